@@ -1,0 +1,581 @@
+import { z } from "zod";
+import { type Criticality, defaultCriticality, type ProbeKind } from "./probe-result.js";
+
+/*
+ * The deployment's configuration: sites, their providers and probes, and the policy that turns probe
+ * results into failovers. Parsed once at start; everything but identities and DNS has a default.
+ * Secrets never live here: a `...Ref` field names an environment variable or SST secret instead.
+ */
+
+const awsRegion = z
+  .string()
+  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: "not an AWS region name (like us-east-1)" });
+const secretRef = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_]*$/, { error: "a secret reference is the NAME of a secret, not its value" });
+const httpsUrl = z.url({ protocol: /^https?$/, error: "not an http(s) URL" });
+const identifier = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: "use lowercase letters, digits and dashes (max 63)" });
+const seconds = z.number().int().positive();
+const criticality = z.enum(["critical", "signal"]);
+
+const probeCommon = {
+  /** Names the probe within its provider; defaults to its kind. */
+  name: identifier.optional(),
+  criticality: criticality.optional(),
+  /** Hard timeout of one attempt; defaults to the policy's. */
+  timeoutMs: z.number().int().positive().max(60_000).optional(),
+  /** Latency budget: an answer slower than this is `slow` (degraded, not down). */
+  slowMs: z.number().int().positive().optional(),
+};
+
+const httpProbe = z.strictObject({
+  kind: z.literal("http"),
+  ...probeCommon,
+  url: httpsUrl,
+  method: z.enum(["GET", "HEAD"]).default("GET"),
+  expectStatus: z.array(z.number().int().min(100).max(599)).min(1).default([200]),
+  bodyRegex: z.string().optional(),
+  /** A simple JSON path like `$.status` or `$.items[0].state`, and the value it must equal. */
+  jsonPath: z.string().startsWith("$").optional(),
+  jsonEquals: z.union([z.string(), z.number(), z.boolean()]).optional(),
+});
+
+const discoveryProbe = z.strictObject({
+  kind: z.literal("oidc-discovery"),
+  ...probeCommon,
+  /** Defaults to `{issuer}/.well-known/openid-configuration`. */
+  url: httpsUrl.optional(),
+});
+
+const jwksProbe = z.strictObject({
+  kind: z.literal("jwks"),
+  ...probeCommon,
+  /** Defaults to the `jwks_uri` that discovery publishes. */
+  url: httpsUrl.optional(),
+});
+
+const tokenProbe = z.strictObject({
+  kind: z.literal("token"),
+  ...probeCommon,
+  /** Defaults to the `token_endpoint` that discovery publishes. */
+  tokenUrl: httpsUrl.optional(),
+  clientId: z.string().min(1),
+  clientSecretRef: secretRef,
+  /** Okta: a custom scope of the authorization server; Entra: `api://{app}/.default`. */
+  scope: z.string().min(1),
+  /** Expected `aud` of the minted token; not checked when absent. */
+  audience: z.string().optional(),
+});
+
+const samlProbe = z.strictObject({
+  kind: z.literal("saml-metadata"),
+  ...probeCommon,
+  url: httpsUrl,
+  /** Warn (degraded) when the signing certificate expires within this many days. */
+  expiryWarningDays: z.number().int().nonnegative().default(30),
+});
+
+const oktaApiProbe = z.strictObject({
+  kind: z.literal("okta-api"),
+  ...probeCommon,
+  orgUrl: httpsUrl,
+  auth: z.discriminatedUnion("mode", [
+    z.strictObject({ mode: z.literal("token"), tokenRef: secretRef }),
+    z.strictObject({
+      mode: z.literal("private-key"),
+      clientId: z.string().min(1),
+      keyId: z.string().optional(),
+      privateKeyRef: secretRef,
+      scopes: z.array(z.string()).min(1).default(["okta.orgs.read"]),
+    }),
+  ]),
+  /** Skip the call (and report healthy) while fewer than this share of the rate limit remains. */
+  minRateLimitRemainingPct: z.number().min(0).max(100).default(20),
+});
+
+const graphHealthProbe = z.strictObject({
+  kind: z.literal("graph-health"),
+  ...probeCommon,
+  tenantId: z.string().min(1),
+  clientId: z.string().min(1),
+  clientSecretRef: secretRef,
+  /** The service name in Microsoft 365 service health. */
+  service: z.string().default("Microsoft Entra"),
+});
+
+export const probeSpecSchema = z.discriminatedUnion("kind", [
+  httpProbe,
+  discoveryProbe,
+  jwksProbe,
+  tokenProbe,
+  samlProbe,
+  oktaApiProbe,
+  graphHealthProbe,
+]);
+export type ProbeSpec = z.infer<typeof probeSpecSchema>;
+
+export const providerSchema = z.strictObject({
+  id: identifier,
+  kind: z.enum(["okta", "entra", "oidc"]),
+  /** The OIDC issuer. Entra defaults to `https://login.microsoftonline.com/{tenantId}/v2.0`. */
+  issuer: httpsUrl.optional(),
+  tenantId: z.string().optional(),
+  /** What the login hostname's record points at while this provider serves (CNAME target or IP). */
+  dnsTarget: z.string().min(1),
+  /** The weighted record's SetIdentifier; defaults to the provider id. */
+  setIdentifier: z.string().min(1).max(128).optional(),
+  /** Monthly availability the vendor commits to, in percent. */
+  slaTargetPct: z.number().gt(0).max(100).optional(),
+  /** Defaults to discovery and JWKS, derived from the issuer. Add a token probe to catch key outages. */
+  probes: z.array(probeSpecSchema).min(1).optional(),
+});
+export type ProviderInput = z.input<typeof providerSchema>;
+
+export const siteSchema = z.strictObject({
+  id: identifier,
+  hostname: z
+    .string()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, { error: "not a DNS name" }),
+  hostedZoneId: z
+    .string()
+    .regex(/^(\/hostedzone\/)?Z[A-Z0-9]{1,31}$/, { error: "not a Route 53 hosted zone id" })
+    .transform((id) => id.replace(/^\/hostedzone\//, "")),
+  recordType: z.enum(["CNAME", "A", "AAAA"]).default("CNAME"),
+  ttl: z.number().int().min(1).max(86_400).default(60),
+  providers: z.array(providerSchema).min(2, { error: "a site needs a primary and at least one secondary" }),
+});
+
+export const policySchema = z.strictObject({
+  /** Seconds between probe rounds in each region. */
+  cadenceSeconds: z.number().int().min(5).max(300).default(10),
+  probeTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
+  /** A failed probe is retried this many times, `delayMs` apart, before it counts as failed. */
+  confirm: z
+    .strictObject({
+      retries: z.number().int().min(0).max(5).default(2),
+      delayMs: z.number().int().min(0).max(30_000).default(1000),
+    })
+    .prefault({}),
+  /** When a region calls a provider `down`: N failed rounds in a row, or M of the last W rounds. */
+  failure: z
+    .strictObject({
+      consecutiveRounds: z.number().int().min(1).max(60).default(2),
+      windowRounds: z.number().int().min(1).max(60).default(6),
+      failedRoundsInWindow: z.number().int().min(1).max(60).default(3),
+    })
+    .prefault({}),
+  /** Latency above this (and under the timeout) is `slow`: degraded, not down. */
+  slowMs: z.number().int().positive().default(2500),
+  /** When a region calls a provider `degraded` for flaky answers that confirm-retries hid. */
+  degraded: z
+    .strictObject({
+      windowSeconds: seconds.default(900),
+      flakyRate: z.number().gt(0).max(1).default(0.04),
+      minFlaky: z.number().int().min(1).default(8),
+    })
+    .prefault({}),
+  recovery: z
+    .strictObject({
+      /** Healthy rounds in a row before a region stops calling a provider `down`. */
+      consecutiveRounds: z.number().int().min(1).max(60).default(3),
+      /** How long the primary must stay `up` before failback is proposed. */
+      sustainSeconds: seconds.default(600),
+    })
+    .prefault({}),
+  /** Regions that must agree a provider is down; also the fewest fresh regions needed to act. */
+  quorum: z.number().int().min(1).default(2),
+  /** A region with no completed round for this long is `stale` and abstains. */
+  staleAfterSeconds: seconds.default(45),
+  failback: z
+    .strictObject({
+      /** The primary's weight at each step, ending at 100. */
+      steps: z.array(z.number().int().min(1).max(100)).min(1).default([10, 50, 100]),
+      /** How long each step must stay healthy before the next. */
+      holdSeconds: seconds.default(300),
+      /** "Snooze 1 h" in Slack. */
+      snoozeSeconds: seconds.default(3600),
+      /** "Stay on secondary": how long before failback is proposed again. */
+      declineSeconds: seconds.default(86_400),
+    })
+    .prefault({}),
+  approval: z.strictObject({ expirySeconds: seconds.default(14_400) }).prefault({}),
+  dns: z
+    .strictObject({
+      /** Backoff between attempts when Route 53 asks us to retry. */
+      retrySeconds: z.array(seconds).min(1).default([5, 15, 30, 60]),
+    })
+    .prefault({}),
+});
+export type Policy = z.infer<typeof policySchema>;
+
+const approvers = z
+  .strictObject({
+    users: z
+      .array(z.string().regex(/^[UW][A-Z0-9]+$/, { error: "a Slack user id, like U0123ABCD" }))
+      .default([]),
+    userGroups: z
+      .array(z.string().regex(/^S[A-Z0-9]+$/, { error: "a Slack user group id, like S0123ABCD" }))
+      .default([]),
+  })
+  .prefault({});
+
+export const alertingSchema = z
+  .strictObject({
+    slack: z
+      .strictObject({
+        channel: z.string().min(1),
+        approvers,
+        botTokenRef: secretRef.default("SLACK_BOT_TOKEN"),
+        signingSecretRef: secretRef.default("SLACK_SIGNING_SECRET"),
+      })
+      .optional(),
+    webhooks: z.array(z.strictObject({ name: identifier, url: httpsUrl, secretRef: secretRef })).default([]),
+    eventBus: z.string().min(1).default("idp-failover"),
+  })
+  .prefault({});
+
+export const configSchema = z.strictObject({
+  version: z.literal(1).default(1),
+  /** Where the table, the evaluator and the control plane live. */
+  homeRegion: awsRegion.default("us-east-1"),
+  /** Where probes run; failover needs `quorum` of them to agree. */
+  regions: z.array(awsRegion).min(1).default(["us-east-1", "us-west-2", "eu-west-1"]),
+  policy: policySchema.prefault({}),
+  alerting: alertingSchema,
+  sla: z.strictObject({ targetPct: z.number().gt(0).max(100).default(99.99) }).prefault({}),
+  sites: z.array(siteSchema).min(1),
+});
+
+/** A provider after defaults: issuer known, probes listed, set identifier chosen. */
+export interface Provider {
+  id: string;
+  kind: "okta" | "entra" | "oidc";
+  role: "primary" | "secondary";
+  issuer?: string;
+  tenantId?: string;
+  dnsTarget: string;
+  setIdentifier: string;
+  slaTargetPct: number;
+  probes: ResolvedProbe[];
+}
+
+export type ResolvedProbe = ProbeSpec & { name: string; criticality: Criticality };
+
+export interface Site {
+  id: string;
+  hostname: string;
+  hostedZoneId: string;
+  recordType: "CNAME" | "A" | "AAAA";
+  ttl: number;
+  /** In priority order: the first is the primary. */
+  providers: Provider[];
+}
+
+export interface Config {
+  version: 1;
+  homeRegion: string;
+  regions: string[];
+  policy: Policy;
+  alerting: z.infer<typeof alertingSchema>;
+  sla: { targetPct: number };
+  sites: Site[];
+}
+
+/** One thing wrong with a config, with where it is and how to fix it. */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+  hint?: string;
+}
+
+export type ConfigParse =
+  | { ok: true; config: Config; warnings: ConfigIssue[] }
+  | { ok: false; issues: ConfigIssue[] };
+
+/** Parses and checks a config, applying every default. Collects every problem rather than the first. */
+export function parseConfig(input: unknown): ConfigParse {
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, issues: parsed.error.issues.map(describeZodIssue) };
+  const raw = parsed.data;
+  const issues: ConfigIssue[] = [];
+  const sites = raw.sites.map((site, s) => resolveSite(site, s, raw.sla.targetPct, issues));
+  checkPolicy(raw.policy, raw.regions, issues);
+  checkUnique(
+    raw.sites.map((s) => s.id),
+    "sites",
+    "id",
+    issues,
+  );
+  checkUnique(
+    raw.sites.map((s) => s.hostname.toLowerCase()),
+    "sites",
+    "hostname",
+    issues,
+  );
+  checkUnique(raw.regions, "regions", undefined, issues);
+  if (issues.length > 0) return { ok: false, issues };
+  const config: Config = { ...raw, sites };
+  return { ok: true, config, warnings: collectWarnings(config) };
+}
+
+function resolveSite(
+  site: z.infer<typeof siteSchema>,
+  s: number,
+  slaTarget: number,
+  issues: ConfigIssue[],
+): Site {
+  checkUnique(
+    site.providers.map((p) => p.id),
+    `sites.${s}.providers`,
+    "id",
+    issues,
+  );
+  const providers = site.providers.map((p, i): Provider => {
+    const path = `sites.${s}.providers.${i}`;
+    const issuer =
+      p.issuer ??
+      (p.kind === "entra" && p.tenantId ? `https://login.microsoftonline.com/${p.tenantId}/v2.0` : undefined);
+    const specs = p.probes ?? [{ kind: "oidc-discovery" as const }, { kind: "jwks" as const }];
+    const probes = specs.map((spec) => ({
+      ...spec,
+      name: spec.name ?? spec.kind,
+      criticality: spec.criticality ?? defaultCriticality[spec.kind as ProbeKind],
+    }));
+    checkUnique(
+      probes.map((p) => p.name),
+      `${path}.probes`,
+      "name",
+      issues,
+    );
+    const needsIssuer = probes.some((probe) => probe.kind === "oidc-discovery" || probe.kind === "token");
+    if (needsIssuer && !issuer) {
+      issues.push({
+        path: `${path}.issuer`,
+        message: "an issuer is required for oidc-discovery and token probes",
+        hint:
+          p.kind === "entra"
+            ? "set tenantId (the issuer is then https://login.microsoftonline.com/{tenantId}/v2.0) or issuer"
+            : "for Okta use https://{org}.okta.com/oauth2/default (custom authorization server) or https://{org}.okta.com",
+      });
+    }
+    checkDnsTarget(site.recordType, p.dnsTarget, `${path}.dnsTarget`, issues);
+    return {
+      id: p.id,
+      kind: p.kind,
+      role: i === 0 ? "primary" : "secondary",
+      ...(issuer ? { issuer } : {}),
+      ...(p.tenantId ? { tenantId: p.tenantId } : {}),
+      dnsTarget: p.dnsTarget,
+      setIdentifier: p.setIdentifier ?? p.id,
+      slaTargetPct: p.slaTargetPct ?? slaTarget,
+      probes,
+    };
+  });
+  checkUnique(
+    providers.map((p) => p.setIdentifier),
+    `sites.${s}.providers`,
+    "setIdentifier",
+    issues,
+  );
+  return { ...site, providers };
+}
+
+function checkDnsTarget(type: Site["recordType"], target: string, path: string, issues: ConfigIssue[]): void {
+  const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+  const ok =
+    type === "A"
+      ? ipv4.test(target)
+      : type === "AAAA"
+        ? target.includes(":") && /^[0-9a-f:.]+$/i.test(target)
+        : /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/i.test(target);
+  if (!ok) {
+    issues.push({
+      path,
+      message: `not a valid ${type} target: ${JSON.stringify(target)}`,
+      hint:
+        type === "CNAME"
+          ? "the host name the provider gave you for your custom domain, like acme.customdomains.okta.com"
+          : `an ${type === "A" ? "IPv4" : "IPv6"} address, or set recordType: CNAME`,
+    });
+  }
+}
+
+function checkPolicy(policy: Policy, regions: string[], issues: ConfigIssue[]): void {
+  if (policy.quorum > regions.length) {
+    issues.push({
+      path: "policy.quorum",
+      message: `quorum ${policy.quorum} is more than the ${regions.length} probe region(s)`,
+      hint: "with 3 regions use quorum 2: one region's network trouble then never fails you over",
+    });
+  }
+  const { steps } = policy.failback;
+  if (steps.some((step, i) => i > 0 && step <= (steps[i - 1] ?? 0)) || steps.at(-1) !== 100) {
+    issues.push({
+      path: "policy.failback.steps",
+      message: `steps must rise and end at 100, got [${steps.join(", ")}]`,
+      hint: "for example [10, 50, 100]",
+    });
+  }
+  if (policy.failure.failedRoundsInWindow > policy.failure.windowRounds) {
+    issues.push({
+      path: "policy.failure.failedRoundsInWindow",
+      message: "cannot exceed policy.failure.windowRounds",
+    });
+  }
+  const attemptMs =
+    policy.probeTimeoutMs * (policy.confirm.retries + 1) + policy.confirm.delayMs * policy.confirm.retries;
+  if (policy.staleAfterSeconds * 1000 <= attemptMs) {
+    issues.push({
+      path: "policy.staleAfterSeconds",
+      message: `a round can take ${attemptMs} ms under timeouts, longer than staleAfterSeconds`,
+      hint: "raise staleAfterSeconds, or lower probeTimeoutMs or confirm.retries",
+    });
+  }
+  if (policy.staleAfterSeconds < policy.cadenceSeconds * 2) {
+    issues.push({
+      path: "policy.staleAfterSeconds",
+      message: "must be at least two probe rounds (2 x cadenceSeconds)",
+      hint: `try ${policy.cadenceSeconds * 4}`,
+    });
+  }
+  if (policy.slowMs >= policy.probeTimeoutMs) {
+    issues.push({
+      path: "policy.slowMs",
+      message: "must be below probeTimeoutMs, or nothing can ever be slow",
+    });
+  }
+}
+
+function checkUnique(values: string[], path: string, field: string | undefined, issues: ConfigIssue[]): void {
+  const seen = new Map<string, number>();
+  values.forEach((value, i) => {
+    const first = seen.get(value);
+    if (first !== undefined) {
+      issues.push({
+        path: field ? `${path}.${i}.${field}` : `${path}.${i}`,
+        message: `duplicate ${field ?? "value"} ${JSON.stringify(value)} (also at ${path}.${first})`,
+      });
+    } else seen.set(value, i);
+  });
+}
+
+function collectWarnings(config: Config): ConfigIssue[] {
+  const warnings: ConfigIssue[] = [];
+  config.sites.forEach((site, s) => {
+    if (site.ttl > 300) {
+      warnings.push({
+        path: `sites.${s}.ttl`,
+        message: `TTL ${site.ttl}s: resolvers keep the old answer that long after a failover`,
+        hint: "60 seconds is usual for a failover record",
+      });
+    }
+    site.providers.forEach((p, i) => {
+      if (!p.probes.some((probe) => probe.kind === "token")) {
+        warnings.push({
+          path: `sites.${s}.providers.${i}.probes`,
+          message: `${p.id} has no token probe: a signing-key outage would go unseen`,
+        });
+      }
+    });
+  });
+  if (config.policy.quorum === 1 && config.regions.length > 1) {
+    warnings.push({
+      path: "policy.quorum",
+      message: "quorum 1: a network fault near a single probe region can fail you over",
+    });
+  }
+  return warnings;
+}
+
+/** Hints by the last key of the offending path, for the mistakes people make. */
+const hints: Record<string, string> = {
+  hostedZoneId: "find it with `aws route53 list-hosted-zones`; it looks like Z0123456789ABCDEFGHIJ",
+  hostname: "the name users sign in at, like login.example.com",
+  regions: "AWS region names where probes run, like [us-east-1, us-west-2, eu-west-1]",
+  homeRegion: "the AWS region of the table and the evaluator",
+  kind: "providers: okta | entra | oidc; probes: http | oidc-discovery | jwks | token | saml-metadata | okta-api | graph-health",
+  clientSecretRef:
+    "name the environment variable or SST secret that holds the secret; never paste the secret",
+  tokenRef: "name the environment variable or SST secret that holds the API token; never paste the token",
+  privateKeyRef: "name the environment variable or SST secret that holds the PEM key",
+  ttl: "seconds; 60 is usual for a failover record",
+  sites: "at least one site: hostname, hostedZoneId and two providers",
+  providers: "in priority order: the first is the primary",
+};
+
+const knownKeys = new Set<string>();
+collectKeys(configSchema, knownKeys);
+
+function describeZodIssue(issue: z.core.$ZodIssue): ConfigIssue {
+  const path = issue.path.map(String).join(".") || "(top level)";
+  const last = String(issue.path.at(-1) ?? "");
+  if (issue.code === "unrecognized_keys") {
+    const keys = issue.keys;
+    const suggestions = keys.map((key) => closestKey(key)).filter((s): s is string => s !== undefined);
+    return {
+      path: keys.length === 1 && issue.path.length > 0 ? `${path}.${keys[0]}` : path,
+      message: `unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => JSON.stringify(k)).join(", ")}`,
+      hint:
+        suggestions.length > 0
+          ? `did you mean ${suggestions.join(", ")}?`
+          : "remove it, or check its spelling",
+    };
+  }
+  const hint = hints[last];
+  return { path, message: issue.message, ...(hint ? { hint } : {}) };
+}
+
+function collectKeys(schema: z.ZodType, into: Set<string>): void {
+  const def = (schema as unknown as { _zod?: { def?: Record<string, unknown> } })._zod?.def;
+  if (!def) return;
+  const visit = (value: unknown) => {
+    if (value && typeof value === "object" && "_zod" in value) collectKeys(value as z.ZodType, into);
+  };
+  if (def.type === "object") {
+    for (const [key, value] of Object.entries(def.shape as Record<string, unknown>)) {
+      into.add(key);
+      visit(value);
+    }
+  }
+  for (const key of ["innerType", "element", "in", "out"]) visit(def[key]);
+  if (Array.isArray(def.options)) def.options.forEach(visit);
+}
+
+function closestKey(key: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
+  for (const candidate of knownKeys) {
+    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** The primary of a site: the first provider in its list. */
+export function primaryOf(site: Site): Provider {
+  const primary = site.providers[0];
+  if (!primary) throw new Error(`site ${site.id} has no providers`);
+  return primary;
+}
+
+export function findSite(config: Config, siteId: string): Site | undefined {
+  return config.sites.find((s) => s.id === siteId);
+}

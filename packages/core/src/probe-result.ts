@@ -1,0 +1,85 @@
+import { z } from "zod";
+
+/** The kinds of probe the product knows. Each checks content, not just a status code. */
+export const probeKinds = [
+  "http",
+  "oidc-discovery",
+  "jwks",
+  "token",
+  "saml-metadata",
+  "okta-api",
+  "graph-health",
+] as const;
+export type ProbeKind = (typeof probeKinds)[number];
+
+/**
+ * Why a probe failed. `slow` means it answered correctly but over its latency budget, and `upstream`
+ * means the vendor itself reports a problem: both raise `degraded`, never `down`.
+ */
+export const errorClasses = [
+  "dns",
+  "tcp",
+  "tls",
+  "timeout",
+  "http-5xx",
+  "http-4xx",
+  "content",
+  "slow",
+  "auth",
+  "upstream",
+] as const;
+export type ErrorClass = (typeof errorClasses)[number];
+
+/**
+ * A critical probe failing makes its region's verdict `down` (a login cannot complete without it);
+ * a signal probe failing only raises `degraded` and shows in alerts.
+ */
+export type Criticality = "critical" | "signal";
+
+export const defaultCriticality: Record<ProbeKind, Criticality> = {
+  http: "critical",
+  "oidc-discovery": "critical",
+  jwks: "critical",
+  token: "critical",
+  "saml-metadata": "signal",
+  "okta-api": "signal",
+  "graph-health": "signal",
+};
+
+/** Error classes that never make a region `down`, whatever the probe's criticality. */
+const degradingOnly: ReadonlySet<ErrorClass> = new Set(["slow", "upstream"]);
+
+export const probeErrorSchema = z.object({
+  class: z.enum(errorClasses),
+  message: z.string().max(500),
+});
+export type ProbeError = z.infer<typeof probeErrorSchema>;
+
+export const probeResultSchema = z.object({
+  site: z.string(),
+  provider: z.string(),
+  region: z.string(),
+  /** The probe's name within its provider: its kind unless the config names it. */
+  probe: z.string(),
+  kind: z.enum(probeKinds),
+  criticality: z.enum(["critical", "signal"]),
+  /** Start of the probe round this result belongs to (ISO-8601 UTC); results of one round share it. */
+  at: z.iso.datetime(),
+  ok: z.boolean(),
+  latencyMs: z.number().nonnegative(),
+  status: z.number().int().optional(),
+  /** Attempts made: more than 1 means confirm-on-failure retries ran (the first attempt failed). */
+  attempts: z.number().int().positive().optional(),
+  error: probeErrorSchema.optional(),
+});
+export type ProbeResult = z.infer<typeof probeResultSchema>;
+
+/** How one probe result counts toward its region's verdict. */
+export type ResultWeight = "healthy" | "degrading" | "failing";
+
+export function weighResult(result: Pick<ProbeResult, "ok" | "criticality" | "error">): ResultWeight {
+  if (result.ok) return "healthy";
+  if (result.criticality === "signal") return "degrading";
+  if (result.error && degradingOnly.has(result.error.class)) return "degrading";
+  return "failing";
+}

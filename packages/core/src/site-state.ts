@@ -1,0 +1,169 @@
+import { z } from "zod";
+import type { Site } from "./config.js";
+import { errorClasses } from "./probe-result.js";
+
+/*
+ * The persisted shape of one site's failover state machine, and the records it produces. Schemas
+ * rather than bare types because these come back from the store and must be parsed, not trusted.
+ * Times are ISO-8601 UTC strings.
+ */
+
+export const stateNames = [
+  "primary-active",
+  "failing-over",
+  "secondary-active",
+  "failback-pending",
+  "failing-back",
+  "frozen",
+] as const;
+export type StateName = (typeof stateNames)[number];
+
+const iso = z.iso.datetime();
+const verdictName = z.enum(["up", "degraded", "down", "impaired"]);
+
+/** Weight per provider id; what the login hostname's weighted records should carry. */
+export const weightsSchema = z.record(z.string(), z.number().int().min(0).max(255));
+export type Weights = z.infer<typeof weightsSchema>;
+
+export const evidenceSchema = z.object({
+  probe: z.string(),
+  class: z.enum(errorClasses),
+  message: z.string(),
+  latencyMs: z.number(),
+  status: z.number().optional(),
+});
+
+/** What one region saw of a provider when a decision was made. */
+export const regionEvidenceSchema = z.object({
+  region: z.string(),
+  verdict: z.enum(["up", "degraded", "down", "stale"]),
+  evidence: z.array(evidenceSchema),
+});
+export type RegionEvidence = z.infer<typeof regionEvidenceSchema>;
+
+/** A weight change the state machine wants and the adapters carry out. */
+export const pendingDnsSchema = z.object({
+  weights: weightsSchema,
+  purpose: z.enum(["failover", "failback-step", "abort", "restore"]),
+  requestedAt: iso,
+  attempts: z.number().int().nonnegative(),
+  changeId: z.string().optional(),
+  submittedAt: iso.optional(),
+  retryAt: iso.optional(),
+  lastError: z.string().optional(),
+  /** Route 53 refused the change for good (InvalidChangeBatch, access denied): no automatic retry. */
+  rejected: z.boolean().optional(),
+});
+export type PendingDns = z.infer<typeof pendingDnsSchema>;
+
+export const incidentSchema = z.object({
+  id: z.string(),
+  site: z.string(),
+  /** The provider that failed. */
+  provider: z.string(),
+  /** First failing probe round seen by a region that then called it down. */
+  start: iso,
+  /** The global verdict became down (quorum reached). */
+  detectedAt: iso,
+  failoverTo: z.string().optional(),
+  dnsChangeId: z.string().optional(),
+  dnsSubmittedAt: iso.optional(),
+  insyncAt: iso.optional(),
+  /** The failed provider was `up` again. */
+  recoveredAt: iso.optional(),
+  failbackRequestedAt: iso.optional(),
+  failbackApprovedAt: iso.optional(),
+  approvedBy: z.string().optional(),
+  /** Failback finished (all weight back on the primary): the incident is over. */
+  endAt: iso.optional(),
+  evidence: z.array(regionEvidenceSchema),
+});
+export type Incident = z.infer<typeof incidentSchema>;
+
+export const approvalSchema = z.object({ id: z.string(), requestedAt: iso, expiresAt: iso });
+export type Approval = z.infer<typeof approvalSchema>;
+
+export const siteStateSchema = z.object({
+  site: z.string(),
+  /** Bumped by every write; every write is conditional on the version read. */
+  version: z.number().int().nonnegative(),
+  state: z.enum(stateNames),
+  since: iso,
+  /** The provider the state machine has chosen to serve (or is moving traffic to). */
+  active: z.string(),
+  /** The weights last confirmed applied. */
+  weights: weightsSchema,
+  dns: pendingDnsSchema.optional(),
+  failback: z
+    .object({
+      step: z.number().int().nonnegative(),
+      stepInsyncAt: iso.optional(),
+      approvedBy: z.string(),
+      approvedAt: iso,
+    })
+    .optional(),
+  approval: approvalSchema.optional(),
+  lastApproval: z
+    .object({
+      id: z.string(),
+      by: z.string(),
+      at: iso,
+      outcome: z.enum(["approved", "snoozed", "declined", "expired", "cancelled"]),
+    })
+    .optional(),
+  /** No failback proposal before this (snoozed or declined). */
+  requestNotBefore: iso.optional(),
+  frozen: z.object({ by: z.string(), reason: z.string(), at: iso }).optional(),
+  /** The global verdict per provider as last seen, and since when. */
+  observed: z.record(z.string(), z.object({ verdict: verdictName, since: iso })),
+  /** Open alerts, so each is raised once. */
+  alerts: z.object({ bothDownSince: iso.optional(), impairedSince: iso.optional() }),
+  incident: incidentSchema.optional(),
+  lastTransitionAt: iso.optional(),
+});
+export type SiteState = z.infer<typeof siteStateSchema>;
+
+/** A site before its first evaluation: all weight on the primary. Version 0 means "not stored yet". */
+export function initialSiteState(site: Site, now: number, weights?: Weights): SiteState {
+  const primary = site.providers[0]?.id ?? "";
+  return {
+    site: site.id,
+    version: 0,
+    state: "primary-active",
+    since: new Date(now).toISOString(),
+    active: primary,
+    weights: weights ?? weightsServing(site, primary),
+    observed: {},
+    alerts: {},
+  };
+}
+
+/** All weight on one provider. */
+export function weightsServing(site: Site, provider: string): Weights {
+  return Object.fromEntries(site.providers.map((p) => [p.id, p.id === provider ? 100 : 0]));
+}
+
+/** A split between the primary and the provider traffic is leaving, for stepped failback. */
+export function weightsSplit(site: Site, primary: string, primaryWeight: number, other: string): Weights {
+  return Object.fromEntries(
+    site.providers.map((p) => [
+      p.id,
+      p.id === primary ? primaryWeight : p.id === other ? 100 - primaryWeight : 0,
+    ]),
+  );
+}
+
+/** Route 53 treats an all-zero weighted set as "split equally": never ask for one. */
+export function isServable(weights: Weights): boolean {
+  return Object.values(weights).some((w) => w > 0);
+}
+
+/**
+ * Providers the data plane must report unhealthy even when their probes pass: those the state
+ * machine has moved traffic away from and not yet been approved to move it back to.
+ */
+export function isLatchedOut(state: SiteState, provider: string): boolean {
+  if (state.state === "primary-active" || state.active === provider) return false;
+  const target = state.dns?.weights ?? state.weights;
+  return (target[provider] ?? 0) === 0;
+}

@@ -1,0 +1,818 @@
+import type { Policy, Site } from "./config.js";
+import type { AuditRecord, Effects, NotificationIntent, Transition } from "./effects.js";
+import { noEffects } from "./effects.js";
+import {
+  isServable,
+  type PendingDns,
+  type RegionEvidence,
+  type SiteState,
+  type StateName,
+  type Weights,
+  weightsServing,
+  weightsSplit,
+} from "./site-state.js";
+import type { GlobalVerdict, ProviderVerdict, SiteVerdicts } from "./verdict.js";
+
+/*
+ * The failover state machine of one site, as a pure function:
+ *
+ *   decide(state, input, context) -> hold | refuse | apply { next state, transition?, effects }
+ *
+ * `tick` is the evaluator's periodic input (the verdicts are in the context); DNS progress and
+ * operator commands are the other inputs. The caller persists `next` with a conditional write on
+ * `state.version`, then carries out `next.dns` (a pending weight change) and the effects.
+ *
+ *   primary-active --primary down, target not down--> failing-over --INSYNC--> secondary-active
+ *   secondary-active --primary up for recovery.sustain--> failback-pending --approve--> failing-back
+ *   failing-back --each step INSYNC and held healthy; last step--> primary-active
+ *   failing-back --primary degraded or down--> secondary-active (abort)
+ *   failback-pending --primary down again--> secondary-active
+ *   any --freeze--> frozen --unfreeze--> primary-active | secondary-active (from the weights)
+ */
+
+export type Input =
+  | { kind: "tick" }
+  | { kind: "dns-submitted"; changeId: string }
+  | { kind: "dns-insync" }
+  | { kind: "dns-failed"; retryable: boolean; message: string }
+  | { kind: "approve"; approvalId: string; actor: string }
+  | { kind: "snooze"; approvalId: string; actor: string }
+  | { kind: "decline"; approvalId: string; actor: string }
+  | { kind: "freeze"; actor: string; reason: string }
+  | { kind: "unfreeze"; actor: string; reason: string }
+  | { kind: "manual-failover"; to: string; actor: string; reason: string }
+  | { kind: "manual-failback"; actor: string; reason: string };
+
+export interface DecisionContext {
+  /** Epoch ms. */
+  now: number;
+  site: Site;
+  policy: Policy;
+  verdicts: SiteVerdicts;
+}
+
+export type Decision =
+  | { kind: "hold"; recheckAt?: number }
+  | { kind: "refuse"; reason: string }
+  | { kind: "apply"; next: SiteState; transition?: Transition; effects: Effects; recheckAt?: number };
+
+export const evaluatorActor = "evaluator";
+
+export function decide(state: SiteState, input: Input, ctx: DecisionContext): Decision {
+  const draft = new Draft(state, ctx);
+  const refusal = route(draft, input, ctx);
+  if (refusal !== undefined) return { kind: "refuse", reason: refusal };
+  return draft.finish();
+}
+
+/** Runs the input against the draft; returns a refusal reason for operator inputs that cannot apply. */
+function route(d: Draft, input: Input, ctx: DecisionContext): string | undefined {
+  switch (input.kind) {
+    case "tick":
+      tick(d, ctx);
+      return;
+    case "dns-submitted":
+      dnsSubmitted(d, input.changeId);
+      return;
+    case "dns-insync":
+      dnsInsync(d, ctx);
+      return;
+    case "dns-failed":
+      dnsFailed(d, ctx, input.retryable, input.message);
+      return;
+    case "approve":
+    case "snooze":
+    case "decline":
+      return answerApproval(d, ctx, input);
+    case "freeze":
+      return freeze(d, input.actor, input.reason);
+    case "unfreeze":
+      return unfreeze(d, ctx, input.actor, input.reason);
+    case "manual-failover":
+      return manualFailover(d, ctx, input.to, input.actor, input.reason);
+    case "manual-failback":
+      return manualFailback(d, ctx, input.actor, input.reason);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The periodic evaluation
+// ---------------------------------------------------------------------------------------------
+
+function tick(d: Draft, ctx: DecisionContext): void {
+  observeVerdicts(d, ctx);
+  switch (d.state.state) {
+    case "frozen":
+    case "failing-over":
+      return;
+    case "primary-active":
+    case "secondary-active":
+      if (leaveIfActiveDown(d, ctx)) return;
+      if (d.state.state === "secondary-active") proposeFailback(d, ctx);
+      return;
+    case "failback-pending":
+      whileFailbackPending(d, ctx);
+      return;
+    case "failing-back":
+      whileFailingBack(d, ctx);
+      return;
+  }
+}
+
+/** Records verdict changes: events, alerts for the standby and the monitor, incident recovery. */
+function observeVerdicts(d: Draft, ctx: DecisionContext): void {
+  const { site } = ctx;
+  let impaired: ProviderVerdict | undefined;
+  for (const provider of site.providers) {
+    const current = ctx.verdicts[provider.id];
+    const verdict: GlobalVerdict = current?.verdict ?? "impaired";
+    if (verdict === "impaired" && !impaired && current) impaired = current;
+    const previous = d.state.observed[provider.id];
+    if (previous?.verdict === verdict) continue;
+    d.state.observed[provider.id] = { verdict, since: d.at };
+    d.event({
+      type: "verdict-changed",
+      site: site.id,
+      at: d.at,
+      provider: provider.id,
+      from: previous?.verdict ?? "unknown",
+      to: verdict,
+      regions: Object.fromEntries((current?.regions ?? []).map((r) => [r.region, r.verdict])),
+    });
+    const evidence = evidenceOf(current);
+    if (verdict === "degraded") d.notify({ kind: "provider-degraded", provider: provider.id, evidence });
+    if (verdict === "down" && provider.id !== d.state.active) {
+      d.notify({ kind: "provider-down", provider: provider.id, evidence });
+    }
+    if (verdict === "up" && (previous?.verdict === "down" || previous?.verdict === "degraded")) {
+      d.notify({ kind: "provider-recovered", provider: provider.id, was: previous.verdict });
+    }
+    const incident = d.state.incident;
+    if (verdict === "up" && incident && incident.provider === provider.id && !incident.recoveredAt) {
+      d.updateIncident({ recoveredAt: d.at });
+      if (!incident.failoverTo) d.updateIncident({ endAt: d.at }, { close: true });
+    }
+  }
+
+  if (impaired && !d.state.alerts.impairedSince) {
+    d.state.alerts.impairedSince = d.at;
+    const stale = impaired.regions.filter((r) => r.verdict === "stale").map((r) => r.region);
+    const fresh = impaired.regions.filter((r) => r.verdict !== "stale").map((r) => r.region);
+    d.notify({
+      kind: "monitor-impaired",
+      provider: impaired.provider,
+      staleRegions: stale,
+      freshRegions: fresh,
+    });
+    d.event({
+      type: "alert",
+      site: site.id,
+      at: d.at,
+      alert: "monitor-impaired",
+      message: `only ${fresh.length} of ${impaired.regions.length} regions report (quorum ${ctx.policy.quorum}); no automatic action until they do`,
+    });
+  } else if (!impaired && d.state.alerts.impairedSince) {
+    d.state.alerts.impairedSince = undefined;
+    d.notify({ kind: "monitor-restored", provider: site.providers[0]?.id ?? "" });
+    d.event({
+      type: "alert",
+      site: site.id,
+      at: d.at,
+      alert: "monitor-restored",
+      message: "enough regions report again",
+    });
+  }
+}
+
+/**
+ * When the provider serving traffic is down, move to the healthiest other provider, or raise
+ * "both down" when there is none. Returns true when the site is handled for this tick.
+ */
+function leaveIfActiveDown(d: Draft, ctx: DecisionContext): boolean {
+  const { state } = d;
+  const activeVerdict = verdictOf(ctx, state.active);
+  if (activeVerdict !== "down") {
+    if (state.alerts.bothDownSince) state.alerts.bothDownSince = undefined;
+    return false;
+  }
+  if (!state.incident) openIncident(d, ctx, state.active);
+  const target = chooseTarget(ctx, state.active);
+  if (!target) {
+    if (!state.alerts.bothDownSince) {
+      state.alerts.bothDownSince = d.at;
+      const evidence = ctx.site.providers.flatMap((p) => evidenceOf(ctx.verdicts[p.id]));
+      d.notify({ kind: "both-down", providers: ctx.site.providers.map((p) => p.id), evidence });
+      d.event({
+        type: "alert",
+        site: ctx.site.id,
+        at: d.at,
+        alert: "both-down",
+        message: `${state.active} is down and no other provider is healthy: no failover`,
+      });
+    }
+    return true;
+  }
+  startFailover(d, ctx, target, `${state.active} down in ${downRegions(ctx, state.active)}`, evaluatorActor);
+  return true;
+}
+
+function startFailover(d: Draft, ctx: DecisionContext, target: string, reason: string, actor: string): void {
+  const from = d.state.active;
+  const weights = weightsServing(ctx.site, target);
+  if (d.state.incident && !d.state.incident.failoverTo) d.updateIncident({ failoverTo: target });
+  d.state.failback = undefined;
+  d.state.approval = undefined;
+  d.state.active = target;
+  d.requestDns(weights, "failover");
+  d.transition("failing-over", reason, actor, weights);
+  d.notify({
+    kind: "failing-over",
+    from,
+    to: target,
+    reason,
+    actor,
+    weights,
+    evidence: evidenceOf(ctx.verdicts[from]),
+  });
+}
+
+function proposeFailback(d: Draft, ctx: DecisionContext): void {
+  const { state } = d;
+  const primary = primaryId(ctx);
+  const healthySince = healthySinceOf(d, primary);
+  if (healthySince === undefined) return;
+  if (ctx.now < failbackDueAt(state, ctx.policy, healthySince)) return;
+  if (state.dns && !state.dns.rejected) return; // a weight change is still in flight
+  const approval = d.newApproval();
+  if (state.incident && !state.incident.failbackRequestedAt) d.updateIncident({ failbackRequestedAt: d.at });
+  d.transition("failback-pending", `${primary} healthy since ${iso(healthySince)}`, evaluatorActor);
+  d.notify({
+    kind: "failback-requested",
+    approvalId: approval.id,
+    expiresAt: approval.expiresAt,
+    primary,
+    healthySince: iso(healthySince),
+  });
+}
+
+function failbackDueAt(state: SiteState, policy: Policy, healthySince: number): number {
+  const notBefore = state.requestNotBefore ? Date.parse(state.requestNotBefore) : 0;
+  return Math.max(healthySince + policy.recovery.sustainSeconds * 1000, notBefore);
+}
+
+function whileFailbackPending(d: Draft, ctx: DecisionContext): void {
+  const { state } = d;
+  const primary = primaryId(ctx);
+  if (verdictOf(ctx, primary) === "down") {
+    d.closeApproval("cancelled", evaluatorActor);
+    d.transition("secondary-active", `${primary} down again before failback was approved`, evaluatorActor);
+    d.notify({
+      kind: "failback-deferred",
+      outcome: "cancelled",
+      by: evaluatorActor,
+      reason: `${primary} is down again`,
+    });
+    return;
+  }
+  if (leaveIfActiveDown(d, ctx)) return;
+  const approval = state.approval;
+  if (approval && ctx.now >= Date.parse(approval.expiresAt)) {
+    d.closeApproval("expired", evaluatorActor);
+    const renewed = d.newApproval();
+    d.notify({
+      kind: "failback-deferred",
+      outcome: "expired",
+      by: evaluatorActor,
+      reason: `approval ${approval.id} expired unanswered; asking again`,
+    });
+    d.notify({
+      kind: "failback-requested",
+      approvalId: renewed.id,
+      expiresAt: renewed.expiresAt,
+      primary,
+      healthySince: state.observed[primary]?.since ?? d.at,
+    });
+  }
+}
+
+function whileFailingBack(d: Draft, ctx: DecisionContext): void {
+  const { state, at } = d;
+  const primary = primaryId(ctx);
+  const primaryVerdict = verdictOf(ctx, primary);
+  const activeVerdict = verdictOf(ctx, state.active);
+  if (activeVerdict === "down" && primaryVerdict !== "down") {
+    // The provider we are leaving broke mid-failback: finish at once rather than stepping.
+    startFailover(d, ctx, primary, `${state.active} down during failback`, evaluatorActor);
+    return;
+  }
+  if (activeVerdict === "down") {
+    leaveIfActiveDown(d, ctx); // both down: nowhere better to send traffic, so raise it and hold
+    return;
+  }
+  if (primaryVerdict === "down" || primaryVerdict === "degraded") {
+    const weights = weightsServing(ctx.site, state.active);
+    const reason = `${primary} ${primaryVerdict} during failback step ${(state.failback?.step ?? 0) + 1}`;
+    d.state.failback = undefined;
+    d.requestDns(weights, "abort");
+    d.transition("secondary-active", reason, evaluatorActor, weights);
+    d.notify({ kind: "failback-aborted", reason, weights });
+    return;
+  }
+  const failback = state.failback;
+  if (!failback?.stepInsyncAt || state.dns || primaryVerdict !== "up") return; // impaired: hold still
+  if (ctx.now < Date.parse(failback.stepInsyncAt) + ctx.policy.failback.holdSeconds * 1000) return;
+  const steps = ctx.policy.failback.steps;
+  if (failback.step >= steps.length - 1) {
+    const approvedBy = failback.approvedBy;
+    d.state.failback = undefined;
+    d.state.active = primary;
+    d.updateIncident({ endAt: at }, { close: true });
+    d.transition("primary-active", `failback complete after ${steps.length} step(s)`, evaluatorActor);
+    d.notify({ kind: "failback-done", primary, approvedBy });
+    return;
+  }
+  const step = failback.step + 1;
+  const weights = weightsSplit(ctx.site, primary, steps[step] ?? 100, state.active);
+  d.state.failback = { ...failback, step, stepInsyncAt: undefined };
+  d.requestDns(weights, "failback-step");
+}
+
+function openIncident(d: Draft, ctx: DecisionContext, provider: string): void {
+  const failingSince = ctx.verdicts[provider]?.failingSince;
+  const start = failingSince !== undefined && failingSince <= ctx.now ? iso(failingSince) : d.at;
+  d.state.incident = {
+    id: `${ctx.site.id}-${d.at.replace(/[-:.]/g, "").replace("T", "-").replace("Z", "")}`,
+    site: ctx.site.id,
+    provider,
+    start,
+    detectedAt: d.at,
+    evidence: evidenceOf(ctx.verdicts[provider]),
+  };
+  d.incidentChanged = true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// DNS progress
+// ---------------------------------------------------------------------------------------------
+
+function dnsSubmitted(d: Draft, changeId: string): void {
+  const dns = d.state.dns;
+  if (!dns || dns.changeId === changeId) return;
+  d.state.dns = {
+    ...dns,
+    changeId,
+    submittedAt: d.at,
+    attempts: dns.attempts + 1,
+    retryAt: undefined,
+    lastError: undefined,
+  };
+  const incident = d.state.incident;
+  if (incident && dns.purpose === "failover" && !incident.dnsSubmittedAt) {
+    d.updateIncident({ dnsSubmittedAt: d.at, dnsChangeId: changeId });
+  }
+}
+
+function dnsInsync(d: Draft, ctx: DecisionContext): void {
+  const { state, at } = d;
+  const dns = state.dns;
+  if (!dns) return;
+  const from = heaviest(state.weights);
+  state.weights = dns.weights;
+  state.dns = undefined;
+  if (state.state === "failing-over") {
+    const primary = primaryId(ctx);
+    const to: StateName = state.active === primary ? "primary-active" : "secondary-active";
+    const incident = state.incident;
+    if (incident && !incident.insyncAt) d.updateIncident({ insyncAt: at });
+    if (to === "primary-active") d.updateIncident({ endAt: at }, { close: true });
+    d.transition(
+      to,
+      `DNS change ${dns.changeId ?? "(already applied)"} in sync`,
+      evaluatorActor,
+      dns.weights,
+    );
+    d.notify({
+      kind: "failed-over",
+      from,
+      to: state.active,
+      ...(dns.changeId ? { changeId: dns.changeId } : {}),
+      ...(dns.submittedAt ? { submittedAt: dns.submittedAt } : {}),
+      insyncAt: at,
+    });
+    return;
+  }
+  if (state.state === "failing-back" && state.failback && dns.purpose === "failback-step") {
+    state.failback = { ...state.failback, stepInsyncAt: at };
+    d.notify({
+      kind: "failback-progress",
+      step: state.failback.step + 1,
+      steps: ctx.policy.failback.steps.length,
+      weights: dns.weights,
+      approvedBy: state.failback.approvedBy,
+    });
+  }
+}
+
+function dnsFailed(d: Draft, ctx: DecisionContext, retryable: boolean, message: string): void {
+  const dns = d.state.dns;
+  if (!dns) return;
+  const attempts = dns.attempts + 1;
+  const backoff = ctx.policy.dns.retrySeconds;
+  const delay = backoff[Math.min(attempts - 1, backoff.length - 1)] ?? 60;
+  const retryAt = retryable ? iso(ctx.now + delay * 1000) : undefined;
+  d.state.dns = {
+    ...dns,
+    attempts,
+    lastError: message.slice(0, 300),
+    retryAt,
+    ...(retryable ? {} : { rejected: true }),
+  };
+  if (attempts === 1 || !retryable) {
+    d.notify({
+      kind: "dns-error",
+      message,
+      rejected: !retryable,
+      ...(retryAt ? { retryAt } : {}),
+      weights: dns.weights,
+    });
+    d.event({
+      type: "alert",
+      site: ctx.site.id,
+      at: d.at,
+      alert: "dns-error",
+      message: retryable
+        ? `Route 53 change failed, retrying: ${message}`
+        : `Route 53 refused the change: ${message}`,
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// People: approvals and operator commands
+// ---------------------------------------------------------------------------------------------
+
+function answerApproval(
+  d: Draft,
+  ctx: DecisionContext,
+  input: Extract<Input, { kind: "approve" | "snooze" | "decline" }>,
+): string | undefined {
+  const { state } = d;
+  const last = state.lastApproval;
+  if (last?.id === input.approvalId) {
+    return `this failback request was already ${last.outcome} by ${last.by} at ${last.at}`;
+  }
+  const approval = state.approval;
+  if (state.state !== "failback-pending" || !approval) {
+    return `no failback is waiting for approval (site ${state.site} is ${state.state})`;
+  }
+  if (approval.id !== input.approvalId)
+    return "this failback request is no longer current; use the latest message";
+  if (ctx.now >= Date.parse(approval.expiresAt))
+    return `this failback request expired at ${approval.expiresAt}`;
+
+  if (input.kind === "approve") {
+    const primaryVerdict = verdictOf(ctx, primaryId(ctx));
+    if (primaryVerdict !== "up") return `the primary is ${primaryVerdict} right now; failback needs it up`;
+    d.closeApproval("approved", input.actor);
+    startFailback(d, ctx, input.actor, `approved by ${input.actor}`);
+    return;
+  }
+  const snooze = input.kind === "snooze";
+  const until = iso(
+    ctx.now + (snooze ? ctx.policy.failback.snoozeSeconds : ctx.policy.failback.declineSeconds) * 1000,
+  );
+  d.closeApproval(snooze ? "snoozed" : "declined", input.actor);
+  d.state.requestNotBefore = until;
+  const reason = snooze
+    ? `snoozed by ${input.actor} until ${until}`
+    : `${input.actor} chose to stay until ${until}`;
+  d.transition("secondary-active", reason, input.actor);
+  d.notify({
+    kind: "failback-deferred",
+    outcome: snooze ? "snoozed" : "declined",
+    by: input.actor,
+    until,
+    reason,
+  });
+  return;
+}
+
+function startFailback(d: Draft, ctx: DecisionContext, actor: string, reason: string): void {
+  const primary = primaryId(ctx);
+  const first = ctx.policy.failback.steps[0] ?? 100;
+  const weights = weightsSplit(ctx.site, primary, first, d.state.active);
+  d.state.failback = { step: 0, approvedBy: actor, approvedAt: d.at };
+  d.state.requestNotBefore = undefined;
+  if (d.state.incident) d.updateIncident({ failbackApprovedAt: d.at, approvedBy: actor });
+  d.requestDns(weights, "failback-step");
+  d.transition("failing-back", reason, actor, weights);
+}
+
+function manualFailback(d: Draft, ctx: DecisionContext, actor: string, reason: string): string | undefined {
+  const { state } = d;
+  if (state.state === "frozen") return "the site is frozen; unfreeze it first";
+  if (state.state !== "secondary-active" && state.state !== "failback-pending") {
+    return `failback starts from secondary-active or failback-pending, not ${state.state}`;
+  }
+  const primaryVerdict = verdictOf(ctx, primaryId(ctx));
+  if (primaryVerdict !== "up") return `the primary is ${primaryVerdict}; failback needs it up`;
+  if (state.approval) d.closeApproval("approved", actor);
+  startFailback(
+    d,
+    ctx,
+    actor,
+    reason ? `manual failback by ${actor}: ${reason}` : `manual failback by ${actor}`,
+  );
+  return;
+}
+
+function manualFailover(
+  d: Draft,
+  ctx: DecisionContext,
+  to: string,
+  actor: string,
+  reason: string,
+): string | undefined {
+  const { state } = d;
+  if (state.state === "frozen") return "the site is frozen; unfreeze it first";
+  if (!ctx.site.providers.some((p) => p.id === to)) {
+    return `unknown provider ${JSON.stringify(to)}; this site has ${ctx.site.providers.map((p) => p.id).join(", ")}`;
+  }
+  if (state.state === "failing-over" && state.dns && !state.dns.rejected) {
+    return `a DNS change to ${state.active} is in flight; wait for it to finish`;
+  }
+  if (to === state.active && state.state !== "failing-back" && !state.dns?.rejected) {
+    return `${to} already serves ${ctx.site.hostname}`;
+  }
+  const verdict = verdictOf(ctx, to);
+  if (verdict === "down") return `${to} is down; refusing to fail over onto a down provider`;
+  d.state.requestNotBefore = undefined;
+  startFailover(d, ctx, to, `manual failover by ${actor}: ${reason}`, actor);
+  return;
+}
+
+function freeze(d: Draft, actor: string, reason: string): string | undefined {
+  const { state } = d;
+  if (state.state === "frozen") return `already frozen by ${state.frozen?.by} at ${state.frozen?.at}`;
+  // A change Route 53 has accepted still completes; one not yet submitted is dropped.
+  if (state.dns && !state.dns.changeId) state.dns = undefined;
+  if (state.approval) d.closeApproval("cancelled", actor);
+  state.failback = undefined;
+  state.frozen = { by: actor, reason, at: d.at };
+  d.transition("frozen", `frozen by ${actor}: ${reason}`, actor);
+  d.notify({ kind: "frozen", by: actor, reason });
+  return;
+}
+
+function unfreeze(d: Draft, ctx: DecisionContext, actor: string, reason: string): string | undefined {
+  const { state } = d;
+  if (state.state !== "frozen") return `not frozen (site ${state.site} is ${state.state})`;
+  const primary = primaryId(ctx);
+  const weights = state.dns?.weights ?? state.weights;
+  const onPrimary = sameWeights(weights, weightsServing(ctx.site, primary));
+  state.frozen = undefined;
+  if (onPrimary) {
+    state.active = primary;
+    d.transition("primary-active", `unfrozen by ${actor}${reason ? `: ${reason}` : ""}`, actor);
+  } else {
+    const secondaries = ctx.site.providers
+      .filter((p) => p.id !== primary)
+      .map((p) => [p.id, weights[p.id] ?? 0]);
+    state.active = heaviest(Object.fromEntries(secondaries));
+    const clean = weightsServing(ctx.site, state.active);
+    if (!sameWeights(weights, clean)) d.requestDns(clean, "restore");
+    d.transition("secondary-active", `unfrozen by ${actor}${reason ? `: ${reason}` : ""}`, actor);
+  }
+  d.notify({ kind: "unfrozen", by: actor, resumedAs: d.state.state });
+  return;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers over verdicts
+// ---------------------------------------------------------------------------------------------
+
+function primaryId(ctx: DecisionContext): string {
+  return ctx.site.providers[0]?.id ?? "";
+}
+
+function verdictOf(ctx: DecisionContext, provider: string): GlobalVerdict {
+  return ctx.verdicts[provider]?.verdict ?? "impaired";
+}
+
+const preference: Record<GlobalVerdict, number> = { up: 0, degraded: 1, impaired: 2, down: 3 };
+
+/** The healthiest provider other than `leaving`, in priority order among equals; never a down one. */
+export function chooseTarget(ctx: DecisionContext, leaving: string): string | undefined {
+  let best: { id: string; rank: number } | undefined;
+  for (const provider of ctx.site.providers) {
+    if (provider.id === leaving) continue;
+    const rank = preference[verdictOf(ctx, provider.id)];
+    if (rank === preference.down) continue;
+    if (!best || rank < best.rank) best = { id: provider.id, rank };
+  }
+  return best?.id;
+}
+
+function downRegions(ctx: DecisionContext, provider: string): string {
+  const regions = (ctx.verdicts[provider]?.regions ?? [])
+    .filter((r) => r.verdict === "down")
+    .map((r) => r.region);
+  return regions.join(", ") || "quorum";
+}
+
+function evidenceOf(verdict: ProviderVerdict | undefined): RegionEvidence[] {
+  return (verdict?.regions ?? []).map((r) => ({
+    region: r.region,
+    verdict: r.verdict,
+    evidence: r.evidence,
+  }));
+}
+
+/** Since when the provider has been `up` without a break, as the state observed it. */
+function healthySinceOf(d: Draft, provider: string): number | undefined {
+  const observed = d.state.observed[provider];
+  return observed?.verdict === "up" ? Date.parse(observed.since) : undefined;
+}
+
+/** The provider carrying the most weight (the first listed among equals). */
+function heaviest(weights: Weights): string {
+  let best = "";
+  let bestWeight = -1;
+  for (const [id, weight] of Object.entries(weights)) {
+    if (weight > bestWeight) {
+      best = id;
+      bestWeight = weight;
+    }
+  }
+  return best;
+}
+
+function sameWeights(a: Weights, b: Weights): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) if ((a[key] ?? 0) !== (b[key] ?? 0)) return false;
+  return true;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** The earliest future moment a timer in this state could change the decision. */
+export function nextDeadline(
+  state: SiteState,
+  policy: Policy,
+  now: number,
+  primary: string,
+): number | undefined {
+  const candidates: number[] = [];
+  if (state.dns?.retryAt && !state.dns.changeId) candidates.push(Date.parse(state.dns.retryAt));
+  const primaryObserved = state.observed[primary];
+  if (state.state === "secondary-active" && primaryObserved?.verdict === "up") {
+    candidates.push(failbackDueAt(state, policy, Date.parse(primaryObserved.since)));
+  }
+  if (state.state === "failback-pending" && state.approval)
+    candidates.push(Date.parse(state.approval.expiresAt));
+  if (state.state === "failing-back" && state.failback?.stepInsyncAt) {
+    candidates.push(Date.parse(state.failback.stepInsyncAt) + policy.failback.holdSeconds * 1000);
+  }
+  const future = candidates.filter((t) => t > now);
+  return future.length > 0 ? Math.min(...future) : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The draft: a copy of the state being changed, and the effects collected on the way
+// ---------------------------------------------------------------------------------------------
+
+type NotificationBody = NotificationIntent extends infer N
+  ? N extends unknown
+    ? Omit<N, "id" | "site" | "at" | "incidentId">
+    : never
+  : never;
+
+class Draft {
+  readonly state: SiteState;
+  readonly at: string;
+  private readonly original: string;
+  private readonly effects: Effects = noEffects();
+  private transitionRecord: Transition | undefined;
+  incidentChanged = false;
+  private closeIncident = false;
+
+  constructor(
+    state: SiteState,
+    private readonly ctx: DecisionContext,
+  ) {
+    this.original = JSON.stringify(state);
+    this.state = structuredClone(state);
+    this.at = iso(ctx.now);
+  }
+
+  transition(to: StateName, reason: string, actor: string, weights?: Weights): void {
+    const from = this.state.state;
+    this.state.state = to;
+    this.state.since = this.at;
+    this.state.lastTransitionAt = this.at;
+    if (to !== "frozen") this.state.frozen = undefined;
+    this.transitionRecord = { site: this.state.site, from, to, at: this.at, reason, actor, version: 0 };
+    this.effects.audit.push({
+      site: this.state.site,
+      at: this.at,
+      seq: 0,
+      actor,
+      action: "transition",
+      reason,
+      from,
+      to,
+      ...(weights ? { weights } : {}),
+      ...(to === "failing-over" && this.state.incident ? { evidence: this.state.incident.evidence } : {}),
+    });
+  }
+
+  requestDns(weights: Weights, purpose: PendingDns["purpose"]): void {
+    if (!isServable(weights)) throw new Error(`refusing an all-zero weighted set for ${this.state.site}`);
+    this.state.dns = { weights, purpose, requestedAt: this.at, attempts: 0 };
+  }
+
+  notify(body: NotificationBody): void {
+    const incidentId = this.state.incident?.id;
+    this.effects.notifications.push({
+      ...body,
+      id: "",
+      site: this.state.site,
+      at: this.at,
+      ...(incidentId ? { incidentId } : {}),
+    } as NotificationIntent);
+  }
+
+  event(event: Effects["events"][number]): void {
+    this.effects.events.push(event);
+  }
+
+  updateIncident(patch: Partial<NonNullable<SiteState["incident"]>>, options?: { close: boolean }): void {
+    const incident = this.state.incident;
+    if (!incident) return;
+    this.state.incident = { ...incident, ...patch };
+    this.incidentChanged = true;
+    if (options?.close) this.closeIncident = true;
+  }
+
+  newApproval(): { id: string; expiresAt: string } {
+    const expiresAt = iso(this.ctx.now + this.ctx.policy.approval.expirySeconds * 1000);
+    const approval = {
+      id: `${this.state.site}.${this.ctx.now.toString(36)}`,
+      requestedAt: this.at,
+      expiresAt,
+    };
+    this.state.approval = approval;
+    return approval;
+  }
+
+  closeApproval(outcome: NonNullable<SiteState["lastApproval"]>["outcome"], by: string): void {
+    const approval = this.state.approval;
+    if (!approval) return;
+    this.state.lastApproval = { id: approval.id, by, at: this.at, outcome };
+    this.state.approval = undefined;
+  }
+
+  finish(): Decision {
+    const next = this.state;
+    const incident = next.incident;
+    if (this.incidentChanged && incident) this.effects.incident = incident;
+    if (this.closeIncident) next.incident = undefined;
+    stripUndefined(next);
+    const recheckAt = nextDeadline(next, this.ctx.policy, this.ctx.now, primaryId(this.ctx));
+    if (
+      JSON.stringify(next) === this.original &&
+      !this.transitionRecord &&
+      this.effects.events.length === 0
+    ) {
+      return { kind: "hold", ...(recheckAt !== undefined ? { recheckAt } : {}) };
+    }
+    next.version += 1;
+    const version = next.version;
+    const kinds = new Map<string, number>();
+    for (const n of this.effects.notifications) {
+      const seen = kinds.get(n.kind) ?? 0;
+      kinds.set(n.kind, seen + 1);
+      n.id = `${next.site}:${version}:${n.kind}${seen > 0 ? `:${seen}` : ""}`;
+    }
+    for (const record of this.effects.audit) (record as AuditRecord).seq = version;
+    const transition = this.transitionRecord ? { ...this.transitionRecord, version } : undefined;
+    return {
+      kind: "apply",
+      next,
+      ...(transition ? { transition } : {}),
+      effects: this.effects,
+      ...(recheckAt !== undefined ? { recheckAt } : {}),
+    };
+  }
+}
+
+/** Optional fields cleared with `undefined` are removed, so the state serialises the same everywhere. */
+function stripUndefined(value: unknown): void {
+  if (!value || typeof value !== "object") return;
+  for (const [key, v] of Object.entries(value)) {
+    if (v === undefined) delete (value as Record<string, unknown>)[key];
+    else stripUndefined(v);
+  }
+}

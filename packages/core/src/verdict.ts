@@ -1,0 +1,243 @@
+import type { Policy } from "./config.js";
+import { type ErrorClass, type ProbeResult, weighResult } from "./probe-result.js";
+
+/*
+ * From probe results to verdicts, in three steps:
+ *   round   -> one region's probes of one provider at one tick, summarised (`summarizeRound`);
+ *   region  -> a small fold over rounds (`RegionTracker`) that says up | degraded | down | stale;
+ *   global  -> the region verdicts under the quorum rule (`globalVerdict`).
+ * The tracker is the only memory. It is small and serialisable, so the probe in each region can keep
+ * it next to its results, and the evaluator reads one item per region instead of a window of results.
+ */
+
+export type RegionVerdict = "up" | "degraded" | "down" | "stale";
+export type GlobalVerdict = "up" | "degraded" | "down" | "impaired";
+
+/** What a failing or slow probe showed, kept short for alerts and the audit trail. */
+export interface Evidence {
+  probe: string;
+  class: ErrorClass;
+  message: string;
+  latencyMs: number;
+  status?: number;
+}
+
+export type RoundOutcome = "ok" | "degraded" | "fail";
+
+export interface RoundSummary {
+  /** Round start, epoch ms. */
+  at: number;
+  outcome: RoundOutcome;
+  /** Probe results in the round. */
+  probes: number;
+  /** Results that failed or needed a confirm retry: the raw flakiness that retries hide. */
+  flaky: number;
+  evidence: Evidence[];
+}
+
+const maxEvidence = 3;
+
+export function summarizeRound(at: number, results: readonly ProbeResult[]): RoundSummary {
+  let outcome: RoundOutcome = "ok";
+  let flaky = 0;
+  const evidence: Evidence[] = [];
+  for (const result of results) {
+    const weight = weighResult(result);
+    if (!result.ok || (result.attempts ?? 1) > 1) flaky++;
+    if (weight === "failing") outcome = "fail";
+    else if (weight === "degrading" && outcome === "ok") outcome = "degraded";
+    if (!result.ok && result.error && evidence.length < maxEvidence) {
+      evidence.push({
+        probe: result.probe,
+        class: result.error.class,
+        message: result.error.message,
+        latencyMs: result.latencyMs,
+        ...(result.status !== undefined ? { status: result.status } : {}),
+      });
+    }
+  }
+  return { at, outcome, probes: results.length, flaky, evidence };
+}
+
+/** One provider as seen from one region: the fold of its rounds. All times are epoch ms. */
+export interface RegionTracker {
+  lastRoundAt: number;
+  down: boolean;
+  /** When the region started calling the provider down. */
+  downSince?: number;
+  /** First failing round of the current trouble: the best estimate of when an outage began. */
+  failingSince?: number;
+  consecutiveFailed: number;
+  consecutiveHealthy: number;
+  /** Outcomes of the last `failure.windowRounds` rounds, oldest first: o(k), d(egraded), f(ail). */
+  recent: string;
+  lastOutcome: RoundOutcome;
+  /** Per-minute counts for the flakiness window: [minute start, probes, flaky]. */
+  flakyByMinute: Array<[number, number, number]>;
+  /** What the last unhealthy round showed. */
+  evidence: Evidence[];
+}
+
+const outcomeLetter: Record<RoundOutcome, string> = { ok: "o", degraded: "d", fail: "f" };
+
+/** Folds one round into a region's tracker. Pure: returns a new tracker. */
+export function observeRound(
+  tracker: RegionTracker | undefined,
+  round: RoundSummary,
+  policy: Policy,
+): RegionTracker {
+  const { failure, recovery, degraded } = policy;
+  const prev = tracker ?? emptyTracker(round.at);
+  const failed = round.outcome === "fail";
+  const consecutiveFailed = failed ? prev.consecutiveFailed + 1 : 0;
+  const consecutiveHealthy = failed ? 0 : prev.consecutiveHealthy + 1;
+  const recent = (prev.recent + outcomeLetter[round.outcome]).slice(-failure.windowRounds);
+
+  let down = prev.down;
+  let downSince = prev.downSince;
+  if (!down && failed) {
+    const failedInWindow = countChar(recent, "f");
+    if (consecutiveFailed >= failure.consecutiveRounds || failedInWindow >= failure.failedRoundsInWindow) {
+      down = true;
+      downSince = round.at;
+    }
+  } else if (down && consecutiveHealthy >= recovery.consecutiveRounds) {
+    down = false;
+    downSince = undefined;
+  }
+
+  let failingSince = prev.failingSince;
+  if (failed && failingSince === undefined) failingSince = round.at;
+  if (!down && !failed && consecutiveHealthy >= recovery.consecutiveRounds) failingSince = undefined;
+
+  const minute = Math.floor(round.at / 60_000) * 60_000;
+  const horizon = round.at - degraded.windowSeconds * 1000;
+  const flakyByMinute = prev.flakyByMinute.filter(([start]) => start + 60_000 > horizon);
+  const last = flakyByMinute.at(-1);
+  if (last && last[0] === minute) {
+    flakyByMinute[flakyByMinute.length - 1] = [minute, last[1] + round.probes, last[2] + round.flaky];
+  } else {
+    flakyByMinute.push([minute, round.probes, round.flaky]);
+  }
+
+  return {
+    lastRoundAt: Math.max(prev.lastRoundAt, round.at),
+    down,
+    ...(downSince !== undefined ? { downSince } : {}),
+    ...(failingSince !== undefined ? { failingSince } : {}),
+    consecutiveFailed,
+    consecutiveHealthy,
+    recent,
+    lastOutcome: round.outcome,
+    flakyByMinute,
+    evidence: round.outcome === "ok" ? prev.evidence : round.evidence,
+  };
+}
+
+function emptyTracker(at: number): RegionTracker {
+  return {
+    lastRoundAt: at,
+    down: false,
+    consecutiveFailed: 0,
+    consecutiveHealthy: 0,
+    recent: "",
+    lastOutcome: "ok",
+    flakyByMinute: [],
+    evidence: [],
+  };
+}
+
+function countChar(text: string, char: string): number {
+  let n = 0;
+  for (const c of text) if (c === char) n++;
+  return n;
+}
+
+/** A region's verdict on one provider at a moment. */
+export interface RegionView {
+  region: string;
+  verdict: RegionVerdict;
+  /** Epoch ms of the last round, if any. */
+  lastRoundAt?: number;
+  failingSince?: number;
+  evidence: Evidence[];
+}
+
+export function regionView(
+  region: string,
+  tracker: RegionTracker | undefined,
+  now: number,
+  policy: Policy,
+): RegionView {
+  if (!tracker || now - tracker.lastRoundAt > policy.staleAfterSeconds * 1000) {
+    return {
+      region,
+      verdict: "stale",
+      ...(tracker ? { lastRoundAt: tracker.lastRoundAt } : {}),
+      evidence: [],
+    };
+  }
+  const base = {
+    region,
+    lastRoundAt: tracker.lastRoundAt,
+    ...(tracker.failingSince !== undefined ? { failingSince: tracker.failingSince } : {}),
+  };
+  if (tracker.down) return { ...base, verdict: "down", evidence: tracker.evidence };
+  if (tracker.lastOutcome !== "ok" || isFlaky(tracker, now, policy)) {
+    return { ...base, verdict: "degraded", evidence: tracker.evidence };
+  }
+  return { ...base, verdict: "up", evidence: [] };
+}
+
+function isFlaky(tracker: RegionTracker, now: number, policy: Policy): boolean {
+  const horizon = now - policy.degraded.windowSeconds * 1000;
+  let probes = 0;
+  let flaky = 0;
+  for (const [start, p, f] of tracker.flakyByMinute) {
+    if (start + 60_000 <= horizon) continue;
+    probes += p;
+    flaky += f;
+  }
+  return flaky >= policy.degraded.minFlaky && flaky >= probes * policy.degraded.flakyRate;
+}
+
+/** One provider's verdict across regions. */
+export interface ProviderVerdict {
+  provider: string;
+  verdict: GlobalVerdict;
+  regions: RegionView[];
+  /** Earliest first failure among the regions that say down: when the outage was first seen. */
+  failingSince?: number;
+}
+
+/**
+ * The quorum rule. Stale regions abstain; with fewer than `quorum` fresh regions the monitor is
+ * `impaired` (missing data is not an outage). `down` needs `quorum` regions to say down.
+ */
+export function globalVerdict(provider: string, regions: RegionView[], quorum: number): ProviderVerdict {
+  let fresh = 0;
+  let down = 0;
+  let unhealthy = 0;
+  let failingSince: number | undefined;
+  for (const view of regions) {
+    if (view.verdict === "stale") continue;
+    fresh++;
+    if (view.verdict === "down") {
+      down++;
+      if (view.failingSince !== undefined)
+        failingSince = Math.min(failingSince ?? Infinity, view.failingSince);
+    }
+    if (view.verdict !== "up") unhealthy++;
+  }
+  const verdict: GlobalVerdict =
+    fresh < quorum ? "impaired" : down >= quorum ? "down" : unhealthy >= quorum ? "degraded" : "up";
+  return {
+    provider,
+    verdict,
+    regions,
+    ...(verdict === "down" && failingSince !== undefined ? { failingSince } : {}),
+  };
+}
+
+/** Every provider's verdict for one site, keyed by provider id. */
+export type SiteVerdicts = Record<string, ProviderVerdict>;
