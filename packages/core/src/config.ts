@@ -547,7 +547,13 @@ function closestKey(key: string): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
   for (const candidate of knownKeys) {
-    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    const k = key.toLowerCase();
+    const c = candidate.toLowerCase();
+    // A misspelt prefix counts too: "cadense" is close to "cadenceSeconds".
+    const d = Math.min(
+      editDistance(k, c),
+      c.length > k.length ? editDistance(k, c.slice(0, k.length)) + 1 : Infinity,
+    );
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;

@@ -1,138 +1,193 @@
-import type { Incident, RegionEvidence, StateName, Weights } from "./site-state.js";
-import type { GlobalVerdict } from "./verdict.js";
+import { z } from "zod";
+import { minuteRollupSchema } from "./rollup.js";
+import { incidentSchema, regionEvidenceSchema, stateNames, weightsSchema } from "./site-state.js";
 
 /*
  * What a decision asks the world to do, as plain values. The core never performs them: the evaluator
- * hands them to the ports (store, DNS, event bus, notifier).
+ * hands them to the ports (store, event bus, notifier). Schemas, because they are stored (the state's
+ * outbox, the notification outbox) and read back by other functions.
  */
 
-export interface Transition {
-  site: string;
-  from: StateName;
-  to: StateName;
-  at: string;
-  reason: string;
+const iso = z.iso.datetime();
+const stateName = z.enum(stateNames);
+const globalVerdict = z.enum(["up", "degraded", "down", "impaired"]);
+
+export const transitionSchema = z.object({
+  site: z.string(),
+  from: stateName,
+  to: stateName,
+  at: iso,
+  reason: z.string(),
   /** `evaluator`, `operator:{name}` or `slack:{user id}`. */
-  actor: string;
+  actor: z.string(),
   /** The state's version after the transition. */
-  version: number;
-}
+  version: z.number().int(),
+});
+export type Transition = z.infer<typeof transitionSchema>;
 
 /** One line of the audit trail: every transition and every operator command, accepted or refused. */
-export interface AuditRecord {
-  site: string;
-  at: string;
-  /** Orders records written at the same instant; the state version they belong to. */
-  seq: number;
-  actor: string;
-  action: string;
-  reason: string;
-  from?: StateName;
-  to?: StateName;
-  weights?: Weights;
-  evidence?: RegionEvidence[];
-}
+export const auditRecordSchema = z.object({
+  site: z.string(),
+  at: iso,
+  /** Orders records written at the same instant: the state version they belong to. */
+  seq: z.number().int(),
+  actor: z.string(),
+  action: z.string(),
+  reason: z.string(),
+  from: stateName.optional(),
+  to: stateName.optional(),
+  weights: weightsSchema.optional(),
+  evidence: z.array(regionEvidenceSchema).optional(),
+});
+export type AuditRecord = z.infer<typeof auditRecordSchema>;
 
-/** Events on the bus (EventBridge `detail-type` comes from `type`; see docs/events.md). */
-export type DomainEvent =
-  | {
-      type: "state-changed";
-      site: string;
-      at: string;
-      from: StateName;
-      to: StateName;
-      reason: string;
-      actor: string;
-      version: number;
-      weights: Weights;
-      incidentId?: string;
-    }
-  | {
-      type: "verdict-changed";
-      site: string;
-      at: string;
-      provider: string;
-      from: GlobalVerdict | "unknown";
-      to: GlobalVerdict;
-      regions: Record<string, string>;
-    }
-  | {
-      type: "alert";
-      site: string;
-      at: string;
-      alert: "both-down" | "monitor-impaired" | "monitor-restored" | "dns-error";
-      message: string;
-    };
+/** Events on the bus (the EventBridge `detail-type` comes from `type`; see docs/events.md). */
+export const domainEventSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("state-changed"),
+    id: z.string(),
+    site: z.string(),
+    at: iso,
+    from: stateName,
+    to: stateName,
+    reason: z.string(),
+    actor: z.string(),
+    version: z.number().int(),
+    weights: weightsSchema,
+    incidentId: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal("verdict-changed"),
+    id: z.string(),
+    site: z.string(),
+    at: iso,
+    provider: z.string(),
+    from: z.union([globalVerdict, z.literal("unknown")]),
+    to: globalVerdict,
+    regions: z.record(z.string(), z.string()),
+  }),
+  z.object({
+    type: z.literal("alert"),
+    id: z.string(),
+    site: z.string(),
+    at: iso,
+    alert: z.enum(["both-down", "monitor-impaired", "monitor-restored", "dns-error"]),
+    message: z.string(),
+  }),
+]);
+export type DomainEvent = z.infer<typeof domainEventSchema>;
 
-interface NotificationBase {
+const notificationBase = {
   /** Stable id (site, version, kind): delivery is idempotent on it. */
-  id: string;
-  site: string;
-  at: string;
-  /** Notifications of one incident thread together. */
-  incidentId?: string;
-}
+  id: z.string(),
+  site: z.string(),
+  at: iso,
+  /** Notifications of one incident share a thread. */
+  incidentId: z.string().optional(),
+};
+const evidence = z.array(regionEvidenceSchema);
 
-export type NotificationIntent = NotificationBase &
-  (
-    | {
-        kind: "failing-over";
-        from: string;
-        to: string;
-        reason: string;
-        actor: string;
-        weights: Weights;
-        evidence: RegionEvidence[];
-      }
-    | {
-        kind: "failed-over";
-        from: string;
-        to: string;
-        changeId?: string;
-        submittedAt?: string;
-        insyncAt: string;
-      }
-    | { kind: "both-down"; providers: string[]; evidence: RegionEvidence[] }
-    | { kind: "monitor-impaired"; provider: string; staleRegions: string[]; freshRegions: string[] }
-    | { kind: "monitor-restored"; provider: string }
-    | { kind: "provider-degraded"; provider: string; evidence: RegionEvidence[] }
-    | { kind: "provider-down"; provider: string; evidence: RegionEvidence[] }
-    | { kind: "provider-recovered"; provider: string; was: GlobalVerdict }
-    | {
-        kind: "failback-requested";
-        approvalId: string;
-        expiresAt: string;
-        primary: string;
-        healthySince: string;
-      }
-    | { kind: "failback-progress"; step: number; steps: number; weights: Weights; approvedBy: string }
-    | { kind: "failback-done"; primary: string; approvedBy?: string }
-    | { kind: "failback-aborted"; reason: string; weights: Weights }
-    | {
-        kind: "failback-deferred";
-        outcome: "snoozed" | "declined" | "expired" | "cancelled";
-        by: string;
-        until?: string;
-        reason: string;
-      }
-    | { kind: "dns-error"; message: string; rejected: boolean; retryAt?: string; weights: Weights }
-    | { kind: "frozen"; by: string; reason: string }
-    | { kind: "unfrozen"; by: string; resumedAs: StateName }
-  );
-
+export const notificationSchema = z.discriminatedUnion("kind", [
+  z.object({
+    ...notificationBase,
+    kind: z.literal("failing-over"),
+    from: z.string(),
+    to: z.string(),
+    reason: z.string(),
+    actor: z.string(),
+    weights: weightsSchema,
+    evidence,
+  }),
+  z.object({
+    ...notificationBase,
+    kind: z.literal("failed-over"),
+    from: z.string(),
+    to: z.string(),
+    changeId: z.string().optional(),
+    submittedAt: iso.optional(),
+    insyncAt: iso,
+  }),
+  z.object({ ...notificationBase, kind: z.literal("both-down"), providers: z.array(z.string()), evidence }),
+  z.object({
+    ...notificationBase,
+    kind: z.literal("monitor-impaired"),
+    provider: z.string(),
+    staleRegions: z.array(z.string()),
+    freshRegions: z.array(z.string()),
+  }),
+  z.object({ ...notificationBase, kind: z.literal("monitor-restored"), provider: z.string() }),
+  z.object({ ...notificationBase, kind: z.literal("provider-degraded"), provider: z.string(), evidence }),
+  z.object({ ...notificationBase, kind: z.literal("provider-down"), provider: z.string(), evidence }),
+  z.object({
+    ...notificationBase,
+    kind: z.literal("provider-recovered"),
+    provider: z.string(),
+    was: globalVerdict,
+  }),
+  z.object({
+    ...notificationBase,
+    kind: z.literal("failback-requested"),
+    approvalId: z.string(),
+    expiresAt: iso,
+    primary: z.string(),
+    healthySince: iso,
+  }),
+  z.object({
+    ...notificationBase,
+    kind: z.literal("failback-progress"),
+    step: z.number().int(),
+    steps: z.number().int(),
+    weights: weightsSchema,
+    approvedBy: z.string(),
+  }),
+  z.object({
+    ...notificationBase,
+    kind: z.literal("failback-done"),
+    primary: z.string(),
+    approvedBy: z.string().optional(),
+  }),
+  z.object({
+    ...notificationBase,
+    kind: z.literal("failback-aborted"),
+    reason: z.string(),
+    weights: weightsSchema,
+  }),
+  z.object({
+    ...notificationBase,
+    kind: z.literal("failback-deferred"),
+    outcome: z.enum(["snoozed", "declined", "expired", "cancelled"]),
+    by: z.string(),
+    until: iso.optional(),
+    reason: z.string(),
+  }),
+  z.object({
+    ...notificationBase,
+    kind: z.literal("dns-error"),
+    message: z.string(),
+    rejected: z.boolean(),
+    retryAt: iso.optional(),
+    weights: weightsSchema,
+  }),
+  z.object({ ...notificationBase, kind: z.literal("frozen"), by: z.string(), reason: z.string() }),
+  z.object({ ...notificationBase, kind: z.literal("unfrozen"), by: z.string(), resumedAs: stateName }),
+]);
+export type NotificationIntent = z.infer<typeof notificationSchema>;
 export type NotificationKind = NotificationIntent["kind"];
 
-/** Everything one decision asks for. */
-export interface Effects {
-  events: DomainEvent[];
-  notifications: NotificationIntent[];
-  audit: AuditRecord[];
+/** Everything one decision asks for, besides the pending DNS change recorded in the state itself. */
+export const effectsSchema = z.object({
+  events: z.array(domainEventSchema),
+  notifications: z.array(notificationSchema),
+  audit: z.array(auditRecordSchema),
   /** Create or update this incident record. */
-  incident?: Incident;
-}
+  incident: incidentSchema.optional(),
+  /** Minutes that closed, for SLA reports. */
+  rollups: z.array(minuteRollupSchema),
+});
+export type Effects = z.infer<typeof effectsSchema>;
 
 export function noEffects(): Effects {
-  return { events: [], notifications: [], audit: [] };
+  return { events: [], notifications: [], audit: [], rollups: [] };
 }
 
 export function hasEffects(effects: Effects): boolean {
@@ -140,6 +195,7 @@ export function hasEffects(effects: Effects): boolean {
     effects.incident !== undefined ||
     effects.events.length > 0 ||
     effects.notifications.length > 0 ||
-    effects.audit.length > 0
+    effects.audit.length > 0 ||
+    effects.rollups.length > 0
   );
 }

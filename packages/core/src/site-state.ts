@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Site } from "./config.js";
 import { errorClasses } from "./probe-result.js";
+import { rollupStateSchema } from "./rollup.js";
 
 /*
  * The persisted shape of one site's failover state machine, and the records it produces. Schemas
@@ -120,22 +121,42 @@ export const siteStateSchema = z.object({
   alerts: z.object({ bothDownSince: iso.optional(), impairedSince: iso.optional() }),
   incident: incidentSchema.optional(),
   lastTransitionAt: iso.optional(),
+  /** Verdict changes not yet rolled up into closed minutes (see rollup.ts). */
+  rollup: rollupStateSchema.optional(),
 });
 export type SiteState = z.infer<typeof siteStateSchema>;
 
-/** A site before its first evaluation: all weight on the primary. Version 0 means "not stored yet". */
-export function initialSiteState(site: Site, now: number, weights?: Weights): SiteState {
+/**
+ * A site before its first evaluation (version 0: not stored yet). It adopts the weights DNS carries
+ * now: all on the primary is `primary-active`; anything else means traffic is already elsewhere, so
+ * the site starts `secondary-active` on the heaviest other provider and asks for clean weights.
+ */
+export function initialSiteState(site: Site, now: number, current?: Weights): SiteState {
   const primary = site.providers[0]?.id ?? "";
+  const since = new Date(now).toISOString();
+  const onPrimary = weightsServing(site, primary);
+  const weights = current && isServable(current) ? current : onPrimary;
+  const base = { site: site.id, version: 0, since, weights, observed: {}, alerts: {} };
+  if ((weights[primary] ?? 0) === 100 || sameWeights(weights, onPrimary)) {
+    return { ...base, state: "primary-active", active: primary };
+  }
+  let active = site.providers[1]?.id ?? primary;
+  for (const p of site.providers.slice(1)) if ((weights[p.id] ?? 0) > (weights[active] ?? 0)) active = p.id;
+  const clean = weightsServing(site, active);
   return {
-    site: site.id,
-    version: 0,
-    state: "primary-active",
-    since: new Date(now).toISOString(),
-    active: primary,
-    weights: weights ?? weightsServing(site, primary),
-    observed: {},
-    alerts: {},
+    ...base,
+    state: "secondary-active",
+    active,
+    ...(sameWeights(weights, clean)
+      ? {}
+      : { dns: { weights: clean, purpose: "restore", requestedAt: since, attempts: 0 } }),
   };
+}
+
+export function sameWeights(a: Weights, b: Weights): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) if ((a[key] ?? 0) !== (b[key] ?? 0)) return false;
+  return true;
 }
 
 /** All weight on one provider. */

@@ -1,12 +1,14 @@
 import type { Policy, Site } from "./config.js";
-import type { AuditRecord, Effects, NotificationIntent, Transition } from "./effects.js";
+import type { AuditRecord, DomainEvent, Effects, NotificationIntent, Transition } from "./effects.js";
 import { noEffects } from "./effects.js";
+import { closeMinutes, type MinuteRollup, recordChange, rollupKey, toRollupVerdict } from "./rollup.js";
 import {
   isServable,
   type PendingDns,
   type RegionEvidence,
   type SiteState,
   type StateName,
+  sameWeights,
   type Weights,
   weightsServing,
   weightsSplit,
@@ -47,8 +49,12 @@ export interface DecisionContext {
   /** Epoch ms. */
   now: number;
   site: Site;
+  /** The probe regions, for per-region rollups. */
+  regions: readonly string[];
   policy: Policy;
   verdicts: SiteVerdicts;
+  /** At most this many minutes of rollups close in one decision (bounds the outbox). Default: all. */
+  maxRollupMinutes?: number;
 }
 
 export type Decision =
@@ -100,6 +106,7 @@ function route(d: Draft, input: Input, ctx: DecisionContext): string | undefined
 // ---------------------------------------------------------------------------------------------
 
 function tick(d: Draft, ctx: DecisionContext): void {
+  rollForward(d, ctx);
   observeVerdicts(d, ctx);
   switch (d.state.state) {
     case "frozen":
@@ -117,6 +124,43 @@ function tick(d: Draft, ctx: DecisionContext): void {
       whileFailingBack(d, ctx);
       return;
   }
+}
+
+/** Closes the minutes the clock has passed, then logs the verdicts seen now for the open minute. */
+function rollForward(d: Draft, ctx: DecisionContext): void {
+  const providers = ctx.site.providers.map((p) => p.id);
+  let rollup = d.state.rollup ?? { upTo: ctx.now, base: {}, changes: [] };
+  if (d.state.rollup) {
+    const { state, closed } = closeMinutes(
+      rollup,
+      ctx.now,
+      ctx.site.id,
+      providers,
+      ctx.regions,
+      ctx.maxRollupMinutes,
+    );
+    rollup = state;
+    d.rollups(closed);
+  }
+  for (const provider of providers) {
+    const verdict = ctx.verdicts[provider];
+    rollup = recordChange(
+      rollup,
+      ctx.now,
+      rollupKey(provider),
+      toRollupVerdict(verdict?.verdict ?? "impaired"),
+    );
+    for (const region of ctx.regions) {
+      const view = verdict?.regions.find((r) => r.region === region);
+      rollup = recordChange(
+        rollup,
+        ctx.now,
+        rollupKey(provider, region),
+        toRollupVerdict(view?.verdict ?? "stale"),
+      );
+    }
+  }
+  d.state.rollup = rollup;
 }
 
 /** Records verdict changes: events, alerts for the standby and the monitor, incident recovery. */
@@ -647,12 +691,6 @@ function heaviest(weights: Weights): string {
   return best;
 }
 
-function sameWeights(a: Weights, b: Weights): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const key of keys) if ((a[key] ?? 0) !== (b[key] ?? 0)) return false;
-  return true;
-}
-
 function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
@@ -683,11 +721,9 @@ export function nextDeadline(
 // The draft: a copy of the state being changed, and the effects collected on the way
 // ---------------------------------------------------------------------------------------------
 
-type NotificationBody = NotificationIntent extends infer N
-  ? N extends unknown
-    ? Omit<N, "id" | "site" | "at" | "incidentId">
-    : never
-  : never;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type NotificationBody = DistributiveOmit<NotificationIntent, "id" | "site" | "at" | "incidentId">;
+type EventBody = DistributiveOmit<DomainEvent, "id">;
 
 class Draft {
   readonly state: SiteState;
@@ -744,8 +780,12 @@ class Draft {
     } as NotificationIntent);
   }
 
-  event(event: Effects["events"][number]): void {
-    this.effects.events.push(event);
+  event(event: EventBody): void {
+    this.effects.events.push({ ...event, id: "" } as DomainEvent);
+  }
+
+  rollups(closed: MinuteRollup[]): void {
+    this.effects.rollups.push(...closed);
   }
 
   updateIncident(patch: Partial<NonNullable<SiteState["incident"]>>, options?: { close: boolean }): void {
@@ -796,6 +836,9 @@ class Draft {
       kinds.set(n.kind, seen + 1);
       n.id = `${next.site}:${version}:${n.kind}${seen > 0 ? `:${seen}` : ""}`;
     }
+    this.effects.events.forEach((event, i) => {
+      event.id = `${next.site}:${version}:${i}`;
+    });
     for (const record of this.effects.audit) (record as AuditRecord).seq = version;
     const transition = this.transitionRecord ? { ...this.transitionRecord, version } : undefined;
     return {

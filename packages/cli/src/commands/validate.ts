@@ -1,0 +1,16 @@
+import type { Command } from "commander";
+import { stringify } from "yaml";
+import { formatIssues, loadConfig } from "../load-config.js";
+
+export function registerValidate(program: Command): void {
+  program
+    .command("validate")
+    .description("Check a config file; print every problem with a hint (exit 2), or the effective config")
+    .requiredOption("-c, --config <file>", "config file (YAML or JSON)")
+    .option("--json", "print the effective config as JSON instead of YAML")
+    .action(async (options: { config: string; json?: boolean }) => {
+      const { config, warnings } = await loadConfig(options.config);
+      if (warnings.length > 0) process.stderr.write(`warnings:\n${formatIssues(warnings)}\n`);
+      process.stdout.write(options.json ? `${JSON.stringify(config, null, 2)}\n` : stringify(config));
+    });
+}

@@ -1,0 +1,48 @@
+import { readFile } from "node:fs/promises";
+import { type Config, type ConfigIssue, parseConfig } from "@idp-failover/core";
+import { parse as parseYaml } from "yaml";
+import { CliError } from "./cli-error.js";
+
+/** Reads a YAML or JSON document; a syntax error names the file and the line. */
+export async function readDocument(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 2, {
+      cause: error,
+    });
+  }
+  try {
+    return file.endsWith(".json") ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
+  } catch (error) {
+    throw new CliError(
+      `${file} is not valid ${file.endsWith(".json") ? "JSON" : "YAML"}: ${(error as Error).message}`,
+      2,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+export class ConfigInvalidError extends CliError {
+  override name = "ConfigInvalidError";
+  constructor(
+    readonly file: string,
+    readonly issues: ConfigIssue[],
+  ) {
+    super(`${file}: ${issues.length} problem(s)\n${formatIssues(issues)}`, 2);
+  }
+}
+
+export function formatIssues(issues: readonly ConfigIssue[]): string {
+  return issues.map((i) => `  ${i.path}: ${i.message}${i.hint ? `\n    hint: ${i.hint}` : ""}`).join("\n");
+}
+
+/** Loads and validates a config file; throws ConfigInvalidError listing every problem. */
+export async function loadConfig(file: string): Promise<{ config: Config; warnings: ConfigIssue[] }> {
+  const parsed = parseConfig(await readDocument(file));
+  if (!parsed.ok) throw new ConfigInvalidError(file, parsed.issues);
+  return { config: parsed.config, warnings: parsed.warnings };
+}

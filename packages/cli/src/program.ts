@@ -1,0 +1,15 @@
+import { Command } from "commander";
+import { registerValidate } from "./commands/validate.js";
+
+/** The `idpctl` command tree. Each command lives in commands/ and registers itself here. */
+export function buildProgram(): Command {
+  const program = new Command("idpctl")
+    .description(
+      "Control plane for identity-provider failover: validate, probe, replay, drill, run, report, operate",
+    )
+    .showHelpAfterError("(add --help for usage)")
+    .configureHelp({ sortSubcommands: true })
+    .exitOverride(); // main.ts maps parse errors to exit code 2 (bad input)
+  registerValidate(program);
+  return program;
+}

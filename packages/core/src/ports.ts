@@ -1,0 +1,101 @@
+import type { Site } from "./config.js";
+import type { AuditRecord, DomainEvent, Effects, NotificationIntent } from "./effects.js";
+import type { ProbeResult } from "./probe-result.js";
+import type { MinuteRollup } from "./rollup.js";
+import type { Incident, SiteState, Weights } from "./site-state.js";
+import type { RegionTracker } from "./verdict.js";
+
+/*
+ * Ports: what the core needs from the world, named by capability. Adapters (DynamoDB, Route 53,
+ * EventBridge, Slack) implement them in their own packages; `in-memory.ts` implements them for
+ * replay and tests. Infrastructure errors never cross a port as SDK exceptions: expected outcomes
+ * come back as values, and anything else is a thrown Error that the caller retries later.
+ */
+
+/** Reads the time. The core takes a clock; it never reads one itself. */
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
+export type SaveOutcome = { kind: "saved" } | { kind: "conflict" };
+
+/** A site's state and the effects of its last decision not yet carried out. */
+export interface StoredState {
+  state: SiteState;
+  outbox?: Effects;
+}
+
+/**
+ * The site's state machine record, written only conditionally on its version. The outbox is stored
+ * in the same item, so a decision and its effects are written together: a crash before the effects
+ * ran loses nothing, the next evaluation drains the outbox.
+ */
+export interface StateStore {
+  loadState(site: string): Promise<StoredState | undefined>;
+  /**
+   * Writes `next` (and its outbox; none clears it) only if the stored version is `expectedVersion`
+   * (0: nothing stored yet). A lost race is `conflict` ("someone else acted"): re-read and re-decide.
+   */
+  saveState(next: SiteState, expectedVersion: number, outbox?: Effects): Promise<SaveOutcome>;
+}
+
+/** One region's tracker for one provider, as the probe in that region keeps it. */
+export interface StoredTracker {
+  site: string;
+  provider: string;
+  region: string;
+  tracker: RegionTracker;
+}
+
+export interface TrackerStore {
+  loadTrackers(site: string): Promise<StoredTracker[]>;
+  saveTracker(entry: StoredTracker): Promise<void>;
+}
+
+export interface ProbeResultStore {
+  putResults(results: readonly ProbeResult[]): Promise<void>;
+  /** Results of one provider in [from, to), oldest first. Epoch ms. */
+  listResults(site: string, provider: string, from: number, to: number): Promise<ProbeResult[]>;
+}
+
+/** The audit trail, incidents and minute rollups: append-mostly records for people and reports. */
+export interface JournalStore {
+  appendAudit(records: readonly AuditRecord[]): Promise<void>;
+  listAudit(site: string, from: number, to: number, limit?: number): Promise<AuditRecord[]>;
+  putIncident(incident: Incident): Promise<void>;
+  listIncidents(site: string, from: number, to: number): Promise<Incident[]>;
+  putRollups(rollups: readonly MinuteRollup[]): Promise<void>;
+  listRollups(site: string, provider: string, from: number, to: number): Promise<MinuteRollup[]>;
+}
+
+export type Store = StateStore & TrackerStore & ProbeResultStore & JournalStore;
+
+export type DnsApplyOutcome =
+  | { kind: "submitted"; changeId: string }
+  /** The records already carry these weights (a retry after a crash): nothing was sent. */
+  | { kind: "already-applied" }
+  /** Throttling, PriorRequestNotComplete, a network error: try again later. */
+  | { kind: "retry"; message: string }
+  /** InvalidChangeBatch, access denied, no such zone: trying again will not help. */
+  | { kind: "rejected"; message: string };
+
+export type DnsChangeStatus = { kind: "pending" } | { kind: "insync" } | { kind: "retry"; message: string };
+
+/** The login hostname's weighted records. */
+export interface DnsWeights {
+  read(site: Site): Promise<Weights>;
+  /** Applies all weights in one change (all or nothing). Never called with all zeros. */
+  apply(site: Site, weights: Weights): Promise<DnsApplyOutcome>;
+  status(changeId: string): Promise<DnsChangeStatus>;
+}
+
+export interface EventPublisher {
+  /** Publishes every event or throws; a partial failure is retried inside or thrown. */
+  publish(events: readonly DomainEvent[]): Promise<void>;
+}
+
+export interface Notifier {
+  /** Accepts intents for delivery (an outbox in production); idempotent on `intent.id`. */
+  notify(intents: readonly NotificationIntent[]): Promise<void>;
+}
