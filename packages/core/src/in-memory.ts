@@ -6,7 +6,10 @@ import type {
   DnsChangeStatus,
   DnsWeights,
   EventPublisher,
+  MessageRefs,
+  NotificationOutbox,
   Notifier,
+  OutboxDelivery,
   SaveOutcome,
   Store,
   StoredState,
@@ -227,5 +230,65 @@ export class InMemoryNotifier implements Notifier {
       this.seen.add(intent.id);
       this.intents.push(intent);
     }
+  }
+}
+
+export class InMemoryOutbox implements NotificationOutbox {
+  readonly deliveries = new Map<string, OutboxDelivery>();
+
+  async enqueue(
+    intents: readonly NotificationIntent[],
+    channels: readonly string[],
+    now: number,
+  ): Promise<void> {
+    for (const intent of intents) {
+      for (const channel of channels) {
+        const key = `${intent.id}|${channel}`;
+        if (!this.deliveries.has(key))
+          this.deliveries.set(key, { intent, channel, attempts: 0, nextAttemptAt: now });
+      }
+    }
+  }
+
+  async due(now: number, limit: number): Promise<OutboxDelivery[]> {
+    return [...this.deliveries.values()]
+      .filter((d) => d.deliveredAt === undefined && !d.abandoned && d.nextAttemptAt <= now)
+      .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.intent.at.localeCompare(b.intent.at))
+      .slice(0, limit)
+      .map((d) => ({ ...d }));
+  }
+
+  async markDelivered(delivery: OutboxDelivery, at: number): Promise<void> {
+    const key = `${delivery.intent.id}|${delivery.channel}`;
+    const current = this.deliveries.get(key);
+    if (current) this.deliveries.set(key, { ...current, attempts: current.attempts + 1, deliveredAt: at });
+  }
+
+  async markFailed(
+    delivery: OutboxDelivery,
+    _at: number,
+    error: string,
+    nextAttemptAt: number | undefined,
+  ): Promise<void> {
+    const key = `${delivery.intent.id}|${delivery.channel}`;
+    const current = this.deliveries.get(key);
+    if (!current) return;
+    this.deliveries.set(key, {
+      ...current,
+      attempts: current.attempts + 1,
+      lastError: error,
+      ...(nextAttemptAt === undefined ? { abandoned: true } : { nextAttemptAt }),
+    });
+  }
+}
+
+export class InMemoryMessageRefs implements MessageRefs {
+  private readonly refs = new Map<string, Record<string, string>>();
+  async recall(site: string, key: string): Promise<Record<string, string> | undefined> {
+    const ref = this.refs.get(`${site}/${key}`);
+    return ref ? { ...ref } : undefined;
+  }
+  async remember(site: string, key: string, ref: Record<string, string>): Promise<void> {
+    this.refs.set(`${site}/${key}`, { ...ref });
   }
 }

@@ -4,6 +4,7 @@ export * from "./evaluate.js";
 export * from "./in-memory.js";
 export * from "./ports.js";
 export * from "./probe-result.js";
+export * from "./record-round.js";
 export * from "./rollup.js";
 export * from "./site-state.js";
 export * from "./state-machine.js";

@@ -99,3 +99,44 @@ export interface Notifier {
   /** Accepts intents for delivery (an outbox in production); idempotent on `intent.id`. */
   notify(intents: readonly NotificationIntent[]): Promise<void>;
 }
+
+/** One notification waiting for (or done with) delivery on one channel (`slack`, `webhook:{name}`). */
+export interface OutboxDelivery {
+  intent: NotificationIntent;
+  channel: string;
+  attempts: number;
+  /** Epoch ms. */
+  nextAttemptAt: number;
+  deliveredAt?: number;
+  lastError?: string;
+  /** Gave up after too many attempts; kept for the record. */
+  abandoned?: boolean;
+}
+
+/**
+ * The notification outbox: intents wait here, one delivery per channel, until a deliverer sends
+ * them. A dead endpoint delays only its own deliveries, never the state machine or other channels.
+ */
+export interface NotificationOutbox {
+  /** Records a delivery per intent and channel; idempotent on (intent id, channel). */
+  enqueue(intents: readonly NotificationIntent[], channels: readonly string[], now: number): Promise<void>;
+  /** Undelivered, not abandoned deliveries with nextAttemptAt <= now, oldest first. */
+  due(now: number, limit: number): Promise<OutboxDelivery[]>;
+  markDelivered(delivery: OutboxDelivery, at: number): Promise<void>;
+  /** Records a failed attempt; `nextAttemptAt` undefined abandons the delivery. */
+  markFailed(
+    delivery: OutboxDelivery,
+    at: number,
+    error: string,
+    nextAttemptAt: number | undefined,
+  ): Promise<void>;
+}
+
+/**
+ * Where a message was posted (a Slack channel and ts), so later notifications of the same incident
+ * or approval update it or reply in its thread instead of posting anew.
+ */
+export interface MessageRefs {
+  recall(site: string, key: string): Promise<Record<string, string> | undefined>;
+  remember(site: string, key: string, ref: Record<string, string>): Promise<void>;
+}
