@@ -2,6 +2,7 @@ export * from "./config.js";
 export * from "./effects.js";
 export * from "./evaluate.js";
 export * from "./in-memory.js";
+export * from "./outbox-notifier.js";
 export * from "./ports.js";
 export * from "./probe-result.js";
 export * from "./record-round.js";

@@ -1,0 +1,28 @@
+import type { Config } from "./config.js";
+import type { NotificationIntent } from "./effects.js";
+import type { Clock, NotificationOutbox, Notifier } from "./ports.js";
+
+/** The delivery channels a config asks for: `slack` and one `webhook:{name}` per webhook. */
+export function notificationChannels(config: Config): string[] {
+  return [
+    ...(config.alerting.slack ? ["slack"] : []),
+    ...config.alerting.webhooks.map((w) => `webhook:${w.name}`),
+  ];
+}
+
+/**
+ * The production Notifier: it only records intents in the outbox, one delivery per channel; a
+ * deliverer sends them later with retries, so Slack or a webhook being down never blocks a failover.
+ */
+export class OutboxNotifier implements Notifier {
+  constructor(
+    private readonly outbox: NotificationOutbox,
+    private readonly channels: readonly string[],
+    private readonly clock: Clock,
+  ) {}
+
+  async notify(intents: readonly NotificationIntent[]): Promise<void> {
+    if (this.channels.length === 0 || intents.length === 0) return;
+    await this.outbox.enqueue(intents, this.channels, this.clock.now());
+  }
+}
