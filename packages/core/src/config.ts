@@ -67,6 +67,8 @@ const tokenProbe = z.strictObject({
   scope: z.string().min(1),
   /** Expected `aud` of the minted token; not checked when absent. */
   audience: z.string().optional(),
+  /** How the client authenticates; the IdP enforces the method its app is registered with. Default basic. */
+  clientAuth: z.enum(["client_secret_basic", "client_secret_post"]).optional(),
 });
 
 const samlProbe = z.strictObject({
@@ -103,6 +105,10 @@ const graphHealthProbe = z.strictObject({
   clientSecretRef: secretRef,
   /** The service name in Microsoft 365 service health. */
   service: z.string().default("Microsoft Entra"),
+  /** Microsoft identity platform host; national clouds differ. Default https://login.microsoftonline.com. */
+  loginUrl: httpsUrl.optional(),
+  /** Microsoft Graph host; national clouds differ. Default https://graph.microsoft.com. */
+  graphUrl: httpsUrl.optional(),
 });
 
 export const probeSpecSchema = z.discriminatedUnion("kind", [
