@@ -1,5 +1,5 @@
 import { type Config, findSite, type Site } from "./config.js";
-import { type Effects, hasEffects, type Transition } from "./effects.js";
+import { type Effects, hasEffects, noEffects, type Transition } from "./effects.js";
 import type { Clock, DnsWeights, EventPublisher, Notifier, Store } from "./ports.js";
 import { initialSiteState, type SiteState } from "./site-state.js";
 import { type Decision, type DecisionContext, decide, type Input } from "./state-machine.js";
@@ -18,6 +18,15 @@ import { globalVerdict, regionView, type SiteVerdicts } from "./verdict.js";
  *   5. submit a DNS change the decision asked for. The change is recorded in the state before it is
  *      sent; if we die after sending, the retry reads the records back and sees "already applied".
  * A lost conditional write means another evaluator acted: re-read and decide again.
+ *
+ * Two evaluators on one site at once (a schedule and a trigger overlapping) must not both act, and a
+ * conditional write alone does not stop the loser from repeating the winner's side effects after it
+ * re-reads. So the winner holds two short leases, written in the state with the same conditional write:
+ *   - `outboxClaimedUntil`: it is carrying out the outbox it just wrote; a periodic run that finds a
+ *     claimed outbox leaves the site alone (the winner decides on the same verdicts anyway);
+ *   - `dns.claim`: it is submitting the pending change; nobody else submits it until the claim ends.
+ * A run that dies holding a lease delays the next one by at most the lease (`leaseMs`, 30 s).
+ * Effects that fail stay in the outbox (only the failed part) and later decisions add to it.
  */
 
 export interface EvaluatorDeps {
@@ -43,6 +52,8 @@ export interface EvaluationReport {
   recheckAt?: number;
   /** Effects that could not be carried out this time; they stay in the outbox for the next run. */
   effectErrors: string[];
+  /** Why this run left the site alone (another evaluation holds it). */
+  yielded?: string;
 }
 
 export class SiteNotFoundError extends Error {
@@ -60,9 +71,14 @@ const maxAttempts = 5;
 /** In production a long gap closes at most this many minutes per decision (item size stays small). */
 export const productionRollupMinutes = 60;
 
+/** How long a run may hold a site's outbox or DNS submission before another run takes over. */
+export const defaultLeaseMs = 30_000;
+
 export interface EvaluateOptions {
   /** Minutes of rollups one decision may close (default 60; replay closes any number). */
   maxRollupMinutes?: number;
+  /** See `defaultLeaseMs`. */
+  leaseMs?: number;
 }
 
 /** Runs one evaluation of a site: DNS progress, then the periodic decision on fresh verdicts. */
@@ -172,15 +188,34 @@ async function runOnce(
   options: EvaluateOptions,
 ): Promise<EvaluationReport> {
   const now = deps.clock.now();
+  const leaseUntil = new Date(now + (options.leaseMs ?? defaultLeaseMs)).toISOString();
   const stored = await deps.store.loadState(site.id);
   let state = stored?.state ?? initialSiteState(site, now, await deps.dns.read(site).catch(() => undefined));
+  /** Effects decided (by this run or an earlier one) and not yet carried out: the stored outbox. */
+  let pending: Effects | undefined = stored?.outbox;
+  let effectsFailing = false;
   const effectErrors: string[] = [];
   const steps: EvaluationStep[] = [];
 
-  if (stored?.outbox) {
-    effectErrors.push(...(await carryOut(deps, stored.outbox)));
-    if (effectErrors.length === 0) state = await save(deps, state, state.version, undefined, false);
+  if (pending && input.kind === "tick" && isHeld(state.outboxClaimedUntil, now)) {
+    const verdicts = await loadVerdicts(deps.store, config, site, now);
+    const yielded = "another evaluation is carrying out this site's last decision";
+    return { site: site.id, state, verdicts, steps, effectErrors, yielded };
   }
+
+  const write = async (next: SiteState, isDecision: boolean, claimOutbox: boolean) => {
+    state = await save(deps, next, state.version, pending, isDecision, claimOutbox ? leaseUntil : undefined);
+  };
+  const runPending = async () => {
+    if (!pending) return;
+    const outcome = await carryOut(deps, pending);
+    effectErrors.push(...outcome.errors);
+    effectsFailing = outcome.errors.length > 0;
+    pending = outcome.leftover;
+    await write(state, false, false);
+  };
+
+  if (pending) await runPending();
 
   const verdicts = await loadVerdicts(deps.store, config, site, now);
   const ctx: DecisionContext = {
@@ -196,18 +231,37 @@ async function runOnce(
     const decision = decide(state, next, ctx);
     if (decision.kind === "refuse") steps.push({ input: next.kind, refused: decision.reason });
     if (decision.kind !== "apply") return decision;
-    state = await save(deps, decision.next, state.version, decision.effects, true);
+    if (
+      pending?.incident &&
+      decision.effects.incident &&
+      pending.incident.id !== decision.effects.incident.id
+    ) {
+      // The outbox holds one incident record: write the older one now rather than drop it.
+      await deps.store.putIncident(pending.incident);
+    }
+    pending = mergeEffects(pending, decision.effects);
+    const carry = pending !== undefined && !effectsFailing;
+    await write(decision.next, true, carry);
     steps.push({ input: next.kind, ...(decision.transition ? { transition: decision.transition } : {}) });
-    if (!hasEffects(decision.effects)) return decision;
-    const errors = await carryOut(deps, decision.effects);
-    effectErrors.push(...errors);
-    if (errors.length === 0) state = await save(deps, state, state.version, undefined, false);
+    if (carry) await runPending();
     return decision;
   };
 
-  await progressDns(deps, site, () => state, apply);
+  const claimDns = async (): Promise<boolean> => {
+    const dns = state.dns;
+    if (!dns) return false;
+    if (dns.claim && dns.claim.attempt === dns.attempts && isHeld(dns.claim.until, now)) return false;
+    await write(
+      { ...state, dns: { ...dns, claim: { until: leaseUntil, attempt: dns.attempts } } },
+      false,
+      false,
+    );
+    return true;
+  };
+
+  await progressDns(deps, site, () => state, apply, claimDns);
   const decision = await apply(input);
-  if (decision.kind === "apply") await progressDns(deps, site, () => state, apply);
+  if (decision.kind === "apply") await progressDns(deps, site, () => state, apply, claimDns);
 
   const recheckAt = decision.kind === "apply" || decision.kind === "hold" ? decision.recheckAt : undefined;
   return {
@@ -220,15 +274,21 @@ async function runOnce(
   };
 }
 
+function isHeld(until: string | undefined, now: number): boolean {
+  return until !== undefined && Date.parse(until) > now;
+}
+
 /**
  * Moves the pending weight change along: submit it when due, or ask Route 53 whether it is INSYNC.
- * Outcomes go back to the state machine as inputs.
+ * Outcomes go back to the state machine as inputs. A submission is claimed first (a conditional
+ * write), so two evaluators never both send it.
  */
 async function progressDns(
   deps: EvaluatorDeps,
   site: Site,
   current: () => SiteState,
   apply: (input: Input) => Promise<Decision>,
+  claim: () => Promise<boolean>,
 ): Promise<void> {
   const dns = current().dns;
   if (!dns || dns.rejected) return;
@@ -239,6 +299,7 @@ async function progressDns(
     return;
   }
   if (dns.retryAt && Date.parse(dns.retryAt) > now) return;
+  if (!(await claim())) return;
   const outcome = await deps.dns.apply(site, dns.weights).catch(
     (error: unknown): Awaited<ReturnType<DnsWeights["apply"]>> => ({
       kind: "retry",
@@ -265,34 +326,84 @@ async function save(
   expectedVersion: number,
   outbox: Effects | undefined,
   isDecision: boolean,
+  outboxClaimedUntil: string | undefined,
 ): Promise<SiteState> {
   // Clearing the outbox is a write of its own: bump the version so it stays conditional.
-  const toWrite = isDecision ? next : { ...next, version: next.version + 1 };
-  const outcome = await deps.store.saveState(
-    toWrite,
-    expectedVersion,
-    outbox && hasEffects(outbox) ? outbox : undefined,
-  );
+  const { outboxClaimedUntil: _released, ...rest } = next;
+  const toWrite: SiteState = {
+    ...rest,
+    version: isDecision ? next.version : next.version + 1,
+    ...(outboxClaimedUntil && outbox ? { outboxClaimedUntil } : {}),
+  };
+  const outcome = await deps.store.saveState(toWrite, expectedVersion, outbox);
   if (outcome.kind === "conflict") throw new Conflict();
   return toWrite;
 }
 
-/** Carries out a decision's effects; returns what failed (left in the outbox for the next run). */
-async function carryOut(deps: EvaluatorDeps, effects: Effects): Promise<string[]> {
+/** Effects still to carry out after `later` is added to `earlier`; undefined when there are none. */
+export function mergeEffects(earlier: Effects | undefined, later: Effects): Effects | undefined {
+  if (!earlier) return hasEffects(later) ? later : undefined;
+  const byId = <T extends { id: string }>(items: T[]) => [...new Map(items.map((i) => [i.id, i])).values()];
+  const incident = later.incident ?? earlier.incident;
+  return {
+    events: byId([...earlier.events, ...later.events]),
+    notifications: byId([...earlier.notifications, ...later.notifications]),
+    audit: [...earlier.audit, ...later.audit],
+    rollups: [...earlier.rollups, ...later.rollups],
+    ...(incident ? { incident } : {}),
+  };
+}
+
+/**
+ * Carries out a decision's effects. Each kind is tried on its own; what failed is returned as the
+ * leftover (kept in the outbox for the next run), so one dead target never repeats the others.
+ */
+async function carryOut(
+  deps: EvaluatorDeps,
+  effects: Effects,
+): Promise<{ errors: string[]; leftover: Effects | undefined }> {
   const errors: string[] = [];
-  const attempt = async (what: string, work: () => Promise<void>) => {
+  const leftover = noEffects();
+  const attempt = async (what: string, work: () => Promise<void>, keep: () => void) => {
     try {
       await work();
     } catch (error) {
       errors.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+      keep();
     }
   };
-  if (effects.audit.length > 0) await attempt("audit", () => deps.store.appendAudit(effects.audit));
-  const incident = effects.incident;
-  if (incident) await attempt("incident", () => deps.store.putIncident(incident));
-  if (effects.rollups.length > 0) await attempt("rollups", () => deps.store.putRollups(effects.rollups));
-  if (effects.events.length > 0) await attempt("events", () => deps.events.publish(effects.events));
-  if (effects.notifications.length > 0)
-    await attempt("notifications", () => deps.notifier.notify(effects.notifications));
-  return errors;
+  const { audit, incident, rollups, events, notifications } = effects;
+  if (audit.length > 0)
+    await attempt(
+      "audit",
+      () => deps.store.appendAudit(audit),
+      () => leftover.audit.push(...audit),
+    );
+  if (incident)
+    await attempt(
+      "incident",
+      () => deps.store.putIncident(incident),
+      () => {
+        leftover.incident = incident;
+      },
+    );
+  if (rollups.length > 0)
+    await attempt(
+      "rollups",
+      () => deps.store.putRollups(rollups),
+      () => leftover.rollups.push(...rollups),
+    );
+  if (events.length > 0)
+    await attempt(
+      "events",
+      () => deps.events.publish(events),
+      () => leftover.events.push(...events),
+    );
+  if (notifications.length > 0)
+    await attempt(
+      "notifications",
+      () => deps.notifier.notify(notifications),
+      () => leftover.notifications.push(...notifications),
+    );
+  return { errors, leftover: hasEffects(leftover) ? leftover : undefined };
 }

@@ -1,6 +1,7 @@
+import { z } from "zod";
 import type { Config } from "./config.js";
-import type { NotificationIntent } from "./effects.js";
-import type { Clock, NotificationOutbox, Notifier } from "./ports.js";
+import { type NotificationIntent, notificationSchema } from "./effects.js";
+import type { Clock, NotificationOutbox, Notifier, OutboxDelivery } from "./ports.js";
 
 /** The delivery channels a config asks for: `slack` and one `webhook:{name}` per webhook. */
 export function notificationChannels(config: Config): string[] {
@@ -26,3 +27,17 @@ export class OutboxNotifier implements Notifier {
     await this.outbox.enqueue(intents, this.channels, this.clock.now());
   }
 }
+
+/** An outbox delivery as stored, parsed when read back (see `OutboxDelivery`). */
+export const outboxDeliverySchema = z.object({
+  intent: notificationSchema,
+  channel: z.string().min(1),
+  attempts: z.number().int().nonnegative(),
+  nextAttemptAt: z.number(),
+  deliveredAt: z.number().optional(),
+  lastError: z.string().optional(),
+  abandoned: z.boolean().optional(),
+}) satisfies z.ZodType<OutboxDelivery>;
+
+/** Where a message was posted (`MessageRefs`): small string fields such as a Slack channel and ts. */
+export const messageRefSchema = z.record(z.string(), z.string());

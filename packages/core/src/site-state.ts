@@ -54,6 +54,11 @@ export const pendingDnsSchema = z.object({
   lastError: z.string().optional(),
   /** Route 53 refused the change for good (InvalidChangeBatch, access denied): no automatic retry. */
   rejected: z.boolean().optional(),
+  /**
+   * An evaluator is submitting this change (attempt number `attempt`) until `until`: others leave it
+   * alone, so two evaluators never both send it. Stale once the attempt count moves on.
+   */
+  claim: z.object({ until: iso, attempt: z.number().int().nonnegative() }).optional(),
 });
 export type PendingDns = z.infer<typeof pendingDnsSchema>;
 
@@ -123,6 +128,8 @@ export const siteStateSchema = z.object({
   lastTransitionAt: iso.optional(),
   /** Verdict changes not yet rolled up into closed minutes (see rollup.ts). */
   rollup: rollupStateSchema.optional(),
+  /** The evaluator that wrote the stored outbox is carrying it out until then (see evaluate.ts). */
+  outboxClaimedUntil: iso.optional(),
 });
 export type SiteState = z.infer<typeof siteStateSchema>;
 

@@ -731,6 +731,8 @@ class Draft {
   private readonly original: string;
   private readonly effects: Effects = noEffects();
   private transitionRecord: Transition | undefined;
+  /** Every transition of this decision, each published as a `state-changed` event. */
+  private readonly transitionLog: Array<{ record: Transition; weights?: Weights }> = [];
   incidentChanged = false;
   private closeIncident = false;
 
@@ -750,6 +752,7 @@ class Draft {
     this.state.lastTransitionAt = this.at;
     if (to !== "frozen") this.state.frozen = undefined;
     this.transitionRecord = { site: this.state.site, from, to, at: this.at, reason, actor, version: 0 };
+    this.transitionLog.push({ record: this.transitionRecord, ...(weights ? { weights } : {}) });
     this.effects.audit.push({
       site: this.state.site,
       at: this.at,
@@ -830,6 +833,21 @@ class Draft {
     }
     next.version += 1;
     const version = next.version;
+    for (const { record, weights } of this.transitionLog) {
+      this.effects.events.push({
+        type: "state-changed",
+        id: "",
+        site: record.site,
+        at: record.at,
+        from: record.from,
+        to: record.to,
+        reason: record.reason,
+        actor: record.actor,
+        version,
+        weights: weights ?? next.dns?.weights ?? next.weights,
+        ...(incident ? { incidentId: incident.id } : {}),
+      });
+    }
     const kinds = new Map<string, number>();
     for (const n of this.effects.notifications) {
       const seen = kinds.get(n.kind) ?? 0;

@@ -1,0 +1,198 @@
+import { describe, expect, it } from "vitest";
+import { type Config, parseConfig } from "./config.js";
+import type { DomainEvent } from "./effects.js";
+import { commandSite, evaluateSite } from "./evaluate.js";
+import { FakeClock, InMemoryDns, InMemoryEvents, InMemoryNotifier, InMemoryStore } from "./in-memory.js";
+import type { EventPublisher } from "./ports.js";
+import type { RegionTracker } from "./verdict.js";
+
+/*
+ * The evaluator's ordering under concurrency and failure: two evaluators on one site, a run that
+ * dies after Route 53 accepted a change, and effects whose target is down.
+ */
+
+const start = Date.parse("2026-03-01T10:00:00Z");
+
+function testConfig(): Config {
+  const parsed = parseConfig({
+    regions: ["us-east-1", "us-west-2", "eu-west-1"],
+    sites: [
+      {
+        id: "acme",
+        hostname: "login.acme.com",
+        hostedZoneId: "Z0123456789ABC",
+        providers: [
+          { id: "okta", kind: "okta", issuer: "https://acme.okta.com", dnsTarget: "acme.okta.com" },
+          { id: "entra", kind: "oidc", issuer: "https://login.acme.net", dnsTarget: "acme.azurefd.net" },
+        ],
+      },
+    ],
+  });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  return parsed.config;
+}
+
+function tracker(at: number, down: boolean): RegionTracker {
+  return {
+    lastRoundAt: at,
+    down,
+    ...(down ? { downSince: at - 10_000, failingSince: at - 20_000 } : {}),
+    consecutiveFailed: down ? 2 : 0,
+    consecutiveHealthy: down ? 0 : 5,
+    recent: down ? "ooff" : "oooo",
+    lastOutcome: down ? "fail" : "ok",
+    flakyByMinute: [],
+    evidence: down ? [{ probe: "jwks", class: "http-5xx", message: "503", latencyMs: 40, status: 503 }] : [],
+  };
+}
+
+function world(clock: FakeClock, options: { oktaDown: boolean }) {
+  const store = new InMemoryStore();
+  for (const region of ["us-east-1", "us-west-2", "eu-west-1"]) {
+    store.setTracker({
+      site: "acme",
+      provider: "okta",
+      region,
+      tracker: tracker(clock.now(), options.oktaDown),
+    });
+    store.setTracker({ site: "acme", provider: "entra", region, tracker: tracker(clock.now(), false) });
+  }
+  const dns = new InMemoryDns(clock, 20_000);
+  const events = new InMemoryEvents();
+  const notifier = new InMemoryNotifier();
+  return { store, dns, events, notifier, clock };
+}
+
+function stateChanges(events: readonly DomainEvent[]) {
+  return events.filter((e) => e.type === "state-changed").map((e) => e.type === "state-changed" && e.to);
+}
+
+describe("evaluator under concurrency", () => {
+  it("two evaluators racing on a failover make one transition and one DNS change", async () => {
+    // Prepare: the site was healthy; okta is now down in every region.
+    const config = testConfig();
+    const clock = new FakeClock(start);
+    const deps = world(clock, { oktaDown: false });
+    await evaluateSite(deps, config, "acme");
+    for (const region of config.regions)
+      deps.store.setTracker({ site: "acme", provider: "okta", region, tracker: tracker(start, true) });
+    clock.advance(10_000);
+
+    // Act
+    const reports = await Promise.all([
+      evaluateSite(deps, config, "acme"),
+      evaluateSite(deps, config, "acme"),
+    ]);
+
+    // Assess
+    const transitions = reports.flatMap((r) =>
+      r.steps.flatMap((s) => (s.transition ? [s.transition.to] : [])),
+    );
+    expect(transitions).toEqual(["failing-over"]);
+    expect(deps.dns.changes.map((c) => c.weights)).toEqual([{ okta: 0, entra: 100 }]);
+    expect(stateChanges(deps.events.events)).toEqual(["failing-over"]);
+    expect(new Set(deps.events.events.map((e) => e.id)).size).toBe(deps.events.events.length);
+  });
+
+  it("a run that died after Route 53 accepted the change is finished by the next run without a second flip", async () => {
+    // Prepare: okta down; the first run's DNS call succeeds and then the run dies.
+    const config = testConfig();
+    const clock = new FakeClock(start);
+    const deps = world(clock, { oktaDown: true });
+    const dying = {
+      ...deps,
+      dns: {
+        read: deps.dns.read.bind(deps.dns),
+        status: deps.dns.status.bind(deps.dns),
+        apply: async (...args: Parameters<InMemoryDns["apply"]>) => {
+          await deps.dns.apply(...args);
+          return new Promise<never>(() => {}); // the Lambda timed out here
+        },
+      },
+    };
+    void evaluateSite(dying, config, "acme");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const afterCrash = await deps.store.loadState("acme");
+
+    // Act: the next scheduled run, after the dead run's claim ran out.
+    clock.advance(60_000);
+    const report = await evaluateSite(deps, config, "acme");
+
+    // Assess
+    expect(afterCrash?.state.dns?.changeId).toBeUndefined();
+    expect(deps.dns.changes).toHaveLength(1);
+    expect(report.state.state).toBe("secondary-active");
+    expect(report.state.weights).toEqual({ okta: 0, entra: 100 });
+  });
+
+  it("a second evaluator leaves a site alone while the first carries out its decision", async () => {
+    // Prepare: effects are slow, so the first run is still publishing when the second starts.
+    const config = testConfig();
+    const clock = new FakeClock(start);
+    const deps = world(clock, { oktaDown: true });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slowEvents: EventPublisher = {
+      publish: async (events) => {
+        await gate;
+        await deps.events.publish(events);
+      },
+    };
+    const first = evaluateSite({ ...deps, events: slowEvents }, config, "acme");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    // Act
+    const second = await evaluateSite(deps, config, "acme");
+    release();
+    await first;
+
+    // Assess
+    expect(second.yielded).toMatch(/another evaluation/);
+    expect(stateChanges(deps.events.events)).toEqual(["failing-over"]);
+  });
+
+  it("effects that failed stay in the outbox through later decisions and run on the next evaluation", async () => {
+    // Prepare: the event bus is down during the failover.
+    const config = testConfig();
+    const clock = new FakeClock(start);
+    const deps = world(clock, { oktaDown: true });
+    const downBus: EventPublisher = {
+      publish: async () => {
+        throw new Error("event bus unavailable");
+      },
+    };
+    const during = await evaluateSite({ ...deps, events: downBus }, config, "acme");
+
+    // Act: the bus is back.
+    clock.advance(30_000);
+    await evaluateSite(deps, config, "acme");
+
+    // Assess: the failing-over event was not lost when the DNS submission was recorded after it.
+    expect(during.effectErrors.length).toBeGreaterThan(0);
+    expect(stateChanges(deps.events.events)).toEqual(["failing-over", "secondary-active"]);
+    expect((await deps.store.loadState("acme"))?.outbox).toBeUndefined();
+  });
+
+  it("an operator command still applies while an evaluator holds the outbox", async () => {
+    // Prepare: a stored outbox claimed by a run that is still going.
+    const config = testConfig();
+    const clock = new FakeClock(start);
+    const deps = world(clock, { oktaDown: false });
+    const stuck: EventPublisher = { publish: () => new Promise<void>(() => {}) };
+    void evaluateSite({ ...deps, events: stuck }, config, "acme");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    // Act
+    const outcome = await commandSite(deps, config, "acme", {
+      kind: "freeze",
+      actor: "operator:ana",
+      reason: "drill",
+    });
+
+    // Assess
+    expect(outcome.kind).toBe("applied");
+    expect(outcome.state.state).toBe("frozen");
+  });
+});
