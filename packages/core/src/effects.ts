@@ -106,6 +106,8 @@ export const notificationSchema = z.discriminatedUnion("kind", [
     changeId: z.string().optional(),
     submittedAt: iso.optional(),
     insyncAt: iso,
+    /** What each region saw when the incident was detected (absent for a manual failover). */
+    evidence: evidence.optional(),
   }),
   z.object({ ...notificationBase, kind: z.literal("both-down"), providers: z.array(z.string()), evidence }),
   z.object({
@@ -135,6 +137,8 @@ export const notificationSchema = z.discriminatedUnion("kind", [
   z.object({
     ...notificationBase,
     kind: z.literal("failback-progress"),
+    /** The approval that started this failback, so its message can show the progress. */
+    approvalId: z.string().optional(),
     step: z.number().int(),
     steps: z.number().int(),
     weights: weightsSchema,
@@ -143,18 +147,22 @@ export const notificationSchema = z.discriminatedUnion("kind", [
   z.object({
     ...notificationBase,
     kind: z.literal("failback-done"),
+    approvalId: z.string().optional(),
     primary: z.string(),
     approvedBy: z.string().optional(),
   }),
   z.object({
     ...notificationBase,
     kind: z.literal("failback-aborted"),
+    approvalId: z.string().optional(),
     reason: z.string(),
     weights: weightsSchema,
   }),
   z.object({
     ...notificationBase,
     kind: z.literal("failback-deferred"),
+    /** The approval request this closes. */
+    approvalId: z.string().optional(),
     outcome: z.enum(["snoozed", "declined", "expired", "cancelled"]),
     by: z.string(),
     until: iso.optional(),

@@ -106,6 +106,8 @@ export const siteStateSchema = z.object({
       stepInsyncAt: iso.optional(),
       approvedBy: z.string(),
       approvedAt: iso,
+      /** The approval request answered (none for a manual failback without one). */
+      approvalId: z.string().optional(),
     })
     .optional(),
   approval: approvalSchema.optional(),

@@ -308,10 +308,11 @@ function whileFailbackPending(d: Draft, ctx: DecisionContext): void {
   const { state } = d;
   const primary = primaryId(ctx);
   if (verdictOf(ctx, primary) === "down") {
-    d.closeApproval("cancelled", evaluatorActor);
+    const approvalId = d.closeApproval("cancelled", evaluatorActor);
     d.transition("secondary-active", `${primary} down again before failback was approved`, evaluatorActor);
     d.notify({
       kind: "failback-deferred",
+      ...(approvalId ? { approvalId } : {}),
       outcome: "cancelled",
       by: evaluatorActor,
       reason: `${primary} is down again`,
@@ -325,6 +326,7 @@ function whileFailbackPending(d: Draft, ctx: DecisionContext): void {
     const renewed = d.newApproval();
     d.notify({
       kind: "failback-deferred",
+      approvalId: approval.id,
       outcome: "expired",
       by: evaluatorActor,
       reason: `approval ${approval.id} expired unanswered; asking again`,
@@ -356,10 +358,11 @@ function whileFailingBack(d: Draft, ctx: DecisionContext): void {
   if (primaryVerdict === "down" || primaryVerdict === "degraded") {
     const weights = weightsServing(ctx.site, state.active);
     const reason = `${primary} ${primaryVerdict} during failback step ${(state.failback?.step ?? 0) + 1}`;
+    const approvalId = state.failback?.approvalId;
     d.state.failback = undefined;
     d.requestDns(weights, "abort");
     d.transition("secondary-active", reason, evaluatorActor, weights);
-    d.notify({ kind: "failback-aborted", reason, weights });
+    d.notify({ kind: "failback-aborted", ...(approvalId ? { approvalId } : {}), reason, weights });
     return;
   }
   const failback = state.failback;
@@ -372,7 +375,8 @@ function whileFailingBack(d: Draft, ctx: DecisionContext): void {
     d.state.active = primary;
     d.updateIncident({ endAt: at }, { close: true });
     d.transition("primary-active", `failback complete after ${steps.length} step(s)`, evaluatorActor);
-    d.notify({ kind: "failback-done", primary, approvedBy });
+    const approvalId = failback.approvalId;
+    d.notify({ kind: "failback-done", ...(approvalId ? { approvalId } : {}), primary, approvedBy });
     return;
   }
   const step = failback.step + 1;
@@ -442,6 +446,7 @@ function dnsInsync(d: Draft, ctx: DecisionContext): void {
       ...(dns.changeId ? { changeId: dns.changeId } : {}),
       ...(dns.submittedAt ? { submittedAt: dns.submittedAt } : {}),
       insyncAt: at,
+      ...(incident ? { evidence: incident.evidence } : {}),
     });
     return;
   }
@@ -449,6 +454,7 @@ function dnsInsync(d: Draft, ctx: DecisionContext): void {
     state.failback = { ...state.failback, stepInsyncAt: at };
     d.notify({
       kind: "failback-progress",
+      ...(state.failback.approvalId ? { approvalId: state.failback.approvalId } : {}),
       step: state.failback.step + 1,
       steps: ctx.policy.failback.steps.length,
       weights: dns.weights,
@@ -518,14 +524,14 @@ function answerApproval(
     const primaryVerdict = verdictOf(ctx, primaryId(ctx));
     if (primaryVerdict !== "up") return `the primary is ${primaryVerdict} right now; failback needs it up`;
     d.closeApproval("approved", input.actor);
-    startFailback(d, ctx, input.actor, `approved by ${input.actor}`);
+    startFailback(d, ctx, input.actor, `approved by ${input.actor}`, input.approvalId);
     return;
   }
   const snooze = input.kind === "snooze";
   const until = iso(
     ctx.now + (snooze ? ctx.policy.failback.snoozeSeconds : ctx.policy.failback.declineSeconds) * 1000,
   );
-  d.closeApproval(snooze ? "snoozed" : "declined", input.actor);
+  const approvalId = d.closeApproval(snooze ? "snoozed" : "declined", input.actor);
   d.state.requestNotBefore = until;
   const reason = snooze
     ? `snoozed by ${input.actor} until ${until}`
@@ -533,6 +539,7 @@ function answerApproval(
   d.transition("secondary-active", reason, input.actor);
   d.notify({
     kind: "failback-deferred",
+    ...(approvalId ? { approvalId } : {}),
     outcome: snooze ? "snoozed" : "declined",
     by: input.actor,
     until,
@@ -541,11 +548,17 @@ function answerApproval(
   return;
 }
 
-function startFailback(d: Draft, ctx: DecisionContext, actor: string, reason: string): void {
+function startFailback(
+  d: Draft,
+  ctx: DecisionContext,
+  actor: string,
+  reason: string,
+  approvalId?: string,
+): void {
   const primary = primaryId(ctx);
   const first = ctx.policy.failback.steps[0] ?? 100;
   const weights = weightsSplit(ctx.site, primary, first, d.state.active);
-  d.state.failback = { step: 0, approvedBy: actor, approvedAt: d.at };
+  d.state.failback = { step: 0, approvedBy: actor, approvedAt: d.at, ...(approvalId ? { approvalId } : {}) };
   d.state.requestNotBefore = undefined;
   if (d.state.incident) d.updateIncident({ failbackApprovedAt: d.at, approvedBy: actor });
   d.requestDns(weights, "failback-step");
@@ -560,12 +573,13 @@ function manualFailback(d: Draft, ctx: DecisionContext, actor: string, reason: s
   }
   const primaryVerdict = verdictOf(ctx, primaryId(ctx));
   if (primaryVerdict !== "up") return `the primary is ${primaryVerdict}; failback needs it up`;
-  if (state.approval) d.closeApproval("approved", actor);
+  const approvalId = state.approval ? d.closeApproval("approved", actor) : undefined;
   startFailback(
     d,
     ctx,
     actor,
     reason ? `manual failback by ${actor}: ${reason}` : `manual failback by ${actor}`,
+    approvalId,
   );
   return;
 }
@@ -810,11 +824,13 @@ class Draft {
     return approval;
   }
 
-  closeApproval(outcome: NonNullable<SiteState["lastApproval"]>["outcome"], by: string): void {
+  /** Closes the pending approval request; returns its id (none was pending: undefined). */
+  closeApproval(outcome: NonNullable<SiteState["lastApproval"]>["outcome"], by: string): string | undefined {
     const approval = this.state.approval;
-    if (!approval) return;
+    if (!approval) return undefined;
     this.state.lastApproval = { id: approval.id, by, at: this.at, outcome };
     this.state.approval = undefined;
+    return approval.id;
   }
 
   finish(): Decision {
