@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerReplay } from "./commands/replay.js";
 import { registerValidate } from "./commands/validate.js";
 
 /** The `idpctl` command tree. Each command lives in commands/ and registers itself here. */
@@ -11,5 +12,6 @@ export function buildProgram(): Command {
     .configureHelp({ sortSubcommands: true })
     .exitOverride(); // main.ts maps parse errors to exit code 2 (bad input)
   registerValidate(program);
+  registerReplay(program);
   return program;
 }

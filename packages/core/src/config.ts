@@ -178,8 +178,8 @@ export const policySchema = z.strictObject({
   degraded: z
     .strictObject({
       windowSeconds: seconds.default(900),
-      flakyRate: z.number().gt(0).max(1).default(0.04),
-      minFlaky: z.number().int().min(1).default(8),
+      flakyRate: z.number().gt(0).max(1).default(0.05),
+      minFlaky: z.number().int().min(1).default(10),
     })
     .prefault({}),
   recovery: z
@@ -408,7 +408,7 @@ function checkDnsTarget(type: Site["recordType"], target: string, path: string, 
   }
 }
 
-function checkPolicy(policy: Policy, regions: string[], issues: ConfigIssue[]): void {
+export function checkPolicy(policy: Policy, regions: string[], issues: ConfigIssue[]): void {
   if (policy.quorum > regions.length) {
     issues.push({
       path: "policy.quorum",

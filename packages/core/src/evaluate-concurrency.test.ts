@@ -36,13 +36,15 @@ function tracker(at: number, down: boolean): RegionTracker {
   return {
     lastRoundAt: at,
     down,
-    ...(down ? { downSince: at - 10_000, failingSince: at - 20_000 } : {}),
+    downSince: down ? at - 10_000 : null,
+    failingSince: down ? at - 20_000 : null,
     consecutiveFailed: down ? 2 : 0,
     consecutiveHealthy: down ? 0 : 5,
     recent: down ? "ooff" : "oooo",
     lastOutcome: down ? "fail" : "ok",
     flakyByMinute: [],
     evidence: down ? [{ probe: "jwks", class: "http-5xx", message: "503", latencyMs: 40, status: 503 }] : [],
+    evidenceAt: down ? at : null,
   };
 }
 

@@ -1,15 +1,7 @@
-import { z } from "zod";
 import type { Config } from "./config.js";
 import type { Store } from "./ports.js";
 import type { ProbeResult } from "./probe-result.js";
-import { evidenceSchema } from "./site-state.js";
-import {
-  observeRound,
-  type RegionTracker,
-  type RegionVerdict,
-  regionView,
-  summarizeRound,
-} from "./verdict.js";
+import { observeRound, type RegionVerdict, regionView, summarizeRound } from "./verdict.js";
 
 /*
  * The probe side of the pipeline: one region's round of results goes into the store, and each
@@ -73,28 +65,3 @@ export async function recordRound(
   }
   return { sites: [...sites], changes };
 }
-
-/**
- * A region tracker as stored (one item per site, provider and region), parsed when read back. Loose:
- * fields a newer writer added survive a round trip through an older reader.
- */
-export const regionTrackerSchema = z.looseObject({
-  lastRoundAt: z.number(),
-  down: z.boolean(),
-  downSince: z.number().optional(),
-  failingSince: z.number().optional(),
-  consecutiveFailed: z.number().int().nonnegative(),
-  consecutiveHealthy: z.number().int().nonnegative(),
-  recent: z.string(),
-  lastOutcome: z.enum(["ok", "degraded", "fail"]),
-  flakyByMinute: z.array(z.tuple([z.number(), z.number(), z.number()])),
-  evidence: z.array(evidenceSchema),
-  evidenceAt: z.number().optional(),
-});
-// Fails to compile when RegionTracker gains a field this schema does not parse.
-const trackerFieldsParsed: [Exclude<keyof RegionTracker, keyof z.infer<typeof regionTrackerSchema>>] extends [
-  never,
-]
-  ? true
-  : never = true;
-void trackerFieldsParsed;

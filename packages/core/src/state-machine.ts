@@ -170,8 +170,11 @@ function observeVerdicts(d: Draft, ctx: DecisionContext): void {
   for (const provider of site.providers) {
     const current = ctx.verdicts[provider.id];
     const verdict: GlobalVerdict = current?.verdict ?? "impaired";
-    if (verdict === "impaired" && !impaired && current) impaired = current;
     const previous = d.state.observed[provider.id];
+    // A monitor that has never seen enough regions is starting, not impaired: alert only on a loss.
+    const wasSeen =
+      previous !== undefined && (previous.verdict !== "impaired" || d.state.alerts.impairedSince);
+    if (verdict === "impaired" && !impaired && current && wasSeen) impaired = current;
     if (previous?.verdict === verdict) continue;
     d.state.observed[provider.id] = { verdict, since: d.at };
     d.event({

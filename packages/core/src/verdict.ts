@@ -1,5 +1,7 @@
+import { z } from "zod";
 import type { Policy } from "./config.js";
 import { type ErrorClass, type ProbeResult, weighResult } from "./probe-result.js";
+import { evidenceSchema } from "./site-state.js";
 
 /*
  * From probe results to verdicts, in three steps:
@@ -59,24 +61,29 @@ export function summarizeRound(at: number, results: readonly ProbeResult[]): Rou
   return { at, outcome, probes: results.length, flaky, evidence };
 }
 
-/** One provider as seen from one region: the fold of its rounds. All times are epoch ms. */
-export interface RegionTracker {
-  lastRoundAt: number;
-  down: boolean;
+/**
+ * One provider as seen from one region: the fold of its rounds. All times are epoch ms; absent
+ * times are `null` so the shape never changes (it is stored, and folded millions of times in replay).
+ */
+export const regionTrackerSchema = z.object({
+  lastRoundAt: z.number(),
+  down: z.boolean(),
   /** When the region started calling the provider down. */
-  downSince?: number;
+  downSince: z.number().nullable(),
   /** First failing round of the current trouble: the best estimate of when an outage began. */
-  failingSince?: number;
-  consecutiveFailed: number;
-  consecutiveHealthy: number;
+  failingSince: z.number().nullable(),
+  consecutiveFailed: z.number().int().nonnegative(),
+  consecutiveHealthy: z.number().int().nonnegative(),
   /** Outcomes of the last `failure.windowRounds` rounds, oldest first: o(k), d(egraded), f(ail). */
-  recent: string;
-  lastOutcome: RoundOutcome;
+  recent: z.string(),
+  lastOutcome: z.enum(["ok", "degraded", "fail"]),
   /** Per-minute counts for the flakiness window: [minute start, probes, flaky]. */
-  flakyByMinute: Array<[number, number, number]>;
-  /** What the last unhealthy round showed. */
-  evidence: Evidence[];
-}
+  flakyByMinute: z.array(z.tuple([z.number(), z.number(), z.number()])),
+  /** What the last unhealthy round showed, and when that round was. */
+  evidence: z.array(evidenceSchema),
+  evidenceAt: z.number().nullable(),
+});
+export type RegionTracker = z.infer<typeof regionTrackerSchema>;
 
 const outcomeLetter: Record<RoundOutcome, string> = { ok: "o", degraded: "d", fail: "f" };
 
@@ -94,7 +101,7 @@ export function observeRound(
   const recent = (prev.recent + outcomeLetter[round.outcome]).slice(-failure.windowRounds);
 
   let down = prev.down;
-  let downSince = prev.downSince;
+  let downSince: number | null = prev.downSince;
   if (!down && failed) {
     const failedInWindow = countChar(recent, "f");
     if (consecutiveFailed >= failure.consecutiveRounds || failedInWindow >= failure.failedRoundsInWindow) {
@@ -103,34 +110,45 @@ export function observeRound(
     }
   } else if (down && consecutiveHealthy >= recovery.consecutiveRounds) {
     down = false;
-    downSince = undefined;
+    downSince = null;
   }
 
-  let failingSince = prev.failingSince;
-  if (failed && failingSince === undefined) failingSince = round.at;
-  if (!down && !failed && consecutiveHealthy >= recovery.consecutiveRounds) failingSince = undefined;
+  let failingSince: number | null = prev.failingSince;
+  if (failed && failingSince === null) failingSince = round.at;
+  if (!down && !failed && consecutiveHealthy >= recovery.consecutiveRounds) failingSince = null;
 
+  // Flakiness counts only while the region is not calling the provider down: the failures of an
+  // outage are the outage, and must not keep the provider "degraded" for a window after it ends.
   const minute = Math.floor(round.at / 60_000) * 60_000;
   const horizon = round.at - degraded.windowSeconds * 1000;
-  const flakyByMinute = prev.flakyByMinute.filter(([start]) => start + 60_000 > horizon);
-  const last = flakyByMinute.at(-1);
-  if (last && last[0] === minute) {
-    flakyByMinute[flakyByMinute.length - 1] = [minute, last[1] + round.probes, last[2] + round.flaky];
-  } else {
-    flakyByMinute.push([minute, round.probes, round.flaky]);
+  const oldest = prev.flakyByMinute[0];
+  let flakyByMinute =
+    oldest && oldest[0] + 60_000 <= horizon
+      ? prev.flakyByMinute.filter(([start]) => start + 60_000 > horizon)
+      : prev.flakyByMinute;
+  if (!down && !prev.down) {
+    const last = flakyByMinute.at(-1);
+    if (last && last[0] === minute) {
+      flakyByMinute = flakyByMinute.slice(0, -1);
+      flakyByMinute.push([minute, last[1] + round.probes, last[2] + round.flaky]);
+    } else {
+      flakyByMinute = [...flakyByMinute, [minute, round.probes, round.flaky]];
+    }
   }
 
+  const healthy = round.outcome === "ok";
   return {
     lastRoundAt: Math.max(prev.lastRoundAt, round.at),
     down,
-    ...(downSince !== undefined ? { downSince } : {}),
-    ...(failingSince !== undefined ? { failingSince } : {}),
+    downSince,
+    failingSince,
     consecutiveFailed,
     consecutiveHealthy,
     recent,
     lastOutcome: round.outcome,
     flakyByMinute,
-    evidence: round.outcome === "ok" ? prev.evidence : round.evidence,
+    evidence: healthy ? prev.evidence : round.evidence,
+    evidenceAt: healthy ? prev.evidenceAt : round.at,
   };
 }
 
@@ -138,12 +156,15 @@ function emptyTracker(at: number): RegionTracker {
   return {
     lastRoundAt: at,
     down: false,
+    downSince: null,
+    failingSince: null,
     consecutiveFailed: 0,
     consecutiveHealthy: 0,
     recent: "",
     lastOutcome: "ok",
     flakyByMinute: [],
     evidence: [],
+    evidenceAt: null,
   };
 }
 
@@ -163,6 +184,18 @@ export interface RegionView {
   evidence: Evidence[];
 }
 
+/** Just the verdict of `regionView`, without building the view (replay's hot path). */
+export function regionVerdictOf(
+  tracker: RegionTracker | undefined,
+  now: number,
+  policy: Policy,
+): RegionVerdict {
+  if (!tracker || now - tracker.lastRoundAt > policy.staleAfterSeconds * 1000) return "stale";
+  if (tracker.down) return "down";
+  if (tracker.lastOutcome !== "ok" || isFlaky(tracker, now, policy)) return "degraded";
+  return "up";
+}
+
 export function regionView(
   region: string,
   tracker: RegionTracker | undefined,
@@ -180,11 +213,13 @@ export function regionView(
   const base = {
     region,
     lastRoundAt: tracker.lastRoundAt,
-    ...(tracker.failingSince !== undefined ? { failingSince: tracker.failingSince } : {}),
+    ...(tracker.failingSince !== null ? { failingSince: tracker.failingSince } : {}),
   };
   if (tracker.down) return { ...base, verdict: "down", evidence: tracker.evidence };
   if (tracker.lastOutcome !== "ok" || isFlaky(tracker, now, policy)) {
-    return { ...base, verdict: "degraded", evidence: tracker.evidence };
+    // Evidence older than the flakiness window says nothing about why the region is degraded now.
+    const recent = (tracker.evidenceAt ?? 0) > now - policy.degraded.windowSeconds * 1000;
+    return { ...base, verdict: "degraded", evidence: recent ? tracker.evidence : [] };
   }
   return { ...base, verdict: "up", evidence: [] };
 }

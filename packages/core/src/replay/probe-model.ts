@@ -1,0 +1,196 @@
+import type { Policy, Provider } from "../config.js";
+import { type ErrorClass, type ProbeKind, weighResult } from "../probe-result.js";
+import type { Evidence, RoundOutcome, RoundSummary } from "../verdict.js";
+import type { Fault } from "./scenario.js";
+
+/*
+ * How probes behave under a scenario's faults, attempt by attempt, on the policy's schedule:
+ * each probe's attempts run one after another (confirm-on-failure retries `confirm.delayMs` apart),
+ * the probes of a round run side by side, and the round completes when its slowest probe does.
+ * A fault is judged at the moment each attempt starts, so a fault that begins mid-round hits only
+ * the attempts after it.
+ */
+
+/** A small, fast, seedable PRNG (mulberry32): same seed, same sequence, on every machine. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+interface AttemptOutcome {
+  ok: boolean;
+  latencyMs: number;
+  class?: ErrorClass;
+  status?: number;
+  message?: string;
+}
+
+/** The faults that can touch one provider in one region, walked forward in time. */
+class FaultCursor {
+  private next = 0;
+  private active: Fault[] = [];
+
+  constructor(private readonly sorted: Fault[]) {}
+
+  /** Faults overlapping [from, to). Calls must come with non-decreasing `from`. */
+  overlapping(from: number, to: number): Fault[] {
+    while (this.next < this.sorted.length && (this.sorted[this.next]?.from ?? Infinity) < to) {
+      const fault = this.sorted[this.next++];
+      if (fault) this.active.push(fault);
+    }
+    if (this.active.length > 0 && this.active.some((f) => f.to <= from)) {
+      this.active = this.active.filter((f) => f.to > from);
+    }
+    return this.active;
+  }
+}
+
+export type SimulatedRound =
+  | { kind: "reported"; summary: RoundSummary; completedAt: number }
+  | { kind: "partitioned" };
+
+export class ProbeModel {
+  private readonly maxRoundMs: number;
+  private readonly faults: Fault[];
+
+  constructor(
+    faults: readonly Fault[],
+    private readonly policy: Policy,
+    private readonly noiseRate: number,
+    private readonly random: () => number,
+  ) {
+    const { retries, delayMs } = policy.confirm;
+    this.maxRoundMs = (policy.probeTimeoutMs + delayMs) * (retries + 1);
+    this.faults = [...faults].sort((a, b) => a.from - b.from);
+  }
+
+  /** A simulator of one provider's rounds in one region, with its own walk through the faults. */
+  forProvider(provider: Provider, region: string): (at: number) => SimulatedRound {
+    const cursor = new FaultCursor(
+      this.faults.filter(
+        (f) =>
+          (f.provider === "*" || f.provider === provider.id) &&
+          (f.regions.includes("*") || f.regions.includes(region)),
+      ),
+    );
+    return (at) => this.round(provider, cursor.overlapping(at, at + this.maxRoundMs), at);
+  }
+
+  /** One region's round of one provider's probes, starting at `at` (epoch ms). */
+  private round(provider: Provider, faults: readonly Fault[], at: number): SimulatedRound {
+    if (faults.length > 0 && faults.some((f) => f.mode === "partition" && f.from <= at && at < f.to)) {
+      return { kind: "partitioned" };
+    }
+    const { retries, delayMs } = this.policy.confirm;
+    let outcome: RoundOutcome = "ok";
+    let flaky = 0;
+    let completedAt = at;
+    let evidence: Evidence[] | undefined;
+    for (const probe of provider.probes) {
+      const timeoutMs = probe.timeoutMs ?? this.policy.probeTimeoutMs;
+      const slowMs = probe.slowMs ?? this.policy.slowMs;
+      let t = at;
+      let attempt: AttemptOutcome = { ok: true, latencyMs: 0 };
+      let attempts = 0;
+      for (let i = 0; i <= retries; i++) {
+        attempts++;
+        attempt = this.attempt(faults, probe.kind, t, timeoutMs);
+        t += attempt.latencyMs;
+        if (attempt.ok) break;
+        if (i < retries) t += delayMs;
+      }
+      if (t > completedAt) completedAt = t;
+      if (attempt.ok && attempt.latencyMs > slowMs) {
+        attempt = {
+          ok: false,
+          latencyMs: attempt.latencyMs,
+          class: "slow",
+          message: `answered in ${attempt.latencyMs} ms`,
+        };
+      }
+      if (!attempt.ok || attempts > 1) flaky++;
+      if (attempt.ok) continue;
+      const weight = weighResult({
+        ok: false,
+        criticality: probe.criticality,
+        error: { class: attempt.class ?? "content", message: "" },
+      });
+      if (weight === "failing") outcome = "fail";
+      else if (outcome === "ok") outcome = "degraded";
+      evidence ??= [];
+      if (evidence.length < 3) {
+        evidence.push({
+          probe: probe.name,
+          class: attempt.class ?? "content",
+          message: attempt.message ?? "",
+          latencyMs: attempt.latencyMs,
+          ...(attempt.status !== undefined ? { status: attempt.status } : {}),
+        });
+      }
+    }
+    return {
+      kind: "reported",
+      summary: { at, outcome, probes: provider.probes.length, flaky, evidence: evidence ?? [] },
+      completedAt,
+    };
+  }
+
+  private attempt(faults: readonly Fault[], kind: ProbeKind, t: number, timeoutMs: number): AttemptOutcome {
+    let latencyMs = 80 + Math.floor(this.random() * 170);
+    let flakyRate = 0;
+    for (const f of faults) {
+      if (f.from > t || t >= f.to || (f.probes && !f.probes.includes(kind))) continue;
+      switch (f.mode) {
+        case "timeout":
+          return {
+            ok: false,
+            latencyMs: timeoutMs,
+            class: "timeout",
+            message: `no answer within ${timeoutMs} ms`,
+          };
+        case "down":
+          return {
+            ok: false,
+            latencyMs: 40 + Math.floor(latencyMs / 4),
+            class: "http-5xx",
+            status: 503,
+            message: "HTTP 503 Service Unavailable",
+          };
+        case "slow":
+          latencyMs = Math.max(latencyMs, f.latencyMs ?? latencyMs);
+          break;
+        case "flaky":
+          flakyRate = Math.max(flakyRate, f.failureRate ?? 0);
+          break;
+        case "partition":
+          break;
+      }
+    }
+    if (latencyMs >= timeoutMs) {
+      return {
+        ok: false,
+        latencyMs: timeoutMs,
+        class: "timeout",
+        message: `no answer within ${timeoutMs} ms`,
+      };
+    }
+    if (flakyRate > 0 && this.random() < flakyRate) {
+      return { ok: false, latencyMs, class: "http-5xx", status: 502, message: "HTTP 502 Bad Gateway" };
+    }
+    if (this.noiseRate > 0 && this.random() < this.noiseRate) {
+      return {
+        ok: false,
+        latencyMs: Math.floor(latencyMs / 2),
+        class: "tcp",
+        message: "connection reset by peer",
+      };
+    }
+    return { ok: true, latencyMs };
+  }
+}

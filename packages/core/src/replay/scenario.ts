@@ -1,0 +1,234 @@
+import { z } from "zod";
+import { type Config, type ConfigIssue, checkPolicy, type Provider, policySchema } from "../config.js";
+import { defaultCriticality, type ProbeKind, probeKinds } from "../probe-result.js";
+
+/*
+ * A replay scenario (shared/DESIGN.md §4): a period, regions, providers, a policy, faults, noise and
+ * approvals. Parsed strictly where a typo would silently change the result (faults, noise, policy);
+ * unknown top-level keys (a description, a source link) are kept out of the way and reported.
+ */
+
+const instant = z
+  .string()
+  .refine((s) => !Number.isNaN(Date.parse(s)) && /\d{4}-\d{2}-\d{2}T/.test(s), {
+    error: "not an ISO-8601 date-time (like 2026-01-01T10:00:00Z)",
+  })
+  .transform((s) => Date.parse(s));
+
+const region = z.string().min(1);
+const regionsOrAll = z.array(z.union([z.literal("*"), region])).min(1);
+
+const faultSchema = z
+  .strictObject({
+    provider: z.string().min(1),
+    regions: regionsOrAll.default(["*"]),
+    from: instant,
+    to: instant,
+    mode: z.enum(["down", "timeout", "flaky", "slow", "partition"]),
+    /** For `flaky`: the share of probe attempts that fail. */
+    failureRate: z.number().min(0).max(1).optional(),
+    /** For `slow`: how long each answer takes. */
+    latencyMs: z.number().int().positive().optional(),
+    /** Only these probe kinds are hit (default: all). */
+    probes: z.array(z.enum(probeKinds)).min(1).optional(),
+  })
+  .superRefine((fault, ctx) => {
+    if (fault.to <= fault.from)
+      ctx.addIssue({ code: "custom", path: ["to"], message: "must be after `from`" });
+    if (fault.mode === "flaky" && fault.failureRate === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["failureRate"],
+        message: "a flaky fault needs failureRate (0..1)",
+      });
+    }
+    if (fault.mode === "slow" && fault.latencyMs === undefined) {
+      ctx.addIssue({ code: "custom", path: ["latencyMs"], message: "a slow fault needs latencyMs" });
+    }
+  });
+export type Fault = z.infer<typeof faultSchema>;
+
+const scenarioSchema = z
+  .object({
+    name: z.string().default("unnamed scenario"),
+    start: instant,
+    end: instant,
+    regions: z.array(region).min(1).default(["us-east-1", "us-west-2", "eu-west-1"]),
+    providers: z
+      .array(
+        z.strictObject({
+          id: z
+            .string()
+            .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: "use lowercase letters, digits and dashes" }),
+          role: z.enum(["primary", "secondary"]).optional(),
+          kind: z.enum(["okta", "entra", "oidc"]).optional(),
+          probes: z.array(z.enum(probeKinds)).min(1).optional(),
+        }),
+      )
+      .min(2, { error: "a scenario needs a primary and at least one secondary" }),
+    policy: z.record(z.string(), z.unknown()).default({}),
+    faults: z.array(faultSchema).default([]),
+    noise: z
+      .strictObject({
+        failureRate: z.number().min(0).max(1).default(0),
+        seed: z.number().int().default(1),
+      })
+      .prefault({}),
+    approvals: z.array(z.strictObject({ at: instant, user: z.string().min(1) })).default([]),
+    /** Extensions: the login record's TTL, and how long a Route 53 change takes to reach INSYNC. */
+    ttl: z.number().int().min(1).max(86_400).default(60),
+    dns: z.strictObject({ insyncSeconds: z.number().min(0).max(3600).default(30) }).prefault({}),
+  })
+  .superRefine((s, ctx) => {
+    if (s.end <= s.start) ctx.addIssue({ code: "custom", path: ["end"], message: "must be after `start`" });
+    const ids = new Set<string>();
+    s.providers.forEach((p, i) => {
+      if (ids.has(p.id))
+        ctx.addIssue({ code: "custom", path: ["providers", i, "id"], message: `duplicate provider ${p.id}` });
+      ids.add(p.id);
+    });
+    const primaries = s.providers.filter((p) => p.role === "primary").length;
+    if (primaries > 1)
+      ctx.addIssue({ code: "custom", path: ["providers"], message: "more than one primary" });
+    const regions = new Set(s.regions);
+    s.faults.forEach((f, i) => {
+      if (f.provider !== "*" && !ids.has(f.provider)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["faults", i, "provider"],
+          message: `unknown provider ${JSON.stringify(f.provider)} (providers: ${[...ids].join(", ")}, or "*")`,
+        });
+      }
+      f.regions.forEach((r, j) => {
+        if (r !== "*" && !regions.has(r)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["faults", i, "regions", j],
+            message: `unknown region ${JSON.stringify(r)} (regions: ${[...regions].join(", ")}, or "*")`,
+          });
+        }
+      });
+    });
+  });
+
+export interface Scenario {
+  name: string;
+  /** Epoch ms. */
+  start: number;
+  end: number;
+  regions: string[];
+  faults: Fault[];
+  noise: { failureRate: number; seed: number };
+  approvals: Array<{ at: number; user: string }>;
+  insyncMs: number;
+  /** The config the replay runs: one site, the scenario's providers and policy. */
+  config: Config;
+  /** Top-level keys the format does not know (kept out of the way, but worth a word). */
+  ignoredKeys: string[];
+}
+
+export type ScenarioParse = { ok: true; scenario: Scenario } | { ok: false; issues: ConfigIssue[] };
+
+const knownTopLevel = new Set([
+  "name",
+  "start",
+  "end",
+  "regions",
+  "providers",
+  "policy",
+  "faults",
+  "noise",
+  "approvals",
+  "ttl",
+  "dns",
+]);
+const defaultProbes: ProbeKind[] = ["oidc-discovery", "jwks", "token"];
+
+export const replaySiteId = "replay";
+
+export function parseScenario(input: unknown): ScenarioParse {
+  const parsed = scenarioSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, issues: parsed.error.issues.map(toIssue) };
+  const raw = parsed.data;
+  const policy = policySchema.safeParse(raw.policy);
+  if (!policy.success) {
+    return {
+      ok: false,
+      issues: policy.error.issues.map((i) => toIssue({ ...i, path: ["policy", ...i.path] })),
+    };
+  }
+  const issues: ConfigIssue[] = [];
+  checkPolicy(policy.data, raw.regions, issues);
+  if (issues.length > 0) return { ok: false, issues };
+
+  const primaryIndex = Math.max(
+    0,
+    raw.providers.findIndex((p) => p.role === "primary"),
+  );
+  const ordered = [raw.providers[primaryIndex], ...raw.providers.filter((_, i) => i !== primaryIndex)].filter(
+    (p): p is (typeof raw.providers)[number] => p !== undefined,
+  );
+  const providers: Provider[] = ordered.map((p, i) => ({
+    id: p.id,
+    kind: p.kind ?? (p.id.includes("okta") ? "okta" : p.id.includes("entra") ? "entra" : "oidc"),
+    role: i === 0 ? "primary" : "secondary",
+    issuer: `https://${p.id}.idp.test`,
+    dnsTarget: `${p.id}.idp.test`,
+    setIdentifier: p.id,
+    slaTargetPct: 99.99,
+    // Replay simulates probes by kind; the per-kind fields a real probe needs (URLs, client ids) never matter.
+    probes: (p.probes ?? defaultProbes).map(
+      (kind) => ({ kind, name: kind, criticality: defaultCriticality[kind] }) as Provider["probes"][number],
+    ),
+  }));
+  const config: Config = {
+    version: 1,
+    homeRegion: raw.regions[0] ?? "us-east-1",
+    regions: raw.regions,
+    policy: policy.data,
+    alerting: { webhooks: [], eventBus: "idp-failover" },
+    sla: { targetPct: 99.99 },
+    sites: [
+      {
+        id: replaySiteId,
+        hostname: "login.replay.test",
+        hostedZoneId: "ZREPLAY",
+        recordType: "CNAME",
+        ttl: raw.ttl,
+        providers,
+      },
+    ],
+  };
+  const ignoredKeys =
+    input && typeof input === "object" ? Object.keys(input).filter((key) => !knownTopLevel.has(key)) : [];
+  return {
+    ok: true,
+    scenario: {
+      name: raw.name,
+      start: raw.start,
+      end: raw.end,
+      regions: raw.regions,
+      faults: raw.faults,
+      noise: raw.noise,
+      approvals: [...raw.approvals].sort((a, b) => a.at - b.at),
+      insyncMs: raw.dns.insyncSeconds * 1000,
+      config,
+      ignoredKeys,
+    },
+  };
+}
+
+function toIssue(issue: { path: PropertyKey[]; message: string; code?: string }): ConfigIssue {
+  const path = issue.path.map(String).join(".") || "(top level)";
+  const hint = hints[String(issue.path[0] ?? "")];
+  return { path, message: issue.message, ...(hint ? { hint } : {}) };
+}
+
+const hints: Record<string, string> = {
+  faults:
+    'each fault: {"provider": "okta"|"*", "regions": ["*"], "from": ISO, "to": ISO, "mode": "down"|"timeout"|"flaky"|"slow"|"partition"}',
+  providers: '[{"id": "okta", "role": "primary"}, {"id": "entra", "role": "secondary"}]',
+  approvals: '[{"at": "2026-01-01T12:00:00Z", "user": "U123"}]',
+  noise: '{"failureRate": 0.02, "seed": 7}',
+  policy: "the keys of the config's policy section (see idpctl validate on examples/okta-entra.yaml)",
+};
