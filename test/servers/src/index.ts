@@ -1,1 +1,4 @@
-export {};
+export * from "./entra-stand-in.js";
+export type { FaultMode, ProbeSurface, StandInFault, StandInRequest } from "./idp-https-server.js";
+export * from "./okta-stand-in.js";
+export * from "./test-ca.js";

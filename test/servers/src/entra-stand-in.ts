@@ -1,0 +1,498 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { decodeProtectedHeader, importJWK, jwtVerify, SignJWT } from "jose";
+import {
+  type FaultMode,
+  type HandlerContext,
+  IdpHttpsServer,
+  json,
+  type ProbeSurface,
+  type Reply,
+  readClientCredentials,
+  type StandInFault,
+  type StandInRequest,
+  truncatedJson,
+} from "./idp-https-server.js";
+import { createSigningKey, type SigningKey, signJwt } from "./signing-keys.js";
+import { createSigningCertificate, pemBody, type TestCa } from "./test-ca.js";
+
+/*
+ * Microsoft Entra ID and the slice of Microsoft Graph the probes use, on 127.0.0.1, shaped like
+ * Microsoft's public docs: v2.0 discovery per tenant, `/discovery/v2.0/keys` (keys without `alg`, with
+ * `x5c`), client-credentials tokens at `/{tenant}/oauth2/v2.0/token` (`.default` scopes only),
+ * federation metadata, and Graph `/v1.0/admin/serviceAnnouncement/healthOverviews`. One server plays
+ * both login.microsoftonline.com and graph.microsoft.com: point `loginUrl` and `graphUrl` at it.
+ */
+
+export interface EntraClient {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface ServiceHealth {
+  service: string;
+  id: string;
+  status: string;
+}
+
+export interface EntraStandInOptions {
+  ca: TestCa;
+  latencyMs?: number;
+  port?: number;
+  /** Tenant ids that exist. Default [entraStandInDefaults.tenantId]. */
+  tenants?: string[];
+  clients?: EntraClient[];
+  /** The app's `accessTokenAcceptedVersion`: v1 tokens carry the sts.windows.net issuer. Default 2. */
+  accessTokenVersion?: 1 | 2;
+  services?: ServiceHealth[];
+  /** healthOverviews page size (Graph pages at 100). */
+  pageSize?: number;
+}
+
+export const entraStandInDefaults = {
+  tenantId: "00000000-0000-4000-8000-000000000001",
+  client: {
+    clientId: "11111111-2222-4333-8444-555555555555",
+    clientSecret: "Pr0be~Secret.0123456789_abcdefghijKLMN",
+  } satisfies EntraClient,
+  services: [
+    { service: "Exchange Online", status: "serviceOperational", id: "Exchange" },
+    { service: "Microsoft Entra", status: "serviceOperational", id: "OrgLiveID" },
+    { service: "Microsoft 365 suite", status: "serviceOperational", id: "OSDPPlatform" },
+    { service: "Microsoft Teams", status: "serviceOperational", id: "microsoftteams" },
+    { service: "SharePoint Online", status: "serviceOperational", id: "SharePoint" },
+    { service: "Microsoft Intune", status: "serviceOperational", id: "Intune" },
+  ] satisfies ServiceHealth[],
+};
+
+export interface EntraStandIn {
+  /** Plays https://login.microsoftonline.com (the `loginUrl` of a graph-health probe). */
+  url: string;
+  /** Plays https://graph.microsoft.com (the `graphUrl` of a graph-health probe). */
+  graphUrl: string;
+  /** `{url}/{tenant}/v2.0`, as the v2.0 discovery document names it. */
+  issuer(tenantId?: string): string;
+  samlMetadataUrl(tenantId?: string): string;
+  /** Sets one service's status in Graph service health (`serviceDegradation`, ...). */
+  setServiceStatus(service: string, status: string): void;
+  readonly requests: readonly StandInRequest[];
+  count(surface?: ProbeSurface): number;
+  setFault(fault: StandInFault): Promise<void>;
+  clearFault(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const day = 86_400_000;
+
+export async function startEntraStandIn(options: EntraStandInOptions): Promise<EntraStandIn> {
+  const [key, rogueKey, certificates] = await Promise.all([
+    createSigningKey({ withCertificate: true }),
+    createSigningKey({ withCertificate: true }),
+    federationCertificates(),
+  ]);
+  const state: EntraState = {
+    options,
+    tenants: new Set(options.tenants ?? [entraStandInDefaults.tenantId]),
+    clients: options.clients ?? [entraStandInDefaults.client],
+    services: (options.services ?? entraStandInDefaults.services).map((s) => ({ ...s })),
+    key,
+    rogueKey,
+    certificates,
+    url: "",
+  };
+  const server = new IdpHttpsServer({
+    ca: options.ca,
+    ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    surfaceOf: entraSurface,
+    handle: (context) => handleEntra(state, context),
+  });
+  await server.start();
+  state.url = server.url;
+  return {
+    url: server.url,
+    graphUrl: server.url,
+    issuer: (tenantId = entraStandInDefaults.tenantId) => `${server.url}/${tenantId}/v2.0`,
+    samlMetadataUrl: (tenantId = entraStandInDefaults.tenantId) =>
+      `${server.url}/${tenantId}/federationmetadata/2007-06/federationmetadata.xml`,
+    setServiceStatus(service, status) {
+      const entry = state.services.find((s) => s.service === service || s.id === service);
+      if (entry) entry.status = status;
+      else state.services.push({ service, id: service.replace(/\s+/g, ""), status });
+    },
+    requests: server.requests,
+    count: (surface) => server.count(surface),
+    setFault: (fault) => server.setFault(fault),
+    clearFault: () => server.clearFault(),
+    close: () => server.close(),
+  };
+}
+
+interface EntraState {
+  options: EntraStandInOptions;
+  tenants: Set<string>;
+  clients: EntraClient[];
+  services: ServiceHealth[];
+  key: SigningKey;
+  rogueKey: SigningKey;
+  certificates: Record<"current" | "next" | "expiring" | "expired", string>;
+  url: string;
+}
+
+function entraSurface(_method: string, path: string): ProbeSurface | undefined {
+  if (/^\/[^/]+\/v2\.0\/\.well-known\/openid-configuration$/.test(path)) return "oidc-discovery";
+  if (/^\/[^/]+\/discovery\/v2\.0\/keys$/.test(path)) return "jwks";
+  if (/^\/[^/]+\/oauth2\/v2\.0\/token$/.test(path)) return "token";
+  if (/^\/[^/]+\/federationmetadata\/2007-06\/federationmetadata\.xml$/.test(path)) return "saml-metadata";
+  if (path.startsWith("/v1.0/admin/serviceAnnouncement/")) return "graph-health";
+  return undefined;
+}
+
+async function handleEntra(state: EntraState, context: HandlerContext): Promise<Reply> {
+  const { url, fault, surface } = context;
+  const path = url.pathname;
+  const tenant = path.split("/")[1] ?? "";
+
+  if (surface === "graph-health") return graphHealth(state, context);
+  if (fault?.mode === "http-5xx") {
+    return json(
+      fault.status ?? 503,
+      aadError("temporarily_unavailable", 90033, "A transient error has occurred. Please try again."),
+    );
+  }
+  if (fault?.mode === "rate-limited") {
+    return json(
+      429,
+      aadError(
+        "temporarily_unavailable",
+        50196,
+        "The server terminated an operation because it encountered a client request loop.",
+      ),
+      { "retry-after": "30" },
+    );
+  }
+  const knownTenant = state.tenants.has(tenant) || (surface !== "token" && isMultiTenant(tenant));
+  if (surface !== undefined && !knownTenant) {
+    return json(
+      400,
+      aadError(
+        "invalid_tenant",
+        90002,
+        `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+      ),
+    );
+  }
+  if (surface === "oidc-discovery") {
+    const doc = discoveryDocument(state.url, tenant, fault?.mode);
+    return fault?.mode === "bad-json" ? truncatedJson(doc) : json(200, doc);
+  }
+  if (surface === "jwks") {
+    const keys = keySet(state, fault?.mode);
+    return fault?.mode === "bad-json" ? truncatedJson(keys) : json(200, keys);
+  }
+  if (surface === "token" && context.method === "POST") return token(state, tenant, context);
+  if (surface === "saml-metadata") return federationMetadata(state, tenant, fault?.mode);
+  return json(404, aadError("invalid_request", 900561, "The endpoint only accepts POST requests."));
+}
+
+function isMultiTenant(tenant: string): boolean {
+  return tenant === "common" || tenant === "organizations" || tenant === "consumers";
+}
+
+function discoveryDocument(
+  base: string,
+  tenant: string,
+  mode: FaultMode | undefined,
+): Record<string, unknown> {
+  // Multi-tenant endpoints publish the issuer as a template; clients substitute the tenant id.
+  const issuerTenant = isMultiTenant(tenant) ? "{tenantid}" : tenant;
+  return {
+    token_endpoint: `${base}/${tenant}/oauth2/v2.0/token`,
+    token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+    jwks_uri: `${base}/${tenant}/discovery/v2.0/keys`,
+    response_modes_supported: ["query", "fragment", "form_post"],
+    subject_types_supported: ["pairwise"],
+    id_token_signing_alg_values_supported: ["RS256"],
+    response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
+    scopes_supported: ["openid", "profile", "email", "offline_access"],
+    issuer:
+      mode === "wrong-issuer"
+        ? `${base}/ffffffff-0000-4000-8000-00000000ffff/v2.0`
+        : `${base}/${issuerTenant}/v2.0`,
+    request_uri_parameter_supported: false,
+    userinfo_endpoint: "https://graph.microsoft.com/oidc/userinfo",
+    authorization_endpoint: `${base}/${tenant}/oauth2/v2.0/authorize`,
+    device_authorization_endpoint: `${base}/${tenant}/oauth2/v2.0/devicecode`,
+    http_logout_supported: true,
+    frontchannel_logout_supported: true,
+    end_session_endpoint: `${base}/${tenant}/oauth2/v2.0/logout`,
+    claims_supported: [
+      "sub",
+      "iss",
+      "cloud_instance_name",
+      "cloud_instance_host_name",
+      "cloud_graph_host_name",
+      "msgraph_host",
+      "aud",
+      "exp",
+      "iat",
+      "auth_time",
+      "acr",
+      "nonce",
+      "preferred_username",
+      "name",
+      "tid",
+      "ver",
+      "at_hash",
+      "c_hash",
+      "email",
+    ],
+    kerberos_endpoint: `${base}/${tenant}/kerberos`,
+    tenant_region_scope: "NA",
+    cloud_instance_name: "microsoftonline.com",
+    cloud_graph_host_name: "graph.windows.net",
+    msgraph_host: "graph.microsoft.com",
+    rbac_url: "https://pas.windows.net",
+  };
+}
+
+function keySet(state: EntraState, mode: FaultMode | undefined): { keys: Record<string, unknown>[] } {
+  if (mode === "empty-jwks") return { keys: [] };
+  const key = state.key;
+  const published: Record<string, unknown> = {
+    kty: "RSA",
+    use: "sig",
+    kid: key.kid,
+    x5t: key.x5t,
+    n: key.publicJwk.n,
+    e: key.publicJwk.e,
+    x5c: [key.certificate],
+    cloud_instance_name: "microsoftonline.com",
+    issuer: `${state.url}/{tenantid}/v2.0`,
+  };
+  if (mode === "malformed-jwks") delete published.n;
+  return { keys: [published] };
+}
+
+async function token(state: EntraState, tenant: string, context: HandlerContext): Promise<Reply> {
+  const { form, clientId, clientSecret } = readClientCredentials(context.headers, context.body);
+  if (form.get("grant_type") !== "client_credentials") {
+    return json(
+      400,
+      aadError("unsupported_grant_type", 70003, "The app requested an unsupported grant type 'password'."),
+    );
+  }
+  const client = state.clients.find((c) => c.clientId === clientId);
+  if (!client) {
+    return json(
+      400,
+      aadError(
+        "unauthorized_client",
+        700016,
+        `Application with identifier '${clientId ?? ""}' was not found in the directory '${tenant}'.`,
+      ),
+    );
+  }
+  if (context.fault?.mode === "auth" || client.clientSecret !== clientSecret) {
+    return json(
+      401,
+      aadError(
+        "invalid_client",
+        7000215,
+        "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.",
+      ),
+    );
+  }
+  const scope = form.get("scope") ?? "";
+  if (!scope.endsWith("/.default") || scope.includes(" ")) {
+    return json(
+      400,
+      aadError(
+        "invalid_scope",
+        1002012,
+        `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+      ),
+    );
+  }
+  const resource = scope.slice(0, -"/.default".length);
+  const isGraph = resource === state.url || resource === "https://graph.microsoft.com";
+  const now = Math.floor(Date.now() / 1000);
+  const version = isGraph ? 1 : (state.options.accessTokenVersion ?? 2);
+  const issuer =
+    context.fault?.mode === "wrong-issuer"
+      ? `${state.url}/ffffffff-0000-4000-8000-00000000ffff/v2.0`
+      : version === 1
+        ? `https://sts.windows.net/${tenant}/`
+        : `${state.url}/${tenant}/v2.0`;
+  const claims: Record<string, unknown> = {
+    aud: isGraph ? "https://graph.microsoft.com" : resource,
+    iss: issuer,
+    iat: now,
+    nbf: now,
+    exp: now + 3599,
+    aio: randomBytes(40).toString("base64"),
+    idp: `https://sts.windows.net/${tenant}/`,
+    oid: randomUUID(),
+    rh: `0.${randomBytes(30).toString("base64url")}.`,
+    sub: randomUUID(),
+    tid: tenant,
+    uti: randomBytes(16).toString("base64url"),
+    ver: version === 1 ? "1.0" : "2.0",
+    ...(version === 1 ? { appid: client.clientId, appidacr: "1" } : { azp: client.clientId, azpacr: "1" }),
+    ...(isGraph ? { app_displayname: "idp-failover probe", roles: ["ServiceHealth.Read.All"] } : {}),
+  };
+  const signed = await signToken(state, claims, context.fault?.mode, isGraph);
+  const answer = { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: signed };
+  return context.fault?.mode === "bad-json"
+    ? truncatedJson(answer)
+    : json(200, answer, { "cache-control": "no-store, no-cache", pragma: "no-cache" });
+}
+
+async function signToken(
+  state: EntraState,
+  claims: Record<string, unknown>,
+  mode: FaultMode | undefined,
+  isGraph: boolean,
+): Promise<string> {
+  if (isGraph) {
+    // Graph tokens carry a nonce in their header, which makes them unverifiable by anyone but Graph.
+    return new SignJWT(claims)
+      .setProtectedHeader({
+        typ: "JWT",
+        nonce: randomBytes(16).toString("base64url"),
+        alg: "RS256",
+        x5t: state.key.x5t,
+        kid: state.key.kid,
+      })
+      .sign(state.key.privateKey);
+  }
+  if (mode === "bad-signature") return signJwt(state.rogueKey, claims, state.key.kid);
+  if (mode === "unknown-kid") return signJwt(state.rogueKey, claims);
+  return signJwt(state.key, claims);
+}
+
+async function graphHealth(state: EntraState, context: HandlerContext): Promise<Reply> {
+  const { fault, url } = context;
+  const requestId = randomUUID();
+  const graphError = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
+    json(
+      status,
+      {
+        error: {
+          code,
+          message,
+          innerError: {
+            date: new Date().toISOString().slice(0, 19),
+            "request-id": requestId,
+            "client-request-id": requestId,
+          },
+        },
+      },
+      { "request-id": requestId, ...headers },
+    );
+  if (fault?.mode === "http-5xx")
+    return graphError(fault.status ?? 503, "serviceNotAvailable", "The service is temporarily unavailable.");
+  if (fault?.mode === "rate-limited")
+    return graphError(429, "TooManyRequests", "Too many requests.", { "retry-after": "30" });
+  if (fault?.mode === "auth" || !(await graphAuthorized(state, context.headers.authorization))) {
+    return graphError(
+      401,
+      "InvalidAuthenticationToken",
+      "Access token validation failure. Invalid audience.",
+    );
+  }
+  const services = state.services.map((s) =>
+    s.service === "Microsoft Entra" && fault?.mode === "service-degraded"
+      ? { ...s, status: "serviceDegradation" }
+      : s.service === "Microsoft Entra" && fault?.mode === "service-interruption"
+        ? { ...s, status: "serviceInterruption" }
+        : s,
+  );
+  const base = "/v1.0/admin/serviceAnnouncement/healthOverviews";
+  const context1 = `${state.url}/v1.0/$metadata#admin/serviceAnnouncement/healthOverviews`;
+  if (url.pathname === base) {
+    const pageSize = state.options.pageSize ?? 100;
+    const skip = Number(url.searchParams.get("$skiptoken") ?? "0") || 0;
+    const page = services.slice(skip, skip + pageSize);
+    const body: Record<string, unknown> = { "@odata.context": context1, value: page };
+    if (skip + pageSize < services.length)
+      body["@odata.nextLink"] = `${state.url}${base}?$skiptoken=${skip + pageSize}`;
+    return fault?.mode === "bad-json" ? truncatedJson(body) : json(200, body, { "request-id": requestId });
+  }
+  const name = decodeURIComponent(url.pathname.slice(base.length + 1));
+  const entry = services.find((s) => s.service === name || s.id === name);
+  if (!entry) return graphError(404, "NotFound", `Service '${name}' not found.`);
+  return json(200, { "@odata.context": `${context1}/$entity`, ...entry }, { "request-id": requestId });
+}
+
+async function graphAuthorized(state: EntraState, authorization: string | undefined): Promise<boolean> {
+  const bearer = /^Bearer (.+)$/.exec(authorization ?? "")?.[1];
+  if (!bearer) return false;
+  try {
+    if (!decodeProtectedHeader(bearer).nonce) return false;
+    const key = await importJWK(state.key.publicJwk, "RS256");
+    await jwtVerify(bearer, key, { audience: "https://graph.microsoft.com" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function aadError(error: string, code: number, description: string): Record<string, unknown> {
+  const traceId = randomUUID();
+  const correlationId = randomUUID();
+  const timestamp = new Date().toISOString().replace("T", " ").slice(0, 19);
+  return {
+    error,
+    error_description: `AADSTS${code}: ${description} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}Z`,
+    error_codes: [code],
+    timestamp: `${timestamp}Z`,
+    trace_id: traceId,
+    correlation_id: correlationId,
+    error_uri: `https://login.microsoftonline.com/error?code=${code}`,
+  };
+}
+
+async function federationCertificates(): Promise<
+  Record<"current" | "next" | "expiring" | "expired", string>
+> {
+  const now = Date.now();
+  const cn = { commonName: "Microsoft Azure Federated SSO Certificate" };
+  const make = (from: number, to: number) =>
+    createSigningCertificate({
+      ...cn,
+      notBefore: new Date(now + from * day),
+      notAfter: new Date(now + to * day),
+    }).then((c) => pemBody(c.cert));
+  const [current, next, expiring, expired] = await Promise.all([
+    make(-400, 700),
+    make(-10, 1090),
+    make(-1090, 5),
+    make(-1100, -3),
+  ]);
+  return { current, next, expiring, expired };
+}
+
+function federationMetadata(state: EntraState, tenant: string, mode: FaultMode | undefined): Reply {
+  if (mode === "bad-json") {
+    return {
+      status: 200,
+      headers: { "content-type": "text/html; charset=utf-8" },
+      body: "<!DOCTYPE html><html><head><title>Sign in to your account</title></head><body></body></html>",
+    };
+  }
+  const certs =
+    mode === "expired-cert"
+      ? [state.certificates.expired]
+      : mode === "expiring-cert"
+        ? [state.certificates.expiring]
+        : [state.certificates.current, state.certificates.next];
+  const keyDescriptors = certs
+    .map(
+      (c) =>
+        `<KeyDescriptor use="signing"><KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#"><X509Data><X509Certificate>${c}</X509Certificate></X509Data></KeyInfo></KeyDescriptor>`,
+    )
+    .join("");
+  const sso = `${state.url}/${tenant}/saml2`;
+  const body = `\uFEFF<?xml version="1.0" encoding="utf-8"?><EntityDescriptor ID="_${randomUUID()}" entityID="https://sts.windows.net/${tenant}/" xmlns="urn:oasis:names:tc:SAML:2.0:metadata"><Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#" /><SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" /><Reference URI="#_x"><Transforms><Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature" /><Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#" /></Transforms><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256" /><DigestValue>${randomBytes(32).toString("base64")}</DigestValue></Reference></SignedInfo><SignatureValue>${randomBytes(256).toString("base64")}</SignatureValue><KeyInfo><X509Data><X509Certificate>${certs[0]}</X509Certificate></X509Data></KeyInfo></Signature><RoleDescriptor xsi:type="fed:SecurityTokenServiceType" protocolSupportEnumeration="http://docs.oasis-open.org/wsfed/federation/200706" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:fed="http://docs.oasis-open.org/wsfed/federation/200706">${keyDescriptors}<fed:ClaimTypesOffered><auth:ClaimType Uri="http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name" xmlns:auth="http://docs.oasis-open.org/wsfed/authorization/200706"><auth:DisplayName>Name</auth:DisplayName></auth:ClaimType></fed:ClaimTypesOffered><fed:SecurityTokenServiceEndpoint><wsa:EndpointReference xmlns:wsa="http://www.w3.org/2005/08/addressing"><wsa:Address>${state.url}/${tenant}/wsfed</wsa:Address></wsa:EndpointReference></fed:SecurityTokenServiceEndpoint></RoleDescriptor><IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">${keyDescriptors}<SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${sso}" /><NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</NameIDFormat><NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</NameIDFormat><NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:transient</NameIDFormat><SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${sso}" /><SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="${sso}" /></IDPSSODescriptor></EntityDescriptor>`;
+  return { status: 200, headers: { "content-type": "application/xml; charset=utf-8" }, body };
+}

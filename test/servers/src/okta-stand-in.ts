@@ -1,0 +1,623 @@
+import { randomBytes } from "node:crypto";
+import { importJWK, type JWK, jwtVerify } from "jose";
+import {
+  type FaultMode,
+  type HandlerContext,
+  IdpHttpsServer,
+  json,
+  type ProbeSurface,
+  type Reply,
+  readClientCredentials,
+  type StandInFault,
+  type StandInRequest,
+  truncatedJson,
+} from "./idp-https-server.js";
+import { createSigningKey, type SigningKey, signJwt } from "./signing-keys.js";
+import { createSigningCertificate, pemBody, type TestCa } from "./test-ca.js";
+
+/*
+ * An Okta org on 127.0.0.1, shaped like Okta's public API reference: the org and custom authorization
+ * servers (discovery, keys, client-credentials tokens), SAML app metadata, the management API's
+ * `/api/v1/org` with `x-rate-limit-*` headers, and `/.well-known/okta-organization`.
+ */
+
+export interface OktaClient {
+  clientId: string;
+  clientSecret: string;
+  /** Okta enforces the method an app is registered with. */
+  tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post";
+}
+
+/** An API service app that authenticates with a signed client assertion (private_key_jwt). */
+export interface OktaServiceApp {
+  clientId: string;
+  publicJwk: JWK;
+}
+
+export interface OktaStandInOptions {
+  ca: TestCa;
+  /** Added to every answer. */
+  latencyMs?: number;
+  port?: number;
+  /** Custom authorization server ids served under /oauth2/{id}. Default ["default"]. */
+  authorizationServers?: string[];
+  clients?: OktaClient[];
+  /** The SSWS API token the management API accepts. */
+  apiToken?: string;
+  serviceApps?: OktaServiceApp[];
+  /** Requests per minute on /api/v1/org before 429. Default 600. */
+  rateLimit?: number;
+}
+
+export const oktaStandInDefaults = {
+  client: {
+    clientId: "0oa1probeclient2Ab3c4",
+    clientSecret: "probe-client-secret-0123456789",
+    tokenEndpointAuthMethod: "client_secret_basic",
+  } satisfies OktaClient,
+  apiToken: "00ProbeApiToken0123456789abcdefghijklmnop",
+  samlAppId: "exk1abcdEFGH2ijkl3m4",
+  orgId: "00o1probeorg2Ab3c4d5",
+};
+
+export interface OktaStandIn {
+  /** The org URL, like https://{yourOktaDomain}. */
+  url: string;
+  /** A custom authorization server's issuer; `undefined` id gives the org authorization server's. */
+  issuer(authorizationServerId?: string): string;
+  samlMetadataUrl(appId?: string): string;
+  readonly requests: readonly StandInRequest[];
+  count(surface?: ProbeSurface): number;
+  setFault(fault: StandInFault): Promise<void>;
+  clearFault(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const day = 86_400_000;
+
+export async function startOktaStandIn(options: OktaStandInOptions): Promise<OktaStandIn> {
+  const [key, rogueKey, certificates] = await Promise.all([
+    createSigningKey(),
+    createSigningKey(),
+    samlCertificates(),
+  ]);
+  const state: OktaState = {
+    options,
+    authorizationServers: new Set(options.authorizationServers ?? ["default"]),
+    clients: options.clients ?? [oktaStandInDefaults.client],
+    apiToken: options.apiToken ?? oktaStandInDefaults.apiToken,
+    key,
+    rogueKey,
+    certificates,
+    rate: { limit: options.rateLimit ?? 600, used: 0, windowEnds: 0 },
+    url: "",
+  };
+  const server = new IdpHttpsServer({
+    ca: options.ca,
+    ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    surfaceOf: oktaSurface,
+    handle: (context) => handleOkta(state, context),
+  });
+  await server.start();
+  state.url = server.url;
+  return {
+    url: server.url,
+    issuer: (id) => (id === undefined ? server.url : `${server.url}/oauth2/${id}`),
+    samlMetadataUrl: (appId = oktaStandInDefaults.samlAppId) =>
+      `${server.url}/app/${appId}/sso/saml/metadata`,
+    requests: server.requests,
+    count: (surface) => server.count(surface),
+    setFault: (fault) => server.setFault(fault),
+    clearFault: () => server.clearFault(),
+    close: () => server.close(),
+  };
+}
+
+interface OktaState {
+  options: OktaStandInOptions;
+  authorizationServers: Set<string>;
+  clients: OktaClient[];
+  apiToken: string;
+  key: SigningKey;
+  rogueKey: SigningKey;
+  certificates: Record<"valid" | "expiring" | "expired", string>;
+  rate: { limit: number; used: number; windowEnds: number };
+  url: string;
+}
+
+function oktaSurface(_method: string, path: string): ProbeSurface | undefined {
+  if (
+    path.endsWith("/.well-known/openid-configuration") ||
+    path.endsWith("/.well-known/oauth-authorization-server")
+  )
+    return "oidc-discovery";
+  if (/^\/oauth2\/([^/]+\/)?v1\/keys$/.test(path)) return "jwks";
+  if (/^\/oauth2\/([^/]+\/)?v1\/token$/.test(path)) return "token";
+  if (/^\/app\/.+\/sso\/saml\/metadata$/.test(path)) return "saml-metadata";
+  if (path.startsWith("/api/v1/") || path === "/.well-known/okta-organization") return "okta-api";
+  return undefined;
+}
+
+/** The authorization server a path addresses: "" for the org's, an id for a custom one. */
+function authorizationServerOf(path: string): string | undefined {
+  if (path === "/.well-known/openid-configuration" || path === "/.well-known/oauth-authorization-server")
+    return "";
+  const match = /^\/oauth2\/([^/]+)(\/|$)/.exec(path);
+  if (!match?.[1]) return undefined;
+  return match[1] === "v1" || match[1] === ".well-known" ? "" : match[1];
+}
+
+async function handleOkta(state: OktaState, context: HandlerContext): Promise<Reply> {
+  const { url, fault, surface } = context;
+  const path = url.pathname;
+  const rateHeaders = rateLimitHeaders(state, surface === "okta-api" && path === "/api/v1/org", fault?.mode);
+
+  if (fault?.mode === "http-5xx") return oktaServerError(surface, fault.status ?? 503);
+  if (fault?.mode === "rate-limited") {
+    return json(
+      429,
+      oktaError("E0000047", "API call exceeded rate limit due to too many requests."),
+      rateHeaders,
+    );
+  }
+
+  const as = authorizationServerOf(path);
+  if (surface === "oidc-discovery" && as !== undefined) {
+    if (as !== "" && !state.authorizationServers.has(as)) return notFound(as);
+    const doc = discoveryDocument(state.url, as, fault?.mode);
+    return fault?.mode === "bad-json" ? truncatedJson(doc) : json(200, doc, rateHeaders);
+  }
+  if (surface === "jwks" && as !== undefined) {
+    if (as !== "" && !state.authorizationServers.has(as)) return notFound(as);
+    const keys = keySet(state.key, fault?.mode);
+    return fault?.mode === "bad-json" ? truncatedJson(keys) : json(200, keys, rateHeaders);
+  }
+  if (surface === "token" && as !== undefined && context.method === "POST") {
+    if (as !== "" && !state.authorizationServers.has(as)) return notFound(as);
+    return as === "" ? orgToken(state, context, rateHeaders) : customToken(state, as, context, rateHeaders);
+  }
+  if (surface === "saml-metadata") return samlMetadata(state, path, fault?.mode);
+  if (path === "/.well-known/okta-organization") return json(200, orgMetadata(state.url), rateHeaders);
+  if (path === "/api/v1/org" && context.method === "GET") return orgSettings(state, context, rateHeaders);
+  return json(404, oktaError("E0000022", "The endpoint does not support the provided HTTP method"));
+}
+
+function discoveryDocument(org: string, as: string, mode: FaultMode | undefined): Record<string, unknown> {
+  const issuer = as === "" ? org : `${org}/oauth2/${as}`;
+  const base = as === "" ? `${org}/oauth2/v1` : `${issuer}/v1`;
+  return {
+    issuer: mode === "wrong-issuer" ? `${org}/oauth2/ausWrongIssuer` : issuer,
+    authorization_endpoint: `${base}/authorize`,
+    token_endpoint: `${base}/token`,
+    userinfo_endpoint: `${base}/userinfo`,
+    registration_endpoint: `${org}/oauth2/v1/clients`,
+    jwks_uri: `${base}/keys`,
+    response_types_supported: [
+      "code",
+      "id_token",
+      "code id_token",
+      "code token",
+      "id_token token",
+      "code id_token token",
+    ],
+    response_modes_supported: ["query", "fragment", "form_post", "okta_post_message"],
+    grant_types_supported: [
+      "authorization_code",
+      "implicit",
+      "refresh_token",
+      "password",
+      "client_credentials",
+      "urn:ietf:params:oauth:grant-type:device_code",
+      "urn:openid:params:grant-type:ciba",
+      "urn:okta:params:oauth:grant-type:otp",
+      "urn:okta:params:oauth:grant-type:oob",
+    ],
+    subject_types_supported: ["public"],
+    id_token_signing_alg_values_supported: ["RS256"],
+    scopes_supported: ["openid", "profile", "email", "address", "phone", "offline_access", "device_sso"],
+    token_endpoint_auth_methods_supported: [
+      "client_secret_basic",
+      "client_secret_post",
+      "client_secret_jwt",
+      "private_key_jwt",
+      "none",
+    ],
+    claims_supported: [
+      "iss",
+      "ver",
+      "sub",
+      "aud",
+      "iat",
+      "exp",
+      "jti",
+      "auth_time",
+      "amr",
+      "idp",
+      "nonce",
+      "name",
+      "nickname",
+      "preferred_username",
+      "given_name",
+      "family_name",
+      "email",
+      "email_verified",
+      "zoneinfo",
+      "locale",
+      "updated_at",
+      "at_hash",
+      "c_hash",
+    ],
+    code_challenge_methods_supported: ["S256"],
+    introspection_endpoint: `${base}/introspect`,
+    introspection_endpoint_auth_methods_supported: [
+      "client_secret_basic",
+      "client_secret_post",
+      "client_secret_jwt",
+      "private_key_jwt",
+      "none",
+    ],
+    revocation_endpoint: `${base}/revoke`,
+    revocation_endpoint_auth_methods_supported: [
+      "client_secret_basic",
+      "client_secret_post",
+      "client_secret_jwt",
+      "private_key_jwt",
+      "none",
+    ],
+    end_session_endpoint: `${base}/logout`,
+    request_parameter_supported: true,
+    request_object_signing_alg_values_supported: [
+      "HS256",
+      "HS384",
+      "HS512",
+      "RS256",
+      "RS384",
+      "RS512",
+      "ES256",
+      "ES384",
+      "ES512",
+    ],
+    device_authorization_endpoint: `${base}/device/authorize`,
+    pushed_authorization_request_endpoint: `${base}/par`,
+    backchannel_token_delivery_modes_supported: ["poll"],
+    backchannel_authentication_request_signing_alg_values_supported: [
+      "HS256",
+      "HS384",
+      "HS512",
+      "RS256",
+      "RS384",
+      "RS512",
+      "ES256",
+      "ES384",
+      "ES512",
+    ],
+    dpop_signing_alg_values_supported: ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"],
+  };
+}
+
+function keySet(key: SigningKey, mode: FaultMode | undefined): { keys: Record<string, unknown>[] } {
+  if (mode === "empty-jwks") return { keys: [] };
+  const published = {
+    kty: "RSA",
+    alg: "RS256",
+    kid: key.kid,
+    use: "sig",
+    e: key.publicJwk.e,
+    n: key.publicJwk.n,
+  };
+  if (mode === "malformed-jwks") {
+    const { n: _n, ...withoutModulus } = published;
+    return { keys: [withoutModulus] };
+  }
+  return { keys: [published] };
+}
+
+async function customToken(
+  state: OktaState,
+  as: string,
+  context: HandlerContext,
+  headers: Record<string, string>,
+): Promise<Reply> {
+  const { form, clientId, clientSecret, method } = readClientCredentials(context.headers, context.body);
+  if (form.get("grant_type") !== "client_credentials") {
+    return json(
+      400,
+      {
+        error: "unsupported_grant_type",
+        error_description: "The authorization grant type is not supported by the authorization server.",
+      },
+      headers,
+    );
+  }
+  const client = state.clients.find((c) => c.clientId === clientId);
+  if (
+    context.fault?.mode === "auth" ||
+    !client ||
+    client.clientSecret !== clientSecret ||
+    client.tokenEndpointAuthMethod !== method
+  ) {
+    return json(
+      401,
+      {
+        error: "invalid_client",
+        error_description:
+          "Client authentication failed. Either the client or the client credentials are invalid.",
+      },
+      headers,
+    );
+  }
+  const scope = form.get("scope");
+  if (!scope) {
+    return json(
+      400,
+      {
+        error: "invalid_scope",
+        error_description:
+          "The authorization server resource does not have any configured default scopes, 'scope' must be provided.",
+      },
+      headers,
+    );
+  }
+  if (scope.split(" ").includes("openid")) {
+    return json(
+      400,
+      {
+        error: "invalid_scope",
+        error_description: "The following scopes are not supported for the client credentials flow: openid.",
+      },
+      headers,
+    );
+  }
+  const now = Math.floor(Date.now() / 1000);
+  const issuer = `${state.url}/oauth2/${as}`;
+  const claims = {
+    ver: 1,
+    jti: `AT.${randomBytes(24).toString("base64url")}`,
+    iss: context.fault?.mode === "wrong-issuer" ? `${state.url}/oauth2/ausWrongIssuer` : issuer,
+    aud: as === "default" ? "api://default" : `api://${as}`,
+    iat: now,
+    exp: now + 3600,
+    cid: client.clientId,
+    scp: scope.split(" "),
+    sub: client.clientId,
+  };
+  const token = await signWithFault(state, claims, context.fault?.mode);
+  const answer = { token_type: "Bearer", expires_in: 3600, access_token: token, scope };
+  return context.fault?.mode === "bad-json"
+    ? truncatedJson(answer)
+    : json(200, answer, { ...headers, "cache-control": "no-store", pragma: "no-cache" });
+}
+
+/** The org authorization server: client assertions (private_key_jwt) for Okta API scopes, as the SDK sends. */
+async function orgToken(
+  state: OktaState,
+  context: HandlerContext,
+  headers: Record<string, string>,
+): Promise<Reply> {
+  const form = new URLSearchParams(context.body);
+  const assertion = form.get("client_assertion");
+  const invalidClient = json(
+    401,
+    { error: "invalid_client", error_description: "The client_assertion signature is invalid." },
+    headers,
+  );
+  if (form.get("grant_type") !== "client_credentials" || !assertion || context.fault?.mode === "auth")
+    return invalidClient;
+  let clientId: string | undefined;
+  for (const app of state.options.serviceApps ?? []) {
+    try {
+      const key = await importJWK(app.publicJwk, "RS256");
+      await jwtVerify(assertion, key, {
+        issuer: app.clientId,
+        subject: app.clientId,
+        audience: `${state.url}/oauth2/v1/token`,
+      });
+      clientId = app.clientId;
+      break;
+    } catch {
+      // not this app's key
+    }
+  }
+  if (!clientId) return invalidClient;
+  const scope = form.get("scope") ?? "";
+  if (!scope || scope.split(" ").some((s) => !s.startsWith("okta."))) {
+    return json(
+      400,
+      { error: "invalid_scope", error_description: "The requested scope is invalid, unknown, or malformed." },
+      headers,
+    );
+  }
+  const now = Math.floor(Date.now() / 1000);
+  const token = await signJwt(state.key, {
+    ver: 1,
+    jti: `AT.${randomBytes(24).toString("base64url")}`,
+    iss: state.url,
+    aud: state.url,
+    iat: now,
+    exp: now + 3600,
+    cid: clientId,
+    scp: scope.split(" "),
+    sub: clientId,
+  });
+  return json(200, { token_type: "Bearer", expires_in: 3600, access_token: token, scope }, headers);
+}
+
+function signWithFault(
+  state: OktaState,
+  claims: Record<string, unknown>,
+  mode: FaultMode | undefined,
+): Promise<string> {
+  if (mode === "bad-signature") return signJwt(state.rogueKey, claims, state.key.kid);
+  if (mode === "unknown-kid") return signJwt(state.rogueKey, claims);
+  return signJwt(state.key, claims);
+}
+
+async function orgSettings(
+  state: OktaState,
+  context: HandlerContext,
+  headers: Record<string, string>,
+): Promise<Reply> {
+  if (context.fault?.mode === "auth" || !(await authorized(state, context.headers.authorization))) {
+    return json(401, oktaError("E0000011", "Invalid token provided"), headers);
+  }
+  if (context.fault?.mode === "bad-json") return truncatedJson(orgSettingsBody(state.url));
+  return json(200, orgSettingsBody(state.url), headers);
+}
+
+async function authorized(state: OktaState, authorization: string | undefined): Promise<boolean> {
+  if (!authorization) return false;
+  if (authorization === `SSWS ${state.apiToken}`) return true;
+  const bearer = /^(Bearer|DPoP) (.+)$/.exec(authorization)?.[2];
+  if (!bearer) return false;
+  try {
+    const key = await importJWK(state.key.publicJwk, "RS256");
+    await jwtVerify(bearer, key, { issuer: state.url, audience: state.url });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Okta's rate-limit headers; `/api/v1/org` counts against its own per-minute bucket. */
+function rateLimitHeaders(
+  state: OktaState,
+  counts: boolean,
+  mode: FaultMode | undefined,
+): Record<string, string> {
+  const now = Date.now();
+  if (now >= state.rate.windowEnds) {
+    state.rate.used = 0;
+    state.rate.windowEnds = (Math.floor(now / 60_000) + 1) * 60_000;
+  }
+  if (counts) state.rate.used++;
+  const limit = state.rate.limit;
+  let remaining = Math.max(0, limit - state.rate.used);
+  if (mode === "rate-limited") remaining = 0;
+  if (mode === "low-rate-limit") remaining = Math.floor(limit * 0.02);
+  return {
+    "x-rate-limit-limit": String(limit),
+    "x-rate-limit-remaining": String(remaining),
+    "x-rate-limit-reset": String(Math.ceil(state.rate.windowEnds / 1000)),
+    "x-okta-request-id": randomBytes(12).toString("base64url"),
+    date: new Date(now).toUTCString(),
+  };
+}
+
+function oktaServerError(surface: ProbeSurface | undefined, status: number): Reply {
+  if (surface === "okta-api") return json(status, oktaError("E0000009", "Internal Server Error"));
+  if (surface === "saml-metadata") {
+    return {
+      status,
+      headers: { "content-type": "text/html" },
+      body: "<html><body><h1>Service Unavailable</h1></body></html>",
+    };
+  }
+  return json(status, {
+    error: "server_error",
+    error_description: "The server encountered an internal error.",
+  });
+}
+
+function notFound(as: string): Reply {
+  return json(404, oktaError("E0000007", `Not found: Resource not found: ${as} (AuthorizationServer)`));
+}
+
+function oktaError(code: string, summary: string): Record<string, unknown> {
+  return {
+    errorCode: code,
+    errorSummary: summary,
+    errorLink: code,
+    errorId: `oae${randomBytes(11).toString("base64url")}`,
+    errorCauses: [],
+  };
+}
+
+function orgSettingsBody(org: string): Record<string, unknown> {
+  return {
+    id: oktaStandInDefaults.orgId,
+    subdomain: "example",
+    companyName: "Example Corp",
+    status: "ACTIVE",
+    expiresAt: null,
+    created: "2020-01-15T18:21:34.000Z",
+    lastUpdated: "2025-06-02T09:12:00.000Z",
+    website: "https://www.example.com",
+    phoneNumber: null,
+    endUserSupportHelpURL: null,
+    supportPhoneNumber: null,
+    address1: null,
+    address2: null,
+    city: null,
+    state: null,
+    country: null,
+    postalCode: null,
+    _links: {
+      preferences: { href: `${org}/api/v1/org/preferences` },
+      uploadLogo: { href: `${org}/api/v1/org/logo`, hints: { allow: ["POST"] } },
+      oktaCommunication: { href: `${org}/api/v1/org/privacy/oktaCommunication` },
+      logo: [
+        {
+          name: "Okta_Logo_Brightblue_Medium",
+          href: `${org}/assets/img/logos/okta-logo.png`,
+          type: "image/png",
+        },
+      ],
+      oktaSupport: { href: `${org}/api/v1/org/privacy/oktaSupport` },
+      contacts: { href: `${org}/api/v1/org/contacts` },
+    },
+  };
+}
+
+function orgMetadata(org: string): Record<string, unknown> {
+  return {
+    id: oktaStandInDefaults.orgId,
+    pipeline: "idx",
+    _links: { organization: { href: org }, alternate: { href: org } },
+    settings: { analyticsCollectionEnabled: false, bugReportingEnabled: true, omEnabled: false },
+  };
+}
+
+async function samlCertificates(): Promise<Record<"valid" | "expiring" | "expired", string>> {
+  const now = Date.now();
+  const cn = { commonName: "example" };
+  const [valid, expiring, expired] = await Promise.all([
+    createSigningCertificate({
+      ...cn,
+      notBefore: new Date(now - 365 * day),
+      notAfter: new Date(now + 9 * 365 * day),
+    }),
+    createSigningCertificate({
+      ...cn,
+      notBefore: new Date(now - 365 * day),
+      notAfter: new Date(now + 5 * day),
+    }),
+    createSigningCertificate({
+      ...cn,
+      notBefore: new Date(now - 3650 * day),
+      notAfter: new Date(now - 2 * day),
+    }),
+  ]);
+  return { valid: pemBody(valid.cert), expiring: pemBody(expiring.cert), expired: pemBody(expired.cert) };
+}
+
+function samlMetadata(state: OktaState, path: string, mode: FaultMode | undefined): Reply {
+  const appId =
+    /^\/app\/(?:[^/]+\/)?([^/]+)\/sso\/saml\/metadata$/.exec(path)?.[1] ?? oktaStandInDefaults.samlAppId;
+  if (mode === "bad-json") {
+    return {
+      status: 200,
+      headers: { "content-type": "text/html;charset=utf-8" },
+      body: '<!DOCTYPE html><html><head><title>Example - Sign In</title></head><body><div id="okta-sign-in"></div></body></html>',
+    };
+  }
+  const cert =
+    mode === "expired-cert"
+      ? state.certificates.expired
+      : mode === "expiring-cert"
+        ? state.certificates.expiring
+        : state.certificates.valid;
+  const sso = `${state.url}/app/example_probeapp_1/${appId}/sso/saml`;
+  const body = `<?xml version="1.0" encoding="UTF-8"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="http://www.okta.com/${appId}"><md:IDPSSODescriptor WantAuthnRequestsSigned="false" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>${cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</md:NameIDFormat><md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="${sso}"/><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${sso}"/></md:IDPSSODescriptor></md:EntityDescriptor>`;
+  return { status: 200, headers: { "content-type": "application/xml;charset=UTF-8" }, body };
+}
