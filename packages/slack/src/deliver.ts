@@ -1,0 +1,225 @@
+import type { Clock, Config, MessageRefs, NotificationOutbox, OutboxDelivery } from "@idp-failover/core";
+import type { WebClient } from "@slack/web-api";
+import { errorText, type NotificationSender, type SendOutcome } from "./notification-sender.js";
+import { SlackNotificationSender } from "./slack-notification-sender.js";
+import { HttpWebhookSender, type WebhookEndpoint } from "./webhooks.js";
+
+/*
+ * The notification deliverer: takes due deliveries from the outbox and sends each on its channel
+ * (`slack`, `webhook:{name}`). The evaluator only ever writes to the outbox, so Slack or a webhook
+ * being down never delays a failover; here, one channel failing never delays another:
+ *   - channels run side by side; within a channel, deliveries go in order (threads need their start);
+ *   - a channel that fails is not tried again in this run (its other deliveries wait, untouched);
+ *   - a rate limit (429 + Retry-After) reschedules the rest of that channel's batch to that moment;
+ *   - a failed delivery is retried with backoff, and abandoned (kept, marked) after `maxAttempts`.
+ */
+
+export interface RetryPolicy {
+  /** Attempts before a delivery is abandoned. */
+  maxAttempts: number;
+  /** Wait after the n-th failed attempt (the last value repeats). */
+  backoffSeconds: readonly number[];
+  /** A Retry-After longer than this is capped (a misbehaving endpoint cannot park alerts for days). */
+  maxRetryAfterSeconds: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 12,
+  backoffSeconds: [15, 30, 60, 120, 300, 600, 900, 1800, 3600],
+  maxRetryAfterSeconds: 3600,
+};
+
+/** A structured log line; never given tokens, secrets or signatures. */
+export type DeliveryLog = (entry: Record<string, unknown>) => void;
+
+export interface DeliveryDeps {
+  outbox: NotificationOutbox;
+  clock: Clock;
+  /** Senders by channel name (`slack`, `webhook:{name}`). See `notificationSenders`. */
+  senders: ReadonlyMap<string, NotificationSender>;
+  log?: DeliveryLog;
+}
+
+export interface DeliveryOptions {
+  /** Deliveries taken from the outbox in one run. Default 50. */
+  limit?: number;
+  retry?: RetryPolicy;
+}
+
+export interface DeliveryResult {
+  channel: string;
+  intentId: string;
+  kind: string;
+  outcome: "delivered" | "retry" | "abandoned";
+  error?: string;
+  nextAttemptAt?: number;
+}
+
+export interface DeliveryReport {
+  results: DeliveryResult[];
+  /** Deliveries left for a later run because their channel failed earlier in this one. */
+  skipped: number;
+}
+
+/** One delivery run. Safe to run concurrently with the evaluator; at-least-once per channel. */
+export async function deliverNotifications(
+  deps: DeliveryDeps,
+  options: DeliveryOptions = {},
+): Promise<DeliveryReport> {
+  const retry = options.retry ?? defaultRetryPolicy;
+  const due = await deps.outbox.due(deps.clock.now(), options.limit ?? 50);
+  const byChannel = new Map<string, OutboxDelivery[]>();
+  for (const delivery of due) {
+    const list = byChannel.get(delivery.channel);
+    if (list) list.push(delivery);
+    else byChannel.set(delivery.channel, [delivery]);
+  }
+  const runs = await Promise.all(
+    [...byChannel].map(([channel, deliveries]) => deliverChannel(deps, retry, channel, deliveries)),
+  );
+  return { results: runs.flatMap((r) => r.results), skipped: runs.reduce((n, r) => n + r.skipped, 0) };
+}
+
+async function deliverChannel(
+  deps: DeliveryDeps,
+  retry: RetryPolicy,
+  channel: string,
+  deliveries: OutboxDelivery[],
+): Promise<DeliveryReport> {
+  const results: DeliveryResult[] = [];
+  const sender = deps.senders.get(channel);
+  for (const [i, delivery] of deliveries.entries()) {
+    const outcome: SendOutcome = sender
+      ? await sender
+          .send(delivery.intent)
+          .catch((error: unknown) => ({ kind: "retry" as const, message: errorText(error) }))
+      : {
+          kind: "retry",
+          message: `no sender for channel ${channel} (not configured, or its secret is missing)`,
+        };
+    const now = deps.clock.now();
+    const result = await record(deps, retry, delivery, outcome, now);
+    results.push(result);
+    deps.log?.({ msg: "notification delivery", ...result });
+    if (outcome.kind !== "retry") continue;
+    const rest = deliveries.slice(i + 1);
+    if (outcome.retryAfterMs !== undefined && result.nextAttemptAt !== undefined) {
+      // The channel told us when to come back: the rest of its batch waits until then too.
+      for (const waiting of rest) {
+        results.push(await deferred(deps, retry, waiting, result.nextAttemptAt, now));
+      }
+      return { results, skipped: 0 };
+    }
+    return { results, skipped: rest.length };
+  }
+  return { results, skipped: 0 };
+}
+
+async function record(
+  deps: DeliveryDeps,
+  retry: RetryPolicy,
+  delivery: OutboxDelivery,
+  outcome: SendOutcome,
+  now: number,
+): Promise<DeliveryResult> {
+  const base = { channel: delivery.channel, intentId: delivery.intent.id, kind: delivery.intent.kind };
+  if (outcome.kind === "sent") {
+    await deps.outbox.markDelivered(delivery, now);
+    return { ...base, outcome: "delivered" };
+  }
+  const attempts = delivery.attempts + 1;
+  const giveUp = outcome.kind === "rejected" || attempts >= retry.maxAttempts;
+  const nextAttemptAt = giveUp ? undefined : now + waitMs(retry, attempts, outcome.retryAfterMs);
+  await deps.outbox.markFailed(delivery, now, outcome.message, nextAttemptAt);
+  return giveUp
+    ? { ...base, outcome: "abandoned", error: outcome.message }
+    : {
+        ...base,
+        outcome: "retry",
+        error: outcome.message,
+        ...(nextAttemptAt !== undefined ? { nextAttemptAt } : {}),
+      };
+}
+
+async function deferred(
+  deps: DeliveryDeps,
+  retry: RetryPolicy,
+  delivery: OutboxDelivery,
+  until: number,
+  now: number,
+): Promise<DeliveryResult> {
+  const message = "not attempted: the channel is rate limited";
+  const giveUp = delivery.attempts + 1 >= retry.maxAttempts;
+  await deps.outbox.markFailed(delivery, now, message, giveUp ? undefined : until);
+  return {
+    channel: delivery.channel,
+    intentId: delivery.intent.id,
+    kind: delivery.intent.kind,
+    outcome: giveUp ? "abandoned" : "retry",
+    error: message,
+    ...(giveUp ? {} : { nextAttemptAt: until }),
+  };
+}
+
+/** Backoff for the n-th failure, or the channel's own Retry-After (capped) when it gave one. */
+export function waitMs(retry: RetryPolicy, attempts: number, retryAfterMs?: number): number {
+  if (retryAfterMs !== undefined)
+    return Math.min(Math.max(retryAfterMs, 1000), retry.maxRetryAfterSeconds * 1000);
+  const table = retry.backoffSeconds;
+  const seconds = table[Math.min(attempts - 1, table.length - 1)] ?? 60;
+  return seconds * 1000;
+}
+
+export interface NotificationSendersInput {
+  config: Config;
+  refs: MessageRefs;
+  clock: Clock;
+  /** The bot's Web API client (`createSlackClient`); without it Slack deliveries wait. */
+  slack?: WebClient;
+  /** Configured webhooks with their secrets (`webhookEndpoints`). */
+  webhooks?: readonly WebhookEndpoint[];
+  fetch?: typeof globalThis.fetch;
+  webhookTimeoutMs?: number;
+}
+
+/** The senders a config asks for, keyed by outbox channel. */
+export function notificationSenders(input: NotificationSendersInput): Map<string, NotificationSender> {
+  const senders = new Map<string, NotificationSender>();
+  if (input.config.alerting.slack && input.slack) {
+    senders.set(
+      "slack",
+      new SlackNotificationSender({ client: input.slack, refs: input.refs, config: input.config }),
+    );
+  }
+  for (const endpoint of input.webhooks ?? []) {
+    senders.set(
+      `webhook:${endpoint.name}`,
+      new HttpWebhookSender(endpoint, {
+        clock: input.clock,
+        ...(input.fetch ? { fetch: input.fetch } : {}),
+        ...(input.webhookTimeoutMs ? { timeoutMs: input.webhookTimeoutMs } : {}),
+      }),
+    );
+  }
+  return senders;
+}
+
+export interface DeliverDueNotificationsInput extends NotificationSendersInput, DeliveryOptions {
+  outbox: NotificationOutbox;
+  log?: DeliveryLog;
+}
+
+/**
+ * The use case a delivery function (or `idpctl run`, or the drill) calls: build the senders from the
+ * config and the resolved secrets, and run one delivery pass.
+ */
+export async function deliverDueNotifications(input: DeliverDueNotificationsInput): Promise<DeliveryReport> {
+  const senders = notificationSenders(input);
+  return deliverNotifications(
+    { outbox: input.outbox, clock: input.clock, senders, ...(input.log ? { log: input.log } : {}) },
+    {
+      ...(input.limit !== undefined ? { limit: input.limit } : {}),
+      ...(input.retry ? { retry: input.retry } : {}),
+    },
+  );
+}
