@@ -1,4 +1,6 @@
 export * from "./entra-stand-in.js";
 export type { FaultMode, ProbeSurface, StandInFault, StandInRequest } from "./idp-https-server.js";
 export * from "./okta-stand-in.js";
+export * from "./slack-stand-in.js";
 export * from "./test-ca.js";
+export * from "./webhook-receiver.js";

@@ -1,0 +1,141 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+/*
+ * A webhook receiver on 127.0.0.1 that checks signatures the way docs/webhooks.md tells receivers
+ * to (written from that document, not from the sender's code): HMAC-SHA256 over
+ * "{X-Idp-Failover-Timestamp}.{raw body}", compared in constant time against each `v1=` value of
+ * X-Idp-Failover-Signature, the timestamp within five minutes of the receiver's clock. Unverified
+ * requests get 401. It can be told to answer with an error status, a Retry-After, or not at all.
+ */
+
+export interface ReceivedWebhook {
+  headers: Record<string, string | string[] | undefined>;
+  rawBody: string;
+  verified: boolean;
+  /** Why verification failed. */
+  problem?: string;
+  /** The parsed body, when verified. */
+  json?: Record<string, unknown>;
+  /** What the receiver answered (0: it never answered). */
+  status: number;
+}
+
+export type WebhookAnswer =
+  | { status: number; retryAfterSeconds?: number }
+  /** Hold the request open without answering (a hung endpoint). */
+  | { hang: true };
+
+export interface WebhookReceiverOptions {
+  secret: string;
+  /** The receiver's clock in Unix seconds. Default: the wall clock. */
+  nowSeconds?: () => number;
+  toleranceSeconds?: number;
+}
+
+export interface WebhookReceiver {
+  url: string;
+  readonly received: readonly ReceivedWebhook[];
+  /** Verified bodies, in arrival order. */
+  verified(): Array<Record<string, unknown>>;
+  /** Answers the next requests like this, in order (then 200 again). */
+  answerNext(...answers: WebhookAnswer[]): void;
+  /** Answers every request like this until `reset`. */
+  answerAll(answer: WebhookAnswer): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export async function startWebhookReceiver(options: WebhookReceiverOptions): Promise<WebhookReceiver> {
+  const now = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+  const tolerance = options.toleranceSeconds ?? 300;
+  const received: ReceivedWebhook[] = [];
+  const queued: WebhookAnswer[] = [];
+  let always: WebhookAnswer | undefined;
+  const sockets = new Set<Socket>();
+
+  const server = createServer((req, res) => {
+    void readBody(req).then((rawBody) => answer(req, res, rawBody));
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+
+  function answer(req: IncomingMessage, res: ServerResponse, rawBody: string): void {
+    const problem = verify(req, rawBody);
+    const entry: ReceivedWebhook = {
+      headers: { ...req.headers },
+      rawBody,
+      verified: problem === undefined,
+      ...(problem ? { problem } : {}),
+      status: 0,
+    };
+    received.push(entry);
+    if (problem) {
+      entry.status = 401;
+      res.writeHead(401).end(problem);
+      return;
+    }
+    entry.json = JSON.parse(rawBody) as Record<string, unknown>;
+    const planned = always ?? queued.shift() ?? { status: 200 };
+    if ("hang" in planned) return;
+    entry.status = planned.status;
+    res.writeHead(planned.status, {
+      "content-type": "text/plain",
+      ...(planned.retryAfterSeconds !== undefined
+        ? { "retry-after": String(planned.retryAfterSeconds) }
+        : {}),
+    });
+    res.end(planned.status < 300 ? "ok" : "not now");
+  }
+
+  function verify(req: IncomingMessage, rawBody: string): string | undefined {
+    const timestamp = req.headers["x-idp-failover-timestamp"];
+    const signature = req.headers["x-idp-failover-signature"];
+    if (typeof timestamp !== "string" || !/^\d+$/.test(timestamp)) return "missing or malformed timestamp";
+    if (Math.abs(now() - Number(timestamp)) > tolerance) return "timestamp outside the tolerance";
+    if (typeof signature !== "string") return "missing signature";
+    const expected = createHmac("sha256", options.secret).update(`${timestamp}.${rawBody}`).digest();
+    const matches = signature.split(",").some((part) => {
+      const hex = /^\s*v1=([0-9a-f]{64})\s*$/.exec(part)?.[1];
+      return hex !== undefined && timingSafeEqual(Buffer.from(hex, "hex"), expected);
+    });
+    return matches ? undefined : "signature mismatch";
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/hooks/idp-failover`,
+    received,
+    verified: () =>
+      received.filter((r) => r.verified && r.json).map((r) => r.json as Record<string, unknown>),
+    answerNext: (...answers) => {
+      queued.push(...answers);
+    },
+    answerAll: (planned) => {
+      always = planned;
+    },
+    reset: () => {
+      always = undefined;
+      queued.length = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
