@@ -1,0 +1,170 @@
+import { FakeClock, InMemoryOutbox, type NotificationIntent } from "@idp-failover/core";
+import { describe, expect, it } from "vitest";
+import { defaultRetryPolicy, deliverNotifications, type RetryPolicy } from "./deliver.js";
+import type { NotificationSender, SendOutcome } from "./notification-sender.js";
+
+/** A channel whose answers the test scripts, recording what it was asked to send. */
+class ScriptedSender implements NotificationSender {
+  readonly sent: string[] = [];
+  constructor(private readonly answer: (intent: NotificationIntent) => SendOutcome) {}
+  async send(intent: NotificationIntent): Promise<SendOutcome> {
+    this.sent.push(intent.id);
+    return this.answer(intent);
+  }
+}
+
+const t0 = Date.parse("2026-03-02T09:00:00.000Z");
+
+function intents(n: number): NotificationIntent[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `example:${i + 1}:provider-recovered`,
+    site: "example",
+    at: new Date(t0 + i).toISOString(),
+    kind: "provider-recovered" as const,
+    provider: "okta",
+    was: "down" as const,
+  }));
+}
+
+async function setup(n: number, channels: string[]) {
+  const clock = new FakeClock(t0);
+  const outbox = new InMemoryOutbox();
+  await outbox.enqueue(intents(n), channels, t0);
+  return { clock, outbox };
+}
+
+const ok = (): SendOutcome => ({ kind: "sent" });
+const down = (): SendOutcome => ({ kind: "retry", message: "HTTP 503" });
+
+describe("deliverNotifications", () => {
+  it("delivers each due notification once per channel, in order, and marks it delivered", async () => {
+    // Prepare
+    const { clock, outbox } = await setup(3, ["slack", "webhook:ops"]);
+    const slack = new ScriptedSender(ok);
+    const ops = new ScriptedSender(ok);
+    const senders = new Map([
+      ["slack", slack],
+      ["webhook:ops", ops],
+    ]);
+    // Act
+    await deliverNotifications({ outbox, clock, senders });
+    const again = await deliverNotifications({ outbox, clock, senders });
+    // Assess
+    expect(slack.sent).toEqual([
+      "example:1:provider-recovered",
+      "example:2:provider-recovered",
+      "example:3:provider-recovered",
+    ]);
+    expect(ops.sent).toEqual(slack.sent);
+    expect(again.results).toEqual([]);
+    expect([...outbox.deliveries.values()].every((d) => d.deliveredAt === t0)).toBe(true);
+  });
+
+  it("keeps delivering to the other channels while one is down, and retries the dead one with backoff", async () => {
+    const { clock, outbox } = await setup(3, ["slack", "webhook:dead"]);
+    const slack = new ScriptedSender(ok);
+    const dead = new ScriptedSender(down);
+    const report = await deliverNotifications({
+      outbox,
+      clock,
+      senders: new Map([
+        ["slack", slack],
+        ["webhook:dead", dead],
+      ]),
+    });
+
+    expect(slack.sent).toHaveLength(3);
+    // One attempt per run on a failing channel: its other deliveries wait untouched.
+    expect(dead.sent).toEqual(["example:1:provider-recovered"]);
+    expect(report.skipped).toBe(2);
+    const failed = [...outbox.deliveries.values()].find(
+      (d) => d.channel === "webhook:dead" && d.attempts === 1,
+    );
+    expect(failed?.nextAttemptAt).toBe(t0 + (defaultRetryPolicy.backoffSeconds[0] ?? 0) * 1000);
+    expect(failed?.lastError).toBe("HTTP 503");
+  });
+
+  it("waits for Retry-After on a rate-limited channel, for the whole batch, and then goes on in order", async () => {
+    const { clock, outbox } = await setup(3, ["slack"]);
+    let limited = true;
+    const slack = new ScriptedSender(() =>
+      limited ? { kind: "retry", message: "Slack rate limit", retryAfterMs: 120_000 } : { kind: "sent" },
+    );
+    const senders = new Map([["slack", slack]]);
+
+    const first = await deliverNotifications({ outbox, clock, senders });
+    expect(first.results.map((r) => [r.outcome, r.nextAttemptAt])).toEqual([
+      ["retry", t0 + 120_000],
+      ["retry", t0 + 120_000],
+      ["retry", t0 + 120_000],
+    ]);
+    expect(slack.sent).toHaveLength(1);
+
+    limited = false;
+    clock.advance(60_000);
+    expect((await deliverNotifications({ outbox, clock, senders })).results).toEqual([]);
+    clock.advance(60_000);
+    await deliverNotifications({ outbox, clock, senders });
+    expect(slack.sent).toEqual([
+      "example:1:provider-recovered",
+      "example:1:provider-recovered",
+      "example:2:provider-recovered",
+      "example:3:provider-recovered",
+    ]);
+  });
+
+  it("gives up after the bounded number of attempts and keeps the record", async () => {
+    const { clock, outbox } = await setup(1, ["webhook:dead"]);
+    const retry: RetryPolicy = { maxAttempts: 3, backoffSeconds: [1, 2], maxRetryAfterSeconds: 60 };
+    const dead = new ScriptedSender(down);
+    const senders = new Map([["webhook:dead", dead]]);
+    const outcomes: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const report = await deliverNotifications({ outbox, clock, senders }, { retry });
+      outcomes.push(...report.results.map((r) => r.outcome));
+      clock.advance(10_000);
+    }
+    expect(outcomes).toEqual(["retry", "retry", "abandoned"]);
+    const [delivery] = outbox.deliveries.values();
+    expect(delivery).toMatchObject({ abandoned: true, attempts: 3, lastError: "HTTP 503" });
+  });
+
+  it("abandons at once what the channel refuses for good, and waits on a channel nobody configured", async () => {
+    const { clock, outbox } = await setup(1, ["slack", "webhook:gone"]);
+    const slack = new ScriptedSender(() => ({
+      kind: "rejected",
+      message: "Slack refused the message: msg_too_long",
+    }));
+    const report = await deliverNotifications({ outbox, clock, senders: new Map([["slack", slack]]) });
+    expect(report.results.map((r) => [r.channel, r.outcome]).sort()).toEqual([
+      ["slack", "abandoned"],
+      ["webhook:gone", "retry"],
+    ]);
+    expect(report.results.find((r) => r.channel === "webhook:gone")?.error).toContain(
+      "no sender for channel webhook:gone",
+    );
+  });
+
+  it("treats a sender that throws as a failed attempt, not a crashed run", async () => {
+    const { clock, outbox } = await setup(1, ["slack", "webhook:ops"]);
+    const broken: NotificationSender = {
+      send: async () => {
+        throw new TypeError("bug in a sender");
+      },
+    };
+    const ops = new ScriptedSender(ok);
+    const report = await deliverNotifications({
+      outbox,
+      clock,
+      senders: new Map([
+        ["slack", broken],
+        ["webhook:ops", ops],
+      ]),
+    });
+    expect(report.results.find((r) => r.channel === "slack")).toMatchObject({
+      outcome: "retry",
+      error: "TypeError: bug in a sender",
+    });
+    expect(ops.sent).toHaveLength(1);
+  });
+});

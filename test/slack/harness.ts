@@ -1,0 +1,180 @@
+import {
+  type Config,
+  type EvaluatorDeps,
+  evaluateSite,
+  FakeClock,
+  InMemoryDns,
+  InMemoryEvents,
+  InMemoryMessageRefs,
+  InMemoryOutbox,
+  InMemoryStore,
+  notificationChannels,
+  OutboxNotifier,
+  type ProbeResult,
+  parseConfig,
+  recordRound,
+} from "@idp-failover/core";
+
+/*
+ * One site on the real core (evaluator, state machine, in-memory ports, outbox notifier) driven on a
+ * fake clock: each `step` is a probe round in every region, then an evaluation. Tests pick which
+ * provider fails; the Slack and webhook sides are real servers on 127.0.0.1.
+ */
+
+export const siteId = "example";
+export const regions = ["us-east-1", "us-west-2", "eu-west-1"];
+export const approver = "U0APPROVER";
+export const groupMember = "U0ONCALL";
+export const onCallGroup = "S0ONCALL";
+export const start = Date.parse("2026-03-02T09:00:00.000Z");
+export const cadenceMs = 10_000;
+
+export function testConfig(webhooks: Array<{ name: string; url: string }> = []): Config {
+  const parsed = parseConfig({
+    regions,
+    policy: {
+      recovery: { sustainSeconds: 120 },
+      failback: { steps: [10, 50, 100], holdSeconds: 60 },
+    },
+    alerting: {
+      slack: { channel: "#idp-failover", approvers: { users: [approver], userGroups: [onCallGroup] } },
+      webhooks: webhooks.map((w) => ({ ...w, secretRef: "WEBHOOK_SECRET" })),
+    },
+    sites: [
+      {
+        id: siteId,
+        hostname: "login.example.com",
+        hostedZoneId: "Z0123456789ABCDEFGHIJ",
+        providers: [
+          {
+            id: "okta",
+            kind: "okta",
+            issuer: "https://example.okta.com/oauth2/default",
+            dnsTarget: "example.customdomains.okta.com",
+          },
+          {
+            id: "entra",
+            kind: "entra",
+            tenantId: "00000000-0000-4000-8000-000000000001",
+            dnsTarget: "example-login.azurefd.net",
+          },
+        ],
+      },
+    ],
+  });
+  if (!parsed.ok) throw new Error(`test config: ${JSON.stringify(parsed.issues)}`);
+  return parsed.config;
+}
+
+export type Health = "ok" | "down";
+
+export class SiteHarness {
+  readonly clock = new FakeClock(start);
+  readonly store = new InMemoryStore();
+  readonly dns = new InMemoryDns(this.clock);
+  readonly events = new InMemoryEvents();
+  readonly outbox = new InMemoryOutbox();
+  readonly refs = new InMemoryMessageRefs();
+  readonly evaluator: EvaluatorDeps;
+
+  constructor(readonly config: Config) {
+    this.evaluator = {
+      store: this.store,
+      dns: this.dns,
+      events: this.events,
+      notifier: new OutboxNotifier(this.outbox, notificationChannels(config), this.clock),
+      clock: this.clock,
+    };
+  }
+
+  /** One probe round in every region (okta and entra as given), then one evaluation. */
+  async step(health: { okta: Health; entra?: Health }): Promise<void> {
+    const at = this.clock.now();
+    for (const region of regions) {
+      const results = [
+        ...roundResults("okta", region, at, health.okta),
+        ...roundResults("entra", region, at, health.entra ?? "ok"),
+      ];
+      await recordRound(this.store, this.config, { region, at, results }, at);
+    }
+    await evaluateSite(this.evaluator, this.config, siteId);
+    this.clock.advance(cadenceMs);
+  }
+
+  /** Steps until `done` holds (checked after each step), at most `maxSteps`. */
+  async stepUntil(
+    health: { okta: Health; entra?: Health },
+    done: () => Promise<boolean> | boolean,
+    maxSteps = 200,
+    afterEach?: () => Promise<void>,
+  ): Promise<void> {
+    for (let i = 0; i < maxSteps; i++) {
+      await this.step(health);
+      await afterEach?.();
+      if (await done()) return;
+    }
+    throw new Error(`condition not reached after ${maxSteps} steps (state ${await this.stateName()})`);
+  }
+
+  async state() {
+    const stored = await this.store.loadState(siteId);
+    if (!stored) throw new Error("no state stored yet");
+    return stored.state;
+  }
+
+  async stateName(): Promise<string> {
+    return (await this.store.loadState(siteId))?.state.state ?? "(none)";
+  }
+
+  /** Outage, failover, recovery: returns once a failback approval is pending. */
+  async reachFailbackPending(afterEach?: () => Promise<void>): Promise<string> {
+    await this.step({ okta: "ok" });
+    await this.stepUntil(
+      { okta: "down" },
+      async () => (await this.stateName()) === "secondary-active",
+      50,
+      afterEach,
+    );
+    await this.stepUntil(
+      { okta: "ok" },
+      async () => (await this.stateName()) === "failback-pending",
+      100,
+      afterEach,
+    );
+    const approval = (await this.state()).approval;
+    if (!approval) throw new Error("failback-pending without an approval");
+    return approval.id;
+  }
+}
+
+function roundResults(provider: string, region: string, at: number, health: Health): ProbeResult[] {
+  const iso = new Date(at).toISOString();
+  const base = { site: siteId, provider, region, at: iso, criticality: "critical" as const };
+  if (health === "ok") {
+    return [
+      { ...base, probe: "oidc-discovery", kind: "oidc-discovery", ok: true, latencyMs: 120, status: 200 },
+      { ...base, probe: "jwks", kind: "jwks", ok: true, latencyMs: 95, status: 200 },
+    ];
+  }
+  return [
+    {
+      ...base,
+      probe: "oidc-discovery",
+      kind: "oidc-discovery",
+      ok: false,
+      latencyMs: 212,
+      status: 503,
+      attempts: 3,
+      error: { class: "http-5xx", message: `HTTP 503 from ${provider} discovery (${region})` },
+    },
+    {
+      ...base,
+      probe: "jwks",
+      kind: "jwks",
+      ok: false,
+      latencyMs: 5000,
+      attempts: 3,
+      error: { class: "timeout", message: "no answer within 5000 ms" },
+    },
+  ];
+}
