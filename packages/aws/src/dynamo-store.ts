@@ -1,0 +1,279 @@
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  type AuditRecord,
+  auditRecordSchema,
+  type Effects,
+  effectsSchema,
+  type Incident,
+  incidentSchema,
+  type MinuteRollup,
+  minuteRollupSchema,
+  type ProbeResult,
+  probeResultSchema,
+  regionTrackerSchema,
+  type SaveOutcome,
+  type SiteState,
+  type Store,
+  type StoredState,
+  type StoredTracker,
+  siteStateSchema,
+} from "@idp-failover/core";
+import { isConditionalCheckFailed } from "./aws-errors.js";
+import {
+  parseItem,
+  parseJsonItem,
+  SingleTable,
+  type SingleTableOptions,
+  stringAttribute,
+} from "./single-table.js";
+import { isoKey, keys, timeKey } from "./table.js";
+
+/*
+ * The core's Store on the single table (key design in table.ts).
+ *
+ * The state item holds the site's state and its outbox as JSON strings: it is read and rewritten on
+ * every evaluation, one string is cheaper to marshal than a deep map, and nothing queries its inner
+ * fields. Every write of it is a conditional Put on `version` (attribute_not_exists for the first), so
+ * of two evaluators that read the same version exactly one can write; the other gets `conflict`.
+ * Records for people and reports (audit, incidents, rollups, probe results) are plain attributes,
+ * written idempotently on their keys, and parsed with core's schemas when read back.
+ */
+
+export interface DynamoStoreOptions extends SingleTableOptions {
+  /** How long probe results are kept (TTL). Default 35 days. */
+  resultTtlDays?: number;
+}
+
+/** DynamoDB's item limit is 400 KB; stay clear of it with a readable error instead of a ValidationException. */
+const maxStateItemBytes = 380_000;
+
+export class StateItemTooLargeError extends Error {
+  override name = "StateItemTooLargeError";
+}
+
+export class DynamoStore implements Store {
+  private readonly table: SingleTable;
+  private readonly resultTtlSeconds: number;
+
+  constructor(options: DynamoStoreOptions) {
+    this.table = new SingleTable(options);
+    this.resultTtlSeconds = (options.resultTtlDays ?? 35) * 86_400;
+  }
+
+  // ---- state ----------------------------------------------------------------------------------
+
+  async loadState(site: string): Promise<StoredState | undefined> {
+    const out = await this.table.doc.send(
+      new GetCommand({
+        TableName: this.table.tableName,
+        Key: { PK: keys.site(site), SK: keys.state },
+        ConsistentRead: true,
+      }),
+    );
+    const item = out.Item;
+    if (!item) return undefined;
+    const what = `state of site ${site}`;
+    const state = parseJsonItem(siteStateSchema, item.state, what);
+    const outbox =
+      item.outbox === undefined
+        ? undefined
+        : parseJsonItem(effectsSchema, item.outbox, `outbox of site ${site}`);
+    return outbox ? { state, outbox } : { state };
+  }
+
+  async saveState(next: SiteState, expectedVersion: number, outbox?: Effects): Promise<SaveOutcome> {
+    const state = JSON.stringify(next);
+    const outboxJson = outbox ? JSON.stringify(outbox) : undefined;
+    const bytes = Buffer.byteLength(state) + (outboxJson ? Buffer.byteLength(outboxJson) : 0);
+    if (bytes > maxStateItemBytes) {
+      throw new StateItemTooLargeError(
+        `state item of site ${next.site} would be ${bytes} bytes (limit ${maxStateItemBytes}); the outbox holds ` +
+          `${outbox?.events.length ?? 0} events and ${outbox?.rollups.length ?? 0} rollups not yet carried out`,
+      );
+    }
+    try {
+      await this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: {
+            PK: keys.site(next.site),
+            SK: keys.state,
+            version: next.version,
+            state,
+            ...(outboxJson ? { outbox: outboxJson } : {}),
+          },
+          ...(expectedVersion === 0
+            ? { ConditionExpression: "attribute_not_exists(PK)" }
+            : {
+                ConditionExpression: "version = :expected",
+                ExpressionAttributeValues: { ":expected": expectedVersion },
+              }),
+        }),
+      );
+      return { kind: "saved" };
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return { kind: "conflict" };
+      throw error;
+    }
+  }
+
+  // ---- trackers -------------------------------------------------------------------------------
+
+  async loadTrackers(site: string): Promise<StoredTracker[]> {
+    const items = await this.table.query({
+      KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
+      ExpressionAttributeValues: { ":pk": keys.site(site), ":prefix": keys.trackerPrefix },
+      ConsistentRead: true,
+    });
+    return items.map((item) => {
+      const what = `tracker ${String(item.SK)} of site ${site}`;
+      return {
+        site,
+        provider: stringAttribute(item, "provider", what),
+        region: stringAttribute(item, "region", what),
+        tracker: parseItem(regionTrackerSchema, item.tracker, what),
+      };
+    });
+  }
+
+  /**
+   * Trackers are versionless (re-folding the same rounds gives the same tracker), but an older round
+   * must never overwrite a newer one: the write is conditional on `lastRoundAt` not going back.
+   */
+  async saveTracker(entry: StoredTracker): Promise<void> {
+    try {
+      await this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: {
+            PK: keys.site(entry.site),
+            SK: keys.tracker(entry.provider, entry.region),
+            provider: entry.provider,
+            region: entry.region,
+            lastRoundAt: entry.tracker.lastRoundAt,
+            tracker: entry.tracker,
+          },
+          ConditionExpression: "attribute_not_exists(PK) OR lastRoundAt <= :at",
+          ExpressionAttributeValues: { ":at": entry.tracker.lastRoundAt },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      // A newer round is already folded in: this one is late, and the newer tracker stands.
+    }
+  }
+
+  // ---- probe results --------------------------------------------------------------------------
+
+  async putResults(results: readonly ProbeResult[]): Promise<void> {
+    await this.table.putAll(
+      results.map((result) => ({
+        PK: keys.probe(result.site, result.provider),
+        SK: keys.probeResult(result.at, result.region, result.probe),
+        expiresAt: Math.floor(Date.parse(result.at) / 1000) + this.resultTtlSeconds,
+        ...result,
+      })),
+    );
+  }
+
+  async listResults(site: string, provider: string, from: number, to: number): Promise<ProbeResult[]> {
+    if (to <= from) return [];
+    // SK is `{at}#{region}#{probe}`: BETWEEN `{from}` AND `{to}` is exactly [from, to).
+    const items = await this.table.query({
+      KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
+      ExpressionAttributeValues: {
+        ":pk": keys.probe(site, provider),
+        ":from": timeKey(from),
+        ":to": timeKey(to),
+      },
+    });
+    return items.map((item) => parseItem(probeResultSchema, item, `probe result ${String(item.SK)}`));
+  }
+
+  // ---- journal --------------------------------------------------------------------------------
+
+  async appendAudit(records: readonly AuditRecord[]): Promise<void> {
+    await this.table.putAll(
+      records.map((record) => ({
+        PK: keys.site(record.site),
+        SK: keys.audit(record.at, record.seq, record.action),
+        ...record,
+      })),
+    );
+  }
+
+  async listAudit(site: string, from: number, to: number, limit = 100): Promise<AuditRecord[]> {
+    if (to <= from || limit <= 0) return [];
+    const items = await this.table.query(
+      {
+        KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
+        ExpressionAttributeValues: {
+          ":pk": keys.site(site),
+          ":from": keys.auditAt(from),
+          ":to": keys.auditAt(to),
+        },
+        ScanIndexForward: false,
+      },
+      limit,
+    );
+    return items.map((item) => parseItem(auditRecordSchema, item, `audit record ${String(item.SK)}`));
+  }
+
+  async putIncident(incident: Incident): Promise<void> {
+    await this.table.doc.send(
+      new PutCommand({
+        TableName: this.table.tableName,
+        Item: { PK: keys.site(incident.site), SK: keys.incident(incident.start, incident.id), ...incident },
+      }),
+    );
+  }
+
+  /**
+   * Incidents overlapping [from, to). A site has one incident open at a time, so they do not overlap:
+   * reading back from `to`, the first one that started before `from` is the last that can matter.
+   */
+  async listIncidents(site: string, from: number, to: number): Promise<Incident[]> {
+    if (to <= from) return [];
+    const found: Incident[] = [];
+    const pages = this.table.queryPages({
+      KeyConditionExpression: "PK = :pk AND SK BETWEEN :first AND :to",
+      ExpressionAttributeValues: {
+        ":pk": keys.site(site),
+        ":first": keys.incidentPrefix,
+        ":to": keys.incidentAt(to),
+      },
+      ScanIndexForward: false,
+    });
+    for await (const page of pages) {
+      for (const item of page) {
+        const incident = parseItem(incidentSchema, item, `incident ${String(item.SK)}`);
+        if (incident.endAt === undefined || Date.parse(incident.endAt) >= from) found.push(incident);
+        if (Date.parse(incident.start) < from) return found.reverse();
+      }
+    }
+    return found.reverse();
+  }
+
+  async putRollups(rollups: readonly MinuteRollup[]): Promise<void> {
+    await this.table.putAll(
+      rollups.map((rollup) => ({
+        PK: keys.rollup(rollup.site, rollup.provider),
+        SK: isoKey(rollup.minute),
+        ...rollup,
+      })),
+    );
+  }
+
+  async listRollups(site: string, provider: string, from: number, to: number): Promise<MinuteRollup[]> {
+    if (to <= from) return [];
+    const items = await this.table.query({
+      KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :last",
+      ExpressionAttributeValues: {
+        ":pk": keys.rollup(site, provider),
+        ":from": timeKey(from),
+        ":last": timeKey(to - 1),
+      },
+    });
+    return items.map((item) => parseItem(minuteRollupSchema, item, `rollup ${String(item.SK)}`));
+  }
+}

@@ -1,0 +1,196 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import { jitteredDelay, realSleep, type Sleep } from "./aws-errors.js";
+
+/*
+ * The table access the DynamoDB adapters share: a document client (plain JS values in and out),
+ * paginated queries, and batch writes/reads that retry what DynamoDB left unprocessed. Throttling and
+ * 5xx on a single call are retried by the SDK client itself (standard strategy, jittered backoff);
+ * `UnprocessedItems` / `UnprocessedKeys` are a partial success the SDK does not retry, so we do.
+ */
+
+export type Item = Record<string, unknown>;
+export type Key = { PK: string; SK: string };
+
+export interface SingleTableOptions {
+  tableName: string;
+  /** Defaults to a client with the SDK's standard retries (4 attempts). */
+  client?: DynamoDBClient;
+  /** Retries of unprocessed batch items. */
+  batchRetry?: { attempts?: number; baseMs?: number; capMs?: number; sleep?: Sleep };
+}
+
+export class BatchIncompleteError extends Error {
+  override name = "BatchIncompleteError";
+}
+
+/** An item read back that does not parse: reported with its key, never silently skipped. */
+export class StoredItemInvalidError extends Error {
+  override name = "StoredItemInvalidError";
+}
+
+/** What zod's `safeParse` returns; the schemas come from core. */
+export interface Parser<T> {
+  safeParse(value: unknown): { success: true; data: T } | { success: false; error: { message: string } };
+}
+
+export function parseItem<T>(parser: Parser<T>, value: unknown, what: string): T {
+  const parsed = parser.safeParse(value);
+  if (!parsed.success) throw new StoredItemInvalidError(`${what} does not parse: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+export function parseJsonItem<T>(parser: Parser<T>, text: unknown, what: string): T {
+  if (typeof text !== "string") throw new StoredItemInvalidError(`${what} is missing or not a string`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new StoredItemInvalidError(`${what} is not JSON`, { cause: error });
+  }
+  return parseItem(parser, value, what);
+}
+
+export function stringAttribute(item: Item, name: string, what: string): string {
+  const value = item[name];
+  if (typeof value !== "string")
+    throw new StoredItemInvalidError(`${what}: attribute ${name} is not a string`);
+  return value;
+}
+
+export function numberAttribute(item: Item, name: string, what: string): number {
+  const value = item[name];
+  if (typeof value !== "number")
+    throw new StoredItemInvalidError(`${what}: attribute ${name} is not a number`);
+  return value;
+}
+
+const batchWriteMax = 25;
+const batchGetMax = 100;
+
+export class SingleTable {
+  readonly tableName: string;
+  readonly doc: DynamoDBDocumentClient;
+  private readonly retry: { attempts: number; baseMs: number; capMs: number; sleep: Sleep };
+
+  constructor(options: SingleTableOptions) {
+    this.tableName = options.tableName;
+    this.doc = DynamoDBDocumentClient.from(options.client ?? new DynamoDBClient({ maxAttempts: 4 }), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    this.retry = {
+      attempts: options.batchRetry?.attempts ?? 8,
+      baseMs: options.batchRetry?.baseMs ?? 50,
+      capMs: options.batchRetry?.capMs ?? 2000,
+      sleep: options.batchRetry?.sleep ?? realSleep,
+    };
+  }
+
+  /** Every page of a query (or the first `limit` items). */
+  async query(input: Omit<QueryCommandInput, "TableName">, limit?: number): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          ...input,
+          TableName: this.tableName,
+          ...(limit !== undefined ? { Limit: limit - items.length } : {}),
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start && (limit === undefined || items.length < limit));
+    return items;
+  }
+
+  /** Query pages one at a time, for readers that stop early. */
+  async *queryPages(input: Omit<QueryCommandInput, "TableName">): AsyncGenerator<Item[]> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          ...input,
+          TableName: this.tableName,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      yield page.Items ?? [];
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+
+  /** Puts every item (last one wins for a repeated key), 25 per call, retrying unprocessed ones. */
+  async putAll(items: readonly Item[]): Promise<void> {
+    const unique = [...new Map(items.map((item) => [`${item.PK}\u0000${item.SK}`, item])).values()];
+    const chunks: Item[][] = [];
+    for (let i = 0; i < unique.length; i += batchWriteMax) chunks.push(unique.slice(i, i + batchWriteMax));
+    await inParallel(chunks, 4, (chunk) => this.writeChunk(chunk));
+  }
+
+  private async writeChunk(chunk: Item[]): Promise<void> {
+    let requests = chunk.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt >= this.retry.attempts) {
+        throw new BatchIncompleteError(
+          `${requests.length} item(s) still unprocessed after ${attempt} attempts`,
+        );
+      }
+      if (attempt > 0) await this.retry.sleep(jitteredDelay(attempt, this.retry.baseMs, this.retry.capMs));
+      const out = await this.doc.send(
+        new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
+      );
+      requests = (out.UnprocessedItems?.[this.tableName] ?? []).flatMap((r) =>
+        r.PutRequest?.Item ? [{ PutRequest: { Item: r.PutRequest.Item } }] : [],
+      );
+    }
+  }
+
+  /** Strongly consistent reads of many keys (order not kept), retrying unprocessed ones. */
+  async getAll(keyList: readonly Key[]): Promise<Item[]> {
+    const found: Item[] = [];
+    for (let i = 0; i < keyList.length; i += batchGetMax) {
+      let pending: Record<string, unknown>[] = keyList
+        .slice(i, i + batchGetMax)
+        .map((k) => ({ PK: k.PK, SK: k.SK }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= this.retry.attempts) {
+          throw new BatchIncompleteError(
+            `${pending.length} key(s) still unprocessed after ${attempt} attempts`,
+          );
+        }
+        if (attempt > 0) await this.retry.sleep(jitteredDelay(attempt, this.retry.baseMs, this.retry.capMs));
+        const out = await this.doc.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+          }),
+        );
+        found.push(...(out.Responses?.[this.tableName] ?? []));
+        pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return found;
+  }
+}
+
+async function inParallel<T>(
+  items: readonly T[],
+  width: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(width, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(lanes);
+}

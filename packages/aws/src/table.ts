@@ -1,0 +1,89 @@
+import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+
+/*
+ * The single table (DESIGN.md §3). Every item has string keys `PK` and `SK`; `expiresAt` (epoch
+ * seconds) is the TTL attribute. Reads are queries on one partition with a key range: nothing scans.
+ *
+ *   PK                          SK                                     item
+ *   SITE#{site}                 STATE                                  state machine + its outbox (JSON),
+ *                                                                      `version`; every write conditional on it
+ *   SITE#{site}                 TRACKER#{provider}#{region}            one probe region's verdict fold
+ *   SITE#{site}                 EVENT#{at}#{seq:10}#{action}           audit record (transitions, commands)
+ *   SITE#{site}                 INCIDENT#{start}#{id}                  incident (start, detect, flip, insync, end)
+ *   SITE#{site}                 NOTIFY#{intent id}#{channel}           notification delivery (outbox)
+ *   SITE#{site}                 MSGREF#{key}                           where a message was posted (Slack ts)
+ *   PROBE#{site}#{provider}     {at}#{region}#{probe}                  probe result, TTL (35 days by default)
+ *   ROLLUP#{site}#{provider}    {minute}                               minute rollup, kept for SLA reports
+ *
+ *   GSI1 (keys only, sparse)   GSI1PK = OUTBOX, GSI1SK = {next attempt}#{intent at}#{intent id}#{channel}
+ *                              present only while a delivery is due: "what is due now" is one query.
+ *
+ * Times in sort keys are ISO-8601 UTC with milliseconds (`toISOString()`), so string order is time
+ * order. Approvals are not items of their own: the pending approval lives in the state item, and the
+ * conditional write on `version` is what makes an approval one-time (a second click finds it gone).
+ */
+
+export const outboxIndexName = "GSI1";
+export const outboxPartition = "OUTBOX";
+
+/** The table as CreateTable wants it (on-demand); the infrastructure stack mirrors these settings. */
+export function tableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: "PAY_PER_REQUEST",
+    AttributeDefinitions: [
+      { AttributeName: "PK", AttributeType: "S" },
+      { AttributeName: "SK", AttributeType: "S" },
+      { AttributeName: "GSI1PK", AttributeType: "S" },
+      { AttributeName: "GSI1SK", AttributeType: "S" },
+    ],
+    KeySchema: [
+      { AttributeName: "PK", KeyType: "HASH" },
+      { AttributeName: "SK", KeyType: "RANGE" },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: outboxIndexName,
+        KeySchema: [
+          { AttributeName: "GSI1PK", KeyType: "HASH" },
+          { AttributeName: "GSI1SK", KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "KEYS_ONLY" },
+      },
+    ],
+  };
+}
+
+export const ttlAttribute = "expiresAt";
+
+/** The latest instant an ISO key can hold; wider bounds are clamped to it. */
+const maxTime = Date.parse("9999-12-31T23:59:59.999Z");
+
+/** Epoch ms as a sortable key part; out-of-range bounds (0, Infinity) are clamped. */
+export function timeKey(ms: number): string {
+  const clamped = Number.isNaN(ms) ? 0 : Math.min(Math.max(ms, 0), maxTime);
+  return new Date(clamped).toISOString();
+}
+
+/** An ISO time as written by another component (with or without milliseconds), as a sortable key part. */
+export function isoKey(iso: string): string {
+  return timeKey(Date.parse(iso));
+}
+
+export const keys = {
+  site: (site: string) => `SITE#${site}`,
+  state: "STATE",
+  tracker: (provider: string, region: string) => `TRACKER#${provider}#${region}`,
+  trackerPrefix: "TRACKER#",
+  audit: (at: string, seq: number, action: string) =>
+    `EVENT#${isoKey(at)}#${String(Math.max(0, seq)).padStart(10, "0")}#${action}`,
+  auditAt: (ms: number) => `EVENT#${timeKey(ms)}`,
+  incident: (start: string, id: string) => `INCIDENT#${isoKey(start)}#${id}`,
+  incidentAt: (ms: number) => `INCIDENT#${timeKey(ms)}`,
+  incidentPrefix: "INCIDENT#",
+  delivery: (intentId: string, channel: string) => `NOTIFY#${intentId}#${channel}`,
+  messageRef: (key: string) => `MSGREF#${key}`,
+  probe: (site: string, provider: string) => `PROBE#${site}#${provider}`,
+  probeResult: (at: string, region: string, probe: string) => `${isoKey(at)}#${region}#${probe}`,
+  rollup: (site: string, provider: string) => `ROLLUP#${site}#${provider}`,
+} as const;
