@@ -123,7 +123,15 @@ export const siteStateSchema = z.object({
   requestNotBefore: iso.optional(),
   frozen: z.object({ by: z.string(), reason: z.string(), at: iso }).optional(),
   /** The global verdict per provider as last seen, and since when. */
-  observed: z.record(z.string(), z.object({ verdict: verdictName, since: iso })),
+  observed: z.record(
+    z.string(),
+    z.object({
+      verdict: verdictName,
+      since: iso,
+      /** When the provider last stopped being down: a fresh recovery is not yet a failover target. */
+      downUntil: iso.optional(),
+    }),
+  ),
   /** Open alerts, so each is raised once. */
   alerts: z.object({ bothDownSince: iso.optional(), impairedSince: iso.optional() }),
   incident: incidentSchema.optional(),

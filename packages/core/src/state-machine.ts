@@ -176,7 +176,8 @@ function observeVerdicts(d: Draft, ctx: DecisionContext): void {
       previous !== undefined && (previous.verdict !== "impaired" || d.state.alerts.impairedSince);
     if (verdict === "impaired" && !impaired && current && wasSeen) impaired = current;
     if (previous?.verdict === verdict) continue;
-    d.state.observed[provider.id] = { verdict, since: d.at };
+    const downUntil = previous?.verdict === "down" ? d.at : previous?.downUntil;
+    d.state.observed[provider.id] = { verdict, since: d.at, ...(downUntil ? { downUntil } : {}) };
     d.event({
       type: "verdict-changed",
       site: site.id,
@@ -243,7 +244,7 @@ function leaveIfActiveDown(d: Draft, ctx: DecisionContext): boolean {
     return false;
   }
   if (!state.incident) openIncident(d, ctx, state.active);
-  const target = chooseTarget(ctx, state.active);
+  const target = chooseTarget(ctx, state, state.active);
   if (!target) {
     if (!state.alerts.bothDownSince) {
       state.alerts.bothDownSince = d.at;
@@ -662,16 +663,33 @@ function verdictOf(ctx: DecisionContext, provider: string): GlobalVerdict {
 
 const preference: Record<GlobalVerdict, number> = { up: 0, degraded: 1, impaired: 2, down: 3 };
 
-/** The healthiest provider other than `leaving`, in priority order among equals; never a down one. */
-export function chooseTarget(ctx: DecisionContext, leaving: string): string | undefined {
+/**
+ * The healthiest provider other than `leaving`, in priority order among equals. Never a down one,
+ * nor one failing in a quorum of regions right now (it is probably going down too), nor one that
+ * came back from down less than `settleMs` ago: when both providers fail and recover together, the
+ * first to recover is usually a round ahead of the other, and flipping onto it would only cost a
+ * needless failover and failback.
+ */
+export function chooseTarget(ctx: DecisionContext, state: SiteState, leaving: string): string | undefined {
   let best: { id: string; rank: number } | undefined;
   for (const provider of ctx.site.providers) {
     if (provider.id === leaving) continue;
     const rank = preference[verdictOf(ctx, provider.id)];
-    if (rank === preference.down) continue;
+    if (rank === preference.down || ctx.verdicts[provider.id]?.failingInQuorum) continue;
+    if (ctx.now < settledAt(state, ctx.policy, provider.id)) continue;
     if (!best || rank < best.rank) best = { id: provider.id, rank };
   }
   return best?.id;
+}
+
+/** When a provider that recovered from down becomes a failover target again. */
+function settledAt(state: SiteState, policy: Policy, provider: string): number {
+  const downUntil = state.observed[provider]?.downUntil;
+  return downUntil ? Date.parse(downUntil) + settleMs(policy) : 0;
+}
+
+function settleMs(policy: Policy): number {
+  return policy.recovery.consecutiveRounds * policy.cadenceSeconds * 1000;
 }
 
 function downRegions(ctx: DecisionContext, provider: string): string {
@@ -727,6 +745,9 @@ export function nextDeadline(
   }
   if (state.state === "failback-pending" && state.approval)
     candidates.push(Date.parse(state.approval.expiresAt));
+  if (state.alerts.bothDownSince) {
+    for (const provider of Object.keys(state.observed)) candidates.push(settledAt(state, policy, provider));
+  }
   if (state.state === "failing-back" && state.failback?.stepInsyncAt) {
     candidates.push(Date.parse(state.failback.stepInsyncAt) + policy.failback.holdSeconds * 1000);
   }

@@ -181,6 +181,8 @@ export interface RegionView {
   /** Epoch ms of the last round, if any. */
   lastRoundAt?: number;
   failingSince?: number;
+  /** The last round failed (or the region says down): trouble that may be about to become `down`. */
+  failing?: boolean;
   evidence: Evidence[];
 }
 
@@ -214,6 +216,7 @@ export function regionView(
     region,
     lastRoundAt: tracker.lastRoundAt,
     ...(tracker.failingSince !== null ? { failingSince: tracker.failingSince } : {}),
+    ...(tracker.down || tracker.lastOutcome === "fail" ? { failing: true } : {}),
   };
   if (tracker.down) return { ...base, verdict: "down", evidence: tracker.evidence };
   if (tracker.lastOutcome !== "ok" || isFlaky(tracker, now, policy)) {
@@ -243,6 +246,12 @@ export interface ProviderVerdict {
   regions: RegionView[];
   /** Earliest first failure among the regions that say down: when the outage was first seen. */
   failingSince?: number;
+  /**
+   * A quorum of regions saw its last round fail, though not yet long enough to say down. Failover
+   * does not pick such a provider: when both providers break together, the second is usually a round
+   * behind the first, and flipping onto it would only cost a second flip.
+   */
+  failingInQuorum?: boolean;
 }
 
 /**
@@ -253,10 +262,12 @@ export function globalVerdict(provider: string, regions: RegionView[], quorum: n
   let fresh = 0;
   let down = 0;
   let unhealthy = 0;
+  let failing = 0;
   let failingSince: number | undefined;
   for (const view of regions) {
     if (view.verdict === "stale") continue;
     fresh++;
+    if (view.failing) failing++;
     if (view.verdict === "down") {
       down++;
       if (view.failingSince !== undefined)
@@ -271,6 +282,7 @@ export function globalVerdict(provider: string, regions: RegionView[], quorum: n
     verdict,
     regions,
     ...(verdict === "down" && failingSince !== undefined ? { failingSince } : {}),
+    ...(verdict !== "down" && failing >= quorum ? { failingInQuorum: true } : {}),
   };
 }
 

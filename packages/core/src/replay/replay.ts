@@ -249,15 +249,19 @@ export async function replay(scenario: Scenario, options: ReplayOptions = {}): P
     }
   };
 
-  const evaluate = async (t: number) => {
-    evaluations++;
-    // The probes' trackers reach the store only when the evaluator is about to read them.
+  /** The probes' trackers reach the store only when the evaluator is about to read them. */
+  const publishTrackers = () => {
     providers.forEach((provider, p) => {
       regions.forEach((region, r) => {
         const tracker = trackers[slot(p, r)];
         if (tracker) store.setTracker({ site: site.id, provider: provider.id, region, tracker });
       });
     });
+  };
+
+  const evaluate = async (t: number) => {
+    evaluations++;
+    publishTrackers();
     const report = await evaluateSite(deps, config, site.id, { maxRollupMinutes: Number.POSITIVE_INFINITY });
     absorb(t, report);
   };
@@ -302,6 +306,7 @@ export async function replay(scenario: Scenario, options: ReplayOptions = {}): P
         break;
       }
       case "approval": {
+        publishTrackers();
         const { approval, transition } = await approve(deps, config, event.user, t);
         approvals.push(approval);
         note({ at: t, kind: "approval", approval });

@@ -1,0 +1,261 @@
+import { describe, expect, it } from "vitest";
+import { replay } from "./replay.js";
+import { parseScenario, type Scenario } from "./scenario.js";
+import { formatTimeline } from "./timeline.js";
+
+function scenario(overrides: Record<string, unknown> = {}): Scenario {
+  const parsed = parseScenario({
+    name: "test",
+    start: "2026-01-01T00:00:00Z",
+    end: "2026-01-01T04:00:00Z",
+    providers: [
+      { id: "okta", role: "primary" },
+      { id: "entra", role: "secondary" },
+    ],
+    faults: [
+      {
+        provider: "okta",
+        regions: ["*"],
+        from: "2026-01-01T01:00:00Z",
+        to: "2026-01-01T01:30:00Z",
+        mode: "down",
+      },
+    ],
+    noise: { failureRate: 0.02, seed: 7 },
+    ...overrides,
+  });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  return parsed.scenario;
+}
+
+describe("replay", () => {
+  it("gives the same bytes for the same scenario and seed", async () => {
+    const a = await replay(scenario());
+    const b = await replay(scenario());
+    expect(JSON.stringify(b.result)).toBe(JSON.stringify(a.result));
+    expect(formatTimeline(b)).toBe(formatTimeline(a));
+  });
+
+  it("draws different noise from a different seed", async () => {
+    const a = await replay(scenario({ noise: { failureRate: 0.3, seed: 1 } }));
+    const b = await replay(scenario({ noise: { failureRate: 0.3, seed: 2 } }));
+    expect(JSON.stringify(b.result.alerts)).not.toBe(JSON.stringify(a.result.alerts));
+  });
+
+  it("fails over within half a minute of a hard outage and records the DNS change", async () => {
+    const { result } = await replay(scenario());
+    const failover = result.dnsChanges[0];
+    expect(failover?.weights).toEqual({ okta: 0, entra: 100 });
+    const delay = (Date.parse(failover?.at ?? "") - Date.parse("2026-01-01T01:00:00Z")) / 1000;
+    expect(delay).toBeGreaterThan(0);
+    expect(delay).toBeLessThanOrEqual(35);
+    expect(result.transitions.map((t) => t.to)).toEqual([
+      "failing-over",
+      "secondary-active",
+      "failback-pending",
+    ]);
+    expect(result.summary.faults[0]?.detectionSeconds).toBe(delay);
+    expect(result.incidents[0]?.provider).toBe("okta");
+  });
+
+  it("applies an approval to the pending request and shows an early one as ignored", async () => {
+    const { result } = await replay(
+      scenario({
+        approvals: [
+          { at: "2026-01-01T00:30:00Z", user: "U1" },
+          { at: "2026-01-01T02:00:00Z", user: "U2" },
+        ],
+      }),
+    );
+    expect(result.approvals.map((a) => a.outcome)).toEqual(["ignored", "approved"]);
+    expect(result.summary.failbacks).toBe(1);
+    expect(result.summary.finalState).toBe("primary-active");
+    expect(result.incidents[0]?.approvedBy).toBe("slack:U2");
+  });
+
+  it("never fails over when one region alone sees the primary down", async () => {
+    const { result } = await replay(
+      scenario({
+        faults: [
+          {
+            provider: "okta",
+            regions: ["eu-west-1"],
+            from: "2026-01-01T01:00:00Z",
+            to: "2026-01-01T02:00:00Z",
+            mode: "down",
+          },
+        ],
+      }),
+    );
+    expect(result.dnsChanges).toEqual([]);
+  });
+
+  it("alerts instead of acting when two regions go silent", async () => {
+    const { result } = await replay(
+      scenario({
+        faults: [
+          {
+            provider: "*",
+            regions: ["us-east-1", "us-west-2"],
+            from: "2026-01-01T01:00:00Z",
+            to: "2026-01-01T01:20:00Z",
+            mode: "partition",
+          },
+          {
+            provider: "okta",
+            regions: ["*"],
+            from: "2026-01-01T01:05:00Z",
+            to: "2026-01-01T01:15:00Z",
+            mode: "down",
+          },
+        ],
+      }),
+    );
+    expect(result.dnsChanges).toEqual([]);
+    expect(result.alerts.map((a) => a.kind)).toContain("monitor-impaired");
+  });
+
+  it("raises both-down and moves nothing when every provider fails", async () => {
+    const { result } = await replay(
+      scenario({
+        faults: [
+          {
+            provider: "*",
+            regions: ["*"],
+            from: "2026-01-01T01:00:00Z",
+            to: "2026-01-01T01:30:00Z",
+            mode: "down",
+          },
+        ],
+      }),
+    );
+    expect(result.dnsChanges).toEqual([]);
+    expect(result.alerts.map((a) => a.kind)).toContain("both-down");
+  });
+
+  it("catches a signing-key outage that only the token probe sees", async () => {
+    const { result } = await replay(
+      scenario({
+        faults: [
+          {
+            provider: "okta",
+            from: "2026-01-01T01:00:00Z",
+            to: "2026-01-01T01:30:00Z",
+            mode: "down",
+            probes: ["token"],
+          },
+        ],
+      }),
+    );
+    expect(result.summary.failovers).toBe(1);
+  });
+
+  it("keeps minute rollups for a report when asked", async () => {
+    const run = await replay(scenario(), { rollups: true });
+    const okta = run.rollups.filter((r) => r.provider === "okta");
+    const downSeconds = okta.reduce((sum, r) => sum + (r.global.down ?? 0), 0);
+    expect(downSeconds).toBeGreaterThan(29 * 60);
+    expect(downSeconds).toBeLessThan(31 * 60);
+  });
+});
+
+describe("scenario validation", () => {
+  it.each([
+    [
+      {
+        faults: [
+          { provider: "ping", from: "2026-01-01T01:00:00Z", to: "2026-01-01T02:00:00Z", mode: "down" },
+        ],
+      },
+      "faults.0.provider",
+      "unknown provider",
+    ],
+    [
+      {
+        faults: [
+          { provider: "okta", from: "2026-01-01T01:00:00Z", to: "2026-01-01T02:00:00Z", mode: "flaky" },
+        ],
+      },
+      "faults.0.failureRate",
+      "failureRate",
+    ],
+    [
+      {
+        faults: [
+          { provider: "okta", from: "2026-01-01T03:00:00Z", to: "2026-01-01T02:00:00Z", mode: "down" },
+        ],
+      },
+      "faults.0.to",
+      "after",
+    ],
+    [
+      {
+        faults: [
+          {
+            provider: "okta",
+            regions: ["mars-1"],
+            from: "2026-01-01T01:00:00Z",
+            to: "2026-01-01T02:00:00Z",
+            mode: "down",
+          },
+        ],
+      },
+      "faults.0.regions.0",
+      "unknown region",
+    ],
+    [
+      { faults: [{ provider: "okta", from: "yesterday", to: "2026-01-01T02:00:00Z", mode: "down" }] },
+      "faults.0.from",
+      "ISO-8601",
+    ],
+    [
+      {
+        faults: [
+          { provider: "okta", from: "2026-01-01T01:00:00Z", to: "2026-01-01T02:00:00Z", mode: "melt" },
+        ],
+      },
+      "faults.0.mode",
+      "",
+    ],
+    [{ end: "2025-12-31T00:00:00Z" }, "end", "after"],
+    [{ policy: { quorum: 5 } }, "policy.quorum", "more than"],
+    [{ policy: { cadense: 5 } }, "policy", "cadense"],
+    [{ noise: { failurerate: 0.1 } }, "noise", "failurerate"],
+  ])("explains %j", (overrides, path, message) => {
+    const parsed = parseScenario({
+      start: "2026-01-01T00:00:00Z",
+      end: "2026-01-02T00:00:00Z",
+      providers: [{ id: "okta", role: "primary" }, { id: "entra" }],
+      ...overrides,
+    });
+    if (parsed.ok) throw new Error("expected a problem");
+    const issue = parsed.issues.find(
+      (i) => i.path === path || i.path.startsWith(`${path}.`) || i.path === `${path}`,
+    );
+    expect(issue, JSON.stringify(parsed.issues)).toBeDefined();
+    expect(`${issue?.path} ${issue?.message}`).toContain(message);
+  });
+
+  it("puts the primary first whatever the order of the providers", () => {
+    const parsed = parseScenario({
+      start: "2026-01-01T00:00:00Z",
+      end: "2026-01-02T00:00:00Z",
+      providers: [
+        { id: "entra", role: "secondary" },
+        { id: "okta", role: "primary" },
+      ],
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    expect(parsed.scenario.config.sites[0]?.providers.map((p) => p.id)).toEqual(["okta", "entra"]);
+  });
+
+  it("sets aside unknown top-level keys and names them", () => {
+    const parsed = parseScenario({
+      start: "2026-01-01T00:00:00Z",
+      end: "2026-01-02T00:00:00Z",
+      providers: [{ id: "okta" }, { id: "entra" }],
+      source: "https://status.okta.com/",
+    });
+    expect(parsed.ok && parsed.scenario.ignoredKeys).toEqual(["source"]);
+  });
+});

@@ -1,0 +1,160 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { initialSiteState, isServable, type SiteState } from "./site-state.js";
+import { decide, type Input } from "./state-machine.js";
+import { contextAt, testConfig, testSite } from "./testing.js";
+import type { GlobalVerdict } from "./verdict.js";
+
+/*
+ * Invariants of the state machine over random walks: any sequence of verdicts, DNS outcomes,
+ * approvals and operator commands, at any pace.
+ */
+
+const config = testConfig({}, 1);
+const site = testSite(config);
+const providers = site.providers.map((p) => p.id);
+const T0 = Date.parse("2026-05-01T00:00:00Z");
+
+const verdict = fc.constantFrom<GlobalVerdict>("up", "up", "up", "degraded", "down", "impaired");
+const verdictsArb = fc.record(
+  Object.fromEntries(providers.map((p) => [p, verdict])) as Record<string, typeof verdict>,
+);
+const actor = fc.constantFrom("operator:ana", "slack:U1");
+
+type StepInput =
+  | "tick"
+  | "dns-submitted"
+  | "dns-insync"
+  | "dns-failed"
+  | "approve"
+  | "snooze"
+  | "decline"
+  | "freeze"
+  | "unfreeze"
+  | "manual-failover"
+  | "manual-failback";
+const step = fc.record({
+  advanceMs: fc.oneof(fc.integer({ min: 0, max: 30_000 }), fc.integer({ min: 0, max: 2 * 3600_000 })),
+  verdicts: verdictsArb,
+  input: fc.constantFrom<StepInput>(
+    "tick",
+    "tick",
+    "tick",
+    "tick",
+    "dns-submitted",
+    "dns-insync",
+    "dns-insync",
+    "dns-failed",
+    "approve",
+    "snooze",
+    "decline",
+    "freeze",
+    "unfreeze",
+    "manual-failover",
+    "manual-failback",
+  ),
+  retryable: fc.boolean(),
+  target: fc.constantFrom(...providers, "nope"),
+  actor,
+});
+
+function toInput(
+  s: { input: StepInput; retryable: boolean; target: string; actor: string },
+  state: SiteState,
+): Input {
+  const approvalId = state.approval?.id ?? "stale-approval";
+  switch (s.input) {
+    case "tick":
+      return { kind: "tick" };
+    case "dns-submitted":
+      return { kind: "dns-submitted", changeId: `C${state.version}` };
+    case "dns-insync":
+      return { kind: "dns-insync" };
+    case "dns-failed":
+      return { kind: "dns-failed", retryable: s.retryable, message: "Throttling" };
+    case "approve":
+    case "snooze":
+    case "decline":
+      return { kind: s.input, approvalId, actor: s.actor };
+    case "freeze":
+    case "unfreeze":
+      return { kind: s.input, actor: s.actor, reason: "property test" };
+    case "manual-failover":
+      return { kind: "manual-failover", to: s.target, actor: s.actor, reason: "property test" };
+    case "manual-failback":
+      return { kind: "manual-failback", actor: s.actor, reason: "property test" };
+  }
+}
+
+/** Weight each provider gains between what is applied and what a decision asks for. */
+function gains(before: SiteState, after: SiteState): string[] {
+  if (!after.dns || after.dns === before.dns || after.dns.requestedAt === before.dns?.requestedAt) return [];
+  return providers.filter((p) => (after.dns?.weights[p] ?? 0) > (before.weights[p] ?? 0));
+}
+
+describe("state machine invariants", () => {
+  it("never asks for an all-zero weighted set, never moves weight onto a down provider, and only bumps versions forward", () => {
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 60 }), (steps) => {
+        let state = initialSiteState(site, T0);
+        let now = T0;
+        for (const s of steps) {
+          now += s.advanceMs;
+          const ctx = contextAt(config, now, s.verdicts);
+          const decision = decide(state, toInput(s, state), ctx);
+          if (decision.kind !== "apply") continue;
+          const next = decision.next;
+          expect(next.version).toBe(state.version + 1);
+          expect(isServable(next.weights)).toBe(true);
+          if (next.dns) expect(isServable(next.dns.weights)).toBe(true);
+          for (const provider of gains(state, next)) expect(s.verdicts[provider]).not.toBe("down");
+          state = next;
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("takes no action on stale data: with every region stale, a tick moves no weight", () => {
+    const impaired = Object.fromEntries(providers.map((p) => [p, "impaired" as GlobalVerdict]));
+    fc.assert(
+      fc.property(
+        fc.array(step, { maxLength: 40 }),
+        fc.integer({ min: 0, max: 3600_000 }),
+        (steps, pause) => {
+          let state = initialSiteState(site, T0);
+          let now = T0;
+          for (const s of steps) {
+            now += s.advanceMs;
+            const decision = decide(state, toInput(s, state), contextAt(config, now, s.verdicts));
+            if (decision.kind === "apply") state = decision.next;
+          }
+          const decision = decide(state, { kind: "tick" }, contextAt(config, now + pause, impaired));
+          if (decision.kind !== "apply") return;
+          expect(decision.next.dns?.requestedAt ?? null).toBe(state.dns?.requestedAt ?? null);
+          expect(decision.next.weights).toEqual(state.weights);
+          const to = decision.transition?.to;
+          expect(to === undefined || to === state.state).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("re-evaluating the same input at the same moment changes nothing", () => {
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), (steps) => {
+        let state = initialSiteState(site, T0);
+        let now = T0;
+        for (const s of steps) {
+          now += s.advanceMs;
+          const ctx = contextAt(config, now, s.verdicts);
+          const decision = decide(state, { kind: "tick" }, ctx);
+          if (decision.kind === "apply") state = decision.next;
+          expect(decide(state, { kind: "tick" }, ctx).kind).toBe("hold");
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

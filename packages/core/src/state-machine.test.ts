@@ -1,0 +1,540 @@
+import { describe, expect, it } from "vitest";
+import type { Config } from "./config.js";
+import { initialSiteState, type SiteState } from "./site-state.js";
+import { type Decision, decide, type Input } from "./state-machine.js";
+import { contextAt, testConfig, testSite } from "./testing.js";
+import type { GlobalVerdict } from "./verdict.js";
+
+/*
+ * The state machine as walks through successive inputs, the way an evaluator sees them.
+ * Each walk starts on the primary at T0 with all providers up.
+ */
+
+const T0 = Date.parse("2026-03-01T00:00:00Z");
+const second = 1000;
+const minute = 60 * second;
+
+type Verdicts = Record<string, GlobalVerdict>;
+const allUp: Verdicts = { okta: "up", entra: "up" };
+
+class Walk {
+  state: SiteState;
+  now = T0;
+  last: Decision = { kind: "hold" };
+
+  constructor(readonly config: Config = testConfig()) {
+    this.state = initialSiteState(testSite(config), T0);
+    this.tick(allUp);
+  }
+
+  at(ms: number): this {
+    this.now = ms;
+    return this;
+  }
+
+  after(ms: number): this {
+    this.now += ms;
+    return this;
+  }
+
+  send(input: Input, verdicts: Verdicts = this.lastVerdicts): Decision {
+    this.lastVerdicts = verdicts;
+    this.last = decide(this.state, input, contextAt(this.config, this.now, verdicts));
+    if (this.last.kind === "apply") this.state = this.last.next;
+    return this.last;
+  }
+
+  tick(verdicts: Verdicts): Decision {
+    return this.send({ kind: "tick" }, verdicts);
+  }
+
+  /** Submits and syncs whatever DNS change is pending, as the evaluator would. */
+  syncDns(changeId = "C1"): void {
+    expect(this.state.dns, "a DNS change should be pending").toBeDefined();
+    this.send({ kind: "dns-submitted", changeId });
+    this.after(30 * second);
+    this.send({ kind: "dns-insync" });
+  }
+
+  /** Walks to secondary-active through an okta outage. */
+  failOver(): this {
+    this.after(10 * second).tick({ okta: "down", entra: "up" });
+    this.syncDns();
+    return this;
+  }
+
+  private lastVerdicts: Verdicts = allUp;
+}
+
+function transitionOf(decision: Decision): string | undefined {
+  return decision.kind === "apply" && decision.transition
+    ? `${decision.transition.from} -> ${decision.transition.to}`
+    : undefined;
+}
+
+function notificationsOf(decision: Decision): string[] {
+  return decision.kind === "apply" ? decision.effects.notifications.map((n) => n.kind) : [];
+}
+
+describe("primary-active", () => {
+  it("fails over to the secondary when the primary is down and the secondary is up", () => {
+    const walk = new Walk();
+    const decision = walk.after(10 * second).tick({ okta: "down", entra: "up" });
+
+    expect(transitionOf(decision)).toBe("primary-active -> failing-over");
+    expect(walk.state.dns?.weights).toEqual({ okta: 0, entra: 100 });
+    expect(walk.state.active).toBe("entra");
+    expect(walk.state.incident?.provider).toBe("okta");
+    expect(notificationsOf(decision)).toContain("failing-over");
+    const effects = decision.kind === "apply" ? decision.effects : undefined;
+    expect(effects?.events.some((e) => e.type === "state-changed")).toBe(true);
+    expect(effects?.audit[0]).toMatchObject({
+      action: "transition",
+      from: "primary-active",
+      to: "failing-over",
+    });
+  });
+
+  it("raises both-down once and never fails over onto a down secondary", () => {
+    const walk = new Walk();
+    const first = walk.after(10 * second).tick({ okta: "down", entra: "down" });
+    const again = walk.after(10 * second).tick({ okta: "down", entra: "down" });
+
+    expect(transitionOf(first)).toBeUndefined();
+    expect(walk.state.state).toBe("primary-active");
+    expect(walk.state.dns).toBeUndefined();
+    expect(notificationsOf(first)).toContain("both-down");
+    expect(again.kind).toBe("hold");
+  });
+
+  it("fails over once the secondary has been back for the settle time while the primary stays down", () => {
+    const walk = new Walk();
+    walk.after(10 * second).tick({ okta: "down", entra: "down" });
+    const back = walk.after(10 * second).tick({ okta: "down", entra: "up" });
+    expect(transitionOf(back)).toBeUndefined();
+    expect(back.kind !== "refuse" ? back.recheckAt : undefined).toBe(walk.now + 30 * second);
+
+    const settled = walk.after(30 * second).tick({ okta: "down", entra: "up" });
+    expect(transitionOf(settled)).toBe("primary-active -> failing-over");
+  });
+
+  it("takes no action while the monitor is impaired, and alerts once", () => {
+    const walk = new Walk();
+    const decision = walk.after(10 * second).tick({ okta: "impaired", entra: "impaired" });
+
+    expect(transitionOf(decision)).toBeUndefined();
+    expect(walk.state.dns).toBeUndefined();
+    expect(notificationsOf(decision)).toEqual(["monitor-impaired"]);
+    expect(walk.after(10 * second).tick({ okta: "impaired", entra: "impaired" }).kind).toBe("hold");
+    expect(notificationsOf(walk.after(10 * second).tick(allUp))).toContain("monitor-restored");
+  });
+
+  it("does not call a monitor that has never seen enough regions impaired", () => {
+    const config = testConfig();
+    const state = initialSiteState(testSite(config), T0);
+    const decision = decide(
+      state,
+      { kind: "tick" },
+      contextAt(config, T0, { okta: "impaired", entra: "impaired" }),
+    );
+
+    expect(notificationsOf(decision)).not.toContain("monitor-impaired");
+  });
+
+  it("only alerts on a degraded primary", () => {
+    const walk = new Walk();
+    const decision = walk.after(10 * second).tick({ okta: "degraded", entra: "up" });
+
+    expect(transitionOf(decision)).toBeUndefined();
+    expect(notificationsOf(decision)).toEqual(["provider-degraded"]);
+  });
+
+  it("tells operators when the standby goes down", () => {
+    const walk = new Walk();
+    expect(notificationsOf(walk.after(10 * second).tick({ okta: "up", entra: "down" }))).toEqual([
+      "provider-down",
+    ]);
+  });
+
+  it("changes nothing when the same verdicts are seen again", () => {
+    const walk = new Walk();
+    expect(walk.after(10 * second).tick(allUp).kind).toBe("hold");
+  });
+});
+
+describe("failing-over", () => {
+  it("records the change id, then reaches secondary-active when the change is INSYNC", () => {
+    const walk = new Walk();
+    walk.after(10 * second).tick({ okta: "down", entra: "up" });
+    walk.send({ kind: "dns-submitted", changeId: "C42" });
+    expect(walk.state.dns?.changeId).toBe("C42");
+    expect(walk.state.incident?.dnsChangeId).toBe("C42");
+
+    const decision = walk.after(30 * second).send({ kind: "dns-insync" });
+
+    expect(transitionOf(decision)).toBe("failing-over -> secondary-active");
+    expect(walk.state.weights).toEqual({ okta: 0, entra: 100 });
+    expect(walk.state.dns).toBeUndefined();
+    expect(notificationsOf(decision)).toContain("failed-over");
+    expect(walk.state.incident?.insyncAt).toBe(new Date(walk.now).toISOString());
+  });
+
+  it("retries a throttled change with backoff and alerts only on the first failure", () => {
+    const walk = new Walk();
+    walk.after(10 * second).tick({ okta: "down", entra: "up" });
+    const first = walk.send({ kind: "dns-failed", retryable: true, message: "Throttling" });
+    const second_ = walk.send({ kind: "dns-failed", retryable: true, message: "Throttling" });
+
+    expect(notificationsOf(first)).toEqual(["dns-error"]);
+    expect(notificationsOf(second_)).toEqual([]);
+    expect(walk.state.dns?.attempts).toBe(2);
+    expect(walk.state.dns?.retryAt).toBe(new Date(walk.now + 15 * second).toISOString());
+    expect(walk.state.state).toBe("failing-over");
+  });
+
+  it("stops retrying a change Route 53 rejects, keeping the state truthful", () => {
+    const walk = new Walk();
+    walk.after(10 * second).tick({ okta: "down", entra: "up" });
+    const decision = walk.send({ kind: "dns-failed", retryable: false, message: "InvalidChangeBatch" });
+
+    expect(walk.state.dns?.rejected).toBe(true);
+    expect(walk.state.weights).toEqual({ okta: 100, entra: 0 });
+    expect(walk.state.state).toBe("failing-over");
+    expect(notificationsOf(decision)).toEqual(["dns-error"]);
+  });
+});
+
+describe("secondary-active", () => {
+  it("asks for failback approval once the primary has been up for recovery.sustain", () => {
+    const walk = new Walk().failOver();
+    walk.after(5 * minute).tick(allUp);
+    const early = walk.after(9 * minute).tick(allUp);
+    expect(transitionOf(early)).toBeUndefined();
+    expect(early.kind !== "refuse" ? early.recheckAt : undefined).toBe(walk.now + minute);
+
+    const due = walk.after(minute).tick(allUp);
+
+    expect(transitionOf(due)).toBe("secondary-active -> failback-pending");
+    expect(walk.state.approval?.expiresAt).toBe(new Date(walk.now + 4 * 3600 * second).toISOString());
+    expect(notificationsOf(due)).toContain("failback-requested");
+  });
+
+  it("restarts the sustain clock when the primary degrades", () => {
+    const walk = new Walk().failOver();
+    walk.after(minute).tick(allUp);
+    walk.after(8 * minute).tick({ okta: "degraded", entra: "up" });
+    walk.after(minute).tick(allUp);
+
+    expect(transitionOf(walk.after(5 * minute).tick(allUp))).toBeUndefined();
+    expect(transitionOf(walk.after(5 * minute).tick(allUp))).toBe("secondary-active -> failback-pending");
+  });
+
+  it("moves straight back to a healthy primary when the secondary goes down", () => {
+    const walk = new Walk().failOver();
+    walk.after(minute).tick(allUp);
+    const decision = walk.after(minute).tick({ okta: "up", entra: "down" });
+
+    expect(transitionOf(decision)).toBe("secondary-active -> failing-over");
+    expect(walk.state.dns?.weights).toEqual({ okta: 100, entra: 0 });
+    walk.syncDns("C2");
+    expect(walk.state.state).toBe("primary-active");
+    expect(walk.state.incident).toBeUndefined();
+  });
+});
+
+function pendingFailback(): Walk {
+  const walk = new Walk().failOver();
+  walk.after(minute).tick(allUp);
+  walk.after(10 * minute).tick(allUp);
+  expect(walk.state.state).toBe("failback-pending");
+  return walk;
+}
+
+describe("failback-pending", () => {
+  it("starts a stepped failback when an approver approves", () => {
+    const walk = pendingFailback();
+    const id = walk.state.approval?.id ?? "";
+    const decision = walk.after(minute).send({ kind: "approve", approvalId: id, actor: "slack:U1" });
+
+    expect(transitionOf(decision)).toBe("failback-pending -> failing-back");
+    expect(walk.state.dns?.weights).toEqual({ okta: 10, entra: 90 });
+    expect(walk.state.incident?.approvedBy).toBe("slack:U1");
+  });
+
+  it.each([
+    [
+      "a second click on the same request",
+      (w: Walk, id: string) => w.send({ kind: "approve", approvalId: id, actor: "slack:U2" }),
+      "already approved by slack:U1",
+    ],
+  ])("refuses %s", (_name, act, reason) => {
+    const walk = pendingFailback();
+    const id = walk.state.approval?.id ?? "";
+    walk.send({ kind: "approve", approvalId: id, actor: "slack:U1" });
+    const decision = act(walk, id);
+
+    expect(decision.kind).toBe("refuse");
+    expect(decision.kind === "refuse" ? decision.reason : "").toContain(reason);
+  });
+
+  it("refuses an approval that is not the current request", () => {
+    const walk = pendingFailback();
+    const decision = walk.send({ kind: "approve", approvalId: "acme.old", actor: "slack:U1" });
+    expect(decision.kind === "refuse" ? decision.reason : "").toContain("no longer current");
+  });
+
+  it("refuses an expired approval, then renews the request", () => {
+    const walk = pendingFailback();
+    const id = walk.state.approval?.id ?? "";
+    walk.after(4 * 3600 * second);
+    const refused = walk.send({ kind: "approve", approvalId: id, actor: "slack:U1" });
+    expect(refused.kind === "refuse" ? refused.reason : "").toContain("expired");
+
+    const renewed = walk.tick(allUp);
+    expect(notificationsOf(renewed)).toEqual(["failback-deferred", "failback-requested"]);
+    expect(walk.state.approval?.id).not.toBe(id);
+    expect(walk.state.state).toBe("failback-pending");
+  });
+
+  it("refuses to approve while the primary is not up", () => {
+    const walk = pendingFailback();
+    walk.tick({ okta: "degraded", entra: "up" });
+    const decision = walk.send({
+      kind: "approve",
+      approvalId: walk.state.approval?.id ?? "",
+      actor: "slack:U1",
+    });
+    expect(decision.kind === "refuse" ? decision.reason : "").toContain("degraded");
+  });
+
+  it("cancels the request when the primary goes down again", () => {
+    const walk = pendingFailback();
+    const id = walk.state.approval?.id ?? "";
+    const decision = walk.after(minute).tick({ okta: "down", entra: "up" });
+
+    expect(transitionOf(decision)).toBe("failback-pending -> secondary-active");
+    const late = walk.send({ kind: "approve", approvalId: id, actor: "slack:U1" });
+    expect(late.kind === "refuse" ? late.reason : "").toContain("cancelled");
+  });
+
+  it("snoozes for an hour, then asks again", () => {
+    const walk = pendingFailback();
+    const decision = walk.send({
+      kind: "snooze",
+      approvalId: walk.state.approval?.id ?? "",
+      actor: "slack:U1",
+    });
+    expect(transitionOf(decision)).toBe("failback-pending -> secondary-active");
+
+    expect(transitionOf(walk.after(59 * minute).tick(allUp))).toBeUndefined();
+    expect(transitionOf(walk.after(minute).tick(allUp))).toBe("secondary-active -> failback-pending");
+  });
+
+  it("stays on the secondary for a day when asked to", () => {
+    const walk = pendingFailback();
+    walk.send({ kind: "decline", approvalId: walk.state.approval?.id ?? "", actor: "slack:U1" });
+
+    expect(transitionOf(walk.after(23 * 3600 * second).tick(allUp))).toBeUndefined();
+    expect(transitionOf(walk.after(3600 * second).tick(allUp))).toBe("secondary-active -> failback-pending");
+  });
+});
+
+function failingBack(): Walk {
+  const walk = pendingFailback();
+  walk.send({ kind: "approve", approvalId: walk.state.approval?.id ?? "", actor: "slack:U1" });
+  return walk;
+}
+
+describe("failing-back", () => {
+  it("steps 10 -> 50 -> 100, holding each step healthy, then ends the incident", () => {
+    const walk = failingBack();
+    walk.syncDns("S1");
+    expect(walk.state.weights).toEqual({ okta: 10, entra: 90 });
+    walk.after(4 * minute).tick(allUp);
+    expect(walk.state.dns).toBeUndefined();
+
+    walk.after(minute).tick(allUp);
+    expect(walk.state.dns?.weights).toEqual({ okta: 50, entra: 50 });
+    walk.syncDns("S2");
+    walk.after(5 * minute).tick(allUp);
+    expect(walk.state.dns?.weights).toEqual({ okta: 100, entra: 0 });
+    walk.syncDns("S3");
+    const done = walk.after(5 * minute).tick(allUp);
+
+    expect(transitionOf(done)).toBe("failing-back -> primary-active");
+    expect(notificationsOf(done)).toContain("failback-done");
+    expect(walk.state.incident).toBeUndefined();
+    expect(done.kind === "apply" ? done.effects.incident?.endAt : undefined).toBe(
+      new Date(walk.now).toISOString(),
+    );
+  });
+
+  it("aborts to the secondary when the primary degrades mid-step", () => {
+    const walk = failingBack();
+    walk.syncDns("S1");
+    const decision = walk.after(minute).tick({ okta: "degraded", entra: "up" });
+
+    expect(transitionOf(decision)).toBe("failing-back -> secondary-active");
+    expect(walk.state.dns?.weights).toEqual({ okta: 0, entra: 100 });
+    expect(notificationsOf(decision)).toContain("failback-aborted");
+  });
+
+  it("holds the step while the monitor is impaired", () => {
+    const walk = failingBack();
+    walk.syncDns("S1");
+    const decision = walk.after(10 * minute).tick({ okta: "impaired", entra: "impaired" });
+
+    expect(transitionOf(decision)).toBeUndefined();
+    expect(walk.state.dns).toBeUndefined();
+    expect(walk.state.failback?.step).toBe(0);
+  });
+
+  it("finishes at once on the primary when the secondary fails mid-failback", () => {
+    const walk = failingBack();
+    walk.syncDns("S1");
+    const decision = walk.after(minute).tick({ okta: "up", entra: "down" });
+
+    expect(transitionOf(decision)).toBe("failing-back -> failing-over");
+    expect(walk.state.dns?.weights).toEqual({ okta: 100, entra: 0 });
+  });
+
+  it("holds the weights when both fail mid-failback", () => {
+    const walk = failingBack();
+    walk.syncDns("S1");
+    const decision = walk.after(minute).tick({ okta: "down", entra: "down" });
+
+    expect(walk.state.dns).toBeUndefined();
+    expect(notificationsOf(decision)).toContain("both-down");
+  });
+});
+
+describe("operator commands", () => {
+  it("freezes from any state and then ignores outages", () => {
+    const walk = new Walk();
+    const frozen = walk.send({ kind: "freeze", actor: "operator:ana", reason: "IdP migration" });
+    expect(transitionOf(frozen)).toBe("primary-active -> frozen");
+
+    const outage = walk.after(minute).tick({ okta: "down", entra: "up" });
+    expect(transitionOf(outage)).toBeUndefined();
+    expect(walk.state.dns).toBeUndefined();
+  });
+
+  it("unfreezes to the state the weights describe", () => {
+    const walk = new Walk().failOver();
+    walk.send({ kind: "freeze", actor: "operator:ana", reason: "hold" });
+    const decision = walk.send({ kind: "unfreeze", actor: "operator:ana", reason: "" });
+
+    expect(transitionOf(decision)).toBe("frozen -> secondary-active");
+    expect(walk.state.active).toBe("entra");
+  });
+
+  it("restores clean weights when unfrozen mid-failback", () => {
+    const walk = failingBack();
+    walk.syncDns("S1");
+    walk.send({ kind: "freeze", actor: "operator:ana", reason: "hold" });
+    walk.send({ kind: "unfreeze", actor: "operator:ana", reason: "" });
+
+    expect(walk.state.state).toBe("secondary-active");
+    expect(walk.state.dns?.weights).toEqual({ okta: 0, entra: 100 });
+  });
+
+  it.each<[string, Input, Verdicts, string]>([
+    [
+      "onto a down provider",
+      { kind: "manual-failover", to: "entra", actor: "operator:ana", reason: "drill" },
+      { okta: "up", entra: "down" },
+      "down provider",
+    ],
+    [
+      "onto an unknown provider",
+      { kind: "manual-failover", to: "ping", actor: "operator:ana", reason: "drill" },
+      allUp,
+      "unknown provider",
+    ],
+    [
+      "onto the provider already serving",
+      { kind: "manual-failover", to: "okta", actor: "operator:ana", reason: "drill" },
+      allUp,
+      "already serves",
+    ],
+    [
+      "a failback from primary-active",
+      { kind: "manual-failback", actor: "operator:ana", reason: "" },
+      allUp,
+      "starts from",
+    ],
+    [
+      "an unfreeze when not frozen",
+      { kind: "unfreeze", actor: "operator:ana", reason: "" },
+      allUp,
+      "not frozen",
+    ],
+  ])("refuses a manual failover %s", (_name, input, verdictsNow, reason) => {
+    const walk = new Walk();
+    const decision = walk.send(input, verdictsNow);
+    expect(decision.kind).toBe("refuse");
+    expect(decision.kind === "refuse" ? decision.reason : "").toContain(reason);
+  });
+
+  it("refuses commands other than unfreeze while frozen", () => {
+    const walk = new Walk();
+    walk.send({ kind: "freeze", actor: "operator:ana", reason: "hold" });
+    const decision = walk.send({ kind: "manual-failover", to: "entra", actor: "operator:ana", reason: "x" });
+    expect(decision.kind === "refuse" ? decision.reason : "").toContain("frozen");
+  });
+
+  it("fails over by hand onto a healthy secondary", () => {
+    const walk = new Walk();
+    const decision = walk.send({
+      kind: "manual-failover",
+      to: "entra",
+      actor: "operator:ana",
+      reason: "Okta change window",
+    });
+
+    expect(transitionOf(decision)).toBe("primary-active -> failing-over");
+    expect(decision.kind === "apply" ? decision.transition?.actor : "").toBe("operator:ana");
+  });
+
+  it("fails back by hand only when the primary is up", () => {
+    const walk = new Walk().failOver();
+    const refused = walk.send(
+      { kind: "manual-failback", actor: "operator:ana", reason: "" },
+      { okta: "degraded", entra: "up" },
+    );
+    expect(refused.kind).toBe("refuse");
+
+    const accepted = walk.send(
+      { kind: "manual-failback", actor: "operator:ana", reason: "vendor confirmed fix" },
+      allUp,
+    );
+    expect(transitionOf(accepted)).toBe("secondary-active -> failing-back");
+  });
+});
+
+describe("more than two providers", () => {
+  it("fails over to the healthiest provider, skipping a down one", () => {
+    const walk = new Walk(testConfig({}, 1));
+    const decision = walk.after(10 * second).tick({ okta: "down", entra: "down", oidc1: "up" });
+
+    expect(transitionOf(decision)).toBe("primary-active -> failing-over");
+    expect(walk.state.dns?.weights).toEqual({ okta: 0, entra: 0, oidc1: 100 });
+  });
+
+  it("prefers an up provider over a degraded one of higher priority", () => {
+    const walk = new Walk(testConfig({}, 1));
+    walk.after(10 * second).tick({ okta: "down", entra: "degraded", oidc1: "up" });
+    expect(walk.state.active).toBe("oidc1");
+  });
+});
+
+describe("versions", () => {
+  it("bumps the version on every applied decision and never on a hold", () => {
+    const walk = new Walk();
+    const before = walk.state.version;
+    walk.after(10 * second).tick(allUp);
+    expect(walk.state.version).toBe(before);
+    walk.after(10 * second).tick({ okta: "down", entra: "up" });
+    expect(walk.state.version).toBe(before + 1);
+  });
+});
