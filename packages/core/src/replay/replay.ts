@@ -379,7 +379,7 @@ async function approve(
   const at = iso(t);
   const state = (await deps.store.loadState(replaySiteId))?.state;
   const approvalId = state?.approval?.id;
-  if (!state || state.state !== "failback-pending" || !approvalId) {
+  if (state?.state !== "failback-pending" || !approvalId) {
     const reason = `no failback request pending (state ${state?.state ?? "primary-active"})`;
     return { approval: { at, user, outcome: "ignored", reason } };
   }
