@@ -1,0 +1,102 @@
+import type { Config, ProbeResult, ProbeRound, ResolvedProbe } from "@idp-failover/core";
+import { NodeHttpsClient } from "./node-https-client.js";
+import type { ProbeTarget } from "./probe-context.js";
+import { createProbeMemory, type ProbeMemory } from "./probe-memory.js";
+import { RoundDocuments } from "./round-documents.js";
+import { executeProbe, type ProbeEnvironment, targetOf, toResult } from "./run-probe.js";
+import type { SecretSource } from "./secrets.js";
+
+/*
+ * One region's round: every probe of every provider of every site, concurrently under a cap, sharing
+ * the round's documents, all stamped with the round's start. The probe Lambda, `idpctl run`, the
+ * local drill and `idpctl probe` all run rounds through here.
+ */
+
+export interface RegionRoundOptions {
+  /** The label results carry: the AWS region, or any name for a local worker. */
+  region: string;
+  /** Round start, epoch ms; now when absent. */
+  at?: number;
+  secrets: SecretSource;
+  /** Probes in flight at once. Default 64. */
+  concurrency?: number;
+  /** Extra PEM CA certificate(s) to trust on top of the default store. */
+  ca?: string;
+  /** Only these sites / providers (ids); all when absent. */
+  sites?: readonly string[];
+  providers?: readonly string[];
+  /** Rate-limit budgets, tokens and SDK clients kept between rounds; pass the same one every round. */
+  memory?: ProbeMemory;
+  now?: () => number;
+}
+
+interface PlannedProbe {
+  site: string;
+  provider: string;
+  spec: ResolvedProbe;
+  target: ProbeTarget;
+}
+
+export async function runRegionRound(config: Config, options: RegionRoundOptions): Promise<ProbeRound> {
+  const now = options.now ?? Date.now;
+  const at = options.at ?? now();
+  const http = new NodeHttpsClient(options.ca ? { ca: options.ca } : {});
+  const env: ProbeEnvironment = {
+    policy: config.policy,
+    secrets: options.secrets,
+    http,
+    documents: new RoundDocuments(http),
+    memory: options.memory ?? createProbeMemory(),
+    now,
+  };
+  const planned = planRound(config, options);
+  const results = await mapConcurrent(
+    planned,
+    options.concurrency ?? 64,
+    async (probe): Promise<ProbeResult> => {
+      const outcome = await executeProbe(probe.spec, probe.target, env);
+      return toResult(outcome, probe.spec, {
+        site: probe.site,
+        provider: probe.provider,
+        region: options.region,
+        at,
+      });
+    },
+  );
+  return { region: options.region, at, results };
+}
+
+/** The round's probes, in config order. */
+export function planRound(
+  config: Config,
+  filters: { sites?: readonly string[]; providers?: readonly string[] } = {},
+): PlannedProbe[] {
+  const planned: PlannedProbe[] = [];
+  for (const site of config.sites) {
+    if (filters.sites && !filters.sites.includes(site.id)) continue;
+    for (const provider of site.providers) {
+      if (filters.providers && !filters.providers.includes(provider.id)) continue;
+      const target = targetOf(provider);
+      for (const spec of provider.probes)
+        planned.push({ site: site.id, provider: provider.id, spec, target });
+    }
+  }
+  return planned;
+}
+
+async function mapConcurrent<T, R>(
+  items: readonly T[],
+  limit: number,
+  run: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < items.length; index = next++) {
+      const item = items[index] as T;
+      results[index] = await run(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}

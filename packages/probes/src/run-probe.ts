@@ -1,0 +1,268 @@
+import {
+  type Config,
+  type Criticality,
+  defaultCriticality,
+  type Policy,
+  type ProbeError,
+  type ProbeResult,
+  type ProbeSpec,
+  policySchema,
+  type ResolvedProbe,
+} from "@idp-failover/core";
+import { checkGraphHealth } from "./checks/graph-health.js";
+import { checkHttp } from "./checks/http.js";
+import { checkJwks } from "./checks/jwks.js";
+import { checkDiscovery } from "./checks/oidc-discovery.js";
+import { checkOktaApi } from "./checks/okta-api.js";
+import { checkSamlMetadata } from "./checks/saml-metadata.js";
+import { checkToken } from "./checks/token.js";
+import { type HttpClient, NodeHttpsClient } from "./node-https-client.js";
+import { discoveryUrlOf } from "./oidc.js";
+import type { AttemptContext, CheckPassed, ProbeTarget } from "./probe-context.js";
+import { ProbeFailure, toProbeFailure, whereOf } from "./probe-failure.js";
+import { createProbeMemory, type ProbeMemory } from "./probe-memory.js";
+import { redact, secretValuesOf } from "./redact.js";
+import { RoundDocuments } from "./round-documents.js";
+import type { SecretSource } from "./secrets.js";
+
+/*
+ * One probe, start to finish: attempts under a hard timeout, confirm-on-failure retries as the policy
+ * says (failures only; a slow or upstream answer is an answer), the latency budget, and the result in
+ * the core's shape with a short, secret-free message.
+ */
+
+export type ProbePolicy = Pick<Policy, "probeTimeoutMs" | "slowMs" | "confirm">;
+
+/** What a probe runs with; a round shares one among all its probes. */
+export interface ProbeEnvironment {
+  policy: ProbePolicy;
+  secrets: SecretSource;
+  http: HttpClient;
+  documents: RoundDocuments;
+  memory: ProbeMemory;
+  now(): number;
+}
+
+export interface ProbeOutcome {
+  ok: boolean;
+  latencyMs: number;
+  status?: number;
+  attempts: number;
+  error?: ProbeError;
+}
+
+type Attempt = { ok: true; passed: CheckPassed } | { ok: false; failure: ProbeFailure; latencyMs: number };
+
+export async function executeProbe(
+  spec: ResolvedProbe,
+  target: ProbeTarget,
+  env: ProbeEnvironment,
+): Promise<ProbeOutcome> {
+  const timeoutMs = spec.timeoutMs ?? env.policy.probeTimeoutMs;
+  const slowMs = spec.slowMs ?? env.policy.slowMs;
+  let attempts = 0;
+  let outcome: Attempt;
+  for (;;) {
+    attempts++;
+    outcome = await attemptOnce(spec, target, env, attempts, timeoutMs);
+    if (outcome.ok || !outcome.failure.retryable || attempts > env.policy.confirm.retries) break;
+    await sleep(env.policy.confirm.delayMs);
+  }
+  if (outcome.ok) {
+    const { latencyMs, status } = outcome.passed;
+    const rounded = Math.round(latencyMs);
+    if (latencyMs > slowMs) {
+      return {
+        ok: false,
+        latencyMs: rounded,
+        ...(status !== undefined ? { status } : {}),
+        attempts,
+        error: {
+          class: "slow",
+          message: `answered correctly in ${rounded} ms, over the ${slowMs} ms budget`,
+        },
+      };
+    }
+    return { ok: true, latencyMs: rounded, ...(status !== undefined ? { status } : {}), attempts };
+  }
+  const { failure } = outcome;
+  return {
+    ok: false,
+    latencyMs: Math.round(outcome.latencyMs),
+    ...(failure.status !== undefined ? { status: failure.status } : {}),
+    attempts,
+    error: { class: failure.errorClass, message: redact(failure.message, secretValuesOf(spec, env.secrets)) },
+  };
+}
+
+async function attemptOnce(
+  spec: ResolvedProbe,
+  target: ProbeTarget,
+  env: ProbeEnvironment,
+  attempt: number,
+  timeoutMs: number,
+): Promise<Attempt> {
+  const controller = new AbortController();
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  // The hard timeout ends the attempt even if a library ignores the abort signal.
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const failure = new ProbeFailure("timeout", `no complete answer within ${timeoutMs} ms`);
+      controller.abort(failure);
+      reject(failure);
+    }, timeoutMs);
+  });
+  const context: AttemptContext = {
+    target,
+    secrets: env.secrets,
+    signal: controller.signal,
+    timeoutMs,
+    http: env.http,
+    documents: env.documents,
+    memory: env.memory,
+    now: env.now,
+    attempt,
+  };
+  try {
+    const passed = await Promise.race([check(spec, context), deadline]);
+    return { ok: true, passed };
+  } catch (error) {
+    return {
+      ok: false,
+      failure: toProbeFailure(error, whereOf(urlOf(spec) ?? target.issuer ?? ""), controller.signal),
+      latencyMs: performance.now() - started,
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function check(spec: ResolvedProbe, context: AttemptContext): Promise<CheckPassed> {
+  switch (spec.kind) {
+    case "http":
+      return checkHttp(spec, context);
+    case "oidc-discovery":
+      return checkDiscovery(spec, context);
+    case "jwks":
+      return checkJwks(spec, context);
+    case "token":
+      return checkToken(spec, context);
+    case "saml-metadata":
+      return checkSamlMetadata(spec, context);
+    case "okta-api":
+      return checkOktaApi(spec, context);
+    case "graph-health":
+      return checkGraphHealth(spec, context);
+  }
+}
+
+function urlOf(spec: ResolvedProbe): string | undefined {
+  switch (spec.kind) {
+    case "http":
+    case "saml-metadata":
+      return spec.url;
+    case "oidc-discovery":
+    case "jwks":
+      return spec.url;
+    case "token":
+      return spec.tokenUrl;
+    case "okta-api":
+      return spec.orgUrl;
+    case "graph-health":
+      return spec.graphUrl ?? "https://graph.microsoft.com";
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
+
+/** A probe spec with its defaults: named after its kind, criticality by kind. */
+export function resolveProbe(spec: ProbeSpec): ResolvedProbe {
+  const criticality: Criticality = spec.criticality ?? defaultCriticality[spec.kind];
+  return { ...spec, name: spec.name ?? spec.kind, criticality };
+}
+
+/** What a provider's probes know about it: issuer, and where its discovery document and key set are. */
+export function targetOf(
+  provider: Pick<Config["sites"][number]["providers"][number], "kind" | "issuer" | "probes">,
+): ProbeTarget {
+  const discovery = provider.probes.find((p) => p.kind === "oidc-discovery");
+  const jwks = provider.probes.find((p) => p.kind === "jwks");
+  const discoveryUrl =
+    (discovery?.kind === "oidc-discovery" ? discovery.url : undefined) ??
+    (provider.issuer ? discoveryUrlOf(provider.issuer) : undefined);
+  const jwksUrl = jwks?.kind === "jwks" ? jwks.url : undefined;
+  return {
+    kind: provider.kind,
+    ...(provider.issuer ? { issuer: provider.issuer } : {}),
+    ...(discoveryUrl ? { discoveryUrl } : {}),
+    ...(jwksUrl ? { jwksUrl } : {}),
+  };
+}
+
+export interface RunProbeOptions {
+  secrets: SecretSource;
+  /** Timeouts, latency budget and confirm retries; the config defaults when absent. */
+  policy?: ProbePolicy;
+  /** The provider the probe belongs to: its issuer is what discovery and token checks expect. */
+  provider?: { id?: string; kind?: "okta" | "entra" | "oidc"; issuer?: string };
+  site?: string;
+  region?: string;
+  /** Round start, epoch ms; now when absent. */
+  at?: number;
+  /** Extra PEM CA certificate(s) to trust. */
+  ca?: string;
+  memory?: ProbeMemory;
+  now?: () => number;
+}
+
+/** Runs one probe on its own (`idpctl probe --kind K --url URL`). */
+export async function runProbe(spec: ProbeSpec, options: RunProbeOptions): Promise<ProbeResult> {
+  const resolved = resolveProbe(spec);
+  const now = options.now ?? Date.now;
+  const at = options.at ?? now();
+  const http = new NodeHttpsClient(options.ca ? { ca: options.ca } : {});
+  const env: ProbeEnvironment = {
+    policy: options.policy ?? policySchema.parse({}),
+    secrets: options.secrets,
+    http,
+    documents: new RoundDocuments(http),
+    memory: options.memory ?? createProbeMemory(),
+    now,
+  };
+  const target = targetOf({
+    kind: options.provider?.kind ?? "oidc",
+    ...(options.provider?.issuer ? { issuer: options.provider.issuer } : {}),
+    probes: [resolved],
+  });
+  const outcome = await executeProbe(resolved, target, env);
+  return toResult(outcome, resolved, {
+    site: options.site ?? "-",
+    provider: options.provider?.id ?? "-",
+    region: options.region ?? "local",
+    at,
+  });
+}
+
+export function toResult(
+  outcome: ProbeOutcome,
+  spec: ResolvedProbe,
+  where: { site: string; provider: string; region: string; at: number },
+): ProbeResult {
+  return {
+    site: where.site,
+    provider: where.provider,
+    region: where.region,
+    probe: spec.name,
+    kind: spec.kind,
+    criticality: spec.criticality,
+    at: new Date(where.at).toISOString(),
+    ok: outcome.ok,
+    latencyMs: outcome.latencyMs,
+    ...(outcome.status !== undefined ? { status: outcome.status } : {}),
+    attempts: outcome.attempts,
+    ...(outcome.error ? { error: outcome.error } : {}),
+  };
+}
