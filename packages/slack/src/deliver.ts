@@ -69,7 +69,9 @@ export async function deliverNotifications(
   const retry = options.retry ?? defaultRetryPolicy;
   const due = await deps.outbox.due(deps.clock.now(), options.limit ?? 50);
   const byChannel = new Map<string, OutboxDelivery[]>();
-  for (const delivery of due) {
+  // Within a channel, oldest intent first: a thread's start goes out before its replies when both wait.
+  const ordered = [...due].sort((a, b) => Date.parse(a.intent.at) - Date.parse(b.intent.at));
+  for (const delivery of ordered) {
     const list = byChannel.get(delivery.channel);
     if (list) list.push(delivery);
     else byChannel.set(delivery.channel, [delivery]);

@@ -1,7 +1,7 @@
 import type { Config, MessageRefs, NotificationIntent } from "@idp-failover/core";
 import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
-import type { LooseBlock, SlackMessage } from "./block-kit.js";
+import { context, type LooseBlock, limits, type SlackMessage } from "./block-kit.js";
 import {
   answeredApproval,
   approvalStatusLine,
@@ -14,6 +14,7 @@ import {
 } from "./messages.js";
 import type { NotificationSender, SendOutcome } from "./notification-sender.js";
 import { classifySlackError, slackErrorCode, unupdatableMessage } from "./slack-client.js";
+import { slackTime } from "./slack-text.js";
 import { joinsThread, threadRule } from "./threads.js";
 
 /*
@@ -82,7 +83,10 @@ export class SlackNotificationSender implements NotificationSender {
     const join = joinsThread(rule, intent, thread?.at);
 
     if (!(await refs.recall(intent.site, `posted:${intent.id}`))) {
-      const message = join ? renderReply(intent, view) : renderNotification(intent, view);
+      const rendered = join ? renderReply(intent, view) : renderNotification(intent, view);
+      // Slack was unreachable for a while and a later message started the thread: say so.
+      const late = join && thread?.at !== undefined && Date.parse(thread.at) > Date.parse(intent.at);
+      const message = late ? withLateNote(rendered, intent.at) : rendered;
       const where: Where =
         join && thread
           ? { channel: thread.channel, thread: { ts: thread.ts, broadcast: rule.broadcast } }
@@ -186,6 +190,11 @@ export class SlackNotificationSender implements NotificationSender {
     const parsed = storedMessageSchema.safeParse(raw);
     return parsed.success ? parsed.data : undefined;
   }
+}
+
+function withLateNote(message: SlackMessage, at: string): SlackMessage {
+  const note = context([`:hourglass_flowing_sand: Delivered late: this is from ${slackTime(at)}.`]);
+  return { text: message.text, blocks: [note, ...message.blocks].slice(0, limits.blocks) };
 }
 
 /** Where a message goes: a channel, and the thread to reply in. */

@@ -1,0 +1,206 @@
+import { createSlackClient, deliverDueNotifications } from "@idp-failover/slack";
+import {
+  type SlackStandIn,
+  startSlackStandIn,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from "@idp-failover/stand-ins";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SiteHarness, testConfig } from "./harness.js";
+
+/*
+ * The deliverer with the real Web API client against the Slack stand-in, fed by the real evaluator
+ * through the outbox: threads, updates, and Slack failing in each of the ways it does.
+ */
+
+const webhookSecret = "whsec-delivery-test";
+
+let slack: SlackStandIn;
+let receiver: WebhookReceiver;
+let site: SiteHarness;
+
+beforeEach(async () => {
+  slack = await startSlackStandIn();
+  // The receiver's clock is the site's fake clock (read at each request), as signatures are dated by it.
+  receiver = await startWebhookReceiver({
+    secret: webhookSecret,
+    nowSeconds: () => Math.floor(site.clock.now() / 1000),
+  });
+  site = new SiteHarness(testConfig([{ name: "ops", url: receiver.url }]));
+});
+
+afterEach(async () => {
+  await Promise.all([slack.close(), receiver.close()]);
+});
+
+function deliver() {
+  return deliverDueNotifications({
+    outbox: site.outbox,
+    refs: site.refs,
+    clock: site.clock,
+    config: site.config,
+    slack: createSlackClient(slack.token, { slackApiUrl: slack.apiUrl, timeoutMs: 2000 }),
+    webhooks: [{ name: "ops", url: receiver.url, secret: webhookSecret }],
+  });
+}
+
+const failedOver = async () => (await site.stateName()) === "secondary-active";
+
+/** The failover's thread: exactly one top-level message about it, whatever order things arrived in. */
+function incidentRoot() {
+  const roots = slack
+    .rootMessages()
+    .filter((m) => [m.text, ...m.history.map((h) => h.text)].some((t) => /Fail(ing|ed) over/.test(t)));
+  if (roots.length !== 1 || !roots[0]) {
+    throw new Error(
+      `expected one failover thread, got: ${slack
+        .rootMessages()
+        .map((m) => m.text)
+        .join(" | ")}`,
+    );
+  }
+  return roots[0];
+}
+
+describe("Slack delivery", () => {
+  it("posts a failover as one thread and turns its first message into the failed-over summary", async () => {
+    // Prepare
+    await site.step({ okta: "ok" });
+    // Act
+    await site.stepUntil({ okta: "down" }, failedOver, 50, async () => {
+      await deliver();
+    });
+    await deliver();
+    // Assess
+    const root = incidentRoot();
+    expect(root.text).toContain("Failed over login.example.com: okta → entra");
+    const rootText = JSON.stringify(root.blocks);
+    expect(rootText).toContain("`C000001`");
+    expect(rootText).toContain("*INSYNC*");
+    expect(rootText).toContain("`oidc-discovery` http-5xx 503 in 212 ms");
+    expect(rootText).toContain("`jwks` timeout in 5000 ms");
+    expect(rootText).toMatch(/\*us-east-1\*: down[\s\S]*\*us-west-2\*: down[\s\S]*\*eu-west-1\*: down/);
+    expect(root.history.map((h) => h.text)).toEqual([
+      expect.stringContaining("Failing over login.example.com"),
+    ]);
+    const replies = slack.replies(root.ts);
+    expect(replies.map((r) => r.text)).toEqual([
+      expect.stringContaining("DNS in sync: entra serves login.example.com"),
+    ]);
+    // Webhooks got the same intents, signed.
+    const kinds = receiver.verified().map((b) => b.kind);
+    expect(kinds).toEqual(expect.arrayContaining(["failing-over", "failed-over"]));
+    expect(receiver.received.every((r) => r.verified)).toBe(true);
+  });
+
+  it("fails over while Slack is down, and posts the thread once Slack is back", async () => {
+    slack.failAll({ kind: "server-error", status: 503 });
+    await site.step({ okta: "ok" });
+    await site.stepUntil({ okta: "down" }, failedOver, 50, async () => {
+      await deliver();
+    });
+    expect(slack.messages).toHaveLength(0);
+    expect(receiver.verified().map((b) => b.kind)).toEqual(
+      expect.arrayContaining(["failing-over", "failed-over"]),
+    );
+
+    slack.clearFaults();
+    site.clock.advance(10 * 60_000);
+    await deliver();
+    await deliver();
+
+    // Both messages are out, in one thread, the failed-over summary on top; nothing is left behind.
+    const root = incidentRoot();
+    expect(root.text).toContain("Failed over");
+    expect(JSON.stringify(root.blocks)).toContain("`C000001`");
+    expect(slack.replies(root.ts)).toHaveLength(1);
+    const pending = [...site.outbox.deliveries.values()].filter((d) => d.deliveredAt === undefined);
+    expect(pending).toEqual([]);
+  });
+
+  it("lets a later message start the thread when an earlier one is held back, and marks the latecomer", async () => {
+    // Prepare: everything decided, nothing delivered; the "failing over" message is held for an hour.
+    await site.step({ okta: "ok" });
+    await site.stepUntil({ okta: "down" }, failedOver);
+    const held = [...site.outbox.deliveries.values()].find(
+      (d) => d.channel === "slack" && d.intent.kind === "failing-over",
+    );
+    if (!held) throw new Error("no failing-over delivery");
+    await site.outbox.markFailed(held, site.clock.now(), "held by the test", site.clock.now() + 3_600_000);
+    // Act
+    await deliver();
+    site.clock.advance(3_600_000);
+    await deliver();
+    // Assess
+    const root = incidentRoot();
+    expect(root.text).toContain("Failed over");
+    expect(JSON.stringify(root.blocks)).toContain("What each region saw of okta");
+    const [late] = slack.replies(root.ts);
+    expect(late?.text).toContain("Failing over");
+    expect(JSON.stringify(late?.blocks)).toContain("Delivered late");
+  });
+
+  it("reschedules at Retry-After on a 429 instead of sleeping through it", async () => {
+    await site.step({ okta: "ok" });
+    await site.stepUntil({ okta: "down" }, failedOver);
+    slack.failNext({ kind: "rate-limited", retryAfterSeconds: 900 });
+
+    const first = await deliver();
+    const slackResults = first.results.filter((r) => r.channel === "slack");
+    expect(slackResults.length).toBeGreaterThan(1);
+    for (const result of slackResults) {
+      expect(result).toMatchObject({ outcome: "retry", nextAttemptAt: site.clock.now() + 900_000 });
+    }
+    expect(slack.calls.filter((c) => c.method === "chat.postMessage").map((c) => c.answer)).toEqual(["429"]);
+
+    site.clock.advance(899_000);
+    expect((await deliver()).results.filter((r) => r.channel === "slack")).toEqual([]);
+    site.clock.advance(1000);
+    await deliver();
+    expect(incidentRoot().text).toContain("Failed over");
+  });
+
+  it("keeps retrying through invalid_auth, so alerts go out once the token is fixed", async () => {
+    await site.step({ okta: "ok" });
+    await site.stepUntil({ okta: "down" }, failedOver);
+    slack.failAll({ kind: "platform-error", error: "invalid_auth" });
+
+    const report = await deliver();
+    expect(report.results.find((r) => r.channel === "slack")).toMatchObject({
+      outcome: "retry",
+      error: "Slack error: invalid_auth",
+    });
+
+    slack.clearFaults();
+    site.clock.advance(60_000);
+    await deliver();
+    await deliver();
+    expect(incidentRoot().text).toContain("Failed over");
+  });
+
+  it("never posts twice when a delivery fails halfway (posted, then the update failed)", async () => {
+    await site.step({ okta: "ok" });
+    await site.stepUntil(
+      { okta: "down" },
+      async () => (await site.stateName()) === "failing-over",
+      50,
+      async () => {
+        await deliver();
+      },
+    );
+    await deliver();
+    slack.failNext({ kind: "server-error", status: 502 }, { method: "chat.update" });
+    await site.stepUntil({ okta: "down" }, failedOver);
+
+    const first = await deliver();
+    expect(first.results.find((r) => r.kind === "failed-over" && r.channel === "slack")?.outcome).toBe(
+      "retry",
+    );
+    site.clock.advance(60_000);
+    await deliver();
+
+    const root = incidentRoot();
+    expect(slack.replies(root.ts)).toHaveLength(1);
+    expect(root.text).toContain("Failed over");
+  });
+});
