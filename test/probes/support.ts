@@ -1,0 +1,148 @@
+import { type Config, type ProbeSpec, parseConfig, policySchema } from "@idp-failover/core";
+import { envSecrets, type ProbePolicy, type RunProbeOptions, runProbe } from "@idp-failover/probes";
+import {
+  createTestCa,
+  type EntraStandIn,
+  entraStandInDefaults,
+  type OktaStandIn,
+  oktaStandInDefaults,
+  startEntraStandIn,
+  startOktaStandIn,
+  type TestCa,
+} from "@idp-failover/stand-ins";
+
+/*
+ * Shared set-up for the probe tests: a test CA, an Okta and an Entra stand-in over HTTPS, the
+ * secrets they accept, and a policy with short budgets so failure tests stay fast.
+ */
+
+export interface Idps {
+  ca: TestCa;
+  okta: OktaStandIn;
+  entra: EntraStandIn;
+  close(): Promise<void>;
+}
+
+export async function startIdps(): Promise<Idps> {
+  const ca = await createTestCa();
+  const [okta, entra] = await Promise.all([
+    startOktaStandIn({
+      ca,
+      clients: [
+        oktaStandInDefaults.client,
+        {
+          clientId: "0oa1postclient",
+          clientSecret: "post-secret-0123456789",
+          tokenEndpointAuthMethod: "client_secret_post",
+        },
+      ],
+    }),
+    startEntraStandIn({ ca }),
+  ]);
+  return {
+    ca,
+    okta,
+    entra,
+    close: async () => {
+      await Promise.all([okta.close(), entra.close()]);
+    },
+  };
+}
+
+export const secretValues = {
+  OKTA_PROBE_CLIENT_SECRET: oktaStandInDefaults.client.clientSecret,
+  OKTA_POST_CLIENT_SECRET: "post-secret-0123456789",
+  OKTA_API_TOKEN: oktaStandInDefaults.apiToken,
+  ENTRA_PROBE_CLIENT_SECRET: entraStandInDefaults.client.clientSecret,
+  WRONG_SECRET: "not-the-right-secret-42",
+};
+
+export const secrets = envSecrets(secretValues);
+
+/** Short budgets: fast failure tests, with room for a loaded CI machine. */
+export const testPolicy: ProbePolicy = policySchema.parse({
+  probeTimeoutMs: 4000,
+  slowMs: 1500,
+  confirm: { retries: 1, delayMs: 10 },
+});
+
+export const tenantId = entraStandInDefaults.tenantId;
+
+/** Runs one probe against the stand-ins with the test CA and policy. */
+export function probe(idps: Idps, spec: ProbeSpec, options: Partial<RunProbeOptions> = {}) {
+  return runProbe(spec, { secrets, policy: testPolicy, ca: idps.ca.certPem, ...options });
+}
+
+export function oktaProvider(idps: Idps, authorizationServer = "default") {
+  return { id: "okta", kind: "okta" as const, issuer: idps.okta.issuer(authorizationServer) };
+}
+
+export function entraProvider(idps: Idps) {
+  return { id: "entra", kind: "entra" as const, issuer: idps.entra.issuer(tenantId) };
+}
+
+/** A parsed config with one site per entry, Okta primary and Entra secondary, every probe kind. */
+export function standInConfig(
+  idps: Idps,
+  siteIds: string[] = ["example"],
+  policy: Record<string, unknown> = {},
+): Config {
+  const parsed = parseConfig({
+    regions: ["us-east-1", "us-west-2", "eu-west-1"],
+    policy: { probeTimeoutMs: 4000, slowMs: 1500, confirm: { retries: 1, delayMs: 10 }, ...policy },
+    sites: siteIds.map((id, i) => ({
+      id,
+      hostname: `login${i}.example.com`,
+      hostedZoneId: "Z0123456789ABCDEFGHIJ",
+      providers: [
+        {
+          id: "okta",
+          kind: "okta",
+          issuer: idps.okta.issuer("default"),
+          dnsTarget: "example.customdomains.okta.com",
+          probes: [
+            { kind: "oidc-discovery" },
+            { kind: "jwks" },
+            {
+              kind: "token",
+              clientId: oktaStandInDefaults.client.clientId,
+              clientSecretRef: "OKTA_PROBE_CLIENT_SECRET",
+              scope: "idp_failover.probe",
+              audience: "api://default",
+            },
+            { kind: "saml-metadata", url: idps.okta.samlMetadataUrl() },
+            { kind: "okta-api", orgUrl: idps.okta.url, auth: { mode: "token", tokenRef: "OKTA_API_TOKEN" } },
+          ],
+        },
+        {
+          id: "entra",
+          kind: "entra",
+          tenantId,
+          issuer: idps.entra.issuer(tenantId),
+          dnsTarget: "example-login.azurefd.net",
+          probes: [
+            { kind: "oidc-discovery" },
+            { kind: "jwks" },
+            {
+              kind: "token",
+              clientId: entraStandInDefaults.client.clientId,
+              clientSecretRef: "ENTRA_PROBE_CLIENT_SECRET",
+              scope: "api://idp-failover-probe/.default",
+              clientAuth: "client_secret_post",
+            },
+            {
+              kind: "graph-health",
+              tenantId,
+              clientId: entraStandInDefaults.client.clientId,
+              clientSecretRef: "ENTRA_PROBE_CLIENT_SECRET",
+              loginUrl: idps.entra.url,
+              graphUrl: idps.entra.graphUrl,
+            },
+          ],
+        },
+      ],
+    })),
+  });
+  if (!parsed.ok) throw new Error(`test config invalid: ${JSON.stringify(parsed.issues)}`);
+  return parsed.config;
+}
