@@ -37,8 +37,8 @@ export interface WebhookReceiverOptions {
 export interface WebhookReceiver {
   url: string;
   readonly received: readonly ReceivedWebhook[];
-  /** Verified bodies, in arrival order. */
-  verified(): Array<Record<string, unknown>>;
+  /** Bodies that verified and were accepted (answered 2xx), in arrival order. */
+  accepted(): Array<Record<string, unknown>>;
   /** Answers the next requests like this, in order (then 200 again). */
   answerNext(...answers: WebhookAnswer[]): void;
   /** Answers every request like this until `reset`. */
@@ -111,8 +111,10 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
   return {
     url: `http://127.0.0.1:${port}/hooks/idp-failover`,
     received,
-    verified: () =>
-      received.filter((r) => r.verified && r.json).map((r) => r.json as Record<string, unknown>),
+    accepted: () =>
+      received
+        .filter((r) => r.verified && r.json && r.status >= 200 && r.status < 300)
+        .map((r) => r.json as Record<string, unknown>),
     answerNext: (...answers) => {
       queued.push(...answers);
     },

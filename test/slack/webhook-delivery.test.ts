@@ -1,0 +1,154 @@
+import { deliverDueNotifications, type WebhookEndpoint, webhookEndpoints } from "@idp-failover/slack";
+import { startWebhookReceiver, type WebhookReceiver } from "@idp-failover/stand-ins";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SiteHarness, testConfig } from "./harness.js";
+
+/*
+ * Signed webhooks from the outbox to receivers on 127.0.0.1 that verify signatures as
+ * docs/webhooks.md describes: every event arrives signed, and a dead or slow endpoint delays only
+ * its own deliveries.
+ */
+
+let ops: WebhookReceiver;
+let audit: WebhookReceiver;
+let site: SiteHarness;
+const secrets = { ops: "whsec-ops-0123456789", audit: "whsec-audit-9876543210" };
+
+beforeEach(async () => {
+  const receiverClock = () => Math.floor(site.clock.now() / 1000);
+  ops = await startWebhookReceiver({ secret: secrets.ops, nowSeconds: receiverClock });
+  audit = await startWebhookReceiver({ secret: secrets.audit, nowSeconds: receiverClock });
+  site = new SiteHarness(
+    testConfig([
+      { name: "ops", url: ops.url },
+      { name: "audit", url: audit.url },
+    ]),
+  );
+});
+
+afterEach(async () => {
+  await Promise.all([ops.close(), audit.close()]);
+});
+
+function endpoints(overrides: Partial<Record<"ops" | "audit", string>> = {}): WebhookEndpoint[] {
+  return [
+    { name: "ops", url: ops.url, secret: overrides.ops ?? secrets.ops },
+    { name: "audit", url: audit.url, secret: overrides.audit ?? secrets.audit },
+  ];
+}
+
+function deliver(hooks = endpoints(), timeoutMs = 2000) {
+  return deliverDueNotifications({
+    outbox: site.outbox,
+    refs: site.refs,
+    clock: site.clock,
+    config: site.config,
+    webhooks: hooks,
+    webhookTimeoutMs: timeoutMs,
+  });
+}
+
+async function failOver() {
+  await site.step({ okta: "ok" });
+  await site.stepUntil({ okta: "down" }, async () => (await site.stateName()) === "secondary-active");
+}
+
+const webhookIntents = (name: string) =>
+  [...site.outbox.deliveries.values()].filter((d) => d.channel === `webhook:${name}`).map((d) => d.intent);
+
+describe("webhook delivery", () => {
+  it("posts every notification, signed, with a schema version and its id and kind in headers", async () => {
+    // Prepare
+    await failOver();
+    // Act
+    await deliver();
+    // Assess
+    const expected = webhookIntents("ops");
+    expect(expected.map((i) => i.kind)).toEqual(expect.arrayContaining(["failing-over", "failed-over"]));
+    expect(ops.received.every((r) => r.verified)).toBe(true);
+    expect(ops.accepted()).toEqual(expected.map((intent) => ({ schemaVersion: 1, ...intent })));
+    expect(
+      ops.received.map((r) => [r.headers["x-idp-failover-delivery"], r.headers["x-idp-failover-event"]]),
+    ).toEqual(expected.map((i) => [i.id, i.kind]));
+    expect(audit.accepted()).toHaveLength(expected.length);
+  });
+
+  it("never lets a hung endpoint hold back another one", async () => {
+    await failOver();
+    ops.answerAll({ hang: true });
+
+    const report = await deliver(endpoints(), 300);
+
+    expect(audit.accepted()).toHaveLength(webhookIntents("audit").length);
+    const opsResults = report.results.filter((r) => r.channel === "webhook:ops");
+    expect(opsResults).toEqual([
+      expect.objectContaining({ outcome: "retry", error: "ops: no answer within 300 ms" }),
+    ]);
+    const untouched = [...site.outbox.deliveries.values()].filter(
+      (d) => d.channel === "webhook:ops" && d.attempts === 0,
+    );
+    expect(untouched).toHaveLength(webhookIntents("ops").length - 1);
+  });
+
+  it("comes back at the endpoint's Retry-After and then delivers the rest", async () => {
+    await failOver();
+    ops.answerNext({ status: 503, retryAfterSeconds: 120 });
+
+    const first = await deliver();
+    const opsFirst = first.results.filter((r) => r.channel === "webhook:ops");
+    expect(
+      opsFirst.every((r) => r.outcome === "retry" && r.nextAttemptAt === site.clock.now() + 120_000),
+    ).toBe(true);
+
+    site.clock.advance(120_000);
+    await deliver();
+    expect(ops.accepted().map((b) => b.id)).toEqual(webhookIntents("ops").map((i) => i.id));
+  });
+
+  it("gives up on an endpoint that says it is gone (410), keeping the record", async () => {
+    await failOver();
+    ops.answerAll({ status: 410 });
+    const report = await deliver();
+    expect(report.results.find((r) => r.channel === "webhook:ops")).toMatchObject({
+      outcome: "abandoned",
+      error: "ops: HTTP 410 (endpoint gone)",
+    });
+    expect([...site.outbox.deliveries.values()].find((d) => d.channel === "webhook:ops")?.abandoned).toBe(
+      true,
+    );
+  });
+
+  it("is refused by a receiver that holds another secret, and retries until it gives up", async () => {
+    await failOver();
+    const retry = { maxAttempts: 3, backoffSeconds: [10], maxRetryAfterSeconds: 60 };
+    for (let i = 0; i < 5; i++) {
+      await deliverDueNotifications({
+        outbox: site.outbox,
+        refs: site.refs,
+        clock: site.clock,
+        config: site.config,
+        webhooks: endpoints({ ops: "whsec-a-stale-secret" }),
+        retry,
+      });
+      site.clock.advance(10_000);
+    }
+    expect(ops.received.length).toBeGreaterThan(0);
+    expect(ops.received.every((r) => !r.verified && r.status === 401)).toBe(true);
+    const first = [...site.outbox.deliveries.values()].find((d) => d.channel === "webhook:ops");
+    expect(first).toMatchObject({ abandoned: true, attempts: 3, lastError: "ops: HTTP 401" });
+    expect(audit.received.every((r) => r.verified)).toBe(true);
+  });
+
+  it("holds deliveries for a webhook whose secret is not resolved, rather than send them unsigned", async () => {
+    await failOver();
+    const { endpoints: resolved, missing } = webhookEndpoints(site.config, (ref) =>
+      ref === "WEBHOOK_SECRET" ? undefined : "x",
+    );
+    expect(missing).toEqual(["ops", "audit"]);
+    const report = await deliver(resolved);
+    expect(ops.received).toHaveLength(0);
+    expect(
+      report.results.every((r) => r.outcome === "retry" && r.error?.includes("no sender for channel")),
+    ).toBe(true);
+  });
+});
