@@ -1,5 +1,12 @@
 import { type AwsAdapters, createAwsAdapters } from "@idp-failover/aws";
-import { type Config, parseConfig, type RegionTracker } from "@idp-failover/core";
+import {
+  type Config,
+  observeRound,
+  type Policy,
+  parseConfig,
+  type RegionTracker,
+  summarizeRound,
+} from "@idp-failover/core";
 import {
   type EventBridgeStandIn,
   type Route53StandIn,
@@ -25,7 +32,7 @@ export function testConfig(sites = ["acme"]): Config {
     alerting: { slack: { channel: "#idp" }, eventBus: busName },
     sites: sites.map((id, i) => ({
       id,
-      hostname: i === 0 ? hostname : `login.${id}.example`,
+      hostname: i === 0 ? hostname : `login-${id}.acme.example`,
       hostedZoneId: zoneId,
       ttl: 60,
       providers: [
@@ -48,22 +55,27 @@ export function testConfig(sites = ["acme"]): Config {
   return parsed.config;
 }
 
-export function tracker(at: number, down: boolean): RegionTracker {
-  return {
-    lastRoundAt: at,
-    down,
-    downSince: down ? at - 10_000 : null,
-    failingSince: down ? at - 20_000 : null,
-    consecutiveFailed: down ? 2 : 0,
-    consecutiveHealthy: down ? 0 : 5,
-    recent: down ? "ooff" : "oooo",
-    lastOutcome: down ? "fail" : "ok",
-    flakyByMinute: [],
-    evidence: down
-      ? [{ probe: "jwks", class: "http-5xx", message: "HTTP 503", latencyMs: 41, status: 503 }]
-      : [],
-    evidenceAt: down ? at : null,
-  };
+/**
+ * A region's tracker after two probe rounds ending at `at`, both failing (down) or both passing
+ * (up), folded by core's own verdict code so it always has the shape the core expects.
+ */
+export function tracker(at: number, down: boolean, policy: Policy = testConfig().policy): RegionTracker {
+  const round = (t: number) =>
+    summarizeRound(t, [
+      {
+        site: "any",
+        provider: "any",
+        region: "any",
+        probe: "jwks",
+        kind: "jwks",
+        criticality: "critical",
+        at: new Date(t).toISOString(),
+        ok: !down,
+        latencyMs: 41,
+        ...(down ? { status: 503, error: { class: "http-5xx" as const, message: "HTTP 503" } } : {}),
+      },
+    ]);
+  return observeRound(observeRound(undefined, round(at - 10_000), policy), round(at), policy);
 }
 
 export interface AwsWorld {

@@ -1,0 +1,370 @@
+import { Route53Client } from "@aws-sdk/client-route-53";
+import { Route53DnsWeights } from "@idp-failover/aws";
+import type { Site } from "@idp-failover/core";
+import { type Route53StandIn, startRoute53StandIn } from "@idp-failover/stand-ins";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { testCredentials } from "./dynalite.js";
+import { hostname, testConfig, zoneId } from "./fixtures.js";
+
+/*
+ * Route53DnsWeights with the real Route 53 client against the stand-in (REST XML): one change batch
+ * for every provider, records kept as they were apart from the weight, the refusals, and how each
+ * Route 53 error becomes retry or rejected.
+ */
+
+let route53: Route53StandIn;
+let clients: Route53Client[] = [];
+const site: Site = (() => {
+  const s = testConfig().sites[0];
+  if (!s) throw new Error("no site");
+  return s;
+})();
+
+beforeAll(async () => {
+  route53 = await startRoute53StandIn({ insyncAfterMs: 40 });
+});
+afterAll(async () => {
+  await route53?.close();
+});
+beforeEach(() => {
+  route53.createZone("acme.example", zoneId);
+  route53.seed(zoneId, [
+    {
+      name: hostname,
+      type: "CNAME",
+      setIdentifier: "okta",
+      weight: 100,
+      ttl: 300,
+      values: ["acme.customdomains.okta.com"],
+      healthCheckId: "hc-okta",
+    },
+    {
+      name: hostname,
+      type: "CNAME",
+      setIdentifier: "entra",
+      weight: 0,
+      ttl: 300,
+      values: ["acme-login.azurefd.net"],
+    },
+    { name: "www.acme.example", type: "A", ttl: 60, values: ["192.0.2.10"] },
+  ]);
+  route53.clearFaults();
+  route53.releasePending();
+});
+afterEach(() => {
+  for (const c of clients) c.destroy();
+  clients = [];
+});
+
+function dnsWeights(maxAttempts = 2): Route53DnsWeights {
+  const client = new Route53Client({
+    region: "eu-west-1",
+    endpoint: route53.url,
+    credentials: testCredentials,
+    maxAttempts,
+  });
+  clients.push(client);
+  return new Route53DnsWeights({ client });
+}
+
+describe("Route53DnsWeights", () => {
+  it("reads the weight of each provider's record", async () => {
+    // Act
+    const weights = await dnsWeights().read(site);
+
+    // Assess
+    expect(weights).toEqual({ okta: 100, entra: 0 });
+  });
+
+  it("moves both weights in one change batch and keeps TTL, values and health check", async () => {
+    // Prepare
+    const dns = dnsWeights();
+    const before = route53.count("ChangeResourceRecordSets");
+
+    // Act
+    const outcome = await dns.apply(site, { okta: 0, entra: 100 });
+
+    // Assess
+    expect(outcome.kind).toBe("submitted");
+    expect(route53.count("ChangeResourceRecordSets") - before).toBe(1);
+    const change = route53.changes.at(-1);
+    expect(change?.changes.map((c) => `${c.action} ${c.record.setIdentifier}=${c.record.weight}`)).toEqual([
+      "UPSERT okta=0",
+      "UPSERT entra=100",
+    ]);
+    expect(route53.records(zoneId, hostname)).toEqual([
+      {
+        name: `${hostname}.`,
+        type: "CNAME",
+        setIdentifier: "entra",
+        weight: 100,
+        ttl: 300,
+        values: ["acme-login.azurefd.net"],
+      },
+      {
+        name: `${hostname}.`,
+        type: "CNAME",
+        setIdentifier: "okta",
+        weight: 0,
+        ttl: 300,
+        values: ["acme.customdomains.okta.com"],
+        healthCheckId: "hc-okta",
+      },
+    ]);
+  });
+
+  it("reports the change PENDING, then INSYNC", async () => {
+    // Prepare
+    const dns = dnsWeights();
+    route53.holdPending();
+    const outcome = await dns.apply(site, { okta: 0, entra: 100 });
+    if (outcome.kind !== "submitted") throw new Error(`expected a submitted change, got ${outcome.kind}`);
+
+    // Act
+    const pending = await dns.status(outcome.changeId);
+    route53.releasePending();
+    const insync = await dns.waitForInsync(outcome.changeId, { intervalMs: 20, timeoutMs: 5_000 });
+
+    // Assess
+    expect(pending.kind).toBe("pending");
+    expect(insync.kind).toBe("insync");
+  });
+
+  it("stops waiting for INSYNC after the time it was given", async () => {
+    // Prepare
+    const dns = dnsWeights();
+    route53.holdPending();
+    const outcome = await dns.apply(site, { okta: 0, entra: 100 });
+    if (outcome.kind !== "submitted") throw new Error(`expected a submitted change, got ${outcome.kind}`);
+
+    // Act
+    const waited = await dns.waitForInsync(outcome.changeId, { intervalMs: 10, timeoutMs: 50 });
+
+    // Assess
+    expect(waited).toMatchObject({ kind: "timeout", last: "PENDING" });
+  });
+
+  it("sends nothing when the records already carry the weights (a retry after a crash)", async () => {
+    // Prepare
+    const dns = dnsWeights();
+    const before = route53.count("ChangeResourceRecordSets");
+
+    // Act
+    const outcome = await dns.apply(site, { okta: 100, entra: 0 });
+
+    // Assess
+    expect(outcome).toEqual({ kind: "already-applied" });
+    expect(route53.count("ChangeResourceRecordSets")).toBe(before);
+  });
+
+  it("refuses a set whose weights are all zero without calling Route 53", async () => {
+    // Prepare
+    const dns = dnsWeights();
+    const before = route53.count();
+
+    // Act
+    const outcome = await dns.apply(site, { okta: 0, entra: 0 });
+
+    // Assess
+    expect(outcome.kind).toBe("rejected");
+    expect(route53.count()).toBe(before);
+  });
+
+  it("creates the record of a provider that has none, from the site's config", async () => {
+    // Prepare: only okta's record exists.
+    route53.createZone("acme.example", zoneId);
+    route53.seed(zoneId, [
+      {
+        name: hostname,
+        type: "CNAME",
+        setIdentifier: "okta",
+        weight: 100,
+        ttl: 60,
+        values: ["acme.customdomains.okta.com"],
+      },
+    ]);
+
+    // Act
+    const outcome = await dnsWeights().apply(site, { okta: 0, entra: 100 });
+
+    // Assess
+    expect(outcome.kind).toBe("submitted");
+    expect(route53.records(zoneId, hostname).find((r) => r.setIdentifier === "entra")).toEqual({
+      name: `${hostname}.`,
+      type: "CNAME",
+      setIdentifier: "entra",
+      weight: 100,
+      ttl: 60,
+      values: ["acme-login.azurefd.net"],
+    });
+  });
+
+  it("rides out one Throttling answer inside the SDK's retries", async () => {
+    // Prepare
+    route53.failNext("Throttling");
+    const before = route53.count("ChangeResourceRecordSets");
+
+    // Act
+    const outcome = await dnsWeights(3).apply(site, { okta: 0, entra: 100 });
+
+    // Assess
+    expect(outcome.kind).toBe("submitted");
+    expect(route53.count("ChangeResourceRecordSets") - before).toBe(2);
+  });
+
+  it.each([
+    ["Throttling", "retry"],
+    ["PriorRequestNotComplete", "retry"],
+    ["InternalError", "retry"],
+    ["InvalidChangeBatch", "rejected"],
+    ["AccessDenied", "rejected"],
+    ["NoSuchHostedZone", "rejected"],
+  ] as const)(
+    "turns a persistent %s into %s, with the state of the records unchanged",
+    async (code, kind) => {
+      // Prepare
+      route53.failNext(code, { times: 5 });
+
+      // Act
+      const outcome = await dnsWeights(2).apply(site, { okta: 0, entra: 100 });
+
+      // Assess
+      expect(outcome.kind).toBe(kind);
+      expect(outcome.kind !== "submitted" && outcome.kind !== "already-applied" && outcome.message).toContain(
+        code,
+      );
+      expect(await dnsWeights().read(site)).toEqual({ okta: 100, entra: 0 });
+    },
+  );
+
+  it("passes on Route 53's own reason for an invalid change batch", async () => {
+    // Prepare: the zone holds a simple (non-weighted) record of the login name's type as well.
+    route53.createZone("acme.example", zoneId);
+    route53.seed(zoneId, [{ name: hostname, type: "CNAME", ttl: 60, values: ["legacy.example.net"] }]);
+
+    // Act
+    const outcome = await dnsWeights().apply(site, { okta: 0, entra: 100 });
+
+    // Assess
+    expect(outcome).toMatchObject({ kind: "rejected" });
+    expect(outcome.kind === "rejected" && outcome.message).toMatch(/not weighted/);
+  });
+
+  it("finds the weighted set across pages of a large zone", async () => {
+    // Prepare: 120 other names sorted before the login name, a page size of 10.
+    const small = await startRoute53StandIn({ maxItems: 10 });
+    small.createZone("acme.example", zoneId);
+    small.seed(zoneId, [
+      ...Array.from({ length: 120 }, (_, i) => ({
+        name: `a${i}.acme.example`,
+        type: "A",
+        ttl: 60,
+        values: ["192.0.2.1"],
+      })),
+      ...Array.from({ length: 12 }, (_, i) => ({
+        name: hostname,
+        type: "CNAME",
+        setIdentifier: `other-${String(i).padStart(2, "0")}`,
+        weight: 0,
+        ttl: 60,
+        values: ["x.example.net"],
+      })),
+      {
+        name: hostname,
+        type: "CNAME",
+        setIdentifier: "okta",
+        weight: 100,
+        ttl: 60,
+        values: ["acme.customdomains.okta.com"],
+      },
+      {
+        name: hostname,
+        type: "CNAME",
+        setIdentifier: "entra",
+        weight: 0,
+        ttl: 60,
+        values: ["acme-login.azurefd.net"],
+      },
+    ]);
+    const client = new Route53Client({
+      region: "us-east-1",
+      endpoint: small.url,
+      credentials: testCredentials,
+    });
+    clients.push(client);
+
+    // Act
+    const set = await new Route53DnsWeights({ client }).readSet(site);
+    await small.close();
+
+    // Assess
+    expect(set.records.map((r) => `${r.provider}=${r.weight}`)).toEqual(["okta=100", "entra=0"]);
+    expect(set.foreign).toHaveLength(12);
+  });
+});
+
+describe("Route 53 stand-in answers", () => {
+  it("follows Route 53's rules for weighted records with health checks", () => {
+    // Prepare: okta 100 with a health check, entra 0 without one.
+    const answer = () => route53.resolve(hostname).answers.map((a) => `${a.setIdentifier}:${a.share}`);
+
+    // Act
+    const healthy = answer();
+    route53.setHealth("hc-okta", false);
+    const primaryUnhealthy = answer();
+    route53.setHealth("hc-okta", true);
+
+    // Assess: zero-weight entra answers only once every non-zero record is unhealthy.
+    expect(healthy).toEqual(["okta:1"]);
+    expect(primaryUnhealthy).toEqual(["entra:1"]);
+  });
+
+  it("treats every record as healthy when none is", () => {
+    // Prepare
+    route53.seed(zoneId, [
+      {
+        name: hostname,
+        type: "CNAME",
+        setIdentifier: "entra",
+        weight: 0,
+        ttl: 300,
+        values: ["acme-login.azurefd.net"],
+        healthCheckId: "hc-entra",
+      },
+    ]);
+    route53.setHealth("hc-okta", false);
+    route53.setHealth("hc-entra", false);
+
+    // Act
+    const resolution = route53.resolve(hostname);
+    route53.setHealth("hc-okta", true);
+    route53.setHealth("hc-entra", true);
+
+    // Assess
+    expect(resolution.rule).toBe("all unhealthy");
+    expect(resolution.answers.map((a) => a.setIdentifier)).toEqual(["okta"]);
+  });
+
+  it("splits traffic equally when every weight is zero", () => {
+    // Prepare
+    route53.seed(zoneId, [
+      {
+        name: hostname,
+        type: "CNAME",
+        setIdentifier: "okta",
+        weight: 0,
+        ttl: 300,
+        values: ["acme.customdomains.okta.com"],
+      },
+    ]);
+
+    // Act
+    const resolution = route53.resolve(hostname);
+
+    // Assess
+    expect(resolution.answers.map((a) => `${a.setIdentifier}:${a.share}`).sort()).toEqual([
+      "entra:0.5",
+      "okta:0.5",
+    ]);
+  });
+});
