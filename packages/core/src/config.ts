@@ -164,12 +164,19 @@ export const policySchema = z.strictObject({
       delayMs: z.number().int().min(0).max(30_000).default(1000),
     })
     .prefault({}),
-  /** When a region calls a provider `down`: N failed rounds in a row, or M of the last W rounds. */
+  /**
+   * When a region calls a provider `down`: N failed rounds in a row, or M of the last W rounds, or
+   * (a partial outage that confirm retries mostly hide) at least this share of the critical probes'
+   * first attempts failing over the last W rounds.
+   */
   failure: z
     .strictObject({
       consecutiveRounds: z.number().int().min(1).max(60).default(2),
       windowRounds: z.number().int().min(1).max(60).default(6),
       failedRoundsInWindow: z.number().int().min(1).max(60).default(3),
+      firstAttemptFailureRate: z.number().gt(0).max(1).default(0.5),
+      /** The first-attempt rule needs this many critical probe results in the window to speak. */
+      firstAttemptMinSamples: z.number().int().min(1).default(12),
     })
     .prefault({}),
   /** Latency above this (and under the timeout) is `slow`: degraded, not down. */

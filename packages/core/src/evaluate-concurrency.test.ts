@@ -41,6 +41,7 @@ function tracker(at: number, down: boolean): RegionTracker {
     consecutiveFailed: down ? 2 : 0,
     consecutiveHealthy: down ? 0 : 5,
     recent: down ? "ooff" : "oooo",
+    recentFirstAttempts: [],
     lastOutcome: down ? "fail" : "ok",
     flakyByMinute: [],
     evidence: down ? [{ probe: "jwks", class: "http-5xx", message: "503", latencyMs: 40, status: 503 }] : [],

@@ -34,6 +34,9 @@ export interface RoundSummary {
   probes: number;
   /** Results that failed or needed a confirm retry: the raw flakiness that retries hide. */
   flaky: number;
+  /** Critical probes in the round, and those whose first attempt failed (before confirm retries). */
+  critical: number;
+  criticalFailedFirst: number;
   evidence: Evidence[];
 }
 
@@ -42,10 +45,17 @@ const maxEvidence = 3;
 export function summarizeRound(at: number, results: readonly ProbeResult[]): RoundSummary {
   let outcome: RoundOutcome = "ok";
   let flaky = 0;
+  let critical = 0;
+  let criticalFailedFirst = 0;
   const evidence: Evidence[] = [];
   for (const result of results) {
     const weight = weighResult(result);
     if (!result.ok || (result.attempts ?? 1) > 1) flaky++;
+    if (result.criticality === "critical") {
+      critical++;
+      // Retries run only after a failure, so more than one attempt means the first one failed.
+      if (weight === "failing" || (result.attempts ?? 1) > 1) criticalFailedFirst++;
+    }
     if (weight === "failing") outcome = "fail";
     else if (weight === "degrading" && outcome === "ok") outcome = "degraded";
     if (!result.ok && result.error && evidence.length < maxEvidence) {
@@ -58,7 +68,7 @@ export function summarizeRound(at: number, results: readonly ProbeResult[]): Rou
       });
     }
   }
-  return { at, outcome, probes: results.length, flaky, evidence };
+  return { at, outcome, probes: results.length, flaky, critical, criticalFailedFirst, evidence };
 }
 
 /**
@@ -76,6 +86,8 @@ export const regionTrackerSchema = z.object({
   consecutiveHealthy: z.number().int().nonnegative(),
   /** Outcomes of the last `failure.windowRounds` rounds, oldest first: o(k), d(egraded), f(ail). */
   recent: z.string(),
+  /** [critical probes, first attempts failed] of the last `failure.windowRounds` rounds, oldest first. */
+  recentFirstAttempts: z.array(z.tuple([z.number(), z.number()])),
   lastOutcome: z.enum(["ok", "degraded", "fail"]),
   /** Per-minute counts for the flakiness window: [minute start, probes, flaky]. */
   flakyByMinute: z.array(z.tuple([z.number(), z.number(), z.number()])),
@@ -100,15 +112,25 @@ export function observeRound(
   const consecutiveHealthy = failed ? 0 : prev.consecutiveHealthy + 1;
   const recent = (prev.recent + outcomeLetter[round.outcome]).slice(-failure.windowRounds);
 
+  const recentFirstAttempts = [
+    ...prev.recentFirstAttempts,
+    [round.critical, round.criticalFailedFirst] as [number, number],
+  ];
+  if (recentFirstAttempts.length > failure.windowRounds) recentFirstAttempts.shift();
+  const failingFirst = firstAttemptsFailing(recentFirstAttempts, policy);
+
   let down = prev.down;
   let downSince: number | null = prev.downSince;
-  if (!down && failed) {
+  if (!down) {
     const failedInWindow = countChar(recent, "f");
-    if (consecutiveFailed >= failure.consecutiveRounds || failedInWindow >= failure.failedRoundsInWindow) {
+    const strike =
+      failed &&
+      (consecutiveFailed >= failure.consecutiveRounds || failedInWindow >= failure.failedRoundsInWindow);
+    if (strike || failingFirst) {
       down = true;
       downSince = round.at;
     }
-  } else if (down && consecutiveHealthy >= recovery.consecutiveRounds) {
+  } else if (consecutiveHealthy >= recovery.consecutiveRounds && !failingFirst) {
     down = false;
     downSince = null;
   }
@@ -145,6 +167,7 @@ export function observeRound(
     consecutiveFailed,
     consecutiveHealthy,
     recent,
+    recentFirstAttempts,
     lastOutcome: round.outcome,
     flakyByMinute,
     evidence: healthy ? prev.evidence : round.evidence,
@@ -161,11 +184,30 @@ function emptyTracker(at: number): RegionTracker {
     consecutiveFailed: 0,
     consecutiveHealthy: 0,
     recent: "",
+    recentFirstAttempts: [],
     lastOutcome: "ok",
     flakyByMinute: [],
     evidence: [],
     evidenceAt: null,
   };
+}
+
+/**
+ * The partial-outage rule: so many first attempts of critical probes failing over the window that
+ * this is no noise, even though confirm retries let most probes pass. 2% noise almost never makes
+ * half of 18 first attempts fail (~1e-11); a 50% partial outage does within a minute.
+ */
+function firstAttemptsFailing(window: ReadonlyArray<[number, number]>, policy: Policy): boolean {
+  let probes = 0;
+  let failed = 0;
+  for (const [p, f] of window) {
+    probes += p;
+    failed += f;
+  }
+  return (
+    probes >= policy.failure.firstAttemptMinSamples &&
+    failed >= probes * policy.failure.firstAttemptFailureRate
+  );
 }
 
 function countChar(text: string, char: string): number {

@@ -90,6 +90,8 @@ export class ProbeModel {
     const { retries, delayMs } = this.policy.confirm;
     let outcome: RoundOutcome = "ok";
     let flaky = 0;
+    let critical = 0;
+    let criticalFailedFirst = 0;
     let completedAt = at;
     let evidence: Evidence[] | undefined;
     for (const probe of provider.probes) {
@@ -115,6 +117,10 @@ export class ProbeModel {
         };
       }
       if (!attempt.ok || attempts > 1) flaky++;
+      if (probe.criticality === "critical") {
+        critical++;
+        if (attempts > 1 || (!attempt.ok && attempt.class !== "slow")) criticalFailedFirst++;
+      }
       if (attempt.ok) continue;
       const weight = weighResult({
         ok: false,
@@ -136,7 +142,15 @@ export class ProbeModel {
     }
     return {
       kind: "reported",
-      summary: { at, outcome, probes: provider.probes.length, flaky, evidence: evidence ?? [] },
+      summary: {
+        at,
+        outcome,
+        probes: provider.probes.length,
+        flaky,
+        critical,
+        criticalFailedFirst,
+        evidence: evidence ?? [],
+      },
       completedAt,
     };
   }
