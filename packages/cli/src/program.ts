@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerProbe } from "./commands/probe.js";
 import { registerReplay } from "./commands/replay.js";
 import { registerValidate } from "./commands/validate.js";
 
@@ -13,5 +14,6 @@ export function buildProgram(): Command {
     .exitOverride(); // main.ts maps parse errors to exit code 2 (bad input)
   registerValidate(program);
   registerReplay(program);
+  registerProbe(program);
   return program;
 }

@@ -1,0 +1,249 @@
+import { readFile } from "node:fs/promises";
+import {
+  type Config,
+  findSite,
+  type ProbeResult,
+  type ProbeSpec,
+  probeKinds,
+  probeSpecSchema,
+} from "@idp-failover/core";
+import { envSecrets, runProbe, runRegionRound } from "@idp-failover/probes";
+import { type Command, InvalidArgumentError } from "commander";
+import { CliError } from "../cli-error.js";
+import { loadConfig } from "../load-config.js";
+
+/*
+ * `idpctl probe`: runs the probes once from this machine, either the config's whole plan (or one
+ * site / provider of it) or a single ad-hoc probe, and prints a table or JSON lines. Exit 0 when all
+ * pass, 1 when any fails, 2 on bad input. Secrets come from the environment; NODE_EXTRA_CA_CERTS (or
+ * --ca) makes a private CA trusted.
+ */
+
+interface ProbeOptions {
+  config?: string;
+  site?: string;
+  provider?: string;
+  kind?: string;
+  url?: string;
+  issuer?: string;
+  timeoutMs?: number;
+  clientId?: string;
+  secretRef?: string;
+  scope?: string;
+  audience?: string;
+  tenant?: string;
+  loginUrl?: string;
+  region: string;
+  ca?: string;
+  json?: boolean;
+}
+
+export function registerProbe(program: Command): void {
+  program
+    .command("probe")
+    .description(
+      "Run the probes once from this machine: a config's plan, or one ad-hoc probe (--kind, --url)",
+    )
+    .option("-c, --config <file>", "config file (YAML or JSON): run its probes")
+    .option("--site <id>", "only this site")
+    .option("--provider <id>", "only this provider")
+    .option("--kind <kind>", `one ad-hoc probe: ${probeKinds.join(" | ")}`)
+    .option("--url <url>", "what the ad-hoc probe checks (for a token probe: the token endpoint)")
+    .option("--issuer <url>", "the issuer discovery and tokens must name")
+    .option("--timeout-ms <n>", "hard timeout of each attempt, overriding the config", parseTimeout)
+    .option("--client-id <id>", "token / graph-health: the client id")
+    .option(
+      "--secret-ref <NAME>",
+      "token / graph-health: env variable with the client secret; okta-api: with the API token",
+    )
+    .option("--scope <scope>", "token: the scope to request")
+    .option("--audience <aud>", "token: the audience the token must carry")
+    .option("--tenant <id>", "graph-health: the Entra tenant id")
+    .option("--login-url <url>", "graph-health: the Microsoft identity platform host (national clouds)")
+    .option("--region <label>", "region label on the results", "local")
+    .option("--ca <file>", "PEM file of extra CA certificates to trust (as well as NODE_EXTRA_CA_CERTS)")
+    .option("--json", "one JSON object per result and line")
+    .action(async (options: ProbeOptions) => {
+      const results = await runRequested(options);
+      process.stdout.write(options.json ? formatJsonLines(results) : formatTable(results));
+      const failed = results.filter((r) => !r.ok).length;
+      if (failed > 0) throw new CliError(`${failed} of ${results.length} probe(s) failed`, 1);
+    });
+}
+
+async function runRequested(options: ProbeOptions): Promise<ProbeResult[]> {
+  if (options.config && options.kind) throw new CliError("use either --config or --kind, not both");
+  if (!options.config && !options.kind)
+    throw new CliError("say what to probe: --config FILE, or --kind K --url URL");
+  const ca = options.ca ? await readCa(options.ca) : undefined;
+  const secrets = envSecrets(process.env);
+  if (options.kind) {
+    const spec = adHocSpec(options);
+    const issuer =
+      options.issuer ?? (spec.kind === "oidc-discovery" && spec.url ? issuerOf(spec.url) : undefined);
+    const result = await runProbe(spec, {
+      secrets,
+      region: options.region,
+      ...(ca ? { ca } : {}),
+      ...(issuer ? { provider: { kind: "oidc", issuer } } : {}),
+    });
+    return [result];
+  }
+  const { config } = await loadConfig(options.config ?? "");
+  const selection = selectTargets(config, options);
+  const round = await runRegionRound(withTimeout(config, options.timeoutMs), {
+    region: options.region,
+    secrets,
+    ...(ca ? { ca } : {}),
+    ...selection,
+  });
+  return [...round.results];
+}
+
+/** Builds and validates the ad-hoc probe's spec with the config's own schema. */
+export function adHocSpec(options: ProbeOptions): ProbeSpec {
+  const kind = options.kind ?? "";
+  if (!(probeKinds as readonly string[]).includes(kind)) {
+    throw new CliError(`unknown probe kind ${JSON.stringify(kind)}; one of ${probeKinds.join(", ")}`);
+  }
+  const timeout = options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {};
+  const url = options.url;
+  const needUrl = kind !== "graph-health" && kind !== "oidc-discovery";
+  if (needUrl && !url) throw new CliError(`--kind ${kind} needs --url`);
+  if (kind === "oidc-discovery" && !url && !options.issuer)
+    throw new CliError("--kind oidc-discovery needs --url or --issuer");
+  if (kind === "token" && !options.issuer)
+    throw new CliError("--kind token needs --issuer (its keys verify the token)");
+  const raw: Record<string, unknown> = { kind, ...timeout };
+  switch (kind) {
+    case "http":
+    case "saml-metadata":
+    case "jwks":
+      raw.url = url;
+      break;
+    case "oidc-discovery":
+      raw.url = url ? discoveryUrl(url) : discoveryUrl(options.issuer ?? "");
+      break;
+    case "token":
+      Object.assign(raw, {
+        tokenUrl: url,
+        clientId: options.clientId,
+        clientSecretRef: options.secretRef,
+        scope: options.scope,
+        ...(options.audience ? { audience: options.audience } : {}),
+      });
+      break;
+    case "okta-api":
+      Object.assign(raw, { orgUrl: url, auth: { mode: "token", tokenRef: options.secretRef } });
+      break;
+    case "graph-health":
+      Object.assign(raw, {
+        tenantId: options.tenant,
+        clientId: options.clientId,
+        clientSecretRef: options.secretRef,
+        ...(url ? { graphUrl: url } : {}),
+        ...(options.loginUrl ? { loginUrl: options.loginUrl } : {}),
+      });
+      break;
+  }
+  const parsed = probeSpecSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join(".") || kind}: ${i.message}`).join("\n");
+    throw new CliError(
+      `the ${kind} probe is missing something:\n${problems}\n  (options: --url, --client-id, --secret-ref, --scope, --tenant)`,
+    );
+  }
+  return parsed.data;
+}
+
+function selectTargets(config: Config, options: ProbeOptions): { sites?: string[]; providers?: string[] } {
+  const sites = options.site ? [options.site] : undefined;
+  if (options.site && !findSite(config, options.site)) {
+    throw new CliError(
+      `no site ${JSON.stringify(options.site)} in the config (sites: ${config.sites.map((s) => s.id).join(", ")})`,
+    );
+  }
+  const inScope = config.sites.filter((s) => !sites || sites.includes(s.id));
+  if (options.provider && !inScope.some((s) => s.providers.some((p) => p.id === options.provider))) {
+    const known = [...new Set(inScope.flatMap((s) => s.providers.map((p) => p.id)))];
+    throw new CliError(
+      `no provider ${JSON.stringify(options.provider)} there (providers: ${known.join(", ")})`,
+    );
+  }
+  return { ...(sites ? { sites } : {}), ...(options.provider ? { providers: [options.provider] } : {}) };
+}
+
+function withTimeout(config: Config, timeoutMs: number | undefined): Config {
+  if (timeoutMs === undefined) return config;
+  return {
+    ...config,
+    policy: { ...config.policy, probeTimeoutMs: timeoutMs },
+    sites: config.sites.map((site) => ({
+      ...site,
+      providers: site.providers.map((p) => ({
+        ...p,
+        probes: p.probes.map((probe) => ({ ...probe, timeoutMs })),
+      })),
+    })),
+  };
+}
+
+function parseTimeout(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0 || n > 60_000) {
+    throw new InvalidArgumentError("a whole number of milliseconds between 1 and 60000");
+  }
+  return n;
+}
+
+async function readCa(file: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    throw new CliError(
+      `cannot read --ca ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      2,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+const wellKnown = "/.well-known/openid-configuration";
+
+function discoveryUrl(url: string): string {
+  return url.includes("/.well-known/") ? url : `${url.replace(/\/+$/, "")}${wellKnown}`;
+}
+
+function issuerOf(url: string): string | undefined {
+  return url.endsWith(wellKnown) ? url.slice(0, -wellKnown.length) : undefined;
+}
+
+export function formatJsonLines(results: readonly ProbeResult[]): string {
+  return results.map((r) => `${JSON.stringify(r)}\n`).join("");
+}
+
+export function formatTable(results: readonly ProbeResult[]): string {
+  const header = ["SITE", "PROVIDER", "PROBE", "RESULT", "LATENCY", "STATUS", "TRIES", "DETAIL"];
+  const rows = results.map((r) => [
+    r.site,
+    r.provider,
+    r.probe,
+    r.ok ? "ok" : "FAIL",
+    `${r.latencyMs} ms`,
+    r.status === undefined ? "-" : String(r.status),
+    String(r.attempts ?? 1),
+    r.error ? `${r.error.class}: ${r.error.message}` : "",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  const failed = results.filter((r) => !r.ok).length;
+  const first = results[0];
+  const summary = `${results.length} probe(s), ${failed} failed${first ? ` (region ${first.region}, round ${first.at})` : ""}`;
+  return `${[line(header), ...rows.map(line)].join("\n")}\n${summary}\n`;
+}
