@@ -1,6 +1,11 @@
 import { Command } from "commander";
+import { registerFailback } from "./commands/failback.js";
+import { registerFailover } from "./commands/failover.js";
+import { registerFreeze } from "./commands/freeze.js";
+import { registerHistory } from "./commands/history.js";
 import { registerProbe } from "./commands/probe.js";
 import { registerReplay } from "./commands/replay.js";
+import { registerStatus } from "./commands/status.js";
 import { registerValidate } from "./commands/validate.js";
 
 /** The `idpctl` command tree. Each command lives in commands/ and registers itself here. */
@@ -15,5 +20,10 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerReplay(program);
   registerProbe(program);
+  registerStatus(program);
+  registerFailover(program);
+  registerFailback(program);
+  registerFreeze(program);
+  registerHistory(program);
   return program;
 }

@@ -1,0 +1,57 @@
+import type { Command } from "commander";
+import {
+  type AwsCliOptions,
+  applyOperatorInput,
+  type CommandIo,
+  operatorName,
+  processIo,
+  requireSite,
+  withAwsOptions,
+  withSession,
+} from "../aws-deps.js";
+import { CliError } from "../cli-error.js";
+
+export interface FreezeOptions extends AwsCliOptions {
+  site: string;
+  reason?: string;
+}
+
+/** `freeze` (no automatic action until unfrozen) and `unfreeze`. */
+export function registerFreeze(program: Command): void {
+  withAwsOptions(
+    program
+      .command("freeze")
+      .description("Hold a site: no automatic failover or failback until unfreeze (audited)")
+      .requiredOption("-s, --site <id>", "site id")
+      .requiredOption("--reason <text>", "why (goes to the audit trail and the notifications)"),
+  ).action((options: FreezeOptions) => runFreeze(options, processIo));
+  withAwsOptions(
+    program
+      .command("unfreeze")
+      .description("Resume automatic action; the state is derived from the weights DNS carries")
+      .requiredOption("-s, --site <id>", "site id")
+      .option("--reason <text>", "why (goes to the audit trail)"),
+  ).action((options: FreezeOptions) => runUnfreeze(options, processIo));
+}
+
+export async function runFreeze(options: FreezeOptions, io: CommandIo): Promise<void> {
+  const reason = options.reason?.trim() ?? "";
+  if (!reason) throw new CliError("--reason must say why the site is frozen", 2);
+  const actor = `operator:${operatorName(options, io.env)}`;
+  await withSession(options, io, async (session) => {
+    const site = requireSite(session.config, options.site);
+    await applyOperatorInput(session, site, { kind: "freeze", actor, reason });
+  });
+}
+
+export async function runUnfreeze(options: FreezeOptions, io: CommandIo): Promise<void> {
+  const actor = `operator:${operatorName(options, io.env)}`;
+  await withSession(options, io, async (session) => {
+    const site = requireSite(session.config, options.site);
+    await applyOperatorInput(session, site, {
+      kind: "unfreeze",
+      actor,
+      reason: options.reason?.trim() ?? "",
+    });
+  });
+}

@@ -1,0 +1,171 @@
+import type { WeightedSet } from "@idp-failover/aws";
+import { type AuditRecord, loadVerdicts, type SiteState } from "@idp-failover/core";
+import type { Command } from "commander";
+import {
+  type AwsCliOptions,
+  type CommandIo,
+  formatWeights,
+  type OperatorSession,
+  processIo,
+  requireSite,
+  withAwsOptions,
+  withSession,
+} from "../aws-deps.js";
+import { CliError } from "../cli-error.js";
+
+export interface StatusOptions extends AwsCliOptions {
+  site?: string;
+  json?: boolean;
+  transitions?: string;
+}
+
+/** One site as `status` shows it: the state machine, DNS as Route 53 holds it, verdicts, history. */
+export interface SiteStatus {
+  site: string;
+  hostname: string;
+  /** Undefined until the evaluator has run once for the site. */
+  state?: Omit<SiteState, "rollup">;
+  dns: { weights: Record<string, number>; set: WeightedSet } | { error: string };
+  verdicts: Record<string, { verdict: string; regions: Record<string, string> }>;
+  transitions: AuditRecord[];
+  /** Effects of a decision not yet carried out (the last run could not publish or record them). */
+  outboxWaiting: number;
+}
+
+export function registerStatus(program: Command): void {
+  withAwsOptions(
+    program
+      .command("status")
+      .description(
+        "Show each site's state, weights (state and Route 53), verdicts per region and last transitions",
+      )
+      .option("-s, --site <id>", "only this site")
+      .option("--transitions <n>", "how many recent transitions and commands to show (default 5)")
+      .option("--json", "print a JSON array of site statuses"),
+  ).action((options: StatusOptions) => runStatus(options, processIo));
+}
+
+export async function runStatus(options: StatusOptions, io: CommandIo): Promise<void> {
+  const count = options.transitions === undefined ? 5 : Number(options.transitions);
+  if (!Number.isInteger(count) || count < 0 || count > 500) {
+    throw new CliError(`--transitions ${JSON.stringify(options.transitions)}: a whole number 0..500`, 2);
+  }
+  await withSession(options, io, async (session) => {
+    const sites = options.site ? [requireSite(session.config, options.site)] : session.config.sites;
+    const statuses = await Promise.all(sites.map((site) => collectStatus(session, site.id, count)));
+    io.out(options.json ? `${JSON.stringify(statuses, null, 2)}\n` : statuses.map(formatStatus).join("\n"));
+  });
+}
+
+export async function collectStatus(
+  session: OperatorSession,
+  siteId: string,
+  transitions: number,
+): Promise<SiteStatus> {
+  const { config, adapters, io } = session;
+  const site = requireSite(config, siteId);
+  const now = io.now();
+  const [stored, dns, verdicts, audit] = await Promise.all([
+    adapters.store.loadState(site.id),
+    adapters.dns.readSet(site).then(
+      (set) => ({ weights: Object.fromEntries(set.records.map((r) => [r.provider, r.weight])), set }),
+      (error: unknown) => ({
+        error: `${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+      }),
+    ),
+    loadVerdicts(adapters.store, config, site, now),
+    transitions > 0 ? adapters.store.listAudit(site.id, 0, now + 1, transitions) : Promise.resolve([]),
+  ]);
+  const outbox = stored?.outbox;
+  return {
+    site: site.id,
+    hostname: site.hostname,
+    ...(stored ? { state: withoutRollup(stored.state) } : {}),
+    dns,
+    verdicts: Object.fromEntries(
+      Object.entries(verdicts).map(([provider, v]) => [
+        provider,
+        { verdict: v.verdict, regions: Object.fromEntries(v.regions.map((r) => [r.region, r.verdict])) },
+      ]),
+    ),
+    transitions: audit,
+    outboxWaiting: outbox
+      ? outbox.events.length +
+        outbox.notifications.length +
+        outbox.audit.length +
+        outbox.rollups.length +
+        (outbox.incident ? 1 : 0)
+      : 0,
+  };
+}
+
+export function formatStatus(s: SiteStatus): string {
+  const lines: string[] = [];
+  const state = s.state;
+  lines.push(
+    state
+      ? `${s.site}  ${s.hostname}  ${state.state} since ${state.since} (version ${state.version})`
+      : `${s.site}  ${s.hostname}  not evaluated yet`,
+  );
+  if (state) lines.push(`  serving    ${state.active}`);
+  const dnsText = "error" in s.dns ? `unavailable (${s.dns.error})` : formatWeights(s.dns.weights);
+  lines.push(`  weights    state: ${state ? formatWeights(state.weights) : "-"} | Route 53: ${dnsText}`);
+  if (!("error" in s.dns)) {
+    const { set, weights } = s.dns;
+    if (set.missing.length > 0) lines.push(`  !          no weighted record for ${set.missing.join(", ")}`);
+    if (set.foreign.length > 0)
+      lines.push(`  !          records not in the config also answer: ${set.foreign.join(", ")}`);
+    if (state && !state.dns && Object.entries(state.weights).some(([p, w]) => (weights[p] ?? 0) !== w)) {
+      lines.push("  !          Route 53 does not carry the weights the state machine last applied");
+    }
+  }
+  if (state?.dns) {
+    const d = state.dns;
+    const how = d.rejected
+      ? `REJECTED by Route 53: ${d.lastError ?? ""}`
+      : d.changeId
+        ? `change ${d.changeId} submitted ${d.submittedAt ?? ""}, waiting for INSYNC`
+        : `not accepted yet (attempt ${d.attempts}${d.lastError ? `, last error: ${d.lastError}` : ""}${d.retryAt ? `, retry at ${d.retryAt}` : ""})`;
+    lines.push(`  dns        ${d.purpose} to ${formatWeights(d.weights)}: ${how}`);
+  }
+  if (state?.frozen)
+    lines.push(`  frozen     by ${state.frozen.by} at ${state.frozen.at}: ${state.frozen.reason}`);
+  if (state?.approval)
+    lines.push(
+      `  approval   failback request ${state.approval.id} waiting, expires ${state.approval.expiresAt}`,
+    );
+  if (state?.failback)
+    lines.push(`  failback   step ${state.failback.step + 1}, approved by ${state.failback.approvedBy}`);
+  if (state?.incident) {
+    const i = state.incident;
+    lines.push(
+      `  incident   ${i.id}: ${i.provider} failing since ${i.start}${i.failoverTo ? `, failed over to ${i.failoverTo}` : ""}${i.insyncAt ? ` (INSYNC ${i.insyncAt})` : ""}`,
+    );
+  }
+  const width = Math.max(...Object.keys(s.verdicts).map((p) => p.length), 4);
+  Object.entries(s.verdicts).forEach(([provider, v], i) => {
+    const regions = Object.entries(v.regions)
+      .map(([region, verdict]) => `${region} ${verdict}`)
+      .join(", ");
+    lines.push(
+      `  ${i === 0 ? "verdicts" : "        "}   ${provider.padEnd(width)}  ${v.verdict.padEnd(8)}  ${regions}`,
+    );
+  });
+  if (s.outboxWaiting > 0)
+    lines.push(`  outbox     ${s.outboxWaiting} effect(s) of the last decision not carried out yet`);
+  if (s.transitions.length > 0) {
+    lines.push("  recent");
+    for (const a of s.transitions) lines.push(`    ${formatAudit(a)}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function withoutRollup({ rollup: _rollup, ...rest }: SiteState): Omit<SiteState, "rollup"> {
+  return rest;
+}
+
+export function formatAudit(a: AuditRecord): string {
+  const move = a.from && a.to ? `${a.from} -> ${a.to}` : a.action;
+  const action = a.action === "transition" ? move : `${a.action}${a.from && a.to ? ` (${move})` : ""}`;
+  return `${a.at}  ${a.actor}  ${action}  ${a.reason}${a.weights ? `  [${formatWeights(a.weights)}]` : ""}`;
+}
