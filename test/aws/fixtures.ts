@@ -26,8 +26,9 @@ export const hostname = "login.acme.example";
 export const busName = "idp-failover";
 export const regions = ["us-east-1", "us-west-2", "eu-west-1"];
 
-export function testConfig(sites = ["acme"]): Config {
-  const parsed = parseConfig({
+/** The config file's content for these sites (every site in the one test zone). */
+export function testConfigInput(sites = ["acme"]): Record<string, unknown> {
+  return {
     regions,
     alerting: { slack: { channel: "#idp" }, eventBus: busName },
     sites: sites.map((id, i) => ({
@@ -50,7 +51,11 @@ export function testConfig(sites = ["acme"]): Config {
         },
       ],
     })),
-  });
+  };
+}
+
+export function testConfig(sites = ["acme"]): Config {
+  const parsed = parseConfig(testConfigInput(sites));
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues, null, 2));
   return parsed.config;
 }

@@ -1,0 +1,284 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AwsAdapters } from "@idp-failover/aws";
+import { CliError } from "@idp-failover/cli";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { CommandIo } from "../../packages/cli/src/aws-deps.js";
+import { runFailback } from "../../packages/cli/src/commands/failback.js";
+import { runFailover } from "../../packages/cli/src/commands/failover.js";
+import { runFreeze, runUnfreeze } from "../../packages/cli/src/commands/freeze.js";
+import { runHistory } from "../../packages/cli/src/commands/history.js";
+import { runStatus, type SiteStatus } from "../../packages/cli/src/commands/status.js";
+import { testCredentials } from "./dynalite.js";
+import {
+  type AwsWorld,
+  regions,
+  startAwsWorld,
+  testConfig,
+  testConfigInput,
+  tracker,
+  zoneId,
+} from "./fixtures.js";
+
+/*
+ * The operator commands against the real adapters (dynalite, the Route 53 and EventBridge stand-ins),
+ * called as `idpctl` calls them, and the binary itself for exit codes and AWS_ENDPOINT_URL_*.
+ */
+
+const sites = [
+  "ops-status",
+  "ops-failover",
+  "ops-refuse",
+  "ops-freeze",
+  "ops-failback",
+  "ops-history",
+  "ops-bin",
+];
+const config = testConfig(sites);
+let world: AwsWorld;
+let adapters: AwsAdapters;
+let dir: string;
+let configFile: string;
+
+beforeAll(async () => {
+  world = await startAwsWorld(config);
+  adapters = world.adapters();
+  dir = await mkdtemp(join(tmpdir(), "idpctl-"));
+  configFile = join(dir, "config.json");
+  await writeFile(configFile, JSON.stringify(testConfigInput(sites)));
+  vi.stubEnv("AWS_ACCESS_KEY_ID", testCredentials.accessKeyId);
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", testCredentials.secretAccessKey);
+  vi.stubEnv("AWS_PROFILE", "");
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await world?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function env(): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_DYNAMODB: world.dynamo.endpoint,
+    AWS_ENDPOINT_URL_ROUTE_53: world.route53.url,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: world.eventbridge.url,
+    IDP_FAILOVER_TABLE: world.dynamo.tableName,
+    AWS_REGION: "us-east-1",
+  };
+}
+
+function io(): CommandIo & { stdout: () => string } {
+  let out = "";
+  return {
+    out: (text) => {
+      out += text;
+    },
+    err: () => {},
+    env: env(),
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    stdout: () => out,
+  };
+}
+
+async function health(site: string, down: { okta?: boolean; entra?: boolean }): Promise<void> {
+  const now = Date.now();
+  for (const region of regions) {
+    await adapters.store.saveTracker({
+      site,
+      provider: "okta",
+      region,
+      tracker: tracker(now, down.okta ?? false),
+    });
+    await adapters.store.saveTracker({
+      site,
+      provider: "entra",
+      region,
+      tracker: tracker(now, down.entra ?? false),
+    });
+  }
+}
+
+const common = { config: "", operator: "ana", waitSeconds: "5" };
+const opts = <T extends object>(more: T) => ({ ...common, config: configFile, ...more });
+const siteOf = (id: string) => config.sites.find((s) => s.id === id) ?? (undefined as never);
+
+describe("idpctl operator commands", () => {
+  it("status shows state, weights in Route 53, verdicts per region", async () => {
+    // Prepare
+    await health("ops-status", { okta: true });
+    const out = io();
+
+    // Act
+    await runStatus(opts({ site: "ops-status" }), out);
+    const json = io();
+    await runStatus(opts({ site: "ops-status", json: true }), json);
+
+    // Assess
+    expect(out.stdout()).toContain("not evaluated yet");
+    expect(out.stdout()).toContain("Route 53: okta 100, entra 0");
+    expect(out.stdout()).toMatch(/okta\s+down\s+us-east-1 down, us-west-2 down, eu-west-1 down/);
+    const [status] = JSON.parse(json.stdout()) as SiteStatus[];
+    expect(status?.dns).toMatchObject({ weights: { okta: 100, entra: 0 } });
+    expect(status?.verdicts.entra?.verdict).toBe("up");
+  });
+
+  it("failover moves the weights, waits for INSYNC and records the operator in the audit trail", async () => {
+    // Prepare
+    await health("ops-failover", {});
+    const out = io();
+
+    // Act
+    await runFailover(opts({ site: "ops-failover", to: "entra", reason: "Okta maintenance window" }), out);
+
+    // Assess
+    expect(out.stdout()).toContain("primary-active -> failing-over");
+    expect(out.stdout()).toMatch(
+      /INSYNC after \d+ s; ops-failover is secondary-active \(okta 0, entra 100\)/,
+    );
+    expect(await adapters.dns.read(siteOf("ops-failover"))).toEqual({ okta: 0, entra: 100 });
+    const audit = await adapters.store.listAudit("ops-failover", 0, Date.now() + 1);
+    expect(audit.find((a) => a.to === "failing-over")).toMatchObject({
+      actor: "operator:ana",
+      reason: "manual failover by operator:ana: Okta maintenance window",
+    });
+  });
+
+  it("refuses a failover onto a provider that is down, says why, and audits the refusal", async () => {
+    // Prepare
+    await health("ops-refuse", { entra: true });
+    const changes = world.route53.count("ChangeResourceRecordSets");
+
+    // Act
+    const refusal = await runFailover(opts({ site: "ops-refuse", to: "entra", reason: "drill" }), io()).catch(
+      (error: unknown) => error,
+    );
+
+    // Assess
+    expect(refusal).toMatchObject({ exitCode: 1, message: expect.stringMatching(/refused: entra is down/) });
+    expect(world.route53.count("ChangeResourceRecordSets")).toBe(changes);
+    const audit = await adapters.store.listAudit("ops-refuse", 0, Date.now() + 1);
+    expect(audit[0]).toMatchObject({ action: "refused:manual-failover", actor: "operator:ana" });
+  });
+
+  it("answers bad input with exit code 2", async () => {
+    // Act
+    const failed = (work: Promise<void>) => work.then(() => undefined).catch((error: unknown) => error);
+    const unknownProvider = await failed(
+      runFailover(opts({ site: "ops-refuse", to: "auth0", reason: "x" }), io()),
+    );
+    const unknownSite = await failed(runStatus(opts({ site: "nope" }), io()));
+    const badSince = await failed(runHistory(opts({ site: "ops-refuse", since: "last tuesday" }), io()));
+
+    // Assess
+    expect(unknownProvider).toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(/no provider "auth0"/),
+    });
+    expect(unknownSite).toBeInstanceOf(CliError);
+    expect(unknownSite).toMatchObject({ exitCode: 2 });
+    expect(badSince).toMatchObject({ exitCode: 2, message: expect.stringMatching(/--since/) });
+  });
+
+  it("freeze holds the site: a failover is refused until unfreeze", async () => {
+    // Prepare
+    await health("ops-freeze", {});
+    await runFreeze(opts({ site: "ops-freeze", reason: "change freeze" }), io());
+
+    // Act
+    const whileFrozen = await runFailover(opts({ site: "ops-freeze", to: "entra", reason: "x" }), io()).catch(
+      (error: unknown) => error,
+    );
+    const unfrozen = io();
+    await runUnfreeze(opts({ site: "ops-freeze" }), unfrozen);
+
+    // Assess
+    expect(whileFrozen).toMatchObject({ exitCode: 1, message: expect.stringMatching(/frozen/) });
+    expect(unfrozen.stdout()).toContain("frozen -> primary-active");
+    const actions = (await adapters.store.listAudit("ops-freeze", 0, Date.now() + 1)).map(
+      (a) => a.to ?? a.action,
+    );
+    expect(actions).toEqual(["primary-active", "refused:manual-failover", "frozen"]);
+  });
+
+  it("failback starts the stepped return to the primary", async () => {
+    // Prepare: failed over by hand, the primary healthy again.
+    await health("ops-failback", {});
+    await runFailover(opts({ site: "ops-failback", to: "entra", reason: "drill" }), io());
+    const out = io();
+
+    // Act
+    await runFailback(opts({ site: "ops-failback", reason: "drill over" }), out);
+
+    // Assess
+    expect(out.stdout()).toContain("secondary-active -> failing-back");
+    expect(out.stdout()).toContain("failback in 3 step(s)");
+    expect(await adapters.dns.read(siteOf("ops-failback"))).toEqual({ okta: 10, entra: 90 });
+  });
+
+  it("history lists transitions and commands newest first, and as JSON", async () => {
+    // Prepare
+    await health("ops-history", {});
+    await runFreeze(opts({ site: "ops-history", reason: "audit" }), io());
+    await runUnfreeze(opts({ site: "ops-history", reason: "done" }), io());
+    const text = io();
+    const json = io();
+
+    // Act
+    await runHistory(opts({ site: "ops-history", since: "1h" }), text);
+    await runHistory(opts({ site: "ops-history", json: true }), json);
+
+    // Assess
+    const lines = text.stdout().split("\n");
+    expect(lines[1]).toMatch(/operator:ana {2}frozen -> primary-active {2}unfrozen by operator:ana: done/);
+    expect(lines[2]).toMatch(/operator:ana {2}primary-active -> frozen {2}frozen by operator:ana: audit/);
+    const parsed = JSON.parse(json.stdout()) as { audit: Array<{ to: string }> };
+    expect(parsed.audit.map((a) => a.to)).toEqual(["primary-active", "frozen"]);
+  });
+
+  it("the idpctl binary finds AWS through AWS_ENDPOINT_URL_* and exits 1 on a refusal", async () => {
+    // Prepare
+    await health("ops-bin", { entra: true });
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ["packages/cli/bin/idpctl.js", ...args], {
+          env: { ...process.env, ...env(), AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "test" },
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => {
+          stdout += d;
+        });
+        child.stderr.on("data", (d) => {
+          stderr += d;
+        });
+        child.on("close", (code) => resolve({ code, stdout, stderr }));
+      });
+
+    // Act
+    const [status, refused] = await Promise.all([
+      run(["status", "--config", configFile, "--site", "ops-bin"]),
+      run([
+        "failover",
+        "--config",
+        configFile,
+        "--site",
+        "ops-bin",
+        "--to",
+        "entra",
+        "--reason",
+        "x",
+        "--operator",
+        "bo",
+      ]),
+    ]);
+
+    // Assess
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(`ops-bin  login-ops-bin.acme.example`);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("refused: entra is down");
+    expect(world.route53.records(zoneId).length).toBeGreaterThan(0);
+  }, 30_000);
+});
