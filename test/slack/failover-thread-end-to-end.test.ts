@@ -39,7 +39,7 @@ afterAll(async () => {
   await Promise.all([slack?.close(), receiver?.close()]);
 });
 
-const slackClient = () => createSlackClient(slack.token, { slackApiUrl: slack.apiUrl, timeoutMs: 2000 });
+const slackClient = () => createSlackClient(slack.token, { slackApiUrl: slack.apiUrl, timeoutMs: 5000 });
 
 async function deliver(): Promise<void> {
   const report = await deliverDueNotifications({

@@ -23,9 +23,7 @@ function methodsCalled(): string[] {
   const calls = new Set<string>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))) {
     const source = readFileSync(join(dir, file), "utf8");
-    for (const match of source.matchAll(
-      /\b(?:client|slack)\.([a-z]+)\.([a-zA-Z.]+)\(/g,
-    )) {
+    for (const match of source.matchAll(/\b(?:client|slack)\.([a-z]+)\.([a-zA-Z.]+)\(/g)) {
       calls.add(`${match[1]}.${match[2]}`);
     }
   }

@@ -39,7 +39,7 @@ function deliver() {
     refs: site.refs,
     clock: site.clock,
     config: site.config,
-    slack: createSlackClient(slack.token, { slackApiUrl: slack.apiUrl, timeoutMs: 2000 }),
+    slack: createSlackClient(slack.token, { slackApiUrl: slack.apiUrl, timeoutMs: 5000 }),
     webhooks: [{ name: "ops", url: receiver.url, secret: webhookSecret }],
   });
 }

@@ -38,7 +38,7 @@ afterEach(async () => {
   await slack.close();
 });
 
-const client = () => createSlackClient(slack.token, { slackApiUrl: slack.apiUrl, timeoutMs: 1500 });
+const client = () => createSlackClient(slack.token, { slackApiUrl: slack.apiUrl, timeoutMs: 5000 });
 
 async function deliver(): Promise<void> {
   await deliverDueNotifications({

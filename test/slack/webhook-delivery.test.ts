@@ -37,7 +37,7 @@ function endpoints(overrides: Partial<Record<"ops" | "audit", string>> = {}): We
   ];
 }
 
-function deliver(hooks = endpoints(), timeoutMs = 2000) {
+function deliver(hooks = endpoints(), timeoutMs = 5000) {
   return deliverDueNotifications({
     outbox: site.outbox,
     refs: site.refs,
@@ -77,12 +77,12 @@ describe("webhook delivery", () => {
     await failOver();
     ops.answerAll({ hang: true });
 
-    const report = await deliver(endpoints(), 300);
+    const report = await deliver(endpoints(), 1500);
 
     expect(audit.accepted()).toHaveLength(webhookIntents("audit").length);
     const opsResults = report.results.filter((r) => r.channel === "webhook:ops");
     expect(opsResults).toEqual([
-      expect.objectContaining({ outcome: "retry", error: "ops: no answer within 300 ms" }),
+      expect.objectContaining({ outcome: "retry", error: "ops: no answer within 1500 ms" }),
     ]);
     const untouched = [...site.outbox.deliveries.values()].filter(
       (d) => d.channel === "webhook:ops" && d.attempts === 0,
