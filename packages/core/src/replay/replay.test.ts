@@ -249,6 +249,24 @@ describe("scenario validation", () => {
     expect(parsed.scenario.config.sites[0]?.providers.map((p) => p.id)).toEqual(["okta", "entra"]);
   });
 
+  it("accepts annotations on faults and shows a fault's label in the timeline", async () => {
+    const run = await replay(
+      scenario({
+        faults: [
+          {
+            provider: "okta",
+            from: "2026-01-01T01:00:00Z",
+            to: "2026-01-01T01:30:00Z",
+            mode: "down",
+            label: "cell OK14 elevated errors",
+            source: "https://status.okta.com/",
+          },
+        ],
+      }),
+    );
+    expect(formatTimeline(run)).toContain("okta down in all regions (cell OK14 elevated errors)");
+  });
+
   it("sets aside unknown top-level keys and names them", () => {
     const parsed = parseScenario({
       start: "2026-01-01T00:00:00Z",

@@ -417,10 +417,12 @@ function noteFaults(scenario: Scenario, note: (entry: TimelineEntry) => void): v
           ? `slow (${f.latencyMs} ms answers)`
           : f.mode;
     const probes = f.probes ? ` [${f.probes.join(", ")}]` : "";
+    const label = f.label ?? f.description ?? f.note;
+    const about = label ? ` (${label})` : "";
     note({
       at: f.from,
       kind: "fault",
-      text: `fault begins: ${f.provider === "*" ? "all providers" : f.provider} ${what}${probes} in ${where}`,
+      text: `fault begins: ${f.provider === "*" ? "all providers" : f.provider} ${what}${probes} in ${where}${about}`,
     });
     note({
       at: f.to,

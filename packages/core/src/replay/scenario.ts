@@ -16,10 +16,25 @@ const instant = z
   .transform((s) => Date.parse(s));
 
 const region = z.string().min(1);
+
+/**
+ * Keys people write to annotate a scenario (where an incident was documented, what a fault stands
+ * for). They are accepted anywhere and ignored; any other unknown key is an error, since a typo
+ * ("failurerate") would otherwise silently change the result.
+ */
+const annotations = {
+  note: z.string().optional(),
+  notes: z.string().optional(),
+  description: z.string().optional(),
+  comment: z.string().optional(),
+  source: z.string().optional(),
+  label: z.string().optional(),
+};
 const regionsOrAll = z.array(z.union([z.literal("*"), region])).min(1);
 
 const faultSchema = z
   .strictObject({
+    ...annotations,
     provider: z.string().min(1),
     regions: regionsOrAll.default(["*"]),
     from: instant,
@@ -74,7 +89,7 @@ const scenarioSchema = z
         seed: z.number().int().default(1),
       })
       .prefault({}),
-    approvals: z.array(z.strictObject({ at: instant, user: z.string().min(1) })).default([]),
+    approvals: z.array(z.strictObject({ ...annotations, at: instant, user: z.string().min(1) })).default([]),
     /** Extensions: the login record's TTL, and how long a Route 53 change takes to reach INSYNC. */
     ttl: z.number().int().min(1).max(86_400).default(60),
     dns: z.strictObject({ insyncSeconds: z.number().min(0).max(3600).default(30) }).prefault({}),
