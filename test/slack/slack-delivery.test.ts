@@ -178,6 +178,28 @@ describe("Slack delivery", () => {
     expect(incidentRoot().text).toContain("Failed over");
   });
 
+  it("falls back to plain text when Slack refuses the blocks, so the alert still gets out", async () => {
+    await site.step({ okta: "ok" });
+    await site.stepUntil({ okta: "down" }, async () => (await site.stateName()) === "failing-over");
+    slack.failNext({ kind: "platform-error", error: "invalid_blocks" }, { method: "chat.postMessage" });
+
+    const report = await deliver();
+
+    expect(report.results.filter((r) => r.channel === "slack").map((r) => r.outcome)).toEqual([
+      "delivered",
+      "delivered",
+    ]);
+    const posted = slack.calls.filter((c) => c.method === "chat.postMessage");
+    expect(posted.map((c) => [c.answer, c.params.blocks === undefined])).toEqual([
+      ["invalid_blocks", false],
+      ["ok", true],
+      ["ok", false],
+    ]);
+    expect(slack.rootMessages().map((m) => m.text)).toContain(
+      "[example] Failing over login.example.com: okta → entra",
+    );
+  });
+
   it("never posts twice when a delivery fails halfway (posted, then the update failed)", async () => {
     await site.step({ okta: "ok" });
     await site.stepUntil(
