@@ -87,7 +87,18 @@ export function standInConfig(
   siteIds: string[] = ["example"],
   policy: Record<string, unknown> = {},
 ): Config {
-  const parsed = parseConfig({
+  const parsed = parseConfig(standInConfigInput(idps, siteIds, policy));
+  if (!parsed.ok) throw new Error(`test config invalid: ${JSON.stringify(parsed.issues)}`);
+  return parsed.config;
+}
+
+/** The same config as a document, as a config file would hold it. */
+export function standInConfigInput(
+  idps: Idps,
+  siteIds: string[] = ["example"],
+  policy: Record<string, unknown> = {},
+) {
+  return {
     regions: ["us-east-1", "us-west-2", "eu-west-1"],
     policy: { probeTimeoutMs: 4000, slowMs: 1500, confirm: { retries: 1, delayMs: 10 }, ...policy },
     sites: siteIds.map((id, i) => ({
@@ -142,7 +153,5 @@ export function standInConfig(
         },
       ],
     })),
-  });
-  if (!parsed.ok) throw new Error(`test config invalid: ${JSON.stringify(parsed.issues)}`);
-  return parsed.config;
+  };
 }

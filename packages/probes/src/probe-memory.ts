@@ -1,4 +1,4 @@
-import type okta from "@okta/okta-sdk-nodejs";
+import type { OktaClient } from "./okta-sdk.js";
 
 /*
  * What probes remember between rounds in one process (a warm Lambda, `idpctl run`): Okta rate-limit
@@ -26,7 +26,7 @@ export class ProbeMemory {
   /** By token endpoint, client, scope and a fingerprint of the secret. */
   readonly tokens = new Map<string, CachedToken>();
   /** By org URL, auth settings and a fingerprint of the secret. */
-  readonly oktaClients = new Map<string, InstanceType<typeof okta.Client>>();
+  readonly oktaClients = new Map<string, OktaClient>();
 }
 
 export function createProbeMemory(): ProbeMemory {

@@ -3,7 +3,7 @@ import { NodeHttpsClient } from "./node-https-client.js";
 import type { ProbeTarget } from "./probe-context.js";
 import { createProbeMemory, type ProbeMemory } from "./probe-memory.js";
 import { RoundDocuments } from "./round-documents.js";
-import { executeProbe, type ProbeEnvironment, targetOf, toResult } from "./run-probe.js";
+import { executeProbe, type ProbeEnvironment, prepareFor, targetOf, toResult } from "./run-probe.js";
 import type { SecretSource } from "./secrets.js";
 
 /*
@@ -50,6 +50,7 @@ export async function runRegionRound(config: Config, options: RegionRoundOptions
     now,
   };
   const planned = planRound(config, options);
+  await prepareFor(planned.map((p) => p.spec));
   const results = await mapConcurrent(
     planned,
     options.concurrency ?? 64,

@@ -4,6 +4,7 @@ import {
   findSite,
   type ProbeResult,
   type ProbeSpec,
+  policySchema,
   probeKinds,
   probeSpecSchema,
 } from "@idp-failover/core";
@@ -83,6 +84,8 @@ async function runRequested(options: ProbeOptions): Promise<ProbeResult[]> {
       options.issuer ?? (spec.kind === "oidc-discovery" && spec.url ? issuerOf(spec.url) : undefined);
     const result = await runProbe(spec, {
       secrets,
+      // A diagnosis of the IdP as it is now: one attempt, no confirm retries hiding a flaky answer.
+      policy: { ...policySchema.parse({}), confirm: { retries: 0, delayMs: 0 } },
       region: options.region,
       ...(ca ? { ca } : {}),
       ...(issuer ? { provider: { kind: "oidc", issuer } } : {}),

@@ -1,8 +1,7 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
-import okta from "@okta/okta-sdk-nodejs";
 import { z } from "zod";
 import { requireSecret } from "../oauth.js";
+import type { HeaderReader, OktaAuth, OktaClient } from "../okta-sdk.js";
 import type { AttemptContext, ProbeCheck, ProbeSpecOf } from "../probe-context.js";
 import { ProbeFailure, toProbeFailure, whereOf } from "../probe-failure.js";
 import type { RateLimitState } from "../probe-memory.js";
@@ -11,62 +10,15 @@ import type { RateLimitState } from "../probe-memory.js";
  * One cheap authenticated call to Okta's management API (`GET /api/v1/org`) through the Okta SDK, in
  * API-token (SSWS) or OAuth 2.0 private-key mode. The probe reads Okta's `x-rate-limit-*` headers and
  * skips the call while the org's budget is below `minRateLimitRemainingPct`, so monitoring never
- * eats into the budget the org's own integrations need. The SDK's 429 retries are off: a probe has
- * a hard timeout, and waiting out a rate limit is exactly what it must not do.
+ * eats into the budget the org's own integrations need.
  */
 
 type OktaSpec = ProbeSpecOf<"okta-api">;
 
-interface CallScope {
-  context: AttemptContext;
-  onAnswer(url: string, status: number, headers: HeaderReader, latencyMs: number): void;
+/** Loads the SDK once per process; the runner calls this before a round's clock starts. */
+export function loadOktaSdk(): Promise<typeof import("../okta-sdk.js")> {
+  return import("../okta-sdk.js");
 }
-
-interface HeaderReader {
-  get(name: string): string | null;
-}
-
-/** The attempt a request belongs to, so a cached SDK client serves concurrent attempts safely. */
-const callScope = new AsyncLocalStorage<CallScope>();
-
-interface FetchRequest {
-  url?: string;
-  agent?: unknown;
-  signal?: unknown;
-}
-
-interface FetchResponse {
-  status: number;
-  url: string;
-  headers: HeaderReader;
-}
-
-/** The SDK's executor with retries off, the attempt's signal and trust, and every answer observed. */
-class ProbeRequestExecutor extends okta.DefaultRequestExecutor {
-  constructor() {
-    super({ maxRetries: 0, requestTimeout: 0 });
-  }
-
-  override fetch(request: FetchRequest): Promise<FetchResponse> {
-    const scope = callScope.getStore();
-    const started = performance.now();
-    if (scope) {
-      request.agent = (url: { protocol?: string | null }) => scope.context.http.agentFor(url.protocol);
-      request.signal = scope.context.signal;
-    }
-    return super.fetch(request).then((response) => {
-      scope?.onAnswer(
-        response.url ?? request.url ?? "",
-        response.status,
-        response.headers,
-        performance.now() - started,
-      );
-      return response;
-    });
-  }
-}
-
-type OktaClient = InstanceType<typeof okta.Client>;
 
 export const checkOktaApi: ProbeCheck<"okta-api"> = async (spec, context) => {
   const secretRef = spec.auth.mode === "token" ? spec.auth.tokenRef : spec.auth.privateKeyRef;
@@ -77,20 +29,21 @@ export const checkOktaApi: ProbeCheck<"okta-api"> = async (spec, context) => {
     // Reported healthy without a call: the org's rate limit matters more than this signal.
     return { latencyMs: 0 };
   }
-  const client = cachedClient(spec, orgUrl, secret, context);
+  const sdk = await loadOktaSdk();
+  const client = cachedClient(spec, orgUrl, secret, context, sdk.createOktaClient);
   let orgCall: { status: number; latencyMs: number } | undefined;
-  const scope: CallScope = {
-    context,
-    onAnswer(url, status, headers, latencyMs) {
-      if (!url.includes("/api/v1/org")) return;
-      orgCall = { status, latencyMs };
-      const state = readRateLimit(headers, context.now());
-      if (state) context.memory.rateLimits.set(orgUrl, status === 429 ? { ...state, remaining: 0 } : state);
-    },
-  };
   let settings: unknown;
   try {
-    settings = await callScope.run(scope, () => client.orgSettingApi.getOrgSettings());
+    settings = await sdk.getOrgSettings(client, {
+      http: context.http,
+      signal: context.signal,
+      onAnswer(url, status, headers, latencyMs) {
+        if (!url.includes("/api/v1/org")) return;
+        orgCall = { status, latencyMs };
+        const state = readRateLimit(headers, context.now());
+        if (state) context.memory.rateLimits.set(orgUrl, status === 429 ? { ...state, remaining: 0 } : state);
+      },
+    });
   } catch (error) {
     throw oktaFailure(error, orgUrl, context);
   }
@@ -107,59 +60,49 @@ export function belowBudget(state: RateLimitState, minRemainingPct: number, now:
 }
 
 export function readRateLimit(headers: HeaderReader, now: number): RateLimitState | undefined {
-  const limit = Number(headers.get("x-rate-limit-limit"));
-  const remaining = Number(headers.get("x-rate-limit-remaining"));
-  const reset = Number(headers.get("x-rate-limit-reset"));
-  if (!Number.isFinite(limit) || !Number.isFinite(remaining) || headers.get("x-rate-limit-limit") === null) {
-    return undefined;
-  }
+  const limitHeader = headers.get("x-rate-limit-limit");
+  const remainingHeader = headers.get("x-rate-limit-remaining");
+  if (limitHeader === null || remainingHeader === null) return undefined;
+  const limit = Number(limitHeader);
+  const remaining = Number(remainingHeader);
+  if (!Number.isFinite(limit) || !Number.isFinite(remaining)) return undefined;
   // x-rate-limit-reset is epoch seconds; without it, assume Okta's one-minute window.
+  const reset = Number(headers.get("x-rate-limit-reset"));
   const resetAt = Number.isFinite(reset) && reset > 0 ? reset * 1000 : now + 60_000;
   return { limit, remaining, resetAt };
 }
 
-function cachedClient(spec: OktaSpec, orgUrl: string, secret: string, context: AttemptContext): OktaClient {
+function cachedClient(
+  spec: OktaSpec,
+  orgUrl: string,
+  secret: string,
+  context: AttemptContext,
+  create: (orgUrl: string, auth: OktaAuth) => OktaClient,
+): OktaClient {
   const key = clientKey(spec, orgUrl, secret);
   const existing = context.memory.oktaClients.get(key);
   if (existing) return existing;
-  const client = createClient(spec, orgUrl, secret);
-  context.memory.oktaClients.set(key, client);
-  return client;
-}
-
-function createClient(spec: OktaSpec, orgUrl: string, secret: string): OktaClient {
-  // Every setting is given explicitly, empty when unused: the SDK merges ~/.okta/okta.yaml, ./okta.yaml
-  // and OKTA_CLIENT_* variables under what it is given, and none of those may leak into a probe.
-  const common = {
-    orgUrl,
-    requestExecutor: new ProbeRequestExecutor(),
-    cacheMiddleware: null,
-    userAgent: "idp-failover-probe",
-    token: "",
-    clientId: "",
-    scopes: [] as string[],
-    privateKey: "",
-    keyId: "",
-  };
-  const config =
+  const auth: OktaAuth =
     spec.auth.mode === "token"
-      ? { ...common, authorizationMode: "SSWS", token: secret }
+      ? { mode: "token", token: secret }
       : {
-          ...common,
-          authorizationMode: "PrivateKey",
+          mode: "private-key",
           clientId: spec.auth.clientId,
           scopes: spec.auth.scopes,
           privateKey: secret,
-          keyId: spec.auth.keyId ?? "",
+          ...(spec.auth.keyId ? { keyId: spec.auth.keyId } : {}),
         };
+  let client: OktaClient;
   try {
-    return new okta.Client(config);
+    client = create(orgUrl, auth);
   } catch (error) {
     throw new ProbeFailure("content", `Okta SDK refused the settings: ${firstLine(error)}`, {
       cause: error,
       retryable: false,
     });
   }
+  context.memory.oktaClients.set(key, client);
+  return client;
 }
 
 function clientKey(spec: OktaSpec, orgUrl: string, secret: string): string {
@@ -172,7 +115,8 @@ function clientKey(spec: OktaSpec, orgUrl: string, secret: string): string {
 }
 
 function oktaFailure(error: unknown, orgUrl: string, context: AttemptContext): ProbeFailure {
-  const status = (error as { status?: unknown })?.status;
+  const status =
+    error !== null && typeof error === "object" ? (error as { status?: unknown }).status : undefined;
   if (typeof status !== "number") return toProbeFailure(error, whereOf(orgUrl), context.signal);
   const code = (error as { errorCode?: unknown }).errorCode;
   const detail = typeof code === "string" ? ` ${code}` : "";

@@ -1,0 +1,99 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import okta from "@okta/okta-sdk-nodejs";
+import type { HttpClient } from "./node-https-client.js";
+
+/*
+ * The Okta SDK, behind a seam: this module is imported on first use (the SDK takes about a second to
+ * load, which no round without an okta-api probe should pay). Clients are cached by the caller and
+ * shared by concurrent attempts, so each request finds its attempt's signal and trust through
+ * AsyncLocalStorage rather than through the client.
+ */
+
+export type OktaClient = InstanceType<typeof okta.Client>;
+
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
+export interface OktaCallScope {
+  http: HttpClient;
+  signal: AbortSignal;
+  onAnswer(url: string, status: number, headers: HeaderReader, latencyMs: number): void;
+}
+
+const callScope = new AsyncLocalStorage<OktaCallScope>();
+
+interface FetchRequest {
+  url?: string;
+  agent?: unknown;
+  signal?: unknown;
+}
+
+interface FetchResponse {
+  status: number;
+  url: string;
+  headers: HeaderReader;
+}
+
+/** The SDK's executor with retries off, the attempt's signal and trust, and every answer observed. */
+class ProbeRequestExecutor extends okta.DefaultRequestExecutor {
+  constructor() {
+    // No 429 retries: a probe has a hard timeout, and waiting out a rate limit is what it must not do.
+    super({ maxRetries: 0, requestTimeout: 0 });
+  }
+
+  override fetch(request: FetchRequest): Promise<FetchResponse> {
+    const scope = callScope.getStore();
+    const started = performance.now();
+    if (scope) {
+      request.agent = (url: { protocol?: string | null }) => scope.http.agentFor(url.protocol);
+      request.signal = scope.signal;
+    }
+    return super.fetch(request).then((response: FetchResponse) => {
+      scope?.onAnswer(
+        response.url ?? request.url ?? "",
+        response.status,
+        response.headers,
+        performance.now() - started,
+      );
+      return response;
+    });
+  }
+}
+
+export type OktaAuth =
+  | { mode: "token"; token: string }
+  | { mode: "private-key"; clientId: string; scopes: string[]; privateKey: string; keyId?: string };
+
+export function createOktaClient(orgUrl: string, auth: OktaAuth): OktaClient {
+  // Every setting is given explicitly, empty when unused: the SDK merges ~/.okta/okta.yaml, ./okta.yaml
+  // and OKTA_CLIENT_* variables under what it is given, and none of those may leak into a probe.
+  const common = {
+    orgUrl,
+    requestExecutor: new ProbeRequestExecutor(),
+    cacheMiddleware: null,
+    userAgent: "idp-failover-probe",
+    token: "",
+    clientId: "",
+    scopes: [] as string[],
+    privateKey: "",
+    keyId: "",
+  };
+  const config =
+    auth.mode === "token"
+      ? { ...common, authorizationMode: "SSWS", token: auth.token }
+      : {
+          ...common,
+          authorizationMode: "PrivateKey",
+          clientId: auth.clientId,
+          scopes: auth.scopes,
+          privateKey: auth.privateKey,
+          keyId: auth.keyId ?? "",
+        };
+  return new okta.Client(config);
+}
+
+/** `GET /api/v1/org` with this attempt's scope around every request the SDK makes for it. */
+export function getOrgSettings(client: OktaClient, scope: OktaCallScope): Promise<unknown> {
+  return callScope.run(scope, () => client.orgSettingApi.getOrgSettings());
+}

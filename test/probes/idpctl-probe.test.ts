@@ -1,0 +1,154 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { probeResultSchema } from "@idp-failover/core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type Idps, secretValues, standInConfigInput, startIdps } from "./support.js";
+
+/* `idpctl probe` as a user runs it: a child process, secrets and the CA from the environment. */
+
+const bin = fileURLToPath(new URL("../../packages/cli/bin/idpctl.js", import.meta.url));
+let idps: Idps;
+let dir: string;
+let caFile: string;
+let configFile: string;
+
+beforeAll(async () => {
+  idps = await startIdps();
+  dir = await mkdtemp(join(tmpdir(), "idpctl-probe-"));
+  caFile = join(dir, "ca.pem");
+  configFile = join(dir, "config.json");
+  await writeFile(caFile, idps.ca.certPem);
+  await writeFile(configFile, JSON.stringify(standInConfigInput(idps, ["alpha", "beta"])));
+});
+afterAll(async () => {
+  await idps.close();
+  await rm(dir, { recursive: true, force: true });
+});
+afterEach(async () => {
+  await idps.okta.clearFault();
+  await idps.entra.clearFault();
+});
+
+function idpctl(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { env: { PATH: process.env.PATH ?? "", HOME: dir, ...secretValues, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error && typeof error.code === "number" ? error.code : error ? 1 : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+function jsonLines(stdout: string) {
+  return stdout
+    .trim()
+    .split("\n")
+    .map((line) => probeResultSchema.parse(JSON.parse(line)));
+}
+
+describe("idpctl probe", () => {
+  it("runs a site's plan, prints one JSON object per result, and exits 0 when all pass", async () => {
+    // Act
+    const run = await idpctl(["probe", "--config", configFile, "--site", "alpha", "--json"], {
+      NODE_EXTRA_CA_CERTS: caFile,
+    });
+
+    // Assess
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const results = jsonLines(run.stdout);
+    expect(results).toHaveLength(9);
+    expect(results.every((r) => r.ok && r.site === "alpha" && r.region === "local")).toBe(true);
+  });
+
+  it("prints a table and exits 1 when a probe fails", async () => {
+    // Prepare
+    await idps.entra.setFault({ mode: "service-degraded" });
+
+    // Act
+    const run = await idpctl(["probe", "--config", configFile, "--site", "beta", "--provider", "entra"], {
+      NODE_EXTRA_CA_CERTS: caFile,
+    });
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^SITE\s+PROVIDER\s+PROBE\s+RESULT/);
+    expect(run.stdout).toMatch(/graph-health\s+FAIL.*upstream: Microsoft service health/);
+    expect(run.stderr).toContain("1 of 4 probe(s) failed");
+  });
+
+  it("runs one ad-hoc probe, trusting the private CA named by NODE_EXTRA_CA_CERTS", async () => {
+    // Prepare
+    const issuer = idps.okta.issuer("default");
+
+    // Act
+    const trusted = await idpctl(["probe", "--kind", "oidc-discovery", "--url", issuer, "--json"], {
+      NODE_EXTRA_CA_CERTS: caFile,
+    });
+    const untrusted = await idpctl([
+      "probe",
+      "--kind",
+      "oidc-discovery",
+      "--url",
+      issuer,
+      "--json",
+      "--timeout-ms",
+      "2000",
+    ]);
+
+    // Assess
+    expect(trusted.code).toBe(0);
+    expect(jsonLines(trusted.stdout)).toMatchObject([{ ok: true, kind: "oidc-discovery", status: 200 }]);
+    expect(untrusted.code).toBe(1);
+    expect(jsonLines(untrusted.stdout)[0]?.error?.class).toBe("tls");
+  });
+
+  it("honours --timeout-ms on an IdP that hangs", async () => {
+    // Prepare
+    await idps.okta.setFault({ mode: "hang" });
+
+    // Act
+    const run = await idpctl([
+      "probe",
+      "--kind",
+      "jwks",
+      "--url",
+      `${idps.okta.issuer("default")}/v1/keys`,
+      "--timeout-ms",
+      "300",
+      "--json",
+      "--ca",
+      caFile,
+    ]);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(jsonLines(run.stdout)[0]?.error?.class).toBe("timeout");
+  });
+
+  it("exits 2 on bad input: an unknown site, a probe without what it needs, or two modes at once", async () => {
+    // Act
+    const [unknownSite, noIssuer, both] = await Promise.all([
+      idpctl(["probe", "--config", configFile, "--site", "gamma"]),
+      idpctl(["probe", "--kind", "token", "--url", "https://example.okta.com/oauth2/default/v1/token"]),
+      idpctl(["probe", "--config", configFile, "--kind", "jwks", "--url", "https://example.com/keys"]),
+    ]);
+
+    // Assess
+    expect(unknownSite).toMatchObject({ code: 2, stdout: "" });
+    expect(unknownSite.stderr).toContain('no site "gamma"');
+    expect(noIssuer.code).toBe(2);
+    expect(noIssuer.stderr).toContain("--issuer");
+    expect(both.code).toBe(2);
+  });
+});

@@ -1,0 +1,161 @@
+import { probeResultSchema } from "@idp-failover/core";
+import { createProbeMemory, runRegionRound } from "@idp-failover/probes";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type Idps, secrets, standInConfig, startIdps } from "./support.js";
+
+let idps: Idps;
+beforeAll(async () => {
+  idps = await startIdps();
+});
+afterAll(async () => {
+  await idps.close();
+});
+afterEach(async () => {
+  await idps.okta.clearFault();
+  await idps.entra.clearFault();
+});
+
+describe("region round", () => {
+  it("runs every probe of every provider of every site and labels the round", async () => {
+    // Prepare
+    const config = standInConfig(idps, ["alpha", "beta"]);
+    const at = Date.parse("2026-01-01T10:00:00Z");
+
+    // Act
+    const round = await runRegionRound(config, { region: "eu-west-1", at, secrets, ca: idps.ca.certPem });
+
+    // Assess
+    expect(round.region).toBe("eu-west-1");
+    expect(round.at).toBe(at);
+    expect(round.results).toHaveLength(2 * (5 + 4));
+    expect(round.results.filter((r) => !r.ok)).toEqual([]);
+    for (const result of round.results) {
+      expect(probeResultSchema.parse(result)).toMatchObject({
+        region: "eu-west-1",
+        at: "2026-01-01T10:00:00.000Z",
+      });
+    }
+    expect(round.results.slice(0, 9).map((r) => `${r.site}/${r.provider}/${r.probe}`)).toEqual([
+      "alpha/okta/oidc-discovery",
+      "alpha/okta/jwks",
+      "alpha/okta/token",
+      "alpha/okta/saml-metadata",
+      "alpha/okta/okta-api",
+      "alpha/entra/oidc-discovery",
+      "alpha/entra/jwks",
+      "alpha/entra/token",
+      "alpha/entra/graph-health",
+    ]);
+  });
+
+  it("fetches a provider's discovery document once per round and shares it", async () => {
+    // Prepare
+    const config = standInConfig(idps, ["alpha"]);
+    const before = idps.okta.count("oidc-discovery");
+
+    // Act
+    await runRegionRound(config, { region: "us-east-1", secrets, ca: idps.ca.certPem, providers: ["okta"] });
+
+    // Assess: discovery, jwks and token all needed it; one request served them.
+    expect(idps.okta.count("oidc-discovery")).toBe(before + 1);
+  });
+
+  it("keeps one provider's outage out of the other's results", async () => {
+    // Prepare
+    const config = standInConfig(idps, ["alpha"]);
+    await idps.okta.setFault({ mode: "http-5xx" });
+
+    // Act
+    const round = await runRegionRound(config, { region: "us-east-1", secrets, ca: idps.ca.certPem });
+
+    // Assess
+    const okta = round.results.filter((r) => r.provider === "okta");
+    const entra = round.results.filter((r) => r.provider === "entra");
+    expect(okta.every((r) => !r.ok && r.error?.class === "http-5xx")).toBe(true);
+    expect(entra.every((r) => r.ok)).toBe(true);
+  });
+
+  it("classifies a key-rotation outage on the token probe while discovery and keys look fine", async () => {
+    // Prepare
+    const config = standInConfig(idps, ["alpha"]);
+    await idps.okta.setFault({ mode: "unknown-kid" });
+
+    // Act
+    const round = await runRegionRound(config, {
+      region: "us-east-1",
+      secrets,
+      ca: idps.ca.certPem,
+      providers: ["okta"],
+    });
+
+    // Assess
+    const failing = round.results.filter((r) => !r.ok).map((r) => [r.probe, r.error?.class]);
+    expect(failing).toEqual([["token", "content"]]);
+  });
+
+  it("runs only the chosen sites and providers", async () => {
+    // Prepare
+    const config = standInConfig(idps, ["alpha", "beta"]);
+
+    // Act
+    const round = await runRegionRound(config, {
+      region: "local",
+      secrets,
+      ca: idps.ca.certPem,
+      sites: ["beta"],
+      providers: ["entra"],
+    });
+
+    // Assess
+    expect(new Set(round.results.map((r) => `${r.site}/${r.provider}`))).toEqual(new Set(["beta/entra"]));
+  });
+
+  it("reports every hanging probe as a timeout, also under a small concurrency cap", async () => {
+    // Prepare
+    const config = standInConfig(idps, ["alpha"], {
+      probeTimeoutMs: 300,
+      slowMs: 200,
+      confirm: { retries: 0, delayMs: 0 },
+    });
+    await idps.entra.setFault({ mode: "hang" });
+
+    // Act
+    const round = await runRegionRound(config, {
+      region: "local",
+      secrets,
+      ca: idps.ca.certPem,
+      providers: ["entra"],
+      concurrency: 2,
+    });
+
+    // Assess
+    expect(round.results.map((r) => r.error?.class)).toEqual(["timeout", "timeout", "timeout", "timeout"]);
+  });
+
+  it("remembers rate-limit budgets and tokens across rounds through the memory it is given", async () => {
+    // Prepare
+    const config = standInConfig(idps, ["alpha"]);
+    const memory = createProbeMemory();
+    const tokens = idps.entra.count("token");
+
+    // Act
+    await runRegionRound(config, {
+      region: "local",
+      secrets,
+      ca: idps.ca.certPem,
+      memory,
+      providers: ["entra"],
+    });
+    await runRegionRound(config, {
+      region: "local",
+      secrets,
+      ca: idps.ca.certPem,
+      memory,
+      providers: ["entra"],
+    });
+
+    // Assess: two token probes mint each round; the Graph token is minted once.
+    expect(idps.entra.count("token")).toBe(tokens + 3);
+    expect(memory.tokens.size).toBe(1);
+  });
+});
