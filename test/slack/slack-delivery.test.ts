@@ -1,3 +1,4 @@
+import { commandSite } from "@idp-failover/core";
 import { createSlackClient, deliverDueNotifications } from "@idp-failover/slack";
 import {
   type SlackStandIn,
@@ -6,7 +7,7 @@ import {
   type WebhookReceiver,
 } from "@idp-failover/stand-ins";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SiteHarness, testConfig } from "./harness.js";
+import { approver, SiteHarness, siteId, testConfig } from "./harness.js";
 
 /*
  * The deliverer with the real Web API client against the Slack stand-in, fed by the real evaluator
@@ -176,6 +177,34 @@ describe("Slack delivery", () => {
     await deliver();
     await deliver();
     expect(incidentRoot().text).toContain("Failed over");
+  });
+
+  it("reports an aborted failback in the thread and on the approval message, with the reason", async () => {
+    // Prepare: approved failback under way.
+    const approvalId = await site.reachFailbackPending(async () => {
+      await deliver();
+    });
+    await deliver();
+    const outcome = await commandSite(site.evaluator, site.config, siteId, {
+      kind: "approve",
+      approvalId,
+      actor: `slack:${approver}`,
+    });
+    expect(outcome.kind).toBe("applied");
+    await site.step({ okta: "ok" });
+    await deliver();
+    // Act: Okta fails during the first step.
+    await site.stepUntil({ okta: "down" }, failedOver, 20, async () => {
+      await deliver();
+    });
+    // Assess
+    const root = incidentRoot();
+    const aborted = slack.replies(root.ts).find((m) => m.text.includes("Failback aborted"));
+    expect(aborted?.text).toMatch(/Failback aborted: okta (degraded|down) during failback step 1/);
+    expect(aborted?.replyBroadcast).toBe(true);
+    const approval = slack.messages.find((m) => m.text.includes("Approve failback of"));
+    expect(JSON.stringify(approval?.blocks)).toContain("*Failback aborted*");
+    expect(approval?.blocks.some((b) => b.type === "actions")).toBe(false);
   });
 
   it("falls back to plain text when Slack refuses the blocks, so the alert still gets out", async () => {
