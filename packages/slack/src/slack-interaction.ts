@@ -131,7 +131,8 @@ export async function handleSlackInteraction(
   }
   const { payload } = parsed;
   const action = payload.actions.find((a) => answerByAction.has(a.action_id));
-  if (!action) {
+  const answer = action ? answerByAction.get(action.action_id) : undefined;
+  if (!action || !answer) {
     log({ msg: "slack interaction ignored", actions: payload.actions.map((a) => a.action_id) });
     return respond(200, "");
   }
@@ -146,7 +147,6 @@ export async function handleSlackInteraction(
     return respond(400, "malformed interaction payload");
   }
 
-  const answer = answerByAction.get(action.action_id) ?? "approve";
   const context = {
     user: payload.user.id,
     site: value.site,
