@@ -6,6 +6,7 @@ import {
   type ListResourceRecordSetsCommandOutput,
   type ResourceRecordSet,
   Route53Client,
+  type RRType,
 } from "@aws-sdk/client-route-53";
 import {
   type DnsApplyOutcome,
@@ -165,7 +166,7 @@ export class Route53DnsWeights implements DnsWeights {
   private async listGroup(site: Site): Promise<ResourceRecordSet[]> {
     const name = normalizeName(site.hostname);
     const found: ResourceRecordSet[] = [];
-    let start: { name: string; type: string; identifier?: string } | undefined = {
+    let start: { name: string; type: RRType; identifier?: string } | undefined = {
       name: site.hostname,
       type: site.recordType,
     };
@@ -174,7 +175,7 @@ export class Route53DnsWeights implements DnsWeights {
         new ListResourceRecordSetsCommand({
           HostedZoneId: site.hostedZoneId,
           StartRecordName: start.name,
-          StartRecordType: start.type as ResourceRecordSet["Type"],
+          StartRecordType: start.type,
           ...(start.identifier ? { StartRecordIdentifier: start.identifier } : {}),
           MaxItems: 100,
         }),
@@ -281,7 +282,8 @@ export function planWeightChange(
 
 function failure(error: unknown, doing: string): Extract<DnsApplyOutcome, { kind: "retry" | "rejected" }> {
   const detail = describeAwsError(error);
-  const messages = (error as { messages?: unknown }).messages;
+  const messages =
+    error !== null && typeof error === "object" && "messages" in error ? error.messages : undefined;
   const extra = Array.isArray(messages)
     ? messages.filter((m) => typeof m === "string" && !detail.includes(m))
     : [];
