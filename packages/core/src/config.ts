@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type DataPlaneSettings, dataPlaneSettingsSchema } from "./data-plane.js";
 import { type Criticality, defaultCriticality, type ProbeKind } from "./probe-result.js";
 
 /*
@@ -258,6 +259,8 @@ export const configSchema = z.strictObject({
   policy: policySchema.prefault({}),
   alerting: alertingSchema,
   sla: z.strictObject({ targetPct: z.number().gt(0).max(100).default(99.99) }).prefault({}),
+  /** Route 53 health checks on the probe regions' verdict endpoints (failover without the Route 53 API). */
+  dataPlane: dataPlaneSettingsSchema.prefault({}),
   sites: z.array(siteSchema).min(1),
 });
 
@@ -293,6 +296,8 @@ export interface Config {
   policy: Policy;
   alerting: z.infer<typeof alertingSchema>;
   sla: { targetPct: number };
+  /** Always set by `parseConfig`; configs built in code (replay) may leave it out for the defaults. */
+  dataPlane?: DataPlaneSettings;
   sites: Site[];
 }
 

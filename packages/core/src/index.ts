@@ -1,4 +1,5 @@
 export * from "./config.js";
+export * from "./data-plane.js";
 export * from "./effects.js";
 export * from "./evaluate.js";
 export * from "./in-memory.js";
