@@ -1,9 +1,12 @@
 export * from "./aws-adapters.js";
 export * from "./aws-errors.js";
+export * from "./dynamo-data-plane-store.js";
 export * from "./dynamo-message-refs.js";
 export * from "./dynamo-notification-outbox.js";
 export * from "./dynamo-store.js";
+export * from "./eventbridge-evaluator-trigger.js";
 export * from "./eventbridge-publisher.js";
 export * from "./route53-dns-weights.js";
 export { BatchIncompleteError, StoredItemInvalidError } from "./single-table.js";
+export * from "./sqs-probe-queue.js";
 export * from "./table.js";

@@ -6,6 +6,7 @@ export * from "./in-memory.js";
 export * from "./outbox-notifier.js";
 export * from "./ports.js";
 export * from "./probe-result.js";
+export * from "./probe-ticks.js";
 export * from "./record-round.js";
 export * from "./replay/index.js";
 export * from "./rollup.js";

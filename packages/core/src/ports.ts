@@ -140,3 +140,17 @@ export interface MessageRefs {
   recall(site: string, key: string): Promise<Record<string, string> | undefined>;
   remember(site: string, key: string, ref: Record<string, string>): Promise<void>;
 }
+
+/**
+ * The data plane's per-region items (see data-plane.ts): the probe writes one per site in its own
+ * region, the verdict endpoint there reads it. Nothing else reads or writes them.
+ */
+export interface DataPlaneStore {
+  get(site: string, region: string): Promise<import("./data-plane.js").DataPlaneItem | undefined>;
+  put(item: import("./data-plane.js").DataPlaneItem): Promise<void>;
+}
+
+/** Asks the evaluator to run soon for these sites (a probe saw region verdicts change). */
+export interface EvaluatorTrigger {
+  wake(sites: readonly string[], reason: string): Promise<void>;
+}

@@ -1,5 +1,5 @@
 import type { Config } from "./config.js";
-import type { Store } from "./ports.js";
+import type { Store, StoredTracker } from "./ports.js";
 import type { ProbeResult } from "./probe-result.js";
 import { observeRound, type RegionVerdict, regionView, summarizeRound } from "./verdict.js";
 
@@ -28,6 +28,8 @@ export interface RecordedRound {
   /** Sites that got results in this round. */
   sites: string[];
   changes: RegionVerdictChange[];
+  /** The trackers this round produced (this region's), as saved: the data plane is built from them. */
+  trackers: StoredTracker[];
 }
 
 export async function recordRound(
@@ -46,6 +48,7 @@ export async function recordRound(
   await store.putResults(round.results);
 
   const changes: RegionVerdictChange[] = [];
+  const saved: StoredTracker[] = [];
   const sites = new Set<string>();
   const trackersBySite = new Map<string, Awaited<ReturnType<Store["loadTrackers"]>>>();
   for (const [key, results] of byProvider) {
@@ -58,10 +61,12 @@ export async function recordRound(
     }
     const previous = trackers.find((t) => t.provider === provider && t.region === round.region)?.tracker;
     const tracker = observeRound(previous, summarizeRound(round.at, results), config.policy);
-    await store.saveTracker({ site, provider, region: round.region, tracker });
+    const entry = { site, provider, region: round.region, tracker };
+    await store.saveTracker(entry);
+    saved.push(entry);
     const from = regionView(round.region, previous, now, config.policy).verdict;
     const to = regionView(round.region, tracker, now, config.policy).verdict;
     if (from !== to) changes.push({ site, provider, region: round.region, from, to });
   }
-  return { sites: [...sites], changes };
+  return { sites: [...sites], changes, trackers: saved };
 }
