@@ -181,6 +181,17 @@ describe("idpctl operator commands", () => {
     expect(badSince).toMatchObject({ exitCode: 2, message: expect.stringMatching(/--since/) });
   });
 
+  it("answers AWS it cannot reach with exit code 1 and the cause in one line", async () => {
+    // Prepare: a table endpoint where nothing listens.
+    const out = { ...io(), env: { ...env(), AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:9" } };
+
+    // Act
+    const failure = await runStatus(opts({ site: "ops-status" }), out).catch((error: unknown) => error);
+
+    // Assess
+    expect(failure).toMatchObject({ exitCode: 1, message: expect.stringMatching(/^AWS: .*ECONNREFUSED/) });
+  });
+
   it("freeze holds the site: a failover is refused until unfreeze", async () => {
     // Prepare
     await health("ops-freeze", {});

@@ -152,13 +152,16 @@ export async function withSession<T>(
   }
 }
 
-/** AWS trouble reaching the table or Route 53 is a failed check (1), with the cause in one line. */
+/**
+ * Trouble with AWS (unreachable endpoint, missing credentials, no such table, throttling, an item that
+ * does not parse) is a failed check: exit 1 with the cause in one line. Bugs keep their stack.
+ */
 function asCliError(error: unknown): unknown {
-  if (error instanceof CliError) return error;
-  if (error instanceof Error && (error.name.endsWith("Exception") || "$metadata" in error)) {
-    return new CliError(`AWS: ${error.name}: ${error.message}`, 1, { cause: error });
-  }
-  return error;
+  if (error instanceof CliError || !(error instanceof Error)) return error;
+  if (error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError)
+    return error;
+  const code = "code" in error && typeof error.code === "string" ? ` (${error.code})` : "";
+  return new CliError(`AWS: ${error.name}: ${error.message}${code}`, 1, { cause: error });
 }
 
 export function requireSite(config: Config, siteId: string): Site {
