@@ -24,7 +24,7 @@ describe("docs/events.md", () => {
     const details = jsonBlocks
       .map((block) => (block && typeof block === "object" && "detail" in block ? block.detail : block))
       .filter(
-        (d): d is { schemaVersion: unknown } => Boolean(d) && typeof d === "object" && "schemaVersion" in d,
+        (d): d is { schemaVersion: unknown } => d !== null && typeof d === "object" && "schemaVersion" in d,
       );
 
     // Act
@@ -38,7 +38,7 @@ describe("docs/events.md", () => {
   it("shows the envelope the publisher actually sends", () => {
     // Prepare
     const envelope = jsonBlocks.find(
-      (b): b is Record<string, unknown> => Boolean(b) && typeof b === "object" && "detail-type" in b,
+      (b): b is Record<string, unknown> => b !== null && typeof b === "object" && "detail-type" in b,
     );
     const detail = domainEventSchema.parse(envelope?.detail);
 
