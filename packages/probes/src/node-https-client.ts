@@ -41,14 +41,16 @@ const userAgent = "idp-failover-probe/0.1";
 const defaultMaxBytes = 2 * 1024 * 1024;
 
 export class NodeHttpsClient implements HttpClient {
-  private readonly ca: string[] | undefined;
+  /** Built once: a context per connection would parse the whole root store every time. */
+  private readonly secureContext: tls.SecureContext;
   private readonly httpsAgent: HttpsAgent;
   private readonly httpAgent = new HttpAgent({ keepAlive: false });
 
   /** `ca`: extra PEM certificate(s) to trust on top of the default store (a private or test CA). */
   constructor(options: { ca?: string } = {}) {
-    this.ca = options.ca ? [...defaultCertificates(), ...splitPem(options.ca)] : undefined;
-    this.httpsAgent = new HttpsAgent({ keepAlive: false, ...(this.ca ? { ca: this.ca } : {}) });
+    const ca = options.ca ? [...defaultCertificates(), ...splitPem(options.ca)] : undefined;
+    this.secureContext = tls.createSecureContext(ca ? { ca } : {});
+    this.httpsAgent = new HttpsAgent({ keepAlive: false, secureContext: this.secureContext });
   }
 
   agentFor(protocol: string | null | undefined): Agent {
@@ -103,7 +105,7 @@ export class NodeHttpsClient implements HttpClient {
         headers,
         agent: false as const,
         signal: request.signal,
-        ...(secure && this.ca ? { ca: this.ca } : {}),
+        ...(secure ? { secureContext: this.secureContext } : {}),
       };
       const req = (secure ? httpsRequest : httpRequest)(target, options, (res) => {
         const chunks: Buffer[] = [];
