@@ -1,0 +1,111 @@
+import { type Config, type ConfigIssue, parseConfig } from "@idp-failover/core";
+import { Resource } from "sst";
+import { z } from "zod";
+import { sstSecretName } from "./secret-names.js";
+
+/*
+ * The one place a function learns about its deployment, read once at cold start:
+ *   - the config (the same document `idpctl validate` checks), linked by the stacks as the
+ *     `IdpFailover` Linkable and parsed here with core's schema: a bad one fails the cold start with
+ *     every problem listed, and nothing runs;
+ *   - where the home resources are (table, event bus, region), from the same Linkable;
+ *   - the probe region's own resources (data-plane table, probe queue), from environment variables
+ *     the probes stack sets on the functions of that region;
+ *   - secrets, from `sst.Secret`s linked only to the functions that need them.
+ */
+
+export const deploymentLinkName = "IdpFailover";
+
+export const deploymentLinkSchema = z.object({
+  config: z.unknown(),
+  home: z.object({
+    region: z.string().min(1),
+    tableName: z.string().min(1),
+    eventBusName: z.string().min(1),
+  }),
+});
+
+export const regionEnvironment = {
+  dataPlaneTable: "IDP_FAILOVER_DATA_PLANE_TABLE",
+  probeQueueUrl: "IDP_FAILOVER_PROBE_QUEUE_URL",
+} as const;
+
+export interface Deployment {
+  config: Config;
+  home: z.infer<typeof deploymentLinkSchema>["home"];
+  /** The region this function runs in. */
+  region: string;
+  /** This region's data-plane table and probe queue (probe-region functions only). */
+  dataPlaneTable?: string;
+  probeQueueUrl?: string;
+  /** A linked secret by the config's reference name; undefined when not linked or empty. */
+  secret(ref: string): string | undefined;
+}
+
+export class DeploymentConfigError extends Error {
+  override name = "DeploymentConfigError";
+  constructor(
+    message: string,
+    readonly issues: ConfigIssue[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const secretSchema = z.object({ value: z.string() });
+
+/** Reads the deployment from SST's linked resources and the environment. Throws on a bad config. */
+export function readDeployment(
+  resources: Record<string, unknown>,
+  env: Readonly<Record<string, string | undefined>>,
+): Deployment {
+  const link = deploymentLinkSchema.safeParse(resources[deploymentLinkName]);
+  if (!link.success) {
+    throw new DeploymentConfigError(
+      `the ${deploymentLinkName} link is missing or malformed: ${link.error.message}`,
+    );
+  }
+  const parsed = parseConfig(link.data.config);
+  if (!parsed.ok) {
+    const list = parsed.issues.map((i) => `${i.path}: ${i.message}`).join("; ");
+    throw new DeploymentConfigError(`the deployed config is invalid: ${list}`, parsed.issues);
+  }
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? link.data.home.region;
+  const dataPlaneTable = env[regionEnvironment.dataPlaneTable];
+  const probeQueueUrl = env[regionEnvironment.probeQueueUrl];
+  return {
+    config: parsed.config,
+    home: link.data.home,
+    region,
+    ...(dataPlaneTable ? { dataPlaneTable } : {}),
+    ...(probeQueueUrl ? { probeQueueUrl } : {}),
+    secret: (ref) => {
+      const linked = secretSchema.safeParse(resources[sstSecretName(ref)]);
+      return linked.success && linked.data.value !== "" ? linked.data.value : undefined;
+    },
+  };
+}
+
+let cached: Deployment | undefined;
+
+/** The deployment of this function, read on first use and kept for the life of the instance. */
+export function deployment(): Deployment {
+  cached ??= readDeployment(linkedResources(), process.env);
+  return cached;
+}
+
+/** SST's `Resource` as a plain record of whatever is linked, to be parsed (never trusted as typed). */
+function linkedResources(): Record<string, unknown> {
+  const resources: Record<string, unknown> = {};
+  for (const key of Reflect.ownKeys(Resource)) {
+    if (typeof key === "string") resources[key] = Reflect.get(Resource, key);
+  }
+  return resources;
+}
+
+/** Fails with a clear message when a probe-region function runs without its region's resources. */
+export function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new DeploymentConfigError(`${what} is not set for this function`);
+  return value;
+}

@@ -1,0 +1,49 @@
+import { createAwsAdapters } from "@idp-failover/aws";
+import { SlackReportDelivery, sendMonthlyReport } from "@idp-failover/report";
+import { createSlackClient } from "@idp-failover/slack";
+import { deployment } from "./deployment.js";
+import { createLogger } from "./observability.js";
+
+/*
+ * report: the monthly SLA report (CronV2 on the 1st): last month's report per site, posted to Slack
+ * with the HTML attached, and one `report-published` event per site on the bus.
+ */
+
+const logger = createLogger();
+
+export class ReportDeliveryError extends Error {
+  override name = "ReportDeliveryError";
+}
+
+export async function handler(event: { month?: string } = {}): Promise<void> {
+  const { config, home, secret } = deployment();
+  const aws = createAwsAdapters({
+    tableName: home.tableName,
+    eventBusName: home.eventBusName,
+    region: home.region,
+  });
+  const slack = config.alerting.slack;
+  const token = slack && secret(slack.botTokenRef);
+  const delivery =
+    slack && token
+      ? new SlackReportDelivery({ client: createSlackClient(token), channel: slack.channel })
+      : undefined;
+  const month =
+    typeof event.month === "string" && /^\d{4}-\d{2}$/.test(event.month) ? event.month : undefined;
+  const result = await sendMonthlyReport({
+    store: aws.store,
+    config,
+    now: Date.now(),
+    ...(month ? { month } : {}),
+    ...(delivery ? { delivery } : {}),
+    events: aws.events,
+  });
+  logger.info("monthly report", {
+    period: result.report.period,
+    delivery: result.delivery,
+    events: result.events,
+  });
+  if (result.delivery?.kind === "failed" || result.events?.kind === "failed")
+    throw new ReportDeliveryError("the monthly report was not fully delivered");
+  aws.destroy();
+}

@@ -1,0 +1,67 @@
+import {
+  type Config,
+  type DataPlaneStore,
+  dataPlaneAnswer,
+  findSite,
+  parseVerdictPath,
+} from "@idp-failover/core";
+
+/*
+ * The verdict endpoint's request handling, apart from Lambda: `GET /v1/health/{site}/{provider}`
+ * answered from this region's data-plane item. No secret in the URL (Route 53 health checks cannot
+ * sign requests, and a URL is logged everywhere); the answer says only up or not, which anyone could
+ * learn by trying to sign in. A failure to read the item abstains (200) rather than fail the check:
+ * our own trouble must never look like the IdP's.
+ */
+
+export interface VerdictRequest {
+  method: string;
+  path: string;
+}
+
+export interface VerdictResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface VerdictEndpointDeps {
+  config: Config;
+  region: string;
+  items: DataPlaneStore;
+  now(): number;
+  onError?(error: unknown, site: string): void;
+}
+
+export async function answerVerdictRequest(
+  request: VerdictRequest,
+  deps: VerdictEndpointDeps,
+): Promise<VerdictResponse> {
+  if (request.method !== "GET" && request.method !== "HEAD") return reply(405, "method not allowed");
+  const target = parseVerdictPath(request.path);
+  if (!target) return reply(404, "not found: use /v1/health/{site}/{provider}");
+  const site = findSite(deps.config, target.site);
+  if (!site?.providers.some((p) => p.id === target.provider)) {
+    return reply(
+      404,
+      dataPlaneAnswer(site, target.provider, undefined, deps.now(), deps.config.policy).reason,
+    );
+  }
+  let item: Awaited<ReturnType<DataPlaneStore["get"]>>;
+  try {
+    item = await deps.items.get(site.id, deps.region);
+  } catch (error) {
+    deps.onError?.(error, site.id);
+    return reply(200, "verdict unavailable in this region: abstains");
+  }
+  const answer = dataPlaneAnswer(site, target.provider, item, deps.now(), deps.config.policy);
+  return reply(answer.status, answer.reason);
+}
+
+function reply(statusCode: number, reason: string): VerdictResponse {
+  return {
+    statusCode,
+    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+    body: `${reason}\n`,
+  };
+}
