@@ -125,6 +125,9 @@ async function graphToken(
   if (answer.status !== 200) throw tokenEndpointFailure(answer, "Entra token endpoint");
   const token = parseTokenAnswer(parseJson(answer.body, tokenUrl), answer.status);
   const lifetimeMs = (token.expires_in ?? 3599) * 1000;
+  for (const [key, entry] of context.memory.tokens) {
+    if (entry.expiresAt <= context.now()) context.memory.tokens.delete(key);
+  }
   context.memory.tokens.set(settings.tokenKey, {
     accessToken: token.access_token,
     expiresAt: context.now() + Math.max(0, lifetimeMs - 300_000),
