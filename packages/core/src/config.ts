@@ -219,6 +219,11 @@ export const policySchema = z.strictObject({
     .strictObject({
       /** Backoff between attempts when Route 53 asks us to retry. */
       retrySeconds: z.array(seconds).min(1).default([5, 15, 30, 60]),
+      /**
+       * A change not INSYNC after this long (Route 53 usually takes under a minute), or one Route 53 no
+       * longer knows, is alerted and re-checked by reading the records back.
+       */
+      insyncTimeoutSeconds: seconds.default(300),
     })
     .prefault({}),
 });

@@ -192,6 +192,21 @@ describe("failing-over", () => {
     expect(walk.state.state).toBe("failing-over");
   });
 
+  it("alerts and re-checks the records when a change stays PENDING past the timeout", () => {
+    const walk = new Walk();
+    walk.after(10 * second).tick({ okta: "down", entra: "up" });
+    walk.send({ kind: "dns-submitted", changeId: "C9" });
+    expect(transitionOf(walk.after(4 * minute).tick({ okta: "down", entra: "up" }))).toBeUndefined();
+    expect(walk.state.dns?.changeId).toBe("C9");
+
+    const stuck = walk.after(minute).tick({ okta: "down", entra: "up" });
+
+    expect(notificationsOf(stuck)).toEqual(["dns-error"]);
+    expect(walk.state.dns?.changeId).toBeUndefined();
+    expect(walk.state.dns?.weights).toEqual({ okta: 0, entra: 100 });
+    expect(walk.state.state).toBe("failing-over");
+  });
+
   it("stops retrying a change Route 53 rejects, keeping the state truthful", () => {
     const walk = new Walk();
     walk.after(10 * second).tick({ okta: "down", entra: "up" });

@@ -108,6 +108,7 @@ function route(d: Draft, input: Input, ctx: DecisionContext): string | undefined
 function tick(d: Draft, ctx: DecisionContext): void {
   rollForward(d, ctx);
   observeVerdicts(d, ctx);
+  reclaimStuckDns(d, ctx);
   switch (d.state.state) {
     case "frozen":
     case "failing-over":
@@ -124,6 +125,23 @@ function tick(d: Draft, ctx: DecisionContext): void {
       whileFailingBack(d, ctx);
       return;
   }
+}
+
+/**
+ * A submitted change that never reaches INSYNC (or that Route 53 no longer knows) would leave the
+ * site waiting forever. After `dns.insyncTimeoutSeconds` the change id is dropped, with an alert: the
+ * evaluator then re-applies the weights, which reads the records back and finishes at once if they
+ * already carry them, or submits the change again if they do not.
+ */
+function reclaimStuckDns(d: Draft, ctx: DecisionContext): void {
+  const dns = d.state.dns;
+  if (!dns?.changeId || !dns.submittedAt) return;
+  const waitedMs = ctx.now - Date.parse(dns.submittedAt);
+  if (waitedMs < ctx.policy.dns.insyncTimeoutSeconds * 1000) return;
+  const message = `Route 53 change ${dns.changeId} not INSYNC after ${Math.round(waitedMs / 1000)} s; re-checking the records`;
+  d.state.dns = { ...dns, changeId: undefined, submittedAt: undefined, lastError: message };
+  d.notify({ kind: "dns-error", message, rejected: false, weights: dns.weights });
+  d.event({ type: "alert", site: ctx.site.id, at: d.at, alert: "dns-error", message });
 }
 
 /** Closes the minutes the clock has passed, then logs the verdicts seen now for the open minute. */
@@ -739,6 +757,9 @@ export function nextDeadline(
 ): number | undefined {
   const candidates: number[] = [];
   if (state.dns?.retryAt && !state.dns.changeId) candidates.push(Date.parse(state.dns.retryAt));
+  if (state.dns?.changeId && state.dns.submittedAt) {
+    candidates.push(Date.parse(state.dns.submittedAt) + policy.dns.insyncTimeoutSeconds * 1000);
+  }
   const primaryObserved = state.observed[primary];
   if (state.state === "secondary-active" && primaryObserved?.verdict === "up") {
     candidates.push(failbackDueAt(state, policy, Date.parse(primaryObserved.since)));
