@@ -24,6 +24,7 @@ export const detailTypes: Record<DomainEvent["type"], string> = {
   "state-changed": "Failover State Changed",
   "verdict-changed": "Provider Verdict Changed",
   alert: "Failover Alert",
+  "report-published": "SLA Report Published",
 };
 
 export interface EventBridgePublisherOptions {

@@ -74,6 +74,26 @@ export const domainEventSchema = z.discriminatedUnion("type", [
     alert: z.enum(["both-down", "monitor-impaired", "monitor-restored", "dns-error"]),
     message: z.string(),
   }),
+  /** A site's SLA report for a period was built (the monthly report; see docs/report-schema.md). */
+  z.object({
+    type: z.literal("report-published"),
+    id: z.string(),
+    site: z.string(),
+    at: iso,
+    period: z.object({ from: iso, to: iso, label: z.string() }),
+    loginAvailabilityPct: z.number().nullable(),
+    providers: z.array(
+      z.object({
+        id: z.string(),
+        availabilityPct: z.number().nullable(),
+        downtimeMinutes: z.number(),
+        slaTargetPct: z.number(),
+        slaMet: z.boolean().nullable(),
+        creditQualifies: z.boolean().nullable(),
+      }),
+    ),
+    incidents: z.number().int(),
+  }),
 ]);
 export type DomainEvent = z.infer<typeof domainEventSchema>;
 

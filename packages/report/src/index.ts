@@ -1,1 +1,14 @@
-export {};
+export * from "./availability.js";
+export * from "./build-report.js";
+export * from "./incidents.js";
+export * from "./period.js";
+export * from "./render.js";
+export * from "./render-csv.js";
+export * from "./render-html.js";
+export * from "./render-markdown.js";
+export * from "./report-schema.js";
+export * from "./report-text.js";
+export * from "./send-monthly-report.js";
+export * from "./slack-report-delivery.js";
+export * from "./vendor-attainment.js";
+export * from "./vendor-terms.js";

@@ -1,0 +1,139 @@
+import type { Incident } from "@idp-failover/core";
+import type { ReportPeriod } from "./period.js";
+
+/*
+ * What the login hostname delivered, and each incident's timings.
+ *
+ * The login hostname is down from an incident's onset (`start`, the first failing probe round) until
+ * users' resolvers can have the new answer: the DNS change INSYNC plus the record's TTL. Without a
+ * failover (nowhere healthy to go, or the change never completed) it is down for as long as the
+ * serving provider was: until it recovered. If the provider recovered before the change took effect,
+ * the login hostname was fine from then. Overlapping incidents are merged, and everything is clipped
+ * to the period; an incident still open counts until `now`.
+ */
+
+export interface Interval {
+  from: number;
+  to: number;
+}
+
+/** The span during which an incident kept users from signing in through the login hostname. */
+export function loginOutage(incident: Incident, ttlSeconds: number, now: number): Interval {
+  const start = Date.parse(incident.start);
+  const recovered = firstTime(incident.recoveredAt, incident.endAt) ?? now;
+  const insync = incident.insyncAt === undefined ? undefined : Date.parse(incident.insyncAt);
+  const end = insync === undefined ? recovered : Math.min(insync + ttlSeconds * 1000, recovered);
+  return { from: start, to: Math.max(start, end) };
+}
+
+/** Merged outages clipped to the period, in time order. */
+export function loginOutages(
+  incidents: readonly Incident[],
+  ttlSeconds: number,
+  period: ReportPeriod,
+  now: number,
+): Interval[] {
+  const clipped = incidents
+    .map((i) => loginOutage(i, ttlSeconds, now))
+    .map((o) => ({ from: Math.max(o.from, period.from), to: Math.min(o.to, period.to) }))
+    .filter((o) => o.to > o.from)
+    .sort((a, b) => a.from - b.from);
+  const merged: Interval[] = [];
+  for (const outage of clipped) {
+    const last = merged[merged.length - 1];
+    if (last && outage.from <= last.to) last.to = Math.max(last.to, outage.to);
+    else merged.push({ ...outage });
+  }
+  return merged;
+}
+
+export function totalSeconds(intervals: readonly Interval[]): number {
+  return intervals.reduce((sum, i) => sum + (i.to - i.from) / 1000, 0);
+}
+
+/** One incident as a report shows it: times, and the delays an operator is judged on. */
+export interface IncidentRow {
+  id: string;
+  provider: string;
+  failoverTo: string | null;
+  start: string;
+  detectedAt: string;
+  dnsSubmittedAt: string | null;
+  insyncAt: string | null;
+  recoveredAt: string | null;
+  failbackRequestedAt: string | null;
+  failbackApprovedAt: string | null;
+  approvedBy: string | null;
+  end: string | null;
+  ongoing: boolean;
+  startedBeforePeriod: boolean;
+  endsAfterPeriod: boolean;
+  /** Onset to quorum (the global verdict became down). */
+  detectionSeconds: number;
+  /** Onset to the DNS change being submitted. */
+  dnsChangeSeconds: number | null;
+  /** Onset to the change being INSYNC. */
+  insyncSeconds: number | null;
+  /** All weight on the other provider: INSYNC until failback began (or the incident ended). */
+  timeOnSecondarySeconds: number | null;
+  /** Failback requested to approved: how long the approval took. */
+  failbackApprovalWaitSeconds: number | null;
+  /** Approved to all weight back on the primary. */
+  failbackSeconds: number | null;
+  /** The login hostname's downtime this incident caused, inside the period. */
+  loginDowntimeSeconds: number;
+}
+
+export function incidentRow(
+  incident: Incident,
+  ttlSeconds: number,
+  period: ReportPeriod,
+  now: number,
+): IncidentRow {
+  const start = Date.parse(incident.start);
+  const since = (at: string | undefined) => (at === undefined ? null : seconds(Date.parse(at) - start));
+  const between = (a: string | undefined, b: string | undefined) =>
+    a === undefined || b === undefined ? null : seconds(Date.parse(b) - Date.parse(a));
+  const end = incident.endAt ?? null;
+  const insync = incident.insyncAt;
+  const leftSecondary = incident.failbackApprovedAt ?? incident.endAt;
+  const outage = loginOutage(incident, ttlSeconds, now);
+  const inside = Math.max(0, Math.min(outage.to, period.to) - Math.max(outage.from, period.from));
+  return {
+    id: incident.id,
+    provider: incident.provider,
+    failoverTo: incident.failoverTo ?? null,
+    start: incident.start,
+    detectedAt: incident.detectedAt,
+    dnsSubmittedAt: incident.dnsSubmittedAt ?? null,
+    insyncAt: insync ?? null,
+    recoveredAt: incident.recoveredAt ?? null,
+    failbackRequestedAt: incident.failbackRequestedAt ?? null,
+    failbackApprovedAt: incident.failbackApprovedAt ?? null,
+    approvedBy: incident.approvedBy ?? null,
+    end,
+    ongoing: end === null,
+    startedBeforePeriod: start < period.from,
+    endsAfterPeriod: end === null ? now >= period.to : Date.parse(end) >= period.to,
+    detectionSeconds: seconds(Date.parse(incident.detectedAt) - start),
+    dnsChangeSeconds: since(incident.dnsSubmittedAt),
+    insyncSeconds: since(insync),
+    timeOnSecondarySeconds:
+      insync === undefined
+        ? null
+        : seconds((leftSecondary === undefined ? now : Date.parse(leftSecondary)) - Date.parse(insync)),
+    failbackApprovalWaitSeconds: between(incident.failbackRequestedAt, incident.failbackApprovedAt),
+    failbackSeconds: between(incident.failbackApprovedAt, incident.endAt),
+    loginDowntimeSeconds: seconds(inside),
+  };
+}
+
+function firstTime(...values: Array<string | undefined>): number | undefined {
+  for (const value of values) if (value !== undefined) return Date.parse(value);
+  return undefined;
+}
+
+/** Milliseconds to seconds, to the millisecond. */
+function seconds(ms: number): number {
+  return Math.round(ms) / 1000;
+}

@@ -1,0 +1,142 @@
+import { z } from "zod";
+
+/*
+ * The JSON form of a report: a stable, documented contract (docs/report-schema.md). Additive changes
+ * keep `schemaVersion` 1; renaming or removing a field, or changing a unit, bumps it. Percentages are
+ * percent (99.7917), rounded to 4 decimals; durations say their unit in their name; times are
+ * ISO-8601 UTC; a figure that could not be measured is null, never 0 or 100.
+ */
+
+export const reportSchemaVersion = 1;
+
+const iso = z.string();
+const pct = z.number().nullable();
+
+export const creditTierSchema = z.object({ belowPct: z.number(), creditPct: z.number() });
+
+export const providerSlaSchema = z.object({
+  targetPct: z.number(),
+  /** Availability >= target; null when nothing was measured. */
+  met: z.boolean().nullable(),
+  /** Downtime the target allows over the measured time. */
+  errorBudgetMinutes: z.number(),
+  budgetUsedMinutes: z.number(),
+  /** Negative when the budget is overspent. */
+  budgetLeftMinutes: z.number(),
+  budgetUsedPct: z.number().nullable(),
+  serviceCredit: z.object({
+    /** Below the target: a credit can be claimed under the vendor's terms. */
+    qualifies: z.boolean().nullable(),
+    /** The vendor's published tier for this figure; the customer's agreement governs. */
+    indicativeCreditPct: z.number().nullable(),
+    vendor: z.string(),
+    downtimeDefinition: z.string(),
+    formula: z.string(),
+    tiers: z.array(creditTierSchema),
+    source: z.string(),
+  }),
+});
+
+export const availabilityFiguresSchema = z.object({
+  availabilityPct: pct,
+  downtimeMinutes: z.number().int(),
+  degradedMinutes: z.number().int(),
+  /** Down seconds as measured, before rounding episodes to minutes. */
+  downSeconds: z.number(),
+  measuredMinutes: z.number(),
+  unknownMinutes: z.number(),
+  noDataMinutes: z.number(),
+});
+
+export type AvailabilityFigures = z.infer<typeof availabilityFiguresSchema>;
+
+export const vendorReportedSchema = z.object({
+  status: z.enum(["reported", "not-available", "not-applicable"]),
+  /** Always says whose figure it is: the vendor's, not ours. */
+  label: z.string(),
+  vendor: z.string(),
+  source: z.string(),
+  month: z.string().nullable(),
+  scorePct: z.number().nullable(),
+  reason: z.string().nullable(),
+});
+export type VendorReported = z.infer<typeof vendorReportedSchema>;
+
+export const providerReportSchema = availabilityFiguresSchema.extend({
+  id: z.string(),
+  kind: z.enum(["okta", "entra", "oidc"]),
+  role: z.enum(["primary", "secondary"]),
+  downEpisodes: z.number().int(),
+  sla: providerSlaSchema,
+  regions: z.array(availabilityFiguresSchema.extend({ region: z.string() })),
+  daily: z.array(availabilityFiguresSchema.extend({ date: z.string() })),
+  vendorReported: vendorReportedSchema,
+});
+export type ProviderReport = z.infer<typeof providerReportSchema>;
+
+export const incidentReportSchema = z.object({
+  id: z.string(),
+  provider: z.string(),
+  failoverTo: z.string().nullable(),
+  start: iso,
+  detectedAt: iso,
+  dnsSubmittedAt: iso.nullable(),
+  insyncAt: iso.nullable(),
+  recoveredAt: iso.nullable(),
+  failbackRequestedAt: iso.nullable(),
+  failbackApprovedAt: iso.nullable(),
+  approvedBy: z.string().nullable(),
+  end: iso.nullable(),
+  ongoing: z.boolean(),
+  startedBeforePeriod: z.boolean(),
+  endsAfterPeriod: z.boolean(),
+  detectionSeconds: z.number(),
+  dnsChangeSeconds: z.number().nullable(),
+  insyncSeconds: z.number().nullable(),
+  timeOnSecondarySeconds: z.number().nullable(),
+  failbackApprovalWaitSeconds: z.number().nullable(),
+  failbackSeconds: z.number().nullable(),
+  loginDowntimeSeconds: z.number(),
+});
+export type IncidentReport = z.infer<typeof incidentReportSchema>;
+
+export const siteReportSchema = z.object({
+  site: z.string(),
+  hostname: z.string(),
+  ttlSeconds: z.number().int(),
+  primary: z.string(),
+  /** Share of the measured time the login hostname pointed at a provider that worked. */
+  loginAvailabilityPct: pct,
+  loginDowntimeSeconds: z.number(),
+  loginDowntimeMinutes: z.number(),
+  primaryAvailabilityPct: pct,
+  /** Primary's downtime minus the login hostname's: what failover bought. */
+  failoverSavedMinutes: z.number().nullable(),
+  measuredMinutes: z.number(),
+  loginOutages: z.array(z.object({ from: iso, to: iso, seconds: z.number() })),
+  providers: z.array(providerReportSchema),
+  incidents: z.array(incidentReportSchema),
+});
+export type SiteReport = z.infer<typeof siteReportSchema>;
+
+export const slaReportSchema = z.object({
+  schema: z.literal("idp-failover/sla-report"),
+  schemaVersion: z.literal(reportSchemaVersion),
+  generatedAt: iso,
+  period: z.object({
+    from: iso,
+    to: iso,
+    label: z.string(),
+    month: z.string().nullable(),
+    days: z.number().int(),
+    minutes: z.number(),
+  }),
+  method: z.object({
+    availability: z.string(),
+    downtime: z.string(),
+    unknown: z.string(),
+    login: z.string(),
+  }),
+  sites: z.array(siteReportSchema),
+});
+export type SlaReport = z.infer<typeof slaReportSchema>;
