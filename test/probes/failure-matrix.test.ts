@@ -107,7 +107,7 @@ const faults: { mode: FaultMode; expected: string; spec?: Record<string, number>
   { mode: "refused", expected: "tcp" },
   { mode: "reset", expected: "tcp" },
   { mode: "hang", expected: "timeout", spec: { timeoutMs: 300 } },
-  { mode: "slow", expected: "slow", spec: { slowMs: 150 } },
+  { mode: "slow", expected: "slow", spec: { slowMs: 100 } },
   { mode: "tls-expired", expected: "tls" },
   { mode: "tls-wrong-host", expected: "tls" },
   { mode: "rate-limited", expected: "upstream" },
@@ -133,7 +133,7 @@ describe.each(kinds)("$name probe", (kind) => {
 
   it.each(faults)("classifies $mode as $expected", async ({ mode, expected, spec }) => {
     // Prepare
-    await standIn().setFault({ mode, ...(mode === "slow" ? { latencyMs: 400 } : {}) });
+    await standIn().setFault({ mode, ...(mode === "slow" ? { latencyMs: 250 } : {}) });
 
     // Act
     const result = await run(kind, standIn().url, spec);
