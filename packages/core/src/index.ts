@@ -1,5 +1,6 @@
 export * from "./config.js";
 export * from "./data-plane.js";
+export * from "./deployment-sizing.js";
 export * from "./effects.js";
 export * from "./evaluate.js";
 export * from "./in-memory.js";

@@ -1,0 +1,105 @@
+import { functionSizing } from "@idp-failover/core";
+import { functionDefaults, tableActions } from "./defaults";
+import { route53Permissions } from "./iam";
+import { secretsFor } from "./secrets";
+import { type SiteConfig, secretRefs } from "./site-config";
+import type { Storage } from "./storage";
+
+/*
+ * The control plane in the home region: the evaluator (one-minute schedule as the safety net, and
+ * the probes' "verdicts changed" events on the bus), the notify function (one-minute schedule, and
+ * the evaluator's domain events so alerts go out at once), and two alarms on an SNS topic:
+ * "no probe results for 3 minutes" and "evaluator errors".
+ */
+export function control(site: SiteConfig, storage: Storage) {
+  const { config } = site;
+  const sizing = functionSizing(config);
+  const refs = secretRefs(config);
+
+  const evaluate = new sst.aws.Function("Evaluate", {
+    ...functionDefaults,
+    handler: "functions/src/evaluate.handler",
+    description: "idp-failover evaluator: verdicts, the failover state machine, Route 53 weights",
+    memory: `${sizing.evaluate.memoryMb} MB`,
+    timeout: `${sizing.evaluate.timeoutSeconds} seconds`,
+    link: [storage.link],
+    permissions: [
+      {
+        actions: tableActions,
+        resources: [storage.home.tableArn, $interpolate`${storage.home.tableArn}/index/*`],
+      },
+      { actions: ["events:PutEvents"], resources: [storage.home.eventBusArn] },
+      ...route53Permissions(config),
+    ],
+  });
+  new sst.aws.CronV2("EvaluateSchedule", { schedule: "rate(1 minute)", function: evaluate.arn });
+  subscribe("EvaluateOnProbe", storage, evaluate, { source: ["idp-failover.probe"] });
+
+  const notify = new sst.aws.Function("Notify", {
+    ...functionDefaults,
+    handler: "functions/src/notify.handler",
+    description: "idp-failover notifications: Slack and signed webhooks from the outbox",
+    memory: `${sizing.notify.memoryMb} MB`,
+    timeout: `${sizing.notify.timeoutSeconds} seconds`,
+    link: [storage.link, ...secretsFor([...refs.slack.slice(0, 1), ...refs.webhooks])],
+    permissions: [
+      {
+        actions: tableActions,
+        resources: [storage.home.tableArn, $interpolate`${storage.home.tableArn}/index/*`],
+      },
+    ],
+  });
+  new sst.aws.CronV2("NotifySchedule", { schedule: "rate(1 minute)", function: notify.arn });
+  subscribe("NotifyOnEvent", storage, notify, { source: ["idp-failover"] });
+
+  const alarms = new aws.sns.Topic("Alarms");
+  new aws.cloudwatch.MetricAlarm("NoProbeResults", {
+    alarmDescription:
+      "No probe results from a probe region for 3 minutes (or the evaluator stopped reporting)",
+    namespace: "IdpFailover",
+    metricName: "ProbeResultAgeSeconds",
+    dimensions: { service: "idp-failover" },
+    statistic: "Maximum",
+    period: 60,
+    evaluationPeriods: 1,
+    threshold: 180,
+    comparisonOperator: "GreaterThanThreshold",
+    treatMissingData: "breaching",
+    alarmActions: [alarms.arn],
+    okActions: [alarms.arn],
+  });
+  new aws.cloudwatch.MetricAlarm("EvaluatorErrors", {
+    alarmDescription: "The evaluator failed for a site two minutes in a row",
+    namespace: "AWS/Lambda",
+    metricName: "Errors",
+    dimensions: { FunctionName: evaluate.name },
+    statistic: "Sum",
+    period: 60,
+    evaluationPeriods: 2,
+    threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    treatMissingData: "notBreaching",
+    alarmActions: [alarms.arn],
+    okActions: [alarms.arn],
+  });
+  return { evaluate, notify, alarms };
+}
+
+/** An EventBridge rule on the home bus invoking `fn` for events matching `pattern`. */
+function subscribe(name: string, storage: Storage, fn: sst.aws.Function, pattern: Record<string, unknown>) {
+  const rule = new aws.cloudwatch.EventRule(name, {
+    eventBusName: storage.home.eventBusName,
+    eventPattern: JSON.stringify(pattern),
+  });
+  new aws.cloudwatch.EventTarget(`${name}Target`, {
+    eventBusName: storage.home.eventBusName,
+    rule: rule.name,
+    arn: fn.arn,
+  });
+  new aws.lambda.Permission(`${name}Permission`, {
+    action: "lambda:InvokeFunction",
+    function: fn.name,
+    principal: "events.amazonaws.com",
+    sourceArn: rule.arn,
+  });
+}

@@ -1,0 +1,125 @@
+import { functionSizing } from "@idp-failover/core";
+import { regionEnvironment } from "../functions/src/deployment";
+import { functionDefaults } from "./defaults";
+import { secretsFor } from "./secrets";
+import { regionName, type SiteConfig, secretRefs } from "./site-config";
+import type { Storage } from "./storage";
+
+/*
+ * Per probe region, with its own `aws.Provider`:
+ *   - the probe function (arm64, 128 or 256 MB, reserved concurrency 1) driven by a chain of delayed SQS
+ *     messages, one per round at the policy's cadence, and a one-minute CronV2 that re-seeds the
+ *     chain if a link was lost (see functions/src/probe-worker.ts; docs/deploy.md has the costs);
+ *   - a small data-plane table the probe writes after each round and nothing else writes;
+ *   - the verdict function with its Function URL, which reads only that table.
+ */
+
+export interface ProbeRegion {
+  region: string;
+  provider: aws.Provider;
+  probe: sst.aws.Function;
+  verdict: sst.aws.Function;
+  verdictUrl: $util.Output<string>;
+  queue: aws.sqs.Queue;
+  dataPlaneTable: aws.dynamodb.Table;
+}
+
+export function probes(site: SiteConfig, storage: Storage): ProbeRegion[] {
+  const { config } = site;
+  const secrets = secretsFor(secretRefs(config).probe);
+  const sizing = functionSizing(config);
+  const timeout = sizing.probe.timeoutSeconds;
+  return config.regions.map((region) => {
+    const name = regionName(region);
+    const provider = new aws.Provider(`Aws${name}`, { region: region as aws.Region });
+    const opts = { provider };
+
+    const dataPlaneTable = new aws.dynamodb.Table(
+      `DataPlane${name}`,
+      {
+        billingMode: "PAY_PER_REQUEST",
+        hashKey: "PK",
+        rangeKey: "SK",
+        attributes: [
+          { name: "PK", type: "S" },
+          { name: "SK", type: "S" },
+        ],
+        ttl: { attributeName: "expiresAt", enabled: true },
+      },
+      opts,
+    );
+    const queue = new aws.sqs.Queue(
+      `ProbeTicks${name}`,
+      {
+        // A tick older than a few rounds is worth nothing: the chain has moved on.
+        messageRetentionSeconds: 300,
+        visibilityTimeoutSeconds: timeout + 30,
+        receiveWaitTimeSeconds: 20,
+      },
+      opts,
+    );
+
+    const probe = new sst.aws.Function(
+      `Probe${name}`,
+      {
+        ...functionDefaults,
+        handler: "functions/src/probe.handler",
+        description: `idp-failover probe rounds in ${region}`,
+        memory: `${sizing.probe.memoryMb} MB`,
+        timeout: `${timeout} seconds`,
+        concurrency: { reserved: 1 },
+        link: [storage.link, ...secrets],
+        environment: {
+          [regionEnvironment.dataPlaneTable]: dataPlaneTable.name,
+          [regionEnvironment.probeQueueUrl]: queue.url,
+        },
+        permissions: [
+          {
+            actions: ["dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:Query", "dynamodb:GetItem"],
+            resources: [storage.home.tableArn],
+          },
+          { actions: ["dynamodb:PutItem"], resources: [dataPlaneTable.arn] },
+          {
+            actions: [
+              "sqs:SendMessage",
+              "sqs:ReceiveMessage",
+              "sqs:DeleteMessage",
+              "sqs:GetQueueAttributes",
+              "sqs:ChangeMessageVisibility",
+            ],
+            resources: [queue.arn],
+          },
+          { actions: ["events:PutEvents"], resources: [storage.home.eventBusArn] },
+        ],
+      },
+      opts,
+    );
+    new aws.lambda.EventSourceMapping(
+      `ProbeTicksSubscription${name}`,
+      { eventSourceArn: queue.arn, functionName: probe.name, batchSize: 1, enabled: true },
+      opts,
+    );
+    new sst.aws.CronV2(
+      `ProbeWatchdog${name}`,
+      { schedule: "rate(1 minute)", function: probe.arn, event: { kind: "watchdog" } },
+      opts,
+    );
+
+    const verdict = new sst.aws.Function(
+      `Verdict${name}`,
+      {
+        ...functionDefaults,
+        handler: "functions/src/verdict.handler",
+        description: `idp-failover data-plane verdicts in ${region} (Route 53 health checks poll it)`,
+        memory: `${sizing.verdict.memoryMb} MB`,
+        timeout: `${sizing.verdict.timeoutSeconds} seconds`,
+        url: true,
+        link: [storage.link],
+        environment: { [regionEnvironment.dataPlaneTable]: dataPlaneTable.name },
+        permissions: [{ actions: ["dynamodb:GetItem"], resources: [dataPlaneTable.arn] }],
+      },
+      opts,
+    );
+    return { region, provider, probe, verdict, verdictUrl: verdict.url, queue, dataPlaneTable };
+  });
+}

@@ -1,0 +1,25 @@
+import { functionSizing } from "@idp-failover/core";
+import { functionDefaults } from "./defaults";
+import { secretsFor } from "./secrets";
+import { type SiteConfig, secretRefs } from "./site-config";
+import type { Storage } from "./storage";
+
+/* The monthly SLA report: a CronV2 at 06:00 UTC on the 1st, reading rollups and incidents. */
+export function reports(site: SiteConfig, storage: Storage) {
+  const { config } = site;
+  const sizing = functionSizing(config);
+  const report = new sst.aws.Function("Report", {
+    ...functionDefaults,
+    handler: "functions/src/report.handler",
+    description: "idp-failover monthly SLA report",
+    memory: `${sizing.report.memoryMb} MB`,
+    timeout: `${sizing.report.timeoutSeconds} seconds`,
+    link: [storage.link, ...secretsFor(secretRefs(config).slack.slice(0, 1))],
+    permissions: [
+      { actions: ["dynamodb:Query", "dynamodb:GetItem"], resources: [storage.home.tableArn] },
+      { actions: ["events:PutEvents"], resources: [storage.home.eventBusArn] },
+    ],
+  });
+  new sst.aws.CronV2("ReportSchedule", { schedule: "cron(0 6 1 * ? *)", function: report.arn });
+  return { report };
+}

@@ -1,0 +1,77 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { type Config, parseConfig } from "@idp-failover/core";
+import { parse as parseYaml } from "yaml";
+
+/*
+ * The stacks are driven by the same config file `idpctl validate` checks: its regions, sites and
+ * zones decide what is deployed, and the document itself is linked into the functions (they parse it
+ * again at cold start with the same schema). A config with problems stops the deploy with every one.
+ * The file is `IDP_FAILOVER_CONFIG`, or `idp-failover.yaml` next to sst.config.ts.
+ */
+
+export interface SiteConfig {
+  file: string;
+  /** The document as written (YAML parsed), linked into the functions. */
+  document: unknown;
+  config: Config;
+}
+
+export class SiteConfigError extends Error {
+  override name = "SiteConfigError";
+}
+
+export function loadSiteConfig(env: Record<string, string | undefined> = process.env): SiteConfig {
+  const file = resolve(env.IDP_FAILOVER_CONFIG ?? "idp-failover.yaml");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new SiteConfigError(
+      `cannot read the site config ${file}: set IDP_FAILOVER_CONFIG or create idp-failover.yaml ` +
+        "(start from examples/okta-entra.yaml; check it with `npx idpctl validate --config FILE`)",
+      { cause: error },
+    );
+  }
+  const document: unknown = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
+  const parsed = parseConfig(document);
+  if (!parsed.ok) {
+    const issues = parsed.issues.map((i) => `  ${i.path}: ${i.message}${i.hint ? ` (${i.hint})` : ""}`);
+    throw new SiteConfigError(`${file} has ${issues.length} problem(s):\n${issues.join("\n")}`);
+  }
+  return { file, document, config: parsed.config };
+}
+
+/** A component name from an AWS region: us-east-1 -> UsEast1. */
+export function regionName(region: string): string {
+  return region
+    .split("-")
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join("");
+}
+
+/** Physical names: the config's own name in the prod stage (what idpctl defaults to), suffixed elsewhere. */
+export function physicalName(base: string, stage: string): string {
+  return stage === "prod" ? base : `${base}-${stage}`;
+}
+
+/** Every secret reference the config makes, by what needs it. */
+export function secretRefs(config: Config): { probe: string[]; slack: string[]; webhooks: string[] } {
+  const probe = new Set<string>();
+  for (const site of config.sites) {
+    for (const provider of site.providers) {
+      for (const spec of provider.probes) {
+        if ("clientSecretRef" in spec) probe.add(spec.clientSecretRef);
+        if (spec.kind === "okta-api") {
+          probe.add(spec.auth.mode === "token" ? spec.auth.tokenRef : spec.auth.privateKeyRef);
+        }
+      }
+    }
+  }
+  const slack = config.alerting.slack;
+  return {
+    probe: [...probe].sort(),
+    slack: slack ? [slack.botTokenRef, slack.signingSecretRef] : [],
+    webhooks: [...new Set(config.alerting.webhooks.map((w) => w.secretRef))].sort(),
+  };
+}

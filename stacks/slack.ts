@@ -1,0 +1,35 @@
+import { functionSizing } from "@idp-failover/core";
+import { functionDefaults, tableActions } from "./defaults";
+import { route53Permissions } from "./iam";
+import { secretsFor } from "./secrets";
+import { type SiteConfig, secretRefs } from "./site-config";
+import type { Storage } from "./storage";
+
+/*
+ * The Slack app's interactivity endpoint (a Function URL in the home region), linked to the bot
+ * token and the signing secret only. An approval moves weights, so it gets the same Route 53
+ * permissions as the evaluator. No endpoint when the config has no Slack.
+ */
+export function slack(site: SiteConfig, storage: Storage) {
+  const { config } = site;
+  if (!config.alerting.slack) return undefined;
+  const sizing = functionSizing(config);
+  const interactions = new sst.aws.Function("SlackInteractions", {
+    ...functionDefaults,
+    handler: "functions/src/slack-interactions.handler",
+    description: "idp-failover Slack interactivity: Approve failback, Snooze, Stay on secondary",
+    memory: `${sizing.slackInteractions.memoryMb} MB`,
+    timeout: `${sizing.slackInteractions.timeoutSeconds} seconds`,
+    url: true,
+    link: [storage.link, ...secretsFor(secretRefs(config).slack)],
+    permissions: [
+      {
+        actions: tableActions,
+        resources: [storage.home.tableArn, $interpolate`${storage.home.tableArn}/index/*`],
+      },
+      { actions: ["events:PutEvents"], resources: [storage.home.eventBusArn] },
+      ...route53Permissions(config),
+    ],
+  });
+  return { interactions, url: interactions.url };
+}
