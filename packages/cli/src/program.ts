@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerDrill } from "./commands/drill.js";
 import { registerFailback } from "./commands/failback.js";
 import { registerFailover } from "./commands/failover.js";
 import { registerFreeze } from "./commands/freeze.js";
@@ -25,5 +26,6 @@ export function buildProgram(): Command {
   registerFailback(program);
   registerFreeze(program);
   registerHistory(program);
+  registerDrill(program);
   return program;
 }

@@ -1,0 +1,225 @@
+import {
+  type Clock,
+  type Config,
+  loadVerdicts,
+  type SiteState,
+  type Store,
+  type Weights,
+} from "@idp-failover/core";
+import type { FeedEntry, FeedTone } from "../loop/loop-feed.js";
+import type { LastRound } from "../loop/region-worker.js";
+
+/*
+ * What the dashboard shows, as one JSON document: per site the state machine and its weights, the
+ * region x provider grid, the latest SLA figures; the recent timeline; and whether the dashboard can
+ * approve a failback (and as whom). Rebuilt from the store on demand, so it shows what is stored,
+ * not what some cache believes.
+ */
+
+export interface GridCell {
+  region: string;
+  verdict: string;
+  /** ISO time of the region's last completed round. */
+  lastRoundAt?: string;
+  latencyMs?: number;
+  ok?: number;
+  failed?: number;
+  /** What the last unhealthy round showed. */
+  evidence?: string;
+}
+
+export interface ProviderRow {
+  id: string;
+  role: "primary" | "secondary";
+  verdict: string;
+  regions: GridCell[];
+}
+
+export interface SlaFigures {
+  from: string;
+  to: string;
+  loginAvailabilityPct: number | null;
+  primaryAvailabilityPct: number | null;
+  failoverSavedMinutes: number | null;
+  loginDowntimeSeconds: number;
+  providers: Array<{
+    id: string;
+    availabilityPct: number | null;
+    downtimeMinutes: number;
+    degradedMinutes: number;
+  }>;
+  incidents: number;
+}
+
+export interface SiteSnapshot {
+  id: string;
+  hostname: string;
+  /** Undefined until the first evaluation. */
+  state?: {
+    name: SiteState["state"];
+    since: string;
+    version: number;
+    active: string;
+    weights: Weights;
+    dns?: {
+      weights: Weights;
+      purpose: string;
+      changeId?: string;
+      status: "waiting" | "submitted" | "rejected";
+      lastError?: string;
+    };
+    approval?: { id: string; requestedAt: string; expiresAt: string };
+    failback?: { step: number; steps: number; approvedBy: string };
+    frozen?: { by: string; reason: string; at: string };
+    incident?: {
+      id: string;
+      provider: string;
+      start: string;
+      detectedAt: string;
+      insyncAt?: string;
+      recoveredAt?: string;
+    };
+  };
+  providers: ProviderRow[];
+  sla?: SlaFigures;
+}
+
+export interface DashboardSnapshot {
+  kind: "drill" | "run";
+  title: string;
+  /** The loop's clock, ISO. */
+  now: string;
+  speed: number;
+  regions: string[];
+  banner?: { text: string; tone: FeedTone };
+  /** Whom the Approve button clicks as, or why it cannot. */
+  approval: { as: string } | { unavailable: string };
+  sites: SiteSnapshot[];
+  timeline: FeedEntry[];
+}
+
+export interface SnapshotSources {
+  kind: "drill" | "run";
+  title: string;
+  config: Config;
+  store: Store;
+  clock: Clock & { speed?: number };
+  recent: () => FeedEntry[];
+  lastRound: (region: string, site: string, provider: string) => LastRound | undefined;
+  approval: DashboardSnapshot["approval"];
+  banner?: () => DashboardSnapshot["banner"];
+  sla?: (site: string) => SlaFigures | undefined;
+}
+
+export async function buildSnapshot(sources: SnapshotSources): Promise<DashboardSnapshot> {
+  const { config, store, clock } = sources;
+  const now = clock.now();
+  const sites = await Promise.all(
+    config.sites.map(async (site): Promise<SiteSnapshot> => {
+      const [stored, verdicts] = await Promise.all([
+        store.loadState(site.id),
+        loadVerdicts(store, config, site, now),
+      ]);
+      const providers = site.providers.map((provider): ProviderRow => {
+        const verdict = verdicts[provider.id];
+        return {
+          id: provider.id,
+          role: provider.role,
+          verdict: verdict?.verdict ?? "impaired",
+          regions: config.regions.map((region) => {
+            const view = verdict?.regions.find((r) => r.region === region);
+            const last = sources.lastRound(region, site.id, provider.id);
+            const evidence = view?.evidence[0] ?? last?.evidence;
+            return {
+              region,
+              verdict: view?.verdict ?? "stale",
+              ...(view?.lastRoundAt !== undefined
+                ? { lastRoundAt: new Date(view.lastRoundAt).toISOString() }
+                : {}),
+              ...(last ? { latencyMs: last.latencyMs, ok: last.ok, failed: last.failed } : {}),
+              ...(evidence && view?.verdict !== "up"
+                ? {
+                    evidence: `${evidence.probe}: ${evidence.class}${evidence.status ? ` ${evidence.status}` : ""}, ${evidence.latencyMs} ms`,
+                  }
+                : {}),
+            };
+          }),
+        };
+      });
+      const sla = sources.sla?.(site.id);
+      return {
+        id: site.id,
+        hostname: site.hostname,
+        ...(stored ? { state: stateView(stored.state, config) } : {}),
+        providers,
+        ...(sla ? { sla } : {}),
+      };
+    }),
+  );
+  const banner = sources.banner?.();
+  return {
+    kind: sources.kind,
+    title: sources.title,
+    now: new Date(now).toISOString(),
+    speed: clock.speed ?? 1,
+    regions: config.regions,
+    ...(banner ? { banner } : {}),
+    approval: sources.approval,
+    sites,
+    timeline: sources.recent(),
+  };
+}
+
+function stateView(state: SiteState, config: Config): NonNullable<SiteSnapshot["state"]> {
+  const dns = state.dns;
+  const incident = state.incident;
+  return {
+    name: state.state,
+    since: state.since,
+    version: state.version,
+    active: state.active,
+    weights: state.weights,
+    ...(dns
+      ? {
+          dns: {
+            weights: dns.weights,
+            purpose: dns.purpose,
+            ...(dns.changeId ? { changeId: dns.changeId } : {}),
+            status: dns.rejected ? "rejected" : dns.changeId ? "submitted" : "waiting",
+            ...(dns.lastError ? { lastError: dns.lastError } : {}),
+          },
+        }
+      : {}),
+    ...(state.approval
+      ? {
+          approval: {
+            id: state.approval.id,
+            requestedAt: state.approval.requestedAt,
+            expiresAt: state.approval.expiresAt,
+          },
+        }
+      : {}),
+    ...(state.failback
+      ? {
+          failback: {
+            step: state.failback.step + 1,
+            steps: config.policy.failback.steps.length,
+            approvedBy: state.failback.approvedBy,
+          },
+        }
+      : {}),
+    ...(state.frozen ? { frozen: state.frozen } : {}),
+    ...(incident
+      ? {
+          incident: {
+            id: incident.id,
+            provider: incident.provider,
+            start: incident.start,
+            detectedAt: incident.detectedAt,
+            ...(incident.insyncAt ? { insyncAt: incident.insyncAt } : {}),
+            ...(incident.recoveredAt ? { recoveredAt: incident.recoveredAt } : {}),
+          },
+        }
+      : {}),
+  };
+}

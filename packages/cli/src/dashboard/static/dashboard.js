@@ -1,0 +1,301 @@
+// The dashboard page: renders the snapshot the server pushes over server-sent events, and sends the
+// operator's actions. Every value from the server is set as text (never parsed as HTML).
+(() => {
+  const token = new URLSearchParams(location.search).get("token") ?? "";
+  const $ = (id) => document.getElementById(id);
+  let latest;
+
+  function el(tag, props, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props ?? {})) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key === "class") node.className = value;
+      else if (key === "text") node.textContent = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? "" : String(value));
+    }
+    for (const child of children.flat()) {
+      if (child === undefined || child === null || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  const time = (iso) => (iso ? iso.slice(11, 19) : "");
+  const pct = (value) => (value === null || value === undefined ? "n/a" : `${value.toFixed(3)}%`);
+  const weightsText = (weights) =>
+    Object.entries(weights)
+      .map(([provider, weight]) => `${provider} ${weight}`)
+      .join(", ");
+
+  function weightBar(site) {
+    const providers = site.providers.map((p) => p.id);
+    const weights = site.state?.weights ?? {};
+    const total = providers.reduce((sum, p) => sum + (weights[p] ?? 0), 0) || 1;
+    return el(
+      "div",
+      { class: "weights", role: "img", "aria-label": `weights ${weightsText(weights)}` },
+      providers.map((p, i) => {
+        const w = weights[p] ?? 0;
+        const seg = el("div", {
+          class: `seg seg-${i % 3}`,
+          "data-provider": p,
+          text: w > 0 ? `${p} ${w}` : "",
+        });
+        seg.style.flexGrow = String(w / total);
+        return seg;
+      }),
+    );
+  }
+
+  function pendingLine(site) {
+    const dns = site.state?.dns;
+    if (!dns) return null;
+    const how =
+      dns.status === "rejected"
+        ? `refused by Route 53: ${dns.lastError ?? ""}`
+        : dns.status === "submitted"
+          ? `change ${dns.changeId} submitted, waiting for INSYNC`
+          : `not accepted yet${dns.lastError ? ` (${dns.lastError})` : ""}`;
+    return el("div", { class: "pending", text: `DNS ${dns.purpose} to ${weightsText(dns.weights)}: ${how}` });
+  }
+
+  function approvalPanel(site, snapshot) {
+    const approval = site.state?.approval;
+    if (!approval) return null;
+    const canApprove = "as" in snapshot.approval;
+    const button = el("button", {
+      class: "primary",
+      "data-action": "approve",
+      "data-site": site.id,
+      text: "Approve failback",
+      disabled: !canApprove,
+      title: canApprove ? `clicks as Slack user ${snapshot.approval.as}` : snapshot.approval.unavailable,
+      onclick: () => act(site.id, "approve", { approvalId: approval.id }, button),
+    });
+    return el(
+      "div",
+      { class: "approval", "data-approval": approval.id },
+      el(
+        "div",
+        {},
+        el("strong", { text: "Failback approval requested" }),
+        el("div", {
+          class: "sub",
+          text: `${site.providers[0]?.id ?? "the primary"} is healthy again; approval ${approval.id} expires ${approval.expiresAt.replace("T", " ").slice(0, 19)} UTC`,
+        }),
+      ),
+      button,
+    );
+  }
+
+  function controls(site) {
+    const frozen = site.state?.name === "frozen";
+    const reason = el("input", {
+      type: "text",
+      "aria-label": "reason",
+      value: frozen ? "resume automatic failover" : "hold: maintenance on the IdPs",
+    });
+    const button = el("button", {
+      "data-action": frozen ? "unfreeze" : "freeze",
+      text: frozen ? "Unfreeze" : "Freeze",
+      disabled: !site.state,
+      onclick: () => act(site.id, frozen ? "unfreeze" : "freeze", { reason: reason.value }, button),
+    });
+    return el("div", { class: "controls" }, reason, button);
+  }
+
+  function grid(site, snapshot) {
+    return el(
+      "table",
+      { class: "grid" },
+      el(
+        "thead",
+        {},
+        el(
+          "tr",
+          {},
+          el("th", { text: "provider" }),
+          snapshot.regions.map((r) => el("th", { text: r })),
+        ),
+      ),
+      el(
+        "tbody",
+        {},
+        site.providers.map((p) =>
+          el(
+            "tr",
+            { "data-provider": p.id },
+            el(
+              "td",
+              { class: "provider" },
+              el("span", { class: "name", text: p.id }),
+              el("span", { class: `pill v-${p.verdict}`, "data-verdict": p.verdict, text: p.verdict }),
+              el("div", { class: "sub", text: p.role }),
+            ),
+            p.regions.map((c) =>
+              el(
+                "td",
+                { class: `cell v-${c.verdict}`, "data-region": c.region, "data-verdict": c.verdict },
+                c.latencyMs !== undefined ? el("span", { class: "lat", text: `${c.latencyMs} ms` }) : null,
+                el("div", { class: "verdict", text: c.verdict }),
+                el("div", {
+                  class: "why",
+                  text: c.evidence ?? (c.lastRoundAt ? `last round ${time(c.lastRoundAt)}` : "no round yet"),
+                }),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  function sla(site) {
+    const s = site.sla;
+    if (!s) return el("div", { class: "sub", text: "figures appear once the first minutes are rolled up" });
+    const figure = (value, label) =>
+      el(
+        "div",
+        { class: "figure" },
+        el("div", { class: "value", text: value }),
+        el("div", { class: "label", text: label }),
+      );
+    return el(
+      "div",
+      { class: "sla" },
+      figure(pct(s.loginAvailabilityPct), `login availability (${site.hostname})`),
+      figure(pct(s.primaryAvailabilityPct), "primary availability"),
+      figure(
+        s.failoverSavedMinutes === null ? "n/a" : `${s.failoverSavedMinutes} min`,
+        "downtime failover saved",
+      ),
+      s.providers.map((p) =>
+        figure(
+          pct(p.availabilityPct),
+          `${p.id}: ${p.downtimeMinutes} min down, ${p.degradedMinutes} min degraded`,
+        ),
+      ),
+    );
+  }
+
+  function siteCard(site, snapshot) {
+    const state = site.state;
+    return el(
+      "article",
+      { class: "panel site", "data-site": site.id },
+      el(
+        "div",
+        { class: "site-head" },
+        el(
+          "div",
+          {},
+          el("div", { class: "hostname", text: site.hostname }),
+          el("div", {
+            class: "sub",
+            text: state
+              ? `site ${site.id} · serving ${state.active} · since ${time(state.since)} · version ${state.version}`
+              : `site ${site.id} · not evaluated yet`,
+          }),
+        ),
+        el("span", {
+          class: `state state-${state?.name ?? "none"}`,
+          "data-state": state?.name ?? "none",
+          text: state?.name ?? "starting",
+        }),
+      ),
+      el("h3", { text: "Route 53 weights" }),
+      weightBar(site),
+      pendingLine(site),
+      state?.failback
+        ? el("div", {
+            class: "sub",
+            text: `failback step ${state.failback.step} of ${state.failback.steps}, approved by ${state.failback.approvedBy}`,
+          })
+        : null,
+      state?.frozen
+        ? el("div", { class: "sub", text: `frozen by ${state.frozen.by}: ${state.frozen.reason}` })
+        : null,
+      approvalPanel(site, snapshot),
+      el("h3", { text: "What each region sees" }),
+      grid(site, snapshot),
+      el("h3", { text: "SLA so far" }),
+      sla(site),
+      el("h3", { text: "Operator" }),
+      controls(site),
+    );
+  }
+
+  function timelineItem(entry, withSite) {
+    return el(
+      "li",
+      { class: `tone-${entry.tone} kind-${entry.kind}`, "data-kind": entry.kind },
+      el("span", { class: "t", text: time(new Date(entry.at).toISOString()) }),
+      el("span", { class: "k", text: entry.kind }),
+      el("span", { class: "x", text: withSite && entry.site ? `[${entry.site}] ${entry.text}` : entry.text }),
+    );
+  }
+
+  function render(snapshot) {
+    latest = snapshot;
+    document.title = `${snapshot.title} · ${snapshot.sites.map((s) => s.state?.name ?? "starting").join(", ")}`;
+    $("title").textContent = snapshot.title;
+    $("now").textContent = `${snapshot.now.replace("T", " ").slice(0, 19)} UTC`;
+    $("speed").textContent = snapshot.speed === 1 ? "wall clock" : `${snapshot.speed}x clock`;
+    const banner = $("banner");
+    if (snapshot.banner) {
+      banner.hidden = false;
+      banner.className = `banner tone-${snapshot.banner.tone}`;
+      banner.textContent = snapshot.banner.text;
+    } else banner.hidden = true;
+    // Keep what the operator is typing: re-render only when the focus is not in an input.
+    if (!(document.activeElement instanceof HTMLInputElement)) {
+      $("sites").replaceChildren(...snapshot.sites.map((site) => siteCard(site, snapshot)));
+    }
+    const entries = [...snapshot.timeline].reverse();
+    const withSite = snapshot.sites.length > 1;
+    $("timeline").replaceChildren(...entries.map((entry) => timelineItem(entry, withSite)));
+  }
+
+  let noticeTimer;
+  function notice(text) {
+    const node = $("notice");
+    node.textContent = text;
+    node.classList.add("show");
+    clearTimeout(noticeTimer);
+    noticeTimer = setTimeout(() => node.classList.remove("show"), 6000);
+  }
+
+  async function act(site, action, body, button) {
+    button.disabled = true;
+    try {
+      const response = await fetch(`/api/sites/${encodeURIComponent(site)}/${action}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      const answer = await response.json().catch(() => ({}));
+      notice(answer.message ?? answer.error ?? `HTTP ${response.status}`);
+    } catch (error) {
+      notice(`could not reach the dashboard server: ${error}`);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function connect() {
+    const events = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
+    const link = $("link");
+    events.addEventListener("snapshot", (event) => {
+      link.textContent = "live";
+      link.className = "chip link-live";
+      render(JSON.parse(event.data));
+    });
+    events.addEventListener("error", () => {
+      link.textContent = latest ? "reconnecting" : "no connection";
+      link.className = "chip link-wait";
+    });
+  }
+
+  connect();
+})();

@@ -1,0 +1,196 @@
+import { type Config, parseConfig } from "@idp-failover/core";
+
+/*
+ * The drill's config: one site, `login.example.com`, Okta primary and Entra secondary, probed from
+ * three regions with the real probe kinds, alerting to a Slack channel, approvers named. The policy
+ * is the drill's own: the production defaults with shorter sustain and hold (so a game day fits in
+ * minutes) and tighter probe budgets (the stand-ins are on this machine). Probe timeouts, latency
+ * budgets and confirm delays are real milliseconds; every other duration runs on the drill's clock.
+ */
+
+export const drillSiteId = "example";
+export const drillHostname = "login.example.com";
+export const drillZoneId = "Z0DRILLEXAMPLE";
+export const drillRegions = ["us-east-1", "us-west-2", "eu-west-1"] as const;
+/** The Slack user the dashboard's Approve button (and --auto-approve) clicks as. */
+export const drillApprover = "U0DRILLOPS";
+export const drillChannel = "idp-failover";
+export const drillChannelId = "C0IDPFAIL";
+
+/** The production defaults, with a game day's sustain and hold, and loopback probe budgets. */
+export const drillPolicy = {
+  cadenceSeconds: 10,
+  probeTimeoutMs: 1000,
+  slowMs: 500,
+  confirm: { retries: 1, delayMs: 100 },
+  failure: { consecutiveRounds: 2, windowRounds: 6, failedRoundsInWindow: 3 },
+  recovery: { consecutiveRounds: 3, sustainSeconds: 120 },
+  quorum: 2,
+  staleAfterSeconds: 60,
+  failback: { steps: [10, 50, 100], holdSeconds: 60 },
+} as const;
+
+export const drillSecretRefs = {
+  okta: "OKTA_PROBE_CLIENT_SECRET",
+  entra: "ENTRA_PROBE_CLIENT_SECRET",
+  slackBot: "SLACK_BOT_TOKEN",
+  slackSigning: "SLACK_SIGNING_SECRET",
+};
+
+export interface DrillIdps {
+  okta: { issuer: string; samlMetadataUrl: string; clientId: string };
+  entra: { url: string; tenantId: string; clientId: string };
+}
+
+export type PolicyOverrides = Record<string, unknown>;
+
+/** The drill's config document, as a config file would hold it. */
+export function drillConfigInput(idps: DrillIdps, policy: PolicyOverrides = {}): Record<string, unknown> {
+  const okta = idps.okta.issuer;
+  const entraIssuer = `${idps.entra.url}/${idps.entra.tenantId}/v2.0`;
+  const entraBase = `${idps.entra.url}/${idps.entra.tenantId}`;
+  return {
+    version: 1,
+    regions: [...drillRegions],
+    policy: mergePolicy(drillPolicy, policy),
+    alerting: {
+      slack: {
+        channel: `#${drillChannel}`,
+        approvers: { users: [drillApprover] },
+        botTokenRef: drillSecretRefs.slackBot,
+        signingSecretRef: drillSecretRefs.slackSigning,
+      },
+    },
+    sites: [
+      {
+        id: drillSiteId,
+        hostname: drillHostname,
+        hostedZoneId: drillZoneId,
+        recordType: "CNAME",
+        ttl: 60,
+        providers: [
+          {
+            id: "okta",
+            kind: "okta",
+            issuer: okta,
+            dnsTarget: "example.customdomains.okta.com",
+            // Every URL explicit, so each region's copy can reach the IdP through its own network path.
+            probes: [
+              { kind: "oidc-discovery", url: `${okta}/.well-known/openid-configuration` },
+              { kind: "jwks", url: `${okta}/v1/keys` },
+              {
+                kind: "token",
+                tokenUrl: `${okta}/v1/token`,
+                clientId: idps.okta.clientId,
+                clientSecretRef: drillSecretRefs.okta,
+                scope: "idp_failover.probe",
+                audience: "api://default",
+              },
+              { kind: "saml-metadata", url: idps.okta.samlMetadataUrl },
+            ],
+          },
+          {
+            id: "entra",
+            kind: "entra",
+            tenantId: idps.entra.tenantId,
+            issuer: entraIssuer,
+            dnsTarget: "example-login.azurefd.net",
+            probes: [
+              { kind: "oidc-discovery", url: `${entraIssuer}/.well-known/openid-configuration` },
+              { kind: "jwks", url: `${entraBase}/discovery/v2.0/keys` },
+              {
+                kind: "token",
+                tokenUrl: `${entraBase}/oauth2/v2.0/token`,
+                clientId: idps.entra.clientId,
+                clientSecretRef: drillSecretRefs.entra,
+                scope: "api://idp-failover-probe/.default",
+                clientAuth: "client_secret_post",
+              },
+              {
+                kind: "graph-health",
+                tenantId: idps.entra.tenantId,
+                clientId: idps.entra.clientId,
+                clientSecretRef: drillSecretRefs.entra,
+                loginUrl: idps.entra.url,
+                graphUrl: idps.entra.url,
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export class DrillConfigError extends Error {
+  override name = "DrillConfigError";
+}
+
+export function drillConfig(idps: DrillIdps, policy: PolicyOverrides = {}): Config {
+  const parsed = parseConfig(drillConfigInput(idps, policy));
+  if (!parsed.ok) {
+    throw new DrillConfigError(
+      `the drill's policy is not valid: ${parsed.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+    );
+  }
+  return parsed.config;
+}
+
+/** Deep-merges policy overrides (objects merge, everything else replaces). */
+export function mergePolicy(base: object, overrides: PolicyOverrides): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    const current = out[key];
+    out[key] =
+      isPlainObject(current) && isPlainObject(value) ? mergePolicy(current, value as PolicyOverrides) : value;
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is object {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Probe fields that are only addresses. */
+const urlFields = ["url", "tokenUrl", "orgUrl", "loginUrl"] as const;
+
+/**
+ * The config as one region probes with it: every probe URL on one of `routes`' origins is sent to
+ * that region's path instead. Names stay as they are: issuers are what the documents must carry,
+ * and a Graph URL is also the resource its token is asked for (its audience), not only an address.
+ */
+export function rerouteProbes(config: Config, routes: ReadonlyMap<string, string>): Config {
+  const reroute = (url: string): string => {
+    for (const [from, to] of routes)
+      if (url === from || url.startsWith(`${from}/`)) return to + url.slice(from.length);
+    return url;
+  };
+  return {
+    ...config,
+    sites: config.sites.map((site) => ({
+      ...site,
+      providers: site.providers.map((provider) => ({
+        ...provider,
+        probes: provider.probes.map((probe) => {
+          const copy: Record<string, unknown> = { ...probe };
+          for (const field of urlFields) {
+            const value = copy[field];
+            if (typeof value === "string") copy[field] = reroute(value);
+          }
+          return copy as typeof probe;
+        }),
+      })),
+    })),
+  };
+}
+
+/**
+ * The fastest clock the policy allows: a round that runs into every timeout (all attempts, the
+ * confirm delays) must still take less than half the staleness limit on the drill's clock, or a
+ * slow outage would look like silent regions (stale) instead of a down provider.
+ */
+export function maxSpeed(config: Config): number {
+  const p = config.policy;
+  const worstRoundMs = p.probeTimeoutMs * (p.confirm.retries + 1) + p.confirm.delayMs * p.confirm.retries;
+  return Math.floor((p.staleAfterSeconds * 1000) / (2 * worstRoundMs));
+}

@@ -1,0 +1,196 @@
+import { randomBytes } from "node:crypto";
+import { type AwsAdapters, createAwsAdapters } from "@idp-failover/aws";
+import type { Config } from "@idp-failover/core";
+import type { SecretSource } from "@idp-failover/probes";
+import { createSlackClient } from "@idp-failover/slack";
+import {
+  createTestCa,
+  type EntraStandIn,
+  type EventBridgeStandIn,
+  entraStandInDefaults,
+  type OktaStandIn,
+  oktaStandInDefaults,
+  type Route53StandIn,
+  type SlackStandIn,
+  startEntraStandIn,
+  startEventBridgeStandIn,
+  startOktaStandIn,
+  startRoute53StandIn,
+  startSlackStandIn,
+} from "@idp-failover/stand-ins";
+import type { SlackClient } from "../loop/control-loop.js";
+import { type EmbeddedDynamo, embeddedCredentials, startEmbeddedDynamo } from "../loop/embedded-dynamo.js";
+import {
+  drillChannel,
+  drillChannelId,
+  drillConfig,
+  drillHostname,
+  drillRegions,
+  drillSecretRefs,
+  drillZoneId,
+  type PolicyOverrides,
+  rerouteProbes,
+} from "./drill-config.js";
+import { NetworkPath } from "./network-path.js";
+
+/*
+ * Everything the drill runs against, on this machine, started in one process: a test CA, the Okta
+ * and Entra stand-ins over HTTPS, a network path per region and IdP (so one region can lose an IdP
+ * alone), dynalite, and the Route 53, EventBridge and Slack stand-ins. The product's real adapters
+ * talk to them with the real SDK clients, exactly as they would talk to AWS and Slack.
+ */
+
+export type DrillProvider = "okta" | "entra";
+
+export interface DrillWorld {
+  config: Config;
+  /** The config a region probes with: through that region's own network paths. */
+  probeConfigFor(region: string): Config;
+  secrets: SecretSource;
+  /** The test CA the probes trust (PEM). */
+  ca: string;
+  signingSecret: string;
+  adapters: AwsAdapters;
+  slack: SlackClient;
+  okta: OktaStandIn;
+  entra: EntraStandIn;
+  route53: Route53StandIn;
+  slackStandIn: SlackStandIn;
+  eventBridge: EventBridgeStandIn;
+  dynamo: EmbeddedDynamo;
+  path(region: string, provider: DrillProvider): NetworkPath;
+  close(): Promise<void>;
+}
+
+export interface DrillWorldOptions {
+  dataDir?: string;
+  policy?: PolicyOverrides;
+  /** Real ms a Route 53 change stays PENDING. */
+  insyncAfterMs: number;
+}
+
+export async function startDrillWorld(options: DrillWorldOptions): Promise<DrillWorld> {
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer().catch(() => undefined);
+  };
+  try {
+    const ca = await createTestCa({ commonName: "idp-failover drill CA" });
+    const okta = await startOktaStandIn({ ca });
+    closers.push(() => okta.close());
+    const entra = await startEntraStandIn({ ca });
+    closers.push(() => entra.close());
+
+    const config = drillConfig(
+      {
+        okta: {
+          issuer: okta.issuer("default"),
+          samlMetadataUrl: okta.samlMetadataUrl(),
+          clientId: oktaStandInDefaults.client.clientId,
+        },
+        entra: {
+          url: entra.url,
+          tenantId: entraStandInDefaults.tenantId,
+          clientId: entraStandInDefaults.client.clientId,
+        },
+      },
+      options.policy,
+    );
+
+    const paths = new Map<string, NetworkPath>();
+    const probeConfigs = new Map<string, Config>();
+    for (const region of drillRegions) {
+      const routes = new Map<string, string>();
+      for (const [provider, standIn] of [
+        ["okta", okta],
+        ["entra", entra],
+      ] as const) {
+        const target = new URL(standIn.url);
+        const path = new NetworkPath(`${region}->${provider}`, {
+          host: target.hostname,
+          port: Number(target.port),
+        });
+        await path.start();
+        closers.push(() => path.close());
+        paths.set(`${region} ${provider}`, path);
+        routes.set(standIn.url, path.origin);
+      }
+      probeConfigs.set(region, rerouteProbes(config, routes));
+    }
+
+    const dynamo = await startEmbeddedDynamo(options.dataDir ? { dataDir: options.dataDir } : {});
+    closers.push(() => dynamo.close());
+    const route53 = await startRoute53StandIn({ insyncAfterMs: options.insyncAfterMs });
+    closers.push(() => route53.close());
+    seedWeightedRecords(route53, config);
+    const eventBridge = await startEventBridgeStandIn({ buses: [config.alerting.eventBus] });
+    closers.push(() => eventBridge.close());
+    const signingSecret = randomBytes(16).toString("hex");
+    const botToken = `xoxb-drill-${randomBytes(8).toString("hex")}`;
+    const slackStandIn = await startSlackStandIn({
+      token: botToken,
+      signingSecret,
+      channels: { [drillChannel]: drillChannelId },
+    });
+    closers.push(() => slackStandIn.close());
+
+    const adapters = createAwsAdapters({
+      tableName: dynamo.tableName,
+      eventBusName: config.alerting.eventBus,
+      region: config.homeRegion,
+      endpoints: { dynamodb: dynamo.endpoint, route53: route53.url, eventbridge: eventBridge.url },
+      credentials: embeddedCredentials,
+    });
+    closers.push(async () => adapters.destroy());
+    const slack = createSlackClient(botToken, { slackApiUrl: slackStandIn.apiUrl });
+
+    const secretValues: Record<string, string> = {
+      [drillSecretRefs.okta]: oktaStandInDefaults.client.clientSecret,
+      [drillSecretRefs.entra]: entraStandInDefaults.client.clientSecret,
+      [drillSecretRefs.slackBot]: botToken,
+      [drillSecretRefs.slackSigning]: signingSecret,
+    };
+    return {
+      config,
+      probeConfigFor: (region) => probeConfigs.get(region) ?? config,
+      secrets: (ref) => secretValues[ref],
+      ca: ca.certPem,
+      signingSecret,
+      adapters,
+      slack,
+      okta,
+      entra,
+      route53,
+      slackStandIn,
+      eventBridge,
+      dynamo,
+      path: (region, provider) => {
+        const path = paths.get(`${region} ${provider}`);
+        if (!path) throw new Error(`no network path from ${region} to ${provider}`);
+        return path;
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** The login hostname's weighted records as an operator created them: all weight on the primary. */
+function seedWeightedRecords(route53: Route53StandIn, config: Config): void {
+  const site = config.sites[0];
+  if (!site) return;
+  route53.createZone("example.com", drillZoneId);
+  route53.seed(
+    drillZoneId,
+    site.providers.map((provider, i) => ({
+      name: drillHostname,
+      type: site.recordType,
+      setIdentifier: provider.setIdentifier,
+      weight: i === 0 ? 100 : 0,
+      ttl: site.ttl,
+      values: [provider.dnsTarget],
+    })),
+  );
+}

@@ -1,0 +1,355 @@
+import type { SiteState, Weights } from "@idp-failover/core";
+import { CliError } from "../cli-error.js";
+import { controlActions } from "../dashboard/dashboard-actions.js";
+import { DashboardServer } from "../dashboard/dashboard-server.js";
+import { buildSnapshot, type DashboardSnapshot, type SlaFigures } from "../dashboard/dashboard-snapshot.js";
+import { CompressedClock, sleepReal } from "../loop/compressed-clock.js";
+import { ControlLoop } from "../loop/control-loop.js";
+import { type FeedTone, LoopFeed } from "../loop/loop-feed.js";
+import { formatEntry } from "../loop/timeline-format.js";
+import { drillApprover, drillHostname, drillSiteId, maxSpeed, type PolicyOverrides } from "./drill-config.js";
+import {
+  checkDrill,
+  type DrillRecord,
+  type DrillVerdict,
+  type RecordedTransition,
+} from "./drill-expectations.js";
+import { type DrillWorld, startDrillWorld } from "./drill-world.js";
+import {
+  type FaultStep,
+  failbackBoundMs,
+  failoverBoundMs,
+  gameDayPlan,
+  type OutageMode,
+  recoveryBoundMs,
+} from "./game-day.js";
+
+/*
+ * `idpctl drill`: a game day on this machine. Starts the drill world (stand-ins, dynalite), runs the
+ * control loop on a compressed clock with the dashboard, plays the game day for the chosen outage,
+ * then checks the outcome, writes the SLA report and prints its path as the last line.
+ */
+
+export interface DrillOptions {
+  outage: OutageMode;
+  /** Drill-clock milliseconds per real millisecond. */
+  speed: number;
+  /** Approve failback as soon as it is requested. */
+  autoApprove: boolean;
+  /** Real seconds to wait for someone to press Approve failback in the dashboard before approving. */
+  approvalWaitSeconds: number;
+  dashboard: boolean;
+  dashboardPort?: number;
+  dataDir?: string;
+  /** Where the report goes (default: a fresh temporary directory). */
+  reportDir?: string;
+  /** Overrides of the drill's policy (tests use a shorter game day). */
+  policy?: PolicyOverrides;
+}
+
+export interface DrillIo {
+  out(text: string): void;
+  err(text: string): void;
+  color: boolean;
+}
+
+/** Writes the drill's SLA report; returns where. */
+export type ReportWriter = (input: {
+  world: DrillWorld;
+  from: number;
+  to: number;
+  dir?: string;
+}) => Promise<string>;
+
+export interface DrillOutcome {
+  verdict: DrillVerdict;
+  reportPath?: string;
+}
+
+export interface DrillHooks {
+  /** The dashboard is up (tests drive it from here). */
+  onDashboard?: (url: string) => void;
+  writeReport?: ReportWriter;
+  signal?: AbortSignal;
+}
+
+/** Drill-clock milliseconds a Route 53 change stays PENDING (real Route 53 takes tens of seconds). */
+export const drillInsyncMs = 20_000;
+
+export async function runDrill(
+  options: DrillOptions,
+  io: DrillIo,
+  hooks: DrillHooks = {},
+): Promise<DrillOutcome> {
+  const world = await startDrillWorld({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.policy ? { policy: options.policy } : {}),
+    insyncAfterMs: drillInsyncMs / options.speed,
+  });
+  let dashboard: DashboardServer | undefined;
+  let loop: ControlLoop | undefined;
+  try {
+    const { config } = world;
+    const fastest = maxSpeed(config);
+    if (options.speed > fastest) {
+      throw new CliError(
+        `--speed ${options.speed} is too fast for the drill's policy: a round that runs into every probe timeout would look like a silent region; use at most ${fastest}`,
+        2,
+      );
+    }
+    const clock = new CompressedClock(options.speed);
+    const startedAt = clock.now();
+    const feed = new LoopFeed(clock);
+    feed.onEntry((entry) =>
+      io.out(`${formatEntry(entry, { color: io.color, startedAt, showSite: false })}\n`),
+    );
+    loop = new ControlLoop({
+      config,
+      ports: {
+        store: world.adapters.store,
+        dns: world.adapters.dns,
+        events: world.adapters.events,
+        outbox: world.adapters.outbox,
+        messageRefs: world.adapters.messageRefs,
+      },
+      clock,
+      feed,
+      secrets: world.secrets,
+      probeConfigFor: world.probeConfigFor,
+      ca: world.ca,
+      slack: world.slack,
+    });
+    const control = loop;
+    const actions = controlActions({
+      config,
+      deps: control.deps,
+      refs: world.adapters.messageRefs,
+      feed,
+      approval: {
+        kind: "slack",
+        signingSecret: world.signingSecret,
+        userId: drillApprover,
+        slack: world.slack,
+      },
+      operator: "drill",
+      poke: () => control.poke(),
+    });
+    let banner: DashboardSnapshot["banner"];
+    const sla: { figures?: SlaFigures } = {};
+    const snapshot = () =>
+      buildSnapshot({
+        kind: "drill",
+        title: `idp-failover drill · ${options.outage} outage`,
+        config,
+        store: world.adapters.store,
+        clock,
+        recent: () => feed.recent(150),
+        lastRound: (region, site, provider) =>
+          control.workers.find((w) => w.region === region)?.lastRounds.get(`${site} ${provider}`),
+        approval: { as: drillApprover },
+        banner: () => banner,
+        sla: () => sla.figures,
+      });
+    if (options.dashboard) {
+      dashboard = new DashboardServer({
+        snapshot,
+        actions,
+        onChange: (listener) => feed.onChange(listener),
+        ...(options.dashboardPort !== undefined ? { port: options.dashboardPort } : {}),
+      });
+      await dashboard.start();
+    }
+
+    const plan = gameDayPlan(options.outage, config);
+    const bound = failoverBoundMs(config, { speed: options.speed, insyncMs: drillInsyncMs });
+    const p = config.policy;
+    io.out(
+      [
+        `idp-failover drill: ${drillHostname} (Okta primary, Entra secondary), probed from ${config.regions.join(", ")}`,
+        `  outage: ${options.outage}   clock: ${options.speed}x (a ${p.cadenceSeconds} s cadence is ${(p.cadenceSeconds / options.speed).toFixed(1)} s real; probe timeouts stay real: ${p.probeTimeoutMs} ms)`,
+        `  policy: down after ${p.failure.consecutiveRounds} failed rounds (or ${p.failure.failedRoundsInWindow} of ${p.failure.windowRounds}) in ${p.quorum} regions; failback asked after ${p.recovery.sustainSeconds} s healthy; steps ${p.failback.steps.join("/")} held ${p.failback.holdSeconds} s`,
+        `  store: dynalite ${world.dynamo.dataDir ? `in ${world.dynamo.dataDir}` : "in memory"}; Route 53, Slack, Okta and Entra: local stand-ins`,
+        ...(dashboard ? [`  dashboard: ${dashboard.url}`] : []),
+        "",
+      ].join("\n"),
+    );
+    if (dashboard) hooks.onDashboard?.(dashboard.url);
+
+    const phase = (text: string, tone: FeedTone = "info") => {
+      banner = { text, tone };
+      feed.emit({ kind: "phase", tone, text });
+    };
+    const record: Omit<DrillRecord, "transitions" | "route53Weights"> & { outageAt?: number } = {
+      primary: config.sites[0]?.providers[0]?.id ?? "okta",
+      failoverBoundMs: bound,
+    };
+    const stateOf = async (): Promise<SiteState | undefined> =>
+      (await world.adapters.store.loadState(drillSiteId))?.state;
+    const signal = hooks.signal;
+    const waitFor = async (what: string, deadline: number, done: (s: SiteState | undefined) => boolean) => {
+      const since = clock.now();
+      for (;;) {
+        if (signal?.aborted) throw new DrillStopped("interrupted");
+        const state = await stateOf();
+        if (done(state)) return state;
+        if (clock.now() > deadline) {
+          throw new DrillStopped(
+            `${what}: not reached within ${Math.round((deadline - since) / 1000)} s (site ${state?.state ?? "not evaluated"})`,
+          );
+        }
+        await sleepReal(100, signal);
+      }
+    };
+    const hold = async (ms: number) => {
+      await clock.sleepUntil(clock.now() + ms, signal);
+      if (signal?.aborted) throw new DrillStopped("interrupted");
+    };
+    const allUp = (s: SiteState | undefined) =>
+      s?.state === "primary-active" && Object.values(s.observed).every((o) => o.verdict === "up");
+    const apply = async (step: FaultStep) => {
+      if (step.okta) await world.okta.setFault(step.okta);
+      if (step.cutRegion) world.path(step.cutRegion, "okta").cutOff();
+    };
+    const clear = async (step: FaultStep) => {
+      if (step.okta) await world.okta.clearFault();
+      if (step.cutRegion) world.path(step.cutRegion, "okta").restore();
+    };
+
+    control.start();
+    try {
+      phase("normal operation: Okta and Entra healthy, seen from every region", "good");
+      const startBound = 4 * p.cadenceSeconds * 1000 + 30_000;
+      await waitFor("every provider up", clock.now() + startBound, allUp);
+      await hold(plan.normalMs);
+
+      if (plan.benign) {
+        phase(`${plan.benign.text}. Expect: ${plan.benign.expect}`, "warn");
+        await apply(plan.benign);
+        await hold(plan.benign.durationMs);
+        await clear(plan.benign);
+        phase("trouble over: waiting for every region to see Okta up again", "info");
+        await waitFor("Okta up again", clock.now() + recoveryBoundMs(config, options.speed), (s) =>
+          Boolean(s && Object.values(s.observed).every((o) => o.verdict === "up")),
+        );
+      }
+
+      phase(`OUTAGE: ${plan.outage.text}. Expect: ${plan.outage.expect}`, "bad");
+      record.outageAt = clock.now();
+      await apply(plan.outage);
+      await waitFor("failover in sync", record.outageAt + 2 * bound, (s) => s?.state === "secondary-active");
+      await hold(plan.outageAfterFailoverMs);
+
+      phase("recovery: Okta healthy again; failback waits for it to stay healthy, then for approval", "info");
+      await clear(plan.outage);
+      const pending = await waitFor(
+        "failback request",
+        clock.now() + recoveryBoundMs(config, options.speed),
+        (s) => s?.state === "failback-pending" && s.approval !== undefined,
+      );
+      const approvalId = pending?.approval?.id ?? "";
+      await approve(approvalId);
+
+      phase("failback: weight moves back to Okta in steps, each held healthy", "info");
+      await waitFor("failback complete", clock.now() + failbackBoundMs(config, drillInsyncMs), (s) =>
+        Boolean(s && s.state === "primary-active" && (s.weights[record.primary] ?? 0) === 100),
+      );
+      phase("done: Okta serves login.example.com again", "good");
+    } catch (error) {
+      if (!(error instanceof DrillStopped)) throw error;
+      record.stoppedEarly = error.message;
+      phase(`stopped early: ${error.message}`, "bad");
+    }
+
+    async function approve(approvalId: string): Promise<void> {
+      const posted = async () =>
+        (await world.adapters.messageRefs.recall(drillSiteId, `approval:${approvalId}`)) !== undefined;
+      // Like a person, press the button on the message once it is in the channel.
+      for (let i = 0; i < 50 && !(await posted()); i++) await sleepReal(100, signal);
+      const wait = options.autoApprove || !dashboard ? 0 : options.approvalWaitSeconds;
+      if (wait > 0) {
+        phase(
+          `failback approval requested: press Approve failback in the dashboard (${dashboard?.url ?? ""}); the drill approves by itself in ${wait} s`,
+          "warn",
+        );
+        const until = Date.now() + wait * 1000;
+        while (Date.now() < until) {
+          const state = await stateOf();
+          if (state?.state !== "failback-pending" || state.approval?.id !== approvalId) return;
+          await sleepReal(200, signal);
+          if (signal?.aborted) throw new DrillStopped("interrupted");
+        }
+        feed.emit({
+          kind: "note",
+          tone: "info",
+          text: "nobody pressed Approve failback: the drill presses it",
+        });
+      }
+      await actions.approve(drillSiteId, approvalId);
+    }
+
+    // Let the last decision's messages go out, then stop everything cleanly.
+    await control.stop();
+    const endedAt = clock.now();
+    const [audit, final] = await Promise.all([
+      world.adapters.store.listAudit(drillSiteId, startedAt - 1, endedAt + 1, 1000),
+      stateOf(),
+    ]);
+    const transitions: RecordedTransition[] = audit.flatMap((a) =>
+      a.action === "transition" && a.from && a.to
+        ? [{ at: Date.parse(a.at), from: a.from, to: a.to, reason: a.reason }]
+        : [],
+    );
+    const verdict = checkDrill({
+      ...record,
+      transitions,
+      ...(final ? { finalState: final.state } : {}),
+      route53Weights: route53Weights(world),
+    });
+    for (const check of verdict.checks) {
+      feed.emit({
+        kind: "check",
+        tone: check.ok ? "good" : "bad",
+        text: `${check.ok ? "PASS" : "FAIL"} ${check.name}: ${check.detail}`,
+      });
+    }
+    banner = verdict.ok
+      ? { text: "drill passed: failed over in time, no false flip, failback completed", tone: "good" }
+      : {
+          text: `drill FAILED: ${verdict.checks
+            .filter((c) => !c.ok)
+            .map((c) => c.name)
+            .join(", ")}`,
+          tone: "bad",
+        };
+
+    let reportPath: string | undefined;
+    if (hooks.writeReport) {
+      reportPath = await hooks.writeReport({
+        world,
+        from: startedAt,
+        to: endedAt,
+        ...(options.reportDir ? { dir: options.reportDir } : {}),
+      });
+      io.out(`\nSLA report (HTML):\n${reportPath}\n`);
+    }
+    return { verdict, ...(reportPath ? { reportPath } : {}) };
+  } finally {
+    await loop?.stop(2000).catch(() => undefined);
+    await dashboard?.close();
+    await world.close();
+  }
+}
+
+class DrillStopped extends Error {
+  override name = "DrillStopped";
+}
+
+/** What the login hostname's weighted records hold, per provider. */
+function route53Weights(world: DrillWorld): Weights {
+  const site = world.config.sites[0];
+  if (!site) return {};
+  const records = world.route53.records(site.hostedZoneId, site.hostname);
+  return Object.fromEntries(
+    site.providers.map((p) => [p.id, records.find((r) => r.setIdentifier === p.setIdentifier)?.weight ?? 0]),
+  );
+}

@@ -1,0 +1,87 @@
+import { type Config, type EvaluationReport, type EvaluatorDeps, evaluateSite } from "@idp-failover/core";
+import type { CompressedClock } from "./compressed-clock.js";
+import type { LoopFeed } from "./loop-feed.js";
+
+/*
+ * The evaluator, self-hosted: one evaluation of every site at a time (never two at once in this
+ * process), on a period, whenever a probe round moved a region's verdict or an operator acted
+ * (`poke`), and when the state machine asked to be woken (`recheckAt`: a hold ending, a DNS change
+ * due). After each pass the `afterPass` hook runs (notification delivery).
+ */
+
+export interface EvaluationLoopOptions {
+  config: Config;
+  deps: EvaluatorDeps;
+  clock: CompressedClock;
+  feed: LoopFeed;
+  /** Virtual ms between passes when nothing pokes. Default: the cadence, at most 10 s. */
+  intervalMs?: number;
+  afterPass?: () => Promise<void>;
+}
+
+export class EvaluationLoop {
+  readonly latest = new Map<string, EvaluationReport>();
+  private wake: (() => void) | undefined;
+  private poked = false;
+  private lastProblem = "";
+  private passes = 0;
+
+  constructor(private readonly options: EvaluationLoopOptions) {}
+
+  get passCount(): number {
+    return this.passes;
+  }
+
+  /** Asks for a pass as soon as the current one (if any) is done. */
+  poke(): void {
+    this.poked = true;
+    this.wake?.();
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const { clock, config } = this.options;
+    const interval = this.options.intervalMs ?? Math.min(config.policy.cadenceSeconds, 10) * 1000;
+    let due = clock.now();
+    while (!signal.aborted) {
+      if (!this.poked) {
+        const woken = new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
+        await Promise.race([clock.sleepUntil(due, signal), woken]);
+        this.wake = undefined;
+      }
+      if (signal.aborted) break;
+      this.poked = false;
+      const recheckAt = await this.pass();
+      due = Math.min(clock.now() + interval, recheckAt ?? Number.POSITIVE_INFINITY);
+    }
+  }
+
+  /** Evaluates every site once, then runs `afterPass`. Returns the earliest recheck asked for. */
+  async pass(): Promise<number | undefined> {
+    const { config, deps, feed } = this.options;
+    let recheckAt: number | undefined;
+    for (const site of config.sites) {
+      try {
+        const report = await evaluateSite(deps, config, site.id);
+        this.latest.set(site.id, report);
+        if (report.recheckAt !== undefined) recheckAt = Math.min(recheckAt ?? Infinity, report.recheckAt);
+        for (const error of report.effectErrors)
+          this.problem(site.id, `effect not carried out yet: ${error}`);
+      } catch (error) {
+        this.problem(site.id, `evaluation failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    this.passes += 1;
+    feed.changed();
+    await this.options.afterPass?.();
+    return recheckAt;
+  }
+
+  /** A problem worth a line, once while it lasts (the same message every pass is noise). */
+  private problem(site: string, text: string): void {
+    if (text === this.lastProblem) return;
+    this.lastProblem = text;
+    this.options.feed.emit({ kind: "problem", tone: "bad", site, text });
+  }
+}

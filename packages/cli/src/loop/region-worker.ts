@@ -1,0 +1,135 @@
+import {
+  type Config,
+  type Evidence,
+  type ProbeResult,
+  type ProbeRound,
+  type RecordedRound,
+  recordRound,
+  type Store,
+  summarizeRound,
+} from "@idp-failover/core";
+import { createProbeMemory, runRegionRound, type SecretSource } from "@idp-failover/probes";
+import { type CompressedClock, sleepReal } from "./compressed-clock.js";
+import { regionChangeEntry } from "./feed-text.js";
+import type { LoopFeed } from "./loop-feed.js";
+
+/*
+ * One probe region's worker: a round of every probe every `cadenceSeconds` on the loop's clock,
+ * written to the store and folded into that region's trackers (`recordRound`, as the probe Lambda
+ * does). Rounds are scheduled by the loop's clock, so a drill's compressed clock compresses the
+ * cadence too; the probes themselves (network, timeouts) run in real time. A round that overruns its
+ * slot is followed at once by the next; missed slots are skipped, not queued.
+ */
+
+export interface RegionWorkerOptions {
+  region: string;
+  /** The config the evaluator decides with. */
+  config: Config;
+  /** The config this region probes with (the drill points each region at its own network path). */
+  probeConfig?: Config;
+  store: Store;
+  clock: CompressedClock;
+  feed: LoopFeed;
+  secrets: SecretSource;
+  ca?: string;
+  /** Offset of this region's rounds within the cadence (virtual ms): regions are not in lockstep. */
+  phaseMs?: number;
+  /** Called after each recorded round (the loop wakes the evaluator when a verdict moved). */
+  onRound?: (round: ProbeRound, recorded: RecordedRound) => void;
+}
+
+/** The last round of one provider as this region saw it, for the dashboard's grid. */
+export interface LastRound {
+  at: number;
+  ok: number;
+  failed: number;
+  /** The slowest answer of the round, ms. */
+  latencyMs: number;
+  evidence?: Evidence;
+}
+
+export class RegionWorker {
+  readonly region: string;
+  /** By `site provider`. */
+  readonly lastRounds = new Map<string, LastRound>();
+  private readonly memory = createProbeMemory();
+  private rounds = 0;
+
+  constructor(private readonly options: RegionWorkerOptions) {
+    this.region = options.region;
+  }
+
+  get roundsRun(): number {
+    return this.rounds;
+  }
+
+  /** Runs rounds until `signal` aborts; a round in flight then finishes and is recorded. */
+  async run(signal: AbortSignal): Promise<void> {
+    const { clock, config } = this.options;
+    const cadenceMs = config.policy.cadenceSeconds * 1000;
+    let next = clock.now() + (this.options.phaseMs ?? 0);
+    while (!signal.aborted) {
+      await clock.sleepUntil(next, signal);
+      if (signal.aborted) break;
+      const at = next;
+      await this.round(at);
+      next = at + cadenceMs;
+      const now = clock.now();
+      if (next < now) next += Math.ceil((now - next) / cadenceMs) * cadenceMs;
+      // Never spin: even a hopelessly late worker yields to the event loop between rounds.
+      await sleepReal(0);
+    }
+  }
+
+  /** One round at virtual time `at`: probe, record, report what moved. */
+  async round(at: number): Promise<RecordedRound | undefined> {
+    const { config, store, clock, feed, region } = this.options;
+    try {
+      const round = await runRegionRound(this.options.probeConfig ?? config, {
+        region,
+        at,
+        secrets: this.options.secrets,
+        ...(this.options.ca ? { ca: this.options.ca } : {}),
+        memory: this.memory,
+        // Token lifetimes and certificate expiry are checked against the real world's time.
+        now: Date.now,
+      });
+      const recorded = await recordRound(store, config, round, clock.now());
+      this.rounds += 1;
+      this.remember(round.results, at);
+      for (const change of recorded.changes) {
+        const results = round.results.filter((r) => r.site === change.site && r.provider === change.provider);
+        feed.emit(regionChangeEntry(change, summarizeRound(at, results).evidence[0]));
+      }
+      feed.changed();
+      this.options.onRound?.(round, recorded);
+      return recorded;
+    } catch (error) {
+      feed.emit({
+        kind: "problem",
+        tone: "bad",
+        text: `${region}: probe round failed to record: ${error instanceof Error ? error.message : String(error)}`,
+      });
+      return undefined;
+    }
+  }
+
+  private remember(results: readonly ProbeResult[], at: number): void {
+    const byProvider = new Map<string, ProbeResult[]>();
+    for (const result of results) {
+      const key = `${result.site} ${result.provider}`;
+      byProvider.set(key, [...(byProvider.get(key) ?? []), result]);
+    }
+    for (const [key, list] of byProvider) {
+      const failed = list.filter((r) => !r.ok);
+      const evidence = summarizeRound(at, list).evidence[0];
+      this.lastRounds.set(key, {
+        at,
+        ok: list.length - failed.length,
+        failed: failed.length,
+        latencyMs: Math.max(0, ...list.map((r) => r.latencyMs)),
+        ...(evidence ? { evidence } : {}),
+      });
+    }
+  }
+}
