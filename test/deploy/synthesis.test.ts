@@ -1,0 +1,242 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { type PolicyStatement, type Synthesis, synthesize } from "./synthesize.js";
+
+/*
+ * The real sst.config.ts and stacks/, declared offline against Pulumi mocks (see synthesize.ts),
+ * with the example config: three probe regions, one site, Okta primary and Entra secondary.
+ */
+
+const regions = [
+  ["us-east-1", "UsEast1"],
+  ["us-west-2", "UsWest2"],
+  ["eu-west-1", "EuWest1"],
+] as const;
+const secrets = [
+  "OktaProbeClientSecret",
+  "OktaApiToken",
+  "EntraProbeClientSecret",
+  "SlackBotToken",
+  "SlackSigningSecret",
+  "WebhookPagerdutySecret",
+];
+
+let synth: Synthesis;
+
+beforeAll(async () => {
+  synth = await synthesize({ configFile: "examples/okta-entra.yaml", secrets });
+}, 300_000);
+
+function statementsOf(role: string): PolicyStatement[] {
+  const policies = synth.named(role).inputs.inlinePolicies;
+  if (!Array.isArray(policies)) return [];
+  return (policies as Array<{ policy: string }>).flatMap(
+    (p) => (JSON.parse(p.policy) as { Statement: PolicyStatement[] }).Statement,
+  );
+}
+
+function linksOf(functionId: string): string[] {
+  const build = synth.builds.find((b) => b.functionID === functionId);
+  if (!build) throw new Error(`no build for ${functionId}`);
+  return Object.keys(build.links as Record<string, unknown>).sort();
+}
+
+describe("probe regions", () => {
+  it.each(regions)(
+    "%s has a probe function, its schedule, its tick queue and a verdict URL",
+    (region, name) => {
+      const probe = synth.named(`Probe${name}Function`);
+      expect(probe.region).toBe(region);
+      expect(probe.inputs).toMatchObject({
+        architectures: ["arm64"],
+        memorySize: 256,
+        reservedConcurrentExecutions: 1,
+        runtime: "nodejs20.x",
+      });
+      // The timeout covers the slowest round: 3 attempts of 5 s, 2 confirm delays of 1 s, then the writes.
+      expect(probe.inputs.timeout).toBeGreaterThan(17);
+      const schedule = synth.named(`ProbeWatchdog${name}Schedule`);
+      expect(schedule.region).toBe(region);
+      expect(schedule.inputs.scheduleExpression).toBe("rate(1 minute)");
+      expect(synth.named(`ProbeTicksSubscription${name}`)).toMatchObject({
+        region,
+        inputs: { batchSize: 1 },
+      });
+      expect(synth.named(`ProbeTicks${name}`).region).toBe(region);
+      expect(synth.named(`Verdict${name}Url`).region).toBe(region);
+      expect(synth.named(`DataPlane${name}`).region).toBe(region);
+    },
+  );
+
+  it("points each region's functions at that region's own data-plane table and queue", () => {
+    const env = (
+      synth.named("ProbeEuWest1Function").inputs.environment as { variables: Record<string, string> }
+    ).variables;
+    expect(env.IDP_FAILOVER_DATA_PLANE_TABLE).toBe("DataPlaneEuWest1-physical");
+    expect(env.IDP_FAILOVER_PROBE_QUEUE_URL).toContain("sqs.eu-west-1");
+  });
+
+  it("drops the Lambda platform's own log lines (most of the log volume)", () => {
+    expect(synth.named("ProbeUsEast1Function").inputs.loggingConfig).toMatchObject({
+      logFormat: "JSON",
+      systemLogLevel: "WARN",
+    });
+  });
+});
+
+describe("the table", () => {
+  it("is on demand with TTL and point-in-time recovery, unprotected in a dev stage", () => {
+    expect(synth.named("Table").inputs).toMatchObject({
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: "PK",
+      rangeKey: "SK",
+      ttl: { attributeName: "expiresAt", enabled: true },
+      pointInTimeRecovery: { enabled: true },
+      deletionProtectionEnabled: false,
+      name: "idp-failover-ci",
+    });
+  });
+});
+
+describe("Route 53 data plane", () => {
+  const checks = () => synth.ofType("aws:route53/healthCheck:HealthCheck");
+
+  it("health-checks each region's verdict URL over HTTPS for the primary", () => {
+    for (const [region, name] of regions) {
+      const check = synth.named(`VerdictExample${name}`);
+      expect(check.inputs).toMatchObject({
+        type: "HTTPS",
+        port: 443,
+        resourcePath: "/v1/health/example/okta",
+        fqdn: `verdict${name.toLowerCase()}url.lambda-url.${region}.on.aws`,
+        requestInterval: 30,
+        failureThreshold: 1,
+        regions: ["us-east-1", "us-west-2", "eu-west-1"],
+      });
+    }
+    expect(checks().filter((c) => c.inputs.type === "HTTPS")).toHaveLength(3);
+  });
+
+  it("applies the quorum in a calculated check over the three regional checks", () => {
+    const quorum = synth.named("QuorumExample");
+    expect(quorum.inputs.type).toBe("CALCULATED");
+    expect(quorum.inputs.childHealthThreshold).toBe(2);
+    expect([...(quorum.inputs.childHealthchecks as string[])].sort()).toEqual(
+      regions.map(([, name]) => `VerdictExample${name}-id`).sort(),
+    );
+  });
+
+  it("attaches the quorum check to the primary's weighted record only, and lets the state machine own weights", () => {
+    const okta = synth.named("LoginExampleOkta");
+    const entra = synth.named("LoginExampleEntra");
+    expect(okta.inputs).toMatchObject({
+      name: "login.example.com",
+      type: "CNAME",
+      setIdentifier: "okta",
+      healthCheckId: "QuorumExample-id",
+      weightedRoutingPolicies: [{ weight: 100 }],
+      records: ["example.customdomains.okta.com"],
+      allowOverwrite: true,
+    });
+    expect(entra.inputs.healthCheckId).toBeUndefined();
+    expect(entra.inputs.weightedRoutingPolicies).toEqual([{ weight: 0 }]);
+  });
+});
+
+describe("least privilege", () => {
+  const all = () =>
+    synth
+      .ofType("aws:iam/role:Role")
+      .flatMap((role) => statementsOf(role.name).map((s) => ({ role: role.name, s })));
+
+  it("changes records only in the site's zone, only UPSERTs, only of the login hostname", () => {
+    const changes = statementsOf("EvaluateRole").filter((s) =>
+      s.actions?.includes("route53:ChangeResourceRecordSets"),
+    );
+    expect(changes).toEqual([
+      expect.objectContaining({
+        resources: ["arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"],
+        conditions: expect.arrayContaining([
+          {
+            test: "ForAllValues:StringEquals",
+            variable: "route53:ChangeResourceRecordSetsNormalizedRecordNames",
+            values: ["login.example.com"],
+          },
+          {
+            test: "ForAllValues:StringEquals",
+            variable: "route53:ChangeResourceRecordSetsActions",
+            values: ["UPSERT"],
+          },
+        ]),
+      }),
+    ]);
+  });
+
+  it("gives Route 53 rights only to what moves weights (evaluator, Slack approvals)", () => {
+    const holders = new Set(
+      all()
+        .filter(({ s }) => s.actions?.some((a) => a.startsWith("route53:")))
+        .map((x) => x.role),
+    );
+    expect([...holders].sort()).toEqual(["EvaluateRole", "SlackInteractionsRole"]);
+  });
+
+  it("uses no '*' resource, and DynamoDB and EventBridge only on their own table and bus", () => {
+    for (const { role, s } of all()) {
+      if (!s.resources) continue;
+      expect(s.resources, role).not.toContain("*");
+      if (s.actions?.some((a) => a.startsWith("dynamodb:"))) {
+        for (const arn of s.resources)
+          expect(arn, role).toMatch(/:dynamodb\/table\/(Table|DataPlane\w+)(\/index\/\*)?$/);
+      }
+      if (s.actions?.includes("events:PutEvents"))
+        expect(s.resources, role).toEqual([expect.stringMatching(/eventBus\/Bus$/)]);
+    }
+  });
+
+  it("lets the verdict endpoint only read its own region's data-plane table", () => {
+    expect(statementsOf("VerdictUsWest2Role")).toEqual([
+      expect.objectContaining({
+        actions: ["dynamodb:GetItem"],
+        resources: [expect.stringMatching(/us-west-2.*DataPlaneUsWest2$/)],
+      }),
+    ]);
+  });
+});
+
+describe("secrets", () => {
+  it("links each secret only to the functions that read it", () => {
+    expect(linksOf("ProbeUsEast1")).toEqual([
+      "EntraProbeClientSecret",
+      "IdpFailover",
+      "OktaApiToken",
+      "OktaProbeClientSecret",
+    ]);
+    expect(linksOf("Notify")).toEqual(["IdpFailover", "SlackBotToken", "WebhookPagerdutySecret"]);
+    expect(linksOf("SlackInteractions")).toEqual(["IdpFailover", "SlackBotToken", "SlackSigningSecret"]);
+    expect(linksOf("Evaluate")).toEqual(["IdpFailover"]);
+    expect(linksOf("VerdictEuWest1")).toEqual(["IdpFailover"]);
+  });
+
+  it("ships the config document itself to the functions, to be parsed at cold start", () => {
+    const build = synth.builds.find((b) => b.functionID === "Evaluate");
+    const link = (build?.links as Record<string, { config: { sites: Array<{ id: string }> } }>).IdpFailover;
+    expect(link?.config.sites.map((s) => s.id)).toEqual(["example"]);
+  });
+
+  it("bundles every function without the AWS SDK (the Node 20 runtime has it)", () => {
+    for (const build of synth.builds) {
+      expect(build.properties).toMatchObject({ minify: true, esbuild: { external: ["@aws-sdk/*"] } });
+    }
+  });
+});
+
+describe("outputs", () => {
+  it("returns the verdict URLs per region and the table name", () => {
+    expect(synth.outputs.table).toBe("idp-failover-ci");
+    expect(Object.keys(synth.outputs.verdictUrls as Record<string, string>).sort()).toEqual([
+      "eu-west-1",
+      "us-east-1",
+      "us-west-2",
+    ]);
+  });
+});
