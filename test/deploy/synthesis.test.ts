@@ -219,7 +219,8 @@ describe("secrets", () => {
 
   it("ships the config document itself to the functions, to be parsed at cold start", () => {
     const build = synth.builds.find((b) => b.functionID === "Evaluate");
-    const link = (build?.links as Record<string, { config: { sites: Array<{ id: string }> } }>).IdpFailover;
+    const links = (build?.links ?? {}) as Record<string, { config: { sites: Array<{ id: string }> } }>;
+    const link = links.IdpFailover;
     expect(link?.config.sites.map((s) => s.id)).toEqual(["example"]);
   });
 
