@@ -60,8 +60,14 @@ function outageOf(site: string, monthStart: number): { from: number; to: number 
 }
 
 /** One provider's rollups for [from, to), as a store query would return them. */
-function makeRollups(site: string, provider: string, from: number, minutes: string[]): MinuteRollup[] {
-  const outage = provider === "okta" ? outageOf(site, from) : undefined;
+function makeRollups(
+  site: string,
+  provider: string,
+  monthStart: number,
+  from: number,
+  minutes: string[],
+): MinuteRollup[] {
+  const outage = provider === "okta" ? outageOf(site, monthStart) : undefined;
   const rollups: MinuteRollup[] = new Array(minutes.length);
   for (let i = 0; i < minutes.length; i++) {
     const t = from + i * minuteMs;
@@ -84,7 +90,8 @@ function makeRollups(site: string, provider: string, from: number, minutes: stri
 class MonthStore implements Pick<JournalStore, "listRollups" | "listIncidents"> {
   private rollups = new Map<string, MinuteRollup[]>();
 
-  load(from: number, to: number): void {
+  /** The month starting at `monthStart`, with rollups over [from, to). */
+  load(monthStart: number, from: number, to: number): void {
     this.rollups = new Map();
     // Each month starts from what a fresh report run would hold: the previous month is garbage.
     globalThis.gc?.();
@@ -92,7 +99,10 @@ class MonthStore implements Pick<JournalStore, "listRollups" | "listIncidents"> 
     for (let t = from; t < to; t += minuteMs) minutes.push(new Date(t).toISOString());
     for (const site of config.sites) {
       for (const provider of site.providers) {
-        this.rollups.set(`${site.id}/${provider.id}`, makeRollups(site.id, provider.id, from, minutes));
+        this.rollups.set(
+          `${site.id}/${provider.id}`,
+          makeRollups(site.id, provider.id, monthStart, from, minutes),
+        );
       }
     }
     sample();
@@ -148,7 +158,8 @@ async function yearOfReports(): Promise<{
     const label = `${year}-${String(month).padStart(2, "0")}`;
     const period = monthPeriod(label);
     const loading = performance.now();
-    store.load(period.from, period.to);
+    // What reportFromStore reads: the month and a day either side (episodes crossing its edges).
+    store.load(period.from, period.from - 86_400_000, period.to + 86_400_000);
     loadMs += performance.now() - loading;
     const cpu = process.cpuUsage();
     const t0 = performance.now();
@@ -172,7 +183,7 @@ async function yearOfReports(): Promise<{
 
 // A warm-up month (JIT), not counted.
 const warmUp = monthPeriod(`${year}-01`);
-store.load(warmUp.from, warmUp.to);
+store.load(warmUp.from, warmUp.from - 86_400_000, warmUp.to + 86_400_000);
 await reportFromStore(store, config, warmUp, { now: warmUp.to });
 rollupsServed = 0;
 globalThis.gc?.();

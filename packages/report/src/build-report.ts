@@ -1,6 +1,12 @@
-import type { Config, Incident, JournalStore, Provider, ReplayRun, Site } from "@idp-failover/core";
-import { type Availability, availabilityOf, ProviderFold, type ProviderTotals } from "./availability.js";
-import { incidentRow, loginOutages, totalSeconds } from "./incidents.js";
+import type { Config, Incident, JournalStore, Policy, Provider, ReplayRun, Site } from "@idp-failover/core";
+import {
+  type Availability,
+  availabilityOf,
+  episodeMarginMs,
+  ProviderFold,
+  type ProviderTotals,
+} from "./availability.js";
+import { incidentRow, type LoginTiming, loginOutages, totalSeconds } from "./incidents.js";
 import { customPeriod, dayMs, daysOf, iso, periodMinutes, type ReportPeriod } from "./period.js";
 import {
   type ProviderReport,
@@ -55,13 +61,28 @@ export async function reportFromStore(
   for (const site of sites) {
     const totals: Record<string, ProviderTotals> = {};
     for (const provider of site.providers) {
-      const rollups = await store.listRollups(site.id, provider.id, period.from, period.to);
+      // A little beyond the period, so the episodes crossing its edges are seen whole (availability.ts).
+      const rollups = await store.listRollups(
+        site.id,
+        provider.id,
+        period.from - episodeMarginMs,
+        period.to + episodeMarginMs,
+      );
       totals[provider.id] = new ProviderFold(period, config.regions).addAll(rollups).finish();
     }
     const incidents = await store.listIncidents(site.id, period.from, period.to);
     const vendor = await vendorFigures(site, period, options.vendorSource);
     reports.push(
-      siteReport({ site, regions: config.regions, period, totals, incidents, vendor, now: options.now }),
+      siteReport({
+        site,
+        regions: config.regions,
+        policy: config.policy,
+        period,
+        totals,
+        incidents,
+        vendor,
+        now: options.now,
+      }),
     );
   }
   return assembleReport(period, reports, options.now);
@@ -87,7 +108,16 @@ export function reportFromReplay(
     const vendor = Object.fromEntries(
       site.providers.map((p) => [p.id, notApplicable(p, "a replay has no vendor figures")]),
     );
-    return siteReport({ site, regions: config.regions, period, totals, incidents, vendor, now });
+    return siteReport({
+      site,
+      regions: config.regions,
+      policy: config.policy,
+      period,
+      totals,
+      incidents,
+      vendor,
+      now,
+    });
   });
   return assembleReport(period, reports, now);
 }
@@ -136,6 +166,7 @@ export function assembleReport(period: ReportPeriod, sites: SiteReport[], now: n
 export interface SiteReportInput {
   site: Site;
   regions: readonly string[];
+  policy: Policy;
   period: ReportPeriod;
   totals: Record<string, ProviderTotals>;
   incidents: readonly Incident[];
@@ -152,7 +183,12 @@ export function siteReport(input: SiteReportInput): SiteReport {
   const primary = providers[0];
   const primaryTotals = primary ? totals[primary.id]?.global.seconds : undefined;
   const measuredSeconds = primaryTotals ? primaryTotals.up + primaryTotals.degraded + primaryTotals.down : 0;
-  const outages = loginOutages(input.incidents, site.ttl, period, now);
+  const timing: LoginTiming = {
+    ttlSeconds: site.ttl,
+    recoveryLagMs: input.policy.recovery.consecutiveRounds * input.policy.cadenceSeconds * 1000,
+    now,
+  };
+  const outages = loginOutages(input.incidents, timing, period);
   const loginDown = totalSeconds(outages);
   const loginPct =
     measuredSeconds > 0 ? (100 * Math.max(0, measuredSeconds - loginDown)) / measuredSeconds : null;
@@ -166,7 +202,9 @@ export function siteReport(input: SiteReportInput): SiteReport {
     loginDowntimeMinutes: round2(loginDown / 60),
     primaryAvailabilityPct: primary?.availabilityPct ?? null,
     failoverSavedMinutes:
-      primary && primary.availabilityPct !== null ? round2(primary.downtimeMinutes - loginDown / 60) : null,
+      primary && primary.availabilityPct !== null
+        ? round2(Math.max(0, primary.downtimeMinutes - loginDown / 60))
+        : null,
     measuredMinutes: round2(measuredSeconds / 60),
     loginOutages: outages.map((o) => ({
       from: iso(o.from),
@@ -174,7 +212,7 @@ export function siteReport(input: SiteReportInput): SiteReport {
       seconds: round3((o.to - o.from) / 1000),
     })),
     providers,
-    incidents: input.incidents.map((i) => incidentRow(i, site.ttl, period, now)),
+    incidents: input.incidents.map((i) => incidentRow(i, timing, period)),
   };
 }
 

@@ -10,7 +10,22 @@ import type { ReportPeriod } from "./period.js";
  * serving provider was: until it recovered. If the provider recovered before the change took effect,
  * the login hostname was fine from then. Overlapping incidents are merged, and everything is clipped
  * to the period; an incident still open counts until `now`.
+ *
+ * `recoveredAt` is when the verdict said up again, which needs `recovery.consecutiveRounds` healthy
+ * rounds: the recovery itself is dated that many rounds earlier (`recoveryLagMs`), the first healthy
+ * round, just as the onset is the first failing one. Both ends are then late by the same part of a
+ * probe cadence, and an outage with nowhere to fail over to costs the login hostname what it cost the
+ * provider.
  */
+
+export interface LoginTiming {
+  /** The record's TTL. */
+  ttlSeconds: number;
+  /** How much later than the recovery the verdict says up (recovery rounds x cadence). */
+  recoveryLagMs: number;
+  /** Epoch ms: open incidents count until then. */
+  now: number;
+}
 
 export interface Interval {
   from: number;
@@ -18,23 +33,23 @@ export interface Interval {
 }
 
 /** The span during which an incident kept users from signing in through the login hostname. */
-export function loginOutage(incident: Incident, ttlSeconds: number, now: number): Interval {
+export function loginOutage(incident: Incident, timing: LoginTiming): Interval {
   const start = Date.parse(incident.start);
-  const recovered = firstTime(incident.recoveredAt, incident.endAt) ?? now;
+  const said = firstTime(incident.recoveredAt, incident.endAt);
+  const recovered = said === undefined ? timing.now : said - timing.recoveryLagMs;
   const insync = incident.insyncAt === undefined ? undefined : Date.parse(incident.insyncAt);
-  const end = insync === undefined ? recovered : Math.min(insync + ttlSeconds * 1000, recovered);
+  const end = insync === undefined ? recovered : Math.min(insync + timing.ttlSeconds * 1000, recovered);
   return { from: start, to: Math.max(start, end) };
 }
 
 /** Merged outages clipped to the period, in time order. */
 export function loginOutages(
   incidents: readonly Incident[],
-  ttlSeconds: number,
+  timing: LoginTiming,
   period: ReportPeriod,
-  now: number,
 ): Interval[] {
   const clipped = incidents
-    .map((i) => loginOutage(i, ttlSeconds, now))
+    .map((i) => loginOutage(i, timing))
     .map((o) => ({ from: Math.max(o.from, period.from), to: Math.min(o.to, period.to) }))
     .filter((o) => o.to > o.from)
     .sort((a, b) => a.from - b.from);
@@ -84,12 +99,8 @@ export interface IncidentRow {
   loginDowntimeSeconds: number;
 }
 
-export function incidentRow(
-  incident: Incident,
-  ttlSeconds: number,
-  period: ReportPeriod,
-  now: number,
-): IncidentRow {
+export function incidentRow(incident: Incident, timing: LoginTiming, period: ReportPeriod): IncidentRow {
+  const now = timing.now;
   const start = Date.parse(incident.start);
   const since = (at: string | undefined) => (at === undefined ? null : seconds(Date.parse(at) - start));
   const between = (a: string | undefined, b: string | undefined) =>
@@ -97,7 +108,7 @@ export function incidentRow(
   const end = incident.endAt ?? null;
   const insync = incident.insyncAt;
   const leftSecondary = incident.failbackApprovedAt ?? incident.endAt;
-  const outage = loginOutage(incident, ttlSeconds, now);
+  const outage = loginOutage(incident, timing);
   const inside = Math.max(0, Math.min(outage.to, period.to) - Math.max(outage.from, period.from));
   return {
     id: incident.id,

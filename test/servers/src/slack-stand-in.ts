@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createSlackFileUploads, type SlackFileRecord } from "./slack-file-uploads.js";
 
 /*
  * The slice of Slack's Web API this product calls, on 127.0.0.1, as `@slack/web-api`'s `WebClient`
@@ -60,6 +61,8 @@ export interface SlackStandIn {
   readonly calls: readonly RecordedSlackCall[];
   readonly messages: readonly SlackMessageRecord[];
   readonly ephemerals: readonly EphemeralRecord[];
+  /** Files uploaded through files.getUploadURLExternal / completeUploadExternal (slack-file-uploads.ts). */
+  readonly files: readonly SlackFileRecord[];
   /** Top-level messages of a channel (id), oldest first. */
   rootMessages(channel?: string): SlackMessageRecord[];
   /** Replies in a thread, oldest first. */
@@ -116,7 +119,14 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     return channels.get(bare);
   };
 
+  let apiUrl = "";
+  const uploads = createSlackFileUploads({
+    baseUrl: () => apiUrl.replace(/\/api\/$/, ""),
+    channelIds: () => channels.values(),
+    threadExists: (channel, ts) => messages.some((m) => m.channel === channel && m.ts === ts && !m.threadTs),
+  });
   const methods: Record<string, (p: Record<string, unknown>) => SlackAnswer> = {
+    ...uploads.methods,
     "auth.test": () =>
       ok({
         url: "https://stand-in.slack.com/",
@@ -191,6 +201,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (uploads.receive(req, res)) return;
     const raw = await readBody(req);
     const method = (req.url ?? "").replace(/^\/api\//, "").split("?")[0] ?? "";
     const params = parseParams(raw, req.headers["content-type"]);
@@ -218,7 +229,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  const apiUrl = `http://127.0.0.1:${port}/api/`;
+  apiUrl = `http://127.0.0.1:${port}/api/`;
 
   return {
     apiUrl,
@@ -227,6 +238,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     calls,
     messages,
     ephemerals,
+    files: uploads.files,
     rootMessages: (channel) =>
       messages.filter((m) => !m.threadTs && (channel === undefined || m.channel === channel)),
     replies: (threadTs) => messages.filter((m) => m.threadTs === threadTs),
