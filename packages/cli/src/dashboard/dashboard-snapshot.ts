@@ -108,7 +108,7 @@ export interface SnapshotSources {
   lastRound: (region: string, site: string, provider: string) => LastRound | undefined;
   approval: DashboardSnapshot["approval"];
   banner?: () => DashboardSnapshot["banner"];
-  sla?: (site: string) => SlaFigures | undefined;
+  sla?: (site: string) => Promise<SlaFigures | undefined>;
 }
 
 export async function buildSnapshot(sources: SnapshotSources): Promise<DashboardSnapshot> {
@@ -146,7 +146,7 @@ export async function buildSnapshot(sources: SnapshotSources): Promise<Dashboard
           }),
         };
       });
-      const sla = sources.sla?.(site.id);
+      const sla = await sources.sla?.(site.id);
       return {
         id: site.id,
         hostname: site.hostname,

@@ -40,7 +40,7 @@ export function gameDayPlan(mode: OutageMode, config: Config): GameDayPlan {
   const primary = config.sites[0]?.providers[0]?.id ?? "okta";
   const secondary = config.sites[0]?.providers[1]?.id ?? "entra";
   const failover = `${primary} down in a quorum of regions: fail over to ${secondary}`;
-  const base = { mode, normalMs: 6 * cadenceMs, outageAfterFailoverMs: 6 * cadenceMs };
+  const base = { mode, normalMs: 6 * cadenceMs, outageAfterFailoverMs: 18 * cadenceMs };
   const full: FaultStep = {
     text: `${primary} answers HTTP 503 to every request, in every region`,
     expect: failover,

@@ -2,7 +2,8 @@ import type { SiteState, Weights } from "@idp-failover/core";
 import { CliError } from "../cli-error.js";
 import { controlActions } from "../dashboard/dashboard-actions.js";
 import { DashboardServer } from "../dashboard/dashboard-server.js";
-import { buildSnapshot, type DashboardSnapshot, type SlaFigures } from "../dashboard/dashboard-snapshot.js";
+import { buildSnapshot, type DashboardSnapshot } from "../dashboard/dashboard-snapshot.js";
+import { SlaFiguresCache } from "../dashboard/sla-figures.js";
 import { CompressedClock, sleepReal } from "../loop/compressed-clock.js";
 import { ControlLoop } from "../loop/control-loop.js";
 import { type FeedTone, LoopFeed } from "../loop/loop-feed.js";
@@ -14,6 +15,7 @@ import {
   type DrillVerdict,
   type RecordedTransition,
 } from "./drill-expectations.js";
+import { writeDrillReport } from "./drill-report.js";
 import { type DrillWorld, startDrillWorld } from "./drill-world.js";
 import {
   type FaultStep,
@@ -53,23 +55,14 @@ export interface DrillIo {
   color: boolean;
 }
 
-/** Writes the drill's SLA report; returns where. */
-export type ReportWriter = (input: {
-  world: DrillWorld;
-  from: number;
-  to: number;
-  dir?: string;
-}) => Promise<string>;
-
 export interface DrillOutcome {
   verdict: DrillVerdict;
-  reportPath?: string;
+  reportPath: string;
 }
 
 export interface DrillHooks {
   /** The dashboard is up (tests drive it from here). */
   onDashboard?: (url: string) => void;
-  writeReport?: ReportWriter;
   signal?: AbortSignal;
 }
 
@@ -135,7 +128,7 @@ export async function runDrill(
       poke: () => control.poke(),
     });
     let banner: DashboardSnapshot["banner"];
-    const sla: { figures?: SlaFigures } = {};
+    const sla = new SlaFiguresCache(world.adapters.store, config, clock, clock.now());
     const snapshot = () =>
       buildSnapshot({
         kind: "drill",
@@ -148,7 +141,7 @@ export async function runDrill(
           control.workers.find((w) => w.region === region)?.lastRounds.get(`${site} ${provider}`),
         approval: { as: drillApprover },
         banner: () => banner,
-        sla: () => sla.figures,
+        sla: (site) => sla.of(site),
       });
     if (options.dashboard) {
       dashboard = new DashboardServer({
@@ -268,9 +261,10 @@ export async function runDrill(
       const wait = options.autoApprove || !dashboard ? 0 : options.approvalWaitSeconds;
       if (wait > 0) {
         phase(
-          `failback approval requested: press Approve failback in the dashboard (${dashboard?.url ?? ""}); the drill approves by itself in ${wait} s`,
+          `failback approval requested: press Approve failback in the dashboard; the drill presses it itself in ${wait} s`,
           "warn",
         );
+        io.out(`\n  >>> Approve failback at ${dashboard?.url ?? ""}\n\n`);
         const until = Date.now() + wait * 1000;
         while (Date.now() < until) {
           const state = await stateOf();
@@ -322,17 +316,15 @@ export async function runDrill(
           tone: "bad",
         };
 
-    let reportPath: string | undefined;
-    if (hooks.writeReport) {
-      reportPath = await hooks.writeReport({
-        world,
-        from: startedAt,
-        to: endedAt,
-        ...(options.reportDir ? { dir: options.reportDir } : {}),
-      });
-      io.out(`\nSLA report (HTML):\n${reportPath}\n`);
-    }
-    return { verdict, ...(reportPath ? { reportPath } : {}) };
+    const reportPath = await writeDrillReport({
+      store: world.adapters.store,
+      config,
+      from: startedAt,
+      to: endedAt,
+      ...(options.reportDir ? { dir: options.reportDir } : {}),
+    });
+    io.out(`\nSLA report of the drill (HTML), open it in a browser:\n${reportPath}\n`);
+    return { verdict, reportPath };
   } finally {
     await loop?.stop(2000).catch(() => undefined);
     await dashboard?.close();

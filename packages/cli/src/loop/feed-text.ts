@@ -59,7 +59,8 @@ export function eventEntry(event: DomainEvent): FeedInput | undefined {
       };
     }
     case "state-changed": {
-      const by = event.actor === "evaluator" ? "" : ` (by ${event.actor})`;
+      const by =
+        event.actor === "evaluator" || event.reason.includes(event.actor) ? "" : ` (by ${event.actor})`;
       const tone: FeedTone =
         event.to === "failing-over" || event.to === "frozen"
           ? "warn"
