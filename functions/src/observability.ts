@@ -14,7 +14,6 @@ export const serviceName = "idp-failover";
 
 export const metricNames = {
   probeLatency: "ProbeLatency",
-  probeFailures: "ProbeFailures",
   regionVerdictChanges: "RegionVerdictChanges",
   transitions: "Transitions",
   dnsChangeSeconds: "DnsChangeSeconds",

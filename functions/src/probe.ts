@@ -71,11 +71,6 @@ export async function handler(event: SQSEvent | { kind?: string }, context: Cont
     if (!report || report.kind === "duplicate") continue;
     for (const r of report.round.results)
       metrics.addMetric(metricNames.probeLatency, MetricUnit.Milliseconds, r.latencyMs);
-    metrics.addMetric(
-      metricNames.probeFailures,
-      MetricUnit.Count,
-      report.round.results.filter((r) => !r.ok).length,
-    );
     if (report.changes > 0)
       metrics.addMetric(metricNames.regionVerdictChanges, MetricUnit.Count, report.changes);
     if (report.wakeError) logger.warn("could not wake the evaluator", { error: report.wakeError });

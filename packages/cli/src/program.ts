@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerCost } from "./commands/cost.js";
 import { registerDrill } from "./commands/drill.js";
 import { registerFailback } from "./commands/failback.js";
 import { registerFailover } from "./commands/failover.js";
@@ -6,6 +7,7 @@ import { registerFreeze } from "./commands/freeze.js";
 import { registerHistory } from "./commands/history.js";
 import { registerProbe } from "./commands/probe.js";
 import { registerReplay } from "./commands/replay.js";
+import { registerRun } from "./commands/run.js";
 import { registerStatus } from "./commands/status.js";
 import { registerValidate } from "./commands/validate.js";
 
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
   registerFailback(program);
   registerFreeze(program);
   registerHistory(program);
+  registerCost(program);
   registerDrill(program);
+  registerRun(program);
   return program;
 }

@@ -1,0 +1,96 @@
+/*
+ * The prices `idpctl cost` uses: AWS list prices in us-east-1, on-demand, without free tiers (an
+ * account's free tier is shared with everything else it runs). Other regions cost about the same
+ * or up to ~25% more. Checked against the vendors' pricing pages on the date below; update the table
+ * and the date together.
+ */
+
+export const pricesCheckedOn = "2025-06-01";
+
+export interface Price {
+  usd: number;
+  unit: string;
+  source: string;
+}
+
+const lambda = "https://aws.amazon.com/lambda/pricing/";
+const dynamodb = "https://aws.amazon.com/dynamodb/pricing/on-demand/";
+const route53 = "https://aws.amazon.com/route53/pricing/";
+const cloudwatch = "https://aws.amazon.com/cloudwatch/pricing/";
+const eventbridge = "https://aws.amazon.com/eventbridge/pricing/";
+const sqs = "https://aws.amazon.com/sqs/pricing/";
+const arc = "https://aws.amazon.com/application-recovery-controller/pricing/";
+
+export const prices = {
+  lambdaRequests: { usd: 0.2, unit: "per million requests", source: lambda },
+  lambdaArmGbSecond: { usd: 0.0000133334, unit: "per GB-second (arm64)", source: lambda },
+  dynamoWrite: { usd: 0.625, unit: "per million write request units (on demand)", source: dynamodb },
+  dynamoRead: { usd: 0.125, unit: "per million read request units (on demand)", source: dynamodb },
+  dynamoStorage: { usd: 0.25, unit: "per GB-month", source: dynamodb },
+  dynamoPitr: { usd: 0.2, unit: "per GB-month (point-in-time recovery)", source: dynamodb },
+  sqsRequests: { usd: 0.4, unit: "per million requests (standard queue)", source: sqs },
+  schedulerInvocations: {
+    usd: 1.0,
+    unit: "per million invocations (EventBridge Scheduler)",
+    source: eventbridge,
+  },
+  eventBridgeEvents: { usd: 1.0, unit: "per million custom events", source: eventbridge },
+  healthCheckAws: { usd: 0.5, unit: "per health check-month, AWS endpoint", source: route53 },
+  healthCheckNonAws: { usd: 0.75, unit: "per health check-month, non-AWS endpoint", source: route53 },
+  healthCheckOptionAws: {
+    usd: 1.0,
+    unit: "per option per health check-month, AWS endpoint (HTTPS, string match, fast interval, latency)",
+    source: route53,
+  },
+  healthCheckOptionNonAws: {
+    usd: 2.0,
+    unit: "per option per health check-month, non-AWS endpoint",
+    source: route53,
+  },
+  healthCheckCalculated: {
+    usd: 0.5,
+    unit: "per calculated health check-month (billed as a basic AWS-endpoint check)",
+    source: route53,
+  },
+  route53Queries: { usd: 0.4, unit: "per million standard queries (weighted included)", source: route53 },
+  cloudwatchMetric: { usd: 0.3, unit: "per custom metric-month (EMF), per region", source: cloudwatch },
+  cloudwatchAlarm: { usd: 0.1, unit: "per standard alarm-month", source: cloudwatch },
+  cloudwatchLogIngest: { usd: 0.5, unit: "per GB ingested", source: cloudwatch },
+  cloudwatchLogStorage: { usd: 0.03, unit: "per GB-month stored", source: cloudwatch },
+  arcCluster: { usd: 2.5, unit: "per cluster-hour (Route 53 ARC, for comparison)", source: arc },
+} satisfies Record<string, Price>;
+
+/*
+ * Workload assumptions the estimate rests on, measured or documented where we could; each is
+ * printed with the estimate. Durations are billed milliseconds (Lambda rounds up to 1 ms).
+ */
+export const assumptions = {
+  daysPerMonth: 30,
+  /** A probe round: fixed part (SQS send, cross-region writes to the home table, data-plane write). */
+  probeRoundBaseMs: 450,
+  /** Per probe in a round (they run concurrently; this is the billed share of each). */
+  probeMsPerProbe: 40,
+  /**
+   * Route 53 checkers per checker region: Route 53 runs about 15 checkers across its 8 checker
+   * regions, so about 2 per region; each polls every endpoint at the check's interval.
+   */
+  checkersPerRegion: 2,
+  verdictMs: 15,
+  evaluatorBaseMs: 150,
+  evaluatorMsPerSite: 15,
+  notifyMs: 120,
+  /** Lambda's SQS poller: 5 long polls of 20 s each, idle or not. */
+  sqsIdleReceivesPerMinute: 15,
+  /** Items: a probe result ~0.35 KB, a tracker ~0.7 KB, a minute rollup ~0.5 KB, the state ~5 KB. */
+  probeResultKb: 0.35,
+  rollupKb: 0.5,
+  stateWriteUnits: 5,
+  resultRetentionDays: 35,
+  /** Rollups are kept; storage is priced at the first year's average (six months of them). */
+  rollupMonthsStored: 6,
+  /** Log volume: one EMF blob per probe round, a few lines per evaluation. */
+  probeLogKbPerRound: 0.6,
+  evaluatorLogKbPerRun: 1.5,
+  /** Queries for each login hostname; the deployment does not add them, but they are billed. */
+  dnsQueriesPerSitePerMonth: 1_000_000,
+} as const;

@@ -1,0 +1,128 @@
+import type { Config } from "@idp-failover/core";
+import type { Command } from "commander";
+import { CliError } from "../cli-error.js";
+import { loadConfig } from "../load-config.js";
+import { type CostEstimate, estimateCost, type HealthCheckBilling, withSites } from "./cost-estimate.js";
+import { assumptions, prices, pricesCheckedOn } from "./cost-prices.js";
+
+/*
+ * `idpctl cost --config FILE [--json]`: the monthly cost of the deployment the config describes,
+ * with every line item, how it grows to 100 and 1,000 sites, and the two alternatives worth knowing
+ * (a probe Lambda that sleeps between rounds; Route 53 ARC).
+ */
+
+export interface CostCommandOptions {
+  config: string;
+  json?: boolean;
+  healthCheckBilling?: string;
+  dnsQueries?: string;
+}
+
+export function registerCost(program: Command): void {
+  program
+    .command("cost")
+    .description("Estimate the monthly AWS cost of the deployment a config describes (line items, growth)")
+    .requiredOption("-c, --config <file>", "config file (YAML or JSON)")
+    .option("--json", "print an object with the line items and totalUsdPerMonth")
+    .option(
+      "--health-check-billing <kind>",
+      "how Route 53 bills checks on Lambda Function URLs: aws-endpoint (default) or non-aws-endpoint",
+    )
+    .option(
+      "--dns-queries <n>",
+      `queries per login hostname per month (default ${assumptions.dnsQueriesPerSitePerMonth})`,
+    )
+    .action(async (options: CostCommandOptions) => {
+      process.stdout.write(await runCost(options));
+    });
+}
+
+export interface CostReport extends CostEstimate {
+  pricesCheckedOn: string;
+  region: string;
+  growth: Array<{ sites: number; totalUsdPerMonth: number }>;
+  /** The same deployment if Route 53 billed the verdict URLs as non-AWS endpoints. */
+  totalIfNonAwsEndpointUsd: number;
+  arcClusterUsdPerMonth: number;
+  assumptions: typeof assumptions;
+}
+
+export async function runCost(options: CostCommandOptions): Promise<string> {
+  const { config } = await loadConfig(options.config);
+  const report = costReport(config, parseOptions(options));
+  return options.json ? `${JSON.stringify(report, null, 2)}\n` : formatCost(report);
+}
+
+function parseOptions(options: CostCommandOptions): {
+  healthCheckBilling: HealthCheckBilling;
+  dnsQueriesPerSite?: number;
+} {
+  const billing = options.healthCheckBilling ?? "aws-endpoint";
+  if (billing !== "aws-endpoint" && billing !== "non-aws-endpoint") {
+    throw new CliError(
+      `--health-check-billing ${JSON.stringify(billing)}: aws-endpoint or non-aws-endpoint`,
+      2,
+    );
+  }
+  if (options.dnsQueries === undefined) return { healthCheckBilling: billing };
+  const queries = Number(options.dnsQueries);
+  if (!Number.isFinite(queries) || queries < 0) {
+    throw new CliError(
+      `--dns-queries ${JSON.stringify(options.dnsQueries)}: a number of queries, 0 or more`,
+      2,
+    );
+  }
+  return { healthCheckBilling: billing, dnsQueriesPerSite: queries };
+}
+
+export function costReport(
+  config: Config,
+  options: { healthCheckBilling?: HealthCheckBilling; dnsQueriesPerSite?: number } = {},
+): CostReport {
+  const estimate = estimateCost(config, options);
+  const growth = [1, 100, 1000].map((sites) => ({
+    sites,
+    totalUsdPerMonth: estimateCost(withSites(config, sites), options).totalUsdPerMonth,
+  }));
+  return {
+    ...estimate,
+    pricesCheckedOn,
+    region: "us-east-1 list prices, no free tier",
+    growth,
+    totalIfNonAwsEndpointUsd: estimateCost(config, { ...options, healthCheckBilling: "non-aws-endpoint" })
+      .totalUsdPerMonth,
+    arcClusterUsdPerMonth: Math.round(prices.arcCluster.usd * 730),
+    assumptions,
+  };
+}
+
+export function formatCost(report: CostReport): string {
+  const usd = (n: number) => `$${n.toFixed(2)}`;
+  const width = Math.max(...report.lineItems.map((i) => `${i.service}: ${i.item}`.length));
+  const lines = [
+    `Monthly cost of ${report.sites} site(s), ${report.providers} provider(s), ${report.regions} probe region(s), ` +
+      `a round every ${report.cadenceSeconds} s (${report.probesPerRound} probes a round)`,
+    `Prices: ${report.region}, checked ${report.pricesCheckedOn} (packages/cli/src/commands/cost-prices.ts)`,
+    "",
+    ...report.lineItems.map(
+      (i) =>
+        `${`${i.service}: ${i.item}`.padEnd(width)}  ${usd(i.usdPerMonth).padStart(9)}   ${formatQuantity(i.quantity)} ${i.unit}`,
+    ),
+    `${"Total".padEnd(width)}  ${usd(report.totalUsdPerMonth).padStart(9)}`,
+    "",
+    `If Route 53 bills the verdict URLs as non-AWS endpoints: ${usd(report.totalIfNonAwsEndpointUsd)} a month.`,
+    `A probe Lambda sleeping between rounds instead of the SQS tick chain: ${usd(report.sleepingProbeUsd)} a month for the probe clock alone.`,
+    `For scale: Route 53 ARC is about $${report.arcClusterUsdPerMonth} a month per cluster.`,
+    "",
+    "Growth (same regions and policy, sites like the first):",
+    ...report.growth.map(
+      (g) => `  ${String(g.sites).padStart(5)} site(s)  ${usd(g.totalUsdPerMonth).padStart(10)} a month`,
+    ),
+    "",
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+function formatQuantity(n: number): string {
+  return n >= 1000 ? Math.round(n).toLocaleString("en-US") : String(n);
+}

@@ -1,0 +1,109 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseConfig } from "@idp-failover/core";
+import { describe, expect, it } from "vitest";
+import { costReport, runCost } from "../../packages/cli/src/commands/cost.js";
+import { estimateCost } from "../../packages/cli/src/commands/cost-estimate.js";
+
+/* `idpctl cost`: the default deployment (3 regions, 2 providers, 1 site, 10 s cadence, data plane). */
+
+const defaultDocument = {
+  alerting: {},
+  sites: [
+    {
+      id: "acme",
+      hostname: "login.acme.example",
+      hostedZoneId: "Z0ACME",
+      providers: [
+        {
+          id: "okta",
+          kind: "okta",
+          issuer: "https://acme.okta.com/oauth2/default",
+          dnsTarget: "acme.okta.example",
+        },
+        {
+          id: "entra",
+          kind: "entra",
+          tenantId: "00000000-0000-4000-8000-000000000001",
+          dnsTarget: "acme-login.azurefd.net",
+        },
+      ],
+    },
+  ],
+};
+
+function config(extra: Record<string, unknown> = {}) {
+  const parsed = parseConfig({ ...defaultDocument, ...extra });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  return parsed.config;
+}
+
+function configFile(extra: Record<string, unknown> = {}): string {
+  const file = join(mkdtempSync(join(tmpdir(), "idp-cost-")), "config.json");
+  writeFileSync(file, JSON.stringify({ ...defaultDocument, ...extra }));
+  return file;
+}
+
+describe("idpctl cost", () => {
+  it("keeps the default deployment under $15 a month with every service priced", () => {
+    const report = costReport(config());
+    expect(report.totalUsdPerMonth).toBeLessThan(15);
+    expect(new Set(report.lineItems.map((i) => i.service))).toEqual(
+      new Set(["Lambda", "SQS", "DynamoDB", "EventBridge", "Route 53", "CloudWatch"]),
+    );
+    const sum = report.lineItems.reduce((n, i) => n + i.usdPerMonth, 0);
+    expect(report.totalUsdPerMonth).toBeCloseTo(sum, 1);
+  });
+
+  it("prices three HTTPS health checks and one calculated check for one site in three regions", () => {
+    const checks = estimateCost(config()).lineItems.filter(
+      (i) => i.service === "Route 53" && i.unit === "checks",
+    );
+    expect(checks.map((c) => c.quantity)).toEqual([3, 1]);
+    expect(checks[0]?.usdPerMonth).toBeCloseTo(4.5, 2);
+  });
+
+  it("charges more for the fast interval and for non-AWS endpoint billing", () => {
+    const standard = estimateCost(config()).totalUsdPerMonth;
+    const fast = estimateCost(config({ dataPlane: { healthCheckIntervalSeconds: 10 } })).totalUsdPerMonth;
+    const nonAws = estimateCost(config(), { healthCheckBilling: "non-aws-endpoint" }).totalUsdPerMonth;
+    expect(fast - standard).toBeGreaterThan(3);
+    expect(nonAws - standard).toBeCloseTo(3.75, 1);
+  });
+
+  it("shows the growth to 100 and 1,000 sites, close to linear", () => {
+    const { growth } = costReport(config());
+    expect(growth.map((g) => g.sites)).toEqual([1, 100, 1000]);
+    const [one, hundred, thousand] = growth.map((g) => g.totalUsdPerMonth) as [number, number, number];
+    expect(hundred).toBeGreaterThan(one * 50);
+    expect(thousand).toBeGreaterThan(hundred * 9);
+  });
+
+  it("shows the sleeping-probe alternative costing more than the whole SQS chain and probe duration", () => {
+    const report = costReport(config());
+    const chain = report.lineItems
+      .filter((i) => i.service === "SQS" || i.item.startsWith("probe duration"))
+      .reduce((n, i) => n + i.usdPerMonth, 0);
+    expect(report.sleepingProbeUsd).toBeGreaterThan(chain * 3);
+  });
+
+  it("prints JSON with the line items and totalUsdPerMonth", async () => {
+    const out = JSON.parse(await runCost({ config: configFile(), json: true })) as Record<string, unknown>;
+    expect(out.totalUsdPerMonth).toEqual(expect.any(Number));
+    expect(out.lineItems).toEqual(expect.arrayContaining([expect.objectContaining({ service: "SQS" })]));
+    expect(out.pricesCheckedOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it("prints a table with a total and the growth", async () => {
+    const out = await runCost({ config: configFile() });
+    expect(out).toMatch(/^Total\s+\$\d+\.\d\d$/m);
+    expect(out).toContain("1000 site(s)");
+  });
+
+  it("refuses an unknown billing kind", async () => {
+    await expect(runCost({ config: configFile(), healthCheckBilling: "free" })).rejects.toThrow(
+      /aws-endpoint/,
+    );
+  });
+});
