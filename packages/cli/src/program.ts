@@ -7,7 +7,6 @@ import { registerFreeze } from "./commands/freeze.js";
 import { registerHistory } from "./commands/history.js";
 import { registerProbe } from "./commands/probe.js";
 import { registerReplay } from "./commands/replay.js";
-import { registerRun } from "./commands/run.js";
 import { registerStatus } from "./commands/status.js";
 import { registerValidate } from "./commands/validate.js";
 
@@ -30,6 +29,5 @@ export function buildProgram(): Command {
   registerHistory(program);
   registerCost(program);
   registerDrill(program);
-  registerRun(program);
   return program;
 }
