@@ -7,6 +7,8 @@ import { registerFreeze } from "./commands/freeze.js";
 import { registerHistory } from "./commands/history.js";
 import { registerProbe } from "./commands/probe.js";
 import { registerReplay } from "./commands/replay.js";
+import { registerReport } from "./commands/report.js";
+import { registerRun } from "./commands/run.js";
 import { registerStatus } from "./commands/status.js";
 import { registerValidate } from "./commands/validate.js";
 
@@ -21,6 +23,7 @@ export function buildProgram(): Command {
     .exitOverride(); // main.ts maps parse errors to exit code 2 (bad input)
   registerValidate(program);
   registerReplay(program);
+  registerReport(program);
   registerProbe(program);
   registerStatus(program);
   registerFailover(program);
@@ -29,5 +32,6 @@ export function buildProgram(): Command {
   registerHistory(program);
   registerCost(program);
   registerDrill(program);
+  registerRun(program);
   return program;
 }

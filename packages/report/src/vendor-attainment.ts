@@ -1,3 +1,4 @@
+import type { Provider } from "@idp-failover/core";
 import {
   AuthenticationHandler,
   Client,
@@ -223,4 +224,45 @@ function headerRecord(headers: unknown): Record<string, string> {
     for (const [name, value] of Object.entries(headers)) if (typeof value === "string") record[name] = value;
   }
   return record;
+}
+
+/**
+ * The vendor-figure source for an Entra provider, from the credentials of its graph-health probe (the
+ * same app registration; it needs Reports.Read.All besides ServiceHealth.Read.All). A missing probe or
+ * secret gives a source that says why there is no figure. Sources are shared per tenant and app.
+ */
+export function entraAttainmentSourceFor(
+  provider: Provider,
+  secretOf: (ref: string) => string | undefined,
+  options: { ca?: string; cache?: Map<string, VendorAttainmentSource> } = {},
+): VendorAttainmentSource | undefined {
+  if (provider.kind !== "entra") return undefined;
+  const probe = provider.probes.find((p) => p.kind === "graph-health");
+  if (!probe || probe.kind !== "graph-health") return undefined;
+  const secret = secretOf(probe.clientSecretRef);
+  if (!secret) return unavailable(`secret ${probe.clientSecretRef} is not set`);
+  const key = `${probe.loginUrl ?? ""}|${probe.tenantId}|${probe.clientId}|${probe.graphUrl ?? ""}`;
+  const cached = options.cache?.get(key);
+  if (cached) return cached;
+  const credentials: GraphAppCredentials = {
+    tenantId: probe.tenantId,
+    clientId: probe.clientId,
+    clientSecret: secret,
+    ...(probe.loginUrl ? { loginUrl: probe.loginUrl } : {}),
+    ...(probe.graphUrl ? { graphUrl: probe.graphUrl } : {}),
+    ...(options.ca ? { ca: options.ca } : {}),
+  };
+  const source = new GraphEntraSlaAttainment({
+    client: createGraphClient({
+      getAccessToken: clientCredentialsToken(credentials),
+      ...(credentials.graphUrl ? { graphUrl: credentials.graphUrl } : {}),
+      ...(options.ca ? { ca: options.ca } : {}),
+    }),
+  });
+  options.cache?.set(key, source);
+  return source;
+}
+
+function unavailable(reason: string): VendorAttainmentSource {
+  return { monthlyAttainment: async () => ({ kind: "not-available", reason }) };
 }

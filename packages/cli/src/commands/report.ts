@@ -1,0 +1,138 @@
+import { randomBytes } from "node:crypto";
+import { rename, rm, writeFile } from "node:fs/promises";
+import type { Provider, Site } from "@idp-failover/core";
+import {
+  customPeriod,
+  entraAttainmentSourceFor,
+  isReportFormat,
+  monthPeriod,
+  PeriodInvalidError,
+  previousMonth,
+  type ReportFormat,
+  type ReportPeriod,
+  renderReport,
+  reportFormats,
+  reportFromStore,
+  type VendorAttainmentSource,
+} from "@idp-failover/report";
+import type { Command } from "commander";
+import {
+  type AwsCliOptions,
+  type CommandIo,
+  processIo,
+  requireSite,
+  withAwsOptions,
+  withSession,
+} from "../aws-deps.js";
+import { CliError } from "../cli-error.js";
+
+export interface ReportCliOptions extends AwsCliOptions {
+  site?: string;
+  month?: string;
+  from?: string;
+  to?: string;
+  format?: string;
+  out?: string;
+  /** Commander's `--no-vendor`. */
+  vendor?: boolean;
+}
+
+export function registerReport(program: Command): void {
+  withAwsOptions(
+    program
+      .command("report")
+      .description(
+        "SLA attainment report from the store: each provider's availability (globally and per region) against " +
+          "its SLA, the login hostname's availability thanks to failover, and the incidents",
+      )
+      .option("-s, --site <id>", "only this site (default: every site)")
+      .option("-m, --month <YYYY-MM>", "a UTC calendar month (default: the last whole month)")
+      .option("--from <time>", "instead of --month: the period's start, an ISO time (UTC)")
+      .option("--to <time>", "with --from: the period's end (exclusive)")
+      .option(
+        "-f, --format <format>",
+        `${reportFormats.join(", ")} (see docs/report-schema.md for json)`,
+        "md",
+      )
+      .option("-o, --out <file>", "write the report to this file instead of standard output")
+      .option("--no-vendor", "do not ask Microsoft Graph for Microsoft's own SLA attainment figure"),
+  ).action((options: ReportCliOptions) => runReport(options, processIo));
+}
+
+export async function runReport(options: ReportCliOptions, io: CommandIo): Promise<void> {
+  const format = parseFormat(options.format);
+  const period = parsePeriod(options, io.now());
+  await withSession(options, io, async (session) => {
+    const sites = options.site ? [requireSite(session.config, options.site).id] : undefined;
+    const cache = new Map<string, VendorAttainmentSource>();
+    const secretOf = (ref: string) => {
+      const value = io.env[ref];
+      return value === undefined || value === "" ? undefined : value;
+    };
+    const report = await reportFromStore(session.adapters.store, session.config, period, {
+      now: io.now(),
+      ...(sites ? { sites } : {}),
+      ...(options.vendor === false
+        ? {}
+        : {
+            vendorSource: (_site: Site, provider: Provider) =>
+              entraAttainmentSourceFor(provider, secretOf, { cache }),
+          }),
+    });
+    const text = renderReport(report, format);
+    if (options.out) {
+      await writeAtomically(options.out, text);
+      io.err(
+        `wrote ${format} report for ${report.period.label} (${report.sites.length} site(s)) to ${options.out}\n`,
+      );
+    } else {
+      io.out(text);
+    }
+  });
+}
+
+export function parseFormat(value: string | undefined): ReportFormat {
+  const format = value ?? "md";
+  if (!isReportFormat(format)) {
+    throw new CliError(`--format ${JSON.stringify(format)}: one of ${reportFormats.join(", ")}`, 2);
+  }
+  return format;
+}
+
+function parsePeriod(options: ReportCliOptions, now: number): ReportPeriod {
+  try {
+    if (options.from !== undefined || options.to !== undefined) {
+      if (options.month !== undefined) throw new CliError("use --month or --from/--to, not both", 2);
+      if (options.from === undefined || options.to === undefined) {
+        throw new CliError("--from and --to go together", 2);
+      }
+      return customPeriod(parseTime(options.from, "--from"), parseTime(options.to, "--to"));
+    }
+    return monthPeriod(options.month ?? previousMonth(now));
+  } catch (error) {
+    if (error instanceof PeriodInvalidError) throw new CliError(error.message, 2, { cause: error });
+    throw error;
+  }
+}
+
+function parseTime(text: string, flag: string): number {
+  const at = Date.parse(text);
+  if (Number.isNaN(at) || !/^\d{4}-\d{2}-\d{2}/.test(text)) {
+    throw new CliError(`${flag} ${JSON.stringify(text)}: an ISO time like 2026-10-01T00:00:00Z`, 2);
+  }
+  return at;
+}
+
+/** Writes the whole file or nothing: a temporary file beside it, then a rename. */
+export async function writeAtomically(file: string, text: string): Promise<void> {
+  const temporary = `${file}.${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    await writeFile(temporary, text, "utf8");
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw new CliError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 2, {
+      cause: error,
+    });
+  }
+}
