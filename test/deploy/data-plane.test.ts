@@ -1,0 +1,222 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDataPlaneStore } from "@idp-failover/aws";
+import {
+  type Config,
+  calculatedHealthThreshold,
+  initialSiteState,
+  type ProbeResult,
+  ProbeTicks,
+  verdictPath,
+} from "@idp-failover/core";
+import { Route53HealthCheckers } from "@idp-failover/stand-ins";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { LatchReader } from "../../functions/src/latch-reader.js";
+import { type ProbeWorkerDeps, runProbeTick } from "../../functions/src/probe-worker.js";
+import { answerVerdictRequest } from "../../functions/src/verdict-endpoint.js";
+import { type AwsWorld, hostname, regions, startAwsWorld, testConfig } from "../aws/fixtures.js";
+
+/*
+ * The incident path without the Route 53 API: probe rounds in three regions write their verdicts to
+ * each region's own data-plane table; each region's verdict endpoint answers from it; Route 53's
+ * health checkers poll the endpoints, the calculated check applies the quorum, and the stand-in's
+ * answer rules say where the login hostname goes. The Route 53 stand-in counts control-plane requests:
+ * an outage must move traffic with none.
+ */
+
+const config: Config = testConfig();
+const site = config.sites[0];
+if (!site) throw new Error("no site");
+const quorumCheck = "hc-acme-okta";
+const start = Date.parse("2026-05-04T09:00:00Z");
+
+let world: AwsWorld;
+let servers: Server[];
+let checkers: Route53HealthCheckers;
+let workers: Map<string, ProbeWorkerDeps>;
+let clock: number;
+const oktaDown = new Set<string>();
+
+beforeEach(async () => {
+  world = await startAwsWorld(config);
+  clock = start;
+  oktaDown.clear();
+  const adapters = world.adapters();
+  const admin = world.dynamo.client();
+  servers = [];
+  workers = new Map();
+  checkers = new Route53HealthCheckers(world.route53);
+  for (const region of regions) {
+    const tableName = `data-plane-${region}`;
+    await admin.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [
+          { AttributeName: "PK", AttributeType: "S" },
+          { AttributeName: "SK", AttributeType: "S" },
+        ],
+        KeySchema: [
+          { AttributeName: "PK", KeyType: "HASH" },
+          { AttributeName: "SK", KeyType: "RANGE" },
+        ],
+      }),
+    );
+    const items = new DynamoDataPlaneStore({ tableName, client: world.dynamo.client() });
+    const server = createServer((req, res) => {
+      void answerVerdictRequest(
+        { method: req.method ?? "GET", path: req.url ?? "/" },
+        { config, region, items, now: () => clock },
+      ).then((reply) => {
+        res.writeHead(reply.statusCode, reply.headers);
+        res.end(reply.body);
+      });
+    });
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    servers.push(server);
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${verdictPath(site.id, "okta")}`;
+    checkers.addEndpointCheck({ id: `verdict-${region}`, url, failureThreshold: 1, checkers: 3 });
+    workers.set(region, {
+      config,
+      region,
+      ticks: new ProbeTicks(),
+      queue: { schedule: async () => undefined, isIdle: async () => false },
+      runRound: async (at) => ({ region, at, results: roundResults(region, at) }),
+      home: adapters.store,
+      latches: new LatchReader(adapters.store, 0),
+      dataPlane: items,
+      evaluator: { wake: async () => undefined },
+      now: () => clock,
+      written: new Map(),
+    });
+  }
+  admin.destroy();
+  checkers.addCalculatedCheck({
+    id: quorumCheck,
+    children: regions.map((r) => `verdict-${r}`),
+    healthThreshold: calculatedHealthThreshold(regions.length, config.policy.quorum),
+  });
+});
+
+afterEach(async () => {
+  await Promise.all(servers.map((s) => new Promise((done) => s.close(done))));
+  await world.close();
+});
+
+function roundResults(region: string, at: number): ProbeResult[] {
+  return site.providers.flatMap((provider) => {
+    const down = provider.id === "okta" && oktaDown.has(region);
+    return ["oidc-discovery", "jwks"].map(
+      (probe): ProbeResult => ({
+        site: site.id,
+        provider: provider.id,
+        region,
+        probe,
+        kind: probe as ProbeResult["kind"],
+        criticality: "critical",
+        at: new Date(at).toISOString(),
+        ok: !down,
+        latencyMs: down ? 5000 : 80,
+        ...(down ? { status: 503, error: { class: "http-5xx" as const, message: "HTTP 503" } } : {}),
+      }),
+    );
+  });
+}
+
+/** One probe round in every region, then one polling interval of Route 53's checkers. */
+async function round(): Promise<void> {
+  clock += config.policy.cadenceSeconds * 1000;
+  for (const [, deps] of workers) {
+    const report = await runProbeTick(deps, clock);
+    expect(report.kind).toBe("probed");
+  }
+  await checkers.tick();
+}
+
+function answer(): { targets: string[]; rule: string } {
+  const resolution = world.route53.resolve(hostname, "CNAME");
+  return { targets: resolution.answers.flatMap((a) => a.values), rule: resolution.rule };
+}
+
+describe("data-plane failover", () => {
+  it("moves the login hostname to Entra during an Okta outage with no Route 53 API call", async () => {
+    await round();
+    await round();
+    expect(answer()).toEqual({ targets: ["acme.customdomains.okta.com"], rule: "healthy" });
+
+    const controlPlaneBefore = world.route53.count();
+    for (const region of regions) oktaDown.add(region);
+    await round();
+    await round();
+    await round();
+
+    expect(checkers.isHealthy(quorumCheck)).toBe(false);
+    expect(answer()).toEqual({ targets: ["acme-login.azurefd.net"], rule: "zero-weight fallback" });
+    expect(world.route53.count()).toBe(controlPlaneBefore);
+    expect(checkers.requests.get("verdict-us-east-1")).toBeGreaterThan(0);
+  });
+
+  it("keeps Okta when only one region sees it down (the quorum)", async () => {
+    oktaDown.add("eu-west-1");
+    for (let i = 0; i < 4; i++) await round();
+
+    expect(checkers.isHealthy("verdict-eu-west-1")).toBe(false);
+    expect(checkers.isHealthy(quorumCheck)).toBe(true);
+    expect(answer().targets).toEqual(["acme.customdomains.okta.com"]);
+  });
+
+  it("comes back to Okta on its own when the outage ends and nothing was latched", async () => {
+    for (const region of regions) oktaDown.add(region);
+    for (let i = 0; i < 3; i++) await round();
+    expect(answer().targets).toEqual(["acme-login.azurefd.net"]);
+
+    oktaDown.clear();
+    for (let i = 0; i < 4; i++) await round();
+    expect(answer().targets).toEqual(["acme.customdomains.okta.com"]);
+  });
+
+  it("holds a failed-over primary out after it recovers until failback is approved", async () => {
+    const store = world.adapters().store;
+    const failedOver = {
+      ...initialSiteState(site, start),
+      version: 1,
+      state: "secondary-active" as const,
+      active: "entra",
+      weights: { okta: 0, entra: 100 },
+    };
+    await store.saveState(failedOver, 0);
+    // Route 53's API was down: the records still carry okta 100, entra 0.
+    for (let i = 0; i < 3; i++) await round();
+    expect(answer().targets).toEqual(["acme-login.azurefd.net"]);
+
+    const approved = {
+      ...failedOver,
+      version: 2,
+      state: "failing-back" as const,
+      weights: { okta: 10, entra: 90 },
+    };
+    expect(await store.saveState(approved, 1)).toEqual({ kind: "saved" });
+    for (let i = 0; i < 2; i++) await round();
+    expect(answer().targets).toEqual(["acme.customdomains.okta.com"]);
+  });
+});
+
+describe("Route 53's answer rules in the stand-in", () => {
+  it("treats every record as healthy when every record is unhealthy", async () => {
+    world.route53.seed("Z0TESTZONE0001", [
+      {
+        name: hostname,
+        type: "CNAME",
+        setIdentifier: "entra",
+        weight: 0,
+        ttl: 60,
+        values: ["acme-login.azurefd.net"],
+        healthCheckId: "hc-entra",
+      },
+    ]);
+    world.route53.setHealth("hc-entra", false);
+    world.route53.setHealth(quorumCheck, false);
+    expect(answer()).toEqual({ targets: ["acme.customdomains.okta.com"], rule: "all unhealthy" });
+  });
+});
