@@ -26,8 +26,11 @@ import { type AwsWorld, hostname, regions, startAwsWorld, testConfig } from "../
  */
 
 const config: Config = testConfig();
-const site = config.sites[0];
-if (!site) throw new Error("no site");
+const site = (() => {
+  const first = config.sites[0];
+  if (!first) throw new Error("no site");
+  return first;
+})();
 const quorumCheck = "hc-acme-okta";
 const start = Date.parse("2026-05-04T09:00:00Z");
 
