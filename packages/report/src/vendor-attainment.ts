@@ -94,6 +94,10 @@ export class GraphEntraSlaAttainment implements VendorAttainmentSource {
 function graphFailure(error: unknown): string {
   if (error instanceof HttpsRequestError) return `Graph unreachable: ${error.message}`;
   if (error instanceof TokenRequestError) return error.message;
+  // The SDK wraps what its middleware throws in a GraphError whose code is the original error's name.
+  if (error instanceof GraphError && error.code === "TokenRequestError") return error.message;
+  if (error instanceof GraphError && error.code === "HttpsRequestError")
+    return `Graph unreachable: ${error.message}`;
   if (error instanceof GraphError && error.statusCode > 0) {
     const code = error.code ? ` ${error.code}` : "";
     if (error.statusCode === 401 || error.statusCode === 403) {
@@ -102,8 +106,6 @@ function graphFailure(error: unknown): string {
     if (error.statusCode === 404) return `Graph has no SLA attainment for this tenant (HTTP 404${code})`;
     return `Graph answered HTTP ${error.statusCode}${code}`;
   }
-  const cause = (error as { cause?: unknown } | undefined)?.cause;
-  if (cause instanceof HttpsRequestError) return `Graph unreachable: ${cause.message}`;
   return `Graph call failed: ${error instanceof Error ? error.message : String(error)}`;
 }
 
@@ -238,7 +240,7 @@ export function entraAttainmentSourceFor(
 ): VendorAttainmentSource | undefined {
   if (provider.kind !== "entra") return undefined;
   const probe = provider.probes.find((p) => p.kind === "graph-health");
-  if (!probe || probe.kind !== "graph-health") return undefined;
+  if (probe?.kind !== "graph-health") return undefined;
   const secret = secretOf(probe.clientSecretRef);
   if (!secret) return unavailable(`secret ${probe.clientSecretRef} is not set`);
   const key = `${probe.loginUrl ?? ""}|${probe.tenantId}|${probe.clientId}|${probe.graphUrl ?? ""}`;
