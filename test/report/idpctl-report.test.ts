@@ -1,0 +1,223 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DynamoStore } from "@idp-failover/aws";
+import { CliError } from "@idp-failover/cli";
+import { formatTimeline, parseScenario, replay } from "@idp-failover/core";
+import { slaReportSchema } from "@idp-failover/report";
+import { Command } from "commander";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { CommandIo } from "../../packages/cli/src/aws-deps.js";
+import { registerReplay } from "../../packages/cli/src/commands/replay.js";
+import { runReport } from "../../packages/cli/src/commands/report.js";
+import { minuteRollups, testIncident } from "../../packages/report/src/test-support.js";
+import { type LocalDynamo, startDynalite, testCredentials } from "../aws/dynalite.js";
+
+/*
+ * `idpctl report` against the DynamoDB store (dynalite), called as the binary calls it, and
+ * `idpctl replay --report`, whose output without --report must stay as it was.
+ */
+
+let dynamo: LocalDynamo;
+let dir: string;
+let configFile: string;
+
+const configInput = {
+  regions: ["us-east-1", "us-west-2", "eu-west-1"],
+  sites: [
+    {
+      id: "example",
+      hostname: "login.example.com",
+      hostedZoneId: "Z0123456789ABCDEFGHIJ",
+      providers: [
+        { id: "okta", kind: "okta", issuer: "https://example.okta.com", dnsTarget: "example.okta.com" },
+        {
+          id: "entra",
+          kind: "entra",
+          tenantId: "00000000-0000-4000-8000-000000000001",
+          dnsTarget: "example.azurefd.net",
+          probes: [
+            { kind: "oidc-discovery" },
+            {
+              kind: "graph-health",
+              tenantId: "00000000-0000-4000-8000-000000000001",
+              clientId: "11111111-2222-4333-8444-555555555555",
+              clientSecretRef: "ENTRA_REPORT_TEST_SECRET",
+            },
+          ],
+        },
+      ],
+    },
+  ],
+};
+
+beforeAll(async () => {
+  dynamo = await startDynalite("idp-failover-report");
+  dir = await mkdtemp(join(tmpdir(), "idpctl-report-"));
+  configFile = join(dir, "config.json");
+  await writeFile(configFile, JSON.stringify(configInput));
+  vi.stubEnv("AWS_ACCESS_KEY_ID", testCredentials.accessKeyId);
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", testCredentials.secretAccessKey);
+  vi.stubEnv("AWS_PROFILE", "");
+  // Six hours of 10 November 2026 in the table: Okta down 10:00-11:30, as the incident says.
+  const store = new DynamoStore({ tableName: dynamo.tableName, client: dynamo.client() });
+  const from = Date.parse("2026-11-10T08:00:00Z");
+  const to = Date.parse("2026-11-10T14:00:00Z");
+  const down = (m: number) =>
+    m >= Date.parse("2026-11-10T10:00:00Z") && m < Date.parse("2026-11-10T11:30:00Z");
+  await store.putRollups(minuteRollups("example", "okta", from, to, (m) => (down(m) ? "down" : "up")));
+  await store.putRollups(minuteRollups("example", "entra", from, to, () => "up"));
+  await store.putIncident(testIncident());
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await dynamo?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function io(): CommandIo & { stdout: () => string; stderr: () => string } {
+  let out = "";
+  let err = "";
+  return {
+    out: (text) => {
+      out += text;
+    },
+    err: (text) => {
+      err += text;
+    },
+    env: {
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      IDP_FAILOVER_TABLE: dynamo.tableName,
+      AWS_REGION: "us-east-1",
+    },
+    now: () => Date.parse("2026-12-01T02:00:00Z"),
+    sleep: async () => {},
+    stdout: () => out,
+    stderr: () => err,
+  };
+}
+
+async function cliError(work: Promise<unknown>): Promise<CliError> {
+  const error = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(CliError);
+  return error as CliError;
+}
+
+describe("idpctl report", () => {
+  it("reports last month from the DynamoDB store as JSON by default month", async () => {
+    const out = io();
+    await runReport({ config: configFile, site: "example", format: "json" }, out);
+    const report = slaReportSchema.parse(JSON.parse(out.stdout()));
+    expect(report.period.month).toBe("2026-11");
+    const okta = report.sites[0]?.providers[0];
+    expect(okta?.downtimeMinutes).toBe(90);
+    expect(okta?.measuredMinutes).toBe(360);
+    expect(okta?.availabilityPct).toBe(75);
+    expect(report.sites[0]?.incidents[0]?.approvedBy).toBe("slack:U0123ABCDEF");
+    // Microsoft's figure was asked for, and the report says why there is none.
+    expect(report.sites[0]?.providers[1]?.vendorReported).toMatchObject({
+      status: "not-available",
+      reason: "secret ENTRA_REPORT_TEST_SECRET is not set",
+    });
+  });
+
+  it("writes the report to --out whole, and says so on stderr", async () => {
+    const out = io();
+    const file = join(dir, "november.html");
+    await runReport({ config: configFile, month: "2026-11", format: "html", out: file }, out);
+    const html = await readFile(file, "utf8");
+    expect(html.startsWith("<!doctype html>")).toBe(true);
+    expect(html).toContain("login.example.com");
+    expect(out.stdout()).toBe("");
+    expect(out.stderr()).toContain(`to ${file}`);
+    expect((await readdir(dir)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("takes any period with --from and --to, and leaves Graph alone with --no-vendor", async () => {
+    const out = io();
+    await runReport(
+      {
+        config: configFile,
+        from: "2026-11-10T09:00:00Z",
+        to: "2026-11-10T13:00:00Z",
+        format: "csv",
+        vendor: false,
+      },
+      out,
+    );
+    const provider = out
+      .stdout()
+      .split("\r\n")
+      .find((line) => line.startsWith("provider,example,okta,"));
+    expect(provider?.split(",")[7]).toBe("62.5");
+  });
+
+  it("refuses bad input with exit code 2 and a reason", async () => {
+    expect((await cliError(runReport({ config: configFile, month: "2026-13" }, io()))).exitCode).toBe(2);
+    expect((await cliError(runReport({ config: configFile, format: "pdf" }, io()))).message).toContain(
+      "html, md, csv, json",
+    );
+    expect((await cliError(runReport({ config: configFile, site: "nope" }, io()))).message).toContain(
+      'no site "nope"',
+    );
+    expect(
+      (await cliError(runReport({ config: configFile, from: "2026-11-10T00:00:00Z" }, io()))).message,
+    ).toContain("--from and --to go together");
+    const unwritable = await cliError(
+      runReport({ config: configFile, month: "2026-11", out: join(dir, "missing", "r.md") }, io()),
+    );
+    expect(unwritable.message).toContain("ENOENT");
+  });
+
+  it("fails with exit code 1 when the table cannot be read", async () => {
+    const out = io();
+    out.env.IDP_FAILOVER_TABLE = "no-such-table";
+    expect((await cliError(runReport({ config: configFile, month: "2026-11" }, out))).exitCode).toBe(1);
+  });
+});
+
+describe("idpctl replay --report", () => {
+  const scenario = join(import.meta.dirname, "fixtures", "both-providers-down.json");
+
+  async function replayCli(...args: string[]): Promise<string> {
+    const program = new Command("idpctl").exitOverride();
+    registerReplay(program);
+    let out = "";
+    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+      out += String(chunk);
+      return true;
+    });
+    try {
+      await program.parseAsync(["replay", "--scenario", scenario, ...args], { from: "user" });
+    } finally {
+      write.mockRestore();
+    }
+    return out;
+  }
+
+  it("prints the replay exactly as before without --report", async () => {
+    const parsed = parseScenario(JSON.parse(await readFile(scenario, "utf8")));
+    if (!parsed.ok) throw new Error("bad fixture");
+    expect(await replayCli()).toBe(formatTimeline(await replay(parsed.scenario)));
+  });
+
+  it("prints what the period would have looked like as a report", async () => {
+    const report = slaReportSchema.parse(JSON.parse(await replayCli("--report", "json")));
+    expect(report.period.label).toBe("2026-11-03T00:00:00Z .. 2026-11-04T00:00:00Z");
+    expect(report.sites[0]?.providers[0]?.downtimeMinutes).toBe(30);
+  });
+
+  it("writes the report to --out and still prints the timeline", async () => {
+    const file = join(dir, "replay.md");
+    const printed = await replayCli("--report", "md", "--out", file);
+    expect(printed).toContain("Summary:");
+    expect(await readFile(file, "utf8")).toContain("# Identity availability report");
+  });
+
+  it("refuses --out without --report", async () => {
+    await expect(replayCli("--out", join(dir, "x.md"))).rejects.toThrow("--out goes with --report");
+  });
+});
