@@ -31,7 +31,7 @@ export const reportMethod = {
   downtime:
     "downtime is counted in whole minutes, as the vendors' SLAs count it: each down episode (consecutive " +
     "minutes with down seconds) counts as its length rounded to the nearest minute, so the verdict's " +
-    "detection delay (10-20 s) and recovery delay (20-30 s) do not add a minute; episodes under 30 s count as 0",
+    "detection delay (10-20 s) and recovery delay (20-35 s) do not add a minute; episodes under 30 s count as 0",
   unknown:
     "time with the monitor impaired (too few regions reporting) is unknown and time without rollups is no " +
     "data: neither counts as up or down, both are left out of the measured minutes",

@@ -55,8 +55,7 @@ ${verdictStrip(site)}
 <div class="chart">${dailyAvailabilityChart(site)}</div>
 ${legend([
   [palette.up, "no downtime"],
-  [palette.belowTarget, "downtime, day still at or above target"],
-  [palette.down, "day below target"],
+  [palette.down, "downtime (minutes above the bar)"],
   [palette.unknown, "unknown or no data (not counted)"],
 ])}
 <h3>Incidents</h3>

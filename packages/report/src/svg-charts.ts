@@ -8,7 +8,6 @@ import { minutesText, pctText, secondsText } from "./text-format.js";
 
 export const palette = {
   up: "#2a9d8f",
-  belowTarget: "#e76f51",
   down: "#c1121f",
   degraded: "#e9c46a",
   unknown: "#adb5bd",
@@ -83,12 +82,7 @@ export function dailyAvailabilityChart(site: SiteReport): string {
         return;
       }
       const y = yOf(Math.max(floor, day.availabilityPct));
-      const color =
-        day.downtimeMinutes === 0
-          ? palette.up
-          : day.availabilityPct >= target
-            ? palette.belowTarget
-            : palette.down;
+      const color = day.downtimeMinutes === 0 ? palette.up : palette.down;
       parts.push(
         `<rect x="${f(x)}" y="${f(y)}" width="${f(barWidth)}" height="${f(y0 + plotHeight - y)}" fill="${color}"><title>${escapeXml(title)}</title></rect>`,
       );
