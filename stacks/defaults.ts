@@ -1,14 +1,19 @@
 /*
  * What every function shares: Node 20 on arm64 (cheaper per ms than x86), JSON logs with the Lambda
  * platform's own START/END/REPORT lines dropped (`systemLogLevel: WARN`: they were most of the log
- * volume of a function that runs every 10 s), a month of retention, and the AWS SDK left out of the
- * bundle (the Node 20 runtime ships SDK v3), so bundles stay small and cold starts short.
+ * volume of a function that runs every 10 s), a month of retention, the AWS SDK left out of the
+ * bundle (the Node 20 runtime ships SDK v3) and zod's locales stripped (esbuild-plugins.mjs), so
+ * bundles stay small and cold starts short.
  */
 export const functionDefaults = {
   runtime: "nodejs20.x",
   architecture: "arm64",
   logging: { format: "json", retention: "1 month" },
-  nodejs: { minify: true, esbuild: { external: ["@aws-sdk/*"] } },
+  nodejs: {
+    minify: true,
+    esbuild: { external: ["@aws-sdk/*"] },
+    plugins: "./stacks/esbuild-plugins.mjs",
+  },
   transform: {
     function: (args: aws.lambda.FunctionArgs) => {
       args.loggingConfig = $resolve([args.loggingConfig]).apply(([config]) => ({

@@ -1,5 +1,5 @@
 import { functionSizing } from "@idp-failover/core";
-import { regionEnvironment } from "../functions/src/deployment";
+import { regionEnvironment } from "../functions/src/deployment-names";
 import { functionDefaults } from "./defaults";
 import { secretsFor } from "./secrets";
 import { regionName, type SiteConfig, secretRefs } from "./site-config";
@@ -68,6 +68,11 @@ export function probes(site: SiteConfig, storage: Storage): ProbeRegion[] {
         memory: `${sizing.probe.memoryMb} MB`,
         timeout: `${timeout} seconds`,
         concurrency: { reserved: 1 },
+        // Vendor SDKs load only for okta-api / graph-health probes: shipped as node_modules, not bundled.
+        nodejs: {
+          ...functionDefaults.nodejs,
+          install: ["@okta/okta-sdk-nodejs", "@microsoft/microsoft-graph-client"],
+        },
         link: [storage.link, ...secrets],
         environment: {
           [regionEnvironment.dataPlaneTable]: dataPlaneTable.name,
@@ -114,7 +119,7 @@ export function probes(site: SiteConfig, storage: Storage): ProbeRegion[] {
         memory: `${sizing.verdict.memoryMb} MB`,
         timeout: `${sizing.verdict.timeoutSeconds} seconds`,
         url: true,
-        link: [storage.link],
+        link: [storage.verdictLink],
         environment: { [regionEnvironment.dataPlaneTable]: dataPlaneTable.name },
         permissions: [{ actions: ["dynamodb:GetItem"], resources: [dataPlaneTable.arn] }],
       },

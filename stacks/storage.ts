@@ -1,3 +1,4 @@
+import { verdictManifest } from "@idp-failover/core";
 import type { SiteConfig } from "./site-config";
 import { physicalName } from "./site-config";
 
@@ -42,7 +43,9 @@ export function storage(site: SiteConfig) {
       home: { region: home.region, tableName: home.tableName, eventBusName: home.eventBusName },
     },
   });
-  return { table, eventBus, home, link };
+  // The verdict endpoints get only what they answer from: sites, providers, staleness (no config schema).
+  const verdictLink = new sst.Linkable("IdpFailoverVerdicts", { properties: verdictManifest(site.config) });
+  return { table, eventBus, home, link, verdictLink };
 }
 
 export type Storage = ReturnType<typeof storage>;

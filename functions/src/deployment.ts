@@ -1,7 +1,10 @@
-import { type Config, type ConfigIssue, parseConfig } from "@idp-failover/core";
+import { type Config, parseConfig } from "@idp-failover/core";
 import { Resource } from "sst";
 import { z } from "zod";
+import { DeploymentConfigError, deploymentLinkName, regionEnvironment } from "./deployment-names.js";
 import { sstSecretName } from "./secret-names.js";
+
+export { DeploymentConfigError, deploymentLinkName, regionEnvironment };
 
 /*
  * The one place a function learns about its deployment, read once at cold start:
@@ -14,8 +17,6 @@ import { sstSecretName } from "./secret-names.js";
  *   - secrets, from `sst.Secret`s linked only to the functions that need them.
  */
 
-export const deploymentLinkName = "IdpFailover";
-
 export const deploymentLinkSchema = z.object({
   config: z.unknown(),
   home: z.object({
@@ -24,11 +25,6 @@ export const deploymentLinkSchema = z.object({
     eventBusName: z.string().min(1),
   }),
 });
-
-export const regionEnvironment = {
-  dataPlaneTable: "IDP_FAILOVER_DATA_PLANE_TABLE",
-  probeQueueUrl: "IDP_FAILOVER_PROBE_QUEUE_URL",
-} as const;
 
 export interface Deployment {
   config: Config;
@@ -40,17 +36,6 @@ export interface Deployment {
   probeQueueUrl?: string;
   /** A linked secret by the config's reference name; undefined when not linked or empty. */
   secret(ref: string): string | undefined;
-}
-
-export class DeploymentConfigError extends Error {
-  override name = "DeploymentConfigError";
-  constructor(
-    message: string,
-    readonly issues: ConfigIssue[] = [],
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 const secretSchema = z.object({ value: z.string() });

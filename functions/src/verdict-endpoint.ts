@@ -1,17 +1,18 @@
+import type { DataPlaneStore } from "@idp-failover/core";
 import {
-  type Config,
-  type DataPlaneStore,
   dataPlaneAnswer,
-  findSite,
+  manifestSite,
   parseVerdictPath,
-} from "@idp-failover/core";
+  type VerdictManifest,
+} from "@idp-failover/core/data-plane-answer";
 
 /*
  * The verdict endpoint's request handling, apart from Lambda: `GET /v1/health/{site}/{provider}`
  * answered from this region's data-plane item. No secret in the URL (Route 53 health checks cannot
  * sign requests, and a URL is logged everywhere); the answer says only up or not, which anyone could
  * learn by trying to sign in. A failure to read the item abstains (200) rather than fail the check:
- * our own trouble must never look like the IdP's.
+ * our own trouble must never look like the IdP's. It imports nothing that pulls in zod or the config
+ * schema: the stacks link a small manifest of sites and providers instead (see data-plane-answer.ts).
  */
 
 export interface VerdictRequest {
@@ -26,9 +27,9 @@ export interface VerdictResponse {
 }
 
 export interface VerdictEndpointDeps {
-  config: Config;
+  manifest: VerdictManifest;
   region: string;
-  items: DataPlaneStore;
+  items: Pick<DataPlaneStore, "get">;
   now(): number;
   onError?(error: unknown, site: string): void;
 }
@@ -40,12 +41,10 @@ export async function answerVerdictRequest(
   if (request.method !== "GET" && request.method !== "HEAD") return reply(405, "method not allowed");
   const target = parseVerdictPath(request.path);
   if (!target) return reply(404, "not found: use /v1/health/{site}/{provider}");
-  const site = findSite(deps.config, target.site);
+  const site = manifestSite(deps.manifest, target.site);
+  const policy = { staleAfterSeconds: deps.manifest.staleAfterSeconds };
   if (!site?.providers.some((p) => p.id === target.provider)) {
-    return reply(
-      404,
-      dataPlaneAnswer(site, target.provider, undefined, deps.now(), deps.config.policy).reason,
-    );
+    return reply(404, dataPlaneAnswer(site, target.provider, undefined, deps.now(), policy).reason);
   }
   let item: Awaited<ReturnType<DataPlaneStore["get"]>>;
   try {
@@ -54,7 +53,7 @@ export async function answerVerdictRequest(
     deps.onError?.(error, site.id);
     return reply(200, "verdict unavailable in this region: abstains");
   }
-  const answer = dataPlaneAnswer(site, target.provider, item, deps.now(), deps.config.policy);
+  const answer = dataPlaneAnswer(site, target.provider, item, deps.now(), policy);
   return reply(answer.status, answer.reason);
 }
 

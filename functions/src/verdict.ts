@@ -1,23 +1,32 @@
-import { DynamoDataPlaneStore } from "@idp-failover/aws";
+import { DynamoDataPlaneStore } from "@idp-failover/aws/dynamo-data-plane-store";
+import { parseVerdictManifest } from "@idp-failover/core/data-plane-answer";
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
-import { deployment, required } from "./deployment.js";
+import { Resource } from "sst";
+import { DeploymentConfigError, regionEnvironment, verdictLinkName } from "./deployment-names.js";
 import { createLogger } from "./observability.js";
 import { answerVerdictRequest, type VerdictEndpointDeps } from "./verdict-endpoint.js";
 
 /*
  * verdict: the data-plane endpoint (a Function URL in each probe region) that Route 53's health
- * checks poll. Answers from this region's data-plane item only; see verdict-endpoint.ts.
+ * checks poll. Answers from this region's data-plane item only; see verdict-endpoint.ts. It reads the
+ * verdict manifest link, not the whole config, to stay small (no zod, no config schema).
  */
 
 const logger = createLogger();
 let deps: VerdictEndpointDeps | undefined;
 
 function wire(): VerdictEndpointDeps {
-  const { config, region, dataPlaneTable } = deployment();
+  const manifest = parseVerdictManifest(Reflect.get(Resource, verdictLinkName));
+  const tableName = process.env[regionEnvironment.dataPlaneTable];
+  if (!manifest || !tableName) {
+    throw new DeploymentConfigError(
+      `the ${verdictLinkName} link or ${regionEnvironment.dataPlaneTable} is missing`,
+    );
+  }
   return {
-    config,
-    region,
-    items: new DynamoDataPlaneStore({ tableName: required(dataPlaneTable, "the data-plane table") }),
+    manifest,
+    region: process.env.AWS_REGION ?? "",
+    items: new DynamoDataPlaneStore({ tableName }),
     now: Date.now,
     onError: (error, site) => logger.error("reading the data-plane item failed", { site, error }),
   };

@@ -8,6 +8,7 @@ import {
   initialSiteState,
   type ProbeResult,
   ProbeTicks,
+  verdictManifest,
   verdictPath,
 } from "@idp-failover/core";
 import { Route53HealthCheckers } from "@idp-failover/stand-ins";
@@ -70,7 +71,7 @@ beforeEach(async () => {
     const server = createServer((req, res) => {
       void answerVerdictRequest(
         { method: req.method ?? "GET", path: req.url ?? "/" },
-        { config, region, items, now: () => clock },
+        { manifest: verdictManifest(config), region, items, now: () => clock },
       ).then((reply) => {
         res.writeHead(reply.statusCode, reply.headers);
         res.end(reply.body);

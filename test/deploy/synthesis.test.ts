@@ -214,7 +214,7 @@ describe("secrets", () => {
     expect(linksOf("Notify")).toEqual(["IdpFailover", "SlackBotToken", "WebhookPagerdutySecret"]);
     expect(linksOf("SlackInteractions")).toEqual(["IdpFailover", "SlackBotToken", "SlackSigningSecret"]);
     expect(linksOf("Evaluate")).toEqual(["IdpFailover"]);
-    expect(linksOf("VerdictEuWest1")).toEqual(["IdpFailover"]);
+    expect(linksOf("VerdictEuWest1")).toEqual(["IdpFailoverVerdicts"]);
   });
 
   it("ships the config document itself to the functions, to be parsed at cold start", () => {

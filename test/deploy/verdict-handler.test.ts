@@ -1,12 +1,13 @@
 import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDataPlaneStore } from "@idp-failover/aws";
+import { verdictManifest } from "@idp-failover/core";
 import type { LambdaFunctionURLEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalDynamo, startDynalite, testCredentials } from "../aws/dynalite.js";
-import { testConfigInput } from "../aws/fixtures.js";
+import { testConfig } from "../aws/fixtures.js";
 
 /*
- * The deployed verdict function, as Lambda runs it: the config arrives as SST's `IdpFailover` link,
+ * The deployed verdict function, as Lambda runs it: its manifest arrives as SST's `IdpFailoverVerdicts` link,
  * the region's data-plane table as an environment variable, and the SDK finds DynamoDB (dynalite
  * here) through AWS_ENDPOINT_URL_DYNAMODB.
  */
@@ -40,10 +41,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     IDP_FAILOVER_DATA_PLANE_TABLE: tableName,
     SST_RESOURCE_App: JSON.stringify({ name: "idp-failover", stage: "test" }),
-    SST_RESOURCE_IdpFailover: JSON.stringify({
-      config: testConfigInput(),
-      home: { region: "us-east-1", tableName: "idp-failover", eventBusName: "idp-failover" },
-    }),
+    SST_RESOURCE_IdpFailoverVerdicts: JSON.stringify(verdictManifest(testConfig())),
   });
   ({ handler } = await import("../../functions/src/verdict.js"));
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Config, Policy, Site } from "./config.js";
+import { type DataPlaneEntry, type DataPlaneItem, verdictPath } from "./data-plane-answer.js";
 import { isLatchedOut, type SiteState } from "./site-state.js";
 import type { RegionTracker } from "./verdict.js";
 
@@ -51,7 +52,7 @@ export function dataPlaneSettings(config: Pick<Config, "dataPlane">): DataPlaneS
   return config.dataPlane ?? defaultDataPlaneSettings;
 }
 
-/** One provider as one region's probe last saw it. */
+/** One provider as one region's probe last saw it (the type lives in data-plane-answer.ts). */
 export const dataPlaneEntrySchema = z.object({
   /** Epoch ms of the last round folded in. */
   lastRoundAt: z.number(),
@@ -59,7 +60,6 @@ export const dataPlaneEntrySchema = z.object({
   /** Latched out by the state machine (see `isLatchedOut`). */
   latched: z.boolean(),
 });
-export type DataPlaneEntry = z.infer<typeof dataPlaneEntrySchema>;
 
 /** The item the probe writes in its own region, one per site; the verdict endpoint reads only this. */
 export const dataPlaneItemSchema = z.object({
@@ -69,7 +69,22 @@ export const dataPlaneItemSchema = z.object({
   writtenAt: z.number(),
   providers: z.record(z.string(), dataPlaneEntrySchema),
 });
-export type DataPlaneItem = z.infer<typeof dataPlaneItemSchema>;
+export type {
+  DataPlaneAnswer,
+  DataPlaneEntry,
+  DataPlaneItem,
+  DataPlaneStatus,
+  VerdictManifest,
+} from "./data-plane-answer.js";
+export {
+  dataPlaneAnswer,
+  manifestSite,
+  parseDataPlaneItem,
+  parseVerdictManifest,
+  parseVerdictPath,
+  verdictManifest,
+  verdictPath,
+} from "./data-plane-answer.js";
 
 /**
  * The data-plane item for a site after a round: each provider's region verdict (from the tracker
@@ -116,50 +131,6 @@ export function dataPlaneWriteDue(
     if (!a || !b || a.down !== b.down || a.latched !== b.latched) return true;
   }
   return false;
-}
-
-export type DataPlaneStatus = 200 | 503 | 404;
-
-export interface DataPlaneAnswer {
-  status: DataPlaneStatus;
-  /** Short, for people reading the endpoint's body or the logs. */
-  reason: string;
-}
-
-/** What the verdict endpoint answers for `GET /v1/health/{site}/{provider}`. Pure. */
-export function dataPlaneAnswer(
-  site: Site | undefined,
-  provider: string,
-  item: DataPlaneItem | undefined,
-  now: number,
-  policy: Policy,
-): DataPlaneAnswer {
-  if (!site) return { status: 404, reason: "unknown site" };
-  if (!site.providers.some((p) => p.id === provider)) return { status: 404, reason: "unknown provider" };
-  const entry = item?.providers[provider];
-  // The latch holds even when the region's verdict went quiet: it says where traffic must not go.
-  if (entry?.latched) return { status: 503, reason: "latched out: failed over, failback not approved" };
-  if (!entry || now - entry.lastRoundAt > policy.staleAfterSeconds * 1000) {
-    return { status: 200, reason: "no fresh verdict in this region: abstains" };
-  }
-  if (entry.down) return { status: 503, reason: "down in this region" };
-  return { status: 200, reason: "up" };
-}
-
-/** The verdict endpoint's path for a site and provider. */
-export function verdictPath(site: string, provider: string): string {
-  return `/v1/health/${encodeURIComponent(site)}/${encodeURIComponent(provider)}`;
-}
-
-/** Parses a verdict path; undefined for anything else. */
-export function parseVerdictPath(path: string): { site: string; provider: string } | undefined {
-  const match = /^\/v1\/health\/([^/]+)\/([^/]+)\/?$/.exec(path);
-  if (!match) return undefined;
-  try {
-    return { site: decodeURIComponent(match[1] ?? ""), provider: decodeURIComponent(match[2] ?? "") };
-  } catch {
-    return undefined;
-  }
 }
 
 /**

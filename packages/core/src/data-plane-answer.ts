@@ -1,0 +1,124 @@
+import type { Policy, Provider, Site } from "./config.js";
+
+/*
+ * The verdict endpoint's side of the data plane, kept free of zod and of the config schema so the
+ * verdict function bundles small (Route 53's checkers give it 2 seconds, cold starts included).
+ * Its inputs are parsed here by hand: the data-plane item (read back from DynamoDB) and the verdict
+ * manifest (what the stacks derive from the parsed config and link into the function).
+ */
+
+export interface DataPlaneEntry {
+  /** Epoch ms of the last round folded in. */
+  lastRoundAt: number;
+  down: boolean;
+  /** Latched out by the state machine (see `isLatchedOut`). */
+  latched: boolean;
+}
+
+/** The item the probe writes in its own region, one per site; the verdict endpoint reads only this. */
+export interface DataPlaneItem {
+  site: string;
+  region: string;
+  /** Epoch ms. */
+  writtenAt: number;
+  providers: Record<string, DataPlaneEntry>;
+}
+
+/** What the verdict endpoint needs of the config: which sites and providers exist, and staleness. */
+export interface VerdictManifest {
+  sites: Array<{ id: string; providers: string[] }>;
+  staleAfterSeconds: number;
+}
+
+export type DataPlaneStatus = 200 | 503 | 404;
+
+export interface DataPlaneAnswer {
+  status: DataPlaneStatus;
+  /** Short, for people reading the endpoint's body or the logs. */
+  reason: string;
+}
+
+type SiteShape = Pick<Site, "id"> & { providers: ReadonlyArray<Pick<Provider, "id">> };
+
+/** What the verdict endpoint answers for `GET /v1/health/{site}/{provider}`. Pure. */
+export function dataPlaneAnswer(
+  site: SiteShape | undefined,
+  provider: string,
+  item: DataPlaneItem | undefined,
+  now: number,
+  policy: Pick<Policy, "staleAfterSeconds">,
+): DataPlaneAnswer {
+  if (!site) return { status: 404, reason: "unknown site" };
+  if (!site.providers.some((p) => p.id === provider)) return { status: 404, reason: "unknown provider" };
+  const entry = item?.providers[provider];
+  // The latch holds even when the region's verdict went quiet: it says where traffic must not go.
+  if (entry?.latched) return { status: 503, reason: "latched out: failed over, failback not approved" };
+  if (!entry || now - entry.lastRoundAt > policy.staleAfterSeconds * 1000) {
+    return { status: 200, reason: "no fresh verdict in this region: abstains" };
+  }
+  if (entry.down) return { status: 503, reason: "down in this region" };
+  return { status: 200, reason: "up" };
+}
+
+/** The verdict endpoint's path for a site and provider. */
+export function verdictPath(site: string, provider: string): string {
+  return `/v1/health/${encodeURIComponent(site)}/${encodeURIComponent(provider)}`;
+}
+
+/** Parses a verdict path; undefined for anything else. */
+export function parseVerdictPath(path: string): { site: string; provider: string } | undefined {
+  const match = /^\/v1\/health\/([^/]+)\/([^/]+)\/?$/.exec(path);
+  if (!match) return undefined;
+  try {
+    return { site: decodeURIComponent(match[1] ?? ""), provider: decodeURIComponent(match[2] ?? "") };
+  } catch {
+    return undefined;
+  }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+
+/** A data-plane item read back from the store, or undefined when it is not one. */
+export function parseDataPlaneItem(value: unknown): DataPlaneItem | undefined {
+  if (!isRecord(value) || typeof value.site !== "string" || typeof value.region !== "string")
+    return undefined;
+  if (!isNumber(value.writtenAt) || !isRecord(value.providers)) return undefined;
+  const providers: Record<string, DataPlaneEntry> = {};
+  for (const [id, entry] of Object.entries(value.providers)) {
+    if (!isRecord(entry) || !isNumber(entry.lastRoundAt)) return undefined;
+    if (typeof entry.down !== "boolean" || typeof entry.latched !== "boolean") return undefined;
+    providers[id] = { lastRoundAt: entry.lastRoundAt, down: entry.down, latched: entry.latched };
+  }
+  return { site: value.site, region: value.region, writtenAt: value.writtenAt, providers };
+}
+
+/** The manifest the stacks link into the verdict function, or undefined when it is not one. */
+export function parseVerdictManifest(value: unknown): VerdictManifest | undefined {
+  if (!isRecord(value) || !isNumber(value.staleAfterSeconds) || !Array.isArray(value.sites)) return undefined;
+  const sites: VerdictManifest["sites"] = [];
+  for (const site of value.sites) {
+    if (!isRecord(site) || typeof site.id !== "string" || !Array.isArray(site.providers)) return undefined;
+    if (!site.providers.every((p): p is string => typeof p === "string")) return undefined;
+    sites.push({ id: site.id, providers: [...site.providers] });
+  }
+  return { sites, staleAfterSeconds: value.staleAfterSeconds };
+}
+
+/** The verdict manifest of a parsed config. */
+export function verdictManifest(config: {
+  sites: readonly SiteShape[];
+  policy: Pick<Policy, "staleAfterSeconds">;
+}): VerdictManifest {
+  return {
+    sites: config.sites.map((s) => ({ id: s.id, providers: s.providers.map((p) => p.id) })),
+    staleAfterSeconds: config.policy.staleAfterSeconds,
+  };
+}
+
+/** A manifest site in the shape `dataPlaneAnswer` takes. */
+export function manifestSite(manifest: VerdictManifest, id: string): SiteShape | undefined {
+  const site = manifest.sites.find((s) => s.id === id);
+  return site && { id: site.id, providers: site.providers.map((p) => ({ id: p })) };
+}

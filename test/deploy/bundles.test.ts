@@ -1,0 +1,40 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { bundleHandler, handlerFiles, handlers, repoRoot } from "./bundle-functions.js";
+
+/* Each Lambda bundles on its own with esbuild, and no development dependency ends up inside. */
+
+const rootPackage = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+  devDependencies: Record<string, string>;
+};
+const devOnly = new Set(
+  [
+    ...Object.keys(rootPackage.devDependencies),
+    "@types/aws-lambda",
+    "vitest",
+    "dynalite",
+    "@idp-failover/stand-ins",
+    "playwright-core",
+  ].filter((name) => name !== "sst"),
+);
+
+describe("function bundles", () => {
+  it("has a file for every handler", () => {
+    expect(handlerFiles().sort()).toEqual(handlers.map((h) => `${h}.ts`).sort());
+  });
+
+  it.each(handlers)("bundles %s without dev dependencies or the AWS SDK", async (handler) => {
+    const report = await bundleHandler(handler);
+    expect(report.bytes).toBeGreaterThan(1000);
+    expect(report.packages.filter((p) => devOnly.has(p))).toEqual([]);
+    expect(report.packages.filter((p) => p.startsWith("@aws-sdk/"))).toEqual([]);
+  });
+
+  it("keeps the verdict endpoint free of the probe and Slack code it does not run", async () => {
+    const report = await bundleHandler("verdict");
+    expect(report.packages).not.toContain("@okta/okta-sdk-nodejs");
+    expect(report.packages).not.toContain("@slack/web-api");
+    expect(report.packages).not.toContain("@microsoft/microsoft-graph-client");
+  });
+});
