@@ -1,6 +1,6 @@
 import type { MinuteRollup, VerdictSeconds } from "@idp-failover/core";
 import { describe, expect, it } from "vitest";
-import { availabilityOf, ProviderFold } from "./availability.js";
+import { availabilityOf, ProviderFold, type SeriesTotals } from "./availability.js";
 import { customPeriod, monthPeriod, type ReportPeriod } from "./period.js";
 
 const regions = ["us-east-1", "us-west-2", "eu-west-1"];
@@ -198,6 +198,17 @@ describe("availability from minute rollups", () => {
     expect(overall.downtimeMinutes).toBe(0);
     expect(totals.regions["eu-west-1"]?.downtimeMinutes).toBe(60);
     expect(totals.regions["us-east-1"]?.downtimeMinutes).toBe(0);
+  });
+
+  it("counts a configured region missing from the rollups as no data, even beside a region it does not know", () => {
+    const hour = customPeriod(at("2026-11-12T00:00:00Z"), at("2026-11-12T01:00:00Z"));
+    const input = rollups(hour.from, hour.to, () => "up").map((r) => {
+      const { "eu-west-1": _gone, ...rest } = r.regions;
+      return { ...r, regions: { ...rest, "ap-south-1": { up: 60 } } };
+    });
+    const { totals } = fold(hour, input);
+    expect(availabilityOf(totals.regions["eu-west-1"] as SeriesTotals, 3600).noDataSeconds).toBe(3600);
+    expect(availabilityOf(totals.regions["us-east-1"] as SeriesTotals, 3600).availabilityPct).toBe(100);
   });
 
   it("reads rollup minutes written in any ISO form the same way", () => {

@@ -253,18 +253,15 @@ export class ProviderFold {
     return { global: global.total, regions, daily: global.daily, minutes: this.minutes };
   }
 
-  /** A whole minute up, globally and in every region (a minute has at most 60 s, so nothing else). */
+  /** A whole minute up, globally and in every configured region (a minute has at most 60 s, so nothing else). */
   private allUp(rollup: MinuteRollup): boolean {
     if ((rollup.global.up ?? 0) < 60) return false;
     const regional = rollup.regions;
-    // for-in over the rollup's own regions is faster than a lookup per configured region; a
-    // configured region the rollup lacks makes the count fall short.
-    let present = 0;
-    for (const region in regional) {
-      if ((regional[region]?.up ?? 0) < 60) return false;
-      present += 1;
+    const regions = this.regions;
+    for (let i = 0; i < regions.length; i++) {
+      if ((regional[regions[i] as string]?.up ?? 0) < 60) return false;
     }
-    return present >= this.regions.length;
+    return true;
   }
 
   private flushRun(): void {
