@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import { CliError } from "../cli-error.js";
 import { outageModes } from "../drill/game-day.js";
 import { type DrillOptions, runDrill } from "../drill/run-drill.js";
+import { readDocument } from "../load-config.js";
 import { wantsColour } from "../loop/timeline-format.js";
 
 /*
@@ -18,6 +19,7 @@ interface DrillFlags {
   dashboardPort?: number;
   data?: string;
   reportDir?: string;
+  policy?: string;
 }
 
 export function registerDrill(program: Command): void {
@@ -47,9 +49,14 @@ export function registerDrill(program: Command): void {
     )
     .option("--data <dir>", "keep the embedded DynamoDB on disk in this directory")
     .option("--report-dir <dir>", "write the SLA report here (default: a new temporary directory)")
+    .option(
+      "--policy <file>",
+      "rehearse with your own policy: a YAML or JSON document shaped like the config's `policy`, over the drill's",
+    )
     .action(async (flags: DrillFlags) => {
       // The drill's AWS SDK clients only talk to local stand-ins: the SDK's Node support notice is noise here.
       process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+      const policy = flags.policy ? await readPolicy(flags.policy) : undefined;
       const interrupt = new AbortController();
       const onSignal = () => {
         if (interrupt.signal.aborted) process.exit(130);
@@ -69,6 +76,7 @@ export function registerDrill(program: Command): void {
             ...(flags.dashboardPort !== undefined ? { dashboardPort: flags.dashboardPort } : {}),
             ...(flags.data ? { dataDir: flags.data } : {}),
             ...(flags.reportDir ? { reportDir: flags.reportDir } : {}),
+            ...(policy ? { policy } : {}),
           },
           {
             out: (text) => process.stdout.write(text),
@@ -87,6 +95,14 @@ export function registerDrill(program: Command): void {
         process.off("SIGTERM", onSignal);
       }
     });
+}
+
+async function readPolicy(file: string): Promise<Record<string, unknown>> {
+  const document: unknown = await readDocument(file);
+  if (typeof document !== "object" || document === null || Array.isArray(document)) {
+    throw new CliError(`${file}: a policy is a mapping (cadenceSeconds, failure, recovery, failback...)`, 2);
+  }
+  return Object.fromEntries(Object.entries(document));
 }
 
 function parseSpeed(value: string): number {

@@ -3,8 +3,8 @@ import { type Config, parseConfig } from "@idp-failover/core";
 /*
  * The drill's config: one site, `login.example.com`, Okta primary and Entra secondary, probed from
  * three regions with the real probe kinds, alerting to a Slack channel, approvers named. The policy
- * is the drill's own: the production defaults with shorter sustain and hold (so a game day fits in
- * minutes) and tighter probe budgets (the stand-ins are on this machine). Probe timeouts, latency
+ * is the drill's own: the production defaults with a shorter sustain, hold and flakiness window (so
+ * a game day fits in minutes) and tighter probe budgets (the stand-ins are on this machine). Probe timeouts, latency
  * budgets and confirm delays are real milliseconds; every other duration runs on the drill's clock.
  */
 
@@ -20,13 +20,16 @@ export const drillChannelId = "C0IDPFAIL";
 /** The production defaults, with a game day's sustain and hold, and loopback probe budgets. */
 export const drillPolicy = {
   cadenceSeconds: 10,
-  probeTimeoutMs: 1000,
-  slowMs: 500,
+  probeTimeoutMs: 1500,
+  slowMs: 700,
   confirm: { retries: 1, delayMs: 100 },
   failure: { consecutiveRounds: 2, windowRounds: 6, failedRoundsInWindow: 3 },
   recovery: { consecutiveRounds: 3, sustainSeconds: 120 },
+  // Flaky answers keep a provider degraded (never down) this long; 15 min in production.
+  degraded: { windowSeconds: 180 },
   quorum: 2,
-  staleAfterSeconds: 60,
+  // A round that runs into every timeout takes 3.1 s real, 31 s on a 10x clock: still fresh.
+  staleAfterSeconds: 90,
   failback: { steps: [10, 50, 100], holdSeconds: 60 },
 } as const;
 

@@ -112,10 +112,19 @@ export function failbackBoundMs(config: Config, insyncMs: number): number {
   return 2 * p.failback.steps.length * step;
 }
 
-/** How long after the outage ends the failback request should come: recovery rounds, then the sustain. */
+/**
+ * How long after the outage ends the failback request should come: the recovery rounds, the
+ * flakiness window (failures seen before a region called the provider down keep it degraded until
+ * they age out), then the sustain; doubled for room.
+ */
 export function recoveryBoundMs(config: Config, speed: number): number {
   const p = config.policy;
   const worstRoundMs = p.probeTimeoutMs * (p.confirm.retries + 1) + p.confirm.delayMs * p.confirm.retries;
   const spacing = Math.max(p.cadenceSeconds * 1000, worstRoundMs * speed);
-  return 2 * ((p.recovery.consecutiveRounds + 2) * spacing + p.recovery.sustainSeconds * 1000);
+  return (
+    2 *
+    ((p.recovery.consecutiveRounds + 2) * spacing +
+      p.degraded.windowSeconds * 1000 +
+      p.recovery.sustainSeconds * 1000)
+  );
 }

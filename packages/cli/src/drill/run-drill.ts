@@ -1,4 +1,4 @@
-import type { SiteState, Weights } from "@idp-failover/core";
+import { loadVerdicts, type SiteState, type Weights } from "@idp-failover/core";
 import { CliError } from "../cli-error.js";
 import { controlActions } from "../dashboard/dashboard-actions.js";
 import { DashboardServer } from "../dashboard/dashboard-server.js";
@@ -8,7 +8,15 @@ import { CompressedClock, sleepReal } from "../loop/compressed-clock.js";
 import { ControlLoop } from "../loop/control-loop.js";
 import { type FeedTone, LoopFeed } from "../loop/loop-feed.js";
 import { formatEntry } from "../loop/timeline-format.js";
-import { drillApprover, drillHostname, drillSiteId, maxSpeed, type PolicyOverrides } from "./drill-config.js";
+import {
+  DrillConfigError,
+  drillApprover,
+  drillConfig,
+  drillHostname,
+  drillSiteId,
+  maxSpeed,
+  type PolicyOverrides,
+} from "./drill-config.js";
 import {
   checkDrill,
   type DrillRecord,
@@ -61,8 +69,8 @@ export interface DrillOutcome {
 }
 
 export interface DrillHooks {
-  /** The dashboard is up (tests drive it from here). */
-  onDashboard?: (url: string) => void;
+  /** The drill is running (tests drive the dashboard and look at the stand-ins from here). */
+  onStarted?: (info: { dashboardUrl?: string; world: DrillWorld }) => void;
   signal?: AbortSignal;
 }
 
@@ -74,6 +82,7 @@ export async function runDrill(
   io: DrillIo,
   hooks: DrillHooks = {},
 ): Promise<DrillOutcome> {
+  checkDrillOptions(options);
   const world = await startDrillWorld({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.policy ? { policy: options.policy } : {}),
@@ -83,13 +92,6 @@ export async function runDrill(
   let loop: ControlLoop | undefined;
   try {
     const { config } = world;
-    const fastest = maxSpeed(config);
-    if (options.speed > fastest) {
-      throw new CliError(
-        `--speed ${options.speed} is too fast for the drill's policy: a round that runs into every probe timeout would look like a silent region; use at most ${fastest}`,
-        2,
-      );
-    }
     const clock = new CompressedClock(options.speed);
     const startedAt = clock.now();
     const feed = new LoopFeed(clock);
@@ -166,7 +168,7 @@ export async function runDrill(
         "",
       ].join("\n"),
     );
-    if (dashboard) hooks.onDashboard?.(dashboard.url);
+    hooks.onStarted?.({ ...(dashboard ? { dashboardUrl: dashboard.url } : {}), world });
 
     const phase = (text: string, tone: FeedTone = "info") => {
       banner = { text, tone };
@@ -179,13 +181,15 @@ export async function runDrill(
     const stateOf = async (): Promise<SiteState | undefined> =>
       (await world.adapters.store.loadState(drillSiteId))?.state;
     const signal = hooks.signal;
-    const waitFor = async (what: string, deadline: number, done: (s: SiteState | undefined) => boolean) => {
+    const stateIs = (test: (s: SiteState | undefined) => boolean) => async () => test(await stateOf());
+    /** Waits until `done` holds, on the drill's clock; past `deadline` the game day stops early. */
+    const waitFor = async (what: string, deadline: number, done: () => Promise<boolean>) => {
       const since = clock.now();
       for (;;) {
         if (signal?.aborted) throw new DrillStopped("interrupted");
-        const state = await stateOf();
-        if (done(state)) return state;
+        if (await done()) return;
         if (clock.now() > deadline) {
+          const state = await stateOf();
           throw new DrillStopped(
             `${what}: not reached within ${Math.round((deadline - since) / 1000)} s (site ${state?.state ?? "not evaluated"})`,
           );
@@ -197,8 +201,15 @@ export async function runDrill(
       await clock.sleepUntil(clock.now() + ms, signal);
       if (signal?.aborted) throw new DrillStopped("interrupted");
     };
-    const allUp = (s: SiteState | undefined) =>
-      s?.state === "primary-active" && Object.values(s.observed).every((o) => o.verdict === "up");
+    /** Every region sees the primary up, and every provider is reported on by every region. */
+    const primaryUpEverywhere = async () => {
+      const site = config.sites[0];
+      if (!site) return false;
+      const verdicts = await loadVerdicts(world.adapters.store, config, site, clock.now());
+      return Object.entries(verdicts).every(([provider, v]) =>
+        v.regions.every((r) => (provider === record.primary ? r.verdict === "up" : r.verdict !== "stale")),
+      );
+    };
     const apply = async (step: FaultStep) => {
       if (step.okta) await world.okta.setFault(step.okta);
       if (step.cutRegion) world.path(step.cutRegion, "okta").cutOff();
@@ -211,8 +222,9 @@ export async function runDrill(
     control.start();
     try {
       phase("normal operation: Okta and Entra healthy, seen from every region", "good");
-      const startBound = 4 * p.cadenceSeconds * 1000 + 30_000;
-      await waitFor("every provider up", clock.now() + startBound, allUp);
+      // Room for a cold start in real time too: the first rounds open every TLS connection afresh.
+      const startBound = Math.max(4 * p.cadenceSeconds * 1000 + 30_000, 15_000 * options.speed);
+      await waitFor("every region seeing Okta up", clock.now() + startBound, primaryUpEverywhere);
       await hold(plan.normalMs);
 
       if (plan.benign) {
@@ -221,30 +233,39 @@ export async function runDrill(
         await hold(plan.benign.durationMs);
         await clear(plan.benign);
         phase("trouble over: waiting for every region to see Okta up again", "info");
-        await waitFor("Okta up again", clock.now() + recoveryBoundMs(config, options.speed), (s) =>
-          Boolean(s && Object.values(s.observed).every((o) => o.verdict === "up")),
+        await waitFor(
+          "every region seeing Okta up again",
+          clock.now() + recoveryBoundMs(config, options.speed),
+          primaryUpEverywhere,
         );
       }
 
       phase(`OUTAGE: ${plan.outage.text}. Expect: ${plan.outage.expect}`, "bad");
       record.outageAt = clock.now();
       await apply(plan.outage);
-      await waitFor("failover in sync", record.outageAt + 2 * bound, (s) => s?.state === "secondary-active");
+      await waitFor(
+        "failover in sync",
+        record.outageAt + 2 * bound,
+        stateIs((s) => s?.state === "secondary-active"),
+      );
       await hold(plan.outageAfterFailoverMs);
 
       phase("recovery: Okta healthy again; failback waits for it to stay healthy, then for approval", "info");
       await clear(plan.outage);
-      const pending = await waitFor(
+      await waitFor(
         "failback request",
         clock.now() + recoveryBoundMs(config, options.speed),
-        (s) => s?.state === "failback-pending" && s.approval !== undefined,
+        stateIs((s) => s?.state === "failback-pending" && s.approval !== undefined),
       );
+      const pending = await stateOf();
       const approvalId = pending?.approval?.id ?? "";
       await approve(approvalId);
 
       phase("failback: weight moves back to Okta in steps, each held healthy", "info");
-      await waitFor("failback complete", clock.now() + failbackBoundMs(config, drillInsyncMs), (s) =>
-        Boolean(s && s.state === "primary-active" && (s.weights[record.primary] ?? 0) === 100),
+      await waitFor(
+        "failback complete",
+        clock.now() + failbackBoundMs(config, drillInsyncMs),
+        stateIs((s) => s?.state === "primary-active" && (s.weights[record.primary] ?? 0) === 100),
       );
       phase("done: Okta serves login.example.com again", "good");
     } catch (error) {
@@ -329,6 +350,32 @@ export async function runDrill(
     await loop?.stop(2000).catch(() => undefined);
     await dashboard?.close();
     await world.close();
+  }
+}
+
+/** Bad options fail before anything starts: the policy must parse, and the clock must suit it. */
+export function checkDrillOptions(options: Pick<DrillOptions, "speed" | "policy">): void {
+  const placeholder = {
+    okta: {
+      issuer: "https://127.0.0.1:1/oauth2/default",
+      samlMetadataUrl: "https://127.0.0.1:1/app",
+      clientId: "x",
+    },
+    entra: { url: "https://127.0.0.1:2", tenantId: "00000000-0000-4000-8000-000000000001", clientId: "x" },
+  };
+  let config: ReturnType<typeof drillConfig>;
+  try {
+    config = drillConfig(placeholder, options.policy);
+  } catch (error) {
+    if (error instanceof DrillConfigError) throw new CliError(error.message, 2, { cause: error });
+    throw error;
+  }
+  const fastest = maxSpeed(config);
+  if (options.speed > fastest) {
+    throw new CliError(
+      `--speed ${options.speed} is too fast for the drill's policy: a round that runs into every probe timeout would look like a silent region; use at most ${fastest}`,
+      2,
+    );
   }
 }
 

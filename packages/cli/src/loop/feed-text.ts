@@ -33,7 +33,14 @@ export function evidenceText(evidence: Evidence | undefined): string {
 
 /** A region's verdict on a provider moved. */
 export function regionChangeEntry(change: RegionVerdictChange, evidence: Evidence | undefined): FeedInput {
-  const why = change.to === "up" ? "" : evidenceText(evidence);
+  const why =
+    change.to === "up"
+      ? ""
+      : evidence
+        ? evidenceText(evidence)
+        : change.to === "degraded"
+          ? " (flaky: failures that retries hid, within the degraded window)"
+          : "";
   return {
     kind: "region",
     tone: verdictTone(change.to as RegionVerdict),

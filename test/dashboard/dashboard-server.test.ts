@@ -1,0 +1,244 @@
+import { request } from "node:http";
+import { afterEach, describe, expect, it } from "vitest";
+import { tokenMatches } from "../../packages/cli/src/dashboard/access-token.js";
+import { type DashboardActions, DashboardServer } from "../../packages/cli/src/dashboard/dashboard-server.js";
+import type { DashboardSnapshot } from "../../packages/cli/src/dashboard/dashboard-snapshot.js";
+
+/*
+ * The dashboard server's doors: the access token on every request, actions only with the token in
+ * the Authorization header and a JSON body, the loopback Host only, and live snapshots over SSE.
+ * The snapshot and the actions are stubs here; the drill's browser test runs the real ones.
+ */
+
+let server: DashboardServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+function snapshot(version: number): DashboardSnapshot {
+  return {
+    kind: "run",
+    title: "idp-failover",
+    now: "2026-03-02T09:00:00.000Z",
+    speed: 1,
+    regions: ["us-east-1"],
+    approval: { as: "U0APPROVER" },
+    sites: [{ id: "example", hostname: "login.example.com", providers: [] }],
+    timeline: [{ seq: version, at: 0, kind: "note", tone: "info", text: `version ${version}` }],
+  };
+}
+
+async function start(actions: Partial<DashboardActions> = {}) {
+  const listeners = new Set<() => void>();
+  let version = 1;
+  const calls: string[] = [];
+  server = new DashboardServer({
+    snapshot: async () => snapshot(version),
+    actions: {
+      approve: async (site, approvalId) => {
+        calls.push(`approve ${site} ${approvalId}`);
+        return { ok: true, message: "approved" };
+      },
+      freeze: async (site, reason) => {
+        calls.push(`freeze ${site} ${reason}`);
+        return { ok: false, message: "refused: already frozen" };
+      },
+      unfreeze: async () => ({ ok: true, message: "unfrozen" }),
+      ...actions,
+    },
+    onChange: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    pushIntervalMs: 10,
+  });
+  await server.start();
+  const change = () => {
+    version += 1;
+    for (const listener of listeners) listener();
+  };
+  return { server, calls, change };
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function call(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: options.method ?? "GET", headers: options.headers ?? {} }, (res) => {
+      let body = "";
+      res.on("data", (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
+
+const json = { "content-type": "application/json" };
+
+describe("the dashboard's access token", () => {
+  it("is required on the page, the snapshot and the event stream", async () => {
+    // Prepare
+    const { server } = await start();
+
+    // Act
+    const answers = await Promise.all(
+      ["/", "/api/snapshot", "/api/events", "/?token=wrong-token"].map((path) =>
+        call(`${server.origin}${path}`),
+      ),
+    );
+
+    // Assess
+    expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401]);
+  });
+
+  it("opens the page, with a script allowed only by this page's nonce", async () => {
+    // Prepare
+    const { server } = await start();
+
+    // Act
+    const page = await call(server.url);
+
+    // Assess
+    expect(page.status).toBe(200);
+    const csp = String(page.headers["content-security-policy"]);
+    const nonce = /script-src 'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(nonce).toBeTruthy();
+    expect(page.body).toContain(`<script nonce="${nonce}">`);
+    expect(csp).toContain("default-src 'none'");
+    expect(page.headers["referrer-policy"]).toBe("no-referrer");
+  });
+
+  it("compares tokens whatever their length", () => {
+    expect(tokenMatches("abc", "abc")).toBe(true);
+    expect(tokenMatches("abcd", "abc")).toBe(false);
+    expect(tokenMatches(undefined, "abc")).toBe(false);
+  });
+});
+
+describe("the dashboard's actions", () => {
+  it("take the token only from the Authorization header, never from the URL", async () => {
+    // Prepare
+    const { server, calls } = await start();
+
+    // Act
+    const answer = await call(`${server.origin}/api/sites/example/approve?token=${server.token}`, {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ approvalId: "a1" }),
+    });
+
+    // Assess
+    expect(answer.status).toBe(401);
+    expect(calls).toEqual([]);
+  });
+
+  it("approve the named approval of the named site", async () => {
+    // Prepare
+    const { server, calls } = await start();
+
+    // Act
+    const answer = await call(`${server.origin}/api/sites/example/approve`, {
+      method: "POST",
+      headers: { ...json, authorization: `Bearer ${server.token}` },
+      body: JSON.stringify({ approvalId: "example.abc123" }),
+    });
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ ok: true, message: "approved" });
+    expect(calls).toEqual(["approve example example.abc123"]);
+  });
+
+  it("answer 409 with the reason when the state machine refuses", async () => {
+    // Prepare
+    const { server } = await start();
+
+    // Act
+    const answer = await call(`${server.origin}/api/sites/example/freeze`, {
+      method: "POST",
+      headers: { ...json, authorization: `Bearer ${server.token}` },
+      body: JSON.stringify({ reason: "maintenance" }),
+    });
+
+    // Assess
+    expect(answer.status).toBe(409);
+    expect(JSON.parse(answer.body).message).toBe("refused: already frozen");
+  });
+
+  it("refuse a form post, a body that is not the action's, and an unknown action", async () => {
+    // Prepare
+    const { server, calls } = await start();
+    const auth = { authorization: `Bearer ${server.token}` };
+
+    // Act
+    const form = await call(`${server.origin}/api/sites/example/approve`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/x-www-form-urlencoded" },
+      body: "approvalId=a1",
+    });
+    const noReason = await call(`${server.origin}/api/sites/example/freeze`, {
+      method: "POST",
+      headers: { ...auth, ...json },
+      body: JSON.stringify({ reason: " " }),
+    });
+    const unknown = await call(`${server.origin}/api/sites/example/failover`, {
+      method: "POST",
+      headers: { ...auth, ...json },
+      body: "{}",
+    });
+
+    // Assess
+    expect([form.status, noReason.status, unknown.status]).toEqual([415, 400, 404]);
+    expect(calls).toEqual([]);
+  });
+
+  it("answer nothing to a request for another host name (DNS rebinding)", async () => {
+    // Prepare
+    const { server } = await start();
+
+    // Act
+    const answer = await call(server.url, { headers: { host: "attacker.example" } });
+
+    // Assess
+    expect(answer.status).toBe(421);
+  });
+});
+
+describe("the dashboard's live updates", () => {
+  it("send a snapshot on connect and a fresh one after each change", async () => {
+    // Prepare
+    const { server, change } = await start();
+    const received: string[] = [];
+
+    // Act
+    await new Promise<void>((resolve, reject) => {
+      const req = request(`${server.origin}/api/events?token=${server.token}`, (res) => {
+        res.on("data", (chunk: Buffer) => {
+          for (const match of chunk.toString().matchAll(/"text":"(version \d+)"/g))
+            received.push(match[1] ?? "");
+          if (received.length === 1) change();
+          if (received.length === 2) {
+            req.destroy();
+            resolve();
+          }
+        });
+      });
+      req.on("error", (error) => (received.length >= 2 ? resolve() : reject(error)));
+      req.end();
+    });
+
+    // Assess
+    expect(received).toEqual(["version 1", "version 2"]);
+  });
+});

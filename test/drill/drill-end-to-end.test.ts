@@ -1,0 +1,97 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/*
+ * The drill as a user runs it: the `idpctl` binary, a whole game day against the stand-ins, the exit
+ * code, the timeline and the report. A faster clock and a shorter sustain and hold (`--policy`) keep
+ * it around half a minute; everything else is the default drill.
+ */
+
+const bin = new URL("../../packages/cli/bin/idpctl.js", import.meta.url).pathname;
+let dir: string;
+let policyFile: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "idpctl-drill-"));
+  policyFile = join(dir, "policy.json");
+  await writeFile(
+    policyFile,
+    JSON.stringify({
+      confirm: { retries: 0 },
+      recovery: { sustainSeconds: 60 },
+      failback: { holdSeconds: 30 },
+    }),
+  );
+});
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function idpctl(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...process.env, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("idpctl drill", () => {
+  it("plays a full outage to a passing end, exits 0 and prints the SLA report's path last", async () => {
+    // Prepare
+    const reportDir = join(dir, "reports");
+
+    // Act
+    const run = await idpctl([
+      "drill",
+      "--speed",
+      "30",
+      "--auto-approve",
+      "--no-dashboard",
+      "--policy",
+      policyFile,
+      "--report-dir",
+      reportDir,
+    ]);
+
+    // Assess
+    expect(run.stderr).not.toContain("drill failed");
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split("\n");
+    const reportPath = join(reportDir, "drill-sla-report.html");
+    expect(lines.at(-1)).toBe(reportPath);
+    expect(run.stdout).toMatch(/STATE +primary-active -> failing-over: okta down in /);
+    expect(run.stdout).toMatch(/DNS +change \S+ INSYNC: login\.example\.com now weighted okta 0, entra 100/);
+    expect(run.stdout).toMatch(/APPROVAL +U0DRILLOPS pressed Approve failback: approved/);
+    expect(run.stdout).toMatch(/STATE +failing-back -> primary-active: failback complete after 3 step\(s\)/);
+    expect(run.stdout).toContain("PASS failed over within the policy's bound");
+    expect(run.stdout).toContain("PASS no false flip");
+    expect(run.stdout).toContain("PASS failback completed");
+    const html = await readFile(reportPath, "utf8");
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).toContain("login.example.com");
+  }, 180_000);
+
+  it("refuses a clock too fast for the policy's timeouts, before starting anything", async () => {
+    // Act
+    const run = await idpctl(["drill", "--speed", "50", "--no-dashboard"]);
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--speed 50 is too fast for the drill's policy");
+    expect(run.stdout).not.toContain("PHASE");
+  }, 60_000);
+});
