@@ -1,5 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type PolicyStatement, type Synthesis, synthesize } from "./synthesize.js";
+import { type PolicyStatement, repoRoot, type Synthesis, synthesize } from "./synthesize.js";
 
 /*
  * The real sst.config.ts and stacks/, declared offline against Pulumi mocks (see synthesize.ts),
@@ -229,6 +231,21 @@ describe("secrets", () => {
       expect(build.properties).toMatchObject({ minify: true, esbuild: { external: ["@aws-sdk/*"] } });
     }
   });
+});
+
+describe("type-check", () => {
+  it("type-checks sst.config.ts and stacks/ against SST's platform types", () => {
+    const run = () =>
+      execFileSync(
+        process.execPath,
+        [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", "stacks/tsconfig.json"],
+        {
+          cwd: repoRoot,
+          encoding: "utf8",
+        },
+      );
+    expect(run).not.toThrow();
+  }, 120_000);
 });
 
 describe("outputs", () => {

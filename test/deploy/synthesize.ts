@@ -23,7 +23,14 @@ export function ensureSstPlatform(): void {
   execFileSync("npx", ["sst", "install", "--stage", "ci"], {
     cwd: repoRoot,
     stdio: "inherit",
-    env: { ...process.env, SST_SKIP_DEPENDENCY_CHECK: "1", SST_TELEMETRY_DISABLED: "1", SST_NO_BUN: "1" },
+    env: {
+      ...process.env,
+      // sst.config.ts's app() reads the site config; any valid one will do for installing the platform.
+      IDP_FAILOVER_CONFIG: process.env.IDP_FAILOVER_CONFIG ?? "examples/okta-entra.yaml",
+      SST_SKIP_DEPENDENCY_CHECK: "1",
+      SST_TELEMETRY_DISABLED: "1",
+      SST_NO_BUN: "1",
+    },
   });
 }
 
