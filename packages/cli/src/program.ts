@@ -8,6 +8,7 @@ import { registerHistory } from "./commands/history.js";
 import { registerProbe } from "./commands/probe.js";
 import { registerReplay } from "./commands/replay.js";
 import { registerReport } from "./commands/report.js";
+import { registerRun } from "./commands/run.js";
 import { registerStatus } from "./commands/status.js";
 import { registerValidate } from "./commands/validate.js";
 
@@ -31,5 +32,6 @@ export function buildProgram(): Command {
   registerHistory(program);
   registerCost(program);
   registerDrill(program);
+  registerRun(program);
   return program;
 }

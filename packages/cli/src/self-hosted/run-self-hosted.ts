@@ -1,0 +1,272 @@
+import { readFile } from "node:fs/promises";
+import { type AwsAdapters, createAwsAdapters } from "@idp-failover/aws";
+import type { Config, DomainEvent, EventPublisher } from "@idp-failover/core";
+import { envSecrets } from "@idp-failover/probes";
+import { createSlackClient, webhookEndpoints } from "@idp-failover/slack";
+import { type AwsCliOptions, operatorName, resolveAwsSettings } from "../aws-deps.js";
+import { CliError } from "../cli-error.js";
+import { type ApprovalPath, controlActions } from "../dashboard/dashboard-actions.js";
+import { DashboardServer } from "../dashboard/dashboard-server.js";
+import { buildSnapshot } from "../dashboard/dashboard-snapshot.js";
+import { SlaFiguresCache } from "../dashboard/sla-figures.js";
+import { formatIssues, loadConfig } from "../load-config.js";
+import { CompressedClock } from "../loop/compressed-clock.js";
+import { ControlLoop, type SlackClient } from "../loop/control-loop.js";
+import { DryRunDnsWeights } from "../loop/dry-run-dns-weights.js";
+import { type EmbeddedDynamo, embeddedCredentials, startEmbeddedDynamo } from "../loop/embedded-dynamo.js";
+import { LoopFeed } from "../loop/loop-feed.js";
+import { formatEntry } from "../loop/timeline-format.js";
+
+/*
+ * `idpctl run --config FILE`: the control loop self-hosted against the real endpoints in the config
+ * (the IdPs, Slack, webhooks), on the wall clock. The store is dynalite on this machine or a DynamoDB
+ * table; DNS changes go to Route 53 or are only described (dry run). Stops cleanly on SIGINT/SIGTERM:
+ * the rounds and evaluation in flight finish, a last evaluation runs, due messages go out, then the
+ * dashboard, the clients and the store close.
+ */
+
+export interface RunOptions extends AwsCliOptions {
+  store: "embedded" | "dynamodb";
+  data?: string;
+  dns: "dry-run" | "route53";
+  events: "off" | "eventbridge";
+  /** Comma-separated probe regions to run here (default: all of the config's). */
+  regions?: string;
+  ca?: string;
+  /** The Slack user the dashboard's Approve button clicks as. */
+  approver?: string;
+  dashboard: boolean;
+  dashboardPort?: number;
+  /** A Slack-compatible API (a stand-in) instead of https://slack.com/api/. */
+  slackApiUrl?: string;
+}
+
+export interface RunIo {
+  out(text: string): void;
+  err(text: string): void;
+  env: Record<string, string | undefined>;
+  color: boolean;
+}
+
+export interface RunHooks {
+  /** The loop is running (tests read the dashboard's address here). */
+  onStarted?: (info: { dashboardUrl?: string; loop: ControlLoop; config: Config }) => void;
+}
+
+/** Events go nowhere but the timeline (`--events off`): the loop still shows every one. */
+export class TimelineOnlyEvents implements EventPublisher {
+  async publish(_events: readonly DomainEvent[]): Promise<void> {}
+}
+
+export async function runSelfHosted(
+  options: RunOptions,
+  io: RunIo,
+  stop: AbortSignal,
+  hooks: RunHooks = {},
+): Promise<void> {
+  const { config, warnings } = await loadConfig(options.config);
+  if (warnings.length > 0) io.err(`warnings:\n${formatIssues(warnings)}\n`);
+  if (options.data && options.store !== "embedded") throw new CliError("--data is for --store embedded", 2);
+  const regions = selectRegions(config, options.regions);
+  const ca = options.ca ? await readCa(options.ca) : undefined;
+  const operator = operatorName(options, io.env);
+
+  const closers: Array<() => Promise<void>> = [];
+  let running: ControlLoop | undefined;
+  const closeAll = async () => {
+    await running?.stop(2000).catch(() => undefined);
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  };
+  try {
+    const needsAws =
+      options.store === "dynamodb" || options.dns === "route53" || options.events === "eventbridge";
+    let aws: AwsAdapters | undefined;
+    if (needsAws) {
+      aws = createAwsAdapters(resolveAwsSettings(config, options, io.env));
+      const created = aws;
+      closers.push(async () => created.destroy());
+    }
+    let dynamo: EmbeddedDynamo | undefined;
+    let local: AwsAdapters | undefined;
+    if (options.store === "embedded") {
+      dynamo = await startEmbeddedDynamo(options.data ? { dataDir: options.data } : {});
+      const started = dynamo;
+      closers.push(() => started.close());
+      local = createAwsAdapters({
+        tableName: dynamo.tableName,
+        eventBusName: config.alerting.eventBus,
+        region: config.homeRegion,
+        endpoints: { dynamodb: dynamo.endpoint },
+        credentials: embeddedCredentials,
+      });
+      const created = local;
+      closers.push(async () => created.destroy());
+    }
+    const storeSide = local ?? aws;
+    if (!storeSide) throw new Error("no store");
+
+    const clock = new CompressedClock(1);
+    const startedAt = clock.now();
+    const feed = new LoopFeed(clock);
+    feed.onEntry((entry) =>
+      io.out(`${formatEntry(entry, { color: io.color, startedAt, showSite: config.sites.length > 1 })}\n`),
+    );
+    const dns =
+      options.dns === "route53" && aws
+        ? aws.dns
+        : new DryRunDnsWeights((site, change) =>
+            feed.emit({ kind: "dns", tone: "info", site: site.id, text: `dry run, not sent: ${change}` }),
+          );
+    const events = options.events === "eventbridge" && aws ? aws.events : new TimelineOnlyEvents();
+
+    const secrets = envSecrets(io.env);
+    const slackConfig = config.alerting.slack;
+    const botToken = slackConfig ? secrets(slackConfig.botTokenRef) : undefined;
+    const signingSecret = slackConfig ? secrets(slackConfig.signingSecretRef) : undefined;
+    const slack: SlackClient | undefined = botToken
+      ? createSlackClient(botToken, options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {})
+      : undefined;
+    if (slackConfig && !botToken) {
+      io.err(`note: ${slackConfig.botTokenRef} is not set: Slack messages wait in the outbox until it is\n`);
+    }
+    const hooksOf = webhookEndpoints(config, secrets);
+    for (const name of hooksOf.missing) {
+      io.err(
+        `note: webhook ${name} has no secret in the environment: its deliveries wait (never unsigned)\n`,
+      );
+    }
+
+    const loop = new ControlLoop({
+      config,
+      ports: {
+        store: storeSide.store,
+        dns,
+        events,
+        outbox: storeSide.outbox,
+        messageRefs: storeSide.messageRefs,
+      },
+      clock,
+      feed,
+      secrets,
+      regions,
+      ...(ca ? { ca } : {}),
+      ...(slack ? { slack } : {}),
+      webhooks: hooksOf.endpoints,
+    });
+
+    let dashboard: DashboardServer | undefined;
+    if (options.dashboard) {
+      const approval = approvalPath(config, { slack, signingSecret, approver: options.approver });
+      const sla = new SlaFiguresCache(storeSide.store, config, clock, startedAt, 10_000);
+      dashboard = new DashboardServer({
+        snapshot: () =>
+          buildSnapshot({
+            kind: "run",
+            title: "idp-failover",
+            config,
+            store: storeSide.store,
+            clock,
+            recent: () => feed.recent(150),
+            lastRound: (region, site, provider) =>
+              loop.workers.find((w) => w.region === region)?.lastRounds.get(`${site} ${provider}`),
+            approval: approval.kind === "slack" ? { as: approval.userId } : { unavailable: approval.reason },
+            sla: (site) => sla.of(site),
+          }),
+        actions: controlActions({
+          config,
+          deps: loop.deps,
+          refs: storeSide.messageRefs,
+          feed,
+          approval,
+          operator,
+          poke: () => loop.poke(),
+        }),
+        onChange: (listener) => feed.onChange(listener),
+        ...(options.dashboardPort !== undefined ? { port: options.dashboardPort } : {}),
+      });
+      await dashboard.start();
+      const server = dashboard;
+      closers.push(() => server.close());
+    }
+
+    io.out(
+      [
+        `idp-failover: ${config.sites.map((s) => s.hostname).join(", ")}`,
+        `  probing from this machine as ${regions.join(", ")}${regions.length > 1 ? " (one network: a local fault looks like a quorum)" : ""}`,
+        `  store: ${dynamo ? `dynalite ${dynamo.dataDir ? `in ${dynamo.dataDir}` : "in memory (lost on exit; --data DIR keeps it)"}` : `DynamoDB table ${resolveAwsSettings(config, options, io.env).tableName}`}`,
+        `  dns: ${options.dns === "route53" ? "Route 53 (weights change for real)" : "dry run (changes are described, Route 53 is not called)"}`,
+        `  events: ${options.events === "eventbridge" ? `EventBridge bus ${config.alerting.eventBus}` : "timeline only"}   slack: ${slack ? slackConfig?.channel : "off"}   webhooks: ${hooksOf.endpoints.map((w) => w.name).join(", ") || "none"}`,
+        ...(dashboard ? [`  dashboard: ${dashboard.url}`] : []),
+        "  stop with Ctrl-C (the round in flight finishes, due messages go out, then it exits)",
+        "",
+      ].join("\n"),
+    );
+
+    loop.start();
+    running = loop;
+    hooks.onStarted?.({ ...(dashboard ? { dashboardUrl: dashboard.url } : {}), loop, config });
+    await new Promise<void>((resolve) => {
+      if (stop.aborted) resolve();
+      else stop.addEventListener("abort", () => resolve(), { once: true });
+    });
+    io.err("stopping: letting the probe rounds and the evaluation in flight finish...\n");
+    await loop.stop();
+    await closeAll();
+    closers.length = 0;
+    io.err("stopped cleanly\n");
+  } finally {
+    await closeAll();
+  }
+}
+
+function selectRegions(config: Config, list: string | undefined): string[] {
+  if (!list) return config.regions;
+  const wanted = list
+    .split(",")
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const unknown = wanted.filter((r) => !config.regions.includes(r));
+  if (wanted.length === 0 || unknown.length > 0) {
+    throw new CliError(
+      `--regions ${JSON.stringify(list)}: ${unknown.length > 0 ? `not in the config: ${unknown.join(", ")}` : "no region"} (config regions: ${config.regions.join(", ")})`,
+      2,
+    );
+  }
+  return wanted;
+}
+
+/** Whether the dashboard can press Approve failback, as whom, or why not. */
+export function approvalPath(
+  config: Config,
+  input: { slack: SlackClient | undefined; signingSecret: string | undefined; approver: string | undefined },
+): ApprovalPath {
+  const slack = config.alerting.slack;
+  if (!slack) return { kind: "unavailable", reason: "alerting.slack is not configured: use idpctl failback" };
+  if (!input.signingSecret)
+    return {
+      kind: "unavailable",
+      reason: `${slack.signingSecretRef} is not set: the click cannot be signed`,
+    };
+  if (!input.slack) return { kind: "unavailable", reason: `${slack.botTokenRef} is not set` };
+  const userId = input.approver ?? slack.approvers.users[0];
+  if (!userId)
+    return { kind: "unavailable", reason: "no approver user configured: pass --approver <Slack user id>" };
+  if (!/^[UW][A-Z0-9]{1,30}$/.test(userId)) {
+    throw new CliError(`--approver ${JSON.stringify(userId)} is not a Slack user id (like U0123ABCD)`, 2);
+  }
+  return { kind: "slack", signingSecret: input.signingSecret, userId, slack: input.slack };
+}
+
+async function readCa(file: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    throw new CliError(
+      `cannot read --ca ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      2,
+      {
+        cause: error,
+      },
+    );
+  }
+}
