@@ -16,15 +16,21 @@ const scopeOf: Record<string, string> = {
   "chat.update": "chat:write",
   "chat.postEphemeral": "chat:write",
   "usergroups.users.list": "usergroups:read",
+  "files.uploadV2": "files:write",
 };
 
+/** Every Slack Web API method the product calls: alerts and approvals, and the monthly report. */
 function methodsCalled(): string[] {
-  const dir = join(root, "packages", "slack", "src");
   const calls = new Set<string>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))) {
-    const source = readFileSync(join(dir, file), "utf8");
-    for (const match of source.matchAll(/\b(?:client|slack)\.([a-z]+)\.([a-zA-Z.]+)\(/g)) {
-      calls.add(`${match[1]}.${match[2]}`);
+  for (const pkg of ["slack", "report"]) {
+    const dir = join(root, "packages", pkg, "src");
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))) {
+      const source = readFileSync(join(dir, file), "utf8");
+      for (const match of source.matchAll(/\b(?:client|slack)\.([a-z]+)\.([a-zA-Z.]+)\(/g)) {
+        calls.add(`${match[1]}.${match[2]}`);
+      }
+      // The SDK's upload helper: files.getUploadURLExternal + upload + files.completeUploadExternal.
+      if (/\bclient\.filesUploadV2\(/.test(source)) calls.add("files.uploadV2");
     }
   }
   return [...calls].sort();
