@@ -1,0 +1,98 @@
+import { createHash, randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/*
+ * Just enough of SQS on 127.0.0.1 for the probe tick chain: `SendMessage` (with `DelaySeconds`) and
+ * `GetQueueAttributes` (the approximate counts), in the AWS JSON 1.0 protocol the SDK v3 client
+ * speaks (`X-Amz-Target: AmazonSQS.<Operation>`). Messages are kept with their delay; tests move time
+ * with `receiveDue(now)`, which returns the messages whose delay has passed, as Lambda's poller would.
+ */
+
+export interface SqsStoredMessage {
+  id: string;
+  queueUrl: string;
+  body: string;
+  delaySeconds: number;
+  sentAt: number;
+}
+
+export class SqsStandIn {
+  readonly url: string;
+  readonly messages: SqsStoredMessage[] = [];
+  /** Messages handed out and not yet deleted (in flight). */
+  inFlight = 0;
+
+  private constructor(
+    private readonly server: Server,
+    private readonly now: () => number,
+  ) {
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  static async start(options: { now?: () => number } = {}): Promise<SqsStandIn> {
+    let standIn: SqsStandIn | undefined;
+    const server = createServer((req, res) => {
+      if (standIn) void standIn.serve(req, res);
+    });
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    standIn = new SqsStandIn(server, options.now ?? Date.now);
+    return standIn;
+  }
+
+  /** The messages due at `now`, removed from the queue (as if received and deleted). */
+  receiveDue(now: number): SqsStoredMessage[] {
+    const due = this.messages.filter((m) => m.sentAt + m.delaySeconds * 1000 <= now);
+    for (const m of due) this.messages.splice(this.messages.indexOf(m), 1);
+    return due;
+  }
+
+  close(): Promise<void> {
+    return new Promise((done) => {
+      this.server.closeAllConnections();
+      this.server.close(() => done());
+    });
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const target = String(req.headers["x-amz-target"] ?? "");
+    const input = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/x-amz-json-1.0" });
+      res.end(JSON.stringify(body));
+    };
+    if (target === "AmazonSQS.SendMessage") {
+      const id = randomUUID();
+      this.messages.push({
+        id,
+        queueUrl: String(input.QueueUrl),
+        body: String(input.MessageBody),
+        delaySeconds: Number(input.DelaySeconds ?? 0),
+        sentAt: this.now(),
+      });
+      // The SDK checks the body's MD5 against what it sent.
+      const md5 = createHash("md5").update(String(input.MessageBody)).digest("hex");
+      reply(200, { MessageId: id, MD5OfMessageBody: md5 });
+      return;
+    }
+    if (target === "AmazonSQS.GetQueueAttributes") {
+      const now = this.now();
+      const visible = this.messages.filter((m) => m.sentAt + m.delaySeconds * 1000 <= now).length;
+      reply(200, {
+        Attributes: {
+          ApproximateNumberOfMessages: String(visible),
+          ApproximateNumberOfMessagesDelayed: String(this.messages.length - visible),
+          ApproximateNumberOfMessagesNotVisible: String(this.inFlight),
+        },
+      });
+      return;
+    }
+    reply(400, { __type: "com.amazonaws.sqs#InvalidAction", message: `unsupported: ${target}` });
+  }
+}
+
+export function startSqsStandIn(options: { now?: () => number } = {}): Promise<SqsStandIn> {
+  return SqsStandIn.start(options);
+}
