@@ -8,13 +8,19 @@ import type { Storage } from "./storage";
 export function reports(site: SiteConfig, storage: Storage) {
   const { config } = site;
   const sizing = functionSizing(config);
+  // Microsoft's SLA attainment comes through the graph-health probe's app registration.
+  const graphRefs = config.sites.flatMap((s) =>
+    s.providers.flatMap((p) =>
+      p.probes.flatMap((probe) => (probe.kind === "graph-health" ? [probe.clientSecretRef] : [])),
+    ),
+  );
   const report = new sst.aws.Function("Report", {
     ...functionDefaults,
     handler: "functions/src/report.handler",
     description: "idp-failover monthly SLA report",
     memory: `${sizing.report.memoryMb} MB`,
     timeout: `${sizing.report.timeoutSeconds} seconds`,
-    link: [storage.link, ...secretsFor(secretRefs(config).slack.slice(0, 1))],
+    link: [storage.link, ...secretsFor([...secretRefs(config).slack.slice(0, 1), ...graphRefs])],
     permissions: [
       { actions: ["dynamodb:Query", "dynamodb:GetItem"], resources: [storage.home.tableArn] },
       { actions: ["events:PutEvents"], resources: [storage.home.eventBusArn] },

@@ -1,12 +1,19 @@
 import { createAwsAdapters } from "@idp-failover/aws";
-import { SlackReportDelivery, sendMonthlyReport } from "@idp-failover/report";
+import type { Provider } from "@idp-failover/core";
+import {
+  entraAttainmentSourceFor,
+  SlackReportDelivery,
+  sendMonthlyReport,
+  type VendorAttainmentSource,
+} from "@idp-failover/report";
 import { createSlackClient } from "@idp-failover/slack";
 import { deployment } from "./deployment.js";
 import { createLogger } from "./observability.js";
 
 /*
  * report: the monthly SLA report (CronV2 on the 1st): last month's report per site, posted to Slack
- * with the HTML attached, and one `report-published` event per site on the bus.
+ * with the HTML attached, and one `report-published` event per site on the bus; Entra providers also
+ * get Microsoft's own attainment figure from Graph.
  */
 
 const logger = createLogger();
@@ -28,6 +35,7 @@ export async function handler(event: { month?: string } = {}): Promise<void> {
     slack && token
       ? new SlackReportDelivery({ client: createSlackClient(token), channel: slack.channel })
       : undefined;
+  const vendors = new Map<string, VendorAttainmentSource>();
   const month =
     typeof event.month === "string" && /^\d{4}-\d{2}$/.test(event.month) ? event.month : undefined;
   const result = await sendMonthlyReport({
@@ -37,6 +45,9 @@ export async function handler(event: { month?: string } = {}): Promise<void> {
     ...(month ? { month } : {}),
     ...(delivery ? { delivery } : {}),
     events: aws.events,
+    // Microsoft's own SLA figure, through the graph-health probe's app registration.
+    vendorSource: (_site, provider: Provider) =>
+      entraAttainmentSourceFor(provider, secret, { cache: vendors }),
   });
   logger.info("monthly report", {
     period: result.report.period,
