@@ -59,7 +59,8 @@ export class SlaFiguresCache {
     const to = Math.floor(now / minuteMs) * minuteMs;
     if (to <= from) return;
     try {
-      const report = await reportFromStore(this.store, this.config, customPeriod(from, to), { now });
+      // Open incidents count up to the period's end, like the minutes do: one edge for every figure.
+      const report = await reportFromStore(this.store, this.config, customPeriod(from, to), { now: to });
       this.figures = new Map(report.sites.map((s) => [s.site, slaFiguresOf(s, from, to)]));
     } catch {
       // Figures are a convenience: a store hiccup leaves the last ones up.

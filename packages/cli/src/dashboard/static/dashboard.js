@@ -151,6 +151,11 @@
     );
   }
 
+  function savedText(minutes) {
+    if (minutes === null || minutes === undefined) return "n/a";
+    return Math.abs(minutes) < 1 ? `${Math.round(minutes * 60)} s` : `${minutes.toFixed(1)} min`;
+  }
+
   function sla(site) {
     const s = site.sla;
     if (!s) return el("div", { class: "sub", text: "figures appear once the first minutes are rolled up" });
@@ -166,10 +171,7 @@
       { class: "sla" },
       figure(pct(s.loginAvailabilityPct), `login availability (${site.hostname})`),
       figure(pct(s.primaryAvailabilityPct), "primary availability"),
-      figure(
-        s.failoverSavedMinutes === null ? "n/a" : `${s.failoverSavedMinutes} min`,
-        "downtime failover saved",
-      ),
+      figure(savedText(s.failoverSavedMinutes), "sign-in downtime failover saved"),
       s.providers.map((p) =>
         figure(
           pct(p.availabilityPct),
@@ -219,7 +221,11 @@
       approvalPanel(site, snapshot),
       el("h3", { text: "What each region sees" }),
       grid(site, snapshot),
-      el("h3", { text: "SLA so far" }),
+      el("h3", {
+        text: site.sla
+          ? `SLA so far · ${time(site.sla.from).slice(0, 5)} to ${time(site.sla.to).slice(0, 5)} UTC, whole minutes`
+          : "SLA so far",
+      }),
       sla(site),
       el("h3", { text: "Operator" }),
       controls(site),
