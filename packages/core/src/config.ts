@@ -1,75 +1,85 @@
-import { z } from "zod";
 import { type DataPlaneSettings, dataPlaneSettingsSchema } from "./data-plane.js";
 import { type Criticality, defaultCriticality, type ProbeKind } from "./probe-result.js";
+import { z } from "./zod-mini.js";
 
 /*
  * The deployment's configuration: sites, their providers and probes, and the policy that turns probe
  * results into failovers. Parsed once at start; everything but identities and DNS has a default.
  * Secrets never live here: a `...Ref` field names an environment variable or SST secret instead.
+ * Written with zod/mini (see zod-mini.ts): `z.optional(x)` is classic `x.optional()`, and so on.
  */
 
 const awsRegion = z
   .string()
-  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: "not an AWS region name (like us-east-1)" });
-const secretRef = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_]*$/, { error: "a secret reference is the NAME of a secret, not its value" });
+  .check(z.regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: "not an AWS region name (like us-east-1)" }));
+const secretRef = z.string().check(
+  z.regex(/^[A-Za-z][A-Za-z0-9_]*$/, {
+    error: "a secret reference is the NAME of a secret, not its value",
+  }),
+);
 const httpsUrl = z.url({ protocol: /^https?$/, error: "not an http(s) URL" });
 const identifier = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: "use lowercase letters, digits and dashes (max 63)" });
-const seconds = z.number().int().positive();
+  .check(
+    z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: "use lowercase letters, digits and dashes (max 63)" }),
+  );
+const nonEmpty = z.string().check(z.minLength(1));
+/** A whole number (classic `z.number().int()`), with further checks. */
+const int = (...checks: z.core.$ZodCheck<number>[]) => z.number().check(z.int(), ...checks);
+const seconds = int(z.positive());
+const fraction = z.number().check(z.gt(0), z.lte(1));
+const percent = z.number().check(z.gt(0), z.lte(100));
 const criticality = z.enum(["critical", "signal"]);
 
 const probeCommon = {
   /** Names the probe within its provider; defaults to its kind. */
-  name: identifier.optional(),
-  criticality: criticality.optional(),
+  name: z.optional(identifier),
+  criticality: z.optional(criticality),
   /** Hard timeout of one attempt; defaults to the policy's. */
-  timeoutMs: z.number().int().positive().max(60_000).optional(),
+  timeoutMs: z.optional(int(z.positive(), z.lte(60_000))),
   /** Latency budget: an answer slower than this is `slow` (degraded, not down). */
-  slowMs: z.number().int().positive().optional(),
+  slowMs: z.optional(int(z.positive())),
 };
 
 const httpProbe = z.strictObject({
   kind: z.literal("http"),
   ...probeCommon,
   url: httpsUrl,
-  method: z.enum(["GET", "HEAD"]).default("GET"),
-  expectStatus: z.array(z.number().int().min(100).max(599)).min(1).default([200]),
-  bodyRegex: z.string().optional(),
+  method: z._default(z.enum(["GET", "HEAD"]), "GET"),
+  expectStatus: z._default(z.array(int(z.gte(100), z.lte(599))).check(z.minLength(1)), [200]),
+  bodyRegex: z.optional(z.string()),
   /** A simple JSON path like `$.status` or `$.items[0].state`, and the value it must equal. */
-  jsonPath: z.string().startsWith("$").optional(),
-  jsonEquals: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  jsonPath: z.optional(z.string().check(z.startsWith("$"))),
+  jsonEquals: z.optional(z.union([z.string(), z.number(), z.boolean()])),
 });
 
 const discoveryProbe = z.strictObject({
   kind: z.literal("oidc-discovery"),
   ...probeCommon,
   /** Defaults to `{issuer}/.well-known/openid-configuration`. */
-  url: httpsUrl.optional(),
+  url: z.optional(httpsUrl),
 });
 
 const jwksProbe = z.strictObject({
   kind: z.literal("jwks"),
   ...probeCommon,
   /** Defaults to the `jwks_uri` that discovery publishes. */
-  url: httpsUrl.optional(),
+  url: z.optional(httpsUrl),
 });
 
 const tokenProbe = z.strictObject({
   kind: z.literal("token"),
   ...probeCommon,
   /** Defaults to the `token_endpoint` that discovery publishes. */
-  tokenUrl: httpsUrl.optional(),
-  clientId: z.string().min(1),
+  tokenUrl: z.optional(httpsUrl),
+  clientId: nonEmpty,
   clientSecretRef: secretRef,
   /** Okta: a custom scope of the authorization server; Entra: `api://{app}/.default`. */
-  scope: z.string().min(1),
+  scope: nonEmpty,
   /** Expected `aud` of the minted token; not checked when absent. */
-  audience: z.string().optional(),
+  audience: z.optional(z.string()),
   /** How the client authenticates; the IdP enforces the method its app is registered with. Default basic. */
-  clientAuth: z.enum(["client_secret_basic", "client_secret_post"]).optional(),
+  clientAuth: z.optional(z.enum(["client_secret_basic", "client_secret_post"])),
 });
 
 const samlProbe = z.strictObject({
@@ -77,7 +87,7 @@ const samlProbe = z.strictObject({
   ...probeCommon,
   url: httpsUrl,
   /** Warn (degraded) when the signing certificate expires within this many days. */
-  expiryWarningDays: z.number().int().nonnegative().default(30),
+  expiryWarningDays: z._default(int(z.nonnegative()), 30),
 });
 
 const oktaApiProbe = z.strictObject({
@@ -88,28 +98,28 @@ const oktaApiProbe = z.strictObject({
     z.strictObject({ mode: z.literal("token"), tokenRef: secretRef }),
     z.strictObject({
       mode: z.literal("private-key"),
-      clientId: z.string().min(1),
-      keyId: z.string().optional(),
+      clientId: nonEmpty,
+      keyId: z.optional(z.string()),
       privateKeyRef: secretRef,
-      scopes: z.array(z.string()).min(1).default(["okta.orgs.read"]),
+      scopes: z._default(z.array(z.string()).check(z.minLength(1)), ["okta.orgs.read"]),
     }),
   ]),
   /** Skip the call (and report healthy) while fewer than this share of the rate limit remains. */
-  minRateLimitRemainingPct: z.number().min(0).max(100).default(20),
+  minRateLimitRemainingPct: z._default(z.number().check(z.gte(0), z.lte(100)), 20),
 });
 
 const graphHealthProbe = z.strictObject({
   kind: z.literal("graph-health"),
   ...probeCommon,
-  tenantId: z.string().min(1),
-  clientId: z.string().min(1),
+  tenantId: nonEmpty,
+  clientId: nonEmpty,
   clientSecretRef: secretRef,
   /** The service name in Microsoft 365 service health. */
-  service: z.string().default("Microsoft Entra"),
+  service: z._default(z.string(), "Microsoft Entra"),
   /** Microsoft identity platform host; national clouds differ. Default https://login.microsoftonline.com. */
-  loginUrl: httpsUrl.optional(),
+  loginUrl: z.optional(httpsUrl),
   /** Microsoft Graph host; national clouds differ. Default https://graph.microsoft.com. */
-  graphUrl: httpsUrl.optional(),
+  graphUrl: z.optional(httpsUrl),
 });
 
 export const probeSpecSchema = z.discriminatedUnion("kind", [
@@ -127,146 +137,165 @@ export const providerSchema = z.strictObject({
   id: identifier,
   kind: z.enum(["okta", "entra", "oidc"]),
   /** The OIDC issuer. Entra defaults to `https://login.microsoftonline.com/{tenantId}/v2.0`. */
-  issuer: httpsUrl.optional(),
-  tenantId: z.string().optional(),
+  issuer: z.optional(httpsUrl),
+  tenantId: z.optional(z.string()),
   /** What the login hostname's record points at while this provider serves (CNAME target or IP). */
-  dnsTarget: z.string().min(1),
+  dnsTarget: nonEmpty,
   /** The weighted record's SetIdentifier; defaults to the provider id. */
-  setIdentifier: z.string().min(1).max(128).optional(),
+  setIdentifier: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
   /** Monthly availability the vendor commits to, in percent. */
-  slaTargetPct: z.number().gt(0).max(100).optional(),
+  slaTargetPct: z.optional(percent),
   /** Defaults to discovery and JWKS, derived from the issuer. Add a token probe to catch key outages. */
-  probes: z.array(probeSpecSchema).min(1).optional(),
+  probes: z.optional(z.array(probeSpecSchema).check(z.minLength(1))),
 });
 export type ProviderInput = z.input<typeof providerSchema>;
 
 export const siteSchema = z.strictObject({
   id: identifier,
-  hostname: z
-    .string()
-    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, { error: "not a DNS name" }),
-  hostedZoneId: z
-    .string()
-    .regex(/^(\/hostedzone\/)?Z[A-Z0-9]{1,31}$/, { error: "not a Route 53 hosted zone id" })
-    .transform((id) => id.replace(/^\/hostedzone\//, "")),
-  recordType: z.enum(["CNAME", "A", "AAAA"]).default("CNAME"),
-  ttl: z.number().int().min(1).max(86_400).default(60),
-  providers: z.array(providerSchema).min(2, { error: "a site needs a primary and at least one secondary" }),
+  hostname: z.string().check(
+    z.regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, {
+      error: "not a DNS name",
+    }),
+  ),
+  hostedZoneId: z.pipe(
+    z
+      .string()
+      .check(z.regex(/^(\/hostedzone\/)?Z[A-Z0-9]{1,31}$/, { error: "not a Route 53 hosted zone id" })),
+    z.transform((id: string) => id.replace(/^\/hostedzone\//, "")),
+  ),
+  recordType: z._default(z.enum(["CNAME", "A", "AAAA"]), "CNAME"),
+  ttl: z._default(int(z.gte(1), z.lte(86_400)), 60),
+  providers: z
+    .array(providerSchema)
+    .check(z.minLength(2, { error: "a site needs a primary and at least one secondary" })),
 });
 
 export const policySchema = z.strictObject({
   /** Seconds between probe rounds in each region. */
-  cadenceSeconds: z.number().int().min(5).max(300).default(10),
-  probeTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
+  cadenceSeconds: z._default(int(z.gte(5), z.lte(300)), 10),
+  probeTimeoutMs: z._default(int(z.gte(100), z.lte(60_000)), 5000),
   /** A failed probe is retried this many times, `delayMs` apart, before it counts as failed. */
-  confirm: z
-    .strictObject({
-      retries: z.number().int().min(0).max(5).default(2),
-      delayMs: z.number().int().min(0).max(30_000).default(1000),
-    })
-    .prefault({}),
+  confirm: z.prefault(
+    z.strictObject({
+      retries: z._default(int(z.gte(0), z.lte(5)), 2),
+      delayMs: z._default(int(z.gte(0), z.lte(30_000)), 1000),
+    }),
+    {},
+  ),
   /**
    * When a region calls a provider `down`: N failed rounds in a row, or M of the last W rounds, or
    * (a partial outage that confirm retries mostly hide) at least this share of the critical probes'
    * first attempts failing over the last W rounds.
    */
-  failure: z
-    .strictObject({
-      consecutiveRounds: z.number().int().min(1).max(60).default(2),
-      windowRounds: z.number().int().min(1).max(60).default(6),
-      failedRoundsInWindow: z.number().int().min(1).max(60).default(3),
-      firstAttemptFailureRate: z.number().gt(0).max(1).default(0.5),
+  failure: z.prefault(
+    z.strictObject({
+      consecutiveRounds: z._default(int(z.gte(1), z.lte(60)), 2),
+      windowRounds: z._default(int(z.gte(1), z.lte(60)), 6),
+      failedRoundsInWindow: z._default(int(z.gte(1), z.lte(60)), 3),
+      firstAttemptFailureRate: z._default(fraction, 0.5),
       /** The first-attempt rule needs this many critical probe results in the window to speak. */
-      firstAttemptMinSamples: z.number().int().min(1).default(12),
-    })
-    .prefault({}),
+      firstAttemptMinSamples: z._default(int(z.gte(1)), 12),
+    }),
+    {},
+  ),
   /** Latency above this (and under the timeout) is `slow`: degraded, not down. */
-  slowMs: z.number().int().positive().default(2500),
+  slowMs: z._default(int(z.positive()), 2500),
   /** When a region calls a provider `degraded` for flaky answers that confirm-retries hid. */
-  degraded: z
-    .strictObject({
-      windowSeconds: seconds.default(900),
-      flakyRate: z.number().gt(0).max(1).default(0.05),
-      minFlaky: z.number().int().min(1).default(10),
-    })
-    .prefault({}),
-  recovery: z
-    .strictObject({
+  degraded: z.prefault(
+    z.strictObject({
+      windowSeconds: z._default(seconds, 900),
+      flakyRate: z._default(fraction, 0.05),
+      minFlaky: z._default(int(z.gte(1)), 10),
+    }),
+    {},
+  ),
+  recovery: z.prefault(
+    z.strictObject({
       /** Healthy rounds in a row before a region stops calling a provider `down`. */
-      consecutiveRounds: z.number().int().min(1).max(60).default(3),
+      consecutiveRounds: z._default(int(z.gte(1), z.lte(60)), 3),
       /** How long the primary must stay `up` before failback is proposed. */
-      sustainSeconds: seconds.default(600),
-    })
-    .prefault({}),
+      sustainSeconds: z._default(seconds, 600),
+    }),
+    {},
+  ),
   /** Regions that must agree a provider is down; also the fewest fresh regions needed to act. */
-  quorum: z.number().int().min(1).default(2),
+  quorum: z._default(int(z.gte(1)), 2),
   /** A region with no completed round for this long is `stale` and abstains. */
-  staleAfterSeconds: seconds.default(45),
-  failback: z
-    .strictObject({
+  staleAfterSeconds: z._default(seconds, 45),
+  failback: z.prefault(
+    z.strictObject({
       /** The primary's weight at each step, ending at 100. */
-      steps: z.array(z.number().int().min(1).max(100)).min(1).default([10, 50, 100]),
+      steps: z._default(z.array(int(z.gte(1), z.lte(100))).check(z.minLength(1)), [10, 50, 100]),
       /** How long each step must stay healthy before the next. */
-      holdSeconds: seconds.default(300),
+      holdSeconds: z._default(seconds, 300),
       /** "Snooze 1 h" in Slack. */
-      snoozeSeconds: seconds.default(3600),
+      snoozeSeconds: z._default(seconds, 3600),
       /** "Stay on secondary": how long before failback is proposed again. */
-      declineSeconds: seconds.default(86_400),
-    })
-    .prefault({}),
-  approval: z.strictObject({ expirySeconds: seconds.default(14_400) }).prefault({}),
-  dns: z
-    .strictObject({
+      declineSeconds: z._default(seconds, 86_400),
+    }),
+    {},
+  ),
+  approval: z.prefault(z.strictObject({ expirySeconds: z._default(seconds, 14_400) }), {}),
+  dns: z.prefault(
+    z.strictObject({
       /** Backoff between attempts when Route 53 asks us to retry. */
-      retrySeconds: z.array(seconds).min(1).default([5, 15, 30, 60]),
+      retrySeconds: z._default(z.array(seconds).check(z.minLength(1)), [5, 15, 30, 60]),
       /**
        * A change not INSYNC after this long (Route 53 usually takes under a minute), or one Route 53 no
        * longer knows, is alerted and re-checked by reading the records back.
        */
-      insyncTimeoutSeconds: seconds.default(300),
-    })
-    .prefault({}),
+      insyncTimeoutSeconds: z._default(seconds, 300),
+    }),
+    {},
+  ),
 });
 export type Policy = z.infer<typeof policySchema>;
 
-const approvers = z
-  .strictObject({
-    users: z
-      .array(z.string().regex(/^[UW][A-Z0-9]+$/, { error: "a Slack user id, like U0123ABCD" }))
-      .default([]),
-    userGroups: z
-      .array(z.string().regex(/^S[A-Z0-9]+$/, { error: "a Slack user group id, like S0123ABCD" }))
-      .default([]),
-  })
-  .prefault({});
+const approvers = z.prefault(
+  z.strictObject({
+    users: z._default(
+      z.array(z.string().check(z.regex(/^[UW][A-Z0-9]+$/, { error: "a Slack user id, like U0123ABCD" }))),
+      [],
+    ),
+    userGroups: z._default(
+      z.array(z.string().check(z.regex(/^S[A-Z0-9]+$/, { error: "a Slack user group id, like S0123ABCD" }))),
+      [],
+    ),
+  }),
+  {},
+);
 
-export const alertingSchema = z
-  .strictObject({
-    slack: z
-      .strictObject({
-        channel: z.string().min(1),
+export const alertingSchema = z.prefault(
+  z.strictObject({
+    slack: z.optional(
+      z.strictObject({
+        channel: nonEmpty,
         approvers,
-        botTokenRef: secretRef.default("SLACK_BOT_TOKEN"),
-        signingSecretRef: secretRef.default("SLACK_SIGNING_SECRET"),
-      })
-      .optional(),
-    webhooks: z.array(z.strictObject({ name: identifier, url: httpsUrl, secretRef: secretRef })).default([]),
-    eventBus: z.string().min(1).default("idp-failover"),
-  })
-  .prefault({});
+        botTokenRef: z._default(secretRef, "SLACK_BOT_TOKEN"),
+        signingSecretRef: z._default(secretRef, "SLACK_SIGNING_SECRET"),
+      }),
+    ),
+    webhooks: z._default(
+      z.array(z.strictObject({ name: identifier, url: httpsUrl, secretRef: secretRef })),
+      [],
+    ),
+    eventBus: z._default(nonEmpty, "idp-failover"),
+  }),
+  {},
+);
 
 export const configSchema = z.strictObject({
-  version: z.literal(1).default(1),
+  version: z._default(z.literal(1), 1),
   /** Where the table, the evaluator and the control plane live. */
-  homeRegion: awsRegion.default("us-east-1"),
+  homeRegion: z._default(awsRegion, "us-east-1"),
   /** Where probes run; failover needs `quorum` of them to agree. */
-  regions: z.array(awsRegion).min(1).default(["us-east-1", "us-west-2", "eu-west-1"]),
-  policy: policySchema.prefault({}),
+  regions: z._default(z.array(awsRegion).check(z.minLength(1)), ["us-east-1", "us-west-2", "eu-west-1"]),
+  policy: z.prefault(policySchema, {}),
   alerting: alertingSchema,
-  sla: z.strictObject({ targetPct: z.number().gt(0).max(100).default(99.99) }).prefault({}),
+  sla: z.prefault(z.strictObject({ targetPct: z._default(percent, 99.99) }), {}),
   /** Route 53 health checks on the probe regions' verdict endpoints (failover without the Route 53 API). */
-  dataPlane: dataPlaneSettingsSchema.prefault({}),
-  sites: z.array(siteSchema).min(1),
+  dataPlane: z.prefault(dataPlaneSettingsSchema, {}),
+  sites: z.array(siteSchema).check(z.minLength(1)),
 });
 
 /** A provider after defaults: issuer known, probes listed, set identifier chosen. */
@@ -550,11 +579,11 @@ function describeZodIssue(issue: z.core.$ZodIssue): ConfigIssue {
   return { path, message: issue.message, ...(hint ? { hint } : {}) };
 }
 
-function collectKeys(schema: z.ZodType, into: Set<string>): void {
+function collectKeys(schema: z.core.$ZodType, into: Set<string>): void {
   const def = (schema as unknown as { _zod?: { def?: Record<string, unknown> } })._zod?.def;
   if (!def) return;
   const visit = (value: unknown) => {
-    if (value && typeof value === "object" && "_zod" in value) collectKeys(value as z.ZodType, into);
+    if (value && typeof value === "object" && "_zod" in value) collectKeys(value as z.core.$ZodType, into);
   };
   if (def.type === "object") {
     for (const [key, value] of Object.entries(def.shape as Record<string, unknown>)) {
