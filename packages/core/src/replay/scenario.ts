@@ -1,6 +1,6 @@
-import { z } from "zod";
 import { type Config, type ConfigIssue, checkPolicy, type Provider, policySchema } from "../config.js";
 import { defaultCriticality, type ProbeKind, probeKinds } from "../probe-result.js";
+import { z } from "../zod-mini.js";
 
 /*
  * A replay scenario (shared/DESIGN.md §4): a period, regions, providers, a policy, faults, noise and
@@ -8,14 +8,18 @@ import { defaultCriticality, type ProbeKind, probeKinds } from "../probe-result.
  * unknown top-level keys (a description, a source link) are kept out of the way and reported.
  */
 
-const instant = z
-  .string()
-  .refine((s) => !Number.isNaN(Date.parse(s)) && /\d{4}-\d{2}-\d{2}T/.test(s), {
-    error: "not an ISO-8601 date-time (like 2026-01-01T10:00:00Z)",
-  })
-  .transform((s) => Date.parse(s));
+const instant = z.pipe(
+  z.string().check(
+    z.refine((s: string) => !Number.isNaN(Date.parse(s)) && /\d{4}-\d{2}-\d{2}T/.test(s), {
+      error: "not an ISO-8601 date-time (like 2026-01-01T10:00:00Z)",
+    }),
+  ),
+  z.transform((s: string) => Date.parse(s)),
+);
 
-const region = z.string().min(1);
+const region = z.string().check(z.minLength(1));
+const fraction = z.number().check(z.gte(0), z.lte(1));
+const probeKindList = z.optional(z.array(z.enum(probeKinds)).check(z.minLength(1)));
 
 /**
  * Keys people write to annotate a scenario (where an incident was documented, what a fault stands
@@ -23,31 +27,32 @@ const region = z.string().min(1);
  * ("failurerate") would otherwise silently change the result.
  */
 const annotations = {
-  note: z.string().optional(),
-  notes: z.string().optional(),
-  description: z.string().optional(),
-  comment: z.string().optional(),
-  source: z.string().optional(),
-  label: z.string().optional(),
+  note: z.optional(z.string()),
+  notes: z.optional(z.string()),
+  description: z.optional(z.string()),
+  comment: z.optional(z.string()),
+  source: z.optional(z.string()),
+  label: z.optional(z.string()),
 };
-const regionsOrAll = z.array(z.union([z.literal("*"), region])).min(1);
+const regionsOrAll = z.array(z.union([z.literal("*"), region])).check(z.minLength(1));
 
-const faultSchema = z
-  .strictObject({
-    ...annotations,
-    provider: z.string().min(1),
-    regions: regionsOrAll.default(["*"]),
-    from: instant,
-    to: instant,
-    mode: z.enum(["down", "timeout", "flaky", "slow", "partition"]),
-    /** For `flaky`: the share of probe attempts that fail. */
-    failureRate: z.number().min(0).max(1).optional(),
-    /** For `slow`: how long each answer takes. */
-    latencyMs: z.number().int().positive().optional(),
-    /** Only these probe kinds are hit (default: all). */
-    probes: z.array(z.enum(probeKinds)).min(1).optional(),
-  })
-  .superRefine((fault, ctx) => {
+const faultFields = z.strictObject({
+  ...annotations,
+  provider: z.string().check(z.minLength(1)),
+  regions: z._default(regionsOrAll, ["*"]),
+  from: instant,
+  to: instant,
+  mode: z.enum(["down", "timeout", "flaky", "slow", "partition"]),
+  /** For `flaky`: the share of probe attempts that fail. */
+  failureRate: z.optional(fraction),
+  /** For `slow`: how long each answer takes. */
+  latencyMs: z.optional(z.number().check(z.int(), z.positive())),
+  /** Only these probe kinds are hit (default: all). */
+  probes: probeKindList,
+});
+
+const faultSchema = faultFields.check(
+  z.superRefine((fault: z.output<typeof faultFields>, ctx) => {
     if (fault.to <= fault.from)
       ctx.addIssue({ code: "custom", path: ["to"], message: "must be after `from`" });
     if (fault.mode === "flaky" && fault.failureRate === undefined) {
@@ -60,41 +65,50 @@ const faultSchema = z
     if (fault.mode === "slow" && fault.latencyMs === undefined) {
       ctx.addIssue({ code: "custom", path: ["latencyMs"], message: "a slow fault needs latencyMs" });
     }
-  });
+  }),
+);
 export type Fault = z.infer<typeof faultSchema>;
 
-const scenarioSchema = z
-  .object({
-    name: z.string().default("unnamed scenario"),
-    start: instant,
-    end: instant,
-    regions: z.array(region).min(1).default(["us-east-1", "us-west-2", "eu-west-1"]),
-    providers: z
-      .array(
-        z.strictObject({
-          id: z
-            .string()
-            .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: "use lowercase letters, digits and dashes" }),
-          role: z.enum(["primary", "secondary"]).optional(),
-          kind: z.enum(["okta", "entra", "oidc"]).optional(),
-          probes: z.array(z.enum(probeKinds)).min(1).optional(),
-        }),
-      )
-      .min(2, { error: "a scenario needs a primary and at least one secondary" }),
-    policy: z.record(z.string(), z.unknown()).default({}),
-    faults: z.array(faultSchema).default([]),
-    noise: z
-      .strictObject({
-        failureRate: z.number().min(0).max(1).default(0),
-        seed: z.number().int().default(1),
-      })
-      .prefault({}),
-    approvals: z.array(z.strictObject({ ...annotations, at: instant, user: z.string().min(1) })).default([]),
-    /** Extensions: the login record's TTL, and how long a Route 53 change takes to reach INSYNC. */
-    ttl: z.number().int().min(1).max(86_400).default(60),
-    dns: z.strictObject({ insyncSeconds: z.number().min(0).max(3600).default(30) }).prefault({}),
-  })
-  .superRefine((s, ctx) => {
+const scenarioFields = z.object({
+  name: z._default(z.string(), "unnamed scenario"),
+  start: instant,
+  end: instant,
+  regions: z._default(z.array(region).check(z.minLength(1)), ["us-east-1", "us-west-2", "eu-west-1"]),
+  providers: z
+    .array(
+      z.strictObject({
+        id: z
+          .string()
+          .check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: "use lowercase letters, digits and dashes" })),
+        role: z.optional(z.enum(["primary", "secondary"])),
+        kind: z.optional(z.enum(["okta", "entra", "oidc"])),
+        probes: probeKindList,
+      }),
+    )
+    .check(z.minLength(2, { error: "a scenario needs a primary and at least one secondary" })),
+  policy: z._default(z.record(z.string(), z.unknown()), {}),
+  faults: z._default(z.array(faultSchema), []),
+  noise: z.prefault(
+    z.strictObject({
+      failureRate: z._default(fraction, 0),
+      seed: z._default(z.number().check(z.int()), 1),
+    }),
+    {},
+  ),
+  approvals: z._default(
+    z.array(z.strictObject({ ...annotations, at: instant, user: z.string().check(z.minLength(1)) })),
+    [],
+  ),
+  /** Extensions: the login record's TTL, and how long a Route 53 change takes to reach INSYNC. */
+  ttl: z._default(z.number().check(z.int(), z.gte(1), z.lte(86_400)), 60),
+  dns: z.prefault(
+    z.strictObject({ insyncSeconds: z._default(z.number().check(z.gte(0), z.lte(3600)), 30) }),
+    {},
+  ),
+});
+
+const scenarioSchema = scenarioFields.check(
+  z.superRefine((s: z.output<typeof scenarioFields>, ctx) => {
     if (s.end <= s.start) ctx.addIssue({ code: "custom", path: ["end"], message: "must be after `start`" });
     const ids = new Set<string>();
     s.providers.forEach((p, i) => {
@@ -124,7 +138,8 @@ const scenarioSchema = z
         }
       });
     });
-  });
+  }),
+);
 
 export interface Scenario {
   name: string;
