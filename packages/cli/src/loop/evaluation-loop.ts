@@ -23,7 +23,8 @@ export class EvaluationLoop {
   readonly latest = new Map<string, EvaluationReport>();
   private wake: (() => void) | undefined;
   private poked = false;
-  private lastProblem = "";
+  /** The last problem shown per site. */
+  private readonly lastProblem = new Map<string, string>();
   private passes = 0;
 
   constructor(private readonly options: EvaluationLoopOptions) {}
@@ -68,6 +69,8 @@ export class EvaluationLoop {
         if (report.recheckAt !== undefined) recheckAt = Math.min(recheckAt ?? Infinity, report.recheckAt);
         for (const error of report.effectErrors)
           this.problem(site.id, `effect not carried out yet: ${error}`);
+        // A healthy pass ends the problem: the next one is news again.
+        if (report.effectErrors.length === 0) this.lastProblem.delete(site.id);
       } catch (error) {
         this.problem(site.id, `evaluation failed: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -80,8 +83,8 @@ export class EvaluationLoop {
 
   /** A problem worth a line, once while it lasts (the same message every pass is noise). */
   private problem(site: string, text: string): void {
-    if (text === this.lastProblem) return;
-    this.lastProblem = text;
+    if (this.lastProblem.get(site) === text) return;
+    this.lastProblem.set(site, text);
     this.options.feed.emit({ kind: "problem", tone: "bad", site, text });
   }
 }

@@ -54,6 +54,7 @@ export class RegionWorker {
   readonly lastRounds = new Map<string, LastRound>();
   private readonly memory = createProbeMemory();
   private rounds = 0;
+  private lastProblem = "";
 
   constructor(private readonly options: RegionWorkerOptions) {
     this.region = options.region;
@@ -96,6 +97,7 @@ export class RegionWorker {
       });
       const recorded = await recordRound(store, config, round, clock.now());
       this.rounds += 1;
+      this.lastProblem = "";
       this.remember(round.results, at);
       for (const change of recorded.changes) {
         const results = round.results.filter((r) => r.site === change.site && r.provider === change.provider);
@@ -105,11 +107,10 @@ export class RegionWorker {
       this.options.onRound?.(round, recorded);
       return recorded;
     } catch (error) {
-      feed.emit({
-        kind: "problem",
-        tone: "bad",
-        text: `${region}: probe round failed to record: ${error instanceof Error ? error.message : String(error)}`,
-      });
+      const text = `${region}: probe round not recorded: ${error instanceof Error ? error.message : String(error)}`;
+      // Once while it lasts: a store that is down fails every round the same way.
+      if (text !== this.lastProblem) feed.emit({ kind: "problem", tone: "bad", text });
+      this.lastProblem = text;
       return undefined;
     }
   }
