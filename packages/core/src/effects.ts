@@ -1,6 +1,6 @@
-import { z } from "zod";
 import { minuteRollupSchema } from "./rollup.js";
 import { incidentSchema, regionEvidenceSchema, stateNames, weightsSchema } from "./site-state.js";
+import { z } from "./zod-mini.js";
 
 /*
  * What a decision asks the world to do, as plain values. The core never performs them: the evaluator
@@ -21,7 +21,7 @@ export const transitionSchema = z.object({
   /** `evaluator`, `operator:{name}` or `slack:{user id}`. */
   actor: z.string(),
   /** The state's version after the transition. */
-  version: z.number().int(),
+  version: z.number().check(z.int()),
 });
 export type Transition = z.infer<typeof transitionSchema>;
 
@@ -30,14 +30,14 @@ export const auditRecordSchema = z.object({
   site: z.string(),
   at: iso,
   /** Orders records written at the same instant: the state version they belong to. */
-  seq: z.number().int(),
+  seq: z.number().check(z.int()),
   actor: z.string(),
   action: z.string(),
   reason: z.string(),
-  from: stateName.optional(),
-  to: stateName.optional(),
-  weights: weightsSchema.optional(),
-  evidence: z.array(regionEvidenceSchema).optional(),
+  from: z.optional(stateName),
+  to: z.optional(stateName),
+  weights: z.optional(weightsSchema),
+  evidence: z.optional(z.array(regionEvidenceSchema)),
 });
 export type AuditRecord = z.infer<typeof auditRecordSchema>;
 
@@ -52,9 +52,9 @@ export const domainEventSchema = z.discriminatedUnion("type", [
     to: stateName,
     reason: z.string(),
     actor: z.string(),
-    version: z.number().int(),
+    version: z.number().check(z.int()),
     weights: weightsSchema,
-    incidentId: z.string().optional(),
+    incidentId: z.optional(z.string()),
   }),
   z.object({
     type: z.literal("verdict-changed"),
@@ -81,18 +81,18 @@ export const domainEventSchema = z.discriminatedUnion("type", [
     site: z.string(),
     at: iso,
     period: z.object({ from: iso, to: iso, label: z.string() }),
-    loginAvailabilityPct: z.number().nullable(),
+    loginAvailabilityPct: z.nullable(z.number()),
     providers: z.array(
       z.object({
         id: z.string(),
-        availabilityPct: z.number().nullable(),
+        availabilityPct: z.nullable(z.number()),
         downtimeMinutes: z.number(),
         slaTargetPct: z.number(),
-        slaMet: z.boolean().nullable(),
-        creditQualifies: z.boolean().nullable(),
+        slaMet: z.nullable(z.boolean()),
+        creditQualifies: z.nullable(z.boolean()),
       }),
     ),
-    incidents: z.number().int(),
+    incidents: z.number().check(z.int()),
   }),
 ]);
 export type DomainEvent = z.infer<typeof domainEventSchema>;
@@ -103,7 +103,7 @@ const notificationBase = {
   site: z.string(),
   at: iso,
   /** Notifications of one incident share a thread. */
-  incidentId: z.string().optional(),
+  incidentId: z.optional(z.string()),
 };
 const evidence = z.array(regionEvidenceSchema);
 
@@ -123,11 +123,11 @@ export const notificationSchema = z.discriminatedUnion("kind", [
     kind: z.literal("failed-over"),
     from: z.string(),
     to: z.string(),
-    changeId: z.string().optional(),
-    submittedAt: iso.optional(),
+    changeId: z.optional(z.string()),
+    submittedAt: z.optional(iso),
     insyncAt: iso,
     /** What each region saw when the incident was detected (absent for a manual failover). */
-    evidence: evidence.optional(),
+    evidence: z.optional(evidence),
   }),
   z.object({ ...notificationBase, kind: z.literal("both-down"), providers: z.array(z.string()), evidence }),
   z.object({
@@ -158,23 +158,23 @@ export const notificationSchema = z.discriminatedUnion("kind", [
     ...notificationBase,
     kind: z.literal("failback-progress"),
     /** The approval that started this failback, so its message can show the progress. */
-    approvalId: z.string().optional(),
-    step: z.number().int(),
-    steps: z.number().int(),
+    approvalId: z.optional(z.string()),
+    step: z.number().check(z.int()),
+    steps: z.number().check(z.int()),
     weights: weightsSchema,
     approvedBy: z.string(),
   }),
   z.object({
     ...notificationBase,
     kind: z.literal("failback-done"),
-    approvalId: z.string().optional(),
+    approvalId: z.optional(z.string()),
     primary: z.string(),
-    approvedBy: z.string().optional(),
+    approvedBy: z.optional(z.string()),
   }),
   z.object({
     ...notificationBase,
     kind: z.literal("failback-aborted"),
-    approvalId: z.string().optional(),
+    approvalId: z.optional(z.string()),
     reason: z.string(),
     weights: weightsSchema,
   }),
@@ -182,10 +182,10 @@ export const notificationSchema = z.discriminatedUnion("kind", [
     ...notificationBase,
     kind: z.literal("failback-deferred"),
     /** The approval request this closes. */
-    approvalId: z.string().optional(),
+    approvalId: z.optional(z.string()),
     outcome: z.enum(["snoozed", "declined", "expired", "cancelled"]),
     by: z.string(),
-    until: iso.optional(),
+    until: z.optional(iso),
     reason: z.string(),
   }),
   z.object({
@@ -193,7 +193,7 @@ export const notificationSchema = z.discriminatedUnion("kind", [
     kind: z.literal("dns-error"),
     message: z.string(),
     rejected: z.boolean(),
-    retryAt: iso.optional(),
+    retryAt: z.optional(iso),
     weights: weightsSchema,
   }),
   z.object({ ...notificationBase, kind: z.literal("frozen"), by: z.string(), reason: z.string() }),
@@ -208,7 +208,7 @@ export const effectsSchema = z.object({
   notifications: z.array(notificationSchema),
   audit: z.array(auditRecordSchema),
   /** Create or update this incident record. */
-  incident: incidentSchema.optional(),
+  incident: z.optional(incidentSchema),
   /** Minutes that closed, for SLA reports. */
   rollups: z.array(minuteRollupSchema),
 });

@@ -1,7 +1,7 @@
-import { z } from "zod";
 import type { Config } from "./config.js";
 import { type NotificationIntent, notificationSchema } from "./effects.js";
 import type { Clock, NotificationOutbox, Notifier, OutboxDelivery } from "./ports.js";
+import { z } from "./zod-mini.js";
 
 /** The delivery channels a config asks for: `slack` and one `webhook:{name}` per webhook. */
 export function notificationChannels(config: Config): string[] {
@@ -31,13 +31,13 @@ export class OutboxNotifier implements Notifier {
 /** An outbox delivery as stored, parsed when read back (see `OutboxDelivery`). */
 export const outboxDeliverySchema = z.object({
   intent: notificationSchema,
-  channel: z.string().min(1),
-  attempts: z.number().int().nonnegative(),
+  channel: z.string().check(z.minLength(1)),
+  attempts: z.number().check(z.int(), z.nonnegative()),
   nextAttemptAt: z.number(),
-  deliveredAt: z.number().optional(),
-  lastError: z.string().optional(),
-  abandoned: z.boolean().optional(),
-}) satisfies z.ZodType<OutboxDelivery>;
+  deliveredAt: z.optional(z.number()),
+  lastError: z.optional(z.string()),
+  abandoned: z.optional(z.boolean()),
+}) satisfies z.ZodMiniType<OutboxDelivery>;
 
 /** Where a message was posted (`MessageRefs`): small string fields such as a Slack channel and ts. */
 export const messageRefSchema = z.record(z.string(), z.string());
