@@ -17,22 +17,11 @@ import {
   maxSpeed,
   type PolicyOverrides,
 } from "./drill-config.js";
-import {
-  checkDrill,
-  type DrillRecord,
-  type DrillVerdict,
-  type RecordedTransition,
-} from "./drill-expectations.js";
+import { checkDrill, type DrillVerdict, type RecordedTransition } from "./drill-expectations.js";
 import { writeDrillReport } from "./drill-report.js";
 import { type DrillWorld, startDrillWorld } from "./drill-world.js";
-import {
-  type FaultStep,
-  failbackBoundMs,
-  failoverBoundMs,
-  gameDayPlan,
-  type OutageMode,
-  recoveryBoundMs,
-} from "./game-day.js";
+import { failoverBoundMs, gameDayPlan, type OutageMode } from "./game-day.js";
+import { DrillStopped, playGameDay } from "./game-day-runner.js";
 
 /*
  * `idpctl drill`: a game day on this machine. Starts the drill world (stand-ins, dynalite), runs the
@@ -170,137 +159,51 @@ export async function runDrill(
     );
     hooks.onStarted?.({ ...(dashboard ? { dashboardUrl: dashboard.url } : {}), world });
 
-    const phase = (text: string, tone: FeedTone = "info") => {
+    const phase = (text: string, tone: FeedTone) => {
       banner = { text, tone };
       feed.emit({ kind: "phase", tone, text });
     };
-    const record: Omit<DrillRecord, "transitions" | "route53Weights"> & { outageAt?: number } = {
-      primary: config.sites[0]?.providers[0]?.id ?? "okta",
-      failoverBoundMs: bound,
-    };
     const stateOf = async (): Promise<SiteState | undefined> =>
       (await world.adapters.store.loadState(drillSiteId))?.state;
-    const signal = hooks.signal;
-    const stateIs = (test: (s: SiteState | undefined) => boolean) => async () => test(await stateOf());
-    /** Waits until `done` holds, on the drill's clock; past `deadline` the game day stops early. */
-    const waitFor = async (what: string, deadline: number, done: () => Promise<boolean>) => {
-      const since = clock.now();
-      for (;;) {
-        if (signal?.aborted) throw new DrillStopped("interrupted");
-        if (await done()) return;
-        if (clock.now() > deadline) {
-          const state = await stateOf();
-          throw new DrillStopped(
-            `${what}: not reached within ${Math.round((deadline - since) / 1000)} s (site ${state?.state ?? "not evaluated"})`,
-          );
-        }
-        await sleepReal(100, signal);
-      }
-    };
-    const hold = async (ms: number) => {
-      await clock.sleepUntil(clock.now() + ms, signal);
-      if (signal?.aborted) throw new DrillStopped("interrupted");
-    };
-    /** Every region sees the primary up, and every provider is reported on by every region. */
-    const primaryUpEverywhere = async () => {
-      const site = config.sites[0];
-      if (!site) return false;
-      const verdicts = await loadVerdicts(world.adapters.store, config, site, clock.now());
-      return Object.entries(verdicts).every(([provider, v]) =>
-        v.regions.every((r) => (provider === record.primary ? r.verdict === "up" : r.verdict !== "stale")),
-      );
-    };
-    const apply = async (step: FaultStep) => {
-      if (step.okta) await world.okta.setFault(step.okta);
-      if (step.cutRegion) world.path(step.cutRegion, "okta").cutOff();
-    };
-    const clear = async (step: FaultStep) => {
-      if (step.okta) await world.okta.clearFault();
-      if (step.cutRegion) world.path(step.cutRegion, "okta").restore();
-    };
-
+    const primary = config.sites[0]?.providers[0]?.id ?? "okta";
     control.start();
-    try {
-      phase("normal operation: Okta and Entra healthy, seen from every region", "good");
-      // Room for a cold start in real time too: the first rounds open every TLS connection afresh.
-      const startBound = Math.max(4 * p.cadenceSeconds * 1000 + 30_000, 15_000 * options.speed);
-      await waitFor("every region seeing Okta up", clock.now() + startBound, primaryUpEverywhere);
-      await hold(plan.normalMs);
-
-      if (plan.benign) {
-        phase(`${plan.benign.text}. Expect: ${plan.benign.expect}`, "warn");
-        await apply(plan.benign);
-        await hold(plan.benign.durationMs);
-        await clear(plan.benign);
-        phase("trouble over: waiting for every region to see Okta up again", "info");
-        await waitFor(
-          "every region seeing Okta up again",
-          clock.now() + recoveryBoundMs(config, options.speed),
-          primaryUpEverywhere,
+    const played = await playGameDay(plan, {
+      config,
+      clock,
+      insyncMs: drillInsyncMs,
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+      state: stateOf,
+      primaryUpEverywhere: async () => {
+        const site = config.sites[0];
+        if (!site) return false;
+        const verdicts = await loadVerdicts(world.adapters.store, config, site, clock.now());
+        return Object.entries(verdicts).every(([provider, v]) =>
+          v.regions.every((r) => (provider === primary ? r.verdict === "up" : r.verdict !== "stale")),
         );
-      }
-
-      phase(`OUTAGE: ${plan.outage.text}. Expect: ${plan.outage.expect}`, "bad");
-      record.outageAt = clock.now();
-      await apply(plan.outage);
-      await waitFor(
-        "failover in sync",
-        record.outageAt + 2 * bound,
-        stateIs((s) => s?.state === "secondary-active"),
-      );
-      await hold(plan.outageAfterFailoverMs);
-
-      phase("recovery: Okta healthy again; failback waits for it to stay healthy, then for approval", "info");
-      await clear(plan.outage);
-      await waitFor(
-        "failback request",
-        clock.now() + recoveryBoundMs(config, options.speed),
-        stateIs((s) => s?.state === "failback-pending" && s.approval !== undefined),
-      );
-      const pending = await stateOf();
-      const approvalId = pending?.approval?.id ?? "";
-      await approve(approvalId);
-
-      phase("failback: weight moves back to Okta in steps, each held healthy", "info");
-      await waitFor(
-        "failback complete",
-        clock.now() + failbackBoundMs(config, drillInsyncMs),
-        stateIs((s) => s?.state === "primary-active" && (s.weights[record.primary] ?? 0) === 100),
-      );
-      phase("done: Okta serves login.example.com again", "good");
-    } catch (error) {
-      if (!(error instanceof DrillStopped)) throw error;
-      record.stoppedEarly = error.message;
-      phase(`stopped early: ${error.message}`, "bad");
-    }
-
-    async function approve(approvalId: string): Promise<void> {
-      const posted = async () =>
-        (await world.adapters.messageRefs.recall(drillSiteId, `approval:${approvalId}`)) !== undefined;
-      // Like a person, press the button on the message once it is in the channel.
-      for (let i = 0; i < 50 && !(await posted()); i++) await sleepReal(100, signal);
-      const wait = options.autoApprove || !dashboard ? 0 : options.approvalWaitSeconds;
-      if (wait > 0) {
-        phase(
-          `failback approval requested: press Approve failback in the dashboard; the drill presses it itself in ${wait} s`,
-          "warn",
-        );
-        io.out(`\n  >>> Approve failback at ${dashboard?.url ?? ""}\n\n`);
-        const until = Date.now() + wait * 1000;
-        while (Date.now() < until) {
-          const state = await stateOf();
-          if (state?.state !== "failback-pending" || state.approval?.id !== approvalId) return;
-          await sleepReal(200, signal);
-          if (signal?.aborted) throw new DrillStopped("interrupted");
-        }
-        feed.emit({
-          kind: "note",
-          tone: "info",
-          text: "nobody pressed Approve failback: the drill presses it",
-        });
-      }
-      await actions.approve(drillSiteId, approvalId);
-    }
+      },
+      apply: async (step) => {
+        if (step.okta) await world.okta.setFault(step.okta);
+        if (step.cutRegion) world.path(step.cutRegion, "okta").cutOff();
+      },
+      clear: async (step) => {
+        if (step.okta) await world.okta.clearFault();
+        if (step.cutRegion) world.path(step.cutRegion, "okta").restore();
+      },
+      phase,
+      approve: (approvalId) =>
+        approveFailback(approvalId, {
+          wait: options.autoApprove || !dashboard ? 0 : options.approvalWaitSeconds,
+          dashboardUrl: dashboard?.url,
+          posted: async () =>
+            (await world.adapters.messageRefs.recall(drillSiteId, `approval:${approvalId}`)) !== undefined,
+          stillPending: async () => (await stateOf())?.approval?.id === approvalId,
+          press: () => actions.approve(drillSiteId, approvalId),
+          phase,
+          note: (text) => feed.emit({ kind: "note", tone: "info", text }),
+          out: io.out,
+          signal: hooks.signal,
+        }),
+    });
 
     // Let the last decision's messages go out, then stop everything cleanly.
     await control.stop();
@@ -315,7 +218,10 @@ export async function runDrill(
         : [],
     );
     const verdict = checkDrill({
-      ...record,
+      primary,
+      failoverBoundMs: bound,
+      ...(played.outageAt !== undefined ? { outageAt: played.outageAt } : {}),
+      ...(played.stoppedEarly ? { stoppedEarly: played.stoppedEarly } : {}),
       transitions,
       ...(final ? { finalState: final.state } : {}),
       route53Weights: route53Weights(world),
@@ -379,8 +285,40 @@ export function checkDrillOptions(options: Pick<DrillOptions, "speed" | "policy"
   }
 }
 
-class DrillStopped extends Error {
-  override name = "DrillStopped";
+interface ApprovalWait {
+  /** Real seconds to wait for a person before pressing it; 0 presses at once. */
+  wait: number;
+  dashboardUrl: string | undefined;
+  posted: () => Promise<boolean>;
+  stillPending: () => Promise<boolean>;
+  press: () => Promise<unknown>;
+  phase: (text: string, tone: FeedTone) => void;
+  note: (text: string) => void;
+  out: (text: string) => void;
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * Like a person, the drill presses Approve failback on the message once it is in the channel; first
+ * it gives whoever watches the dashboard `wait` seconds (real time) to press it themselves.
+ */
+async function approveFailback(approvalId: string, how: ApprovalWait): Promise<void> {
+  for (let i = 0; i < 50 && !(await how.posted()); i++) await sleepReal(100, how.signal);
+  if (how.wait > 0) {
+    how.phase(
+      `failback approval requested: press Approve failback in the dashboard; the drill presses it itself in ${how.wait} s`,
+      "warn",
+    );
+    how.out(`\n  >>> Approve failback at ${how.dashboardUrl ?? ""}\n\n`);
+    const until = Date.now() + how.wait * 1000;
+    while (Date.now() < until) {
+      if (!(await how.stillPending())) return;
+      await sleepReal(200, how.signal);
+      if (how.signal?.aborted) throw new DrillStopped("interrupted");
+    }
+    how.note(`nobody pressed Approve failback (${approvalId}): the drill presses it`);
+  }
+  await how.press();
 }
 
 /** What the login hostname's weighted records hold, per provider. */
