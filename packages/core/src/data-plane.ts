@@ -1,8 +1,8 @@
-import { z } from "zod";
 import type { Config, Policy, Site } from "./config.js";
 import { type DataPlaneEntry, type DataPlaneItem, verdictPath } from "./data-plane-answer.js";
 import { isLatchedOut, type SiteState } from "./site-state.js";
 import type { RegionTracker } from "./verdict.js";
+import { z } from "./zod-mini.js";
 
 /*
  * The data plane of failover (DESIGN.md "Two paths to the DNS answer"). Each probe region serves a
@@ -33,16 +33,18 @@ export const healthCheckerRegions = [
 
 export const dataPlaneSettingsSchema = z.strictObject({
   /** Route 53 health checks on the verdict endpoints. Off: failover only through the Route 53 API. */
-  enabled: z.boolean().default(true),
+  enabled: z._default(z.boolean(), true),
   /** 30 (standard) or 10 (fast: about 20 s sooner, and an extra charge per health check). */
-  healthCheckIntervalSeconds: z.union([z.literal(10), z.literal(30)]).default(30),
+  healthCheckIntervalSeconds: z._default(z.union([z.literal(10), z.literal(30)]), 30),
   /** Failed requests in a row before one Route 53 checker calls an endpoint unhealthy. */
-  failureThreshold: z.number().int().min(1).max(10).default(1),
+  failureThreshold: z._default(z.number().check(z.int(), z.gte(1), z.lte(10)), 1),
   /** Where Route 53's checkers run; each checker region polls every endpoint, so fewer is cheaper. */
-  checkerRegions: z
-    .array(z.enum(healthCheckerRegions))
-    .min(3, { error: "Route 53 needs at least three health checker regions" })
-    .default(["us-east-1", "us-west-2", "eu-west-1"]),
+  checkerRegions: z._default(
+    z
+      .array(z.enum(healthCheckerRegions))
+      .check(z.minLength(3, { error: "Route 53 needs at least three health checker regions" })),
+    ["us-east-1", "us-west-2", "eu-west-1"],
+  ),
 });
 export type DataPlaneSettings = z.infer<typeof dataPlaneSettingsSchema>;
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod-mini.js";
 
 /** The kinds of probe the product knows. Each checks content, not just a status code. */
 export const probeKinds = [
@@ -51,7 +51,7 @@ const degradingOnly: ReadonlySet<ErrorClass> = new Set(["slow", "upstream"]);
 
 export const probeErrorSchema = z.object({
   class: z.enum(errorClasses),
-  message: z.string().max(500),
+  message: z.string().check(z.maxLength(500)),
 });
 export type ProbeError = z.infer<typeof probeErrorSchema>;
 
@@ -66,11 +66,11 @@ export const probeResultSchema = z.object({
   /** Start of the probe round this result belongs to (ISO-8601 UTC); results of one round share it. */
   at: z.iso.datetime(),
   ok: z.boolean(),
-  latencyMs: z.number().nonnegative(),
-  status: z.number().int().optional(),
+  latencyMs: z.number().check(z.nonnegative()),
+  status: z.optional(z.number().check(z.int())),
   /** Attempts made: more than 1 means confirm-on-failure retries ran (the first attempt failed). */
-  attempts: z.number().int().positive().optional(),
-  error: probeErrorSchema.optional(),
+  attempts: z.optional(z.number().check(z.int(), z.positive())),
+  error: z.optional(probeErrorSchema),
 });
 export type ProbeResult = z.infer<typeof probeResultSchema>;
 

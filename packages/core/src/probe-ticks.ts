@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod-mini.js";
 
 /*
  * The probe's schedule in a region, as a chain of ticks: each round's message carries the tick (epoch
@@ -7,7 +7,7 @@ import { z } from "zod";
  * the same ticks, and the second copy of a tick is dropped: the chains merge by themselves.
  */
 
-export const probeTickSchema = z.object({ tick: z.number().int().nonnegative() });
+export const probeTickSchema = z.object({ tick: z.number().check(z.int(), z.nonnegative()) });
 export type ProbeTick = z.infer<typeof probeTickSchema>;
 
 /** Parses a message body into a tick; undefined for anything else (dropped, never retried). */

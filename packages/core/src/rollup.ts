@@ -1,5 +1,5 @@
-import { z } from "zod";
 import type { GlobalVerdict, RegionVerdict } from "./verdict.js";
+import { z } from "./zod-mini.js";
 
 /*
  * Minute rollups: how many seconds of each minute every provider spent up, degraded, down or unknown,
@@ -12,7 +12,7 @@ export type RollupVerdict = "up" | "degraded" | "down" | "unknown";
 export type VerdictSeconds = Partial<Record<RollupVerdict, number>>;
 
 const rollupVerdict = z.enum(["up", "degraded", "down", "unknown"]);
-const verdictSeconds = z.partialRecord(rollupVerdict, z.number().nonnegative());
+const verdictSeconds = z.partialRecord(rollupVerdict, z.number().check(z.nonnegative()));
 
 export const minuteRollupSchema = z.object({
   site: z.string(),

@@ -1,7 +1,7 @@
-import { z } from "zod";
 import type { Site } from "./config.js";
 import { errorClasses } from "./probe-result.js";
 import { rollupStateSchema } from "./rollup.js";
+import { z } from "./zod-mini.js";
 
 /*
  * The persisted shape of one site's failover state machine, and the records it produces. Schemas
@@ -23,7 +23,7 @@ const iso = z.iso.datetime();
 const verdictName = z.enum(["up", "degraded", "down", "impaired"]);
 
 /** Weight per provider id; what the login hostname's weighted records should carry. */
-export const weightsSchema = z.record(z.string(), z.number().int().min(0).max(255));
+export const weightsSchema = z.record(z.string(), z.number().check(z.int(), z.gte(0), z.lte(255)));
 export type Weights = z.infer<typeof weightsSchema>;
 
 export const evidenceSchema = z.object({
@@ -31,7 +31,7 @@ export const evidenceSchema = z.object({
   class: z.enum(errorClasses),
   message: z.string(),
   latencyMs: z.number(),
-  status: z.number().optional(),
+  status: z.optional(z.number()),
 });
 
 /** What one region saw of a provider when a decision was made. */
@@ -47,18 +47,18 @@ export const pendingDnsSchema = z.object({
   weights: weightsSchema,
   purpose: z.enum(["failover", "failback-step", "abort", "restore"]),
   requestedAt: iso,
-  attempts: z.number().int().nonnegative(),
-  changeId: z.string().optional(),
-  submittedAt: iso.optional(),
-  retryAt: iso.optional(),
-  lastError: z.string().optional(),
+  attempts: z.number().check(z.int(), z.nonnegative()),
+  changeId: z.optional(z.string()),
+  submittedAt: z.optional(iso),
+  retryAt: z.optional(iso),
+  lastError: z.optional(z.string()),
   /** Route 53 refused the change for good (InvalidChangeBatch, access denied): no automatic retry. */
-  rejected: z.boolean().optional(),
+  rejected: z.optional(z.boolean()),
   /**
    * An evaluator is submitting this change (attempt number `attempt`) until `until`: others leave it
    * alone, so two evaluators never both send it. Stale once the attempt count moves on.
    */
-  claim: z.object({ until: iso, attempt: z.number().int().nonnegative() }).optional(),
+  claim: z.optional(z.object({ until: iso, attempt: z.number().check(z.int(), z.nonnegative()) })),
 });
 export type PendingDns = z.infer<typeof pendingDnsSchema>;
 
@@ -71,17 +71,17 @@ export const incidentSchema = z.object({
   start: iso,
   /** The global verdict became down (quorum reached). */
   detectedAt: iso,
-  failoverTo: z.string().optional(),
-  dnsChangeId: z.string().optional(),
-  dnsSubmittedAt: iso.optional(),
-  insyncAt: iso.optional(),
+  failoverTo: z.optional(z.string()),
+  dnsChangeId: z.optional(z.string()),
+  dnsSubmittedAt: z.optional(iso),
+  insyncAt: z.optional(iso),
   /** The failed provider was `up` again. */
-  recoveredAt: iso.optional(),
-  failbackRequestedAt: iso.optional(),
-  failbackApprovedAt: iso.optional(),
-  approvedBy: z.string().optional(),
+  recoveredAt: z.optional(iso),
+  failbackRequestedAt: z.optional(iso),
+  failbackApprovedAt: z.optional(iso),
+  approvedBy: z.optional(z.string()),
   /** Failback finished (all weight back on the primary): the incident is over. */
-  endAt: iso.optional(),
+  endAt: z.optional(iso),
   evidence: z.array(regionEvidenceSchema),
 });
 export type Incident = z.infer<typeof incidentSchema>;
@@ -92,36 +92,36 @@ export type Approval = z.infer<typeof approvalSchema>;
 export const siteStateSchema = z.object({
   site: z.string(),
   /** Bumped by every write; every write is conditional on the version read. */
-  version: z.number().int().nonnegative(),
+  version: z.number().check(z.int(), z.nonnegative()),
   state: z.enum(stateNames),
   since: iso,
   /** The provider the state machine has chosen to serve (or is moving traffic to). */
   active: z.string(),
   /** The weights last confirmed applied. */
   weights: weightsSchema,
-  dns: pendingDnsSchema.optional(),
-  failback: z
-    .object({
-      step: z.number().int().nonnegative(),
-      stepInsyncAt: iso.optional(),
+  dns: z.optional(pendingDnsSchema),
+  failback: z.optional(
+    z.object({
+      step: z.number().check(z.int(), z.nonnegative()),
+      stepInsyncAt: z.optional(iso),
       approvedBy: z.string(),
       approvedAt: iso,
       /** The approval request answered (none for a manual failback without one). */
-      approvalId: z.string().optional(),
-    })
-    .optional(),
-  approval: approvalSchema.optional(),
-  lastApproval: z
-    .object({
+      approvalId: z.optional(z.string()),
+    }),
+  ),
+  approval: z.optional(approvalSchema),
+  lastApproval: z.optional(
+    z.object({
       id: z.string(),
       by: z.string(),
       at: iso,
       outcome: z.enum(["approved", "snoozed", "declined", "expired", "cancelled"]),
-    })
-    .optional(),
+    }),
+  ),
   /** No failback proposal before this (snoozed or declined). */
-  requestNotBefore: iso.optional(),
-  frozen: z.object({ by: z.string(), reason: z.string(), at: iso }).optional(),
+  requestNotBefore: z.optional(iso),
+  frozen: z.optional(z.object({ by: z.string(), reason: z.string(), at: iso })),
   /** The global verdict per provider as last seen, and since when. */
   observed: z.record(
     z.string(),
@@ -129,17 +129,17 @@ export const siteStateSchema = z.object({
       verdict: verdictName,
       since: iso,
       /** When the provider last stopped being down: a fresh recovery is not yet a failover target. */
-      downUntil: iso.optional(),
+      downUntil: z.optional(iso),
     }),
   ),
   /** Open alerts, so each is raised once. */
-  alerts: z.object({ bothDownSince: iso.optional(), impairedSince: iso.optional() }),
-  incident: incidentSchema.optional(),
-  lastTransitionAt: iso.optional(),
+  alerts: z.object({ bothDownSince: z.optional(iso), impairedSince: z.optional(iso) }),
+  incident: z.optional(incidentSchema),
+  lastTransitionAt: z.optional(iso),
   /** Verdict changes not yet rolled up into closed minutes (see rollup.ts). */
-  rollup: rollupStateSchema.optional(),
+  rollup: z.optional(rollupStateSchema),
   /** The evaluator that wrote the stored outbox is carrying it out until then (see evaluate.ts). */
-  outboxClaimedUntil: iso.optional(),
+  outboxClaimedUntil: z.optional(iso),
 });
 export type SiteState = z.infer<typeof siteStateSchema>;
 

@@ -1,7 +1,7 @@
-import { z } from "zod";
 import type { Policy } from "./config.js";
 import { type ErrorClass, type ProbeResult, weighResult } from "./probe-result.js";
 import { evidenceSchema } from "./site-state.js";
+import { z } from "./zod-mini.js";
 
 /*
  * From probe results to verdicts, in three steps:
@@ -79,11 +79,11 @@ export const regionTrackerSchema = z.object({
   lastRoundAt: z.number(),
   down: z.boolean(),
   /** When the region started calling the provider down. */
-  downSince: z.number().nullable(),
+  downSince: z.nullable(z.number()),
   /** First failing round of the current trouble: the best estimate of when an outage began. */
-  failingSince: z.number().nullable(),
-  consecutiveFailed: z.number().int().nonnegative(),
-  consecutiveHealthy: z.number().int().nonnegative(),
+  failingSince: z.nullable(z.number()),
+  consecutiveFailed: z.number().check(z.int(), z.nonnegative()),
+  consecutiveHealthy: z.number().check(z.int(), z.nonnegative()),
   /** Outcomes of the last `failure.windowRounds` rounds, oldest first: o(k), d(egraded), f(ail). */
   recent: z.string(),
   /** [critical probes, first attempts failed] of the last `failure.windowRounds` rounds, oldest first. */
@@ -93,7 +93,7 @@ export const regionTrackerSchema = z.object({
   flakyByMinute: z.array(z.tuple([z.number(), z.number(), z.number()])),
   /** What the last unhealthy round showed, and when that round was. */
   evidence: z.array(evidenceSchema),
-  evidenceAt: z.number().nullable(),
+  evidenceAt: z.nullable(z.number()),
 });
 export type RegionTracker = z.infer<typeof regionTrackerSchema>;
 
