@@ -29,7 +29,7 @@ export function registerDrill(program: Command): void {
       "Run a failover game day locally: stand-in Okta, Entra, Route 53 and Slack, three probe regions, the real engine, a dashboard",
     )
     .addOption(
-      new Option("--outage <mode>", "the primary's outage: full | partial | slow | one-region")
+      new Option("--outage <mode>", "how the primary breaks (see docs/drill.md)")
         .choices([...outageModes])
         .default("full"),
     )

@@ -76,6 +76,11 @@ export function registerRun(program: Command): void {
   });
 }
 
+function parseUrl(value: string): string {
+  if (!/^https?:\/\/\S+$/.test(value)) throw new InvalidArgumentError("an http(s) URL");
+  return value.endsWith("/") ? value : `${value}/`;
+}
+
 function parsePort(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 65_535) throw new InvalidArgumentError("a TCP port, 1 to 65535");
