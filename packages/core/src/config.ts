@@ -1,6 +1,6 @@
 import { type DataPlaneSettings, dataPlaneSettingsSchema } from "./data-plane.js";
 import { type Criticality, defaultCriticality, type ProbeKind } from "./probe-result.js";
-import { z } from "./zod-mini.js";
+import * as z from "./zod-mini.js";
 
 /*
  * The deployment's configuration: sites, their providers and probes, and the policy that turns probe

@@ -2,7 +2,7 @@ import type { Config, Policy, Site } from "./config.js";
 import { type DataPlaneEntry, type DataPlaneItem, verdictPath } from "./data-plane-answer.js";
 import { isLatchedOut, type SiteState } from "./site-state.js";
 import type { RegionTracker } from "./verdict.js";
-import { z } from "./zod-mini.js";
+import * as z from "./zod-mini.js";
 
 /*
  * The data plane of failover (DESIGN.md "Two paths to the DNS answer"). Each probe region serves a

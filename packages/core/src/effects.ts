@@ -1,6 +1,6 @@
 import { minuteRollupSchema } from "./rollup.js";
 import { incidentSchema, regionEvidenceSchema, stateNames, weightsSchema } from "./site-state.js";
-import { z } from "./zod-mini.js";
+import * as z from "./zod-mini.js";
 
 /*
  * What a decision asks the world to do, as plain values. The core never performs them: the evaluator

@@ -1,7 +1,7 @@
 import type { Config } from "./config.js";
 import { type NotificationIntent, notificationSchema } from "./effects.js";
 import type { Clock, NotificationOutbox, Notifier, OutboxDelivery } from "./ports.js";
-import { z } from "./zod-mini.js";
+import * as z from "./zod-mini.js";
 
 /** The delivery channels a config asks for: `slack` and one `webhook:{name}` per webhook. */
 export function notificationChannels(config: Config): string[] {

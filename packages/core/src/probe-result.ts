@@ -1,4 +1,4 @@
-import { z } from "./zod-mini.js";
+import * as z from "./zod-mini.js";
 
 /** The kinds of probe the product knows. Each checks content, not just a status code. */
 export const probeKinds = [

@@ -1,4 +1,4 @@
-import { z } from "./zod-mini.js";
+import * as z from "./zod-mini.js";
 
 /*
  * The probe's schedule in a region, as a chain of ticks: each round's message carries the tick (epoch

@@ -1,5 +1,5 @@
 import type { GlobalVerdict, RegionVerdict } from "./verdict.js";
-import { z } from "./zod-mini.js";
+import * as z from "./zod-mini.js";
 
 /*
  * Minute rollups: how many seconds of each minute every provider spent up, degraded, down or unknown,

@@ -1,7 +1,7 @@
 import type { Site } from "./config.js";
 import { errorClasses } from "./probe-result.js";
 import { rollupStateSchema } from "./rollup.js";
-import { z } from "./zod-mini.js";
+import * as z from "./zod-mini.js";
 
 /*
  * The persisted shape of one site's failover state machine, and the records it produces. Schemas

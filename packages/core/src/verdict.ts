@@ -1,7 +1,7 @@
 import type { Policy } from "./config.js";
 import { type ErrorClass, type ProbeResult, weighResult } from "./probe-result.js";
 import { evidenceSchema } from "./site-state.js";
-import { z } from "./zod-mini.js";
+import * as z from "./zod-mini.js";
 
 /*
  * From probe results to verdicts, in three steps:

@@ -1,6 +1,6 @@
 import { type Config, type ConfigIssue, checkPolicy, type Provider, policySchema } from "../config.js";
 import { defaultCriticality, type ProbeKind, probeKinds } from "../probe-result.js";
-import { z } from "../zod-mini.js";
+import * as z from "../zod-mini.js";
 
 /*
  * A replay scenario (shared/DESIGN.md §4): a period, regions, providers, a policy, faults, noise and
