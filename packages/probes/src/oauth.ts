@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "@idp-failover/core/zod-mini";
 import type { HttpAnswer } from "./node-https-client.js";
 import { statusFailure } from "./node-https-client.js";
 import { ProbeFailure } from "./probe-failure.js";
@@ -11,13 +11,15 @@ import type { SecretSource } from "./secrets.js";
  */
 
 export const tokenAnswerSchema = z.looseObject({
-  access_token: z.string().min(1),
-  token_type: z.string().min(1),
-  expires_in: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).optional(),
+  access_token: z.string().check(z.minLength(1)),
+  token_type: z.string().check(z.minLength(1)),
+  expires_in: z.optional(
+    z.union([z.number(), z.pipe(z.string().check(z.regex(/^\d+$/)), z.transform(Number))]),
+  ),
 });
 export type TokenAnswer = z.infer<typeof tokenAnswerSchema>;
 
-const oauthErrorSchema = z.looseObject({ error: z.string(), error_description: z.string().optional() });
+const oauthErrorSchema = z.looseObject({ error: z.string(), error_description: z.optional(z.string()) });
 
 /** OAuth error codes that mean "these credentials are not accepted". */
 const credentialErrors = new Set(["invalid_client", "unauthorized_client", "access_denied"]);

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "@idp-failover/core/zod-mini";
 import type { AttemptContext } from "./probe-context.js";
 import { ProbeFailure } from "./probe-failure.js";
 
@@ -7,21 +7,23 @@ import { ProbeFailure } from "./probe-failure.js";
  * how a configured issuer compares with a published one.
  */
 
-const endpoint = z.string().refine((value) => {
-  try {
-    const url = new URL(value);
-    return url.protocol === "https:" || url.protocol === "http:";
-  } catch {
-    return false;
-  }
-}, "not an absolute http(s) URL");
+const endpoint = z.string().check(
+  z.refine((value: string) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === "https:" || url.protocol === "http:";
+    } catch {
+      return false;
+    }
+  }, "not an absolute http(s) URL"),
+);
 
 export const discoveryDocumentSchema = z.looseObject({
-  issuer: z.string().min(1),
+  issuer: z.string().check(z.minLength(1)),
   authorization_endpoint: endpoint,
   token_endpoint: endpoint,
   jwks_uri: endpoint,
-  response_types_supported: z.array(z.string()).optional(),
+  response_types_supported: z.optional(z.array(z.string())),
 });
 export type DiscoveryDocument = z.infer<typeof discoveryDocumentSchema>;
 

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import * as z from "@idp-failover/core/zod-mini";
 import {
   AuthenticationHandler,
   Client,
@@ -6,7 +7,6 @@ import {
   GraphError,
   type Middleware,
 } from "@microsoft/microsoft-graph-client";
-import { z } from "zod";
 import type { HttpClient } from "../node-https-client.js";
 import { clientCredentialsRequest, parseTokenAnswer, requireSecret, tokenEndpointFailure } from "../oauth.js";
 import type { AttemptContext, ProbeCheck, ProbeSpecOf } from "../probe-context.js";
@@ -39,8 +39,8 @@ const operational = new Set(
 );
 
 const healthPageSchema = z.looseObject({
-  value: z.array(z.looseObject({ service: z.string(), status: z.string(), id: z.string().optional() })),
-  "@odata.nextLink": z.string().optional(),
+  value: z.array(z.looseObject({ service: z.string(), status: z.string(), id: z.optional(z.string()) })),
+  "@odata.nextLink": z.optional(z.string()),
 });
 
 export const checkGraphHealth: ProbeCheck<"graph-health"> = async (spec, context) => {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import * as z from "@idp-failover/core/zod-mini";
 import { requireSecret } from "../oauth.js";
 import type { HeaderReader, OktaAuth, OktaClient } from "../okta-sdk.js";
 import type { AttemptContext, ProbeCheck, ProbeSpecOf } from "../probe-context.js";
@@ -47,7 +47,7 @@ export const checkOktaApi: ProbeCheck<"okta-api"> = async (spec, context) => {
   } catch (error) {
     throw oktaFailure(error, orgUrl, context);
   }
-  const parsed = z.looseObject({ id: z.string().min(1) }).safeParse(settings);
+  const parsed = z.looseObject({ id: z.string().check(z.minLength(1)) }).safeParse(settings);
   if (!parsed.success)
     throw new ProbeFailure("content", "Okta /api/v1/org answered without an org id", { status: 200 });
   return { latencyMs: orgCall?.latencyMs ?? 0, status: orgCall?.status ?? 200 };
