@@ -1,6 +1,6 @@
 import { type Config, parseConfig } from "@idp-failover/core";
+import * as z from "@idp-failover/core/zod-mini";
 import { Resource } from "sst";
-import { z } from "zod";
 import { DeploymentConfigError, deploymentLinkName, regionEnvironment } from "./deployment-names.js";
 import { sstSecretName } from "./secret-names.js";
 
@@ -20,9 +20,9 @@ export { DeploymentConfigError, deploymentLinkName, regionEnvironment };
 export const deploymentLinkSchema = z.object({
   config: z.unknown(),
   home: z.object({
-    region: z.string().min(1),
-    tableName: z.string().min(1),
-    eventBusName: z.string().min(1),
+    region: z.string().check(z.minLength(1)),
+    tableName: z.string().check(z.minLength(1)),
+    eventBusName: z.string().check(z.minLength(1)),
   }),
 });
 

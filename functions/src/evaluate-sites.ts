@@ -5,7 +5,7 @@ import {
   evaluateSite,
   type SiteVerdicts,
 } from "@idp-failover/core";
-import { z } from "zod";
+import * as z from "@idp-failover/core/zod-mini";
 
 /*
  * What the evaluate function runs: the evaluator for the sites a probe said changed (an event on the
@@ -15,7 +15,7 @@ import { z } from "zod";
 
 const probeEventSchema = z.object({
   "detail-type": z.string(),
-  detail: z.object({ sites: z.array(z.string()).min(1), region: z.string().optional() }),
+  detail: z.object({ sites: z.array(z.string()).check(z.minLength(1)), region: z.optional(z.string()) }),
 });
 
 /** The sites an invocation asks for: those in a probe's event, or all on the schedule. */
