@@ -67,6 +67,35 @@ describe("config", () => {
     expect(parsed.issues.find((i) => i.path === "sites.0.hostedZoneId")?.hint).toContain("list-hosted-zones");
   });
 
+  it("words zod's own checks in English, as classic zod did (zod/mini ships no messages)", () => {
+    const parsed = parseConfig(minimal({ regions: [], policy: { quorum: "two", cadenceSeconds: 1 } }));
+    if (parsed.ok) throw new Error("expected problems");
+    expect(parsed.issues).toEqual(
+      expect.arrayContaining([
+        {
+          path: "regions",
+          message: "Too small: expected array to have >=1 items",
+          hint: "AWS region names where probes run, like [us-east-1, us-west-2, eu-west-1]",
+        },
+        { path: "policy.cadenceSeconds", message: "Too small: expected number to be >=5" },
+        { path: "policy.quorum", message: "Invalid input: expected number, received string" },
+      ]),
+    );
+  });
+
+  it("suggests the key meant inside defaulted sections and probe kinds", () => {
+    const config = minimal({ policy: { failure: { consecutivRounds: 2 } } });
+    const providers = (config.sites[0] as { providers: Array<Record<string, unknown>> }).providers;
+    (providers[0] as Record<string, unknown>).probes = [
+      { kind: "token", clientid: "0oa1", clientSecretRef: "OKTA_SECRET", scope: "probe" },
+    ];
+    const parsed = parseConfig(config);
+    if (parsed.ok) throw new Error("expected problems");
+    const hintAt = (path: string) => parsed.issues.find((i) => i.path === path)?.hint;
+    expect(hintAt("policy.failure.consecutivRounds")).toBe("did you mean consecutiveRounds?");
+    expect(hintAt("sites.0.providers.0.probes.0.clientid")).toBe("did you mean clientId?");
+  });
+
   it("rejects a secret pasted where a secret reference belongs", () => {
     const config = minimal();
     const providers = (config.sites[0] as { providers: Array<Record<string, unknown>> }).providers;

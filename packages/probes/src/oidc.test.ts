@@ -65,4 +65,19 @@ describe("discovery document", () => {
     // Act / Assess
     expect(() => parseDiscovery(doc)).toThrow(/authorization_endpoint/);
   });
+
+  it("says what is wrong with a field in zod's English words", () => {
+    // Prepare
+    const doc = {
+      issuer: "",
+      authorization_endpoint: "https://x.example/a",
+      token_endpoint: "https://x.example/t",
+      jwks_uri: "https://x.example/k",
+    };
+
+    // Act / Assess
+    expect(() => parseDiscovery(doc)).toThrow(
+      "discovery document: issuer Too small: expected string to have >=1 characters",
+    );
+  });
 });
