@@ -49,6 +49,7 @@ export function registerRun(program: Command): void {
       .option(
         "--slack-api-url <url>",
         "a Slack-compatible Web API base URL (default https://slack.com/api/)",
+        parseUrl,
       ),
   ).action(async (options: RunOptions) => {
     const stop = new AbortController();
