@@ -31,6 +31,8 @@ export interface BundleReport {
   bytes: number;
   /** npm packages with code in the bundle (by name). */
   packages: string[];
+  /** Files with code in the bundle, relative to the repo, `/`-separated. */
+  inputs: string[];
 }
 
 export async function bundleHandler(handler: HandlerName): Promise<BundleReport> {
@@ -49,7 +51,7 @@ export async function bundleHandler(handler: HandlerName): Promise<BundleReport>
     logLevel: "silent",
   });
   const bytes = result.outputFiles.reduce((n, f) => n + f.contents.byteLength, 0);
-  return { handler, bytes, packages: packagesIn(result.metafile) };
+  return { handler, bytes, packages: packagesIn(result.metafile), inputs: inputsIn(result.metafile) };
 }
 
 function packagesIn(metafile: Metafile): string[] {
@@ -59,6 +61,14 @@ function packagesIn(metafile: Metafile): string[] {
     if (match?.[1]) names.add(match[1]);
   }
   return [...names].sort();
+}
+
+function inputsIn(metafile: Metafile): string[] {
+  return Object.values(metafile.outputs).flatMap((output) =>
+    Object.entries(output.inputs)
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path.replaceAll("\\", "/")),
+  );
 }
 
 /** Handlers present on disk (the list above, checked, so a renamed file fails loudly). */

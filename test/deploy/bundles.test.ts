@@ -37,4 +37,13 @@ describe("function bundles", () => {
     expect(report.packages).not.toContain("@slack/web-api");
     expect(report.packages).not.toContain("@microsoft/microsoft-graph-client");
   });
+
+  it("keeps the probe on zod/mini, English messages included, without classic zod", async () => {
+    // Classic zod's API (~190 KB) alone would put the probe over its size target; one schema of ours
+    // written with it, or a package index that re-exports one, brings it all back.
+    const report = await bundleHandler("probe");
+    expect(report.inputs.filter((input) => input.includes("node_modules/zod/v4/classic/"))).toEqual([]);
+    expect(report.inputs.some((input) => input.includes("node_modules/zod/v4/mini/"))).toBe(true);
+    expect(report.inputs.some((input) => input.endsWith("node_modules/zod/v4/locales/en.js"))).toBe(true);
+  });
 });
