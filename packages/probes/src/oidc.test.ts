@@ -66,6 +66,21 @@ describe("discovery document", () => {
     expect(() => parseDiscovery(doc)).toThrow(/authorization_endpoint/);
   });
 
+  it("tells a field of the wrong type from a missing one", () => {
+    // Prepare
+    const doc = {
+      issuer: 42,
+      authorization_endpoint: "https://x.example/a",
+      token_endpoint: "https://x.example/t",
+      jwks_uri: "https://x.example/k",
+    };
+
+    // Act / Assess
+    expect(() => parseDiscovery(doc)).toThrow(
+      "discovery document: issuer Invalid input: expected string, received number",
+    );
+  });
+
   it("says what is wrong with a field in zod's English words", () => {
     // Prepare
     const doc = {

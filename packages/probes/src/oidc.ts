@@ -61,12 +61,23 @@ export function parseDiscovery(json: unknown): DiscoveryDocument {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const field = issue?.path.join(".") || "document";
+  // Zod leaves the offending value out of its issues, so look in the document for a missing field.
+  const missing = issue?.code === "invalid_type" && valueAt(json, issue.path) === undefined;
   throw new ProbeFailure(
     "content",
-    issue?.code === "invalid_type" && issue.input === undefined
+    missing
       ? `discovery document has no ${field}`
       : `discovery document: ${field} ${issue?.message ?? "is invalid"}`,
   );
+}
+
+function valueAt(json: unknown, path: readonly PropertyKey[]): unknown {
+  let value = json;
+  for (const key of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }
 
 /**
