@@ -7,7 +7,8 @@ import { importJWK, type JWK } from "jose";
  * because a client that picks it up by kid fails. Okta publishes `alg`; Microsoft does not.
  */
 
-const signingAlgs = new Set([
+/** Asymmetric JWS algorithms a login token may be signed with (never `none`, never HMAC). */
+export const signingAlgs: ReadonlySet<string> = new Set([
   "RS256",
   "RS384",
   "RS512",

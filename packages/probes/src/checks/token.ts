@@ -1,4 +1,5 @@
 import { createLocalJWKSet, decodeProtectedHeader, errors, type JSONWebKeySet, jwtVerify } from "jose";
+import { signingAlgs } from "../key-set.js";
 import { clientCredentialsRequest, parseTokenAnswer, requireSecret, tokenEndpointFailure } from "../oauth.js";
 import { type DiscoveryDocument, discoveryFor } from "../oidc.js";
 import type { AttemptContext, ProbeCheck, ProbeTarget } from "../probe-context.js";
@@ -38,18 +39,7 @@ export const checkToken: ProbeCheck<"token"> = async (spec, context) => {
   return { latencyMs: answer.latencyMs, status: answer.status };
 };
 
-const allowedAlgorithms = [
-  "RS256",
-  "RS384",
-  "RS512",
-  "PS256",
-  "PS384",
-  "PS512",
-  "ES256",
-  "ES384",
-  "ES512",
-  "EdDSA",
-];
+const allowedAlgorithms = [...signingAlgs];
 
 interface Verification {
   context: AttemptContext;
