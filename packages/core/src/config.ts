@@ -576,7 +576,15 @@ function describeZodIssue(issue: z.core.$ZodIssue): ConfigIssue {
     };
   }
   const hint = hints[last];
-  return { path, message: issue.message, ...(hint ? { hint } : {}) };
+  return { path, message: plainMessage(issue), ...(hint ? { hint } : {}) };
+}
+
+/** Zod's message, except that a missing field says so plainly. */
+export function plainMessage(issue: { code?: string; message: string; expected?: unknown }): string {
+  if (issue.code === "invalid_type" && /received undefined$/.test(issue.message)) {
+    return `required (${String(issue.expected ?? "a value")}), but missing`;
+  }
+  return issue.message;
 }
 
 function collectKeys(schema: z.core.$ZodType, into: Set<string>): void {

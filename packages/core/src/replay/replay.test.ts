@@ -218,6 +218,7 @@ describe("scenario validation", () => {
       "",
     ],
     [{ end: "2025-12-31T00:00:00Z" }, "end", "after"],
+    [{ end: undefined }, "end", "required (string), but missing"],
     [{ policy: { quorum: 5 } }, "policy.quorum", "more than"],
     [{ policy: { cadense: 5 } }, "policy", "cadense"],
     [{ noise: { failurerate: 0.1 } }, "noise", "failurerate"],

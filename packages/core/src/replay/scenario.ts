@@ -1,4 +1,11 @@
-import { type Config, type ConfigIssue, checkPolicy, type Provider, policySchema } from "../config.js";
+import {
+  type Config,
+  type ConfigIssue,
+  checkPolicy,
+  type Provider,
+  plainMessage,
+  policySchema,
+} from "../config.js";
 import { defaultCriticality, type ProbeKind, probeKinds } from "../probe-result.js";
 import * as z from "../zod-mini.js";
 
@@ -248,10 +255,15 @@ export function parseScenario(input: unknown): ScenarioParse {
   };
 }
 
-function toIssue(issue: { path: PropertyKey[]; message: string; code?: string }): ConfigIssue {
+function toIssue(issue: {
+  path: PropertyKey[];
+  message: string;
+  code?: string;
+  expected?: unknown;
+}): ConfigIssue {
   const path = issue.path.map(String).join(".") || "(top level)";
   const hint = hints[String(issue.path[0] ?? "")];
-  return { path, message: issue.message, ...(hint ? { hint } : {}) };
+  return { path, message: plainMessage(issue), ...(hint ? { hint } : {}) };
 }
 
 const hints: Record<string, string> = {
