@@ -33,7 +33,11 @@ export async function handler(event: { month?: string } = {}): Promise<void> {
   const token = slack && secret(slack.botTokenRef);
   const delivery =
     slack && token
-      ? new SlackReportDelivery({ client: createSlackClient(token), channel: slack.channel })
+      ? // The HTML upload is a few hundred KB: give it longer than an alert's 5 s.
+        new SlackReportDelivery({
+          client: createSlackClient(token, { timeoutMs: 30_000 }),
+          channel: slack.channel,
+        })
       : undefined;
   const vendors = new Map<string, VendorAttainmentSource>();
   const month =
