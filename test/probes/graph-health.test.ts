@@ -57,6 +57,18 @@ describe("graph-health probe", () => {
     expect(result).toMatchObject({ ok: true, status: 200, kind: "graph-health", criticality: "signal" });
   });
 
+  it("finds Entra under its former name, Azure Active Directory", async () => {
+    // Prepare
+    entra.setServiceStatus("Microsoft Entra", "serviceDegradation");
+
+    // Act
+    const result = await run(spec({ service: "Azure Active Directory" }));
+
+    // Assess
+    expect(result.error).toMatchObject({ class: "upstream" });
+    expect(result.error?.message).toContain("Microsoft Entra is serviceDegradation");
+  });
+
   it("reports a degraded service as upstream, without retrying", async () => {
     // Prepare
     await entra.setFault({ mode: "service-degraded" });

@@ -72,9 +72,9 @@ export const checkGraphHealth: ProbeCheck<"graph-health"> = async (spec, context
         status: transport.status,
       });
     }
-    const wanted = spec.service.toLowerCase();
+    const wanted = namesOf(spec.service);
     const entry = parsed.data.value.find(
-      (s) => s.service.toLowerCase() === wanted || s.id?.toLowerCase() === wanted,
+      (s) => wanted.has(s.service.toLowerCase()) || (s.id !== undefined && wanted.has(s.id.toLowerCase())),
     );
     if (entry) {
       if (!operational.has(entry.status.toLowerCase())) {
@@ -218,4 +218,20 @@ function graphFailure(
   if (status === 429) return new ProbeFailure("upstream", `Graph rate limited: HTTP 429${code}`, { status });
   if (status >= 500) return new ProbeFailure("http-5xx", `Graph: HTTP ${status}${code}`, { status });
   return new ProbeFailure("http-4xx", `Graph: HTTP ${status}${code}`, { status });
+}
+
+/**
+ * Microsoft renamed Azure Active Directory to Microsoft Entra in 2023, and tenants' service health
+ * has listed it under either name: asking for one finds the other.
+ */
+const entraNames = [
+  "microsoft entra",
+  "microsoft entra id",
+  "azure active directory",
+  "azureactivedirectory",
+];
+
+function namesOf(service: string): Set<string> {
+  const name = service.toLowerCase();
+  return new Set(entraNames.includes(name) ? entraNames : [name]);
 }
