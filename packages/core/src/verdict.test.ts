@@ -98,6 +98,10 @@ describe("region verdict", () => {
     expect(walk("dddddd").tracker?.down).toBe(false);
   });
 
+  it("is up again in the first round after a slow spell ends", () => {
+    expect(walk(`${"d".repeat(30)}oo`).verdicts.slice(-3)).toBe("guu");
+  });
+
   it("does not let a failing signal probe make the region down", () => {
     let tracker: RegionTracker | undefined;
     for (let i = 0; i < 6; i++) {

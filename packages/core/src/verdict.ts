@@ -32,7 +32,11 @@ export interface RoundSummary {
   outcome: RoundOutcome;
   /** Probe results in the round. */
   probes: number;
-  /** Results that failed or needed a confirm retry: the raw flakiness that retries hide. */
+  /**
+   * Results whose first attempt failed (they needed a confirm retry, or failed outright): the raw
+   * flakiness that retries hide. Slow answers and signal probes' findings are not flakiness: they
+   * show in every round they last, and must not keep a provider degraded once they stop.
+   */
   flaky: number;
   /** Critical probes in the round, and those whose first attempt failed (before confirm retries). */
   critical: number;
@@ -50,7 +54,7 @@ export function summarizeRound(at: number, results: readonly ProbeResult[]): Rou
   const evidence: Evidence[] = [];
   for (const result of results) {
     const weight = weighResult(result);
-    if (!result.ok || (result.attempts ?? 1) > 1) flaky++;
+    if (weight === "failing" || (result.attempts ?? 1) > 1) flaky++;
     if (result.criticality === "critical") {
       critical++;
       // Retries run only after a failure, so more than one attempt means the first one failed.

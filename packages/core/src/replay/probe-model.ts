@@ -116,17 +116,19 @@ export class ProbeModel {
           message: `answered in ${attempt.latencyMs} ms`,
         };
       }
-      if (!attempt.ok || attempts > 1) flaky++;
+      const weight = attempt.ok
+        ? "healthy"
+        : weighResult({
+            ok: false,
+            criticality: probe.criticality,
+            error: { class: attempt.class ?? "content", message: "" },
+          });
+      if (weight === "failing" || attempts > 1) flaky++;
       if (probe.criticality === "critical") {
         critical++;
-        if (attempts > 1 || (!attempt.ok && attempt.class !== "slow")) criticalFailedFirst++;
+        if (attempts > 1 || weight === "failing") criticalFailedFirst++;
       }
       if (attempt.ok) continue;
-      const weight = weighResult({
-        ok: false,
-        criticality: probe.criticality,
-        error: { class: attempt.class ?? "content", message: "" },
-      });
       if (weight === "failing") outcome = "fail";
       else if (outcome === "ok") outcome = "degraded";
       evidence ??= [];
