@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { DynamoStore, keys, StoredItemInvalidError } from "@idp-failover/aws";
 import type { ProbeResult, SiteState } from "@idp-failover/core";
 import { type DynamoFaultProxy, startDynamoFaultProxy } from "@idp-failover/stand-ins";
@@ -77,17 +77,17 @@ describe("DynamoStore", () => {
   });
 
   it("writes batch items DynamoDB left unprocessed", async () => {
-    // Prepare: 30 results (two batches); the first batch comes back entirely unprocessed.
+    // Prepare: 30 rounds (two batches); the first batch comes back entirely unprocessed.
     const store = throughProxy();
     const site = newSite();
     const results: ProbeResult[] = Array.from({ length: 30 }, (_, i) => ({
       site,
       provider: "okta",
       region: "us-east-1",
-      probe: `p${i}`,
+      probe: "p",
       kind: "http",
       criticality: "critical",
-      at: new Date(t0).toISOString(),
+      at: new Date(t0 + i * 10_000).toISOString(),
       ok: true,
       latencyMs: 10,
     }));
@@ -97,7 +97,43 @@ describe("DynamoStore", () => {
     await store.putResults(results);
 
     // Assess
-    expect(await store.listResults(site, "okta", t0, t0 + 1)).toHaveLength(30);
+    expect(await store.listResults(site, "okta", t0, t0 + 300_000)).toHaveLength(30);
+  });
+
+  it("keeps a region's round as one item and reads its results back whole", async () => {
+    // Prepare
+    const store = new DynamoStore({ tableName: dynamo.tableName, client: dynamo.client() });
+    const site = newSite();
+    const at = new Date(t0).toISOString();
+    const round: ProbeResult[] = ["oidc-discovery", "jwks", "token"].map((probe, i) => ({
+      site,
+      provider: "okta",
+      region: "eu-west-1",
+      probe,
+      kind: probe === "oidc-discovery" ? "oidc-discovery" : probe === "jwks" ? "jwks" : "token",
+      criticality: "critical",
+      at,
+      ok: i !== 2,
+      latencyMs: 40 + i,
+      ...(i === 2
+        ? { status: 503, attempts: 3, error: { class: "http-5xx" as const, message: "HTTP 503" } }
+        : {}),
+    }));
+
+    // Act
+    await store.putResults(round);
+
+    // Assess
+    const doc = DynamoDBDocumentClient.from(dynamo.client());
+    const items = await doc.send(
+      new QueryCommand({
+        TableName: dynamo.tableName,
+        KeyConditionExpression: "PK = :pk",
+        ExpressionAttributeValues: { ":pk": keys.probe(site, "okta") },
+      }),
+    );
+    expect(items.Items).toHaveLength(1);
+    expect(await store.listResults(site, "okta", t0, t0 + 1)).toEqual(round);
   });
 
   it("stamps probe results with a TTL in epoch seconds", async () => {
@@ -126,7 +162,7 @@ describe("DynamoStore", () => {
     const item = await doc.send(
       new GetCommand({
         TableName: dynamo.tableName,
-        Key: { PK: keys.probe(site, "okta"), SK: keys.probeResult(at, "eu-west-1", "jwks") },
+        Key: { PK: keys.probe(site, "okta"), SK: keys.probeRound(at, "eu-west-1") },
       }),
     );
     expect(item.Item?.expiresAt).toBe(t0 / 1000 + 2 * 86_400);

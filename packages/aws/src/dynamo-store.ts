@@ -18,6 +18,7 @@ import {
   type StoredTracker,
   siteStateSchema,
 } from "@idp-failover/core";
+import * as z from "@idp-failover/core/zod-mini";
 import { isConditionalCheckFailed } from "./aws-errors.js";
 import {
   parseItem,
@@ -27,6 +28,15 @@ import {
   stringAttribute,
 } from "./single-table.js";
 import { isoKey, keys, timeKey } from "./table.js";
+
+/** A stored probe round: the shared fields, then each result (checked whole by probeResultSchema). */
+const probeRoundSchema = z.object({
+  site: z.string(),
+  provider: z.string(),
+  region: z.string(),
+  at: z.string(),
+  results: z.array(z.record(z.string(), z.unknown())),
+});
 
 /*
  * The core's Store on the single table (key design in table.ts).
@@ -165,20 +175,39 @@ export class DynamoStore implements Store {
 
   // ---- probe results --------------------------------------------------------------------------
 
+  /**
+   * One item per provider and region round, holding that round's results: a round of five probes is
+   * one write unit instead of five, the largest saving in the deployment's DynamoDB bill. The fields
+   * every result of the round shares (site, provider, region, at) live in the keys.
+   */
   async putResults(results: readonly ProbeResult[]): Promise<void> {
+    const rounds = new Map<string, ProbeResult[]>();
+    for (const result of results) {
+      const key = `${result.site}\u0000${result.provider}\u0000${result.region}\u0000${result.at}`;
+      const round = rounds.get(key);
+      if (round) round.push(result);
+      else rounds.set(key, [result]);
+    }
     await this.table.putAll(
-      results.map((result) => ({
-        PK: keys.probe(result.site, result.provider),
-        SK: keys.probeResult(result.at, result.region, result.probe),
-        expiresAt: Math.floor(Date.parse(result.at) / 1000) + this.resultTtlSeconds,
-        ...result,
-      })),
+      [...rounds.values()].map((round) => {
+        const { site, provider, region, at } = round[0] as ProbeResult;
+        return {
+          PK: keys.probe(site, provider),
+          SK: keys.probeRound(at, region),
+          expiresAt: Math.floor(Date.parse(at) / 1000) + this.resultTtlSeconds,
+          site,
+          provider,
+          region,
+          at,
+          results: round.map(({ site: _s, provider: _p, region: _r, at: _a, ...rest }) => rest),
+        };
+      }),
     );
   }
 
   async listResults(site: string, provider: string, from: number, to: number): Promise<ProbeResult[]> {
     if (to <= from) return [];
-    // SK is `{at}#{region}#{probe}`: BETWEEN `{from}` AND `{to}` is exactly [from, to).
+    // SK is `{at}#{region}`: BETWEEN `{from}` AND `{to}` is exactly [from, to).
     const items = await this.table.query({
       KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
       ExpressionAttributeValues: {
@@ -187,7 +216,16 @@ export class DynamoStore implements Store {
         ":to": timeKey(to),
       },
     });
-    return items.map((item) => parseItem(probeResultSchema, item, `probe result ${String(item.SK)}`));
+    return items.flatMap((item) => {
+      const round = parseItem(probeRoundSchema, item, `probe round ${String(item.SK)}`);
+      return round.results.map((result) =>
+        parseItem(
+          probeResultSchema,
+          { ...result, site: round.site, provider: round.provider, region: round.region, at: round.at },
+          `probe result ${String(item.SK)}`,
+        ),
+      );
+    });
   }
 
   // ---- journal --------------------------------------------------------------------------------

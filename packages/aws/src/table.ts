@@ -12,7 +12,7 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
  *   SITE#{site}                 INCIDENT#{start}#{id}                  incident (start, detect, flip, insync, end)
  *   SITE#{site}                 NOTIFY#{intent id}#{channel}           notification delivery (outbox)
  *   SITE#{site}                 MSGREF#{key}                           where a message was posted (Slack ts)
- *   PROBE#{site}#{provider}     {at}#{region}#{probe}                  probe result, TTL (35 days by default)
+ *   PROBE#{site}#{provider}     {at}#{region}                          a region's probe round: its results, TTL (35 days)
  *   ROLLUP#{site}#{provider}    {minute}                               minute rollup, kept for SLA reports
  *
  *   GSI1 (keys only, sparse)   GSI1PK = OUTBOX, GSI1SK = {next attempt}#{intent at}#{intent id}#{channel}
@@ -84,6 +84,6 @@ export const keys = {
   delivery: (intentId: string, channel: string) => `NOTIFY#${intentId}#${channel}`,
   messageRef: (key: string) => `MSGREF#${key}`,
   probe: (site: string, provider: string) => `PROBE#${site}#${provider}`,
-  probeResult: (at: string, region: string, probe: string) => `${isoKey(at)}#${region}#${probe}`,
+  probeRound: (at: string, region: string) => `${isoKey(at)}#${region}`,
   rollup: (site: string, provider: string) => `ROLLUP#${site}#${provider}`,
 } as const;

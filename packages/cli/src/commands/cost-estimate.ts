@@ -125,7 +125,12 @@ export function estimateCost(config: Config, options: CostOptions = {}): CostEst
 
   // ---- DynamoDB -----------------------------------------------------------------------------------
   const roundsPerRegion = seconds / cadence;
-  const resultWrites = probesPerRound * roundsPerRegion * regions;
+  // One item per provider and region round (DynamoStore.putResults), billed per started KB.
+  const roundItemsKb = config.sites.flatMap((s) =>
+    s.providers.map((p) => a.probeRoundBaseKb + a.probeResultKb * p.probes.length),
+  );
+  const writeUnitsPerRound = roundItemsKb.reduce((n, kb) => n + Math.ceil(kb), 0);
+  const resultWrites = writeUnitsPerRound * roundsPerRegion * regions;
   const trackerWrites = providers * roundsPerRegion * regions;
   // The probe rewrites a site's data-plane item every `staleAfterSeconds / 3` (see dataPlaneWriteDue).
   const dataPlaneEvery = Math.max(1, Math.ceil(config.policy.staleAfterSeconds / 3 / cadence));
@@ -152,7 +157,8 @@ export function estimateCost(config: Config, options: CostOptions = {}): CostEst
     "RRU",
     perMillion(reads, prices.dynamoRead.usd),
   );
-  const resultGb = ((resultWrites / a.daysPerMonth) * a.resultRetentionDays * a.probeResultKb) / 1_000_000;
+  const roundKb = roundItemsKb.reduce((n, kb) => n + kb, 0);
+  const resultGb = ((roundsPerRegion * regions * roundKb) / a.daysPerMonth) * (a.resultRetentionDays / 1_000_000);
   const rollupGb = (providers * minutes * a.rollupMonthsStored * a.rollupKb) / 1_000_000;
   const storedGb = resultGb + rollupGb;
   add(

@@ -81,8 +81,12 @@ export const assumptions = {
   notifyMs: 120,
   /** Lambda's SQS poller: 5 long polls of 20 s each, idle or not. */
   sqsIdleReceivesPerMinute: 15,
-  /** Items: a probe result ~0.35 KB, a tracker ~0.7 KB, a minute rollup ~0.5 KB, the state ~5 KB. */
-  probeResultKb: 0.35,
+  /**
+   * Items: a probe round (one provider's results in one region) ~0.15 KB of keys plus ~0.1 KB per
+   * result, a tracker ~0.7 KB, a minute rollup ~0.5 KB, the state ~5 KB.
+   */
+  probeRoundBaseKb: 0.15,
+  probeResultKb: 0.1,
   rollupKb: 0.5,
   stateWriteUnits: 5,
   resultRetentionDays: 35,
