@@ -158,7 +158,8 @@ export function estimateCost(config: Config, options: CostOptions = {}): CostEst
     perMillion(reads, prices.dynamoRead.usd),
   );
   const roundKb = roundItemsKb.reduce((n, kb) => n + kb, 0);
-  const resultGb = ((roundsPerRegion * regions * roundKb) / a.daysPerMonth) * (a.resultRetentionDays / 1_000_000);
+  const resultGb =
+    ((roundsPerRegion * regions * roundKb) / a.daysPerMonth) * (a.resultRetentionDays / 1_000_000);
   const rollupGb = (providers * minutes * a.rollupMonthsStored * a.rollupKb) / 1_000_000;
   const storedGb = resultGb + rollupGb;
   add(
