@@ -3,16 +3,20 @@ import { type Config, type ConfigIssue, parseConfig } from "@idp-failover/core";
 import { parse as parseYaml } from "yaml";
 import { CliError } from "./cli-error.js";
 
-/** Reads a YAML or JSON document; a syntax error names the file and the line. */
-export async function readDocument(file: string): Promise<unknown> {
-  let text: string;
+/** Reads a text file named on the command line; a missing or unreadable one is bad input (exit 2). */
+export async function readTextFile(file: string, what = file): Promise<string> {
   try {
-    text = await readFile(file, "utf8");
+    return await readFile(file, "utf8");
   } catch (error) {
-    throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 2, {
+    throw new CliError(`cannot read ${what}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 2, {
       cause: error,
     });
   }
+}
+
+/** Reads a YAML or JSON document; a syntax error names the file and the line. */
+export async function readDocument(file: string): Promise<unknown> {
+  const text = await readTextFile(file);
   try {
     return file.endsWith(".json") ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
   } catch (error) {

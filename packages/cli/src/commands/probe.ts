@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import {
   type Config,
   findSite,
@@ -11,7 +10,7 @@ import {
 import { envSecrets, runProbe, runRegionRound } from "@idp-failover/probes";
 import { type Command, InvalidArgumentError } from "commander";
 import { CliError } from "../cli-error.js";
-import { loadConfig } from "../load-config.js";
+import { loadConfig, readTextFile } from "../load-config.js";
 
 /*
  * `idpctl probe`: runs the probes once from this machine, either the config's whole plan (or one
@@ -76,7 +75,7 @@ async function runRequested(options: ProbeOptions): Promise<ProbeResult[]> {
   if (options.config && options.kind) throw new CliError("use either --config or --kind, not both");
   if (!options.config && !options.kind)
     throw new CliError("say what to probe: --config FILE, or --kind K --url URL");
-  const ca = options.ca ? await readCa(options.ca) : undefined;
+  const ca = options.ca ? await readTextFile(options.ca, `--ca ${options.ca}`) : undefined;
   const secrets = envSecrets(process.env);
   if (options.kind) {
     const spec = adHocSpec(options);
@@ -197,20 +196,6 @@ function parseTimeout(value: string): number {
     throw new InvalidArgumentError("a whole number of milliseconds between 1 and 60000");
   }
   return n;
-}
-
-async function readCa(file: string): Promise<string> {
-  try {
-    return await readFile(file, "utf8");
-  } catch (error) {
-    throw new CliError(
-      `cannot read --ca ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      2,
-      {
-        cause: error,
-      },
-    );
-  }
 }
 
 const wellKnown = "/.well-known/openid-configuration";

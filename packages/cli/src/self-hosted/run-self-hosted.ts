@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { type AwsAdapters, createAwsAdapters } from "@idp-failover/aws";
 import type { Config, DomainEvent, EventPublisher } from "@idp-failover/core";
 import { envSecrets } from "@idp-failover/probes";
@@ -9,7 +8,7 @@ import { type ApprovalPath, controlActions } from "../dashboard/dashboard-action
 import { DashboardServer } from "../dashboard/dashboard-server.js";
 import { buildSnapshot } from "../dashboard/dashboard-snapshot.js";
 import { SlaFiguresCache } from "../dashboard/sla-figures.js";
-import { formatIssues, loadConfig } from "../load-config.js";
+import { formatIssues, loadConfig, readTextFile } from "../load-config.js";
 import { CompressedClock } from "../loop/compressed-clock.js";
 import { ControlLoop, type SlackClient } from "../loop/control-loop.js";
 import { DryRunDnsWeights } from "../loop/dry-run-dns-weights.js";
@@ -68,7 +67,7 @@ export async function runSelfHosted(
   if (warnings.length > 0) io.err(`warnings:\n${formatIssues(warnings)}\n`);
   if (options.data && options.store !== "embedded") throw new CliError("--data is for --store embedded", 2);
   const regions = selectRegions(config, options.regions);
-  const ca = options.ca ? await readCa(options.ca) : undefined;
+  const ca = options.ca ? await readTextFile(options.ca, `--ca ${options.ca}`) : undefined;
   const operator = operatorName(options, io.env);
 
   const closers: Array<() => Promise<void>> = [];
@@ -255,18 +254,4 @@ export function approvalPath(
     throw new CliError(`--approver ${JSON.stringify(userId)} is not a Slack user id (like U0123ABCD)`, 2);
   }
   return { kind: "slack", signingSecret: input.signingSecret, userId, slack: input.slack };
-}
-
-async function readCa(file: string): Promise<string> {
-  try {
-    return await readFile(file, "utf8");
-  } catch (error) {
-    throw new CliError(
-      `cannot read --ca ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      2,
-      {
-        cause: error,
-      },
-    );
-  }
 }
