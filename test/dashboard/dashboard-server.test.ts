@@ -7,7 +7,7 @@ import type { DashboardSnapshot } from "../../packages/cli/src/dashboard/dashboa
 /*
  * The dashboard server's doors: the access token on every request, actions only with the token in
  * the Authorization header and a JSON body, the loopback Host only, and live snapshots over SSE.
- * The snapshot and the actions are stubs here; the drill's browser test runs the real ones.
+ * The snapshot and the actions are in-memory fakes here; the drill's browser test runs the real ones.
  */
 
 let server: DashboardServer | undefined;

@@ -261,7 +261,8 @@ export async function runDrill(
 
 /** Bad options fail before anything starts: the policy must parse, and the clock must suit it. */
 export function checkDrillOptions(options: Pick<DrillOptions, "speed" | "policy">): void {
-  const placeholder = {
+  // The policy is checked against throwaway endpoints: the real ones exist only once the drill starts.
+  const unstartedEndpoints = {
     okta: {
       issuer: "https://127.0.0.1:1/oauth2/default",
       samlMetadataUrl: "https://127.0.0.1:1/app",
@@ -271,7 +272,7 @@ export function checkDrillOptions(options: Pick<DrillOptions, "speed" | "policy"
   };
   let config: ReturnType<typeof drillConfig>;
   try {
-    config = drillConfig(placeholder, options.policy);
+    config = drillConfig(unstartedEndpoints, options.policy);
   } catch (error) {
     if (error instanceof DrillConfigError) throw new CliError(error.message, 2, { cause: error });
     throw error;
