@@ -155,6 +155,33 @@ describe("idpctl report", () => {
     expect(provider?.split(",")[7]).toBe("62.5");
   });
 
+  it("reads --from and --to without a zone as UTC, whatever the machine's time zone", async () => {
+    // Prepare: a machine five hours behind UTC (Node applies a TZ set at run time).
+    const machineZone = process.env.TZ;
+    process.env.TZ = "America/New_York";
+    const out = io();
+    try {
+      // Act
+      await runReport(
+        {
+          config: configFile,
+          from: "2026-11-10T09:00",
+          to: "2026-11-10T13:00:00",
+          format: "json",
+          vendor: false,
+        },
+        out,
+      );
+    } finally {
+      if (machineZone === undefined) Reflect.deleteProperty(process.env, "TZ");
+      else process.env.TZ = machineZone;
+    }
+    // Assess
+    const report = slaReportSchema.parse(JSON.parse(out.stdout()));
+    expect([report.period.from, report.period.to]).toEqual(["2026-11-10T09:00:00Z", "2026-11-10T13:00:00Z"]);
+    expect(report.sites[0]?.providers[0]?.availabilityPct).toBe(62.5);
+  });
+
   it("refuses bad input with exit code 2 and a reason", async () => {
     expect((await cliError(runReport({ config: configFile, month: "2026-13" }, io()))).exitCode).toBe(2);
     expect((await cliError(runReport({ config: configFile, format: "pdf" }, io()))).message).toContain(
@@ -217,7 +244,9 @@ describe("idpctl replay --report", () => {
     expect(await readFile(file, "utf8")).toContain("# Identity availability report");
   });
 
-  it("refuses --out without --report", async () => {
+  it("refuses --out without --report, --json when the report would take standard output, and an unknown format", async () => {
     await expect(replayCli("--out", join(dir, "x.md"))).rejects.toThrow("--out goes with --report");
+    await expect(replayCli("--report", "json", "--json")).rejects.toThrow("--json with --report needs --out");
+    await expect(replayCli("--report", "pdf")).rejects.toThrow('--report "pdf": one of html, md, csv, json');
   });
 });

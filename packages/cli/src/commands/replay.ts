@@ -20,7 +20,11 @@ export function registerReplay(program: Command): void {
       if (options.out !== undefined && options.report === undefined) {
         throw new CliError("--out goes with --report", 2);
       }
-      const format = options.report === undefined ? undefined : parseFormat(options.report);
+      if (options.json && options.report !== undefined && options.out === undefined) {
+        // Both would go to standard output: the report replaces the usual output unless it has a file.
+        throw new CliError("--json with --report needs --out FILE for the report", 2);
+      }
+      const format = options.report === undefined ? undefined : parseFormat(options.report, "--report");
       const parsed = parseScenario(await readDocument(options.scenario));
       if (!parsed.ok) {
         throw new CliError(

@@ -47,7 +47,10 @@ export function registerReport(program: Command): void {
       )
       .option("-s, --site <id>", "only this site (default: every site)")
       .option("-m, --month <YYYY-MM>", "a UTC calendar month (default: the last whole month)")
-      .option("--from <time>", "instead of --month: the period's start, an ISO time (UTC)")
+      .option(
+        "--from <time>",
+        "instead of --month: the period's start, an ISO date or time (UTC unless it names a zone)",
+      )
       .option("--to <time>", "with --from: the period's end (exclusive)")
       .option(
         "-f, --format <format>",
@@ -91,10 +94,11 @@ export async function runReport(options: ReportCliOptions, io: CommandIo): Promi
   });
 }
 
-export function parseFormat(value: string | undefined): ReportFormat {
+/** `flag` names the option the value came from, for the error. */
+export function parseFormat(value: string | undefined, flag = "--format"): ReportFormat {
   const format = value ?? "md";
   if (!isReportFormat(format)) {
-    throw new CliError(`--format ${JSON.stringify(format)}: one of ${reportFormats.join(", ")}`, 2);
+    throw new CliError(`${flag} ${JSON.stringify(format)}: one of ${reportFormats.join(", ")}`, 2);
   }
   return format;
 }
@@ -115,8 +119,13 @@ function parsePeriod(options: ReportCliOptions, now: number): ReportPeriod {
   }
 }
 
+/**
+ * An ISO date or time. Without a zone it is UTC, as every report period is: `Date.parse` would read
+ * `2026-10-01T00:00` in the machine's local time zone.
+ */
 function parseTime(text: string, flag: string): number {
-  const at = Date.parse(text);
+  const withoutZone = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text);
+  const at = Date.parse(withoutZone ? `${text}Z` : text);
   if (Number.isNaN(at) || !/^\d{4}-\d{2}-\d{2}/.test(text)) {
     throw new CliError(`${flag} ${JSON.stringify(text)}: an ISO time like 2026-10-01T00:00:00Z`, 2);
   }
