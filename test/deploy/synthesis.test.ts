@@ -144,6 +144,12 @@ describe("Route 53 data plane", () => {
   });
 });
 
+describe("notifications", () => {
+  it("runs one delivery at a time, however many events arrive at once", () => {
+    expect(synth.named("NotifyFunction").inputs.reservedConcurrentExecutions).toBe(1);
+  });
+});
+
 describe("least privilege", () => {
   const all = () =>
     synth

@@ -61,7 +61,11 @@ export interface DeliveryReport {
   skipped: number;
 }
 
-/** One delivery run. Safe to run concurrently with the evaluator; at-least-once per channel. */
+/**
+ * One delivery run. Safe beside the evaluator; at-least-once per channel. Runs must not overlap: two
+ * at once both take the same due deliveries and post every Slack message twice (the notify function
+ * has reserved concurrency 1, the control loop runs one delivery at a time).
+ */
 export async function deliverNotifications(
   deps: DeliveryDeps,
   options: DeliveryOptions = {},
