@@ -1,6 +1,11 @@
 import { createAwsAdapters } from "@idp-failover/aws";
 import { type EvaluatorDeps, notificationChannels, OutboxNotifier } from "@idp-failover/core";
-import { createSlackClient, handleSlackInteraction, type SlackInteractionDeps } from "@idp-failover/slack";
+import {
+  createSlackClient,
+  handleSlackInteraction,
+  type SlackInteractionDeps,
+  slackInteractionTimeoutMs,
+} from "@idp-failover/slack";
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
 import { DeploymentConfigError, deployment } from "./deployment.js";
 import { createLogger } from "./observability.js";
@@ -32,7 +37,7 @@ function wire(): SlackInteractionDeps {
     signingSecret,
     config,
     evaluator,
-    slack: createSlackClient(token),
+    slack: createSlackClient(token, { timeoutMs: slackInteractionTimeoutMs }),
     log: (entry) => logger.info("slack interaction", entry),
   };
 }

@@ -18,9 +18,16 @@ import { errorText, type SendOutcome } from "./notification-sender.js";
 export interface SlackClientOptions {
   /** `https://slack.com/api/` unless pointed at a stand-in. */
   slackApiUrl?: string;
-  /** Per call. Default 5 s (the interaction handler wants less: Slack waits 3 s for its answer). */
+  /** Per call. Default 5 s; the interactions endpoint uses `slackInteractionTimeoutMs`. */
   timeoutMs?: number;
 }
+
+/**
+ * Per call, for the client of the interactions endpoint. Slack shows the clicker an error when the
+ * answer takes over 3 s, and a click may call Slack twice in a row (the approver user group, then
+ * the message update and the private reply side by side) around the state store's write.
+ */
+export const slackInteractionTimeoutMs = 1000;
 
 export function createSlackClient(token: string, options: SlackClientOptions = {}): WebClient {
   return new WebClient(token, {

@@ -54,7 +54,7 @@ export interface SlackInteractionDeps {
   config: Config;
   /** The evaluator's ports: approvals go through `commandSite` like any operator command. */
   evaluator: EvaluatorDeps;
-  /** The bot's client (`createSlackClient` with a short timeout). */
+  /** The bot's client: `createSlackClient(token, { timeoutMs: slackInteractionTimeoutMs })`. */
   slack: WebClient;
   /** Defaults to the config's approvers, with user groups looked up in Slack. */
   approvers?: ApproverCheck;
@@ -96,12 +96,6 @@ export const approvalButtonValueSchema = z.object({
 const answerByAction = new Map<string, ApprovalAnswer>(
   Object.entries(approvalActions).map(([answer, actionId]) => [actionId, answer as ApprovalAnswer]),
 );
-
-const inputKind: Record<ApprovalAnswer, "approve" | "snooze" | "decline"> = {
-  approve: "approve",
-  snooze: "snooze",
-  decline: "decline",
-};
 
 export async function handleSlackInteraction(
   request: SlackInteractionRequest,
@@ -213,7 +207,7 @@ async function answerClick(click: Click, deps: SlackInteractionDeps, log: Intera
           at: new Date(deps.evaluator.clock.now()).toISOString(),
           seq: 0,
           actor,
-          action: `refused:${inputKind[click.answer]}`,
+          action: `refused:${click.answer}`,
           reason: decision.kind === "unknown" ? "approver check failed" : "not an approver",
         },
       ]),
@@ -225,7 +219,7 @@ async function answerClick(click: Click, deps: SlackInteractionDeps, log: Intera
   let outcome: CommandOutcome;
   try {
     outcome = await commandSite(deps.evaluator, deps.config, click.site, {
-      kind: inputKind[click.answer],
+      kind: click.answer,
       approvalId: click.approvalId,
       actor,
     });
