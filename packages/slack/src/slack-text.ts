@@ -71,10 +71,9 @@ const verdictMark: Record<RegionEvidence["verdict"], string> = {
  * What each region saw: its verdict, then per failing probe the error class, HTTP status, latency
  * and the probe's message (cut short: the full text is in the audit trail).
  */
-export function evidenceLines(regions: readonly RegionEvidence[], provider?: string): string[] {
+export function evidenceLines(regions: readonly RegionEvidence[]): string[] {
   return regions.map((r) => {
-    const who = provider ? `${escapeMrkdwn(provider)} from ` : "";
-    const head = `${verdictMark[r.verdict]} ${who}*${escapeMrkdwn(r.region)}*: ${r.verdict}`;
+    const head = `${verdictMark[r.verdict]} *${escapeMrkdwn(r.region)}*: ${r.verdict}`;
     if (r.verdict === "stale") return `${head} (no recent report: abstains)`;
     if (r.evidence.length === 0) return head;
     const probes = r.evidence.map((e) => {
