@@ -73,3 +73,49 @@ describe("probe spec fields for token client authentication and national clouds"
     expect(parsed.issues.map((i) => i.path)).toContain("sites.0.providers.0.probes.0.clientAuth");
   });
 });
+
+describe("http probe assertions", () => {
+  it("refuses assertions the probe could not run, naming each one's path", () => {
+    // Prepare: each would fail the probe in every region at once, which looks like an outage.
+    const url = "https://example.okta.com/health";
+    const input = configWith([
+      { kind: "http", name: "regex", url, bodyRegex: "([a-z" },
+      { kind: "http", name: "path", url, jsonPath: "$.items[?(@.up)]" },
+      { kind: "http", name: "equals", url, jsonEquals: "up" },
+      { kind: "http", name: "head", url, method: "HEAD", bodyRegex: "up" },
+    ]);
+
+    // Act
+    const parsed = parseConfig(input);
+
+    // Assess
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.issues.map((i) => i.path)).toEqual([
+      "sites.0.providers.0.probes.0.bodyRegex",
+      "sites.0.providers.0.probes.1.jsonPath",
+      "sites.0.providers.0.probes.2.jsonEquals",
+      "sites.0.providers.0.probes.3.method",
+    ]);
+  });
+
+  it("accepts a compiling regex and a JSON path with the value it must equal", () => {
+    // Prepare
+    const input = configWith([
+      { kind: "http", url: "https://example.okta.com/health", bodyRegex: '"status":\\s*"up"' },
+      {
+        kind: "http",
+        name: "json",
+        url: "https://example.okta.com/health",
+        jsonPath: "$.items[0]['state']",
+        jsonEquals: "up",
+      },
+    ]);
+
+    // Act
+    const parsed = parseConfig(input);
+
+    // Assess
+    expect(parsed.ok).toBe(true);
+  });
+});

@@ -41,17 +41,49 @@ const probeCommon = {
   slowMs: z.optional(int(z.positive())),
 };
 
-const httpProbe = z.strictObject({
-  kind: z.literal("http"),
-  ...probeCommon,
-  url: httpsUrl,
-  method: z._default(z.enum(["GET", "HEAD"]), "GET"),
-  expectStatus: z._default(z.array(int(z.gte(100), z.lte(599))).check(z.minLength(1)), [200]),
-  bodyRegex: z.optional(z.string()),
-  /** A simple JSON path like `$.status` or `$.items[0].state`, and the value it must equal. */
-  jsonPath: z.optional(z.string().check(z.startsWith("$"))),
-  jsonEquals: z.optional(z.union([z.string(), z.number(), z.boolean()])),
-});
+/*
+ * A critical http probe whose own assertion cannot run would fail in every region at once and fail the
+ * provider over, so the config refuses a regex that does not compile and a JSON path outside the
+ * subset packages/probes/src/json-path.ts reads (`$`, `.name`, `['name']`, `["name"]`, `[0]`).
+ */
+const compilingRegex = z.string().check(
+  z.refine((source: string) => {
+    try {
+      new RegExp(source);
+      return true;
+    } catch {
+      return false;
+    }
+  }, "not a valid regular expression"),
+);
+const jsonPath = z.string().check(
+  z.regex(/^\$(\.[A-Za-z_$][\w$-]*|\[\d+\]|\['[^']*'\]|\["[^"]*"\])*$/, {
+    error: "a JSON path like $.status, $.items[0].state or $['odd key'] (no filters or wildcards)",
+  }),
+);
+
+const httpProbe = z
+  .strictObject({
+    kind: z.literal("http"),
+    ...probeCommon,
+    url: httpsUrl,
+    method: z._default(z.enum(["GET", "HEAD"]), "GET"),
+    expectStatus: z._default(z.array(int(z.gte(100), z.lte(599))).check(z.minLength(1)), [200]),
+    bodyRegex: z.optional(compilingRegex),
+    /** A simple JSON path like `$.status` or `$.items[0].state`, and the value it must equal. */
+    jsonPath: z.optional(jsonPath),
+    jsonEquals: z.optional(z.union([z.string(), z.number(), z.boolean()])),
+  })
+  .check(
+    z.refine((probe) => probe.jsonEquals === undefined || probe.jsonPath !== undefined, {
+      error: "jsonEquals needs a jsonPath to compare",
+      path: ["jsonEquals"],
+    }),
+    z.refine((probe) => probe.method === "GET" || (!probe.bodyRegex && !probe.jsonPath), {
+      error: "a HEAD answer has no body for bodyRegex or jsonPath to check: use GET",
+      path: ["method"],
+    }),
+  );
 
 const discoveryProbe = z.strictObject({
   kind: z.literal("oidc-discovery"),

@@ -1,3 +1,4 @@
+import { probeSpecSchema } from "@idp-failover/core";
 import { describe, expect, it } from "vitest";
 import { JsonPathError, parseJsonPath, readJsonPath } from "./json-path.js";
 
@@ -40,5 +41,40 @@ describe("JSON path subset", () => {
     // Act / Assess
     expect(() => parseJsonPath("status")).toThrow(JsonPathError);
     expect(() => parseJsonPath("$.items[?(@.x)]")).toThrow(JsonPathError);
+  });
+
+  it("is the subset the config accepts: a path the probe cannot read never gets past validation", () => {
+    // Prepare
+    const paths = [
+      "$",
+      "$.status",
+      "$.items[0].state",
+      "$['odd key']",
+      '$["x"][12]._a-b',
+      "status",
+      "$.",
+      "$.items[?(@.x)]",
+      "$..status",
+      "$.items[*]",
+      "$[-1]",
+      "$.a b",
+    ];
+    const readable = (path: string) => {
+      try {
+        parseJsonPath(path);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const accepted = (path: string) =>
+      probeSpecSchema.safeParse({ kind: "http", url: "https://x.example/health", jsonPath: path }).success;
+
+    // Act
+    const disagreements = paths.filter((path) => readable(path) !== accepted(path));
+
+    // Assess
+    expect(disagreements).toEqual([]);
+    expect(paths.filter(accepted)).toHaveLength(5);
   });
 });
