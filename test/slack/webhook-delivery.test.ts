@@ -118,6 +118,19 @@ describe("webhook delivery", () => {
     );
   });
 
+  it("does not follow a redirect: the signed body goes only where it was configured to", async () => {
+    await failOver();
+    ops.answerAll({ status: 307, location: audit.url });
+
+    const report = await deliver([{ name: "ops", url: ops.url, secret: secrets.ops }]);
+
+    expect(report.results.find((r) => r.channel === "webhook:ops")).toMatchObject({
+      outcome: "retry",
+      error: "ops: HTTP 307 (redirects are not followed)",
+    });
+    expect(audit.received).toHaveLength(0);
+  });
+
   it("is refused by a receiver that holds another secret, and retries until it gives up", async () => {
     await failOver();
     const retry = { maxAttempts: 3, backoffSeconds: [10], maxRetryAfterSeconds: 60 };

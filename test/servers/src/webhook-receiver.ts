@@ -7,7 +7,8 @@ import type { AddressInfo, Socket } from "node:net";
  * to (written from that document, not from the sender's code): HMAC-SHA256 over
  * "{X-Idp-Failover-Timestamp}.{raw body}", compared in constant time against each `v1=` value of
  * X-Idp-Failover-Signature, the timestamp within five minutes of the receiver's clock. Unverified
- * requests get 401. It can be told to answer with an error status, a Retry-After, or not at all.
+ * requests get 401. It can be told to answer with an error status, a Retry-After, a redirect, or not
+ * at all.
  */
 
 export interface ReceivedWebhook {
@@ -23,7 +24,7 @@ export interface ReceivedWebhook {
 }
 
 export type WebhookAnswer =
-  | { status: number; retryAfterSeconds?: number }
+  | { status: number; retryAfterSeconds?: number; location?: string }
   /** Hold the request open without answering (a hung endpoint). */
   | { hang: true };
 
@@ -87,6 +88,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
       ...(planned.retryAfterSeconds !== undefined
         ? { "retry-after": String(planned.retryAfterSeconds) }
         : {}),
+      ...(planned.location !== undefined ? { location: planned.location } : {}),
     });
     res.end(planned.status < 300 ? "ok" : "not now");
   }
