@@ -1,3 +1,4 @@
+import * as slackPackage from "@idp-failover/slack";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { signSlackRequest, slackRequestProblem, verifySlackRequest } from "./verify-slack-request.js";
@@ -41,6 +42,10 @@ describe("verifySlackRequest", () => {
     const valid = verifySlackRequest({ ...slackExample, nowSeconds });
     // Assess
     expect(valid).toBe(true);
+  });
+
+  it("is exported from the package entry, for handlers that import it by the package's name", () => {
+    expect(slackPackage.verifySlackRequest).toBe(verifySlackRequest);
   });
 
   it("accepts independently computed vectors, including an empty body and UTF-8 text", () => {
