@@ -1,9 +1,8 @@
 import type { Config, ProbeResult, ProbeRound, ResolvedProbe } from "@idp-failover/core";
-import { NodeHttpsClient } from "./node-https-client.js";
+import { mapConcurrent } from "./map-concurrent.js";
 import type { ProbeTarget } from "./probe-context.js";
-import { createProbeMemory, type ProbeMemory } from "./probe-memory.js";
-import { RoundDocuments } from "./round-documents.js";
-import { executeProbe, type ProbeEnvironment, prepareFor, targetOf, toResult } from "./run-probe.js";
+import type { ProbeMemory } from "./probe-memory.js";
+import { executeProbe, prepareFor, probeEnvironment, targetOf, toResult } from "./run-probe.js";
 import type { SecretSource } from "./secrets.js";
 
 /*
@@ -43,15 +42,7 @@ interface PlannedProbe {
 export async function runRegionRound(config: Config, options: RegionRoundOptions): Promise<ProbeRound> {
   const now = options.now ?? Date.now;
   const at = options.at ?? now();
-  const http = new NodeHttpsClient(options.ca ? { ca: options.ca } : {});
-  const env: ProbeEnvironment = {
-    policy: config.policy,
-    secrets: options.secrets,
-    http,
-    documents: new RoundDocuments(http),
-    memory: options.memory ?? createProbeMemory(),
-    now,
-  };
+  const env = probeEnvironment({ ...options, policy: config.policy, now });
   const planned = planRound(config, options);
   await prepareFor(planned.map((p) => p.spec));
   const results = await mapConcurrent(
@@ -94,21 +85,4 @@ export function planRound(
     }
   }
   return planned;
-}
-
-async function mapConcurrent<T, R>(
-  items: readonly T[],
-  limit: number,
-  run: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let index = next++; index < items.length; index = next++) {
-      const item = items[index] as T;
-      results[index] = await run(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }

@@ -43,6 +43,25 @@ export interface ProbeEnvironment {
   now(): number;
 }
 
+/** A round's environment: one HTTP client (one TLS context) and one set of shared documents. */
+export function probeEnvironment(options: {
+  policy: ProbePolicy;
+  secrets: SecretSource;
+  ca?: string | undefined;
+  memory?: ProbeMemory | undefined;
+  now: () => number;
+}): ProbeEnvironment {
+  const http = new NodeHttpsClient(options.ca ? { ca: options.ca } : {});
+  return {
+    policy: options.policy,
+    secrets: options.secrets,
+    http,
+    documents: new RoundDocuments(http),
+    memory: options.memory ?? createProbeMemory(),
+    now: options.now,
+  };
+}
+
 export interface ProbeOutcome {
   ok: boolean;
   latencyMs: number;
@@ -161,7 +180,6 @@ function urlOf(spec: ResolvedProbe): string | undefined {
   switch (spec.kind) {
     case "http":
     case "saml-metadata":
-      return spec.url;
     case "oidc-discovery":
     case "jwks":
       return spec.url;
@@ -236,15 +254,7 @@ export async function runProbe(spec: ProbeSpec, options: RunProbeOptions): Promi
   const resolved = resolveProbe(spec);
   const now = options.now ?? Date.now;
   const at = options.at ?? now();
-  const http = new NodeHttpsClient(options.ca ? { ca: options.ca } : {});
-  const env: ProbeEnvironment = {
-    policy: options.policy ?? policySchema.parse({}),
-    secrets: options.secrets,
-    http,
-    documents: new RoundDocuments(http),
-    memory: options.memory ?? createProbeMemory(),
-    now,
-  };
+  const env = probeEnvironment({ ...options, policy: options.policy ?? policySchema.parse({}), now });
   const target = targetOf({
     kind: options.provider?.kind ?? "oidc",
     ...(options.provider?.issuer ? { issuer: options.provider.issuer } : {}),
