@@ -184,8 +184,6 @@ export interface ProviderTotals {
   regions: Record<string, SeriesTotals>;
   /** One per UTC day of the period (see `daysOf`), global verdict. */
   daily: SeriesTotals[];
-  /** Rollups counted (inside the period). */
-  minutes: number;
 }
 
 /**
@@ -198,7 +196,6 @@ export class ProviderFold {
   private readonly global: Series;
   private readonly regionSeries: Series[];
   private readonly firstDay: number;
-  private minutes = 0;
   private dayPrefix = "";
   private dayStart = 0;
   /** The run of all-up minutes not yet added: its length, its day (-1 outside), and the minute after it. */
@@ -221,7 +218,6 @@ export class ProviderFold {
     if (Number.isNaN(minute)) return;
     const inside = minute >= this.period.from && minute < this.period.to;
     const day = inside ? Math.floor((minute - this.firstDay) / dayMs) : -1;
-    if (inside) this.minutes += 1;
     if (this.allUp(rollup)) {
       if (this.run > 0 && (day !== this.runDay || minute !== this.runNext)) this.flushRun();
       if (this.run === 0) this.runDay = day;
@@ -250,7 +246,7 @@ export class ProviderFold {
       const series = this.regionSeries[i];
       if (series) regions[region] = series.finish().total;
     });
-    return { global: global.total, regions, daily: global.daily, minutes: this.minutes };
+    return { global: global.total, regions, daily: global.daily };
   }
 
   /** A whole minute up, globally and in every configured region (a minute has at most 60 s, so nothing else). */

@@ -15,7 +15,11 @@ import {
   type SlaReport,
   type VendorReported,
 } from "./report-schema.js";
-import { entraAttainmentSource, type VendorAttainmentSource } from "./vendor-attainment.js";
+import {
+  entraAttainmentSource,
+  type VendorAttainment,
+  type VendorAttainmentSource,
+} from "./vendor-attainment.js";
 import { indicativeCredit, vendorTerms } from "./vendor-terms.js";
 
 /*
@@ -324,26 +328,36 @@ async function vendorFigure(
   if (provider.kind !== "entra")
     return notApplicable(provider, "no vendor SLA attainment API for this provider");
   if (!period.month) return notApplicable(provider, "Microsoft reports attainment per calendar month only");
-  const source = sourceOf?.(site, provider);
+  const month = period.month;
   const base = {
     label: "Microsoft-reported SLA attainment",
     vendor: "Microsoft",
     source: entraAttainmentSource,
+    month,
   };
+  const unavailable = (reason: string): VendorReported => ({
+    ...base,
+    status: "not-available",
+    scorePct: null,
+    reason,
+  });
+  if (!sourceOf) return unavailable("not asked for");
+  const source = sourceOf(site, provider);
   if (!source) {
-    return {
-      ...base,
-      status: "not-available",
-      month: period.month,
-      scorePct: null,
-      reason:
-        "no Graph credentials configured for this tenant (a graph-health probe's app with Reports.Read.All)",
-    };
+    return unavailable(
+      "no Graph credentials configured for this tenant (a graph-health probe's app with Reports.Read.All)",
+    );
   }
-  const figure = await source.monthlyAttainment(period.month);
+  // A vendor figure never fails the report, whatever the source does.
+  const figure = await source.monthlyAttainment(month).catch(
+    (error: unknown): VendorAttainment => ({
+      kind: "not-available",
+      reason: `asking failed: ${error instanceof Error ? error.message : String(error)}`,
+    }),
+  );
   return figure.kind === "reported"
-    ? { ...base, status: "reported", month: period.month, scorePct: figure.scorePct, reason: null }
-    : { ...base, status: "not-available", month: period.month, scorePct: null, reason: figure.reason };
+    ? { ...base, status: "reported", scorePct: figure.scorePct, reason: null }
+    : unavailable(figure.reason);
 }
 
 function notApplicable(provider: Provider, reason: string): VendorReported {

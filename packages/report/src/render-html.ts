@@ -1,5 +1,5 @@
 import type { IncidentReport, ProviderReport, SiteReport, SlaReport } from "./report-schema.js";
-import { creditText, headline, periodTitle, slaText } from "./report-text.js";
+import { creditText, failoverText, headline, periodTitle, slaText } from "./report-text.js";
 import {
   dailyAvailabilityChart,
   escapeXml as esc,
@@ -59,7 +59,7 @@ ${legend([
   [palette.unknown, "unknown or no data (not counted)"],
 ])}
 <h3>Incidents</h3>
-<div class="chart">${incidentTimelineChart(site, report.period)}</div>
+<div class="chart">${incidentTimelineChart(site, report)}</div>
 ${site.incidents.map((i) => incidentCard(site, i)).join("")}
 <h3>Availability by region</h3>
 <p class="muted small">What each probe region saw. The provider figures above use the global verdict, which needs a quorum of regions to call a provider down.</p>
@@ -91,7 +91,7 @@ function headlineCards(site: SiteReport): string {
     <div class="muted">${
       saved !== null && saved > 0
         ? `of sign-in downtime avoided; ${incidents} incident(s)${firstFailover ? `, DNS in sync ${esc(secondsText(firstFailover.insyncSeconds))} after onset` : ""}`
-        : `${incidents} incident(s); nothing to save`
+        : `${incidents} incident(s); ${esc(failoverText(site))}`
     }</div>
   </div>
 </div>`;

@@ -107,7 +107,42 @@ describe("report renderings", () => {
     expect(site?.providers[0]?.availabilityPct).toBeNull();
     expect(site?.providers[0]?.sla.met).toBeNull();
     expect(site?.incidents).toEqual([]);
-    expect(renderHtml(report)).toContain("no data");
+    expect(renderHtml(report)).toContain('<div class="big">no data</div>');
     expect(renderMarkdown(report)).toContain("No measurements for login.example.com");
+  });
+
+  it("draws an incident still open until the report was made, not to the period's end", async () => {
+    // Prepare: Okta down since 10:00 on the 10th, failed over, the report made two hours later.
+    const { recoveredAt, failbackRequestedAt, failbackApprovedAt, approvedBy, endAt, ...open } =
+      testIncident();
+    const report = await reportFromStore(
+      await novemberStore("example", open),
+      testConfig(),
+      monthPeriod("2026-11"),
+      {
+        now: Date.parse("2026-11-10T12:00:00Z"),
+      },
+    );
+    // Act
+    const html = renderHtml(report);
+    // Assess
+    expect(html).toContain("<title>okta down from 2026-11-10T10:00:00Z for 2 h</title>");
+    expect(html).toContain("login served by entra from 2026-11-10T10:00:45Z (1 h 59 min, failback included)");
+  });
+
+  it("says failover could not help when the primary was down without one", async () => {
+    const { failoverTo, dnsSubmittedAt, insyncAt, ...noFailover } = testIncident({
+      endAt: "2026-11-10T11:30:30Z",
+    });
+    const report = await reportFromStore(
+      await novemberStore("example", noFailover),
+      testConfig(),
+      monthPeriod("2026-11"),
+      {
+        now,
+      },
+    );
+    expect(report.sites[0]?.failoverSavedMinutes).toBe(0);
+    expect(renderMarkdown(report)).toContain("(down 1 h 30 min): failover could not avoid any of it.");
   });
 });

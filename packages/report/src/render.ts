@@ -23,10 +23,3 @@ export function renderReport(report: SlaReport, format: ReportFormat): string {
       return `${JSON.stringify(report, null, 2)}\n`;
   }
 }
-
-export const reportMediaTypes: Record<ReportFormat, string> = {
-  html: "text/html; charset=utf-8",
-  md: "text/markdown; charset=utf-8",
-  csv: "text/csv; charset=utf-8",
-  json: "application/json",
-};

@@ -31,14 +31,19 @@ export function headline(site: SiteReport): string {
   if (!primary || site.loginAvailabilityPct === null) {
     return `No measurements for ${site.hostname} in this period.`;
   }
-  const saved = site.failoverSavedMinutes ?? 0;
-  const savedText =
-    saved > 0 ? `failover kept sign-in up for ${minutesText(saved)} of it` : "failover had nothing to save";
   return (
     `${site.hostname} was available ${pctText(site.loginAvailabilityPct)} ` +
     `(down ${minutesText(site.loginDowntimeMinutes)}); ${primary.id} (primary) was available ` +
-    `${pctText(primary.availabilityPct)} (down ${minutesText(primary.downtimeMinutes)}): ${savedText}.`
+    `${pctText(primary.availabilityPct)} (down ${minutesText(primary.downtimeMinutes)}): ${failoverText(site)}.`
   );
+}
+
+/** What failover did about the primary's downtime, in words. */
+export function failoverText(site: SiteReport): string {
+  const saved = site.failoverSavedMinutes ?? 0;
+  if (saved > 0) return `failover kept sign-in up for ${minutesText(saved)} of it`;
+  if ((site.providers[0]?.downtimeMinutes ?? 0) > 0) return "failover could not avoid any of it";
+  return "failover had nothing to save";
 }
 
 export function slaText(provider: ProviderReport): string {

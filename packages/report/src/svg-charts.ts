@@ -1,4 +1,4 @@
-import type { ProviderReport, SiteReport } from "./report-schema.js";
+import type { ProviderReport, SiteReport, SlaReport } from "./report-schema.js";
 import { minutesText, pctText, secondsText } from "./text-format.js";
 
 /*
@@ -121,11 +121,15 @@ function dayTitle(day: ProviderReport["daily"][number]): string {
 
 /**
  * The period at a glance: for each incident, when the failing provider was down, when the login
- * hostname was served by the other provider, and when the login hostname itself was down.
+ * hostname was served by the other provider, and when the login hostname itself was down. An incident
+ * still open is drawn until the report was made, not to the period's end.
  */
-export function incidentTimelineChart(site: SiteReport, period: { from: string; to: string }): string {
-  const from = Date.parse(period.from);
-  const to = Date.parse(period.to);
+export function incidentTimelineChart(
+  site: SiteReport,
+  report: Pick<SlaReport, "period" | "generatedAt">,
+): string {
+  const from = Date.parse(report.period.from);
+  const to = Date.parse(report.period.to);
   const width = 920;
   const left = 150;
   const right = 10;
@@ -157,7 +161,7 @@ export function incidentTimelineChart(site: SiteReport, period: { from: string; 
       `<rect x="${f(x1)}" y="${y + 4}" width="${f(w)}" height="${laneHeight - 8}" fill="${color}" rx="1"><title>${escapeXml(title)}</title></rect>`,
     );
   };
-  const now = Math.min(to, Date.parse(period.to));
+  const now = Math.min(to, Date.parse(report.generatedAt));
   for (const incident of site.incidents) {
     const start = Date.parse(incident.start);
     const recovered = Date.parse(incident.recoveredAt ?? incident.end ?? new Date(now).toISOString());
@@ -256,12 +260,11 @@ export function regionHeatmapChart(site: SiteReport): string {
   return svg("region-heatmap", width, height, "Availability by region and provider", parts);
 }
 
-/** Green at 100%, through yellow at the target, to red two nines below; grey for no data. */
+/** Green at 100%, pale green down to the target, then yellow to red one percentage point below it; grey for no data. */
 export function heatColor(pct: number | null, target: number): string {
   if (pct === null) return "#e9ecef";
   if (pct >= 100) return "#95d5b2";
   if (pct >= target) return "#d8f3dc";
-  // Full red one percentage point below the target.
   const below = Math.min(1, target - pct);
   const from = [255, 230, 160];
   const to = [193, 18, 31];
