@@ -110,8 +110,9 @@ describe("availability from minute rollups", () => {
   });
 
   it("shares an outage across midnight between the days and the months without adding a minute", () => {
-    // Prepare: down 23:15:15 on 31 October to 00:45:30 on 1 November, seen from both months.
-    const outage = downBetween(at("2026-10-31T23:15:15Z"), at("2026-11-01T00:45:30Z"));
+    // Prepare: down 23:15:30 on 31 October to 00:45:30 on 1 November, seen from both months: 44.5 +
+    // 45.5 minutes, which rounded one by one would make 45 + 46.
+    const outage = downBetween(at("2026-10-31T23:15:30Z"), at("2026-11-01T00:45:30Z"));
     const october = monthPeriod("2026-10");
     const span = rollups(at("2026-10-30T00:00:00Z"), at("2026-11-03T00:00:00Z"), outage);
     // Act
