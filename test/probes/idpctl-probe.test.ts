@@ -151,4 +151,31 @@ describe("idpctl probe", () => {
     expect(noIssuer.stderr).toContain("--issuer");
     expect(both.code).toBe(2);
   });
+
+  it("names the missing flags of an ad-hoc probe, and refuses flags that would be ignored", async () => {
+    // Prepare
+    const issuer = idps.okta.issuer("default");
+
+    // Act
+    const [missing, siteWithKind, issuerWithConfig, notPem] = await Promise.all([
+      idpctl(["probe", "--kind", "token", "--url", `${issuer}/v1/token`, "--issuer", issuer]),
+      idpctl(["probe", "--kind", "jwks", "--url", `${issuer}/v1/keys`, "--site", "alpha"]),
+      idpctl(["probe", "--config", configFile, "--issuer", issuer]),
+      idpctl(["probe", "--kind", "jwks", "--url", `${issuer}/v1/keys`, "--ca", configFile]),
+    ]);
+
+    // Assess: nothing was probed.
+    expect([missing, siteWithKind, issuerWithConfig, notPem].map((r) => [r.code, r.stdout])).toEqual([
+      [2, ""],
+      [2, ""],
+      [2, ""],
+      [2, ""],
+    ]);
+    expect(missing.stderr).toContain(
+      "--client-id is required\n  --secret-ref is required\n  --scope is required",
+    );
+    expect(siteWithKind.stderr).toContain("--site: only with --config");
+    expect(issuerWithConfig.stderr).toContain("--issuer: only with --kind");
+    expect(notPem.stderr).toContain("holds no PEM certificate");
+  });
 });

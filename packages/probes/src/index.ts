@@ -1,4 +1,5 @@
 export { NodeHttpsClient } from "./node-https-client.js";
+export { discoveryUrlOf } from "./oidc.js";
 export type { ProbeTarget } from "./probe-context.js";
 export { createProbeMemory, ProbeMemory } from "./probe-memory.js";
 export { planRound, prepareRound, type RegionRoundOptions, runRegionRound } from "./region-round.js";

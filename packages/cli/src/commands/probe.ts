@@ -7,7 +7,7 @@ import {
   probeKinds,
   probeSpecSchema,
 } from "@idp-failover/core";
-import { envSecrets, runProbe, runRegionRound } from "@idp-failover/probes";
+import { discoveryUrlOf, envSecrets, runProbe, runRegionRound } from "@idp-failover/probes";
 import { type Command, InvalidArgumentError } from "commander";
 import { CliError } from "../cli-error.js";
 import { loadConfig, readTextFile } from "../load-config.js";
@@ -71,23 +71,46 @@ export function registerProbe(program: Command): void {
     });
 }
 
+/** Options that describe an ad-hoc probe, and the flag each comes from. */
+const adHocFlags = {
+  url: "--url",
+  issuer: "--issuer",
+  clientId: "--client-id",
+  secretRef: "--secret-ref",
+  scope: "--scope",
+  audience: "--audience",
+  tenant: "--tenant",
+  loginUrl: "--login-url",
+} as const satisfies Partial<Record<keyof ProbeOptions, string>>;
+
 async function runRequested(options: ProbeOptions): Promise<ProbeResult[]> {
   if (options.config && options.kind) throw new CliError("use either --config or --kind, not both");
   if (!options.config && !options.kind)
     throw new CliError("say what to probe: --config FILE, or --kind K --url URL");
-  const ca = options.ca ? await readTextFile(options.ca, `--ca ${options.ca}`) : undefined;
+  const misplaced = options.kind
+    ? (["site", "provider"] as const).filter((o) => options[o] !== undefined).map((o) => `--${o}`)
+    : Object.entries(adHocFlags)
+        .filter(([option]) => options[option as keyof typeof adHocFlags] !== undefined)
+        .map(([, flag]) => flag);
+  if (misplaced.length > 0) {
+    throw new CliError(
+      options.kind
+        ? `${misplaced.join(", ")}: only with --config (they choose from its plan)`
+        : `${misplaced.join(", ")}: only with --kind (they describe an ad-hoc probe)`,
+    );
+  }
+  const ca = options.ca ? await readCaFile(options.ca) : undefined;
   const secrets = envSecrets(process.env);
   if (options.kind) {
     const spec = adHocSpec(options);
-    const issuer =
-      options.issuer ?? (spec.kind === "oidc-discovery" && spec.url ? issuerOf(spec.url) : undefined);
     const result = await runProbe(spec, {
       secrets,
       // A diagnosis of the IdP as it is now: one attempt, no confirm retries hiding a flaky answer.
       policy: { ...policySchema.parse({}), confirm: { retries: 0, delayMs: 0 } },
       region: options.region,
       ...(ca ? { ca } : {}),
-      ...(issuer ? { provider: { kind: "oidc", issuer } } : {}),
+      // Without --issuer, discovery expects the issuer its URL names.
+      ...(options.issuer ? { provider: { kind: "oidc", issuer: options.issuer } } : {}),
     });
     return [result];
   }
@@ -150,12 +173,45 @@ export function adHocSpec(options: ProbeOptions): ProbeSpec {
   }
   const parsed = probeSpecSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  ${i.path.join(".") || kind}: ${i.message}`).join("\n");
-    throw new CliError(
-      `the ${kind} probe is missing something:\n${problems}\n  (options: --url, --client-id, --secret-ref, --scope, --tenant)`,
-    );
+    const problems = parsed.error.issues.map((issue) => {
+      const field = issue.path.join(".");
+      const flag = specFieldFlags[field];
+      const given = issue.path.reduce<unknown>(
+        (value, key) =>
+          value && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined,
+        raw,
+      );
+      if (flag && given === undefined) return `  ${flag} is required`;
+      return `  ${flag ?? (field || kind)}: ${issue.message}`;
+    });
+    throw new CliError(`the ${kind} probe cannot run:\n${problems.join("\n")}`);
   }
   return parsed.data;
+}
+
+/** The flag that sets each spec field an ad-hoc probe takes from the command line. */
+const specFieldFlags: Record<string, string> = {
+  url: "--url",
+  tokenUrl: "--url",
+  orgUrl: "--url",
+  graphUrl: "--url",
+  clientId: "--client-id",
+  clientSecretRef: "--secret-ref",
+  "auth.tokenRef": "--secret-ref",
+  scope: "--scope",
+  audience: "--audience",
+  tenantId: "--tenant",
+  loginUrl: "--login-url",
+  timeoutMs: "--timeout-ms",
+};
+
+/** The --ca file: PEM certificates, or bad input (a file without one would silently trust nothing). */
+async function readCaFile(file: string): Promise<string> {
+  const pem = await readTextFile(file, `--ca ${file}`);
+  if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
+    throw new CliError(`--ca ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  }
+  return pem;
 }
 
 function selectTargets(config: Config, options: ProbeOptions): { sites?: string[]; providers?: string[] } {
@@ -198,14 +254,9 @@ function parseTimeout(value: string): number {
   return n;
 }
 
-const wellKnown = "/.well-known/openid-configuration";
-
+/** A discovery URL as given, or an issuer's. */
 function discoveryUrl(url: string): string {
-  return url.includes("/.well-known/") ? url : `${url.replace(/\/+$/, "")}${wellKnown}`;
-}
-
-function issuerOf(url: string): string | undefined {
-  return url.endsWith(wellKnown) ? url.slice(0, -wellKnown.length) : undefined;
+  return url.includes("/.well-known/") ? url : discoveryUrlOf(url);
 }
 
 export function formatJsonLines(results: readonly ProbeResult[]): string {
