@@ -1,5 +1,5 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { DynamoStore, keys, StoredItemInvalidError } from "@idp-failover/aws";
+import { BatchIncompleteError, DynamoStore, keys, StoredItemInvalidError } from "@idp-failover/aws";
 import type { ProbeResult, SiteState } from "@idp-failover/core";
 import { type DynamoFaultProxy, startDynamoFaultProxy } from "@idp-failover/stand-ins";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -98,6 +98,26 @@ describe("DynamoStore", () => {
 
     // Assess
     expect(await store.listResults(site, "okta", t0, t0 + 300_000)).toHaveLength(30);
+  });
+
+  it("gives up with a readable error when DynamoDB keeps leaving batch items unprocessed", async () => {
+    // Prepare: every attempt the store is allowed comes back unprocessed.
+    const store = new DynamoStore({
+      tableName: dynamo.tableName,
+      client: dynamo.client({ endpoint: proxy.url }),
+      batchRetry: { attempts: 3, sleep: async () => {} },
+    });
+    const site = newSite();
+    proxy.leaveNextBatchUnprocessed(3);
+
+    // Act
+    const appending = store.appendAudit([
+      { site, at: new Date(t0).toISOString(), seq: 1, actor: "evaluator", action: "transition", reason: "r" },
+    ]);
+
+    // Assess
+    await expect(appending).rejects.toBeInstanceOf(BatchIncompleteError);
+    await expect(appending).rejects.toThrow("1 item(s) still unprocessed after 3 attempts");
   });
 
   it("keeps a region's round as one item and reads its results back whole", async () => {

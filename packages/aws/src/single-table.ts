@@ -136,47 +136,52 @@ export class SingleTable {
   }
 
   private async writeChunk(chunk: Item[]): Promise<void> {
-    let requests = chunk.map((Item) => ({ PutRequest: { Item } }));
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt >= this.retry.attempts) {
-        throw new BatchIncompleteError(
-          `${requests.length} item(s) still unprocessed after ${attempt} attempts`,
-        );
-      }
-      if (attempt > 0) await this.retry.sleep(jitteredDelay(attempt, this.retry.baseMs, this.retry.capMs));
+    await this.untilProcessed(chunk, "item(s)", async (items) => {
       const out = await this.doc.send(
-        new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
+        new BatchWriteCommand({
+          RequestItems: { [this.tableName]: items.map((Item) => ({ PutRequest: { Item } })) },
+        }),
       );
-      requests = (out.UnprocessedItems?.[this.tableName] ?? []).flatMap((r) =>
-        r.PutRequest?.Item ? [{ PutRequest: { Item: r.PutRequest.Item } }] : [],
+      return (out.UnprocessedItems?.[this.tableName] ?? []).flatMap((r) =>
+        r.PutRequest?.Item ? [r.PutRequest.Item] : [],
       );
-    }
+    });
   }
 
   /** Strongly consistent reads of many keys (order not kept), retrying unprocessed ones. */
   async getAll(keyList: readonly Key[]): Promise<Item[]> {
     const found: Item[] = [];
     for (let i = 0; i < keyList.length; i += batchGetMax) {
-      let pending: Record<string, unknown>[] = keyList
-        .slice(i, i + batchGetMax)
-        .map((k) => ({ PK: k.PK, SK: k.SK }));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt >= this.retry.attempts) {
-          throw new BatchIncompleteError(
-            `${pending.length} key(s) still unprocessed after ${attempt} attempts`,
-          );
-        }
-        if (attempt > 0) await this.retry.sleep(jitteredDelay(attempt, this.retry.baseMs, this.retry.capMs));
+      const chunk: Item[] = keyList.slice(i, i + batchGetMax).map((k) => ({ PK: k.PK, SK: k.SK }));
+      await this.untilProcessed(chunk, "key(s)", async (keys) => {
         const out = await this.doc.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
         );
         found.push(...(out.Responses?.[this.tableName] ?? []));
-        pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      }
+        return out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      });
     }
     return found;
+  }
+
+  /**
+   * Sends `pending` and then whatever DynamoDB left unprocessed, with jittered backoff between
+   * attempts, until nothing is left or the attempts run out.
+   */
+  private async untilProcessed(
+    pending: Item[],
+    what: string,
+    send: (batch: Item[]) => Promise<Item[]>,
+  ): Promise<void> {
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= this.retry.attempts) {
+        throw new BatchIncompleteError(
+          `${pending.length} ${what} still unprocessed after ${attempt} attempts`,
+        );
+      }
+      if (attempt > 0) await this.retry.sleep(jitteredDelay(attempt, this.retry.baseMs, this.retry.capMs));
+      pending = await send(pending);
+    }
   }
 }
 
