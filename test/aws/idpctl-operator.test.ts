@@ -14,12 +14,12 @@ import { runStatus, type SiteStatus } from "../../packages/cli/src/commands/stat
 import { testCredentials } from "./dynalite.js";
 import {
   type AwsWorld,
+  busName,
   regions,
   startAwsWorld,
   testConfig,
   testConfigInput,
   tracker,
-  zoneId,
 } from "./fixtures.js";
 
 /*
@@ -35,6 +35,8 @@ const sites = [
   "ops-failback",
   "ops-history",
   "ops-bin",
+  "ops-bus",
+  "ops-rejected",
 ];
 const config = testConfig(sites);
 let world: AwsWorld;
@@ -68,17 +70,21 @@ function env(): Record<string, string> {
   };
 }
 
-function io(): CommandIo & { stdout: () => string } {
+function io(): CommandIo & { stdout: () => string; stderr: () => string } {
   let out = "";
+  let err = "";
   return {
     out: (text) => {
       out += text;
     },
-    err: () => {},
+    err: (text) => {
+      err += text;
+    },
     env: env(),
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     stdout: () => out,
+    stderr: () => err,
   };
 }
 
@@ -213,6 +219,50 @@ describe("idpctl operator commands", () => {
     expect(actions).toEqual(["primary-active", "refused:manual-failover", "frozen"]);
   });
 
+  it("says which effects of a command are left for the evaluator, and the next command carries them out", async () => {
+    // Prepare: the first command names a bus that does not exist (a stage's bus forgotten).
+    await health("ops-bus", {});
+    const wrongBus = io();
+    await runFreeze(opts({ site: "ops-bus", reason: "hold", eventBus: "idp-failover-staging" }), wrongBus);
+    const published = () =>
+      world.eventbridge
+        .events(busName)
+        .filter((e) => e.detail.site === "ops-bus" && e.detail.to === "frozen");
+    const before = published().length;
+
+    // Act
+    await runUnfreeze(opts({ site: "ops-bus" }), io());
+
+    // Assess
+    expect(wrongBus.stderr()).toMatch(/kept in the site's outbox .*idp-failover-staging does not exist/);
+    expect(before).toBe(0);
+    expect(published()).toHaveLength(1);
+  });
+
+  it("reports a change Route 53 refused, and submits it again on the next failover once the zone is fixed", async () => {
+    // Prepare
+    await health("ops-rejected", {});
+    world.route53.failNext("InvalidChangeBatch", { message: "RRSet of type CNAME is not permitted" });
+    const refused = await runFailover(
+      opts({ site: "ops-rejected", to: "entra", reason: "drill" }),
+      io(),
+    ).catch((error: unknown) => error);
+
+    // Act
+    const again = io();
+    await runFailover(opts({ site: "ops-rejected", to: "entra", reason: "zone fixed" }), again);
+
+    // Assess
+    expect(refused).toMatchObject({
+      exitCode: 1,
+      message: expect.stringMatching(/Route 53 refused the weight change .*InvalidChangeBatch/),
+    });
+    expect(again.stdout()).toMatch(
+      /INSYNC after \d+ s; ops-rejected is secondary-active \(okta 0, entra 100\)/,
+    );
+    expect(await adapters.dns.read(siteOf("ops-rejected"))).toEqual({ okta: 0, entra: 100 });
+  });
+
   it("failback starts the stepped return to the primary", async () => {
     // Prepare: failed over by hand, the primary healthy again.
     await health("ops-failback", {});
@@ -288,8 +338,10 @@ describe("idpctl operator commands", () => {
     // Assess
     expect(status.code).toBe(0);
     expect(status.stdout).toContain(`ops-bin  login-ops-bin.acme.example`);
+    expect(status.stdout).toContain("Route 53: okta 100, entra 0");
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("refused: entra is down");
-    expect(world.route53.records(zoneId).length).toBeGreaterThan(0);
+    const audit = await adapters.store.listAudit("ops-bin", 0, Date.now() + 1);
+    expect(audit[0]).toMatchObject({ action: "refused:manual-failover", actor: "operator:bo" });
   }, 30_000);
 });

@@ -33,6 +33,7 @@ export interface AwsCliOptions {
   region?: string;
   endpoint?: string;
   table?: string;
+  eventBus?: string;
   operator?: string;
 }
 
@@ -55,7 +56,7 @@ export const processIo: CommandIo = {
 
 export const defaultTableName = "idp-failover";
 
-/** Adds --config, --region, --endpoint, --table and --operator to an operator command. */
+/** Adds --config, --region, --endpoint, --table, --event-bus and --operator to an operator command. */
 export function withAwsOptions(command: Command): Command {
   return command
     .requiredOption("-c, --config <file>", "config file (YAML or JSON)")
@@ -68,6 +69,10 @@ export function withAwsOptions(command: Command): Command {
       "one endpoint for DynamoDB, Route 53 and EventBridge (local stacks); otherwise AWS_ENDPOINT_URL_DYNAMODB / _ROUTE_53 / _EVENTBRIDGE / AWS_ENDPOINT_URL",
     )
     .option("--table <name>", `DynamoDB table (default: IDP_FAILOVER_TABLE, then ${defaultTableName})`)
+    .option(
+      "--event-bus <name>",
+      "EventBridge bus for the events of your commands (default: the config's alerting.eventBus; a stage other than prod adds -<stage>)",
+    )
     .option("--operator <name>", "your name in the audit trail (default: the OS user)");
 }
 
@@ -87,7 +92,7 @@ export function resolveAwsSettings(
   const eventbridge = endpointFor("EVENTBRIDGE");
   return {
     tableName: options.table ?? env.IDP_FAILOVER_TABLE ?? defaultTableName,
-    eventBusName: config.alerting.eventBus,
+    eventBusName: options.eventBus ?? config.alerting.eventBus,
     region: options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? config.homeRegion,
     endpoints: {
       ...(dynamodb ? { dynamodb } : {}),
@@ -206,7 +211,10 @@ export async function applyOperatorInput(
   const { io } = session;
   const outcome: CommandOutcome = await commandSite(session.deps, session.config, site.id, input);
   if (outcome.kind === "refused") {
-    throw new CliError(`refused: ${outcome.reason} (site ${site.id} is ${outcome.state.state})`, 1);
+    const where = outcome.reason.includes(outcome.state.state)
+      ? ""
+      : ` (site ${site.id} is ${outcome.state.state})`;
+    throw new CliError(`refused: ${outcome.reason}${where}`, 1);
   }
   const { transition } = outcome;
   io.out(
@@ -214,6 +222,7 @@ export async function applyOperatorInput(
       ? `${site.id}: ${transition.from} -> ${transition.to} (${transition.reason})\n`
       : `${site.id}: ${input.kind} recorded; state ${outcome.state.state}\n`,
   );
+  reportDeferred(io, outcome.effectErrors);
   let state = outcome.state;
   const dns = state.dns;
   if (!dns) return state;
@@ -247,11 +256,19 @@ export async function applyOperatorInput(
   }
   // The evaluator's own use case records the INSYNC (and whatever else is due now).
   const report = await evaluateSite(session.deps, session.config, site.id);
+  reportDeferred(io, report.effectErrors);
   state = report.state;
   io.out(
     `${dns.changeId} INSYNC after ${Math.round(waited.waitedMs / 1000)} s; ${site.id} is ${state.state} (${formatWeights(state.weights)})\n`,
   );
   return state;
+}
+
+/** Effects that failed (a bus that does not exist, Slack's outbox unwritable): the evaluator retries them. */
+function reportDeferred(io: CommandIo, effectErrors: readonly string[]): void {
+  for (const error of effectErrors) {
+    io.err(`not done yet, kept in the site's outbox for the evaluator's next run: ${error}\n`);
+  }
 }
 
 export function formatWeights(weights: Record<string, number>): string {

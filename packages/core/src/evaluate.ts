@@ -92,7 +92,13 @@ export async function evaluateSite(
 }
 
 export type CommandOutcome =
-  | { kind: "applied"; transition?: Transition; state: SiteState }
+  | {
+      kind: "applied";
+      transition?: Transition;
+      state: SiteState;
+      /** Effects (events, notifications, records) left in the outbox for the next evaluation. */
+      effectErrors: string[];
+    }
   | { kind: "refused"; reason: string; state: SiteState };
 
 /**
@@ -124,6 +130,7 @@ export async function commandSite(
     kind: "applied",
     ...(step?.transition ? { transition: step.transition } : {}),
     state: report.state,
+    effectErrors: report.effectErrors,
   };
 }
 

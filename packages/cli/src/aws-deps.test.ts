@@ -1,0 +1,118 @@
+import { type Config, parseConfig } from "@idp-failover/core";
+import { describe, expect, it } from "vitest";
+import { operatorName, resolveAwsSettings } from "./aws-deps.js";
+
+/*
+ * Where the operator commands find AWS and who they say the operator is: flags first, then the
+ * environment, then the config.
+ */
+
+function config(): Config {
+  const parsed = parseConfig({
+    regions: ["us-east-1", "us-west-2", "eu-west-1"],
+    homeRegion: "eu-west-1",
+    alerting: { slack: { channel: "#idp" }, eventBus: "idp-bus" },
+    sites: [
+      {
+        id: "acme",
+        hostname: "login.acme.example",
+        hostedZoneId: "Z1",
+        providers: [
+          { id: "okta", kind: "okta", issuer: "https://acme.okta.com", dnsTarget: "acme.okta.example" },
+          { id: "entra", kind: "oidc", issuer: "https://acme.entra.example", dnsTarget: "acme.fd.example" },
+        ],
+      },
+    ],
+  });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  return parsed.config;
+}
+
+const env = {
+  AWS_ENDPOINT_URL: "http://127.0.0.1:4566",
+  AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:8000",
+  AWS_REGION: "us-west-2",
+  IDP_FAILOVER_TABLE: "idp-failover-staging",
+};
+
+describe("resolveAwsSettings", () => {
+  it("takes each service's endpoint from AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL", () => {
+    // Act
+    const settings = resolveAwsSettings(config(), {}, env);
+
+    // Assess
+    expect(settings).toMatchObject({
+      endpoints: {
+        dynamodb: "http://127.0.0.1:8000",
+        route53: "http://127.0.0.1:4566",
+        eventbridge: "http://127.0.0.1:4566",
+      },
+      region: "us-west-2",
+      tableName: "idp-failover-staging",
+      eventBusName: "idp-bus",
+    });
+  });
+
+  it("lets --endpoint, --region, --table and --event-bus win over the environment", () => {
+    // Act
+    const settings = resolveAwsSettings(
+      config(),
+      { endpoint: "http://localhost:9000", region: "ap-southeast-2", table: "t", eventBus: "b" },
+      env,
+    );
+
+    // Assess
+    expect(settings).toEqual({
+      endpoints: {
+        dynamodb: "http://localhost:9000",
+        route53: "http://localhost:9000",
+        eventbridge: "http://localhost:9000",
+      },
+      region: "ap-southeast-2",
+      tableName: "t",
+      eventBusName: "b",
+    });
+  });
+
+  it("falls back to the config's home region, the default table and the SDK's own endpoints", () => {
+    // Act
+    const settings = resolveAwsSettings(config(), {}, {});
+
+    // Assess
+    expect(settings).toEqual({
+      endpoints: {},
+      region: "eu-west-1",
+      tableName: "idp-failover",
+      eventBusName: "idp-bus",
+    });
+  });
+
+  it("refuses an --endpoint that is not an http(s) URL, as bad input", () => {
+    // Act
+    const resolving = () => resolveAwsSettings(config(), { endpoint: "localhost:4566" }, {});
+
+    // Assess
+    expect(resolving).toThrow(
+      expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/--endpoint/) }),
+    );
+  });
+});
+
+describe("operatorName", () => {
+  it("prefers --operator, then IDPCTL_OPERATOR", () => {
+    // Act
+    const fromFlag = operatorName({ operator: "ana" }, { IDPCTL_OPERATOR: "bo" });
+    const fromEnv = operatorName({}, { IDPCTL_OPERATOR: "bo" });
+
+    // Assess
+    expect([fromFlag, fromEnv]).toEqual(["ana", "bo"]);
+  });
+
+  it("refuses a name the audit trail cannot hold plainly", () => {
+    // Act
+    const naming = () => operatorName({ operator: "ana; rm -rf" }, {});
+
+    // Assess
+    expect(naming).toThrow(expect.objectContaining({ exitCode: 2 }));
+  });
+});
