@@ -175,8 +175,11 @@ describe("evaluator on the AWS adapters", () => {
     const adapters = await siteWithOutage("stuck", clock);
     const hanging: EventPublisher = { publish: () => new Promise<never>(() => {}) };
     void evaluateSite(deps(adapters, clock, { events: hanging }), config, "stuck");
-    await sleep(300);
-    const leftBehind = await adapters.store.loadState("stuck");
+    let leftBehind = await adapters.store.loadState("stuck");
+    for (let i = 0; i < 500 && !leftBehind?.outbox; i++) {
+      await sleep(10);
+      leftBehind = await adapters.store.loadState("stuck");
+    }
 
     // Act
     clock.advance(60_000);

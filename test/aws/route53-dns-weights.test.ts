@@ -237,10 +237,11 @@ describe("Route53DnsWeights", () => {
     },
   );
 
-  it("passes on Route 53's own reason for an invalid change batch", async () => {
+  it("refuses to change a name that also has a record that is not weighted, without calling Route 53", async () => {
     // Prepare: the zone holds a simple (non-weighted) record of the login name's type as well.
     route53.createZone("acme.example", zoneId);
     route53.seed(zoneId, [{ name: hostname, type: "CNAME", ttl: 60, values: ["legacy.example.net"] }]);
+    const before = route53.count("ChangeResourceRecordSets");
 
     // Act
     const outcome = await dnsWeights().apply(site, { okta: 0, entra: 100 });
@@ -248,6 +249,58 @@ describe("Route53DnsWeights", () => {
     // Assess
     expect(outcome).toMatchObject({ kind: "rejected" });
     expect(outcome.kind === "rejected" && outcome.message).toMatch(/not weighted/);
+    expect(route53.count("ChangeResourceRecordSets")).toBe(before);
+  });
+
+  it("passes on Route 53's own reason for an invalid change batch", async () => {
+    // Prepare: another record type at the login name, which a CNAME may not share.
+    route53.seed(zoneId, [{ name: hostname, type: "TXT", ttl: 60, values: ['"site-verification"'] }]);
+
+    // Act
+    const outcome = await dnsWeights().apply(site, { okta: 0, entra: 100 });
+
+    // Assess
+    expect(outcome).toMatchObject({ kind: "rejected" });
+    expect(outcome.kind === "rejected" && outcome.message).toMatch(
+      /InvalidChangeBatch.*RRSet of type CNAME .* conflicts with other records/,
+    );
+    expect(await dnsWeights().read(site)).toEqual({ okta: 100, entra: 0 });
+  });
+
+  it("asks for a retry when the records do not read back as written (another writer)", async () => {
+    // Prepare: someone else moves okta's weight right after our change is accepted.
+    const client = new Route53Client({
+      region: "us-east-1",
+      endpoint: route53.url,
+      credentials: testCredentials,
+    });
+    clients.push(client);
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        if (context.commandName === "ChangeResourceRecordSetsCommand") {
+          route53.seed(zoneId, [
+            {
+              name: hostname,
+              type: "CNAME",
+              setIdentifier: "okta",
+              weight: 50,
+              ttl: 300,
+              values: ["acme.customdomains.okta.com"],
+            },
+          ]);
+        }
+        return out;
+      },
+      { step: "initialize", name: "anotherWriter" },
+    );
+
+    // Act
+    const outcome = await new Route53DnsWeights({ client }).apply(site, { okta: 0, entra: 100 });
+
+    // Assess
+    expect(outcome).toMatchObject({ kind: "retry" });
+    expect(outcome.kind === "retry" && outcome.message).toMatch(/read back .* differ .*okta: 50 != 0/);
   });
 
   it("finds the weighted set across pages of a large zone", async () => {

@@ -307,18 +307,21 @@ describe.each(outboxes)("NotificationOutbox contract (%s)", (_name, makeOutbox) 
   });
 
   it("hands out the oldest due first, up to the limit", async () => {
-    // Prepare
+    // Prepare: a day before every other test's deliveries, so these are the oldest in the table.
     const outbox = makeOutbox();
     const site = newSite();
-    await outbox.enqueue([intent(site, 3, t0 + 3)], ["slack"], t0 + 3);
-    await outbox.enqueue([intent(site, 1, t0 + 1)], ["slack"], t0 + 1);
-    await outbox.enqueue([intent(site, 2, t0 + 2)], ["slack"], t0 + 2);
+    const early = t0 - 86_400_000;
+    await outbox.enqueue([intent(site, 3, early + 3)], ["slack"], early + 3);
+    await outbox.enqueue([intent(site, 1, early + 1)], ["slack"], early + 1);
+    await outbox.enqueue([intent(site, 2, early + 2)], ["slack"], early + 2);
 
     // Act
-    const due = (await outbox.due(t0 + 10, 1000)).filter((d) => d.intent.site === site);
+    const due = (await outbox.due(early + 10, 1000)).filter((d) => d.intent.site === site);
+    const limited = await outbox.due(early + 10, 2);
 
     // Assess
     expect(due.map((d) => d.intent.id)).toEqual([1, 2, 3].map((n) => `${site}:${n}:frozen`));
+    expect(limited.map((d) => d.intent.id)).toEqual([1, 2].map((n) => `${site}:${n}:frozen`));
   });
 });
 
