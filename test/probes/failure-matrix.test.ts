@@ -104,6 +104,7 @@ const kinds: Case[] = [
 
 const faults: { mode: FaultMode; expected: string; spec?: Record<string, number> }[] = [
   { mode: "http-5xx", expected: "http-5xx" },
+  { mode: "http-4xx", expected: "http-4xx" },
   { mode: "refused", expected: "tcp" },
   { mode: "reset", expected: "tcp" },
   { mode: "hang", expected: "timeout", spec: { timeoutMs: 300 } },

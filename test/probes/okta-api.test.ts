@@ -108,6 +108,17 @@ describe("okta-api probe", () => {
     expect(result).toMatchObject({ status: 503, attempts: 2, error: { class: "http-5xx" } });
   });
 
+  it("fails as content when the org's answer is not JSON", async () => {
+    // Prepare
+    await okta.setFault({ mode: "bad-json", probes: ["okta-api"] });
+
+    // Act
+    const result = await run(tokenSpec());
+
+    // Assess
+    expect(result).toMatchObject({ ok: false, error: { class: "content" } });
+  });
+
   it("fails as tcp when the org refuses connections", async () => {
     // Prepare
     await okta.setFault({ mode: "refused" });

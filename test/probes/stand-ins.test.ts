@@ -1,6 +1,6 @@
 import { request } from "node:https";
 import * as tls from "node:tls";
-import { entraStandInDefaults, oktaStandInDefaults } from "@idp-failover/stand-ins";
+import { entraStandInDefaults, oktaStandInDefaults, startOktaStandIn } from "@idp-failover/stand-ins";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Idps, startIdps, tenantId } from "./support.js";
@@ -121,6 +121,28 @@ describe("Okta stand-in", () => {
     expect(limited.status).toBe(429);
     expect(JSON.parse(limited.body)).toMatchObject({ errorCode: "E0000047" });
     expect(limited.headers["x-rate-limit-remaining"]).toBe("0");
+  });
+
+  it("answers 429 once the org's per-minute budget for /api/v1/org is spent", async () => {
+    // Prepare
+    const small = await startOktaStandIn({ ca: idps.ca, rateLimit: 2 });
+    const auth = { authorization: `SSWS ${oktaStandInDefaults.apiToken}` };
+    try {
+      // Act
+      const statuses: number[] = [];
+      let last: Answer | undefined;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        last = await call(`${small.url}/api/v1/org`, { headers: auth });
+        statuses.push(last.status);
+      }
+
+      // Assess
+      expect(statuses).toEqual([200, 200, 429]);
+      expect(last?.headers["x-rate-limit-remaining"]).toBe("0");
+      expect(JSON.parse(last?.body ?? "{}")).toMatchObject({ errorCode: "E0000047" });
+    } finally {
+      await small.close();
+    }
   });
 
   it("refuses connections while refused and serves again on the same port after clearFault", async () => {

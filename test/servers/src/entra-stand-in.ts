@@ -159,6 +159,12 @@ async function handleEntra(state: EntraState, context: HandlerContext): Promise<
       aadError("temporarily_unavailable", 90033, "A transient error has occurred. Please try again."),
     );
   }
+  if (fault?.mode === "http-4xx") {
+    return json(
+      fault.status ?? 404,
+      aadError("invalid_request", 900023, "The requested resource was not found on this endpoint."),
+    );
+  }
   if (fault?.mode === "rate-limited") {
     return json(
       429,
@@ -391,6 +397,8 @@ async function graphHealth(state: EntraState, context: HandlerContext): Promise<
     );
   if (fault?.mode === "http-5xx")
     return graphError(fault.status ?? 503, "serviceNotAvailable", "The service is temporarily unavailable.");
+  if (fault?.mode === "http-4xx")
+    return graphError(fault.status ?? 404, "UnknownError", "Resource not found for the segment.");
   if (fault?.mode === "rate-limited")
     return graphError(429, "TooManyRequests", "Too many requests.", { "retry-after": "30" });
   if (fault?.mode === "auth" || !(await graphAuthorized(state, context.headers.authorization))) {

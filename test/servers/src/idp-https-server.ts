@@ -22,6 +22,8 @@ export type ProbeSurface =
 export type FaultMode =
   /** 5xx answer (503 unless `status` says otherwise). */
   | "http-5xx"
+  /** 4xx answer other than 401 and 429 (404 unless `status` says otherwise). */
+  | "http-4xx"
   /** The listening socket closes: connections are refused. Whole server. */
   | "refused"
   /** The connection is reset once the request arrives. */
@@ -69,7 +71,7 @@ export interface StandInFault {
   latencyMs?: number;
   /** Hit only this share of matching requests (0..1), for partial outages. Default 1. */
   failureRate?: number;
-  /** For `http-5xx`: the status to answer. */
+  /** For `http-5xx` and `http-4xx`: the status to answer. */
   status?: number;
 }
 

@@ -45,7 +45,7 @@ export interface OktaStandInOptions {
   /** The SSWS API token the management API accepts. */
   apiToken?: string;
   serviceApps?: OktaServiceApp[];
-  /** Requests per minute on /api/v1/org before 429. Default 600. */
+  /** Requests per minute on /api/v1/org; past it, 429 until the window resets. Default 600. */
   rateLimit?: number;
 }
 
@@ -151,10 +151,12 @@ function authorizationServerOf(path: string): string | undefined {
 async function handleOkta(state: OktaState, context: HandlerContext): Promise<Reply> {
   const { url, fault, surface } = context;
   const path = url.pathname;
-  const rateHeaders = rateLimitHeaders(state, surface === "okta-api" && path === "/api/v1/org", fault?.mode);
+  const countsAgainstLimit = surface === "okta-api" && path === "/api/v1/org";
+  const rateHeaders = rateLimitHeaders(state, countsAgainstLimit, fault?.mode);
 
   if (fault?.mode === "http-5xx") return oktaServerError(surface, fault.status ?? 503);
-  if (fault?.mode === "rate-limited") {
+  if (fault?.mode === "http-4xx") return oktaClientError(surface, fault.status ?? 404);
+  if (fault?.mode === "rate-limited" || (countsAgainstLimit && state.rate.used > state.rate.limit)) {
     return json(
       429,
       oktaError("E0000047", "API call exceeded rate limit due to too many requests."),
@@ -517,6 +519,19 @@ function oktaServerError(surface: ProbeSurface | undefined, status: number): Rep
     error: "server_error",
     error_description: "The server encountered an internal error.",
   });
+}
+
+function oktaClientError(surface: ProbeSurface | undefined, status: number): Reply {
+  if (surface === "saml-metadata") {
+    return {
+      status,
+      headers: { "content-type": "text/html" },
+      body: "<html><body><h1>Page not found</h1></body></html>",
+    };
+  }
+  return status === 404
+    ? json(status, oktaError("E0000007", "Not found: Resource not found"))
+    : json(status, oktaError("E0000001", "Api validation failed"));
 }
 
 function notFound(as: string): Reply {
