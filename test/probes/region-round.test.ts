@@ -132,30 +132,21 @@ describe("region round", () => {
     expect(round.results.map((r) => r.error?.class)).toEqual(["timeout", "timeout", "timeout", "timeout"]);
   });
 
-  it("remembers rate-limit budgets and tokens across rounds through the memory it is given", async () => {
+  it("remembers rate-limit budgets, tokens and SDK clients across rounds through the memory it is given", async () => {
     // Prepare
     const config = standInConfig(idps, ["alpha"]);
     const memory = createProbeMemory();
     const tokens = idps.entra.count("token");
+    const round = () => runRegionRound(config, { region: "local", secrets, ca: idps.ca.certPem, memory });
 
     // Act
-    await runRegionRound(config, {
-      region: "local",
-      secrets,
-      ca: idps.ca.certPem,
-      memory,
-      providers: ["entra"],
-    });
-    await runRegionRound(config, {
-      region: "local",
-      secrets,
-      ca: idps.ca.certPem,
-      memory,
-      providers: ["entra"],
-    });
+    await round();
+    await round();
 
-    // Assess: two token probes mint each round; the Graph token is minted once.
+    // Assess: Entra's token probe mints each round; the Graph token is minted once.
     expect(idps.entra.count("token")).toBe(tokens + 3);
     expect(memory.tokens.size).toBe(1);
+    expect([...memory.rateLimits.keys()]).toEqual([idps.okta.url]);
+    expect(memory.oktaClients.size).toBe(1);
   });
 });
