@@ -73,7 +73,7 @@ export function withAwsOptions(command: Command): Command {
       "--event-bus <name>",
       "EventBridge bus for the events of your commands (default: the config's alerting.eventBus; a stage other than prod adds -<stage>)",
     )
-    .option("--operator <name>", "your name in the audit trail (default: the OS user)");
+    .option("--operator <name>", "your name in the audit trail (default: IDPCTL_OPERATOR, then the OS user)");
 }
 
 /** The adapter settings from flags, then the environment, then the config. */
