@@ -46,7 +46,13 @@ export interface RoundSummary {
 
 const maxEvidence = 3;
 
-export function summarizeRound(at: number, results: readonly ProbeResult[]): RoundSummary {
+/** What a round's summary needs of each probe result (replay's simulated probes make just this). */
+export type RoundResult = Pick<
+  ProbeResult,
+  "probe" | "criticality" | "ok" | "latencyMs" | "status" | "attempts" | "error"
+>;
+
+export function summarizeRound<R extends RoundResult>(at: number, results: readonly R[]): RoundSummary {
   let outcome: RoundOutcome = "ok";
   let flaky = 0;
   let critical = 0;

@@ -1,6 +1,6 @@
 import type { Policy, Provider } from "../config.js";
-import { type ErrorClass, type ProbeKind, weighResult } from "../probe-result.js";
-import type { Evidence, RoundOutcome, RoundSummary } from "../verdict.js";
+import type { ErrorClass, ProbeKind } from "../probe-result.js";
+import { type RoundResult, type RoundSummary, summarizeRound } from "../verdict.js";
 import type { Fault } from "./scenario.js";
 
 /*
@@ -88,12 +88,8 @@ export class ProbeModel {
       return { kind: "partitioned" };
     }
     const { retries, delayMs } = this.policy.confirm;
-    let outcome: RoundOutcome = "ok";
-    let flaky = 0;
-    let critical = 0;
-    let criticalFailedFirst = 0;
     let completedAt = at;
-    let evidence: Evidence[] | undefined;
+    const results: RoundResult[] = [];
     for (const probe of provider.probes) {
       const timeoutMs = probe.timeoutMs ?? this.policy.probeTimeoutMs;
       const slowMs = probe.slowMs ?? this.policy.slowMs;
@@ -116,45 +112,19 @@ export class ProbeModel {
           message: `answered in ${attempt.latencyMs} ms`,
         };
       }
-      const weight = attempt.ok
-        ? "healthy"
-        : weighResult({
-            ok: false,
-            criticality: probe.criticality,
-            error: { class: attempt.class ?? "content", message: "" },
-          });
-      if (weight === "failing" || attempts > 1) flaky++;
-      if (probe.criticality === "critical") {
-        critical++;
-        if (attempts > 1 || weight === "failing") criticalFailedFirst++;
-      }
-      if (attempt.ok) continue;
-      if (weight === "failing") outcome = "fail";
-      else if (outcome === "ok") outcome = "degraded";
-      evidence ??= [];
-      if (evidence.length < 3) {
-        evidence.push({
-          probe: probe.name,
-          class: attempt.class ?? "content",
-          message: attempt.message ?? "",
-          latencyMs: attempt.latencyMs,
-          ...(attempt.status !== undefined ? { status: attempt.status } : {}),
-        });
-      }
+      const result: RoundResult = {
+        probe: probe.name,
+        criticality: probe.criticality,
+        ok: attempt.ok,
+        latencyMs: attempt.latencyMs,
+        attempts,
+      };
+      if (attempt.status !== undefined) result.status = attempt.status;
+      if (!attempt.ok) result.error = { class: attempt.class ?? "content", message: attempt.message ?? "" };
+      results.push(result);
     }
-    return {
-      kind: "reported",
-      summary: {
-        at,
-        outcome,
-        probes: provider.probes.length,
-        flaky,
-        critical,
-        criticalFailedFirst,
-        evidence: evidence ?? [],
-      },
-      completedAt,
-    };
+    // The same summary production makes of real results, so replay folds rounds exactly as the probes do.
+    return { kind: "reported", summary: summarizeRound(at, results), completedAt };
   }
 
   private attempt(faults: readonly Fault[], kind: ProbeKind, t: number, timeoutMs: number): AttemptOutcome {
