@@ -38,8 +38,6 @@ export class FakeClock implements Clock {
   }
 }
 
-export const wallClock: Clock = { now: () => Date.now() };
-
 export interface InMemoryStoreOptions {
   /** Keep every probe result (tests) or none (long replays). Default true. */
   keepResults?: boolean;
