@@ -76,7 +76,6 @@ export type TimelineEntry =
     }
   | { at: number; kind: "transition"; transition: ReplayTransition }
   | { at: number; kind: "dns"; change: ReplayDnsChange }
-  | { at: number; kind: "dns-insync"; changeId: string }
   | { at: number; kind: "alert"; alert: ReplayAlert }
   | { at: number; kind: "approval"; approval: ReplayApproval };
 

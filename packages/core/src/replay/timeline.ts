@@ -52,15 +52,15 @@ function worthALine(entry: TimelineEntry): boolean {
   return notable(entry.from) || notable(entry.to);
 }
 
+/** Within one instant: cause before effect (a verdict, the transition it caused, its DNS change, the alert). */
 const order: Record<TimelineEntry["kind"], number> = {
   fault: 0,
   approval: 1,
   region: 2,
   verdict: 3,
-  alert: 4,
-  transition: 5,
-  dns: 6,
-  "dns-insync": 7,
+  transition: 4,
+  dns: 5,
+  alert: 6,
 };
 
 function describe(entry: TimelineEntry): string {
@@ -85,8 +85,6 @@ function describe(entry: TimelineEntry): string {
       return `STATE     ${entry.transition.from} -> ${entry.transition.to}: ${entry.transition.reason}`;
     case "dns":
       return `DNS       change ${entry.change.changeId} submitted: ${weights(entry.change.weights)} (INSYNC ${entry.change.insyncAt.slice(11, 19)})`;
-    case "dns-insync":
-      return `DNS       change ${entry.changeId} INSYNC`;
     case "alert":
       return `ALERT     ${entry.alert.message}`;
     case "approval":
@@ -94,8 +92,9 @@ function describe(entry: TimelineEntry): string {
   }
 }
 
+/** Always with milliseconds, so the columns line up. */
 function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace(".000Z", "Z");
+  return new Date(ms).toISOString();
 }
 
 function weights(w: Weights): string {
