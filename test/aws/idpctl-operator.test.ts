@@ -130,6 +130,19 @@ describe("idpctl operator commands", () => {
     expect(status?.verdicts.entra?.verdict).toBe("up");
   });
 
+  it("status without --site shows every site of the config, in its order", async () => {
+    // Prepare
+    const out = io();
+
+    // Act
+    await runStatus(opts({ json: true, transitions: "0" }), out);
+
+    // Assess
+    const statuses = JSON.parse(out.stdout()) as SiteStatus[];
+    expect(statuses.map((s) => s.site)).toEqual(sites);
+    expect(statuses.every((s) => "weights" in s.dns)).toBe(true);
+  });
+
   it("failover moves the weights, waits for INSYNC and records the operator in the audit trail", async () => {
     // Prepare
     await health("ops-failover", {});

@@ -32,6 +32,8 @@ export interface SiteStatus {
   outboxWaiting: number;
 }
 
+const sitesAtOnce = 4;
+
 export function registerStatus(program: Command): void {
   withAwsOptions(
     program
@@ -52,7 +54,12 @@ export async function runStatus(options: StatusOptions, io: CommandIo): Promise<
   }
   await withSession(options, io, async (session) => {
     const sites = options.site ? [requireSite(session.config, options.site)] : session.config.sites;
-    const statuses = await Promise.all(sites.map((site) => collectStatus(session, site.id, count)));
+    // A few sites at a time: Route 53's API allows five requests a second per account.
+    const statuses: SiteStatus[] = [];
+    for (let i = 0; i < sites.length; i += sitesAtOnce) {
+      const batch = sites.slice(i, i + sitesAtOnce);
+      statuses.push(...(await Promise.all(batch.map((site) => collectStatus(session, site.id, count)))));
+    }
     io.out(options.json ? `${JSON.stringify(statuses, null, 2)}\n` : statuses.map(formatStatus).join("\n"));
   });
 }
