@@ -27,12 +27,16 @@ describe("docs/events.md", () => {
         (d): d is { schemaVersion: unknown } => d !== null && typeof d === "object" && "schemaVersion" in d,
       );
 
-    // Act
+    // Act: parse each example, and send it as the publisher would.
     const parsed = details.map((d) => ({ version: d.schemaVersion, event: domainEventSchema.safeParse(d) }));
+    const sent = parsed.map((p) =>
+      p.event.success ? JSON.parse(toEntry(p.event.data, "bus").Detail ?? "") : {},
+    );
 
-    // Assess
+    // Assess: valid, current version, and no field the schema would drop.
     expect(parsed.map((p) => p.event.success)).toEqual([true, true, true]);
     expect(parsed.every((p) => p.version === eventSchemaVersion)).toBe(true);
+    expect(sent).toEqual(details);
   });
 
   it("shows the envelope the publisher actually sends", () => {
