@@ -153,8 +153,8 @@ describe("evaluator on the AWS adapters", () => {
       },
     };
     void evaluateSite(deps(adapters, clock, { dns: dying }), config, "crash");
-    for (let i = 0; i < 100 && changesFor("crash").length === 0; i++) await sleep(10);
-    await sleep(50);
+    for (let i = 0; i < 1000 && changesFor("crash").length === 0; i++) await sleep(10);
+    const changedBeforeCrash = changesFor("crash").length;
     const leftBehind = await adapters.store.loadState("crash");
 
     // Act: the next scheduled run, a minute later, in a new process.
@@ -162,6 +162,7 @@ describe("evaluator on the AWS adapters", () => {
     const next = await evaluateSite(deps(world.adapters(), clock), config, "crash");
 
     // Assess
+    expect(changedBeforeCrash).toBe(1);
     expect(leftBehind?.state).toMatchObject({ state: "failing-over" });
     expect(leftBehind?.state.dns?.changeId).toBeUndefined();
     expect(changesFor("crash")).toHaveLength(1);
