@@ -110,12 +110,18 @@ describe("config", () => {
     [{ policy: { quorum: 4 } }, "policy.quorum", "more than the 3 probe region(s)"],
     [{ policy: { failback: { steps: [50, 10] } } }, "policy.failback.steps", "rise and end at 100"],
     [{ policy: { slowMs: 9000 } }, "policy.slowMs", "below probeTimeoutMs"],
-    [{ policy: { staleAfterSeconds: 10 } }, "policy.staleAfterSeconds", ""],
+    [{ policy: { staleAfterSeconds: 10 } }, "policy.staleAfterSeconds", "longer than staleAfterSeconds"],
   ])("checks policy coherence: %j", (overrides, path, message) => {
     const parsed = parseConfig(minimal(overrides));
     if (parsed.ok) throw new Error("expected a problem");
     const issue = parsed.issues.find((i) => i.path === path);
     expect(issue?.message).toContain(message);
+  });
+
+  it("reports the policy's coherence problems together with the rest of the file's", () => {
+    const parsed = parseConfig(minimal({ policy: { quorum: 4 }, sla: { targetPct: 120 } }));
+    if (parsed.ok) throw new Error("expected problems");
+    expect(parsed.issues.map((i) => i.path)).toEqual(["sla.targetPct", "policy.quorum"]);
   });
 
   it("rejects duplicate provider ids and a CNAME target that is not a host name", () => {

@@ -316,12 +316,18 @@ export const alertingSchema = z.prefault(
   {},
 );
 
+const regionsSchema = z._default(z.array(awsRegion).check(z.minLength(1)), [
+  "us-east-1",
+  "us-west-2",
+  "eu-west-1",
+]);
+
 export const configSchema = z.strictObject({
   version: z._default(z.literal(1), 1),
   /** Where the table, the evaluator and the control plane live. */
   homeRegion: z._default(awsRegion, "us-east-1"),
   /** Where probes run; failover needs `quorum` of them to agree. */
-  regions: z._default(z.array(awsRegion).check(z.minLength(1)), ["us-east-1", "us-west-2", "eu-west-1"]),
+  regions: regionsSchema,
   policy: z.prefault(policySchema, {}),
   alerting: alertingSchema,
   sla: z.prefault(z.strictObject({ targetPct: z._default(percent, 99.99) }), {}),
@@ -381,7 +387,14 @@ export type ConfigParse =
 /** Parses and checks a config, applying every default. Collects every problem rather than the first. */
 export function parseConfig(input: unknown): ConfigParse {
   const parsed = configSchema.safeParse(input);
-  if (!parsed.success) return { ok: false, issues: parsed.error.issues.map(describeZodIssue) };
+  if (!parsed.success) {
+    // The policy's coherence checks need a parsed policy; when the rest of the file has problems
+    // but the policy and regions parse, they still speak, so one run lists every problem.
+    const issues = parsed.error.issues.map(describeZodIssue);
+    const sections = policyAndRegions.safeParse(input);
+    if (sections.success) checkPolicy(sections.data.policy, sections.data.regions, issues);
+    return { ok: false, issues };
+  }
   const raw = parsed.data;
   const issues: ConfigIssue[] = [];
   const sites = raw.sites.map((site, s) => resolveSite(site, s, raw.sla.targetPct, issues));
@@ -403,6 +416,9 @@ export function parseConfig(input: unknown): ConfigParse {
   const config: Config = { ...raw, sites };
   return { ok: true, config, warnings: collectWarnings(config) };
 }
+
+/** Just the policy and the regions of a config (other keys are ignored here). */
+const policyAndRegions = z.object({ policy: z.prefault(policySchema, {}), regions: regionsSchema });
 
 function resolveSite(
   site: z.infer<typeof siteSchema>,
@@ -589,30 +605,42 @@ const hints: Record<string, string> = {
   providers: "in priority order: the first is the primary",
 };
 
-const knownKeys = new Set<string>();
-collectKeys(configSchema, knownKeys);
+const describeZodIssue = issueDescriber(configSchema, (path) => hints[String(path.at(-1) ?? "")]);
 
-function describeZodIssue(issue: z.core.$ZodIssue): ConfigIssue {
-  const path = issue.path.map(String).join(".") || "(top level)";
-  const last = String(issue.path.at(-1) ?? "");
-  if (issue.code === "unrecognized_keys") {
-    const keys = issue.keys;
-    const suggestions = keys.map((key) => closestKey(key)).filter((s): s is string => s !== undefined);
-    return {
-      path: keys.length === 1 && issue.path.length > 0 ? `${path}.${keys[0]}` : path,
-      message: `unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => JSON.stringify(k)).join(", ")}`,
-      hint:
-        suggestions.length > 0
-          ? `did you mean ${suggestions.join(", ")}?`
-          : "remove it, or check its spelling",
-    };
-  }
-  const hint = hints[last];
-  return { path, message: plainMessage(issue), ...(hint ? { hint } : {}) };
+/**
+ * Words zod's issues for people, for a document parsed with `schema` (the config, a replay scenario):
+ * an unknown key with the known key it most resembles, a missing field said plainly, and the hint
+ * `hintFor` has for the issue's path.
+ */
+export function issueDescriber(
+  schema: z.core.$ZodType,
+  hintFor: (path: readonly PropertyKey[]) => string | undefined,
+): (issue: z.core.$ZodIssue) => ConfigIssue {
+  const knownKeys = new Set<string>();
+  collectKeys(schema, knownKeys);
+  return (issue) => {
+    const path = issue.path.map(String).join(".") || "(top level)";
+    if (issue.code === "unrecognized_keys") {
+      const keys = issue.keys;
+      const suggestions = keys
+        .map((key) => closestKey(key, knownKeys))
+        .filter((s): s is string => s !== undefined);
+      return {
+        path: keys.length === 1 && issue.path.length > 0 ? `${path}.${keys[0]}` : path,
+        message: `unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => JSON.stringify(k)).join(", ")}`,
+        hint:
+          suggestions.length > 0
+            ? `did you mean ${suggestions.join(", ")}?`
+            : "remove it, or check its spelling",
+      };
+    }
+    const hint = hintFor(issue.path);
+    return { path, message: plainMessage(issue), ...(hint ? { hint } : {}) };
+  };
 }
 
 /** Zod's message, except that a missing field says so plainly. */
-export function plainMessage(issue: { code?: string; message: string; expected?: unknown }): string {
+function plainMessage(issue: { code?: string; message: string; expected?: unknown }): string {
   if (issue.code === "invalid_type" && /received undefined$/.test(issue.message)) {
     return `required (${String(issue.expected ?? "a value")}), but missing`;
   }
@@ -635,7 +663,7 @@ function collectKeys(schema: z.core.$ZodType, into: Set<string>): void {
   if (Array.isArray(def.options)) def.options.forEach(visit);
 }
 
-function closestKey(key: string): string | undefined {
+function closestKey(key: string, knownKeys: ReadonlySet<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
   for (const candidate of knownKeys) {

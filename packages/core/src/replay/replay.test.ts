@@ -215,13 +215,13 @@ describe("scenario validation", () => {
         ],
       },
       "faults.0.mode",
-      "",
+      'expected one of "down"|"timeout"|"flaky"|"slow"|"partition"',
     ],
     [{ end: "2025-12-31T00:00:00Z" }, "end", "after"],
     [{ end: undefined }, "end", "required (string), but missing"],
     [{ policy: { quorum: 5 } }, "policy.quorum", "more than"],
-    [{ policy: { cadense: 5 } }, "policy", "cadense"],
-    [{ noise: { failurerate: 0.1 } }, "noise", "failurerate"],
+    [{ policy: { cadense: 5 } }, "policy.cadense", 'unknown key "cadense"'],
+    [{ noise: { failurerate: 0.1 } }, "noise.failurerate", 'unknown key "failurerate"'],
   ])("explains %j", (overrides, path, message) => {
     const parsed = parseScenario({
       start: "2026-01-01T00:00:00Z",
@@ -235,6 +235,28 @@ describe("scenario validation", () => {
     );
     expect(issue, JSON.stringify(parsed.issues)).toBeDefined();
     expect(`${issue?.path} ${issue?.message}`).toContain(message);
+  });
+
+  it("suggests the key meant, and lists the policy's coherence problems with the others", () => {
+    const parsed = parseScenario({
+      start: "2026-01-01T00:00:00Z",
+      end: "2026-01-02T00:00:00Z",
+      providers: [{ id: "okta" }, { id: "entra" }],
+      policy: { quorum: 5 },
+      faults: [
+        {
+          provider: "okta",
+          from: "2026-01-01T01:00:00Z",
+          to: "2026-01-01T02:00:00Z",
+          mode: "flaky",
+          failurerate: 0.5,
+        },
+      ],
+    });
+    if (parsed.ok) throw new Error("expected problems");
+    const hintAt = (path: string) => parsed.issues.find((i) => i.path === path)?.hint;
+    expect(hintAt("faults.0.failurerate")).toBe("did you mean failureRate?");
+    expect(parsed.issues.map((i) => i.path)).toContain("policy.quorum");
   });
 
   it("puts the primary first whatever the order of the providers", () => {
@@ -268,13 +290,13 @@ describe("scenario validation", () => {
     expect(formatTimeline(run)).toContain("okta down in all regions (cell OK14 elevated errors)");
   });
 
-  it("sets aside unknown top-level keys and names them", () => {
+  it("sets aside unknown top-level keys and names them, and accepts annotations on providers", () => {
     const parsed = parseScenario({
       start: "2026-01-01T00:00:00Z",
       end: "2026-01-02T00:00:00Z",
-      providers: [{ id: "okta" }, { id: "entra" }],
+      providers: [{ id: "okta", note: "the real tenant" }, { id: "entra" }],
       source: "https://status.okta.com/",
     });
-    expect(parsed.ok && parsed.scenario.ignoredKeys).toEqual(["source"]);
+    expect(parsed.ok ? parsed.scenario.ignoredKeys : parsed.issues).toEqual(["source"]);
   });
 });

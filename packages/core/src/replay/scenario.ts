@@ -2,8 +2,8 @@ import {
   type Config,
   type ConfigIssue,
   checkPolicy,
+  issueDescriber,
   type Provider,
-  plainMessage,
   policySchema,
 } from "../config.js";
 import { defaultCriticality, type ProbeKind, probeKinds } from "../probe-result.js";
@@ -30,8 +30,9 @@ const probeKindList = z.optional(z.array(z.enum(probeKinds)).check(z.minLength(1
 
 /**
  * Keys people write to annotate a scenario (where an incident was documented, what a fault stands
- * for). They are accepted anywhere and ignored; any other unknown key is an error, since a typo
- * ("failurerate") would otherwise silently change the result.
+ * for). They are accepted on faults, providers and approvals and ignored (a fault's label shows in
+ * the timeline); any other unknown key is an error, since a typo ("failurerate") would otherwise
+ * silently change the result.
  */
 const annotations = {
   note: z.optional(z.string()),
@@ -84,6 +85,7 @@ const scenarioFields = z.object({
   providers: z
     .array(
       z.strictObject({
+        ...annotations,
         id: z
           .string()
           .check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: "use lowercase letters, digits and dashes" })),
@@ -93,7 +95,8 @@ const scenarioFields = z.object({
       }),
     )
     .check(z.minLength(2, { error: "a scenario needs a primary and at least one secondary" })),
-  policy: z._default(z.record(z.string(), z.unknown()), {}),
+  /** Overrides of the config's policy section, checked like a config's. */
+  policy: z.prefault(policySchema, {}),
   faults: z._default(z.array(faultSchema), []),
   noise: z.prefault(
     z.strictObject({
@@ -112,6 +115,12 @@ const scenarioFields = z.object({
     z.strictObject({ insyncSeconds: z._default(z.number().check(z.gte(0), z.lte(3600)), 30) }),
     {},
   ),
+});
+
+/** Just the policy and the regions of a scenario (other keys are ignored here). */
+const policyAndRegions = z.object({
+  policy: scenarioFields.shape.policy,
+  regions: scenarioFields.shape.regions,
 });
 
 const scenarioSchema = scenarioFields.check(
@@ -185,17 +194,16 @@ export const replaySiteId = "replay";
 
 export function parseScenario(input: unknown): ScenarioParse {
   const parsed = scenarioSchema.safeParse(input);
-  if (!parsed.success) return { ok: false, issues: parsed.error.issues.map(toIssue) };
-  const raw = parsed.data;
-  const policy = policySchema.safeParse(raw.policy);
-  if (!policy.success) {
-    return {
-      ok: false,
-      issues: policy.error.issues.map((i) => toIssue({ ...i, path: ["policy", ...i.path] })),
-    };
+  if (!parsed.success) {
+    // As for a config: the policy's coherence checks still speak when only other parts are wrong.
+    const issues = parsed.error.issues.map(toIssue);
+    const sections = policyAndRegions.safeParse(input);
+    if (sections.success) checkPolicy(sections.data.policy, sections.data.regions, issues);
+    return { ok: false, issues };
   }
+  const raw = parsed.data;
   const issues: ConfigIssue[] = [];
-  checkPolicy(policy.data, raw.regions, issues);
+  checkPolicy(raw.policy, raw.regions, issues);
   if (issues.length > 0) return { ok: false, issues };
 
   const primaryIndex = Math.max(
@@ -222,7 +230,7 @@ export function parseScenario(input: unknown): ScenarioParse {
     version: 1,
     homeRegion: raw.regions[0] ?? "us-east-1",
     regions: raw.regions,
-    policy: policy.data,
+    policy: raw.policy,
     alerting: { webhooks: [], eventBus: "idp-failover" },
     sla: { targetPct: 99.99 },
     sites: [
@@ -255,17 +263,6 @@ export function parseScenario(input: unknown): ScenarioParse {
   };
 }
 
-function toIssue(issue: {
-  path: PropertyKey[];
-  message: string;
-  code?: string;
-  expected?: unknown;
-}): ConfigIssue {
-  const path = issue.path.map(String).join(".") || "(top level)";
-  const hint = hints[String(issue.path[0] ?? "")];
-  return { path, message: plainMessage(issue), ...(hint ? { hint } : {}) };
-}
-
 const hints: Record<string, string> = {
   faults:
     'each fault: {"provider": "okta"|"*", "regions": ["*"], "from": ISO, "to": ISO, "mode": "down"|"timeout"|"flaky"|"slow"|"partition"}',
@@ -274,3 +271,5 @@ const hints: Record<string, string> = {
   noise: '{"failureRate": 0.02, "seed": 7}',
   policy: "the keys of the config's policy section (see idpctl validate on examples/okta-entra.yaml)",
 };
+
+const toIssue = issueDescriber(scenarioFields, (path) => hints[String(path[0] ?? "")]);
