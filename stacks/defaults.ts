@@ -26,12 +26,11 @@ export const functionDefaults = {
   },
 } satisfies Partial<sst.aws.FunctionArgs>;
 
-/** DynamoDB actions the adapters use on the home table; nothing else, nowhere else. */
+/** DynamoDB actions the adapters use on the home table (packages/aws sends no DeleteItem); nothing else. */
 export const tableActions = [
   "dynamodb:GetItem",
   "dynamodb:PutItem",
   "dynamodb:UpdateItem",
-  "dynamodb:DeleteItem",
   "dynamodb:Query",
   "dynamodb:BatchGetItem",
   "dynamodb:BatchWriteItem",

@@ -1,6 +1,6 @@
 import { dataPlaneSettings, healthCheckedRecords, primaryOf } from "@idp-failover/core";
 import type { ProbeRegion } from "./probes";
-import { regionName, type SiteConfig } from "./site-config";
+import { componentName, type SiteConfig } from "./site-config";
 
 /*
  * The data plane in Route 53. For each site's primary: one HTTPS health check per probe region on
@@ -16,12 +16,12 @@ export function dns(site: SiteConfig, regions: ProbeRegion[]) {
   const checked = new Map(healthCheckedRecords(config).map((r) => [r.site, r]));
   return config.sites.map((s) => {
     const record = checked.get(s.id);
-    const id = s.id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+    const id = componentName(s.id);
     let calculated: aws.route53.HealthCheck | undefined;
     if (record) {
       const children = regions.map(
         (r) =>
-          new aws.route53.HealthCheck(`Verdict${id}${regionName(r.region)}`, {
+          new aws.route53.HealthCheck(`Verdict${id}${componentName(r.region)}`, {
             type: "HTTPS",
             fqdn: r.verdictUrl.apply((url) => new URL(url).host),
             port: 443,
@@ -44,7 +44,7 @@ export function dns(site: SiteConfig, regions: ProbeRegion[]) {
     const records = s.providers.map(
       (provider) =>
         new aws.route53.Record(
-          `Login${id}${provider.id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase())}`,
+          `Login${id}${componentName(provider.id)}`,
           {
             zoneId: s.hostedZoneId,
             name: s.hostname,

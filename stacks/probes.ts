@@ -2,7 +2,7 @@ import { functionSizing } from "@idp-failover/core";
 import { regionEnvironment } from "../functions/src/deployment-names";
 import { functionDefaults } from "./defaults";
 import { secretsFor } from "./secrets";
-import { regionName, type SiteConfig, secretRefs } from "./site-config";
+import { componentName, type SiteConfig, secretRefs } from "./site-config";
 import type { Storage } from "./storage";
 
 /*
@@ -30,7 +30,7 @@ export function probes(site: SiteConfig, storage: Storage): ProbeRegion[] {
   const sizing = functionSizing(config);
   const timeout = sizing.probe.timeoutSeconds;
   return config.regions.map((region) => {
-    const name = regionName(region);
+    const name = componentName(region);
     const provider = new aws.Provider(`Aws${name}`, { region: region as aws.Region });
     const opts = { provider };
 

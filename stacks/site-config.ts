@@ -42,9 +42,9 @@ export function loadSiteConfig(env: Record<string, string | undefined> = process
   return { file, document, config: parsed.config };
 }
 
-/** A component name from an AWS region: us-east-1 -> UsEast1. */
-export function regionName(region: string): string {
-  return region
+/** A component name part from a region or an id of the config: us-east-1 -> UsEast1, acme-eu -> AcmeEu. */
+export function componentName(part: string): string {
+  return part
     .split("-")
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join("");

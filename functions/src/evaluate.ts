@@ -1,5 +1,5 @@
 import { createAwsAdapters } from "@idp-failover/aws";
-import { type EvaluatorDeps, notificationChannels, OutboxNotifier } from "@idp-failover/core";
+import type { EvaluatorDeps } from "@idp-failover/core";
 import { deployment } from "./deployment.js";
 import {
   dnsChangeSeconds,
@@ -7,6 +7,7 @@ import {
   oldestResultAgeSeconds,
   sitesToEvaluate,
 } from "./evaluate-sites.js";
+import { homeEvaluator } from "./home-evaluator.js";
 import { createLogger, createMetrics, MetricUnit, metricNames } from "./observability.js";
 
 /*
@@ -24,14 +25,7 @@ export class EvaluationFailedError extends Error {
 
 function wire(): EvaluatorDeps {
   const { config, home } = deployment();
-  const aws = createAwsAdapters({
-    tableName: home.tableName,
-    eventBusName: home.eventBusName,
-    region: home.region,
-  });
-  const clock = { now: Date.now };
-  const notifier = new OutboxNotifier(aws.outbox, notificationChannels(config), clock);
-  return { store: aws.store, dns: aws.dns, events: aws.events, notifier, clock };
+  return homeEvaluator(config, createAwsAdapters(home));
 }
 
 export async function handler(event: unknown): Promise<void> {

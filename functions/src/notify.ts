@@ -14,11 +14,7 @@ let wired: ReturnType<typeof wire> | undefined;
 
 function wire() {
   const { config, home, secret } = deployment();
-  const aws = createAwsAdapters({
-    tableName: home.tableName,
-    eventBusName: home.eventBusName,
-    region: home.region,
-  });
+  const aws = createAwsAdapters(home);
   const token = config.alerting.slack ? secret(config.alerting.slack.botTokenRef) : undefined;
   const { endpoints, missing } = webhookEndpoints(config, secret);
   if (missing.length > 0) logger.warn("webhook secrets not linked; their deliveries wait", { missing });

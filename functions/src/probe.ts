@@ -23,11 +23,7 @@ let deps: ProbeWorkerDeps | undefined;
 
 function wire(): ProbeWorkerDeps {
   const { config, home, region, dataPlaneTable, probeQueueUrl, secret } = deployment();
-  const homeAdapters = createAwsAdapters({
-    tableName: home.tableName,
-    eventBusName: home.eventBusName,
-    region: home.region,
-  });
+  const homeAdapters = createAwsAdapters(home);
   const memory = createProbeMemory();
   return {
     config,

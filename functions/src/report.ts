@@ -24,11 +24,7 @@ export class ReportDeliveryError extends Error {
 
 export async function handler(event: { month?: string } = {}): Promise<void> {
   const { config, home, secret } = deployment();
-  const aws = createAwsAdapters({
-    tableName: home.tableName,
-    eventBusName: home.eventBusName,
-    region: home.region,
-  });
+  const aws = createAwsAdapters(home);
   const slack = config.alerting.slack;
   const token = slack && secret(slack.botTokenRef);
   const delivery =

@@ -1,5 +1,4 @@
 import { createAwsAdapters } from "@idp-failover/aws";
-import { type EvaluatorDeps, notificationChannels, OutboxNotifier } from "@idp-failover/core";
 import {
   createSlackClient,
   handleSlackInteraction,
@@ -8,6 +7,7 @@ import {
 } from "@idp-failover/slack";
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
 import { DeploymentConfigError, deployment } from "./deployment.js";
+import { homeEvaluator } from "./home-evaluator.js";
 import { createLogger } from "./observability.js";
 
 /*
@@ -25,18 +25,10 @@ function wire(): SlackInteractionDeps {
   const signingSecret = slack && secret(slack.signingSecretRef);
   if (!token || !signingSecret)
     throw new DeploymentConfigError("alerting.slack is not configured, or its secrets are not linked");
-  const aws = createAwsAdapters({
-    tableName: home.tableName,
-    eventBusName: home.eventBusName,
-    region: home.region,
-  });
-  const clock = { now: Date.now };
-  const notifier = new OutboxNotifier(aws.outbox, notificationChannels(config), clock);
-  const evaluator: EvaluatorDeps = { store: aws.store, dns: aws.dns, events: aws.events, notifier, clock };
   return {
     signingSecret,
     config,
-    evaluator,
+    evaluator: homeEvaluator(config, createAwsAdapters(home)),
     slack: createSlackClient(token, { timeoutMs: slackInteractionTimeoutMs }),
     log: (entry) => logger.info("slack interaction", entry),
   };

@@ -54,23 +54,6 @@ export function dataPlaneSettings(config: Pick<Config, "dataPlane">): DataPlaneS
   return config.dataPlane ?? defaultDataPlaneSettings;
 }
 
-/** One provider as one region's probe last saw it (the type lives in data-plane-answer.ts). */
-export const dataPlaneEntrySchema = z.object({
-  /** Epoch ms of the last round folded in. */
-  lastRoundAt: z.number(),
-  down: z.boolean(),
-  /** Latched out by the state machine (see `isLatchedOut`). */
-  latched: z.boolean(),
-});
-
-/** The item the probe writes in its own region, one per site; the verdict endpoint reads only this. */
-export const dataPlaneItemSchema = z.object({
-  site: z.string(),
-  region: z.string(),
-  /** Epoch ms. */
-  writtenAt: z.number(),
-  providers: z.record(z.string(), dataPlaneEntrySchema),
-});
 export type {
   DataPlaneAnswer,
   DataPlaneEntry,
