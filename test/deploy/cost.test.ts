@@ -101,6 +101,19 @@ describe("idpctl cost", () => {
     expect(out).toContain("1000 site(s)");
   });
 
+  it("prices the login hostname's queries at the volume given, and refuses a volume that is not one", async () => {
+    const queries = async (dnsQueries: string) => {
+      const out = JSON.parse(await runCost({ config: configFile(), json: true, dnsQueries })) as {
+        lineItems: Array<{ item: string; quantity: number }>;
+      };
+      return out.lineItems.find((i) => i.item.startsWith("queries"))?.quantity;
+    };
+    expect(await queries("5000000")).toBe(5_000_000);
+    for (const bad of ["", " ", "-1", "many"]) {
+      await expect(runCost({ config: configFile(), dnsQueries: bad })).rejects.toThrow(/--dns-queries/);
+    }
+  });
+
   it("refuses an unknown billing kind", async () => {
     await expect(runCost({ config: configFile(), healthCheckBilling: "free" })).rejects.toThrow(
       /aws-endpoint/,

@@ -65,7 +65,8 @@ function parseOptions(options: CostCommandOptions): {
     );
   }
   if (options.dnsQueries === undefined) return { healthCheckBilling: billing };
-  const queries = Number(options.dnsQueries);
+  // Number("") is 0: an empty value must not quietly price no queries.
+  const queries = options.dnsQueries.trim() === "" ? Number.NaN : Number(options.dnsQueries);
   if (!Number.isFinite(queries) || queries < 0) {
     throw new CliError(
       `--dns-queries ${JSON.stringify(options.dnsQueries)}: a number of queries, 0 or more`,
