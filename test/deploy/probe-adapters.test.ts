@@ -34,6 +34,19 @@ describe("SqsProbeQueue", () => {
     }
   });
 
+  it("sees a tick being handled (in flight, not yet deleted) as a running chain", async () => {
+    const sqs = await startSqsStandIn();
+    const client = new SQSClient({ region: "us-west-2", endpoint: sqs.url, credentials: testCredentials });
+    const queue = new SqsProbeQueue({ queueUrl: `${sqs.url}/123456789012/ticks`, client });
+    try {
+      sqs.inFlight = 1;
+      expect(await queue.isIdle()).toBe(false);
+    } finally {
+      client.destroy();
+      await sqs.close();
+    }
+  });
+
   it("never asks SQS for a delay beyond 15 minutes or below zero", async () => {
     const sqs = await startSqsStandIn();
     const client = new SQSClient({ region: "us-west-2", endpoint: sqs.url, credentials: testCredentials });

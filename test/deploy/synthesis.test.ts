@@ -1,6 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
+import { eventSource, probeEventSource, tableDefinition, ttlAttribute } from "@idp-failover/aws";
 import { beforeAll, describe, expect, it } from "vitest";
+import { metricNames, metricsNamespace, serviceName } from "../../functions/src/observability.js";
 import { type PolicyStatement, repoRoot, type Synthesis, synthesize } from "./synthesize.js";
 
 /*
@@ -86,6 +88,27 @@ describe("probe regions", () => {
 });
 
 describe("the table", () => {
+  it("has the keys and the outbox index the DynamoDB adapters use (packages/aws/src/table.ts)", () => {
+    const definition = tableDefinition("any");
+    const keyOf = (schema: typeof definition.KeySchema, type: string) =>
+      schema?.find((k) => k.KeyType === type)?.AttributeName;
+    const table = synth.named("Table").inputs;
+    expect(table.attributes).toEqual(
+      definition.AttributeDefinitions?.map((a) => ({ name: a.AttributeName, type: a.AttributeType })),
+    );
+    expect(table.hashKey).toBe(keyOf(definition.KeySchema, "HASH"));
+    expect(table.rangeKey).toBe(keyOf(definition.KeySchema, "RANGE"));
+    expect(table.globalSecondaryIndexes).toEqual(
+      definition.GlobalSecondaryIndexes?.map((index) => ({
+        name: index.IndexName,
+        hashKey: keyOf(index.KeySchema, "HASH"),
+        rangeKey: keyOf(index.KeySchema, "RANGE"),
+        projectionType: index.Projection?.ProjectionType,
+      })),
+    );
+    expect(table.ttl).toEqual({ attributeName: ttlAttribute, enabled: true });
+  });
+
   it("is on demand with TTL and point-in-time recovery, unprotected in a dev stage", () => {
     expect(synth.named("Table").inputs).toMatchObject({
       billingMode: "PAY_PER_REQUEST",
@@ -147,6 +170,35 @@ describe("Route 53 data plane", () => {
 describe("notifications", () => {
   it("runs one delivery at a time, however many events arrive at once", () => {
     expect(synth.named("NotifyFunction").inputs.reservedConcurrentExecutions).toBe(1);
+  });
+});
+
+describe("control plane", () => {
+  // A function linked to secrets has its ARN marked secret: Pulumi's mocks then pass `{ <sig>, value }`.
+  const ruleTarget = (rule: string) => {
+    const arn = synth.named(`${rule}Target`).inputs.arn;
+    return typeof arn === "object" && arn !== null && "value" in arn ? arn.value : arn;
+  };
+
+  it("wakes the evaluator on the probes' events and notify on the domain events the adapters publish", () => {
+    expect(JSON.parse(String(synth.named("EvaluateOnProbe").inputs.eventPattern))).toEqual({
+      source: [probeEventSource],
+    });
+    expect(ruleTarget("EvaluateOnProbe")).toMatch(/EvaluateFunction$/);
+    expect(JSON.parse(String(synth.named("NotifyOnEvent").inputs.eventPattern))).toEqual({
+      source: [eventSource],
+    });
+    expect(ruleTarget("NotifyOnEvent")).toMatch(/NotifyFunction$/);
+  });
+
+  it("alarms on the probe-result age the evaluator publishes, past 3 minutes or when it stops", () => {
+    expect(synth.named("NoProbeResults").inputs).toMatchObject({
+      namespace: metricsNamespace,
+      metricName: metricNames.probeResultAgeSeconds,
+      dimensions: { service: serviceName },
+      threshold: 180,
+      treatMissingData: "breaching",
+    });
   });
 });
 
@@ -222,6 +274,7 @@ describe("secrets", () => {
     expect(linksOf("Notify")).toEqual(["IdpFailover", "SlackBotToken", "WebhookPagerdutySecret"]);
     expect(linksOf("SlackInteractions")).toEqual(["IdpFailover", "SlackBotToken", "SlackSigningSecret"]);
     expect(linksOf("Evaluate")).toEqual(["IdpFailover"]);
+    expect(linksOf("Report")).toEqual(["EntraProbeClientSecret", "IdpFailover", "SlackBotToken"]);
     expect(linksOf("VerdictEuWest1")).toEqual(["IdpFailoverVerdicts"]);
   });
 

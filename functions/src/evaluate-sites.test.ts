@@ -1,0 +1,163 @@
+import {
+  type EvaluatorDeps,
+  evaluateSite,
+  FakeClock,
+  InMemoryDns,
+  InMemoryEvents,
+  InMemoryNotifier,
+  InMemoryStore,
+  observeRound,
+  parseConfig,
+  type RegionTracker,
+  summarizeRound,
+} from "@idp-failover/core";
+import { describe, expect, it } from "vitest";
+import {
+  dnsChangeSeconds,
+  evaluateSites,
+  oldestResultAgeSeconds,
+  sitesToEvaluate,
+} from "./evaluate-sites.js";
+
+/* What the evaluate function runs per invocation, and the figures it publishes. */
+
+const regions = ["us-east-1", "us-west-2", "eu-west-1"];
+const parsed = parseConfig({
+  regions,
+  alerting: {},
+  sites: ["acme", "globex"].map((id) => ({
+    id,
+    hostname: `login.${id}.example`,
+    hostedZoneId: "Z0ACME",
+    providers: [
+      { id: "okta", kind: "okta", issuer: `https://${id}.okta.com`, dnsTarget: `${id}.okta.example` },
+      { id: "entra", kind: "oidc", issuer: `https://${id}.entra.example`, dnsTarget: `${id}.azurefd.net` },
+    ],
+  })),
+});
+if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+const config = parsed.config;
+const t0 = Date.parse("2026-05-04T09:00:00Z");
+
+/** A region's tracker after two rounds ending at `at`, both failing or both passing. */
+function tracker(at: number, down: boolean): RegionTracker {
+  const round = (t: number) =>
+    summarizeRound(t, [
+      {
+        site: "acme",
+        provider: "okta",
+        region: "us-east-1",
+        probe: "jwks",
+        kind: "jwks",
+        criticality: "critical",
+        at: new Date(t).toISOString(),
+        ok: !down,
+        latencyMs: 40,
+        ...(down ? { status: 503, error: { class: "http-5xx" as const, message: "HTTP 503" } } : {}),
+      },
+    ]);
+  return observeRound(observeRound(undefined, round(at - 10_000), config.policy), round(at), config.policy);
+}
+
+function world() {
+  const clock = new FakeClock(t0);
+  const store = new InMemoryStore();
+  const deps: EvaluatorDeps = {
+    store,
+    dns: new InMemoryDns(clock, 5_000),
+    events: new InMemoryEvents(),
+    notifier: new InMemoryNotifier(),
+    clock,
+  };
+  const report = async (site: string, lastRound: Record<string, number>, oktaDown = false) => {
+    for (const region of regions) {
+      const at = lastRound[region] ?? clock.now();
+      await store.saveTracker({ site, provider: "okta", region, tracker: tracker(at, oktaDown) });
+      await store.saveTracker({ site, provider: "entra", region, tracker: tracker(at, false) });
+    }
+  };
+  return { clock, store, deps, report };
+}
+
+describe("sitesToEvaluate", () => {
+  it("evaluates the sites a probe named, once each, and only those the config has", () => {
+    const event = {
+      "detail-type": "Probe Verdicts Changed",
+      detail: { sites: ["globex", "gone", "globex"], region: "eu-west-1" },
+    };
+    expect(sitesToEvaluate(config, event)).toEqual(["globex"]);
+  });
+
+  it("evaluates every site on the one-minute schedule", () => {
+    expect(sitesToEvaluate(config, {})).toEqual(["acme", "globex"]);
+  });
+});
+
+describe("evaluateSites", () => {
+  it("reports one site's failure without stopping the others", async () => {
+    // Prepare
+    const { deps, report } = world();
+    await report("acme", {});
+    await report("globex", {});
+    const store = deps.store;
+    const failing: EvaluatorDeps = {
+      ...deps,
+      store: Object.assign(Object.create(store) as typeof store, {
+        loadState: async (site: string) => {
+          if (site === "acme") throw new Error("ProvisionedThroughputExceededException");
+          return store.loadState(site);
+        },
+      }),
+    };
+
+    // Act
+    const outcomes = await evaluateSites(failing, config, ["acme", "globex"]);
+
+    // Assess
+    const bySite = new Map(outcomes.map((o) => [o.site, o]));
+    expect(bySite.get("acme")).toEqual({ site: "acme", error: expect.any(Error) });
+    expect(bySite.get("globex")).toMatchObject({
+      site: "globex",
+      report: { state: { state: "primary-active" } },
+    });
+  });
+});
+
+describe("the evaluator's figures", () => {
+  it("gives the age of the stalest region's last round, for the no-probe-results alarm", async () => {
+    const { clock, deps, report } = world();
+    await report("acme", { "eu-west-1": t0 - 200_000 });
+    const { verdicts } = await evaluateSite(deps, config, "acme");
+    expect(oldestResultAgeSeconds(verdicts, clock.now())).toBe(200);
+  });
+
+  it("counts a region that never reported as an hour old", async () => {
+    const { clock, deps, store } = world();
+    await store.saveTracker({
+      site: "acme",
+      provider: "okta",
+      region: "us-east-1",
+      tracker: tracker(t0, false),
+    });
+    const { verdicts } = await evaluateSite(deps, config, "acme");
+    expect(oldestResultAgeSeconds(verdicts, clock.now())).toBe(3600);
+  });
+
+  it("times Route 53's change when the evaluation sees a failover's change INSYNC", async () => {
+    // Prepare: okta down in every region, the change submitted, then INSYNC 5 s later.
+    const { clock, deps, report } = world();
+    await report("acme", {}, true);
+    const submitted = await evaluateSite(deps, config, "acme");
+    expect(submitted.state.state).toBe("failing-over");
+    clock.advance(6_000);
+    await report("acme", {}, true);
+
+    // Act
+    const insync = await evaluateSite(deps, config, "acme");
+
+    // Assess
+    expect(insync.state.state).toBe("secondary-active");
+    expect(dnsChangeSeconds(submitted)).toBeUndefined();
+    expect(dnsChangeSeconds(insync)).toBe(6);
+  });
+});

@@ -1,0 +1,128 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { route53Permissions } from "./iam";
+import { componentName, loadSiteConfig, SiteConfigError, secretRefs } from "./site-config";
+
+/* The config file drives the stacks: read, checked (a bad one stops the deploy), and mined for names. */
+
+const site = (id: string, hostname: string, zone = "Z0ACME") => ({
+  id,
+  hostname,
+  hostedZoneId: zone,
+  providers: [
+    {
+      id: "okta",
+      kind: "okta",
+      issuer: `https://${id}.okta.com`,
+      dnsTarget: `${id}.okta.example`,
+      probes: [
+        { kind: "token", clientId: "0oa1", clientSecretRef: "OKTA_PROBE_CLIENT_SECRET", scope: "openid" },
+      ],
+    },
+    { id: "entra", kind: "oidc", issuer: `https://${id}.entra.example`, dnsTarget: `${id}.azurefd.net` },
+  ],
+});
+
+function configFile(name: string, text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "idp-stacks-")), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+describe("loadSiteConfig", () => {
+  it("reads the file IDP_FAILOVER_CONFIG names, YAML or JSON", () => {
+    const document = {
+      alerting: { webhooks: [{ name: "pd", url: "https://hooks.example/x", secretRef: "PD_KEY" }] },
+      sites: [site("acme", "login.acme.example")],
+    };
+    const yaml = loadSiteConfig({ IDP_FAILOVER_CONFIG: configFile("c.yaml", JSON.stringify(document)) });
+    const json = loadSiteConfig({ IDP_FAILOVER_CONFIG: configFile("c.json", JSON.stringify(document)) });
+    expect(yaml.config.sites.map((s) => s.id)).toEqual(["acme"]);
+    expect(json.document).toEqual(document);
+  });
+
+  it("stops the deploy on a config with problems, listing every one", () => {
+    const file = configFile("bad.yaml", "regions: [mars-1]\nsites:\n  - id: Acme\n");
+    expect(() => loadSiteConfig({ IDP_FAILOVER_CONFIG: file })).toThrow(SiteConfigError);
+    expect(() => loadSiteConfig({ IDP_FAILOVER_CONFIG: file })).toThrow(
+      /problem\(s\):\n {2}regions\.0: [^\n]+\n[\s\S]*sites\.0\.id: [\s\S]*sites\.0\.hostname: /,
+    );
+  });
+
+  it("says which file it could not read and how to make one", () => {
+    expect(() => loadSiteConfig({ IDP_FAILOVER_CONFIG: "/nonexistent/idp.yaml" })).toThrow(
+      /cannot read the site config \/nonexistent\/idp\.yaml: set IDP_FAILOVER_CONFIG/,
+    );
+  });
+});
+
+describe("names from the config", () => {
+  it("turns regions and ids into component names", () => {
+    expect(componentName("us-east-1")).toBe("UsEast1");
+    expect(componentName("acme-eu")).toBe("AcmeEu");
+  });
+
+  it("sorts the secret references by the functions that read them", () => {
+    const { config } = loadSiteConfig({
+      IDP_FAILOVER_CONFIG: configFile(
+        "c.json",
+        JSON.stringify({
+          alerting: {
+            slack: { channel: "#idp", botTokenRef: "SLACK_BOT_TOKEN", signingSecretRef: "SLACK_SIGNING" },
+            webhooks: [{ name: "pd", url: "https://hooks.example/x", secretRef: "PD_KEY" }],
+          },
+          sites: [site("acme", "login.acme.example")],
+        }),
+      ),
+    });
+    expect(secretRefs(config)).toEqual({
+      probe: ["OKTA_PROBE_CLIENT_SECRET"],
+      slack: ["SLACK_BOT_TOKEN", "SLACK_SIGNING"],
+      webhooks: ["PD_KEY"],
+    });
+  });
+});
+
+describe("route53Permissions", () => {
+  it("allows UPSERTs of the login hostnames only, per hosted zone, names normalized", () => {
+    const { config } = loadSiteConfig({
+      IDP_FAILOVER_CONFIG: configFile(
+        "c.json",
+        JSON.stringify({
+          alerting: {},
+          sites: [
+            site("acme", "Login.Acme.example"),
+            site("globex", "login.globex.example"),
+            site("initech", "login.initech.example", "Z0OTHER"),
+          ],
+        }),
+      ),
+    });
+    const [acmeZone, otherZone, list, change] = route53Permissions(config);
+    expect(acmeZone).toEqual({
+      actions: ["route53:ChangeResourceRecordSets"],
+      resources: ["arn:aws:route53:::hostedzone/Z0ACME"],
+      conditions: [
+        {
+          test: "ForAllValues:StringEquals",
+          variable: "route53:ChangeResourceRecordSetsNormalizedRecordNames",
+          values: ["login.acme.example", "login.globex.example"],
+        },
+        {
+          test: "ForAllValues:StringEquals",
+          variable: "route53:ChangeResourceRecordSetsActions",
+          values: ["UPSERT"],
+        },
+      ],
+    });
+    expect(otherZone?.resources).toEqual(["arn:aws:route53:::hostedzone/Z0OTHER"]);
+    expect(otherZone?.conditions?.[0]?.values).toEqual(["login.initech.example"]);
+    expect(list).toEqual({
+      actions: ["route53:ListResourceRecordSets"],
+      resources: ["arn:aws:route53:::hostedzone/Z0ACME", "arn:aws:route53:::hostedzone/Z0OTHER"],
+    });
+    expect(change).toEqual({ actions: ["route53:GetChange"], resources: ["arn:aws:route53:::change/*"] });
+  });
+});

@@ -1,0 +1,97 @@
+import { PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testCredentials } from "../aws/dynalite.js";
+import {
+  type AwsWorld,
+  busName,
+  regions,
+  startAwsWorld,
+  testConfig,
+  testConfigInput,
+  tracker,
+  zoneId,
+} from "../aws/fixtures.js";
+
+/*
+ * The deployed evaluate function, as Lambda runs it: the config and home resources arrive as SST's
+ * `IdpFailover` link, the SDK finds DynamoDB (dynalite), Route 53 and EventBridge (the stand-ins)
+ * through AWS_ENDPOINT_URL_*. One site fails over; the other's state item is unreadable.
+ */
+
+const sites = ["acme", "crash"];
+const config = testConfig(sites);
+let world: AwsWorld;
+let handler: (event: unknown) => Promise<void>;
+
+beforeAll(async () => {
+  world = await startAwsWorld(config);
+  Object.assign(process.env, {
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: world.dynamo.endpoint,
+    AWS_ENDPOINT_URL_ROUTE_53: world.route53.url,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: world.eventbridge.url,
+    SST_RESOURCE_App: JSON.stringify({ name: "idp-failover", stage: "test" }),
+    SST_RESOURCE_IdpFailover: JSON.stringify({
+      config: testConfigInput(sites),
+      home: { region: "us-east-1", tableName: world.dynamo.tableName, eventBusName: busName },
+    }),
+  });
+  ({ handler } = await import("../../functions/src/evaluate.js"));
+});
+
+afterAll(async () => {
+  await world.close();
+});
+
+async function oktaDownEverywhere(site: string): Promise<void> {
+  const store = world.adapters().store;
+  for (const region of regions) {
+    await store.saveTracker({ site, provider: "okta", region, tracker: tracker(Date.now(), true) });
+    await store.saveTracker({ site, provider: "entra", region, tracker: tracker(Date.now(), false) });
+  }
+}
+
+const weights = (hostname: string) =>
+  Object.fromEntries(world.route53.records(zoneId, hostname).map((r) => [r.setIdentifier, r.weight]));
+
+describe("the evaluate function", () => {
+  it("fails a site over when a probe's event names it: weights moved in Route 53, the transition on the bus", async () => {
+    // Prepare
+    await oktaDownEverywhere("acme");
+
+    // Act
+    await handler({
+      "detail-type": "Probe Verdicts Changed",
+      source: "idp-failover.probe",
+      detail: { sites: ["acme"], region: "eu-west-1" },
+    });
+
+    // Assess
+    expect(weights("login.acme.example")).toEqual({ okta: 0, entra: 100 });
+    expect(
+      world.eventbridge
+        .events(busName)
+        .filter((e) => e.detailType === "Failover State Changed" && e.detail.site === "acme")
+        .map((e) => e.detail.to),
+    ).toContain("failing-over");
+  });
+
+  it("on the schedule, fails (for the errors alarm) naming the site it could not evaluate", async () => {
+    // Prepare: a state item that does not parse.
+    const admin = world.dynamo.client();
+    await admin.send(
+      new PutItemCommand({
+        TableName: world.dynamo.tableName,
+        Item: { PK: { S: "SITE#crash" }, SK: { S: "STATE" }, version: { N: "1" }, state: { S: "{not json" } },
+      }),
+    );
+    admin.destroy();
+    await oktaDownEverywhere("crash");
+
+    // Act + Assess
+    await expect(handler({})).rejects.toThrow(/^evaluation failed for crash$/);
+    expect(weights("login-crash.acme.example")).toEqual({ okta: 100, entra: 0 });
+  });
+});
