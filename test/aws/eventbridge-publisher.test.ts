@@ -166,11 +166,29 @@ describe("EventBridgePublisher", () => {
     expect(published([event.id])).toHaveLength(1);
   });
 
-  it("reports a bus that does not exist", async () => {
+  it("finds out whether its bus exists, which PutEvents never tells", async () => {
+    // Prepare
+    const misnamed = publisher({ busName: "no-such-bus" });
+
     // Act
-    const publishing = publisher({ busName: "no-such-bus" }).publish([verdictEvent()]);
+    const found = await publisher().findBus();
+    const missing = await misnamed.findBus();
+    await misnamed.publish([verdictEvent()]);
 
     // Assess
-    await expect(publishing).rejects.toThrow(/no-such-bus/);
+    expect(found).toEqual({ kind: "found" });
+    expect(missing).toEqual({ kind: "missing", message: "there is no event bus no-such-bus" });
+    expect(eventbridge.dropped.at(-1)?.bus).toBe("no-such-bus");
+  });
+
+  it("says when it cannot tell whether its bus exists", async () => {
+    // Prepare
+    eventbridge.failNextRequests(1, "AccessDeniedException", 400);
+
+    // Act
+    const check = await publisher().findBus();
+
+    // Assess
+    expect(check).toMatchObject({ kind: "unknown", message: expect.stringMatching(/AccessDeniedException/) });
   });
 });

@@ -36,6 +36,7 @@ const sites = [
   "ops-history",
   "ops-bin",
   "ops-bus",
+  "ops-outbox",
   "ops-rejected",
 ];
 const config = testConfig(sites);
@@ -232,22 +233,41 @@ describe("idpctl operator commands", () => {
     expect(actions).toEqual(["primary-active", "refused:manual-failover", "frozen"]);
   });
 
-  it("says which effects of a command are left for the evaluator, and the next command carries them out", async () => {
-    // Prepare: the first command names a bus that does not exist (a stage's bus forgotten).
+  it("refuses an --event-bus that does not exist before changing anything (EventBridge would drop the events)", async () => {
+    // Prepare
     await health("ops-bus", {});
-    const wrongBus = io();
-    await runFreeze(opts({ site: "ops-bus", reason: "hold", eventBus: "idp-failover-staging" }), wrongBus);
+
+    // Act
+    const refused = await runFreeze(
+      opts({ site: "ops-bus", reason: "hold", eventBus: "idp-failover-staging" }),
+      io(),
+    ).catch((error: unknown) => error);
+
+    // Assess
+    expect(refused).toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(/no event bus idp-failover-staging in us-east-1: pass .*--event-bus/),
+    });
+    expect(await adapters.store.loadState("ops-bus")).toBeUndefined();
+  });
+
+  it("says which effects of a command are left for the evaluator, and the next command carries them out", async () => {
+    // Prepare: the bus refuses the first command's event.
+    await health("ops-outbox", {});
+    world.eventbridge.failNextEntries(1, "NotAuthorizedForSourceException", "not authorized for this source");
+    const refusedEvent = io();
+    await runFreeze(opts({ site: "ops-outbox", reason: "hold" }), refusedEvent);
     const published = () =>
       world.eventbridge
         .events(busName)
-        .filter((e) => e.detail.site === "ops-bus" && e.detail.to === "frozen");
+        .filter((e) => e.detail.site === "ops-outbox" && e.detail.to === "frozen");
     const before = published().length;
 
     // Act
-    await runUnfreeze(opts({ site: "ops-bus" }), io());
+    await runUnfreeze(opts({ site: "ops-outbox" }), io());
 
     // Assess
-    expect(wrongBus.stderr()).toMatch(/kept in the site's outbox .*idp-failover-staging does not exist/);
+    expect(refusedEvent.stderr()).toMatch(/kept in the site's outbox .*NotAuthorizedForSourceException/);
     expect(before).toBe(0);
     expect(published()).toHaveLength(1);
   });

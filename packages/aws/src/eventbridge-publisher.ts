@@ -1,11 +1,19 @@
 import {
+  DescribeEventBusCommand,
   EventBridgeClient,
   PutEventsCommand,
   type PutEventsRequestEntry,
   type PutEventsResultEntry,
 } from "@aws-sdk/client-eventbridge";
 import type { DomainEvent, EventPublisher } from "@idp-failover/core";
-import { describeAwsError, isRetryableAwsError, jitteredDelay, realSleep, type Sleep } from "./aws-errors.js";
+import {
+  describeAwsError,
+  errorName,
+  isRetryableAwsError,
+  jitteredDelay,
+  realSleep,
+  type Sleep,
+} from "./aws-errors.js";
 
 /*
  * Domain events onto a custom EventBridge bus (contract: docs/events.md). `source` is `idp-failover`,
@@ -42,6 +50,12 @@ export class EventPublishError extends Error {
   override name = "EventPublishError";
 }
 
+/** Whether the bus exists; `unknown` when EventBridge would not say (no DescribeEventBus permission...). */
+export type BusCheck =
+  | { kind: "found" }
+  | { kind: "missing"; message: string }
+  | { kind: "unknown"; message: string };
+
 const maxEntries = 10;
 const maxRequestBytes = 256 * 1024;
 const retryableEntryCodes = new Set(["InternalFailure", "ThrottlingException"]);
@@ -61,6 +75,25 @@ export class EventBridgePublisher implements EventPublisher {
     this.baseDelayMs = options.baseDelayMs ?? 100;
     this.maxDelayMs = options.maxDelayMs ?? 2_000;
     this.sleep = options.sleep ?? realSleep;
+  }
+
+  /**
+   * PutEvents accepts events for a bus that does not exist and drops them without a word (it answers
+   * with event ids), so a misnamed bus can only be found by asking for it.
+   */
+  async findBus(): Promise<BusCheck> {
+    try {
+      await this.client.send(new DescribeEventBusCommand({ Name: this.bus }));
+      return { kind: "found" };
+    } catch (error) {
+      if (errorName(error) === "ResourceNotFoundException") {
+        return { kind: "missing", message: `there is no event bus ${this.bus}` };
+      }
+      return {
+        kind: "unknown",
+        message: `could not check event bus ${this.bus}: ${describeAwsError(error)}`,
+      };
+    }
   }
 
   async publish(events: readonly DomainEvent[]): Promise<void> {

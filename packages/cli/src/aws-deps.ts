@@ -121,6 +121,7 @@ function safeUserName(): string | undefined {
 /** A config, its AWS adapters and the evaluator's dependencies, for one command. */
 export interface OperatorSession {
   config: Config;
+  settings: AwsAdapterSettings;
   adapters: AwsAdapters;
   deps: EvaluatorDeps;
   io: CommandIo;
@@ -129,7 +130,8 @@ export interface OperatorSession {
 
 export async function openSession(options: AwsCliOptions, io: CommandIo): Promise<OperatorSession> {
   const { config } = await loadConfig(options.config);
-  const adapters = createAwsAdapters(resolveAwsSettings(config, options, io.env));
+  const settings = resolveAwsSettings(config, options, io.env);
+  const adapters = createAwsAdapters(settings);
   const clock = { now: io.now };
   const deps: EvaluatorDeps = {
     store: adapters.store,
@@ -138,7 +140,7 @@ export async function openSession(options: AwsCliOptions, io: CommandIo): Promis
     notifier: new OutboxNotifier(adapters.outbox, notificationChannels(config), clock),
     clock,
   };
-  return { config, adapters, deps, io, close: () => adapters.destroy() };
+  return { config, settings, adapters, deps, io, close: () => adapters.destroy() };
 }
 
 /** Runs `work` with a session, and closes its clients whatever happens. */
@@ -209,6 +211,7 @@ export async function applyOperatorInput(
   wait: WaitOptions = { wait: false, waitSeconds: 0 },
 ): Promise<SiteState> {
   const { io } = session;
+  await checkEventBus(session);
   const outcome: CommandOutcome = await commandSite(session.deps, session.config, site.id, input);
   if (outcome.kind === "refused") {
     const where = outcome.reason.includes(outcome.state.state)
@@ -264,7 +267,23 @@ export async function applyOperatorInput(
   return state;
 }
 
-/** Effects that failed (a bus that does not exist, Slack's outbox unwritable): the evaluator retries them. */
+/**
+ * EventBridge drops events sent to a bus that does not exist, so a misnamed `--event-bus` would lose
+ * the events of this command without a word: refuse it before anything changes. When the bus cannot
+ * be checked (no permission to describe it), the command goes on: it may be an emergency.
+ */
+async function checkEventBus(session: OperatorSession): Promise<void> {
+  const check = await session.adapters.events.findBus();
+  if (check.kind === "missing") {
+    throw new CliError(
+      `${check.message} in ${session.settings.region}: pass the deployment's bus with --event-bus (a stage other than prod adds -<stage>)`,
+      2,
+    );
+  }
+  if (check.kind === "unknown") session.io.err(`${check.message}; going on\n`);
+}
+
+/** Effects that failed (events the bus refused, the notification outbox unwritable): the evaluator retries them. */
 function reportDeferred(io: CommandIo, effectErrors: readonly string[]): void {
   for (const error of effectErrors) {
     io.err(`not done yet, kept in the site's outbox for the evaluator's next run: ${error}\n`);

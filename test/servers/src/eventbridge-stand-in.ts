@@ -6,6 +6,8 @@ import type { AddressInfo } from "node:net";
  * EventBridge on 127.0.0.1, speaking its JSON 1.1 protocol as the AWS SDK sends it (`POST /`,
  * `X-Amz-Target: AWSEvents.{Operation}`): PutEvents (at most 10 entries; per-entry results in request
  * order, `FailedEntryCount`), CreateEventBus and DescribeEventBus. Accepted events are kept per bus.
+ * As EventBridge does, PutEvents accepts an event for a bus that does not exist and drops it (it gets
+ * an event id; `dropped` keeps it for tests): only DescribeEventBus tells a misnamed bus.
  *
  * Test controls: `failNextEntries` makes the next entries fail inside a 200 answer (a partial failure,
  * InternalFailure or ThrottlingException by default); `failNextRequests` makes whole calls fail
@@ -50,6 +52,8 @@ class EventBridgeError extends Error {
 export class EventBridgeStandIn {
   readonly url: string;
   readonly requests: EventBridgeRequest[] = [];
+  /** Events accepted for a bus that does not exist, which EventBridge drops silently. */
+  readonly dropped: StoredEvent[] = [];
   private readonly buses = new Map<string, StoredEvent[]>();
   private entryFaults: Array<{ code: string; message: string }> = [];
   private requestFaults: Array<{ code: string; status: number; message: string }> = [];
@@ -238,8 +242,7 @@ export class EventBridgeStandIn {
     }
     const busRef = typeof entry.EventBusName === "string" ? entry.EventBusName : "default";
     const bus = busRef.includes(":event-bus/") ? (busRef.split(":event-bus/")[1] ?? busRef) : busRef;
-    const events = this.buses.get(bus);
-    if (!events) return { ErrorCode: "InvalidArgument", ErrorMessage: `Event bus ${bus} does not exist.` };
+    const events = this.buses.get(bus) ?? this.dropped;
     const eventId = randomUUID();
     events.push({
       eventId,
