@@ -1,6 +1,5 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDataPlaneStore } from "@idp-failover/aws";
 import {
   type Config,
@@ -17,6 +16,7 @@ import { LatchReader } from "../../functions/src/latch-reader.js";
 import { type ProbeWorkerDeps, runProbeTick } from "../../functions/src/probe-worker.js";
 import { answerVerdictRequest } from "../../functions/src/verdict-endpoint.js";
 import { type AwsWorld, hostname, regions, startAwsWorld, testConfig } from "../aws/fixtures.js";
+import { createDataPlaneTable } from "./data-plane-table.js";
 
 /*
  * The incident path without the Route 53 API: probe rounds in three regions write their verdicts to
@@ -53,20 +53,7 @@ beforeEach(async () => {
   checkers = new Route53HealthCheckers(world.route53);
   for (const region of regions) {
     const tableName = `data-plane-${region}`;
-    await admin.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [
-          { AttributeName: "PK", AttributeType: "S" },
-          { AttributeName: "SK", AttributeType: "S" },
-        ],
-        KeySchema: [
-          { AttributeName: "PK", KeyType: "HASH" },
-          { AttributeName: "SK", KeyType: "RANGE" },
-        ],
-      }),
-    );
+    await createDataPlaneTable(admin, tableName);
     const items = new DynamoDataPlaneStore({ tableName, client: world.dynamo.client() });
     const server = createServer((req, res) => {
       void answerVerdictRequest(

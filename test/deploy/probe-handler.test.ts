@@ -1,6 +1,5 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { createAwsAdapters, DynamoDataPlaneStore, probeRoundDetailType } from "@idp-failover/aws";
 import { nextTick, parseProbeTick } from "@idp-failover/core";
 import {
@@ -13,6 +12,7 @@ import type { Context, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalDynamo, startDynalite, testCredentials } from "../aws/dynalite.js";
 import { busName } from "../aws/fixtures.js";
+import { createDataPlaneTable } from "./data-plane-table.js";
 
 /*
  * The deployed probe function in eu-west-1, as Lambda runs it: the config and home resources arrive
@@ -38,20 +38,7 @@ beforeAll(async () => {
     startEventBridgeStandIn({ buses: [busName] }),
   ]);
   const admin = dynamo.client();
-  await admin.send(
-    new CreateTableCommand({
-      TableName: dataPlaneTable,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [
-        { AttributeName: "PK", AttributeType: "S" },
-        { AttributeName: "SK", AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: "PK", KeyType: "HASH" },
-        { AttributeName: "SK", KeyType: "RANGE" },
-      ],
-    }),
-  );
+  await createDataPlaneTable(admin, dataPlaneTable);
   admin.destroy();
   idp = createServer((req, res) => {
     res.writeHead(req.url === "/okta" ? oktaStatus : 200).end("ok");

@@ -1,10 +1,10 @@
-import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDataPlaneStore } from "@idp-failover/aws";
 import { verdictManifest } from "@idp-failover/core";
 import type { LambdaFunctionURLEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalDynamo, startDynalite, testCredentials } from "../aws/dynalite.js";
 import { testConfig } from "../aws/fixtures.js";
+import { createDataPlaneTable } from "./data-plane-table.js";
 
 /*
  * The deployed verdict function, as Lambda runs it: its manifest arrives as SST's `IdpFailoverVerdicts` link,
@@ -19,20 +19,7 @@ const tableName = "data-plane-eu-west-1";
 beforeAll(async () => {
   dynamo = await startDynalite();
   const admin = dynamo.client();
-  await admin.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [
-        { AttributeName: "PK", AttributeType: "S" },
-        { AttributeName: "SK", AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: "PK", KeyType: "HASH" },
-        { AttributeName: "SK", KeyType: "RANGE" },
-      ],
-    }),
-  );
+  await createDataPlaneTable(admin, tableName);
   admin.destroy();
   Object.assign(process.env, {
     AWS_REGION: "eu-west-1",
