@@ -44,6 +44,19 @@ describe("config", () => {
     expect(config.sites[0]?.providers.map((p) => p.role)).toEqual(["primary", "secondary"]);
   });
 
+  it("accepts its own effective config back, and refuses a role that disagrees with the order", () => {
+    const parsed = parseConfig(example);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const again = parseConfig(JSON.parse(JSON.stringify(parsed.config)));
+    expect(again.ok ? again.config : again.issues).toEqual(parsed.config);
+
+    const swapped = minimal();
+    const providers = (swapped.sites[0] as { providers: Array<Record<string, unknown>> }).providers;
+    (providers[1] as Record<string, unknown>).role = "primary";
+    const refused = parseConfig(swapped);
+    expect(refused.ok ? [] : refused.issues.map((i) => i.path)).toEqual(["sites.0.providers.1.role"]);
+  });
+
   it("reports every offending path with a hint, not just the first", () => {
     const parsed = parseConfig(
       minimal({

@@ -168,6 +168,8 @@ export type ProbeSpec = z.infer<typeof probeSpecSchema>;
 export const providerSchema = z.strictObject({
   id: identifier,
   kind: z.enum(["okta", "entra", "oidc"]),
+  /** Optional: the order decides (the first is the primary); when written, it must agree. */
+  role: z.optional(z.enum(["primary", "secondary"])),
   /** The OIDC issuer. Entra defaults to `https://login.microsoftonline.com/{tenantId}/v2.0`. */
   issuer: z.optional(httpsUrl),
   tenantId: z.optional(z.string()),
@@ -461,10 +463,18 @@ function resolveSite(
       });
     }
     checkDnsTarget(site.recordType, p.dnsTarget, `${path}.dnsTarget`, issues);
+    const role = i === 0 ? "primary" : "secondary";
+    if (p.role !== undefined && p.role !== role) {
+      issues.push({
+        path: `${path}.role`,
+        message: `${p.id} is listed ${i === 0 ? "first" : `at position ${i + 1}`}, so it is the ${role}`,
+        hint: "providers are in priority order: put the primary first (role may then be left out)",
+      });
+    }
     return {
       id: p.id,
       kind: p.kind,
-      role: i === 0 ? "primary" : "secondary",
+      role,
       ...(issuer ? { issuer } : {}),
       ...(p.tenantId ? { tenantId: p.tenantId } : {}),
       dnsTarget: p.dnsTarget,
