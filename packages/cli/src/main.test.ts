@@ -1,0 +1,150 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { parseConfig } from "@idp-failover/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildProgram } from "./program.js";
+
+/*
+ * `idpctl validate` and `idpctl replay` as people run them: the real binary in its own process, so
+ * the exit codes (0 done, 2 bad input) and what lands on stdout and stderr are the ones a shell sees.
+ */
+
+const root = join(import.meta.dirname, "..", "..", "..");
+const bin = join(root, "packages", "cli", "bin", "idpctl.js");
+const example = join(root, "examples", "okta-entra.yaml");
+const scenario = join(root, "examples", "scenarios", "okta-outage.json");
+
+async function idpctl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], {
+      cwd: root,
+      maxBuffer: 16 * 2 ** 20,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
+  }
+}
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "idpctl-main-"));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("idpctl validate", () => {
+  it("prints the shipped example's effective config, defaults applied, and exits 0", async () => {
+    const run = await idpctl("validate", "--config", example, "--json");
+
+    expect(run.code).toBe(0);
+    const printed: unknown = JSON.parse(run.stdout);
+    const reparsed = parseConfig(printed);
+    expect(reparsed.ok ? reparsed.config.policy.failure.firstAttemptMinSamples : reparsed.issues).toBe(12);
+    expect(JSON.stringify(printed)).toContain('"dataPlane"');
+  });
+
+  it("lists every offending path with its hint and exits 2", async () => {
+    const file = join(dir, "bad.yaml");
+    await writeFile(
+      file,
+      "regions: [us-east-1, us-west-2]\npolicy: { quorum: 3 }\nsites:\n  - id: Acme\n    hostname: login.acme.com\n    providers: []\n",
+    );
+
+    const run = await idpctl("validate", "--config", file);
+
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    for (const path of ["sites.0.id", "sites.0.hostedZoneId", "sites.0.providers", "policy.quorum"]) {
+      expect(run.stderr).toContain(`  ${path}: `);
+    }
+    expect(run.stderr).toContain("hint: find it with `aws route53 list-hosted-zones`");
+  });
+
+  it("exits 2 when the file is missing or not YAML, or --config is not given", async () => {
+    const broken = join(dir, "broken.yaml");
+    await writeFile(broken, "sites: [\n");
+
+    const [missing, notYaml, noOption] = await Promise.all([
+      idpctl("validate", "--config", join(dir, "nope.yaml")),
+      idpctl("validate", "--config", broken),
+      idpctl("validate"),
+    ]);
+
+    expect([missing.code, notYaml.code, noOption.code]).toEqual([2, 2, 2]);
+    expect(missing.stderr).toContain("cannot read");
+    expect(notYaml.stderr).toContain("is not valid YAML");
+    expect(noOption.stderr).toContain("required option '-c, --config <file>'");
+  });
+});
+
+describe("idpctl replay", () => {
+  it("prints the design's result object with --json, the same bytes on every run", async () => {
+    const [first, second] = await Promise.all([
+      idpctl("replay", "--scenario", scenario, "--json"),
+      idpctl("replay", "--scenario", scenario, "--json"),
+    ]);
+
+    expect(first.code).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    const result = JSON.parse(first.stdout) as {
+      transitions: Array<{ at: string; from: string; to: string; reason: string }>;
+      dnsChanges: Array<{ at: string; weights: Record<string, number> }>;
+      incidents: unknown[];
+      summary: { failovers: number };
+    };
+    expect(result.dnsChanges[0]?.weights).toEqual({ okta: 0, entra: 100 });
+    expect(result.dnsChanges[0]?.at).toMatch(/^2026-01-01T10:00:\d{2}\.\d{3}Z$/);
+    expect(result.transitions[0]).toMatchObject({ from: "primary-active", to: "failing-over" });
+    expect(result.incidents).toHaveLength(1);
+    expect(result.summary.failovers).toBe(1);
+  });
+
+  it("prints a readable timeline without --json", async () => {
+    const run = await idpctl("replay", "--scenario", scenario);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("FAULT     fault begins: okta down in all regions");
+    expect(run.stdout).toMatch(/STATE {5}primary-active -> failing-over: okta down in /);
+    expect(run.stdout).toMatch(/DNS {7}change C000001 submitted: okta 0, entra 100/);
+  });
+
+  it("exits 2 on a bad scenario, naming each problem's path", async () => {
+    const file = join(dir, "bad-scenario.json");
+    await writeFile(
+      file,
+      JSON.stringify({
+        start: "2026-01-02T00:00:00Z",
+        end: "2026-01-01T00:00:00Z",
+        providers: [{ id: "okta" }, { id: "entra" }],
+        faults: [
+          { provider: "okta", from: "2026-01-01T01:00:00Z", to: "2026-01-01T02:00:00Z", mode: "melt" },
+        ],
+      }),
+    );
+
+    const run = await idpctl("replay", "--scenario", file, "--json");
+
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain("  faults.0.mode: Invalid option");
+  });
+});
+
+describe("idpctl --help", () => {
+  it("describes every command, and answers --help with exit 0", async () => {
+    const commands = buildProgram().commands;
+    const run = await idpctl("replay", "--help");
+
+    expect(commands.filter((c) => c.description() === "").map((c) => c.name())).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Usage: idpctl replay [options]");
+  });
+});
