@@ -75,15 +75,13 @@ export function estimateCost(config: Config, options: CostOptions = {}): CostEst
   const evaluatorRuns = minutes;
   const evaluatorMs = a.evaluatorBaseMs + a.evaluatorMsPerSite * sites;
   const notifyRuns = minutes;
+  const lambdaRequests = rounds + watchdogRuns + verdictRequests + evaluatorRuns + notifyRuns;
   add(
     "Lambda",
     "requests (probe rounds, watchdog, verdicts, evaluator, notify)",
-    rounds + watchdogRuns + verdictRequests + evaluatorRuns + notifyRuns,
+    lambdaRequests,
     "requests",
-    perMillion(
-      rounds + watchdogRuns + verdictRequests + evaluatorRuns + notifyRuns,
-      prices.lambdaRequests.usd,
-    ),
+    perMillion(lambdaRequests, prices.lambdaRequests.usd),
   );
   const probeGbs =
     gbSeconds(rounds, roundMs, sizing.probe.memoryMb) + gbSeconds(watchdogRuns, 50, sizing.probe.memoryMb);
