@@ -20,7 +20,10 @@ export interface SqsStoredMessage {
 export class SqsStandIn {
   readonly url: string;
   readonly messages: SqsStoredMessage[] = [];
-  /** Messages handed out and not yet deleted (in flight). */
+  /**
+   * Messages received and not yet deleted (in flight), as `GetQueueAttributes` reports them. Tests set
+   * it: `receiveDue` hands messages out and deletes them at once.
+   */
   inFlight = 0;
 
   private constructor(
