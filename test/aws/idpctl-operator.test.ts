@@ -38,6 +38,7 @@ const sites = [
   "ops-bus",
   "ops-outbox",
   "ops-rejected",
+  "ops-nowait",
 ];
 const config = testConfig(sites);
 let world: AwsWorld;
@@ -163,6 +164,21 @@ describe("idpctl operator commands", () => {
       actor: "operator:ana",
       reason: "manual failover by operator:ana: Okta maintenance window",
     });
+  });
+
+  it("failover --no-wait returns once Route 53 accepted the change, leaving the INSYNC to the evaluator", async () => {
+    // Prepare
+    await health("ops-nowait", {});
+    const out = io();
+
+    // Act
+    await runFailover(opts({ site: "ops-nowait", to: "entra", reason: "drill", wait: false }), out);
+    const stored = await adapters.store.loadState("ops-nowait");
+
+    // Assess
+    expect(out.stdout()).toMatch(/Route 53 change \w+ submitted \(okta 0, entra 100\)\n$/);
+    expect(stored?.state).toMatchObject({ state: "failing-over", dns: { weights: { okta: 0, entra: 100 } } });
+    expect(stored?.state.dns?.changeId).toBeDefined();
   });
 
   it("refuses a failover onto a provider that is down, says why, and audits the refusal", async () => {
