@@ -1,4 +1,5 @@
-import { type Config, parseConfig } from "@idp-failover/core";
+import type { Config } from "@idp-failover/core";
+import { testConfig } from "@idp-failover/core/testing";
 import { describe, expect, it } from "vitest";
 import { operatorName, resolveAwsSettings } from "./aws-deps.js";
 
@@ -7,26 +8,8 @@ import { operatorName, resolveAwsSettings } from "./aws-deps.js";
  * environment, then the config.
  */
 
-function config(): Config {
-  const parsed = parseConfig({
-    regions: ["us-east-1", "us-west-2", "eu-west-1"],
-    homeRegion: "eu-west-1",
-    alerting: { slack: { channel: "#idp" }, eventBus: "idp-bus" },
-    sites: [
-      {
-        id: "acme",
-        hostname: "login.acme.example",
-        hostedZoneId: "Z1",
-        providers: [
-          { id: "okta", kind: "okta", issuer: "https://acme.okta.com", dnsTarget: "acme.okta.example" },
-          { id: "entra", kind: "oidc", issuer: "https://acme.entra.example", dnsTarget: "acme.fd.example" },
-        ],
-      },
-    ],
-  });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  return parsed.config;
-}
+/** The shared two-provider config: home region us-east-1, bus idp-failover. */
+const config = (): Config => testConfig();
 
 const env = {
   AWS_ENDPOINT_URL: "http://127.0.0.1:4566",
@@ -49,7 +32,7 @@ describe("resolveAwsSettings", () => {
       },
       region: "us-west-2",
       tableName: "idp-failover-staging",
-      eventBusName: "idp-bus",
+      eventBusName: "idp-failover",
     });
   });
 
@@ -81,9 +64,9 @@ describe("resolveAwsSettings", () => {
     // Assess
     expect(settings).toEqual({
       endpoints: {},
-      region: "eu-west-1",
+      region: "us-east-1",
       tableName: "idp-failover",
-      eventBusName: "idp-bus",
+      eventBusName: "idp-failover",
     });
   });
 
