@@ -51,6 +51,13 @@ describe("loadSiteConfig", () => {
     );
   });
 
+  it("names the file that does not parse", () => {
+    const yaml = configFile("broken.yaml", "sites: [\n");
+    expect(() => loadSiteConfig({ IDP_FAILOVER_CONFIG: yaml })).toThrow(/broken\.yaml is not valid YAML: /);
+    const json = configFile("broken.json", "{");
+    expect(() => loadSiteConfig({ IDP_FAILOVER_CONFIG: json })).toThrow(/broken\.json is not valid JSON: /);
+  });
+
   it("says which file it could not read and how to make one", () => {
     expect(() => loadSiteConfig({ IDP_FAILOVER_CONFIG: "/nonexistent/idp.yaml" })).toThrow(
       /cannot read the site config \/nonexistent\/idp\.yaml: set IDP_FAILOVER_CONFIG/,

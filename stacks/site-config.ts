@@ -33,7 +33,18 @@ export function loadSiteConfig(env: Record<string, string | undefined> = process
       { cause: error },
     );
   }
-  const document: unknown = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
+  let document: unknown;
+  try {
+    document = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new SiteConfigError(
+      `${file} is not valid ${file.endsWith(".json") ? "JSON" : "YAML"}: ${message}`,
+      {
+        cause: error,
+      },
+    );
+  }
   const parsed = parseConfig(document);
   if (!parsed.ok) {
     const issues = parsed.issues.map((i) => `  ${i.path}: ${i.message}${i.hint ? ` (${i.hint})` : ""}`);
