@@ -135,6 +135,7 @@ describe("an Okta outage, from failover to approved failback, in one Slack threa
 
     const { root, replies } = incidentThread();
     const texts = replies().map((m) => m.text);
+    expect(texts).toContain("[example] Failback started: okta 10% · entra 90%");
     const steps = texts.filter((t) => t.includes("Failback step"));
     expect(steps).toEqual([
       "[example] Failback step 1 of 3 in sync: okta 10% · entra 90%",

@@ -156,6 +156,16 @@ export const notificationSchema = z.discriminatedUnion("kind", [
   }),
   z.object({
     ...notificationBase,
+    kind: z.literal("failback-started"),
+    /** The approval answered (none for a manual failback without one). */
+    approvalId: z.optional(z.string()),
+    approvedBy: z.string(),
+    /** The first step's weights, now being applied, and how many steps there are. */
+    weights: weightsSchema,
+    steps: z.number().check(z.int()),
+  }),
+  z.object({
+    ...notificationBase,
     kind: z.literal("failback-progress"),
     /** The approval that started this failback, so its message can show the progress. */
     approvalId: z.optional(z.string()),

@@ -115,6 +115,28 @@ describe("state machine invariants", () => {
     );
   });
 
+  it("gives every transition an audit record, one state-changed event and a notification intent", () => {
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 60 }), (steps) => {
+        let state = initialSiteState(site, T0);
+        let now = T0;
+        for (const s of steps) {
+          now += s.advanceMs;
+          const decision = decide(state, toInput(s, state), contextAt(config, now, s.verdicts));
+          if (decision.kind !== "apply") continue;
+          state = decision.next;
+          if (!decision.transition) continue;
+          const { effects } = decision;
+          const { from, to } = decision.transition;
+          expect(effects.audit.filter((a) => a.action === "transition" && a.to === to)).toHaveLength(1);
+          expect(effects.events.filter((e) => e.type === "state-changed" && e.to === to)).toHaveLength(1);
+          expect(effects.notifications.length, `${from} -> ${to}`).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("takes no action on stale data: with every region stale, a tick moves no weight", () => {
     const impaired = Object.fromEntries(providers.map((p) => [p, "impaired" as GlobalVerdict]));
     fc.assert(

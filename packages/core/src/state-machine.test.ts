@@ -274,6 +274,15 @@ describe("failback-pending", () => {
     expect(transitionOf(decision)).toBe("failback-pending -> failing-back");
     expect(walk.state.dns?.weights).toEqual({ okta: 10, entra: 90 });
     expect(walk.state.incident?.approvedBy).toBe("slack:U1");
+    expect(decision.kind === "apply" ? decision.effects.notifications : []).toEqual([
+      expect.objectContaining({
+        kind: "failback-started",
+        approvalId: id,
+        approvedBy: "slack:U1",
+        weights: { okta: 10, entra: 90 },
+        steps: 3,
+      }),
+    ]);
   });
 
   it.each([

@@ -585,6 +585,13 @@ function startFailback(
   if (d.state.incident) d.updateIncident({ failbackApprovedAt: d.at, approvedBy: actor });
   d.requestDns(weights, "failback-step");
   d.transition("failing-back", reason, actor, weights);
+  d.notify({
+    kind: "failback-started",
+    ...(approvalId ? { approvalId } : {}),
+    approvedBy: actor,
+    weights,
+    steps: ctx.policy.failback.steps.length,
+  });
 }
 
 function manualFailback(d: Draft, ctx: DecisionContext, actor: string, reason: string): string | undefined {

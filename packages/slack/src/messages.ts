@@ -155,6 +155,12 @@ export function renderNotification(intent: NotificationIntent, v: SiteView): Sla
       ]);
     case "failback-requested":
       return renderApprovalRequest(intent, v);
+    case "failback-started":
+      return message(`[${v.id}] Failback started: ${plainWeights(intent.weights, v)}`, [
+        section(
+          `:arrow_right: *Failback started* by ${actorText(intent.approvedBy)} (${slackTime(intent.at)}): step 1 of ${intent.steps}, ${weightsText(intent.weights, v.providers)}.`,
+        ),
+      ]);
     case "failback-progress":
       return message(
         `[${v.id}] Failback step ${intent.step} of ${intent.steps} in sync: ${plainWeights(intent.weights, v)}`,
