@@ -218,6 +218,12 @@ describe("scenario validation", () => {
       'expected one of "down"|"timeout"|"flaky"|"slow"|"partition"',
     ],
     [{ end: "2025-12-31T00:00:00Z" }, "end", "after"],
+    [{ regions: ["us-east-1", "us-west-2", "us-east-1"] }, "regions.2", "duplicate region us-east-1"],
+    [
+      { approvals: [{ at: "2026-01-03T00:00:00Z", user: "U1" }] },
+      "approvals.0.at",
+      "outside the scenario's period",
+    ],
     [{ end: undefined }, "end", "required (string), but missing"],
     [{ policy: { quorum: 5 } }, "policy.quorum", "more than"],
     [{ policy: { cadense: 5 } }, "policy.cadense", 'unknown key "cadense"'],

@@ -136,6 +136,20 @@ const scenarioSchema = scenarioFields.check(
     if (primaries > 1)
       ctx.addIssue({ code: "custom", path: ["providers"], message: "more than one primary" });
     const regions = new Set(s.regions);
+    s.regions.forEach((r, i) => {
+      // A region listed twice would count twice towards the quorum.
+      if (s.regions.indexOf(r) !== i)
+        ctx.addIssue({ code: "custom", path: ["regions", i], message: `duplicate region ${r}` });
+    });
+    s.approvals.forEach((a, i) => {
+      if (a.at < s.start || a.at > s.end) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["approvals", i, "at"],
+          message: "outside the scenario's period (start .. end)",
+        });
+      }
+    });
     s.faults.forEach((f, i) => {
       if (f.provider !== "*" && !ids.has(f.provider)) {
         ctx.addIssue({
