@@ -1,23 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { testConfigInput } from "../../test/aws/fixtures.js";
 import { DeploymentConfigError, readDeployment } from "./deployment.js";
 import { sstSecretName } from "./secret-names.js";
 
 /* How a function learns its deployment: SST's links (config, home resources, secrets) and its region. */
 
-const document = {
-  alerting: { slack: { channel: "#idp", botTokenRef: "SLACK_BOT_TOKEN" } },
-  sites: [
-    {
-      id: "acme",
-      hostname: "login.acme.example",
-      hostedZoneId: "Z0ACME",
-      providers: [
-        { id: "okta", kind: "okta", issuer: "https://acme.okta.com", dnsTarget: "acme.okta.example" },
-        { id: "entra", kind: "oidc", issuer: "https://acme.entra.example", dnsTarget: "acme.azurefd.net" },
-      ],
-    },
-  ],
-};
+const document = testConfigInput();
 const home = { region: "us-east-1", tableName: "idp-failover", eventBusName: "idp-failover" };
 
 describe("readDeployment", () => {

@@ -6,12 +6,9 @@ import {
   InMemoryEvents,
   InMemoryNotifier,
   InMemoryStore,
-  observeRound,
-  parseConfig,
-  type RegionTracker,
-  summarizeRound,
 } from "@idp-failover/core";
 import { describe, expect, it } from "vitest";
+import { regions, testConfig, tracker } from "../../test/aws/fixtures.js";
 import {
   dnsChangeSeconds,
   evaluateSites,
@@ -21,43 +18,8 @@ import {
 
 /* What the evaluate function runs per invocation, and the figures it publishes. */
 
-const regions = ["us-east-1", "us-west-2", "eu-west-1"];
-const parsed = parseConfig({
-  regions,
-  alerting: {},
-  sites: ["acme", "globex"].map((id) => ({
-    id,
-    hostname: `login.${id}.example`,
-    hostedZoneId: "Z0ACME",
-    providers: [
-      { id: "okta", kind: "okta", issuer: `https://${id}.okta.com`, dnsTarget: `${id}.okta.example` },
-      { id: "entra", kind: "oidc", issuer: `https://${id}.entra.example`, dnsTarget: `${id}.azurefd.net` },
-    ],
-  })),
-});
-if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-const config = parsed.config;
+const config = testConfig(["acme", "globex"]);
 const t0 = Date.parse("2026-05-04T09:00:00Z");
-
-/** A region's tracker after two rounds ending at `at`, both failing or both passing. */
-function tracker(at: number, down: boolean): RegionTracker {
-  const round = (t: number) =>
-    summarizeRound(t, [
-      {
-        site: "acme",
-        provider: "okta",
-        region: "us-east-1",
-        probe: "jwks",
-        kind: "jwks",
-        criticality: "critical",
-        at: new Date(t).toISOString(),
-        ok: !down,
-        latencyMs: 40,
-        ...(down ? { status: 503, error: { class: "http-5xx" as const, message: "HTTP 503" } } : {}),
-      },
-    ]);
-  return observeRound(observeRound(undefined, round(at - 10_000), config.policy), round(at), config.policy);
-}
 
 function world() {
   const clock = new FakeClock(t0);

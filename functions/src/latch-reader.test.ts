@@ -1,29 +1,11 @@
-import { InMemoryStore, initialSiteState, parseConfig, type SiteState } from "@idp-failover/core";
+import { InMemoryStore, initialSiteState, type SiteState } from "@idp-failover/core";
+import { testConfig, testSite } from "@idp-failover/core/testing";
 import { describe, expect, it } from "vitest";
 import { LatchReader } from "./latch-reader.js";
 
 /* The latch a probe region writes into its data-plane items, read from the home region's state. */
 
-const parsed = parseConfig({
-  alerting: {},
-  sites: [
-    {
-      id: "acme",
-      hostname: "login.acme.example",
-      hostedZoneId: "Z0ACME",
-      providers: [
-        { id: "okta", kind: "okta", issuer: "https://acme.okta.com", dnsTarget: "acme.okta.example" },
-        { id: "entra", kind: "oidc", issuer: "https://acme.entra.example", dnsTarget: "acme.azurefd.net" },
-      ],
-    },
-  ],
-});
-if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-const site = (() => {
-  const first = parsed.config.sites[0];
-  if (!first) throw new Error("no site");
-  return first;
-})();
+const site = testSite(testConfig());
 const t0 = Date.parse("2026-05-04T09:00:00Z");
 
 function failedOver(version: number): SiteState {
