@@ -512,6 +512,12 @@ function checkDnsTarget(type: Site["recordType"], target: string, path: string, 
   }
 }
 
+/** The longest a probe round can take: every attempt running into the timeout, with the confirm delays between. */
+export function worstRoundMs(policy: Policy): number {
+  const { retries, delayMs } = policy.confirm;
+  return policy.probeTimeoutMs * (retries + 1) + delayMs * retries;
+}
+
 export function checkPolicy(policy: Policy, regions: string[], issues: ConfigIssue[]): void {
   if (policy.quorum > regions.length) {
     issues.push({
@@ -534,8 +540,7 @@ export function checkPolicy(policy: Policy, regions: string[], issues: ConfigIss
       message: "cannot exceed policy.failure.windowRounds",
     });
   }
-  const attemptMs =
-    policy.probeTimeoutMs * (policy.confirm.retries + 1) + policy.confirm.delayMs * policy.confirm.retries;
+  const attemptMs = worstRoundMs(policy);
   if (policy.staleAfterSeconds * 1000 <= attemptMs) {
     issues.push({
       path: "policy.staleAfterSeconds",

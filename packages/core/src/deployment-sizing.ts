@@ -1,4 +1,4 @@
-import type { Config } from "./config.js";
+import { type Config, worstRoundMs } from "./config.js";
 
 /*
  * How big each function is, decided once from the config so the stacks deploy exactly what
@@ -22,15 +22,16 @@ export interface FunctionSizing {
 }
 
 export function functionSizing(config: Config): FunctionSizing {
-  const { probeTimeoutMs, confirm } = config.policy;
-  const worstRoundMs = probeTimeoutMs * (confirm.retries + 1) + confirm.delayMs * confirm.retries;
   const heavy = config.sites.some((site) =>
     site.providers.some((p) =>
       p.probes.some((probe) => probe.kind === "okta-api" || probe.kind === "graph-health"),
     ),
   );
   return {
-    probe: { memoryMb: heavy ? 256 : 128, timeoutSeconds: Math.ceil(worstRoundMs / 1000) + 15 },
+    probe: {
+      memoryMb: heavy ? 256 : 128,
+      timeoutSeconds: Math.ceil(worstRoundMs(config.policy) / 1000) + 15,
+    },
     verdict: { memoryMb: 128, timeoutSeconds: 5 },
     evaluate: { memoryMb: 256, timeoutSeconds: 60 },
     notify: { memoryMb: 256, timeoutSeconds: 60 },

@@ -1,4 +1,4 @@
-import type { Policy, Provider } from "../config.js";
+import { type Policy, type Provider, worstRoundMs } from "../config.js";
 import type { ErrorClass, ProbeKind } from "../probe-result.js";
 import { type RoundResult, type RoundSummary, summarizeRound } from "../verdict.js";
 import type { Fault } from "./scenario.js";
@@ -65,8 +65,7 @@ export class ProbeModel {
     private readonly noiseRate: number,
     private readonly random: () => number,
   ) {
-    const { retries, delayMs } = policy.confirm;
-    this.maxRoundMs = (policy.probeTimeoutMs + delayMs) * (retries + 1);
+    this.maxRoundMs = worstRoundMs(policy);
     this.faults = [...faults].sort((a, b) => a.from - b.from);
   }
 
