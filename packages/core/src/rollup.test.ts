@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { closeMinutes, currentValue, type RollupState, recordChange, rollupKey } from "./rollup.js";
+import {
+  closeMinutes,
+  currentValue,
+  type RollupState,
+  recordChange,
+  rollupKey,
+  toRollupVerdict,
+} from "./rollup.js";
 
 const M = Date.parse("2026-06-01T00:00:00Z");
 const minute = 60_000;
@@ -56,6 +63,16 @@ describe("minute rollups", () => {
     const second = closeMinutes(first.state, M + 100 * minute, "acme", ["okta"], [], 60);
     expect(first.closed).toHaveLength(60);
     expect(second.closed).toHaveLength(40);
+  });
+
+  it("counts an impaired monitor and a stale region as unknown, never as up or down", () => {
+    let state = started(M, { okta: "up", "okta@us-east-1": "up" });
+    state = recordChange(state, M + 30_000, "okta", toRollupVerdict("impaired"));
+    state = recordChange(state, M + 30_000, "okta@us-east-1", toRollupVerdict("stale"));
+    const { closed } = closeMinutes(state, M + minute, "acme", ["okta"], ["us-east-1"]);
+
+    expect(closed[0]?.global).toEqual({ up: 30, unknown: 30 });
+    expect(closed[0]?.regions).toEqual({ "us-east-1": { up: 30, unknown: 30 } });
   });
 
   it("ignores a change to the value a key already has", () => {
