@@ -58,6 +58,42 @@ describe("replay", () => {
     expect(result.incidents[0]?.provider).toBe("okta");
   });
 
+  it("lets timed-out probes hang for the whole timeout, so a timeout outage is seen later than fast errors", async () => {
+    const { result } = await replay(
+      scenario({
+        faults: [
+          { provider: "okta", from: "2026-01-01T01:00:00Z", to: "2026-01-01T01:30:00Z", mode: "timeout" },
+        ],
+      }),
+    );
+    // Two failed rounds, each ending only after 3 attempts of 5 s and 2 confirm delays of 1 s.
+    const delay = result.summary.faults[0]?.detectionSeconds ?? 0;
+    expect(delay).toBeGreaterThan(26);
+    expect(delay).toBeLessThanOrEqual(45);
+    const seen = result.incidents[0]?.evidence.flatMap((r) => r.evidence) ?? [];
+    expect(seen[0]).toMatchObject({ class: "timeout", latencyMs: 5000 });
+  });
+
+  it("calls answers slower than slowMs degraded and never fails over for them", async () => {
+    const { result } = await replay(
+      scenario({
+        faults: [
+          {
+            provider: "okta",
+            from: "2026-01-01T01:00:00Z",
+            to: "2026-01-01T01:30:00Z",
+            mode: "slow",
+            latencyMs: 3000,
+          },
+        ],
+      }),
+    );
+    expect(result.dnsChanges).toEqual([]);
+    expect(result.alerts.filter((a) => a.kind === "provider-degraded").map((a) => a.provider)).toContain(
+      "okta",
+    );
+  });
+
   it("applies an approval to the pending request and shows an early one as ignored", async () => {
     const { result } = await replay(
       scenario({
