@@ -238,7 +238,7 @@ export interface RegionView {
   evidence: Evidence[];
 }
 
-/** Just the verdict of `regionView`, without building the view (replay's hot path). */
+/** A region's verdict alone, without building its view (replay's hot path; `regionView` builds on it). */
 export function regionVerdictOf(
   tracker: RegionTracker | undefined,
   now: number,
@@ -256,7 +256,8 @@ export function regionView(
   now: number,
   policy: Policy,
 ): RegionView {
-  if (!tracker || now - tracker.lastRoundAt > policy.staleAfterSeconds * 1000) {
+  const verdict = regionVerdictOf(tracker, now, policy);
+  if (!tracker || verdict === "stale") {
     return {
       region,
       verdict: "stale",
@@ -266,17 +267,18 @@ export function regionView(
   }
   const base = {
     region,
+    verdict,
     lastRoundAt: tracker.lastRoundAt,
     ...(tracker.failingSince !== null ? { failingSince: tracker.failingSince } : {}),
     ...(tracker.down || tracker.lastOutcome === "fail" ? { failing: true } : {}),
   };
-  if (tracker.down) return { ...base, verdict: "down", evidence: tracker.evidence };
-  if (tracker.lastOutcome !== "ok" || isFlaky(tracker, now, policy)) {
+  if (verdict === "down") return { ...base, evidence: tracker.evidence };
+  if (verdict === "degraded") {
     // Evidence older than the flakiness window says nothing about why the region is degraded now.
     const recent = (tracker.evidenceAt ?? 0) > now - policy.degraded.windowSeconds * 1000;
-    return { ...base, verdict: "degraded", evidence: recent ? tracker.evidence : [] };
+    return { ...base, evidence: recent ? tracker.evidence : [] };
   }
-  return { ...base, verdict: "up", evidence: [] };
+  return { ...base, evidence: [] };
 }
 
 function isFlaky(tracker: RegionTracker, now: number, policy: Policy): boolean {
