@@ -3,7 +3,7 @@ import { type Effects, hasEffects, noEffects, type Transition } from "./effects.
 import type { Clock, DnsWeights, EventPublisher, Notifier, Store } from "./ports.js";
 import { initialSiteState, type SiteState } from "./site-state.js";
 import { type Decision, type DecisionContext, decide, type Input } from "./state-machine.js";
-import { globalVerdict, regionView, type SiteVerdicts } from "./verdict.js";
+import { globalVerdict, type RegionTracker, regionView, type SiteVerdicts } from "./verdict.js";
 
 /*
  * The evaluator use case: load a site's state and its regions' trackers, decide, persist, act.
@@ -154,7 +154,7 @@ export function verdictsFrom(
   config: Config,
   site: Site,
   now: number,
-  trackerOf: (provider: string, region: string) => import("./verdict.js").RegionTracker | undefined,
+  trackerOf: (provider: string, region: string) => RegionTracker | undefined,
 ): SiteVerdicts {
   const verdicts: SiteVerdicts = {};
   for (const provider of site.providers) {

@@ -1,4 +1,5 @@
 import type { Site } from "./config.js";
+import type { DataPlaneItem } from "./data-plane.js";
 import type { AuditRecord, DomainEvent, Effects, NotificationIntent } from "./effects.js";
 import type { ProbeResult } from "./probe-result.js";
 import type { MinuteRollup } from "./rollup.js";
@@ -146,8 +147,8 @@ export interface MessageRefs {
  * region, the verdict endpoint there reads it. Nothing else reads or writes them.
  */
 export interface DataPlaneStore {
-  get(site: string, region: string): Promise<import("./data-plane.js").DataPlaneItem | undefined>;
-  put(item: import("./data-plane.js").DataPlaneItem): Promise<void>;
+  get(site: string, region: string): Promise<DataPlaneItem | undefined>;
+  put(item: DataPlaneItem): Promise<void>;
 }
 
 /** Asks the evaluator to run soon for these sites (a probe saw region verdicts change). */
