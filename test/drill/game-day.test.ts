@@ -103,7 +103,7 @@ describe("the bounds the drill holds the policy to", () => {
   });
 
   it("caps the clock so a round running into every timeout stays under half the staleness limit", () => {
-    // Prepare: 1000 ms timeout, 1 confirm retry 100 ms later: 2.1 s; stale after 60 s.
+    // Prepare: 1500 ms timeout, 1 confirm retry 100 ms later: 3.1 s; stale after 90 s.
     const drill = config();
 
     // Act

@@ -1,7 +1,11 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseConfig, type Site } from "@idp-failover/core";
 import { describe, expect, it } from "vitest";
 import { CompressedClock, sleepReal } from "../../packages/cli/src/loop/compressed-clock.js";
 import { DryRunDnsWeights } from "../../packages/cli/src/loop/dry-run-dns-weights.js";
+import { startEmbeddedDynamo } from "../../packages/cli/src/loop/embedded-dynamo.js";
 import { eventEntry, regionChangeEntry } from "../../packages/cli/src/loop/feed-text.js";
 import { LoopFeed } from "../../packages/cli/src/loop/loop-feed.js";
 import { ObservedDnsWeights, ObservedEventPublisher } from "../../packages/cli/src/loop/observed-ports.js";
@@ -231,5 +235,33 @@ describe("the dry-run DNS", () => {
 
     // Assess
     expect(outcome.kind).toBe("rejected");
+  });
+});
+
+describe("the embedded store's data directory", () => {
+  it("is refused, saying why, while another store holds it, and when it is a file", async () => {
+    // Prepare
+    const dir = await mkdtemp(join(tmpdir(), "idpctl-data-"));
+    const file = `${dir}.file`;
+    await writeFile(file, "not a directory");
+    const holder = await startEmbeddedDynamo({ dataDir: dir });
+
+    // Act
+    const held = await startEmbeddedDynamo({ dataDir: dir }).then(
+      () => "started",
+      (error: Error) => error.message,
+    );
+    const onFile = await startEmbeddedDynamo({ dataDir: file }).then(
+      () => "started",
+      (error: Error) => error.message,
+    );
+    await holder.close();
+    const reopened = await startEmbeddedDynamo({ dataDir: dir });
+    await reopened.close();
+
+    // Assess
+    expect(held).toBe(`${dir} is in use by another process: one idpctl per data directory`);
+    expect(onFile).toBe(`cannot keep the store in ${file}: not a directory`);
+    await Promise.all([rm(dir, { recursive: true, force: true }), rm(file, { force: true })]);
   });
 });

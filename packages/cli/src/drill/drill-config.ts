@@ -193,7 +193,11 @@ export function rerouteProbes(config: Config, routes: ReadonlyMap<string, string
  * slow outage would look like silent regions (stale) instead of a down provider.
  */
 export function maxSpeed(config: Config): number {
+  return Math.floor((config.policy.staleAfterSeconds * 1000) / (2 * timedOutRoundMs(config)));
+}
+
+/** Real ms of a round whose probes run into every timeout: each attempt, and the confirm delays between. */
+export function timedOutRoundMs(config: Config): number {
   const p = config.policy;
-  const worstRoundMs = p.probeTimeoutMs * (p.confirm.retries + 1) + p.confirm.delayMs * p.confirm.retries;
-  return Math.floor((p.staleAfterSeconds * 1000) / (2 * worstRoundMs));
+  return p.probeTimeoutMs * (p.confirm.retries + 1) + p.confirm.delayMs * p.confirm.retries;
 }

@@ -1,5 +1,7 @@
 import type { Config } from "@idp-failover/core";
 import type { StandInFault } from "@idp-failover/stand-ins";
+import { evaluationIntervalMs } from "../loop/evaluation-loop.js";
+import { timedOutRoundMs } from "./drill-config.js";
 
 /*
  * The game day the drill plays, per `--outage` mode: normal operation, then (for some modes) a
@@ -98,11 +100,13 @@ export function gameDayPlan(mode: OutageMode, config: Config): GameDayPlan {
  * compressed clock do), one evaluation period, and Route 53's propagation.
  */
 export function failoverBoundMs(config: Config, options: { speed: number; insyncMs: number }): number {
-  const p = config.policy;
-  const worstRoundMs = p.probeTimeoutMs * (p.confirm.retries + 1) + p.confirm.delayMs * p.confirm.retries;
-  const spacing = Math.max(p.cadenceSeconds * 1000, worstRoundMs * options.speed);
-  const evaluation = Math.min(p.cadenceSeconds, 10) * 1000;
-  return (p.failure.windowRounds + 1) * spacing + evaluation + options.insyncMs;
+  const rounds = config.policy.failure.windowRounds + 1;
+  return rounds * roundSpacingMs(config, options.speed) + evaluationIntervalMs(config) + options.insyncMs;
+}
+
+/** Drill-clock ms between a region's rounds at worst: the cadence, or a timed-out round's real length. */
+function roundSpacingMs(config: Config, speed: number): number {
+  return Math.max(config.policy.cadenceSeconds * 1000, timedOutRoundMs(config) * speed);
 }
 
 /** How long the stepped failback may take after approval, on the drill's clock (with room to spare). */
@@ -119,11 +123,9 @@ export function failbackBoundMs(config: Config, insyncMs: number): number {
  */
 export function recoveryBoundMs(config: Config, speed: number): number {
   const p = config.policy;
-  const worstRoundMs = p.probeTimeoutMs * (p.confirm.retries + 1) + p.confirm.delayMs * p.confirm.retries;
-  const spacing = Math.max(p.cadenceSeconds * 1000, worstRoundMs * speed);
   return (
     2 *
-    ((p.recovery.consecutiveRounds + 2) * spacing +
+    ((p.recovery.consecutiveRounds + 2) * roundSpacingMs(config, speed) +
       p.degraded.windowSeconds * 1000 +
       p.recovery.sustainSeconds * 1000)
   );

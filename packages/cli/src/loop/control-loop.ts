@@ -66,6 +66,8 @@ export class ControlLoop {
   private readonly abort = new AbortController();
   private running: Promise<unknown> | undefined;
   private readonly reported = new Set<string>();
+  /** The delivery failure shown last: once while it lasts, like the workers' and evaluator's. */
+  private deliveryProblem = "";
   private delivering: Promise<void> | undefined;
   private stopped: Promise<void> | undefined;
 
@@ -170,13 +172,12 @@ export class ControlLoop {
         ...(this.options.webhooks ? { webhooks: this.options.webhooks } : {}),
       });
     } catch (error) {
-      feed.emit({
-        kind: "problem",
-        tone: "bad",
-        text: `notification delivery failed: ${error instanceof Error ? error.message : String(error)}`,
-      });
+      const text = `notification delivery failed: ${error instanceof Error ? error.message : String(error)}`;
+      if (text !== this.deliveryProblem) feed.emit({ kind: "problem", tone: "bad", text });
+      this.deliveryProblem = text;
       return;
     }
+    this.deliveryProblem = "";
     for (const result of report.results) {
       const key = `${result.intentId} ${result.channel} ${result.outcome}`;
       if (this.reported.has(key)) continue;

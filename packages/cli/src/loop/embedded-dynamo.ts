@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
 import { tableDefinition } from "@idp-failover/aws";
+import { CliError } from "../cli-error.js";
 
 /*
  * DynamoDB on this machine: dynalite (DynamoDB's API on LevelDB) in this process, on a random port
@@ -14,6 +15,10 @@ import { tableDefinition } from "@idp-failover/aws";
 
 const require = createRequire(import.meta.url);
 const dynalite = require("dynalite") as (options: Record<string, unknown>) => Server;
+/** The LevelDB binding dynalite stores with (its own dependency, resolved from dynalite). */
+const { Level } = createRequire(require.resolve("dynalite"))("level") as {
+  Level: new (location: string) => { open(): Promise<void>; close(): Promise<void> };
+};
 
 /** dynalite checks signatures' shape, not their keys: any credentials will do. */
 export const embeddedCredentials = { accessKeyId: "AKIDLOCAL", secretAccessKey: "local-secret" };
@@ -29,7 +34,7 @@ export async function startEmbeddedDynamo(
   options: { dataDir?: string; tableName?: string } = {},
 ): Promise<EmbeddedDynamo> {
   const tableName = options.tableName ?? "idp-failover";
-  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  if (options.dataDir) await checkDataDir(options.dataDir);
   const server = dynalite({
     createTableMs: 0,
     deleteTableMs: 0,
@@ -58,4 +63,42 @@ export async function startEmbeddedDynamo(
     client.destroy();
   }
   return { endpoint, tableName, ...(options.dataDir ? { dataDir: options.dataDir } : {}), close };
+}
+
+/**
+ * Makes sure dynalite can keep its LevelDB in `dir`, by opening it once: dynalite meets one it cannot
+ * open (another process holds it, or the directory holds something else) by crashing on its first
+ * request, so the reason is said here instead, before anything starts.
+ */
+async function checkDataDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    const code = errnoCode(error);
+    throw new CliError(
+      `cannot keep the store in ${dir}: ${code === "EEXIST" ? "not a directory" : code}`,
+      2,
+      {
+        cause: error,
+      },
+    );
+  }
+  const db = new Level(dir);
+  try {
+    await db.open();
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new CliError(
+      cause?.code === "LEVEL_LOCKED"
+        ? `${dir} is in use by another process: one idpctl per data directory`
+        : `cannot keep the store in ${dir}: ${cause?.message ?? String(error)}`,
+      2,
+      { cause: error },
+    );
+  }
+  await db.close();
+}
+
+function errnoCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? String(error);
 }

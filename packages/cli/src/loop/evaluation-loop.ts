@@ -14,9 +14,14 @@ export interface EvaluationLoopOptions {
   deps: EvaluatorDeps;
   clock: CompressedClock;
   feed: LoopFeed;
-  /** Virtual ms between passes when nothing pokes. Default: the cadence, at most 10 s. */
+  /** Virtual ms between passes when nothing pokes. Default: `evaluationIntervalMs`. */
   intervalMs?: number;
   afterPass?: () => Promise<void>;
+}
+
+/** Virtual ms between passes when nothing pokes: the cadence, at most 10 s. */
+export function evaluationIntervalMs(config: Config): number {
+  return Math.min(config.policy.cadenceSeconds, 10) * 1000;
 }
 
 export class EvaluationLoop {
@@ -41,7 +46,7 @@ export class EvaluationLoop {
 
   async run(signal: AbortSignal): Promise<void> {
     const { clock, config } = this.options;
-    const interval = this.options.intervalMs ?? Math.min(config.policy.cadenceSeconds, 10) * 1000;
+    const interval = this.options.intervalMs ?? evaluationIntervalMs(config);
     let due = clock.now();
     while (!signal.aborted) {
       if (!this.poked) {
