@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { withAwsOptions } from "../aws-deps.js";
+import { withDashboardOptions } from "../dashboard/dashboard-options.js";
 import { wantsColour } from "../loop/timeline-format.js";
 import { type RunOptions, runSelfHosted } from "../self-hosted/run-self-hosted.js";
 
@@ -9,48 +10,47 @@ import { type RunOptions, runSelfHosted } from "../self-hosted/run-self-hosted.j
  */
 
 export function registerRun(program: Command): void {
-  withAwsOptions(
-    program
-      .command("run")
-      .description(
-        "Self-host the control loop against the config's real IdPs, Slack and webhooks (probes, evaluator, delivery, dashboard)",
-      )
-      .addOption(
-        new Option("--store <where>", "embedded (dynalite on this machine) or dynamodb (a real table)")
-          .choices(["embedded", "dynamodb"])
-          .default("embedded"),
-      )
-      .option("--data <dir>", "keep the embedded store on disk in this directory")
-      .addOption(
-        new Option("--dns <how>", "dry-run (describe each change) or route53 (change the weights for real)")
-          .choices(["dry-run", "route53"])
-          .default("dry-run"),
-      )
-      .addOption(
-        new Option("--events <where>", "off (timeline only) or eventbridge (the config's bus)")
-          .choices(["off", "eventbridge"])
-          .default("off"),
-      )
-      .option("--regions <list>", "probe regions to run here, comma-separated (default: all of the config's)")
-      .option(
-        "--ca <file>",
-        "PEM file of extra CA certificates the probes trust (as well as NODE_EXTRA_CA_CERTS)",
-      )
-      .option(
-        "--approver <user>",
-        "the Slack user id the dashboard's Approve failback clicks as (default: the first configured approver)",
-      )
-      .option("--no-dashboard", "do not serve the local dashboard")
-      .option(
-        "--dashboard-port <port>",
-        "serve the dashboard on this port (default: a random free one)",
-        parsePort,
-      )
-      .option(
-        "--slack-api-url <url>",
-        "a Slack-compatible Web API base URL (default https://slack.com/api/)",
-        parseUrl,
-      ),
+  withDashboardOptions(
+    withAwsOptions(
+      program
+        .command("run")
+        .description(
+          "Self-host the control loop against the config's real IdPs, Slack and webhooks (probes, evaluator, delivery, dashboard)",
+        )
+        .addOption(
+          new Option("--store <where>", "embedded (dynalite on this machine) or dynamodb (a real table)")
+            .choices(["embedded", "dynamodb"])
+            .default("embedded"),
+        )
+        .option("--data <dir>", "keep the embedded store on disk in this directory")
+        .addOption(
+          new Option("--dns <how>", "dry-run (describe each change) or route53 (change the weights for real)")
+            .choices(["dry-run", "route53"])
+            .default("dry-run"),
+        )
+        .addOption(
+          new Option("--events <where>", "off (timeline only) or eventbridge (the config's bus)")
+            .choices(["off", "eventbridge"])
+            .default("off"),
+        )
+        .option(
+          "--regions <list>",
+          "probe regions to run here, comma-separated (default: all of the config's)",
+        )
+        .option(
+          "--ca <file>",
+          "PEM file of extra CA certificates the probes trust (as well as NODE_EXTRA_CA_CERTS)",
+        )
+        .option(
+          "--approver <user>",
+          "the Slack user id the dashboard's Approve failback clicks as (default: the first configured approver)",
+        )
+        .option(
+          "--slack-api-url <url>",
+          "a Slack-compatible Web API base URL (default https://slack.com/api/)",
+          parseUrl,
+        ),
+    ),
   ).action(async (options: RunOptions) => {
     const stop = new AbortController();
     const onSignal = () => {
@@ -80,10 +80,4 @@ export function registerRun(program: Command): void {
 function parseUrl(value: string): string {
   if (!/^https?:\/\/\S+$/.test(value)) throw new InvalidArgumentError("an http(s) URL");
   return value.endsWith("/") ? value : `${value}/`;
-}
-
-function parsePort(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65_535) throw new InvalidArgumentError("a TCP port, 1 to 65535");
-  return n;
 }
