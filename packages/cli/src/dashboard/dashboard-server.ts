@@ -146,9 +146,10 @@ export class DashboardServer {
 
   private servePage(res: ServerResponse): void {
     const nonce = randomBytes(16).toString("base64");
+    // Replacer functions: a `$&` or `$'` in the script must stay as written, not be a replacement pattern.
     const html = this.page.html
-      .replace("/*STYLE*/", this.page.css)
-      .replace("/*SCRIPT*/", this.page.js)
+      .replace("/*STYLE*/", () => this.page.css)
+      .replace("/*SCRIPT*/", () => this.page.js)
       .replaceAll("__NONCE__", nonce);
     res.writeHead(200, {
       ...securityHeaders,

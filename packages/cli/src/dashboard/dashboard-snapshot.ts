@@ -2,12 +2,14 @@ import {
   type Clock,
   type Config,
   loadVerdicts,
+  type MessageRefs,
   type SiteState,
   type Store,
   type Weights,
 } from "@idp-failover/core";
 import type { FeedEntry, FeedTone } from "../loop/loop-feed.js";
 import type { LastRound } from "../loop/region-worker.js";
+import { approvalMessage } from "./slack-approval.js";
 
 /*
  * What the dashboard shows, as one JSON document: per site the state machine and its weights, the
@@ -68,7 +70,8 @@ export interface SiteSnapshot {
       status: "waiting" | "submitted" | "rejected";
       lastError?: string;
     };
-    approval?: { id: string; requestedAt: string; expiresAt: string };
+    /** `inSlack`: the request's message is posted, so its Approve failback button can be pressed. */
+    approval?: { id: string; requestedAt: string; expiresAt: string; inSlack: boolean };
     failback?: { step: number; steps: number; approvedBy: string };
     frozen?: { by: string; reason: string; at: string };
     incident?: {
@@ -103,6 +106,8 @@ export interface SnapshotSources {
   title: string;
   config: Config;
   store: Store;
+  /** Where the Slack deliverer records the messages it posted (the approval request's among them). */
+  refs: Pick<MessageRefs, "recall">;
   clock: Clock & { speed?: number };
   recent: () => FeedEntry[];
   lastRound: (region: string, site: string, provider: string) => LastRound | undefined;
@@ -147,10 +152,13 @@ export async function buildSnapshot(sources: SnapshotSources): Promise<Dashboard
         };
       });
       const sla = await sources.sla?.(site.id);
+      const approval = stored?.state.approval;
+      const approvalInSlack =
+        approval !== undefined && (await approvalMessage(sources.refs, site.id, approval.id)) !== undefined;
       return {
         id: site.id,
         hostname: site.hostname,
-        ...(stored ? { state: stateView(stored.state, config) } : {}),
+        ...(stored ? { state: stateView(stored.state, config, approvalInSlack) } : {}),
         providers,
         ...(sla ? { sla } : {}),
       };
@@ -170,7 +178,11 @@ export async function buildSnapshot(sources: SnapshotSources): Promise<Dashboard
   };
 }
 
-function stateView(state: SiteState, config: Config): NonNullable<SiteSnapshot["state"]> {
+function stateView(
+  state: SiteState,
+  config: Config,
+  approvalInSlack: boolean,
+): NonNullable<SiteSnapshot["state"]> {
   const dns = state.dns;
   const incident = state.incident;
   return {
@@ -196,6 +208,7 @@ function stateView(state: SiteState, config: Config): NonNullable<SiteSnapshot["
             id: state.approval.id,
             requestedAt: state.approval.requestedAt,
             expiresAt: state.approval.expiresAt,
+            inSlack: approvalInSlack,
           },
         }
       : {}),

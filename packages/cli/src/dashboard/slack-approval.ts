@@ -37,14 +37,29 @@ const storedMessageSchema = z.object({
   blocks: z.string().optional(),
 });
 
+export type ApprovalMessage = z.infer<typeof storedMessageSchema>;
+
+/**
+ * The failback request's message as the Slack deliverer recorded it once posted (channel, ts, blocks);
+ * undefined until it is in the channel. A Slack user can only click a posted message: the dashboard
+ * offers its button from then on too, so the click updates that message as a Slack click would.
+ */
+export async function approvalMessage(
+  refs: Pick<MessageRefs, "recall">,
+  site: string,
+  approvalId: string,
+): Promise<ApprovalMessage | undefined> {
+  const stored = storedMessageSchema.safeParse(await refs.recall(site, `approval:${approvalId}`));
+  return stored.success ? stored.data : undefined;
+}
+
 /** The signed form body and headers of a click on Approve failback, as Slack sends them. */
 export async function approveClickRequest(
   click: DashboardClick,
   signingSecret: string,
   refs: MessageRefs,
 ): Promise<{ rawBody: string; headers: Record<string, string> }> {
-  const stored = storedMessageSchema.safeParse(await refs.recall(click.site, `approval:${click.approvalId}`));
-  const message = stored.success ? stored.data : undefined;
+  const message = await approvalMessage(refs, click.site, click.approvalId);
   const blocks = message?.blocks ? parseBlocks(message.blocks) : undefined;
   const actionTs = `${click.nowSeconds}.000100`;
   const payload = {

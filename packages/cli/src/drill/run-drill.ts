@@ -4,6 +4,7 @@ import { controlActions } from "../dashboard/dashboard-actions.js";
 import { DashboardServer } from "../dashboard/dashboard-server.js";
 import { buildSnapshot, type DashboardSnapshot } from "../dashboard/dashboard-snapshot.js";
 import { SlaFiguresCache } from "../dashboard/sla-figures.js";
+import { approvalMessage } from "../dashboard/slack-approval.js";
 import { CompressedClock, sleepReal } from "../loop/compressed-clock.js";
 import { ControlLoop } from "../loop/control-loop.js";
 import { type FeedTone, LoopFeed } from "../loop/loop-feed.js";
@@ -126,6 +127,7 @@ export async function runDrill(
         title: `idp-failover drill · ${options.outage} outage`,
         config,
         store: world.adapters.store,
+        refs: world.adapters.messageRefs,
         clock,
         recent: () => feed.recent(150),
         lastRound: (region, site, provider) =>
@@ -195,7 +197,7 @@ export async function runDrill(
           wait: options.autoApprove || !dashboard ? 0 : options.approvalWaitSeconds,
           dashboardUrl: dashboard?.url,
           posted: async () =>
-            (await world.adapters.messageRefs.recall(drillSiteId, `approval:${approvalId}`)) !== undefined,
+            (await approvalMessage(world.adapters.messageRefs, drillSiteId, approvalId)) !== undefined,
           stillPending: async () => (await stateOf())?.approval?.id === approvalId,
           press: () => actions.approve(drillSiteId, approvalId),
           phase,

@@ -164,6 +164,7 @@ export async function runSelfHosted(
             title: "idp-failover",
             config,
             store: storeSide.store,
+            refs: storeSide.messageRefs,
             clock,
             recent: () => feed.recent(150),
             lastRound: (region, site, provider) =>

@@ -64,13 +64,18 @@
     const approval = site.state?.approval;
     if (!approval) return null;
     const canApprove = "as" in snapshot.approval;
+    // The button is the one on the Slack message: it can be pressed once that message is posted.
     const button = el("button", {
       class: "primary",
       "data-action": "approve",
       "data-site": site.id,
       text: "Approve failback",
-      disabled: !canApprove,
-      title: canApprove ? `clicks as Slack user ${snapshot.approval.as}` : snapshot.approval.unavailable,
+      disabled: !canApprove || !approval.inSlack,
+      title: !canApprove
+        ? snapshot.approval.unavailable
+        : approval.inSlack
+          ? `clicks as Slack user ${snapshot.approval.as}`
+          : "waiting for the request to be posted in Slack",
       onclick: () => act(site.id, "approve", { approvalId: approval.id }, button),
     });
     return el(
