@@ -11,7 +11,9 @@ import {
   oktaStandInDefaults,
   type SlackStandIn,
   startEntraStandIn,
+  startEventBridgeStandIn,
   startOktaStandIn,
+  startRoute53StandIn,
   startSlackStandIn,
 } from "@idp-failover/stand-ins";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,11 +22,14 @@ import { embeddedCredentials, startEmbeddedDynamo } from "../../packages/cli/src
 /*
  * `idpctl run` as an operator runs it against their own IdPs (here the Okta and Entra stand-ins over
  * HTTPS, trusted with --ca), Slack (the stand-in) and an embedded store on disk: it probes, fails over
- * (DNS as a dry run) and, on SIGTERM, stops cleanly; the data directory then reads back whole.
+ * (DNS as a dry run) and, on SIGTERM, stops cleanly; the data directory then reads back whole. With
+ * the AWS options it keeps its state in a DynamoDB table (dynalite), moves Route 53's weights and
+ * publishes to the EventBridge bus (the stand-ins), through the endpoints the AWS SDK is pointed at.
  */
 
 const bin = new URL("../../packages/cli/bin/idpctl.js", import.meta.url).pathname;
 const tenantId = entraStandInDefaults.tenantId;
+const zoneId = "Z0123456789ABCDEFGHIJ";
 let dir: string;
 let okta: OktaStandIn;
 let entra: EntraStandIn;
@@ -59,7 +64,7 @@ beforeAll(async () => {
         {
           id: "example",
           hostname: "login.example.com",
-          hostedZoneId: "Z0123456789ABCDEFGHIJ",
+          hostedZoneId: zoneId,
           providers: [
             {
               id: "okta",
@@ -102,10 +107,11 @@ interface Running {
   exited: Promise<number | null>;
 }
 
-function idpctl(args: string[]): Running {
+function idpctl(args: string[], env: Record<string, string> = {}): Running {
   const child = spawn(process.execPath, [bin, ...args], {
     env: {
       ...process.env,
+      ...env,
       NO_COLOR: "1",
       OKTA_PROBE_CLIENT_SECRET: oktaStandInDefaults.client.clientSecret,
       SLACK_BOT_TOKEN: slack.token,
@@ -192,6 +198,123 @@ describe("idpctl run", () => {
       await dynamo.close();
     }
   }, 120_000);
+
+  it("keeps state in a DynamoDB table, moves Route 53's weights and publishes events with the AWS options", async () => {
+    // Prepare
+    const table = await startEmbeddedDynamo();
+    const route53 = await startRoute53StandIn({ insyncAfterMs: 200 });
+    route53.createZone("example.com", zoneId);
+    route53.seed(
+      zoneId,
+      [
+        ["okta", "example.customdomains.okta.com", 100],
+        ["entra", "example-login.azurefd.net", 0],
+      ].map(([id, target, weight]) => ({
+        name: "login.example.com",
+        type: "CNAME",
+        setIdentifier: String(id),
+        weight: Number(weight),
+        ttl: 60,
+        values: [String(target)],
+      })),
+    );
+    const eventBridge = await startEventBridgeStandIn({ buses: ["idp-failover"] });
+    try {
+      const run = idpctl(
+        [
+          "run",
+          "--config",
+          configFile,
+          "--store",
+          "dynamodb",
+          "--dns",
+          "route53",
+          "--events",
+          "eventbridge",
+          "--table",
+          table.tableName,
+          "--region",
+          "us-east-1",
+          "--ca",
+          caFile,
+          "--no-dashboard",
+        ],
+        {
+          AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
+          AWS_ENDPOINT_URL_ROUTE_53: route53.url,
+          AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.url,
+          AWS_ACCESS_KEY_ID: embeddedCredentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: embeddedCredentials.secretAccessKey,
+        },
+      );
+      await until(
+        "every region reporting",
+        run,
+        () => (run.stdout().match(/sees \w+ stale -> \w+/g) ?? []).length >= 6,
+      );
+
+      // Act
+      await okta.setFault({ mode: "http-5xx", status: 503 });
+      await until("failover in sync", run, () => run.stdout().includes("failing-over -> secondary-active"));
+      run.child.kill("SIGTERM");
+      const code = await run.exited;
+      await okta.clearFault();
+
+      // Assess
+      expect(code).toBe(0);
+      expect(run.stdout()).toContain(`store: DynamoDB table ${table.tableName}`);
+      const weights = Object.fromEntries(
+        route53.records(zoneId, "login.example.com").map((r) => [r.setIdentifier, r.weight]),
+      );
+      expect(weights).toEqual({ okta: 0, entra: 100 });
+      const changes = eventBridge
+        .events("idp-failover")
+        .filter((e) => e.detailType === "Failover State Changed")
+        .map((e) => `${String(e.detail.from)} -> ${String(e.detail.to)}`);
+      expect(changes).toContain("failing-over -> secondary-active");
+      const store = createAwsAdapters({
+        tableName: table.tableName,
+        eventBusName: "idp-failover",
+        region: "us-east-1",
+        endpoints: { dynamodb: table.endpoint },
+        credentials: embeddedCredentials,
+      });
+      try {
+        expect((await store.store.loadState("example"))?.state.state).toBe("secondary-active");
+      } finally {
+        store.destroy();
+      }
+    } finally {
+      await Promise.all([table.close(), route53.close(), eventBridge.close()]);
+    }
+  }, 120_000);
+
+  it("refuses a table it cannot read, before starting anything", async () => {
+    // Act
+    const run = idpctl(
+      [
+        "run",
+        "--config",
+        configFile,
+        "--store",
+        "dynamodb",
+        "--endpoint",
+        "http://127.0.0.1:9",
+        "--region",
+        "us-east-1",
+        "--no-dashboard",
+      ],
+      { AWS_ACCESS_KEY_ID: "AKIDLOCAL", AWS_SECRET_ACCESS_KEY: "local-secret", AWS_MAX_ATTEMPTS: "1" },
+    );
+    const code = await run.exited;
+
+    // Assess
+    expect(code).toBe(1);
+    expect(run.stderr()).toContain(
+      "--store dynamodb: cannot read table idp-failover in us-east-1 at http://127.0.0.1:9",
+    );
+    expect(run.stdout()).toBe("");
+  }, 60_000);
 
   it("refuses a probe region the config does not have, before starting anything", async () => {
     // Act

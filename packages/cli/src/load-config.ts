@@ -14,6 +14,15 @@ export async function readTextFile(file: string, what = file): Promise<string> {
   }
 }
 
+/** The --ca file: PEM certificates, or bad input (a file without one would silently trust nothing). */
+export async function readCaFile(file: string): Promise<string> {
+  const pem = await readTextFile(file, `--ca ${file}`);
+  if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
+    throw new CliError(`--ca ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  }
+  return pem;
+}
+
 /** Reads a YAML or JSON document; a syntax error names the file and the line. */
 export async function readDocument(file: string): Promise<unknown> {
   const text = await readTextFile(file);

@@ -10,7 +10,7 @@ import {
 import { discoveryUrlOf, envSecrets, runProbe, runRegionRound } from "@idp-failover/probes";
 import { type Command, InvalidArgumentError } from "commander";
 import { CliError } from "../cli-error.js";
-import { loadConfig, readTextFile } from "../load-config.js";
+import { loadConfig, readCaFile } from "../load-config.js";
 
 /*
  * `idpctl probe`: runs the probes once from this machine, either the config's whole plan (or one
@@ -204,15 +204,6 @@ const specFieldFlags: Record<string, string> = {
   loginUrl: "--login-url",
   timeoutMs: "--timeout-ms",
 };
-
-/** The --ca file: PEM certificates, or bad input (a file without one would silently trust nothing). */
-async function readCaFile(file: string): Promise<string> {
-  const pem = await readTextFile(file, `--ca ${file}`);
-  if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
-    throw new CliError(`--ca ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
-  }
-  return pem;
-}
 
 function selectTargets(config: Config, options: ProbeOptions): { sites?: string[]; providers?: string[] } {
   const sites = options.site ? [options.site] : undefined;

@@ -1,4 +1,4 @@
-import { type AwsAdapters, createAwsAdapters } from "@idp-failover/aws";
+import { type AwsAdapterSettings, type AwsAdapters, createAwsAdapters } from "@idp-failover/aws";
 import type { Config, DomainEvent, EventPublisher } from "@idp-failover/core";
 import { envSecrets } from "@idp-failover/probes";
 import { createSlackClient, webhookEndpoints } from "@idp-failover/slack";
@@ -8,7 +8,7 @@ import { type ApprovalPath, controlActions } from "../dashboard/dashboard-action
 import { DashboardServer } from "../dashboard/dashboard-server.js";
 import { buildSnapshot } from "../dashboard/dashboard-snapshot.js";
 import { SlaFiguresCache } from "../dashboard/sla-figures.js";
-import { formatIssues, loadConfig, readTextFile } from "../load-config.js";
+import { formatIssues, loadConfig, readCaFile } from "../load-config.js";
 import { CompressedClock } from "../loop/compressed-clock.js";
 import { ControlLoop, type SlackClient } from "../loop/control-loop.js";
 import { DryRunDnsWeights } from "../loop/dry-run-dns-weights.js";
@@ -67,8 +67,17 @@ export async function runSelfHosted(
   if (warnings.length > 0) io.err(`warnings:\n${formatIssues(warnings)}\n`);
   if (options.data && options.store !== "embedded") throw new CliError("--data is for --store embedded", 2);
   const regions = selectRegions(config, options.regions);
-  const ca = options.ca ? await readTextFile(options.ca, `--ca ${options.ca}`) : undefined;
+  if (options.approver !== undefined && !slackUserId.test(options.approver)) {
+    throw new CliError(
+      `--approver ${JSON.stringify(options.approver)} is not a Slack user id (like U0123ABCD)`,
+      2,
+    );
+  }
+  const ca = options.ca ? await readCaFile(options.ca) : undefined;
   const operator = operatorName(options, io.env);
+  const usesAws =
+    options.store === "dynamodb" || options.dns === "route53" || options.events === "eventbridge";
+  const awsSettings = usesAws ? resolveAwsSettings(config, options, io.env) : undefined;
 
   const closers: Array<() => Promise<void>> = [];
   let running: ControlLoop | undefined;
@@ -77,13 +86,12 @@ export async function runSelfHosted(
     for (const close of closers.reverse()) await close().catch(() => undefined);
   };
   try {
-    const needsAws =
-      options.store === "dynamodb" || options.dns === "route53" || options.events === "eventbridge";
     let aws: AwsAdapters | undefined;
-    if (needsAws) {
-      aws = createAwsAdapters(resolveAwsSettings(config, options, io.env));
+    if (awsSettings) {
+      aws = createAwsAdapters(awsSettings);
       const created = aws;
       closers.push(async () => created.destroy());
+      await checkAwsReachable(config, options, aws, awsSettings);
     }
     let dynamo: EmbeddedDynamo | undefined;
     let local: AwsAdapters | undefined;
@@ -193,9 +201,9 @@ export async function runSelfHosted(
       [
         `idp-failover: ${config.sites.map((s) => s.hostname).join(", ")}`,
         `  probing from this machine as ${regions.join(", ")}${regions.length > 1 ? " (one network: a local fault looks like a quorum)" : ""}`,
-        `  store: ${dynamo ? `dynalite ${dynamo.dataDir ? `in ${dynamo.dataDir}` : "in memory (lost on exit; --data DIR keeps it)"}` : `DynamoDB table ${resolveAwsSettings(config, options, io.env).tableName}`}`,
+        `  store: ${dynamo ? `dynalite ${dynamo.dataDir ? `in ${dynamo.dataDir}` : "in memory (lost on exit; --data DIR keeps it)"}` : `DynamoDB table ${awsSettings?.tableName}`}`,
         `  dns: ${options.dns === "route53" ? "Route 53 (weights change for real)" : "dry run (changes are described, Route 53 is not called)"}`,
-        `  events: ${options.events === "eventbridge" ? `EventBridge bus ${config.alerting.eventBus}` : "timeline only"}   slack: ${slack ? slackConfig?.channel : "off"}   webhooks: ${hooksOf.endpoints.map((w) => w.name).join(", ") || "none"}`,
+        `  events: ${awsSettings && options.events === "eventbridge" ? `EventBridge bus ${awsSettings.eventBusName}` : "timeline only"}   slack: ${slack ? slackConfig?.channel : "off"}   webhooks: ${hooksOf.endpoints.map((w) => w.name).join(", ") || "none"}`,
         ...(dashboard ? [`  dashboard: ${dashboard.url}`] : []),
         "  stop with Ctrl-C (the round in flight finishes, due messages go out, then it exits)",
         "",
@@ -216,6 +224,50 @@ export async function runSelfHosted(
     io.err("stopped cleanly\n");
   } finally {
     await closeAll();
+  }
+}
+
+const slackUserId = /^[UW][A-Z0-9]{1,30}$/;
+
+/**
+ * The AWS services `run` was told to use answer before anything starts: the table can be read, and
+ * with `--dns route53` each site's weighted records. A wrong table, zone, region, endpoint or missing
+ * credentials is then one clear error (exit 1), not a loop that reports the same failure every round.
+ */
+async function checkAwsReachable(
+  config: Config,
+  options: RunOptions,
+  aws: AwsAdapters,
+  settings: AwsAdapterSettings,
+): Promise<void> {
+  const where = `in ${settings.region}${settings.endpoints?.dynamodb ? ` at ${settings.endpoints.dynamodb}` : ""}`;
+  const reason = (error: unknown) =>
+    error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  if (options.store === "dynamodb") {
+    try {
+      for (const site of config.sites) await aws.store.loadState(site.id);
+    } catch (error) {
+      throw new CliError(
+        `--store dynamodb: cannot read table ${settings.tableName} ${where}: ${reason(error)}`,
+        1,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+  if (options.dns === "route53") {
+    for (const site of config.sites) {
+      try {
+        await aws.dns.read(site);
+      } catch (error) {
+        throw new CliError(
+          `--dns route53: cannot read ${site.hostname}'s records in hosted zone ${site.hostedZoneId}: ${reason(error)}`,
+          1,
+          { cause: error },
+        );
+      }
+    }
   }
 }
 
@@ -251,8 +303,5 @@ export function approvalPath(
   const userId = input.approver ?? slack.approvers.users[0];
   if (!userId)
     return { kind: "unavailable", reason: "no approver user configured: pass --approver <Slack user id>" };
-  if (!/^[UW][A-Z0-9]{1,30}$/.test(userId)) {
-    throw new CliError(`--approver ${JSON.stringify(userId)} is not a Slack user id (like U0123ABCD)`, 2);
-  }
   return { kind: "slack", signingSecret: input.signingSecret, userId, slack: input.slack };
 }
