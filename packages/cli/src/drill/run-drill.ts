@@ -1,3 +1,4 @@
+import { readdir } from "node:fs/promises";
 import { loadVerdicts, type SiteState, type Weights } from "@idp-failover/core";
 import { CliError } from "../cli-error.js";
 import { controlActions } from "../dashboard/dashboard-actions.js";
@@ -73,6 +74,7 @@ export async function runDrill(
   hooks: DrillHooks = {},
 ): Promise<DrillOutcome> {
   checkDrillOptions(options);
+  if (options.dataDir) await checkDrillDataDir(options.dataDir);
   const world = await startDrillWorld({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.policy ? { policy: options.policy } : {}),
@@ -283,6 +285,29 @@ export function checkDrillOptions(options: Pick<DrillOptions, "speed" | "policy"
   if (options.speed > fastest) {
     throw new CliError(
       `--speed ${options.speed} is too fast for the drill's policy: a round that runs into every probe timeout would look like a silent region; use at most ${fastest}`,
+      2,
+    );
+  }
+}
+
+/**
+ * A drill starts from a clean store: its game day, checks and report assume the site starts healthy
+ * with all weight on Okta, and an earlier drill's clock (compressed, so ahead of the wall clock) would
+ * overlap this one's. So `--data` must be a new or empty directory; it keeps this drill's store.
+ */
+async function checkDrillDataDir(dir: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw new CliError(`--data ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 2, {
+      cause: error,
+    });
+  }
+  if (entries.length > 0) {
+    throw new CliError(
+      `--data ${dir} is not empty (an earlier drill's store?): a drill starts from a clean store, give it a new directory`,
       2,
     );
   }
