@@ -1,0 +1,107 @@
+import {
+  type EvaluatorDeps,
+  FakeClock,
+  InMemoryDns,
+  InMemoryEvents,
+  InMemoryMessageRefs,
+  InMemoryNotifier,
+  InMemoryStore,
+} from "@idp-failover/core";
+import { describe, expect, it } from "vitest";
+import { controlActions } from "../../packages/cli/src/dashboard/dashboard-actions.js";
+import { drillConfig } from "../../packages/cli/src/drill/drill-config.js";
+import { LoopFeed } from "../../packages/cli/src/loop/loop-feed.js";
+
+/*
+ * The dashboard's buttons on the real use case (`commandSite`) over in-memory ports: freeze and
+ * unfreeze are operator commands audited with the operator's name, each outcome goes on the timeline
+ * and wakes the loop; without a Slack signing path, Approve failback says why it cannot.
+ */
+
+const config = drillConfig({
+  okta: {
+    issuer: "https://127.0.0.1:4001/oauth2/default",
+    samlMetadataUrl: "https://127.0.0.1:4001/m",
+    clientId: "x",
+  },
+  entra: { url: "https://127.0.0.1:4002", tenantId: "00000000-0000-4000-8000-000000000001", clientId: "x" },
+});
+
+function dashboard() {
+  const clock = new FakeClock(Date.parse("2026-03-02T09:00:00Z"));
+  const store = new InMemoryStore();
+  const deps: EvaluatorDeps = {
+    store,
+    dns: new InMemoryDns(clock),
+    events: new InMemoryEvents(),
+    notifier: new InMemoryNotifier(),
+    clock,
+  };
+  const feed = new LoopFeed(clock);
+  let pokes = 0;
+  const actions = controlActions({
+    config,
+    deps,
+    refs: new InMemoryMessageRefs(),
+    feed,
+    approval: { kind: "unavailable", reason: "SLACK_SIGNING_SECRET is not set: the click cannot be signed" },
+    operator: "ana",
+    poke: () => {
+      pokes += 1;
+    },
+  });
+  return { actions, store, feed, pokes: () => pokes };
+}
+
+describe("the dashboard's controls", () => {
+  it("freeze and unfreeze the site as the operator, on the timeline, waking the loop each time", async () => {
+    // Prepare
+    const { actions, store, feed, pokes } = dashboard();
+
+    // Act
+    const frozen = await actions.freeze("example", "maintenance on the IdPs");
+    const stateWhileFrozen = (await store.loadState("example"))?.state;
+    const again = await actions.freeze("example", "twice");
+    const unfrozen = await actions.unfreeze("example", "maintenance done");
+
+    // Assess
+    expect(frozen).toEqual({ ok: true, message: "example is frozen" });
+    expect(stateWhileFrozen?.frozen).toMatchObject({ by: "operator:ana", reason: "maintenance on the IdPs" });
+    expect(again.ok).toBe(false);
+    expect(again.message).toMatch(/^freeze refused: /);
+    expect(unfrozen).toEqual({ ok: true, message: "example is primary-active" });
+    expect(feed.all().map((e) => e.text)).toEqual([
+      "ana froze the site: maintenance on the IdPs",
+      again.message,
+      "ana unfroze the site: maintenance done",
+    ]);
+    expect(pokes()).toBe(3);
+  });
+
+  it("refuse a site the config does not have", async () => {
+    // Prepare
+    const { actions, feed } = dashboard();
+
+    // Act
+    const answer = await actions.freeze("elsewhere", "maintenance");
+
+    // Assess
+    expect(answer).toEqual({ ok: false, message: "no site elsewhere" });
+    expect(feed.all()).toEqual([]);
+  });
+
+  it("say why Approve failback cannot be pressed when there is no Slack signing path", async () => {
+    // Prepare
+    const { actions, pokes } = dashboard();
+
+    // Act
+    const answer = await actions.approve("example", "example.a1");
+
+    // Assess
+    expect(answer).toEqual({
+      ok: false,
+      message: "SLACK_SIGNING_SECRET is not set: the click cannot be signed",
+    });
+    expect(pokes()).toBe(0);
+  });
+});
