@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { probeResultSchema } from "@idp-failover/core";
+import { createTestCa } from "@idp-failover/stand-ins";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Idps, secretValues, standInConfigInput, startIdps } from "./support.js";
 
@@ -13,14 +14,17 @@ const bin = fileURLToPath(new URL("../../packages/cli/bin/idpctl.js", import.met
 let idps: Idps;
 let dir: string;
 let caFile: string;
+let otherCaFile: string;
 let configFile: string;
 
 beforeAll(async () => {
   idps = await startIdps();
   dir = await mkdtemp(join(tmpdir(), "idpctl-probe-"));
   caFile = join(dir, "ca.pem");
+  otherCaFile = join(dir, "other-ca.pem");
   configFile = join(dir, "config.json");
   await writeFile(caFile, idps.ca.certPem);
+  await writeFile(otherCaFile, (await createTestCa({ commonName: "another private CA" })).certPem);
   await writeFile(configFile, JSON.stringify(standInConfigInput(idps, ["alpha", "beta"])));
 });
 afterAll(async () => {
@@ -111,6 +115,27 @@ describe("idpctl probe", () => {
     expect(jsonLines(trusted.stdout)).toMatchObject([{ ok: true, kind: "oidc-discovery", status: 200 }]);
     expect(untrusted.code).toBe(1);
     expect(jsonLines(untrusted.stdout)[0]?.error?.class).toBe("tls");
+  });
+
+  it("trusts a --ca file as well as NODE_EXTRA_CA_CERTS, not instead of it", async () => {
+    // Act: the IdP's CA is only in NODE_EXTRA_CA_CERTS; --ca names another one.
+    const run = await idpctl(
+      [
+        "probe",
+        "--kind",
+        "jwks",
+        "--url",
+        `${idps.okta.issuer("default")}/v1/keys`,
+        "--json",
+        "--ca",
+        otherCaFile,
+      ],
+      { NODE_EXTRA_CA_CERTS: caFile },
+    );
+
+    // Assess
+    expect(jsonLines(run.stdout)).toMatchObject([{ ok: true, status: 200 }]);
+    expect(run.code).toBe(0);
   });
 
   it("honours --timeout-ms on an IdP that hangs", async () => {

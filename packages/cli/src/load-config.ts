@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import * as tls from "node:tls";
 import { type Config, type ConfigIssue, parseConfig } from "@idp-failover/core";
 import { parse as parseYaml } from "yaml";
 import { CliError } from "./cli-error.js";
@@ -14,13 +15,21 @@ export async function readTextFile(file: string, what = file): Promise<string> {
   }
 }
 
-/** The --ca file: PEM certificates, or bad input (a file without one would silently trust nothing). */
-export async function readCaFile(file: string): Promise<string> {
+/**
+ * The --ca file: PEM certificates, or bad input (a file without one would silently trust nothing).
+ * Before Node 22.15 (no `tls.getCACertificates`) a CA passed to TLS replaces the store that
+ * NODE_EXTRA_CA_CERTS extends, so that file's certificates are passed along too: --ca adds trust,
+ * it never takes any away. An unreadable NODE_EXTRA_CA_CERTS is skipped, as Node itself does.
+ */
+export async function readCaFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const pem = await readTextFile(file, `--ca ${file}`);
   if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
     throw new CliError(`--ca ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   }
-  return pem;
+  const extra = env.NODE_EXTRA_CA_CERTS;
+  if (!extra || "getCACertificates" in tls) return pem;
+  const extraPem = await readFile(extra, "utf8").catch(() => "");
+  return extraPem ? `${pem}\n${extraPem}` : pem;
 }
 
 /** Reads a YAML or JSON document; a syntax error names the file and the line. */

@@ -46,7 +46,11 @@ export class NodeHttpsClient implements HttpClient {
   private readonly httpsAgent: HttpsAgent;
   private readonly httpAgent = new HttpAgent({ keepAlive: false });
 
-  /** `ca`: extra PEM certificate(s) to trust on top of the default store (a private or test CA). */
+  /**
+   * `ca`: extra PEM certificate(s) to trust on top of the default store (a private or test CA). Before
+   * Node 22.15 that store cannot be read with NODE_EXTRA_CA_CERTS in it, so a caller that passes `ca`
+   * passes that file's certificates too (idpctl's readCaFile does).
+   */
   constructor(options: { ca?: string } = {}) {
     const ca = options.ca ? [...defaultCertificates(), ...splitPem(options.ca)] : undefined;
     this.secureContext = tls.createSecureContext(ca ? { ca } : {});
