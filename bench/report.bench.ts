@@ -201,7 +201,7 @@ process.stdout.write(
     `wall time:   ${(wallMs / 1000).toFixed(2)} s (target < 2 s): building ${(result.buildMs / 1000).toFixed(2)} s, ` +
     `rendering HTML + JSON ${(result.renderMs / 1000).toFixed(2)} s ` +
     `(not counted: the bench making each month's rollups, ${(result.loadMs / 1000).toFixed(2)} s)\n` +
-    `cpu time:    ${(result.cpuMs / 1000).toFixed(2)} s of it (wall time above that is other processes on this machine)\n` +
+    `cpu time:    ${(result.cpuMs / 1000).toFixed(2)} s, all threads (the garbage collector's helpers can make it exceed the wall time; wall time above it is waiting for other processes)\n` +
     `throughput:  ${(((rollupsServed / result.buildMs) * 1000) / 1e6).toFixed(1)} M rollups/s; HTML ${(result.htmlBytes / result.reports / 1024).toFixed(0)} KB per site-month\n` +
     `peak memory: ${mb(peakRss)} MB RSS, ${mb(peakHeap)} MB heap (target < 256 MB)\n`,
 );
