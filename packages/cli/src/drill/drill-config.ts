@@ -1,4 +1,4 @@
-import { type Config, parseConfig } from "@idp-failover/core";
+import { type Config, parseConfig, worstRoundMs } from "@idp-failover/core";
 
 /*
  * The drill's config: one site, `login.example.com`, Okta primary and Entra secondary, probed from
@@ -198,6 +198,5 @@ export function maxSpeed(config: Config): number {
 
 /** Real ms of a round whose probes run into every timeout: each attempt, and the confirm delays between. */
 export function timedOutRoundMs(config: Config): number {
-  const p = config.policy;
-  return p.probeTimeoutMs * (p.confirm.retries + 1) + p.confirm.delayMs * p.confirm.retries;
+  return worstRoundMs(config.policy);
 }
