@@ -48,7 +48,10 @@ export function registerProbe(program: Command): void {
     .option("--site <id>", "only this site")
     .option("--provider <id>", "only this provider")
     .option("--kind <kind>", `one ad-hoc probe: ${probeKinds.join(" | ")}`)
-    .option("--url <url>", "what the ad-hoc probe checks (for a token probe: the token endpoint)")
+    .option(
+      "--url <url>",
+      "what the ad-hoc probe checks (token: the token endpoint; okta-api: the org; graph-health: the Graph host)",
+    )
     .option("--issuer <url>", "the issuer discovery and tokens must name")
     .option("--timeout-ms <n>", "hard timeout of each attempt, overriding the config", parseTimeout)
     .option("--client-id <id>", "token / graph-health: the client id")
