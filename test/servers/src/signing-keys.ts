@@ -54,9 +54,3 @@ export async function createSigningKey(
 export function signJwt(key: SigningKey, claims: JWTPayload, kid = key.kid): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid, typ: "JWT" }).sign(key.privateKey);
 }
-
-export function randomId(prefix: string, length = 20): string {
-  const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  const bytes = randomBytes(length);
-  return prefix + Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
-}
