@@ -198,4 +198,42 @@ describe("evaluator under concurrency", () => {
     expect(outcome.kind).toBe("applied");
     expect(outcome.state.state).toBe("frozen");
   });
+
+  it("a command whose decision is written is reported applied when a racing evaluator wins a later write", async () => {
+    // Prepare: a healthy, evaluated site; the command's second write (carrying out its effects)
+    // loses to another evaluator that wrote the site in between.
+    const config = testConfig();
+    const clock = new FakeClock(start);
+    const deps = world(clock, { oktaDown: false });
+    await evaluateSite(deps, config, "acme");
+    const store = deps.store;
+    let saves = 0;
+    const raced: InMemoryStore = Object.create(store);
+    raced.saveState = async (next, expectedVersion, outbox) => {
+      saves += 1;
+      const stored = await store.loadState("acme");
+      if (saves === 2 && stored) {
+        await store.saveState(
+          { ...stored.state, version: stored.state.version + 1 },
+          stored.state.version,
+          stored.outbox,
+        );
+      }
+      return store.saveState(next, expectedVersion, outbox);
+    };
+
+    // Act
+    const outcome = await commandSite({ ...deps, store: raced }, config, "acme", {
+      kind: "freeze",
+      actor: "operator:ana",
+      reason: "maintenance",
+    });
+
+    // Assess: applied once, and no refusal of it written to the audit trail.
+    expect(saves).toBeGreaterThanOrEqual(2);
+    expect(outcome).toMatchObject({ kind: "applied", transition: { from: "primary-active", to: "frozen" } });
+    expect(outcome.state.state).toBe("frozen");
+    const audit = await store.listAudit("acme", start - 1, start + 60_000, 100);
+    expect(audit.map((a) => a.action)).not.toContain("refused:freeze");
+  });
 });

@@ -168,6 +168,11 @@ export function verdictsFrom(
 
 class Conflict {}
 
+/** How far a run got: the step of its (non-tick) input, once that decision is written. */
+interface RunProgress {
+  inputWritten?: EvaluationStep;
+}
+
 async function withRetries(
   deps: EvaluatorDeps,
   config: Config,
@@ -177,11 +182,22 @@ async function withRetries(
 ): Promise<EvaluationReport> {
   const site = findSite(config, siteId);
   if (!site) throw new SiteNotFoundError(siteId);
+  // A run can lose a write after its own input was written (a racing evaluator wins the outbox or
+  // DNS bookkeeping that follows): the input is then done, and the retry is only a tick. Retrying
+  // the input itself would be refused (an approval used once) and report an applied command refused.
+  let current = input;
+  let writtenEarlier: EvaluationStep | undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const progress: RunProgress = {};
     try {
-      return await runOnce(deps, config, site, input, options);
+      const report = await runOnce(deps, config, site, current, options, progress);
+      return writtenEarlier ? { ...report, steps: [writtenEarlier, ...report.steps] } : report;
     } catch (error) {
       if (!(error instanceof Conflict)) throw error;
+      if (progress.inputWritten) {
+        writtenEarlier = progress.inputWritten;
+        current = { kind: "tick" };
+      }
     }
   }
   throw new ContentionError(`site ${siteId}: ${maxAttempts} evaluations in a row lost the conditional write`);
@@ -193,6 +209,7 @@ async function runOnce(
   site: Site,
   input: Input,
   options: EvaluateOptions,
+  progress: RunProgress,
 ): Promise<EvaluationReport> {
   const now = deps.clock.now();
   const leaseUntil = new Date(now + (options.leaseMs ?? defaultLeaseMs)).toISOString();
@@ -249,7 +266,9 @@ async function runOnce(
     pending = mergeEffects(pending, decision.effects);
     const carry = pending !== undefined && !effectsFailing;
     await write(decision.next, true, carry);
-    steps.push({ input: next.kind, ...(decision.transition ? { transition: decision.transition } : {}) });
+    const step = { input: next.kind, ...(decision.transition ? { transition: decision.transition } : {}) };
+    steps.push(step);
+    if (next === input && input.kind !== "tick") progress.inputWritten = step;
     if (carry) await runPending();
     return decision;
   };
