@@ -60,6 +60,7 @@ describe("the drill's dashboard in a browser", () => {
           recovery: { sustainSeconds: 60 },
           failback: { holdSeconds: 30 },
           slowMs: 1200,
+          probeTimeoutMs: 1500,
         },
       },
       {

@@ -24,9 +24,11 @@ beforeAll(async () => {
       confirm: { retries: 0 },
       recovery: { sustainSeconds: 60 },
       failback: { holdSeconds: 30 },
-      // The rest of the suite shares the CPU: a loopback answer slowed past 700 ms by it would make
-      // Okta degraded (no false flip, but a failback step aborts on a degraded primary).
+      // The rest of the suite shares the CPU: a loopback answer slowed past the budget by it would
+      // make Okta degraded (no false flip, but a failback step aborts on a degraded primary).
       slowMs: 1200,
+      // A 30x clock needs a timed-out round (here 1.5 s real) under half the staleness limit.
+      probeTimeoutMs: 1500,
     }),
   );
 });

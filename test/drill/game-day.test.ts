@@ -103,14 +103,14 @@ describe("the bounds the drill holds the policy to", () => {
   });
 
   it("caps the clock so a round running into every timeout stays under half the staleness limit", () => {
-    // Prepare: 1500 ms timeout, 1 confirm retry 100 ms later: 3.1 s; stale after 90 s.
+    // Prepare: 2000 ms timeout, 1 confirm retry 100 ms later: 4.1 s; stale after 90 s.
     const drill = config();
 
     // Act
     const fastest = maxSpeed(drill);
 
     // Assess
-    expect(fastest).toBe(14);
-    expect(maxSpeed(config({ confirm: { retries: 0 } }))).toBe(30);
+    expect(fastest).toBe(10);
+    expect(maxSpeed(config({ confirm: { retries: 0 } }))).toBe(22);
   });
 });

@@ -20,15 +20,17 @@ export const drillChannelId = "C0IDPFAIL";
 /** The production defaults, with a game day's sustain and hold, and loopback probe budgets. */
 export const drillPolicy = {
   cadenceSeconds: 10,
-  probeTimeoutMs: 1500,
-  slowMs: 700,
+  // Loopback answers take milliseconds, but a busy laptop can stretch a TLS handshake past half a
+  // second: budgets this loose keep a loaded machine from looking like a slow IdP.
+  probeTimeoutMs: 2000,
+  slowMs: 1200,
   confirm: { retries: 1, delayMs: 100 },
   failure: { consecutiveRounds: 2, windowRounds: 6, failedRoundsInWindow: 3 },
   recovery: { consecutiveRounds: 3, sustainSeconds: 120 },
   // Flaky answers keep a provider degraded (never down) this long; 15 min in production.
   degraded: { windowSeconds: 180 },
   quorum: 2,
-  // A round that runs into every timeout takes 3.1 s real, 31 s on a 10x clock: still fresh.
+  // A round that runs into every timeout takes 4.1 s real, 41 s on a 10x clock: still fresh.
   staleAfterSeconds: 90,
   failback: { steps: [10, 50, 100], holdSeconds: 60 },
 } as const;
