@@ -306,6 +306,28 @@ describe.each(outboxes)("NotificationOutbox contract (%s)", (_name, makeOutbox) 
     expect(later[0]?.intent.id).toBe(second.intent.id);
   });
 
+  it("postpones a delivery without counting an attempt, and leaves a delivered one alone", async () => {
+    // Prepare
+    const outbox = makeOutbox();
+    const site = newSite();
+    await outbox.enqueue([intent(site, 1), intent(site, 2)], ["slack"], t0);
+    const [waiting, done] = (await outbox.due(t0, 100)).filter((d) => d.intent.site === site);
+    if (!waiting || !done) throw new Error("expected two deliveries");
+    await outbox.markDelivered(done, t0 + 10);
+
+    // Act
+    await outbox.postpone(waiting, t0 + 90_000, "not attempted: the channel is rate limited");
+    await outbox.postpone(done, t0 + 90_000, "not attempted");
+    const soon = (await outbox.due(t0 + 60_000, 100)).filter((d) => d.intent.site === site);
+    const later = (await outbox.due(t0 + 90_000, 100)).filter((d) => d.intent.site === site);
+
+    // Assess
+    expect(soon).toEqual([]);
+    expect(later).toHaveLength(1);
+    expect(later[0]).toMatchObject({ attempts: 0, nextAttemptAt: t0 + 90_000 });
+    expect(later[0]?.intent.id).toBe(waiting.intent.id);
+  });
+
   it("hands out the oldest due first, up to the limit", async () => {
     // Prepare: a day before every other test's deliveries, so these are the oldest in the table.
     const outbox = makeOutbox();

@@ -130,6 +130,20 @@ export class DynamoNotificationOutbox implements NotificationOutbox {
     );
   }
 
+  async postpone(delivery: OutboxDelivery, nextAttemptAt: number, reason: string): Promise<void> {
+    await this.update(delivery, {
+      UpdateExpression: "SET lastError = :error, nextAttemptAt = :next, GSI1SK = :due",
+      ExpressionAttributeValues: {
+        ":error": reason.slice(0, maxErrorLength),
+        ":next": nextAttemptAt,
+        ":due": dueKey(nextAttemptAt, delivery.intent, delivery.channel),
+      },
+      // Only a delivery still waiting moves, not one delivered or abandoned meanwhile.
+      ConditionExpression:
+        "attribute_exists(PK) AND attribute_not_exists(deliveredAt) AND attribute_exists(GSI1PK)",
+    });
+  }
+
   private async update(
     delivery: OutboxDelivery,
     expression: {

@@ -278,6 +278,12 @@ export class InMemoryOutbox implements NotificationOutbox {
       ...(nextAttemptAt === undefined ? { abandoned: true } : { nextAttemptAt }),
     });
   }
+  async postpone(delivery: OutboxDelivery, nextAttemptAt: number, reason: string): Promise<void> {
+    const key = `${delivery.intent.id}|${delivery.channel}`;
+    const current = this.deliveries.get(key);
+    if (!current || current.deliveredAt !== undefined || current.abandoned) return;
+    this.deliveries.set(key, { ...current, nextAttemptAt, lastError: reason });
+  }
 }
 
 export class InMemoryMessageRefs implements MessageRefs {

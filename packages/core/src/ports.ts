@@ -131,6 +131,11 @@ export interface NotificationOutbox {
     error: string,
     nextAttemptAt: number | undefined,
   ): Promise<void>;
+  /**
+   * Moves a delivery that was not attempted (its channel is rate limited) to `nextAttemptAt`,
+   * without counting an attempt: waiting for a channel must never use up a message's retries.
+   */
+  postpone(delivery: OutboxDelivery, nextAttemptAt: number, reason: string): Promise<void>;
 }
 
 /**

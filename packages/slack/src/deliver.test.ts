@@ -113,6 +113,33 @@ describe("deliverNotifications", () => {
     ]);
   });
 
+  it("never uses up the retries of messages that only waited behind a rate limit", async () => {
+    const { clock, outbox } = await setup(3, ["slack"]);
+    const retry: RetryPolicy = { maxAttempts: 2, backoffSeconds: [1], maxRetryAfterSeconds: 60 };
+    let limited = true;
+    const slack = new ScriptedSender(() =>
+      limited ? { kind: "retry", message: "Slack rate limit", retryAfterMs: 10_000 } : { kind: "sent" },
+    );
+    const senders = new Map([["slack", slack]]);
+
+    // Two rate-limited runs: each tries one message; the others only wait behind it.
+    for (let run = 0; run < 2; run++) {
+      await deliverNotifications({ outbox, clock, senders }, { retry });
+      clock.advance(10_000);
+    }
+    const deliveries = [...outbox.deliveries.values()];
+    const waited = deliveries.filter((d) => d.attempts === 0);
+
+    expect(deliveries.reduce((n, d) => n + d.attempts, 0)).toBe(2);
+    expect(waited.length).toBeGreaterThan(0);
+    expect(
+      waited.every((d) => !d.abandoned && d.lastError === "not attempted: the channel is rate limited"),
+    ).toBe(true);
+    limited = false;
+    await deliverNotifications({ outbox, clock, senders }, { retry });
+    for (const d of waited) expect(outbox.deliveries.get(`${d.intent.id}|slack`)?.deliveredAt).toBeDefined();
+  });
+
   it("gives up after the bounded number of attempts and keeps the record", async () => {
     const { clock, outbox } = await setup(1, ["webhook:dead"]);
     const retry: RetryPolicy = { maxAttempts: 3, backoffSeconds: [1, 2], maxRetryAfterSeconds: 60 };

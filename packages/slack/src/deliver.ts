@@ -112,7 +112,7 @@ async function deliverChannel(
     if (outcome.retryAfterMs !== undefined && result.nextAttemptAt !== undefined) {
       // The channel told us when to come back: the rest of its batch waits until then too.
       for (const waiting of rest) {
-        results.push(await deferred(deps, retry, waiting, result.nextAttemptAt, now));
+        results.push(await deferred(deps, waiting, result.nextAttemptAt));
       }
       return { results, skipped: 0 };
     }
@@ -147,23 +147,21 @@ async function record(
       };
 }
 
+/** A delivery its channel's rate limit kept from being tried: it waits, and keeps all its retries. */
 async function deferred(
   deps: DeliveryDeps,
-  retry: RetryPolicy,
   delivery: OutboxDelivery,
   until: number,
-  now: number,
 ): Promise<DeliveryResult> {
   const message = "not attempted: the channel is rate limited";
-  const giveUp = delivery.attempts + 1 >= retry.maxAttempts;
-  await deps.outbox.markFailed(delivery, now, message, giveUp ? undefined : until);
+  await deps.outbox.postpone(delivery, until, message);
   return {
     channel: delivery.channel,
     intentId: delivery.intent.id,
     kind: delivery.intent.kind,
-    outcome: giveUp ? "abandoned" : "retry",
+    outcome: "retry",
     error: message,
-    ...(giveUp ? {} : { nextAttemptAt: until }),
+    nextAttemptAt: until,
   };
 }
 
