@@ -38,23 +38,27 @@ export async function handler(event: { month?: string } = {}): Promise<void> {
   const vendors = new Map<string, VendorAttainmentSource>();
   const month =
     typeof event.month === "string" && /^\d{4}-\d{2}$/.test(event.month) ? event.month : undefined;
-  const result = await sendMonthlyReport({
-    store: aws.store,
-    config,
-    now: Date.now(),
-    ...(month ? { month } : {}),
-    ...(delivery ? { delivery } : {}),
-    events: aws.events,
-    // Microsoft's own SLA figure, through the graph-health probe's app registration.
-    vendorSource: (_site, provider: Provider) =>
-      entraAttainmentSourceFor(provider, secret, { cache: vendors }),
-  });
-  logger.info("monthly report", {
-    period: result.report.period,
-    delivery: result.delivery,
-    events: result.events,
-  });
-  if (result.delivery?.kind === "failed" || result.events?.kind === "failed")
-    throw new ReportDeliveryError("the monthly report was not fully delivered");
-  aws.destroy();
+  try {
+    const result = await sendMonthlyReport({
+      store: aws.store,
+      config,
+      now: Date.now(),
+      ...(month ? { month } : {}),
+      ...(delivery ? { delivery, deliveries: aws.messageRefs } : {}),
+      events: aws.events,
+      // Microsoft's own SLA figure, through the graph-health probe's app registration.
+      vendorSource: (_site, provider: Provider) =>
+        entraAttainmentSourceFor(provider, secret, { cache: vendors }),
+    });
+    logger.info("monthly report", {
+      period: result.report.period,
+      delivery: result.delivery,
+      events: result.events,
+    });
+    // A retry re-posts nothing already delivered, and events carry ids consumers deduplicate on.
+    if (result.delivery?.kind === "failed" || result.events?.kind === "failed")
+      throw new ReportDeliveryError("the monthly report was not fully delivered");
+  } finally {
+    aws.destroy();
+  }
 }

@@ -1,6 +1,6 @@
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { EventBridgePublisher } from "@idp-failover/aws";
-import { domainEventSchema } from "@idp-failover/core";
+import { domainEventSchema, InMemoryMessageRefs } from "@idp-failover/core";
 import { SlackReportDelivery, sendMonthlyReport } from "@idp-failover/report";
 import { createSlackClient } from "@idp-failover/slack";
 import {
@@ -43,7 +43,7 @@ afterEach(() => {
   eventbridge.clearFaults();
 });
 
-async function send(sites = ["example"]) {
+async function send(sites = ["example"], deliveries?: InMemoryMessageRefs) {
   const store = await novemberStore(sites[0]);
   for (const other of sites.slice(1)) {
     const more = await novemberStore(other);
@@ -58,6 +58,7 @@ async function send(sites = ["example"]) {
       client: createSlackClient(slack.token, { slackApiUrl: slack.apiUrl, timeoutMs: 10_000 }),
       channel: "#idp-failover",
     }),
+    ...(deliveries ? { deliveries } : {}),
     events: new EventBridgePublisher({ client, eventBusName: bus, maxAttempts: 1 }),
   });
 }
@@ -95,6 +96,20 @@ describe("the monthly report", () => {
     expect(schemaVersion).toBe(1);
     const event = domainEventSchema.parse(detail);
     expect(event).toMatchObject({ type: "report-published", period: { label: "2026-11" }, incidents: 1 });
+  });
+
+  it("posts a month's summary once, however often a retried run sends it", async () => {
+    // Prepare
+    const deliveries = new InMemoryMessageRefs();
+    const first = await send(["example"], deliveries);
+    const posted = slack.calls.filter((c) => c.method === "chat.postMessage").length;
+
+    // Act
+    const retried = await send(["example"], deliveries);
+
+    // Assess
+    expect(slack.calls.filter((c) => c.method === "chat.postMessage")).toHaveLength(posted);
+    expect(retried.delivery).toEqual(first.delivery);
   });
 
   it("still publishes the events when Slack is down, and says the summary was not posted", async () => {

@@ -1,4 +1,12 @@
-import type { Config, DomainEvent, EventPublisher, JournalStore, Provider, Site } from "@idp-failover/core";
+import type {
+  Config,
+  DomainEvent,
+  EventPublisher,
+  JournalStore,
+  MessageRefs,
+  Provider,
+  Site,
+} from "@idp-failover/core";
 import { reportFromStore } from "./build-report.js";
 import { monthPeriod, previousMonth } from "./period.js";
 import { renderHtml } from "./render-html.js";
@@ -39,6 +47,11 @@ export interface MonthlyReportDeps {
   /** `YYYY-MM`; default the last whole month before `now`. */
   month?: string;
   delivery?: ReportDelivery;
+  /**
+   * Remembers a month's report once delivered, so a retried run (Lambda retries a failed
+   * invocation) does not post the same summary twice.
+   */
+  deliveries?: MessageRefs;
   events?: EventPublisher;
   vendorSource?: (site: Site, provider: Provider) => VendorAttainmentSource | undefined;
 }
@@ -50,6 +63,9 @@ export interface MonthlyReportResult {
   events?: EventsOutcome;
 }
 
+/** Monthly reports cover every site: their delivery refs live under this deployment-wide key. */
+export const reportsRefSite = "*reports*";
+
 export async function sendMonthlyReport(deps: MonthlyReportDeps): Promise<MonthlyReportResult> {
   const month = deps.month ?? previousMonth(deps.now);
   const report = await reportFromStore(deps.store, deps.config, monthPeriod(month), {
@@ -59,12 +75,20 @@ export async function sendMonthlyReport(deps: MonthlyReportDeps): Promise<Monthl
   const html = renderHtml(report);
   const result: MonthlyReportResult = { report, html };
   if (deps.delivery) {
-    result.delivery = await deliverSafely(deps.delivery, report, {
-      filename: `idp-sla-report-${month}.html`,
-      title: `Identity availability report ${month}`,
-      content: html,
-      mediaType: "text/html",
-    });
+    const key = `report:${month}`;
+    const earlier = await deps.deliveries?.recall(reportsRefSite, key);
+    if (earlier) {
+      result.delivery = { kind: "delivered", ref: earlier };
+    } else {
+      result.delivery = await deliverSafely(deps.delivery, report, {
+        filename: `idp-sla-report-${month}.html`,
+        title: `Identity availability report ${month}`,
+        content: html,
+        mediaType: "text/html",
+      });
+      if (result.delivery.kind === "delivered")
+        await deps.deliveries?.remember(reportsRefSite, key, result.delivery.ref);
+    }
   }
   if (deps.events) {
     const events = reportEvents(report);
