@@ -215,6 +215,26 @@ describe.each(stores)("Store contract (%s)", (_name, makeStore) => {
     expect(limited.map((a) => a.seq)).toEqual([4, 3]);
   });
 
+  it("keeps two people's records of the same instant and action apart", async () => {
+    // Prepare
+    const store = makeStore();
+    const site = newSite();
+    const refused = (actor: string): AuditRecord => ({
+      ...audit(site, t0, 0, "refused:approve"),
+      actor,
+      reason: "not an approver",
+    });
+
+    // Act
+    await store.appendAudit([refused("slack:U1"), refused("slack:U2")]);
+
+    // Assess
+    expect((await store.listAudit(site, t0, t0 + 1)).map((a) => a.actor).sort()).toEqual([
+      "slack:U1",
+      "slack:U2",
+    ]);
+  });
+
   it("lists incidents that overlap the window, including one that began before it", async () => {
     // Prepare: closed long before, long-running across `from`, inside, and after the window.
     const store = makeStore();

@@ -234,7 +234,7 @@ export class DynamoStore implements Store {
     await this.table.putAll(
       records.map((record) => ({
         PK: keys.site(record.site),
-        SK: keys.audit(record.at, record.seq, record.action),
+        SK: keys.audit(record.at, record.seq, record.action, record.actor),
         ...record,
       })),
     );

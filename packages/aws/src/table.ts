@@ -8,7 +8,7 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
  *   SITE#{site}                 STATE                                  state machine + its outbox (JSON),
  *                                                                      `version`; every write conditional on it
  *   SITE#{site}                 TRACKER#{provider}#{region}            one probe region's verdict fold
- *   SITE#{site}                 EVENT#{at}#{seq:10}#{action}           audit record (transitions, commands)
+ *   SITE#{site}                 EVENT#{at}#{seq:10}#{action}#{actor}   audit record (transitions, commands)
  *   SITE#{site}                 INCIDENT#{start}#{id}                  incident (start, detect, flip, insync, end)
  *   SITE#{site}                 NOTIFY#{intent id}#{channel}           notification delivery (outbox)
  *   SITE#{site}                 MSGREF#{key}                           where a message was posted (Slack ts)
@@ -75,8 +75,9 @@ export const keys = {
   state: "STATE",
   tracker: (provider: string, region: string) => `TRACKER#${provider}#${region}`,
   trackerPrefix: "TRACKER#",
-  audit: (at: string, seq: number, action: string) =>
-    `EVENT#${isoKey(at)}#${String(Math.max(0, seq)).padStart(10, "0")}#${action}`,
+  // The actor is part of the key: two people refused in the same millisecond are two records.
+  audit: (at: string, seq: number, action: string, actor: string) =>
+    `EVENT#${isoKey(at)}#${String(Math.max(0, seq)).padStart(10, "0")}#${action}#${actor}`,
   auditAt: (ms: number) => `EVENT#${timeKey(ms)}`,
   incident: (start: string, id: string) => `INCIDENT#${isoKey(start)}#${id}`,
   incidentAt: (ms: number) => `INCIDENT#${timeKey(ms)}`,

@@ -100,7 +100,11 @@ export class InMemoryStore implements Store {
     for (const record of records) {
       const exists = this.audit.some(
         (a) =>
-          a.site === record.site && a.seq === record.seq && a.at === record.at && a.action === record.action,
+          a.site === record.site &&
+          a.seq === record.seq &&
+          a.at === record.at &&
+          a.action === record.action &&
+          a.actor === record.actor,
       );
       if (!exists) this.audit.push(record);
     }
