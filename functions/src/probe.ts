@@ -5,7 +5,7 @@ import {
   SqsProbeQueue,
 } from "@idp-failover/aws";
 import { ProbeTicks, parseProbeTick } from "@idp-failover/core";
-import { createProbeMemory, runRegionRound } from "@idp-failover/probes";
+import { createProbeMemory, prepareRound, runRegionRound } from "@idp-failover/probes";
 import type { Context, SQSEvent } from "aws-lambda";
 import { deployment, required } from "./deployment.js";
 import { LatchReader } from "./latch-reader.js";
@@ -20,6 +20,7 @@ import { type ProbeWorkerDeps, probeWatchdog, runProbeTick, withDeadline } from 
 const logger = createLogger();
 const metrics = createMetrics();
 let deps: ProbeWorkerDeps | undefined;
+let prepared: Promise<void> | undefined;
 
 function wire(): ProbeWorkerDeps {
   const { config, home, region, dataPlaneTable, probeQueueUrl, secret } = deployment();
@@ -48,6 +49,9 @@ function wire(): ProbeWorkerDeps {
 
 export async function handler(event: SQSEvent | { kind?: string }, context: Context): Promise<void> {
   deps ??= wire();
+  // Loads the vendor SDKs the config's probes need (the Okta SDK takes ~1 s) once, at cold start.
+  prepared ??= prepareRound(deps.config);
+  await prepared;
   if (!("Records" in event)) {
     logger.info("watchdog", { chain: await probeWatchdog(deps) });
     return;
