@@ -1,5 +1,5 @@
 import { functionSizing } from "@idp-failover/core";
-import { regionEnvironment } from "../functions/src/deployment-names";
+import { regionEnvironment } from "../functions/wiring/deployment-names";
 import { functionDefaults } from "./defaults";
 import { secretsFor } from "./secrets";
 import { componentName, type SiteConfig, secretRefs } from "./site-config";
@@ -9,7 +9,7 @@ import type { Storage } from "./storage";
  * Per probe region, with its own `aws.Provider`:
  *   - the probe function (arm64, 128 or 256 MB, reserved concurrency 1) driven by a chain of delayed SQS
  *     messages, one per round at the policy's cadence, and a one-minute CronV2 that re-seeds the
- *     chain if a link was lost (see functions/src/probe-worker.ts; docs/deploy.md has the costs);
+ *     chain if a link was lost (see packages/orchestration/src/probe-worker.ts; docs/deploy.md has the costs);
  *   - a small data-plane table the probe writes after each round and nothing else writes;
  *   - the verdict function with its Function URL, which reads only that table.
  */

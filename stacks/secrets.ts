@@ -1,4 +1,4 @@
-import { sstSecretName } from "../functions/src/secret-names";
+import { sstSecretName } from "../functions/wiring/secret-names";
 
 /*
  * One `sst.Secret` per secret the config references (`sst secret set OktaProbeClientSecret ...`),

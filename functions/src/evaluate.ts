@@ -1,14 +1,14 @@
 import { createAwsAdapters } from "@idp-failover/aws";
 import type { EvaluatorDeps } from "@idp-failover/core";
-import { deployment } from "./deployment.js";
 import {
   dnsChangeSeconds,
   evaluateSites,
+  homeEvaluator,
   oldestResultAgeSeconds,
   sitesToEvaluate,
-} from "./evaluate-sites.js";
-import { homeEvaluator } from "./home-evaluator.js";
-import { createLogger, createMetrics, MetricUnit, metricNames } from "./observability.js";
+} from "@idp-failover/orchestration";
+import { deployment } from "../wiring/deployment.js";
+import { createLogger, createMetrics, MetricUnit, metricNames } from "../wiring/observability.js";
 
 /*
  * evaluate: the evaluator in the home region, on a one-minute schedule (the safety net) and on the

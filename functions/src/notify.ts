@@ -1,7 +1,7 @@
 import { createAwsAdapters } from "@idp-failover/aws";
 import { createSlackClient, deliverDueNotifications, webhookEndpoints } from "@idp-failover/slack";
-import { deployment } from "./deployment.js";
-import { createLogger } from "./observability.js";
+import { deployment } from "../wiring/deployment.js";
+import { createLogger } from "../wiring/observability.js";
 
 /*
  * notify: delivers the notification outbox (Slack, signed webhooks) on a one-minute schedule and on

@@ -5,12 +5,17 @@ import {
   SqsProbeQueue,
 } from "@idp-failover/aws";
 import { ProbeTicks, parseProbeTick } from "@idp-failover/core";
+import {
+  LatchReader,
+  type ProbeWorkerDeps,
+  probeWatchdog,
+  runProbeTick,
+  withDeadline,
+} from "@idp-failover/orchestration";
 import { createProbeMemory, prepareRound, runRegionRound } from "@idp-failover/probes";
 import type { Context, SQSEvent } from "aws-lambda";
-import { deployment, required } from "./deployment.js";
-import { LatchReader } from "./latch-reader.js";
-import { createLogger, createMetrics, MetricUnit, metricNames } from "./observability.js";
-import { type ProbeWorkerDeps, probeWatchdog, runProbeTick, withDeadline } from "./probe-worker.js";
+import { deployment, required } from "../wiring/deployment.js";
+import { createLogger, createMetrics, MetricUnit, metricNames } from "../wiring/observability.js";
 
 /*
  * probe: one function per probe region, reserved concurrency 1. An SQS message is one tick of the

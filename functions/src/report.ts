@@ -7,8 +7,8 @@ import {
   type VendorAttainmentSource,
 } from "@idp-failover/report";
 import { createSlackClient } from "@idp-failover/slack";
-import { deployment } from "./deployment.js";
-import { createLogger } from "./observability.js";
+import { deployment } from "../wiring/deployment.js";
+import { createLogger } from "../wiring/observability.js";
 
 /*
  * report: the monthly SLA report (CronV2 on the 1st): last month's report per site, posted to Slack

@@ -1,4 +1,5 @@
 import { createAwsAdapters } from "@idp-failover/aws";
+import { homeEvaluator } from "@idp-failover/orchestration";
 import {
   createSlackClient,
   handleSlackInteraction,
@@ -6,9 +7,8 @@ import {
   slackInteractionTimeoutMs,
 } from "@idp-failover/slack";
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
-import { DeploymentConfigError, deployment } from "./deployment.js";
-import { homeEvaluator } from "./home-evaluator.js";
-import { createLogger } from "./observability.js";
+import { DeploymentConfigError, deployment } from "../wiring/deployment.js";
+import { createLogger } from "../wiring/observability.js";
 
 /*
  * slack-interactions: the Slack app's interactivity Request URL (a Function URL in the home region).

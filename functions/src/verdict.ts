@@ -1,10 +1,10 @@
 import { DynamoDataPlaneStore } from "@idp-failover/aws/dynamo-data-plane-store";
 import { parseVerdictManifest } from "@idp-failover/core/data-plane-answer";
+import { answerVerdictRequest, type VerdictEndpointDeps } from "@idp-failover/orchestration/verdict-endpoint";
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
 import { Resource } from "sst";
-import { DeploymentConfigError, regionEnvironment, verdictLinkName } from "./deployment-names.js";
-import { createLogger } from "./observability.js";
-import { answerVerdictRequest, type VerdictEndpointDeps } from "./verdict-endpoint.js";
+import { DeploymentConfigError, regionEnvironment, verdictLinkName } from "../wiring/deployment-names.js";
+import { createLogger } from "../wiring/observability.js";
 
 /*
  * verdict: the data-plane endpoint (a Function URL in each probe region) that Route 53's health

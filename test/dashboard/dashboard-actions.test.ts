@@ -8,9 +8,9 @@ import {
   InMemoryStore,
 } from "@idp-failover/core";
 import { describe, expect, it } from "vitest";
-import { controlActions } from "../../packages/cli/src/dashboard/dashboard-actions.js";
-import { drillConfig } from "../../packages/cli/src/drill/drill-config.js";
-import { LoopFeed } from "../../packages/cli/src/loop/loop-feed.js";
+import { controlActions } from "../../packages/runtime/src/dashboard/dashboard-actions.js";
+import { drillConfig } from "../../packages/runtime/src/drill/drill-config.js";
+import { LoopFeed } from "../../packages/runtime/src/loop/loop-feed.js";
 
 /*
  * The dashboard's buttons on the real use case (`commandSite`) over in-memory ports: freeze and

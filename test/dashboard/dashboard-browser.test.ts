@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DrillWorld } from "../../packages/cli/src/drill/drill-world.js";
-import { runDrill } from "../../packages/cli/src/drill/run-drill.js";
+import type { DrillWorld } from "../../packages/runtime/src/drill/drill-world.js";
+import { runDrill } from "../../packages/runtime/src/drill/run-drill.js";
 
 /*
  * The dashboard end to end, in headless Chromium (Debian's `chromium`, as CI installs it): a whole

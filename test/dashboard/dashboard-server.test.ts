@@ -1,8 +1,11 @@
 import { request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { tokenMatches } from "../../packages/cli/src/dashboard/access-token.js";
-import { type DashboardActions, DashboardServer } from "../../packages/cli/src/dashboard/dashboard-server.js";
-import type { DashboardSnapshot } from "../../packages/cli/src/dashboard/dashboard-snapshot.js";
+import { tokenMatches } from "../../packages/runtime/src/dashboard/access-token.js";
+import {
+  type DashboardActions,
+  DashboardServer,
+} from "../../packages/runtime/src/dashboard/dashboard-server.js";
+import type { DashboardSnapshot } from "../../packages/runtime/src/dashboard/dashboard-snapshot.js";
 
 /*
  * The dashboard server's doors: the access token on every request, actions only with the token in

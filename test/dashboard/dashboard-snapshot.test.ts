@@ -1,7 +1,7 @@
 import { InMemoryMessageRefs, InMemoryStore, type SiteState } from "@idp-failover/core";
 import { describe, expect, it } from "vitest";
-import { buildSnapshot } from "../../packages/cli/src/dashboard/dashboard-snapshot.js";
-import { drillConfig } from "../../packages/cli/src/drill/drill-config.js";
+import { buildSnapshot } from "../../packages/runtime/src/dashboard/dashboard-snapshot.js";
+import { drillConfig } from "../../packages/runtime/src/drill/drill-config.js";
 
 /*
  * The dashboard's snapshot, built from a store and the Slack message refs (in memory): a pending

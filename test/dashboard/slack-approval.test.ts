@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   approveClickRequest,
   pressApproveFailback,
-} from "../../packages/cli/src/dashboard/slack-approval.js";
+} from "../../packages/runtime/src/dashboard/slack-approval.js";
 import { approver, groupMember, onCallGroup, SiteHarness, siteId, testConfig } from "../slack/harness.js";
 
 /*

@@ -1,5 +1,5 @@
 import { chromium } from "playwright-core";
-import { runDrill } from "../../packages/cli/src/drill/run-drill.js";
+import { runDrill } from "../../packages/runtime/src/drill/run-drill.js";
 
 /*
  * Takes the README's dashboard screenshot (docs/dashboard.png) with the same setup as the browser

@@ -1,10 +1,9 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseConfig } from "@idp-failover/core";
+import { estimateCost, parseConfig } from "@idp-failover/core";
 import { describe, expect, it } from "vitest";
 import { costReport, runCost } from "../../packages/cli/src/commands/cost.js";
-import { estimateCost } from "../../packages/cli/src/commands/cost-estimate.js";
 
 /* `idpctl cost`: the default deployment (3 regions, 2 providers, 1 site, 10 s cadence, data plane). */
 

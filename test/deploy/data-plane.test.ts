@@ -10,11 +10,14 @@ import {
   verdictManifest,
   verdictPath,
 } from "@idp-failover/core";
+import {
+  answerVerdictRequest,
+  LatchReader,
+  type ProbeWorkerDeps,
+  runProbeTick,
+} from "@idp-failover/orchestration";
 import { Route53HealthCheckers } from "@idp-failover/stand-ins";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { LatchReader } from "../../functions/src/latch-reader.js";
-import { type ProbeWorkerDeps, runProbeTick } from "../../functions/src/probe-worker.js";
-import { answerVerdictRequest } from "../../functions/src/verdict-endpoint.js";
 import { type AwsWorld, hostname, regions, startAwsWorld, testConfig } from "../aws/fixtures.js";
 import { createDataPlaneTable } from "./data-plane-table.js";
 

@@ -1,12 +1,12 @@
 import { InMemoryStore, type ProbeResult, ProbeTicks, parseConfig } from "@idp-failover/core";
-import { describe, expect, it } from "vitest";
-import { LatchReader } from "../../functions/src/latch-reader.js";
 import {
+  LatchReader,
   type ProbeWorkerDeps,
   probeWatchdog,
   runProbeTick,
   withDeadline,
-} from "../../functions/src/probe-worker.js";
+} from "@idp-failover/orchestration";
+import { describe, expect, it } from "vitest";
 import { testConfigInput } from "../aws/fixtures.js";
 
 /*

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { eventSource, probeEventSource, tableDefinition, ttlAttribute } from "@idp-failover/aws";
 import { beforeAll, describe, expect, it } from "vitest";
-import { metricNames, metricsNamespace, serviceName } from "../../functions/src/observability.js";
+import { metricNames, metricsNamespace, serviceName } from "../../functions/wiring/observability.js";
 import { type PolicyStatement, repoRoot, type Synthesis, synthesize } from "./synthesize.js";
 
 /*

@@ -6,7 +6,7 @@ import {
   drillConfigInput,
   mergePolicy,
   rerouteProbes,
-} from "../../packages/cli/src/drill/drill-config.js";
+} from "../../packages/runtime/src/drill/drill-config.js";
 
 const okta = "https://127.0.0.1:4001";
 const entra = "https://127.0.0.1:4002";

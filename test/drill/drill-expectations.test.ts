@@ -3,7 +3,7 @@ import {
   checkDrill,
   type DrillRecord,
   type RecordedTransition,
-} from "../../packages/cli/src/drill/drill-expectations.js";
+} from "../../packages/runtime/src/drill/drill-expectations.js";
 
 const t0 = Date.parse("2026-03-02T09:00:00Z");
 const s = (seconds: number) => t0 + seconds * 1000;

@@ -1,9 +1,9 @@
 import type { SiteState } from "@idp-failover/core";
 import { describe, expect, it } from "vitest";
-import { drillConfig } from "../../packages/cli/src/drill/drill-config.js";
-import { type FaultStep, gameDayPlan } from "../../packages/cli/src/drill/game-day.js";
-import { type GameDayStage, playGameDay } from "../../packages/cli/src/drill/game-day-runner.js";
-import { CompressedClock } from "../../packages/cli/src/loop/compressed-clock.js";
+import { drillConfig } from "../../packages/runtime/src/drill/drill-config.js";
+import { type FaultStep, gameDayPlan } from "../../packages/runtime/src/drill/game-day.js";
+import { type GameDayStage, playGameDay } from "../../packages/runtime/src/drill/game-day-runner.js";
+import { CompressedClock } from "../../packages/runtime/src/loop/compressed-clock.js";
 
 /*
  * The game day's phases against a scripted site (no loop, no servers) on a clock 2000 times faster:

@@ -1,13 +1,13 @@
 import { parseConfig } from "@idp-failover/core";
 import { describe, expect, it } from "vitest";
-import { drillConfigInput, maxSpeed } from "../../packages/cli/src/drill/drill-config.js";
+import { drillConfigInput, maxSpeed } from "../../packages/runtime/src/drill/drill-config.js";
 import {
   failbackBoundMs,
   failoverBoundMs,
   gameDayPlan,
   outageModes,
   recoveryBoundMs,
-} from "../../packages/cli/src/drill/game-day.js";
+} from "../../packages/runtime/src/drill/game-day.js";
 
 const idps = {
   okta: {

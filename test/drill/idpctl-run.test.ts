@@ -17,7 +17,7 @@ import {
   startSlackStandIn,
 } from "@idp-failover/stand-ins";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { embeddedCredentials, startEmbeddedDynamo } from "../../packages/cli/src/loop/embedded-dynamo.js";
+import { embeddedCredentials, startEmbeddedDynamo } from "../../packages/runtime/src/loop/embedded-dynamo.js";
 
 /*
  * `idpctl run` as an operator runs it against their own IdPs (here the Okta and Entra stand-ins over

@@ -3,13 +3,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfig, type Site } from "@idp-failover/core";
 import { describe, expect, it } from "vitest";
-import { CompressedClock, sleepReal } from "../../packages/cli/src/loop/compressed-clock.js";
-import { DryRunDnsWeights } from "../../packages/cli/src/loop/dry-run-dns-weights.js";
-import { startEmbeddedDynamo } from "../../packages/cli/src/loop/embedded-dynamo.js";
-import { eventEntry, regionChangeEntry } from "../../packages/cli/src/loop/feed-text.js";
-import { LoopFeed } from "../../packages/cli/src/loop/loop-feed.js";
-import { ObservedDnsWeights, ObservedEventPublisher } from "../../packages/cli/src/loop/observed-ports.js";
-import { elapsedText, formatEntry, wantsColour } from "../../packages/cli/src/loop/timeline-format.js";
+import { CompressedClock, sleepReal } from "../../packages/runtime/src/loop/compressed-clock.js";
+import { DryRunDnsWeights } from "../../packages/runtime/src/loop/dry-run-dns-weights.js";
+import { startEmbeddedDynamo } from "../../packages/runtime/src/loop/embedded-dynamo.js";
+import { eventEntry, regionChangeEntry } from "../../packages/runtime/src/loop/feed-text.js";
+import { LoopFeed } from "../../packages/runtime/src/loop/loop-feed.js";
+import {
+  ObservedDnsWeights,
+  ObservedEventPublisher,
+} from "../../packages/runtime/src/loop/observed-ports.js";
+import { elapsedText, formatEntry, wantsColour } from "../../packages/runtime/src/loop/timeline-format.js";
 
 const at = Date.parse("2026-03-02T09:00:00Z");
 

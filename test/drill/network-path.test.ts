@@ -1,6 +1,6 @@
 import { createServer, type Server, Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NetworkPath } from "../../packages/cli/src/drill/network-path.js";
+import { NetworkPath } from "../../packages/runtime/src/drill/network-path.js";
 
 /*
  * The drill's per-region relay, with a plain TCP echo server behind it: it relays both ways, and

@@ -1,11 +1,6 @@
+import { InputError } from "@idp-failover/runtime";
+
 /** An error the CLI reports in one line and exits with: 2 for bad input, 1 for a failed check. */
-export class CliError extends Error {
+export class CliError extends InputError {
   override name = "CliError";
-  constructor(
-    message: string,
-    readonly exitCode: 1 | 2 = 2,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

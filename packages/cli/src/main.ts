@@ -1,5 +1,5 @@
+import { InputError } from "@idp-failover/runtime";
 import { CommanderError } from "commander";
-import { CliError } from "./cli-error.js";
 import { buildProgram } from "./program.js";
 
 try {
@@ -8,7 +8,7 @@ try {
   if (error instanceof CommanderError) {
     // Commander has printed the problem (or the help) already.
     process.exitCode = error.exitCode === 0 ? 0 : 2;
-  } else if (error instanceof CliError) {
+  } else if (error instanceof InputError) {
     process.stderr.write(`idpctl: ${error.message}\n`);
     process.exitCode = error.exitCode;
   } else {

@@ -1,4 +1,6 @@
 export * from "./config.js";
+export * from "./cost-estimate.js";
+export * from "./cost-prices.js";
 export * from "./data-plane.js";
 export * from "./deployment-sizing.js";
 export * from "./effects.js";

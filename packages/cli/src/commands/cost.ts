@@ -1,9 +1,16 @@
-import type { Config } from "@idp-failover/core";
+import {
+  assumptions,
+  type Config,
+  type CostEstimate,
+  estimateCost,
+  type HealthCheckBilling,
+  prices,
+  pricesCheckedOn,
+  withSites,
+} from "@idp-failover/core";
 import type { Command } from "commander";
 import { CliError } from "../cli-error.js";
 import { loadConfig } from "../load-config.js";
-import { type CostEstimate, estimateCost, type HealthCheckBilling, withSites } from "./cost-estimate.js";
-import { assumptions, prices, pricesCheckedOn } from "./cost-prices.js";
 
 /*
  * `idpctl cost --config FILE [--json]`: the monthly cost of the deployment the config describes,
@@ -103,7 +110,7 @@ export function formatCost(report: CostReport): string {
   const lines = [
     `Monthly cost of ${report.sites} site(s), ${report.providers} provider(s), ${report.regions} probe region(s), ` +
       `a round every ${report.cadenceSeconds} s (${report.probesPerRound} probes a round)`,
-    `Prices: ${report.region}, checked ${report.pricesCheckedOn} (packages/cli/src/commands/cost-prices.ts)`,
+    `Prices: ${report.region}, checked ${report.pricesCheckedOn} (packages/core/src/cost-prices.ts)`,
     "",
     ...report.lineItems.map(
       (i) =>

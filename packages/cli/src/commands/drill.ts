@@ -1,10 +1,8 @@
+import { type DrillOptions, outageModes, runDrill, wantsColour } from "@idp-failover/runtime";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { CliError } from "../cli-error.js";
-import { withDashboardOptions } from "../dashboard/dashboard-options.js";
-import { outageModes } from "../drill/game-day.js";
-import { type DrillOptions, runDrill } from "../drill/run-drill.js";
+import { withDashboardOptions } from "../dashboard-options.js";
 import { readDocument } from "../load-config.js";
-import { wantsColour } from "../loop/timeline-format.js";
 
 /*
  * `idpctl drill`: a failover game day on this machine, nothing to install beyond `npm ci`. See

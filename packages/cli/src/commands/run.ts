@@ -1,13 +1,35 @@
+import type { Config } from "@idp-failover/core";
+import { runSelfHosted, type SelfHostedSettings, wantsColour } from "@idp-failover/runtime";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { withAwsOptions } from "../aws-deps.js";
-import { withDashboardOptions } from "../dashboard/dashboard-options.js";
-import { wantsColour } from "../loop/timeline-format.js";
-import { type RunOptions, runSelfHosted } from "../self-hosted/run-self-hosted.js";
+import {
+  type AwsCliOptions,
+  type CommandIo,
+  operatorName,
+  resolveAwsSettings,
+  withAwsOptions,
+} from "../aws-deps.js";
+import { CliError } from "../cli-error.js";
+import { withDashboardOptions } from "../dashboard-options.js";
+import { formatIssues, loadConfig, readCaFile } from "../load-config.js";
 
 /*
  * `idpctl run --config FILE`: the whole control loop on this machine against the real endpoints in
  * the config. See docs/drill.md ("idpctl run"). SIGINT / SIGTERM stop it cleanly; a second one quits.
+ * The command resolves its flags, the environment and the config file; the runtime runs the loop.
  */
+
+export interface RunOptions extends AwsCliOptions {
+  store: "embedded" | "dynamodb";
+  data?: string;
+  dns: "dry-run" | "route53";
+  events: "off" | "eventbridge";
+  regions?: string;
+  ca?: string;
+  approver?: string;
+  dashboard: boolean;
+  dashboardPort?: number;
+  slackApiUrl?: string;
+}
 
 export function registerRun(program: Command): void {
   withDashboardOptions(
@@ -60,12 +82,14 @@ export function registerRun(program: Command): void {
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
     try {
+      const env = process.env;
+      const settings = await resolveRunSettings(options, env, (text) => process.stderr.write(text));
       await runSelfHosted(
-        options,
+        settings,
         {
           out: (text) => process.stdout.write(text),
           err: (text) => process.stderr.write(text),
-          env: process.env,
+          env,
           color: wantsColour(process.stdout, process.env),
         },
         stop.signal,
@@ -80,4 +104,54 @@ export function registerRun(program: Command): void {
 function parseUrl(value: string): string {
   if (!/^https?:\/\/\S+$/.test(value)) throw new InvalidArgumentError("an http(s) URL");
   return value.endsWith("/") ? value : `${value}/`;
+}
+
+const slackUserId = /^[UW][A-Z0-9]{1,30}$/;
+
+/** The runtime's settings from `run`'s flags, the environment and the config file. */
+export async function resolveRunSettings(
+  options: RunOptions,
+  env: CommandIo["env"],
+  warn: (text: string) => void,
+): Promise<SelfHostedSettings> {
+  const { config, warnings } = await loadConfig(options.config);
+  if (warnings.length > 0) warn(`warnings:\n${formatIssues(warnings)}\n`);
+  if (options.approver !== undefined && !slackUserId.test(options.approver)) {
+    throw new CliError(
+      `--approver ${JSON.stringify(options.approver)} is not a Slack user id (like U0123ABCD)`,
+    );
+  }
+  const usesAws =
+    options.store === "dynamodb" || options.dns === "route53" || options.events === "eventbridge";
+  return {
+    config,
+    regions: selectRegions(config, options.regions),
+    store: options.store,
+    ...(options.data !== undefined ? { data: options.data } : {}),
+    dns: options.dns,
+    events: options.events,
+    ...(options.ca ? { ca: await readCaFile(options.ca) } : {}),
+    ...(options.approver !== undefined ? { approver: options.approver } : {}),
+    operator: operatorName(options, env),
+    ...(usesAws ? { aws: resolveAwsSettings(config, options, env) } : {}),
+    dashboard: options.dashboard,
+    ...(options.dashboardPort !== undefined ? { dashboardPort: options.dashboardPort } : {}),
+    ...(options.slackApiUrl !== undefined ? { slackApiUrl: options.slackApiUrl } : {}),
+  };
+}
+
+function selectRegions(config: Config, list: string | undefined): string[] {
+  if (!list) return config.regions;
+  const wanted = list
+    .split(",")
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const unknown = wanted.filter((r) => !config.regions.includes(r));
+  if (wanted.length === 0 || unknown.length > 0) {
+    throw new CliError(
+      `--regions ${JSON.stringify(list)}: ${unknown.length > 0 ? `not in the config: ${unknown.join(", ")}` : "no region"} (config regions: ${config.regions.join(", ")})`,
+      2,
+    );
+  }
+  return wanted;
 }

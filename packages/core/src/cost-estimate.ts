@@ -1,5 +1,7 @@
-import { type Config, dataPlaneSettings, functionSizing, healthCheckedRecords } from "@idp-failover/core";
+import type { Config } from "./config.js";
 import { assumptions as a, prices } from "./cost-prices.js";
+import { dataPlaneSettings, healthCheckedRecords } from "./data-plane.js";
+import { functionSizing } from "./deployment-sizing.js";
 
 /*
  * The monthly cost of the deployment a config describes, line by line, from the price table and the

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
 import { tableDefinition } from "@idp-failover/aws";
-import { CliError } from "../cli-error.js";
+import { InputError } from "../input-error.js";
 
 /*
  * DynamoDB on this machine: dynalite (DynamoDB's API on LevelDB) in this process, on a random port
@@ -75,7 +75,7 @@ async function checkDataDir(dir: string): Promise<void> {
     await mkdir(dir, { recursive: true });
   } catch (error) {
     const code = errnoCode(error);
-    throw new CliError(
+    throw new InputError(
       `cannot keep the store in ${dir}: ${code === "EEXIST" ? "not a directory" : code}`,
       2,
       {
@@ -88,7 +88,7 @@ async function checkDataDir(dir: string): Promise<void> {
     await db.open();
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new CliError(
+    throw new InputError(
       cause?.code === "LEVEL_LOCKED"
         ? `${dir} is in use by another process: one idpctl per data directory`
         : `cannot keep the store in ${dir}: ${cause?.message ?? String(error)}`,

@@ -8,7 +8,7 @@ import {
   InMemoryStore,
 } from "@idp-failover/core";
 import { describe, expect, it } from "vitest";
-import { regions, testConfig, tracker } from "../../test/aws/fixtures.js";
+import { regions, testConfig, tracker } from "../../../test/aws/fixtures.js";
 import {
   dnsChangeSeconds,
   evaluateSites,

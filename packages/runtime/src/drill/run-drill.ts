@@ -1,11 +1,11 @@
 import { readdir } from "node:fs/promises";
 import { loadVerdicts, type SiteState, type Weights } from "@idp-failover/core";
-import { CliError } from "../cli-error.js";
 import { controlActions } from "../dashboard/dashboard-actions.js";
 import { DashboardServer } from "../dashboard/dashboard-server.js";
 import { buildSnapshot, type DashboardSnapshot } from "../dashboard/dashboard-snapshot.js";
 import { SlaFiguresCache } from "../dashboard/sla-figures.js";
 import { approvalMessage } from "../dashboard/slack-approval.js";
+import { InputError } from "../input-error.js";
 import { CompressedClock, sleepReal } from "../loop/compressed-clock.js";
 import { ControlLoop } from "../loop/control-loop.js";
 import { type FeedTone, LoopFeed } from "../loop/loop-feed.js";
@@ -278,12 +278,12 @@ export function checkDrillOptions(options: Pick<DrillOptions, "speed" | "policy"
   try {
     config = drillConfig(unstartedEndpoints, options.policy);
   } catch (error) {
-    if (error instanceof DrillConfigError) throw new CliError(error.message, 2, { cause: error });
+    if (error instanceof DrillConfigError) throw new InputError(error.message, 2, { cause: error });
     throw error;
   }
   const fastest = maxSpeed(config);
   if (options.speed > fastest) {
-    throw new CliError(
+    throw new InputError(
       `--speed ${options.speed} is too fast for the drill's policy: a round that runs into every probe timeout would look like a silent region; use at most ${fastest}`,
       2,
     );
@@ -301,12 +301,12 @@ async function checkDrillDataDir(dir: string): Promise<void> {
     entries = await readdir(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw new CliError(`--data ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 2, {
+    throw new InputError(`--data ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 2, {
       cause: error,
     });
   }
   if (entries.length > 0) {
-    throw new CliError(
+    throw new InputError(
       `--data ${dir} is not empty (an earlier drill's store?): a drill starts from a clean store, give it a new directory`,
       2,
     );

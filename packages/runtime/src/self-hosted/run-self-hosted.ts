@@ -2,13 +2,11 @@ import { type AwsAdapterSettings, type AwsAdapters, createAwsAdapters } from "@i
 import type { Config, DomainEvent, EventPublisher } from "@idp-failover/core";
 import { envSecrets } from "@idp-failover/probes";
 import { createSlackClient, webhookEndpoints } from "@idp-failover/slack";
-import { type AwsCliOptions, operatorName, resolveAwsSettings } from "../aws-deps.js";
-import { CliError } from "../cli-error.js";
 import { type ApprovalPath, controlActions } from "../dashboard/dashboard-actions.js";
 import { DashboardServer } from "../dashboard/dashboard-server.js";
 import { buildSnapshot } from "../dashboard/dashboard-snapshot.js";
 import { SlaFiguresCache } from "../dashboard/sla-figures.js";
-import { formatIssues, loadConfig, readCaFile } from "../load-config.js";
+import { InputError } from "../input-error.js";
 import { CompressedClock } from "../loop/compressed-clock.js";
 import { ControlLoop, type SlackClient } from "../loop/control-loop.js";
 import { DryRunDnsWeights } from "../loop/dry-run-dns-weights.js";
@@ -24,16 +22,24 @@ import { formatEntry } from "../loop/timeline-format.js";
  * dashboard, the clients and the store close.
  */
 
-export interface RunOptions extends AwsCliOptions {
+/** What `idpctl run` resolved from its flags, the environment and the config file. */
+export interface SelfHostedSettings {
+  config: Config;
+  /** Probe regions this process runs (a subset of the config's). */
+  regions: string[];
   store: "embedded" | "dynamodb";
+  /** Keeps the embedded store on disk here. */
   data?: string;
   dns: "dry-run" | "route53";
   events: "off" | "eventbridge";
-  /** Comma-separated probe regions to run here (default: all of the config's). */
-  regions?: string;
+  /** Extra CA certificates (PEM) the probes trust. */
   ca?: string;
   /** The Slack user the dashboard's Approve button clicks as. */
   approver?: string;
+  /** The operator's name in the audit trail (dashboard freeze / unfreeze). */
+  operator: string;
+  /** Where the AWS services are (needed with `store: dynamodb`, `dns: route53` or `events: eventbridge`). */
+  aws?: AwsAdapterSettings;
   dashboard: boolean;
   dashboardPort?: number;
   /** A Slack-compatible API (a stand-in) instead of https://slack.com/api/. */
@@ -58,26 +64,17 @@ export class TimelineOnlyEvents implements EventPublisher {
 }
 
 export async function runSelfHosted(
-  options: RunOptions,
+  options: SelfHostedSettings,
   io: RunIo,
   stop: AbortSignal,
   hooks: RunHooks = {},
 ): Promise<void> {
-  const { config, warnings } = await loadConfig(options.config);
-  if (warnings.length > 0) io.err(`warnings:\n${formatIssues(warnings)}\n`);
-  if (options.data && options.store !== "embedded") throw new CliError("--data is for --store embedded", 2);
-  const regions = selectRegions(config, options.regions);
-  if (options.approver !== undefined && !slackUserId.test(options.approver)) {
-    throw new CliError(
-      `--approver ${JSON.stringify(options.approver)} is not a Slack user id (like U0123ABCD)`,
-      2,
-    );
-  }
-  const ca = options.ca ? await readCaFile(options.ca) : undefined;
-  const operator = operatorName(options, io.env);
+  const { config, regions, ca, operator } = options;
+  if (options.data && options.store !== "embedded") throw new InputError("--data is for --store embedded");
   const usesAws =
     options.store === "dynamodb" || options.dns === "route53" || options.events === "eventbridge";
-  const awsSettings = usesAws ? resolveAwsSettings(config, options, io.env) : undefined;
+  const awsSettings = usesAws ? options.aws : undefined;
+  if (usesAws && !awsSettings) throw new Error("runSelfHosted: AWS settings are needed for these options");
 
   const closers: Array<() => Promise<void>> = [];
   let running: ControlLoop | undefined;
@@ -227,8 +224,6 @@ export async function runSelfHosted(
   }
 }
 
-const slackUserId = /^[UW][A-Z0-9]{1,30}$/;
-
 /**
  * The AWS services `run` was told to use answer before anything starts: the table can be read, and
  * with `--dns route53` each site's weighted records. A wrong table, zone, region, endpoint or missing
@@ -236,7 +231,7 @@ const slackUserId = /^[UW][A-Z0-9]{1,30}$/;
  */
 async function checkAwsReachable(
   config: Config,
-  options: RunOptions,
+  options: SelfHostedSettings,
   aws: AwsAdapters,
   settings: AwsAdapterSettings,
 ): Promise<void> {
@@ -247,7 +242,7 @@ async function checkAwsReachable(
     try {
       for (const site of config.sites) await aws.store.loadState(site.id);
     } catch (error) {
-      throw new CliError(
+      throw new InputError(
         `--store dynamodb: cannot read table ${settings.tableName} ${where}: ${reason(error)}`,
         1,
         {
@@ -261,7 +256,7 @@ async function checkAwsReachable(
       try {
         await aws.dns.read(site);
       } catch (error) {
-        throw new CliError(
+        throw new InputError(
           `--dns route53: cannot read ${site.hostname}'s records in hosted zone ${site.hostedZoneId}: ${reason(error)}`,
           1,
           { cause: error },
@@ -269,22 +264,6 @@ async function checkAwsReachable(
       }
     }
   }
-}
-
-function selectRegions(config: Config, list: string | undefined): string[] {
-  if (!list) return config.regions;
-  const wanted = list
-    .split(",")
-    .map((r) => r.trim())
-    .filter(Boolean);
-  const unknown = wanted.filter((r) => !config.regions.includes(r));
-  if (wanted.length === 0 || unknown.length > 0) {
-    throw new CliError(
-      `--regions ${JSON.stringify(list)}: ${unknown.length > 0 ? `not in the config: ${unknown.join(", ")}` : "no region"} (config regions: ${config.regions.join(", ")})`,
-      2,
-    );
-  }
-  return wanted;
 }
 
 /** Whether the dashboard can press Approve failback, as whom, or why not. */
