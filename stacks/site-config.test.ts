@@ -47,7 +47,7 @@ describe("loadSiteConfig", () => {
     const file = configFile("bad.yaml", "regions: [mars-1]\nsites:\n  - id: Acme\n");
     expect(() => loadSiteConfig({ IDP_FAILOVER_CONFIG: file })).toThrow(SiteConfigError);
     expect(() => loadSiteConfig({ IDP_FAILOVER_CONFIG: file })).toThrow(
-      /problem\(s\):\n {2}regions\.0: [^\n]+\n[\s\S]*sites\.0\.id: [\s\S]*sites\.0\.hostname: /,
+      /bad\.yaml: \d+ problem\(s\)\n {2}regions\.0: [^\n]+\n[\s\S]*sites\.0\.id: [\s\S]*sites\.0\.hostname: /,
     );
   });
 
@@ -60,7 +60,7 @@ describe("loadSiteConfig", () => {
 
   it("says which file it could not read and how to make one", () => {
     expect(() => loadSiteConfig({ IDP_FAILOVER_CONFIG: "/nonexistent/idp.yaml" })).toThrow(
-      /cannot read the site config \/nonexistent\/idp\.yaml: set IDP_FAILOVER_CONFIG/,
+      /cannot read \/nonexistent\/idp\.yaml: ENOENT: set IDP_FAILOVER_CONFIG/,
     );
   });
 });

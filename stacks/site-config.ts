@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { type Config, parseConfig } from "@idp-failover/core";
-import { parse as parseYaml } from "yaml";
+import type { Config } from "@idp-failover/core";
+import { ConfigFileError, loadConfigFile } from "@idp-failover/orchestration/config-file";
 
 /*
  * The stacks are driven by the same config file `idpctl validate` checks: its regions, sites and
@@ -23,34 +22,17 @@ export class SiteConfigError extends Error {
 
 export function loadSiteConfig(env: Record<string, string | undefined> = process.env): SiteConfig {
   const file = resolve(env.IDP_FAILOVER_CONFIG ?? "idp-failover.yaml");
-  let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    const { document, config } = loadConfigFile(file);
+    return { file, document, config };
   } catch (error) {
-    throw new SiteConfigError(
-      `cannot read the site config ${file}: set IDP_FAILOVER_CONFIG or create idp-failover.yaml ` +
-        "(start from examples/okta-entra.yaml; check it with `npx idpctl validate --config FILE`)",
-      { cause: error },
-    );
+    if (!(error instanceof ConfigFileError)) throw error;
+    const hint =
+      error.issues.length === 0 && error.message.startsWith("cannot read")
+        ? ": set IDP_FAILOVER_CONFIG or create idp-failover.yaml (start from examples/okta-entra.yaml; check it with `npx idpctl validate --config FILE`)"
+        : "";
+    throw new SiteConfigError(`${error.message}${hint}`, { cause: error });
   }
-  let document: unknown;
-  try {
-    document = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new SiteConfigError(
-      `${file} is not valid ${file.endsWith(".json") ? "JSON" : "YAML"}: ${message}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  const parsed = parseConfig(document);
-  if (!parsed.ok) {
-    const issues = parsed.issues.map((i) => `  ${i.path}: ${i.message}${i.hint ? ` (${i.hint})` : ""}`);
-    throw new SiteConfigError(`${file} has ${issues.length} problem(s):\n${issues.join("\n")}`);
-  }
-  return { file, document, config: parsed.config };
 }
 
 /** A component name part from a region or an id of the config: us-east-1 -> UsEast1, acme-eu -> AcmeEu. */

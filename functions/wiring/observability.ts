@@ -1,12 +1,17 @@
 import { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import middy, { type MiddlewareObj } from "@middy/core";
+import type { Context } from "aws-lambda";
 
 /*
- * Powertools for every function: JSON logs with the site (and incident) in context, and metrics as
- * CloudWatch EMF under one namespace. Metric names are few on purpose: CloudWatch bills each name per
- * region per month, so the steady ones are one per probe region (ProbeLatency) and one at home
- * (ProbeResultAgeSeconds); the rest (RegionVerdictChanges, Transitions, DnsChangeSeconds) are only
- * published when something happens, and cost nothing in quiet months.
+ * Powertools for every function, as Middy middleware: JSON logs with the Lambda context (and the
+ * site or incident the handler appends), metrics as CloudWatch EMF under one namespace flushed after
+ * each invocation, and whatever else a handler asks for (idempotency: see idempotency.ts). Metric names
+ * are few on purpose: CloudWatch bills each name per region per month, so the steady ones are one
+ * per probe region (ProbeLatency) and one at home (ProbeResultAgeSeconds); the rest are published
+ * only when something happens, and cost nothing in quiet months.
  */
 
 export const metricsNamespace = "IdpFailover";
@@ -24,8 +29,43 @@ export function createLogger(): Logger {
   return new Logger({ serviceName });
 }
 
-export function createMetrics(): Metrics {
-  return new Metrics({ namespace: metricsNamespace, serviceName });
+/**
+ * Metrics flushed by the middleware after each invocation. Its warnings go to `logger`, except the
+ * one every quiet invocation (a watchdog run, a round with nothing to report) would print.
+ */
+export function createMetrics(logger?: Logger): Metrics {
+  const warn = (message: string, ...rest: unknown[]) => {
+    if (!message.startsWith("No application metrics to publish")) logger?.warn(message, ...(rest as []));
+  };
+  return new Metrics({
+    namespace: metricsNamespace,
+    serviceName,
+    ...(logger
+      ? {
+          logger: {
+            debug: logger.debug.bind(logger),
+            info: logger.info.bind(logger),
+            warn,
+            error: logger.error.bind(logger),
+          },
+        }
+      : {}),
+  });
 }
 
 export { MetricUnit };
+
+export interface Powertools {
+  logger: Logger;
+  metrics?: Metrics;
+  /** More middleware, run after the logger and metrics (idempotency). */
+  use?: MiddlewareObj[];
+}
+
+/** A handler with the Powertools middleware this function needs: the logger always, metrics if any. */
+export function lambdaHandler<E, R>(tools: Powertools, handler: (event: E, context: Context) => Promise<R>) {
+  const wrapped = middy(handler).use(injectLambdaContext(tools.logger, { resetKeys: true }));
+  if (tools.metrics) wrapped.use(logMetrics(tools.metrics));
+  for (const middleware of tools.use ?? []) wrapped.use(middleware);
+  return wrapped;
+}

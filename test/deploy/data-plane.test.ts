@@ -13,7 +13,7 @@ import {
 import {
   answerVerdictRequest,
   LatchReader,
-  type ProbeWorkerDeps,
+  type ProbeTickDeps,
   runProbeTick,
 } from "@idp-failover/orchestration";
 import { Route53HealthCheckers } from "@idp-failover/stand-ins";
@@ -41,7 +41,7 @@ const start = Date.parse("2026-05-04T09:00:00Z");
 let world: AwsWorld;
 let servers: Server[];
 let checkers: Route53HealthCheckers;
-let workers: Map<string, ProbeWorkerDeps>;
+let workers: Map<string, ProbeTickDeps>;
 let clock: number;
 const oktaDown = new Set<string>();
 
@@ -77,12 +77,10 @@ beforeEach(async () => {
       ticks: new ProbeTicks(),
       queue: { schedule: async () => undefined, isIdle: async () => false },
       runRound: async (at) => ({ region, at, results: roundResults(region, at) }),
-      home: adapters.store,
-      latches: new LatchReader(adapters.store, 0),
-      dataPlane: items,
+      store: adapters.store,
+      dataPlane: { latches: new LatchReader(adapters.store, 0), items, written: new Map() },
       evaluator: { wake: async () => undefined },
-      now: () => clock,
-      written: new Map(),
+      clock: { now: () => clock },
     });
   }
   admin.destroy();

@@ -1,4 +1,5 @@
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
+import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testCredentials } from "../aws/dynalite.js";
 import {
@@ -11,6 +12,7 @@ import {
   tracker,
   zoneId,
 } from "../aws/fixtures.js";
+import { lambdaContext } from "./lambda-context.js";
 
 /*
  * The deployed evaluate function, as Lambda runs it: the config and home resources arrive as SST's
@@ -21,7 +23,8 @@ import {
 const sites = ["acme", "crash"];
 const config = testConfig(sites);
 let world: AwsWorld;
-let handler: (event: unknown) => Promise<void>;
+let invoke: (event: unknown, context: Context) => Promise<void>;
+const handler = (event: unknown) => invoke(event, lambdaContext("evaluate"));
 
 beforeAll(async () => {
   world = await startAwsWorld(config);
@@ -38,7 +41,7 @@ beforeAll(async () => {
       home: { region: "us-east-1", tableName: world.dynamo.tableName, eventBusName: busName },
     }),
   });
-  ({ handler } = await import("../../functions/src/evaluate.js"));
+  ({ handler: invoke } = await import("../../functions/src/evaluate.js"));
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { InMemoryStore, type ProbeResult, ProbeTicks, parseConfig } from "@idp-failover/core";
 import {
   LatchReader,
-  type ProbeWorkerDeps,
+  type ProbeTickDeps,
   probeWatchdog,
   runProbeTick,
   withDeadline,
@@ -26,7 +26,7 @@ function world(options: { failRound?: boolean; okta?: boolean; idle?: boolean } 
   const woken: string[][] = [];
   let now = t0 + 120;
   const store = new InMemoryStore();
-  const deps: ProbeWorkerDeps = {
+  const deps: ProbeTickDeps = {
     config,
     region: "us-west-2",
     ticks: new ProbeTicks(),
@@ -52,16 +52,18 @@ function world(options: { failRound?: boolean; okta?: boolean; idle?: boolean } 
         })) ?? [];
       return { region: "us-west-2", at, results };
     },
-    home: store,
-    latches: new LatchReader(store, 30_000),
-    dataPlane: { get: async () => undefined, put: async () => undefined },
+    store,
+    dataPlane: {
+      latches: new LatchReader(store, 30_000),
+      items: { get: async () => undefined, put: async () => undefined },
+      written: new Map(),
+    },
     evaluator: {
       wake: async (sites) => {
         woken.push([...sites]);
       },
     },
-    now: () => now,
-    written: new Map(),
+    clock: { now: () => now },
   };
   return { deps, scheduled, woken, advance: (ms: number) => (now += ms) };
 }

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalDynamo, startDynalite, testCredentials } from "../aws/dynalite.js";
 import { busName } from "../aws/fixtures.js";
 import { createDataPlaneTable } from "./data-plane-table.js";
+import { lambdaContext } from "./lambda-context.js";
 
 /*
  * The deployed probe function in eu-west-1, as Lambda runs it: the config and home resources arrive
@@ -29,7 +30,7 @@ let bus: EventBridgeStandIn;
 let idp: Server;
 let oktaStatus = 200;
 let handler: (event: SQSEvent | { kind?: string }, context: Context) => Promise<void>;
-const context = { getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+const context = lambdaContext("probe");
 
 beforeAll(async () => {
   [dynamo, sqs, bus] = await Promise.all([

@@ -202,6 +202,28 @@ describe("control plane", () => {
   });
 });
 
+describe("the monthly report", () => {
+  it("fires on the 1st with the firing time in its event: the month it reports and its idempotency key", () => {
+    const schedule = synth.named("ReportScheduleSchedule").inputs;
+    expect(schedule.scheduleExpression).toBe("cron(0 6 1 * ? *)");
+    // The target holds a secret-linked function's ARN, so Pulumi's mocks wrap it as `{ <sig>, value }`.
+    const target = schedule.target as { value?: { input: string }; input?: string };
+    const input = target.value?.input ?? target.input ?? "";
+    expect(JSON.parse(input)).toEqual({ scheduledAt: "<aws.scheduler.scheduled-time>" });
+  });
+
+  it("may keep its idempotency record and where it posted in the home table, and nothing more", () => {
+    const table = statementsOf("ReportRole").find((s) => s.actions?.some((a) => a.startsWith("dynamodb:")));
+    expect(table?.actions?.sort()).toEqual([
+      "dynamodb:DeleteItem",
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:Query",
+      "dynamodb:UpdateItem",
+    ]);
+  });
+});
+
 describe("least privilege", () => {
   const all = () =>
     synth

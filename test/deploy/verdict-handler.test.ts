@@ -1,10 +1,11 @@
 import { DynamoDataPlaneStore } from "@idp-failover/aws";
 import { verdictManifest } from "@idp-failover/core";
-import type { LambdaFunctionURLEvent } from "aws-lambda";
+import type { Context, LambdaFunctionURLEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalDynamo, startDynalite, testCredentials } from "../aws/dynalite.js";
 import { testConfig } from "../aws/fixtures.js";
 import { createDataPlaneTable } from "./data-plane-table.js";
+import { lambdaContext } from "./lambda-context.js";
 
 /*
  * The deployed verdict function, as Lambda runs it: its manifest arrives as SST's `IdpFailoverVerdicts` link,
@@ -13,7 +14,8 @@ import { createDataPlaneTable } from "./data-plane-table.js";
  */
 
 let dynamo: LocalDynamo;
-let handler: (event: LambdaFunctionURLEvent) => Promise<unknown>;
+let invoke: (event: LambdaFunctionURLEvent, context: Context) => Promise<unknown>;
+const handler = (event: LambdaFunctionURLEvent) => invoke(event, lambdaContext("verdict"));
 const tableName = "data-plane-eu-west-1";
 
 beforeAll(async () => {
@@ -30,7 +32,7 @@ beforeAll(async () => {
     SST_RESOURCE_App: JSON.stringify({ name: "idp-failover", stage: "test" }),
     SST_RESOURCE_IdpFailoverVerdicts: JSON.stringify(verdictManifest(testConfig())),
   });
-  ({ handler } = await import("../../functions/src/verdict.js"));
+  ({ handler: invoke } = await import("../../functions/src/verdict.js"));
 });
 
 afterAll(async () => {

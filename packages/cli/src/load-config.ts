@@ -1,8 +1,10 @@
 import { readFile } from "node:fs/promises";
 import * as tls from "node:tls";
-import { type Config, type ConfigIssue, parseConfig } from "@idp-failover/core";
-import { parse as parseYaml } from "yaml";
+import type { Config, ConfigIssue } from "@idp-failover/core";
+import { ConfigFileError, loadConfigFile, readDocumentFile } from "@idp-failover/orchestration/config-file";
 import { CliError } from "./cli-error.js";
+
+export { formatIssues } from "@idp-failover/orchestration/config-file";
 
 /** Reads a text file named on the command line; a missing or unreadable one is bad input (exit 2). */
 export async function readTextFile(file: string, what = file): Promise<string> {
@@ -32,39 +34,22 @@ export async function readCaFile(file: string, env: NodeJS.ProcessEnv = process.
   return extraPem ? `${pem}\n${extraPem}` : pem;
 }
 
-/** Reads a YAML or JSON document; a syntax error names the file and the line. */
+/** Reads a YAML or JSON document; a syntax error names the file and the line (exit 2). */
 export async function readDocument(file: string): Promise<unknown> {
-  const text = await readTextFile(file);
-  try {
-    return file.endsWith(".json") ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
-  } catch (error) {
-    throw new CliError(
-      `${file} is not valid ${file.endsWith(".json") ? "JSON" : "YAML"}: ${(error as Error).message}`,
-      2,
-      {
-        cause: error,
-      },
-    );
-  }
+  return asCliError(() => readDocumentFile(file));
 }
 
-export class ConfigInvalidError extends CliError {
-  override name = "ConfigInvalidError";
-  constructor(
-    readonly file: string,
-    readonly issues: ConfigIssue[],
-  ) {
-    super(`${file}: ${issues.length} problem(s)\n${formatIssues(issues)}`, 2);
-  }
-}
-
-export function formatIssues(issues: readonly ConfigIssue[]): string {
-  return issues.map((i) => `  ${i.path}: ${i.message}${i.hint ? `\n    hint: ${i.hint}` : ""}`).join("\n");
-}
-
-/** Loads and validates a config file; throws ConfigInvalidError listing every problem. */
+/** Loads and validates a config file; every problem listed with its path and hint (exit 2). */
 export async function loadConfig(file: string): Promise<{ config: Config; warnings: ConfigIssue[] }> {
-  const parsed = parseConfig(await readDocument(file));
-  if (!parsed.ok) throw new ConfigInvalidError(file, parsed.issues);
-  return { config: parsed.config, warnings: parsed.warnings };
+  const { config, warnings } = asCliError(() => loadConfigFile(file));
+  return { config, warnings };
+}
+
+function asCliError<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof ConfigFileError) throw new CliError(error.message, 2, { cause: error });
+    throw error;
+  }
 }

@@ -105,9 +105,7 @@ export class ControlLoop {
           ...(options.ca ? { ca: options.ca } : {}),
           // Regions run at their own phase, like independent schedulers, spread over the cadence.
           phaseMs: Math.round((cadenceMs * i) / regions.length),
-          onRound: (_round, recorded) => {
-            if (recorded.changes.length > 0) this.evaluation.poke();
-          },
+          evaluator: { wake: async () => this.evaluation.poke() },
         }),
     );
   }

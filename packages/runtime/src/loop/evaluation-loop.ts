@@ -1,10 +1,11 @@
-import { type Config, type EvaluationReport, type EvaluatorDeps, evaluateSite } from "@idp-failover/core";
+import type { Config, EvaluationReport, EvaluatorDeps } from "@idp-failover/core";
+import { evaluateSites } from "@idp-failover/orchestration/evaluate-sites";
 import type { CompressedClock } from "./compressed-clock.js";
 import type { LoopFeed } from "./loop-feed.js";
 
 /*
- * The evaluator, self-hosted: one evaluation of every site at a time (never two at once in this
- * process), on a period, whenever a probe round moved a region's verdict or an operator acted
+ * The evaluator, self-hosted: one pass over every site at a time (never two passes at once in this
+ * process; within a pass the evaluate function's use case runs a few sites side by side), on a period, whenever a probe round moved a region's verdict or an operator acted
  * (`poke`), and when the state machine asked to be woken (`recheckAt`: a hold ending, a DNS change
  * due). After each pass the `afterPass` hook runs (notification delivery).
  */
@@ -67,18 +68,24 @@ export class EvaluationLoop {
   async pass(): Promise<number | undefined> {
     const { config, deps, feed } = this.options;
     let recheckAt: number | undefined;
-    for (const site of config.sites) {
-      try {
-        const report = await evaluateSite(deps, config, site.id);
-        this.latest.set(site.id, report);
-        if (report.recheckAt !== undefined) recheckAt = Math.min(recheckAt ?? Infinity, report.recheckAt);
-        for (const error of report.effectErrors)
-          this.problem(site.id, `effect not carried out yet: ${error}`);
-        // A healthy pass ends the problem: the next one is news again.
-        if (report.effectErrors.length === 0) this.lastProblem.delete(site.id);
-      } catch (error) {
-        this.problem(site.id, `evaluation failed: ${error instanceof Error ? error.message : String(error)}`);
+    // The same use case as the evaluate function: a few sites at a time, one site's failure never stops the others.
+    const ids = config.sites.map((s) => s.id);
+    for (const outcome of await evaluateSites(deps, config, ids)) {
+      if ("error" in outcome) {
+        const { error } = outcome;
+        this.problem(
+          outcome.site,
+          `evaluation failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        continue;
       }
+      const { report } = outcome;
+      this.latest.set(report.site, report);
+      if (report.recheckAt !== undefined) recheckAt = Math.min(recheckAt ?? Infinity, report.recheckAt);
+      for (const error of report.effectErrors)
+        this.problem(report.site, `effect not carried out yet: ${error}`);
+      // A healthy pass ends the problem: the next one is news again.
+      if (report.effectErrors.length === 0) this.lastProblem.delete(report.site);
     }
     this.passes += 1;
     feed.changed();

@@ -1,13 +1,13 @@
 import {
   type Config,
+  type EvaluatorTrigger,
   type Evidence,
   type ProbeResult,
-  type ProbeRound,
   type RecordedRound,
-  recordRound,
   type Store,
   summarizeRound,
 } from "@idp-failover/core";
+import { type ProbeRoundDeps, probeRound } from "@idp-failover/orchestration";
 import { createProbeMemory, runRegionRound, type SecretSource } from "@idp-failover/probes";
 import { type CompressedClock, sleepReal } from "./compressed-clock.js";
 import { regionChangeEntry } from "./feed-text.js";
@@ -15,8 +15,8 @@ import type { LoopFeed } from "./loop-feed.js";
 
 /*
  * One probe region's worker: a round of every probe every `cadenceSeconds` on the loop's clock,
- * written to the store and folded into that region's trackers (`recordRound`, as the probe Lambda
- * does). Rounds are scheduled by the loop's clock, so a drill's compressed clock compresses the
+ * through the same use case as the probe Lambda (`probeRound`: probe, record, fold into this
+ * region's trackers, wake the evaluator when a region verdict moved). Rounds are scheduled by the loop's clock, so a drill's compressed clock compresses the
  * cadence too; the probes themselves (network, timeouts) run in real time. A round that overruns its
  * slot is followed at once by the next; missed slots are skipped, not queued.
  */
@@ -34,8 +34,8 @@ export interface RegionWorkerOptions {
   ca?: string;
   /** Offset of this region's rounds within the cadence (virtual ms): regions are not in lockstep. */
   phaseMs?: number;
-  /** Called after each recorded round (the loop wakes the evaluator when a verdict moved). */
-  onRound?: (round: ProbeRound, recorded: RecordedRound) => void;
+  /** Woken when a round moved a region verdict (the loop's evaluation pass). */
+  evaluator: EvaluatorTrigger;
 }
 
 /** The last round of one provider as this region saw it, for the dashboard's grid. */
@@ -52,12 +52,31 @@ export class RegionWorker {
   readonly region: string;
   /** By `site provider`. */
   readonly lastRounds = new Map<string, LastRound>();
-  private readonly memory = createProbeMemory();
+  private readonly roundDeps: ProbeRoundDeps;
   private rounds = 0;
   private lastProblem = "";
 
   constructor(private readonly options: RegionWorkerOptions) {
     this.region = options.region;
+    const memory = createProbeMemory();
+    const { config, region } = options;
+    this.roundDeps = {
+      config,
+      region,
+      runRound: (at) =>
+        runRegionRound(options.probeConfig ?? config, {
+          region,
+          at,
+          secrets: options.secrets,
+          ...(options.ca ? { ca: options.ca } : {}),
+          memory,
+          // Token lifetimes and certificate expiry are checked against the real world's time.
+          now: Date.now,
+        }),
+      store: options.store,
+      evaluator: options.evaluator,
+      clock: options.clock,
+    };
   }
 
   get roundsRun(): number {
@@ -84,18 +103,9 @@ export class RegionWorker {
 
   /** One round at virtual time `at`: probe, record, report what moved. */
   async round(at: number): Promise<RecordedRound | undefined> {
-    const { config, store, clock, feed, region } = this.options;
+    const { feed, region } = this.options;
     try {
-      const round = await runRegionRound(this.options.probeConfig ?? config, {
-        region,
-        at,
-        secrets: this.options.secrets,
-        ...(this.options.ca ? { ca: this.options.ca } : {}),
-        memory: this.memory,
-        // Token lifetimes and certificate expiry are checked against the real world's time.
-        now: Date.now,
-      });
-      const recorded = await recordRound(store, config, round, clock.now());
+      const { round, recorded } = await probeRound(this.roundDeps, at);
       this.rounds += 1;
       this.lastProblem = "";
       this.remember(round.results, at);
@@ -104,7 +114,6 @@ export class RegionWorker {
         feed.emit(regionChangeEntry(change, summarizeRound(at, results).evidence[0]));
       }
       feed.changed();
-      this.options.onRound?.(round, recorded);
       return recorded;
     } catch (error) {
       const text = `${region}: probe round not recorded: ${error instanceof Error ? error.message : String(error)}`;

@@ -1,7 +1,7 @@
 import { type AwsAdapterSettings, type AwsAdapters, createAwsAdapters } from "@idp-failover/aws";
 import type { Config, DomainEvent, EventPublisher } from "@idp-failover/core";
+import { deliveryChannels } from "@idp-failover/orchestration";
 import { envSecrets } from "@idp-failover/probes";
-import { createSlackClient, webhookEndpoints } from "@idp-failover/slack";
 import { type ApprovalPath, controlActions } from "../dashboard/dashboard-actions.js";
 import { DashboardServer } from "../dashboard/dashboard-server.js";
 import { buildSnapshot } from "../dashboard/dashboard-snapshot.js";
@@ -125,18 +125,16 @@ export async function runSelfHosted(
 
     const secrets = envSecrets(io.env);
     const slackConfig = config.alerting.slack;
-    const botToken = slackConfig ? secrets(slackConfig.botTokenRef) : undefined;
     const signingSecret = slackConfig ? secrets(slackConfig.signingSecretRef) : undefined;
-    const slack: SlackClient | undefined = botToken
-      ? createSlackClient(botToken, options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {})
-      : undefined;
-    if (slackConfig && !botToken) {
-      io.err(`note: ${slackConfig.botTokenRef} is not set: Slack messages wait in the outbox until it is\n`);
-    }
-    const hooksOf = webhookEndpoints(config, secrets);
-    for (const name of hooksOf.missing) {
+    const channels = deliveryChannels(
+      config,
+      secrets,
+      options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {},
+    );
+    const { slack } = channels;
+    for (const { ref, waits } of channels.missing) {
       io.err(
-        `note: webhook ${name} has no secret in the environment: its deliveries wait (never unsigned)\n`,
+        `note: ${ref} is not set in the environment: ${waits} wait in the outbox until it is (never unsigned)\n`,
       );
     }
 
@@ -155,7 +153,7 @@ export async function runSelfHosted(
       regions,
       ...(ca ? { ca } : {}),
       ...(slack ? { slack } : {}),
-      webhooks: hooksOf.endpoints,
+      webhooks: channels.webhooks,
     });
 
     let dashboard: DashboardServer | undefined;
@@ -200,7 +198,7 @@ export async function runSelfHosted(
         `  probing from this machine as ${regions.join(", ")}${regions.length > 1 ? " (one network: a local fault looks like a quorum)" : ""}`,
         `  store: ${dynamo ? `dynalite ${dynamo.dataDir ? `in ${dynamo.dataDir}` : "in memory (lost on exit; --data DIR keeps it)"}` : `DynamoDB table ${awsSettings?.tableName}`}`,
         `  dns: ${options.dns === "route53" ? "Route 53 (weights change for real)" : "dry run (changes are described, Route 53 is not called)"}`,
-        `  events: ${awsSettings && options.events === "eventbridge" ? `EventBridge bus ${awsSettings.eventBusName}` : "timeline only"}   slack: ${slack ? slackConfig?.channel : "off"}   webhooks: ${hooksOf.endpoints.map((w) => w.name).join(", ") || "none"}`,
+        `  events: ${awsSettings && options.events === "eventbridge" ? `EventBridge bus ${awsSettings.eventBusName}` : "timeline only"}   slack: ${slack ? slackConfig?.channel : "off"}   webhooks: ${channels.webhooks.map((w) => w.name).join(", ") || "none"}`,
         ...(dashboard ? [`  dashboard: ${dashboard.url}`] : []),
         "  stop with Ctrl-C (the round in flight finishes, due messages go out, then it exits)",
         "",

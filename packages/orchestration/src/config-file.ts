@@ -1,0 +1,70 @@
+import { readFileSync } from "node:fs";
+import { type Config, type ConfigIssue, parseConfig } from "@idp-failover/core";
+import { parse as parseYaml } from "yaml";
+
+/*
+ * Reading the documents people write (the deployment config, replay scenarios, drill policies):
+ * YAML, or JSON by the `.json` ending. One reader for `idpctl` and the SST stacks, so a file that
+ * `idpctl validate` accepts is the file a deploy accepts. Every failure names the file and says
+ * what to do; a config's problems come with their paths and hints.
+ */
+
+export class ConfigFileError extends Error {
+  override name = "ConfigFileError";
+  constructor(
+    message: string,
+    readonly file: string,
+    /** The config's problems, when it parsed as YAML or JSON but is not a valid config. */
+    readonly issues: readonly ConfigIssue[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Reads a YAML or JSON document; an unreadable file or a syntax error names the file (and the line). */
+export function readDocumentFile(file: string, what = file): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new ConfigFileError(`cannot read ${what}: ${code}`, file, [], { cause: error });
+  }
+  const json = file.endsWith(".json");
+  try {
+    return json ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ConfigFileError(`${file} is not valid ${json ? "JSON" : "YAML"}: ${message}`, file, [], {
+      cause: error,
+    });
+  }
+}
+
+export interface ConfigFile {
+  file: string;
+  /** The document as written (YAML parsed): the stacks link it into the functions. */
+  document: unknown;
+  config: Config;
+  warnings: ConfigIssue[];
+}
+
+/** Reads and validates a config file; throws ConfigFileError listing every problem. */
+export function loadConfigFile(file: string): ConfigFile {
+  const document = readDocumentFile(file);
+  const parsed = parseConfig(document);
+  if (!parsed.ok) {
+    throw new ConfigFileError(
+      `${file}: ${parsed.issues.length} problem(s)\n${formatIssues(parsed.issues)}`,
+      file,
+      parsed.issues,
+    );
+  }
+  return { file, document, config: parsed.config, warnings: parsed.warnings };
+}
+
+/** Problems one a line, each with its hint beneath. */
+export function formatIssues(issues: readonly ConfigIssue[]): string {
+  return issues.map((i) => `  ${i.path}: ${i.message}${i.hint ? `\n    hint: ${i.hint}` : ""}`).join("\n");
+}

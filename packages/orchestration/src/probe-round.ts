@@ -1,0 +1,165 @@
+import {
+  type Clock,
+  type Config,
+  type DataPlaneItem,
+  type DataPlaneStore,
+  dataPlaneItem,
+  dataPlaneWriteDue,
+  type EvaluatorTrigger,
+  findSite,
+  nextTick,
+  type ProbeRound,
+  type ProbeTicks,
+  parseProbeTick,
+  type RecordedRound,
+  recordRound,
+  type Store,
+} from "@idp-failover/core";
+import type { LatchReader } from "./latch-reader.js";
+
+/*
+ * One probe round of one region, as both runtimes run it: probe, write the results and fold them
+ * into this region's trackers (`recordRound`), refresh this region's data-plane items (deployments
+ * with a data plane), and wake the evaluator when a region verdict changed. The probe Lambda runs it
+ * as a link of its SQS tick chain (`runProbeTick`); the local runtime runs it on its own schedule.
+ */
+
+/** This region's data plane: the items the verdict endpoint answers from, and the latch they carry. */
+export interface RegionDataPlane {
+  latches: LatchReader;
+  items: DataPlaneStore;
+  /** The items last written, by site (kept between rounds by the warm process). */
+  written: Map<string, DataPlaneItem>;
+}
+
+export interface ProbeRoundDeps {
+  /** The config the evaluator decides with (trackers fold under its policy). */
+  config: Config;
+  region: string;
+  /** Probes every site of the config once, at round start `at`. */
+  runRound(at: number): Promise<ProbeRound>;
+  store: Store;
+  dataPlane?: RegionDataPlane;
+  evaluator: EvaluatorTrigger;
+  clock: Clock;
+}
+
+export interface ProbeRoundReport {
+  round: ProbeRound;
+  recorded: RecordedRound;
+  dataPlaneWrites: number;
+  /** The evaluator could not be woken (its one-minute schedule still runs it). */
+  wakeError?: string;
+}
+
+export async function probeRound(deps: ProbeRoundDeps, at: number): Promise<ProbeRoundReport> {
+  const round = await deps.runRound(at);
+  const recorded = await recordRound(deps.store, deps.config, round, deps.clock.now());
+  const dataPlaneWrites = deps.dataPlane ? await refreshDataPlane(deps, deps.dataPlane, recorded) : 0;
+  const changed = [...new Set(recorded.changes.map((c) => c.site))];
+  let wakeError: string | undefined;
+  if (changed.length > 0) {
+    const reason = recorded.changes.map((c) => `${c.site}/${c.provider} ${c.from}->${c.to}`).join(", ");
+    // A lost wake-up costs at most the evaluator's one-minute schedule: report it, do not fail the round.
+    await deps.evaluator.wake(changed, `${deps.region}: ${reason}`).catch((error: unknown) => {
+      wakeError = error instanceof Error ? error.message : String(error);
+    });
+  }
+  return { round, recorded, dataPlaneWrites, ...(wakeError ? { wakeError } : {}) };
+}
+
+async function refreshDataPlane(
+  deps: ProbeRoundDeps,
+  dataPlane: RegionDataPlane,
+  recorded: RecordedRound,
+): Promise<number> {
+  const bySite = new Map<string, RecordedRound["trackers"]>();
+  for (const entry of recorded.trackers) bySite.set(entry.site, [...(bySite.get(entry.site) ?? []), entry]);
+  let writes = 0;
+  for (const [siteId, entries] of bySite) {
+    const site = findSite(deps.config, siteId);
+    if (!site) continue;
+    const now = deps.clock.now();
+    const state = await dataPlane.latches.state(siteId, now);
+    const item = dataPlaneItem(
+      site,
+      deps.region,
+      (provider) => entries.find((e) => e.provider === provider)?.tracker,
+      state,
+      now,
+    );
+    if (!dataPlaneWriteDue(dataPlane.written.get(siteId), item, deps.config.policy)) continue;
+    await dataPlane.items.put(item);
+    dataPlane.written.set(siteId, item);
+    writes++;
+  }
+  return writes;
+}
+
+/** The probe Lambda's tick chain: a delayed SQS message per round on the cadence grid. */
+export interface ProbeTickDeps extends ProbeRoundDeps {
+  ticks: ProbeTicks;
+  queue: { schedule(tick: number, now: number): Promise<void>; isIdle(): Promise<boolean> };
+}
+
+export type ProbeTickReport =
+  | { kind: "duplicate"; tick: number }
+  | ({ kind: "probed"; tick: number; nextTick: number } & ProbeRoundReport);
+
+/** One link of the chain: schedule the next tick first (so nothing below can break the chain), then probe. */
+export async function runProbeTick(deps: ProbeTickDeps, tick: number): Promise<ProbeTickReport> {
+  if (!deps.ticks.accept(tick)) return { kind: "duplicate", tick };
+  const start = deps.clock.now();
+  const next = nextTick(Math.max(start, tick), deps.config.policy.cadenceSeconds);
+  await deps.queue.schedule(next, start);
+  return { kind: "probed", tick, nextTick: next, ...(await probeRound(deps, start)) };
+}
+
+/** The one-minute watchdog: re-seed the chain when no tick is waiting, delayed or in flight. */
+export async function probeWatchdog(
+  deps: Pick<ProbeTickDeps, "queue" | "config" | "clock">,
+): Promise<"running" | "seeded"> {
+  if (!(await deps.queue.isIdle())) return "running";
+  const now = deps.clock.now();
+  await deps.queue.schedule(nextTick(now, deps.config.policy.cadenceSeconds), now);
+  return "seeded";
+}
+
+export class RoundDeadlineError extends Error {
+  override name = "RoundDeadlineError";
+}
+
+/** Runs `work`, or gives up when `ms` pass: the function stops cleanly before Lambda's timeout. */
+export async function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RoundDeadlineError(`${what} did not finish in ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export type ProbeMessageOutcome =
+  | ProbeTickReport
+  | { kind: "malformed"; body: string }
+  | { kind: "failed"; tick: number; error: unknown };
+
+/**
+ * One SQS message of the chain. Failures come back as values, never thrown: a retried message would
+ * start a second chain. The round gives up `budgetMs` after it starts (before Lambda's timeout).
+ */
+export async function runProbeMessage(
+  deps: ProbeTickDeps,
+  body: string,
+  budgetMs: number,
+): Promise<ProbeMessageOutcome> {
+  const parsed = parseProbeTick(body);
+  if (!parsed) return { kind: "malformed", body: body.slice(0, 200) };
+  const { tick } = parsed;
+  return withDeadline(runProbeTick(deps, tick), budgetMs, "probe round").catch(
+    (error: unknown): ProbeMessageOutcome => ({ kind: "failed", tick, error }),
+  );
+}
