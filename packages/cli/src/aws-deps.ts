@@ -1,23 +1,15 @@
 import { userInfo } from "node:os";
+import { type AwsAdapterSettings, type AwsAdapters, createAwsAdapters } from "@idp-failover/aws";
 import {
-  type AwsAdapterSettings,
-  type AwsAdapters,
-  createAwsAdapters,
-  type InsyncWait,
-} from "@idp-failover/aws";
-import {
-  type CommandOutcome,
   type Config,
-  commandSite,
   type EvaluatorDeps,
-  evaluateSite,
   findSite,
-  type Input,
   notificationChannels,
   OutboxNotifier,
   type Site,
   type SiteState,
 } from "@idp-failover/core";
+import { type AppliedCommand, type OperatorInput, operatorCommand } from "@idp-failover/orchestration";
 import type { Command } from "commander";
 import { CliError } from "./cli-error.js";
 import { loadConfig } from "./load-config.js";
@@ -182,12 +174,6 @@ export function requireSite(config: Config, siteId: string): Site {
   return site;
 }
 
-export interface WaitOptions {
-  /** Wait for Route 53 to report the change INSYNC, then let the state machine record it. */
-  wait: boolean;
-  waitSeconds: number;
-}
-
 export function parseWaitSeconds(value: string | undefined): number {
   if (value === undefined) return 120;
   const seconds = Number(value);
@@ -197,90 +183,87 @@ export function parseWaitSeconds(value: string | undefined): number {
   return seconds;
 }
 
-type OperatorInput = Extract<Input, { kind: "freeze" | "unfreeze" | "manual-failover" | "manual-failback" }>;
-
 /**
- * Applies an operator's input through core's `commandSite` (same guards, conditional write, audit
- * with the operator's name). A refusal is exit 1 with the state machine's reason. When the input
- * moved weights, reports the Route 53 change and optionally waits for it to be INSYNC.
+ * Runs an operator's input through the orchestration's `operatorCommand` (the state machine's guards,
+ * the audit with the operator's name, Route 53's answer, the optional wait for INSYNC) and says what
+ * happened. A refusal or a refused weight change is exit 1; a missing event bus is exit 2.
  */
 export async function applyOperatorInput(
   session: OperatorSession,
   site: Site,
   input: OperatorInput,
-  wait: WaitOptions = { wait: false, waitSeconds: 0 },
+  wait: { wait: boolean; waitSeconds: number } = { wait: false, waitSeconds: 0 },
 ): Promise<SiteState> {
   const { io } = session;
-  await checkEventBus(session);
-  const outcome: CommandOutcome = await commandSite(session.deps, session.config, site.id, input);
+  let said = false;
+  const sayApplied = (applied: AppliedCommand) => {
+    said = true;
+    if (applied.busWarning) io.err(`${applied.busWarning}; going on\n`);
+    const { transition } = applied;
+    io.out(
+      transition
+        ? `${site.id}: ${transition.from} -> ${transition.to} (${transition.reason})\n`
+        : `${site.id}: ${input.kind} recorded; state ${applied.state.state}\n`,
+    );
+    reportDeferred(io, applied.deferred);
+    const change = applied.change;
+    if (change?.kind === "submitted") {
+      io.out(`Route 53 change ${change.changeId} submitted (${formatWeights(change.weights)})\n`);
+    }
+  };
+  const outcome = await operatorCommand(
+    { config: session.config, evaluator: session.deps, aws: session.adapters, sleep: io.sleep },
+    site,
+    input,
+    {
+      ...wait,
+      onWaiting: (applied) => {
+        sayApplied(applied);
+        if (applied.change?.kind === "submitted")
+          io.err(
+            `waiting up to ${wait.waitSeconds} s for Route 53 to report ${applied.change.changeId} INSYNC...\n`,
+          );
+      },
+    },
+  );
+  if (outcome.kind === "no-bus") {
+    throw new CliError(
+      `${outcome.message} in ${session.settings.region}: pass the deployment's bus with --event-bus (a stage other than prod adds -<stage>)`,
+      2,
+    );
+  }
   if (outcome.kind === "refused") {
     const where = outcome.reason.includes(outcome.state.state)
       ? ""
       : ` (site ${site.id} is ${outcome.state.state})`;
     throw new CliError(`refused: ${outcome.reason}${where}`, 1);
   }
-  const { transition } = outcome;
-  io.out(
-    transition
-      ? `${site.id}: ${transition.from} -> ${transition.to} (${transition.reason})\n`
-      : `${site.id}: ${input.kind} recorded; state ${outcome.state.state}\n`,
-  );
-  reportDeferred(io, outcome.effectErrors);
-  let state = outcome.state;
-  const dns = state.dns;
-  if (!dns) return state;
-  const weights = formatWeights(dns.weights);
-  if (dns.rejected) {
-    throw new CliError(
-      `Route 53 refused the weight change (${weights}): ${dns.lastError ?? "no reason given"}`,
-      1,
-    );
+  if (!said) sayApplied(outcome);
+  const change = outcome.change;
+  if (!change || change.kind === "submitted") return outcome.state;
+  switch (change.kind) {
+    case "rejected":
+      throw new CliError(
+        `Route 53 refused the weight change (${formatWeights(change.weights)}): ${change.message}`,
+        1,
+      );
+    case "not-accepted":
+      io.out(
+        `Route 53 change (${formatWeights(change.weights)}) not accepted yet: ${change.message}; the evaluator retries it${change.retryAt ? ` at ${change.retryAt}` : ""}\n`,
+      );
+      return outcome.state;
+    case "still-pending":
+      io.out(
+        `${change.changeId} still ${change.waited.kind === "timeout" ? change.waited.last : "PENDING"} after ${Math.round(change.waited.waitedMs / 1000)} s; the evaluator records INSYNC when it comes\n`,
+      );
+      return outcome.state;
+    default:
+      reportDeferred(io, change.deferred);
+      io.out(
+        `${change.changeId} INSYNC after ${Math.round(change.waitedMs / 1000)} s; ${site.id} is ${change.state.state} (${formatWeights(change.state.weights)})\n`,
+      );
+      return change.state;
   }
-  if (!dns.changeId) {
-    io.out(
-      `Route 53 change (${weights}) not accepted yet: ${dns.lastError ?? "pending"}; the evaluator retries it${dns.retryAt ? ` at ${dns.retryAt}` : ""}\n`,
-    );
-    return state;
-  }
-  io.out(`Route 53 change ${dns.changeId} submitted (${weights})\n`);
-  if (!wait.wait || wait.waitSeconds === 0) return state;
-  io.err(`waiting up to ${wait.waitSeconds} s for Route 53 to report ${dns.changeId} INSYNC...\n`);
-  const waited: InsyncWait = await session.adapters.dns.waitForInsync(dns.changeId, {
-    timeoutMs: wait.waitSeconds * 1000,
-    intervalMs: Math.min(5000, Math.max(200, wait.waitSeconds * 50)),
-    sleep: io.sleep,
-    now: io.now,
-  });
-  if (waited.kind === "timeout") {
-    io.out(
-      `${dns.changeId} still ${waited.last} after ${Math.round(waited.waitedMs / 1000)} s; the evaluator records INSYNC when it comes\n`,
-    );
-    return state;
-  }
-  // The evaluator's own use case records the INSYNC (and whatever else is due now).
-  const report = await evaluateSite(session.deps, session.config, site.id);
-  reportDeferred(io, report.effectErrors);
-  state = report.state;
-  io.out(
-    `${dns.changeId} INSYNC after ${Math.round(waited.waitedMs / 1000)} s; ${site.id} is ${state.state} (${formatWeights(state.weights)})\n`,
-  );
-  return state;
-}
-
-/**
- * EventBridge drops events sent to a bus that does not exist, so a misnamed `--event-bus` would lose
- * the events of this command without a word: refuse it before anything changes. When the bus cannot
- * be checked (no permission to describe it), the command goes on: it may be an emergency.
- */
-async function checkEventBus(session: OperatorSession): Promise<void> {
-  const check = await session.adapters.events.findBus();
-  if (check.kind === "missing") {
-    throw new CliError(
-      `${check.message} in ${session.settings.region}: pass the deployment's bus with --event-bus (a stage other than prod adds -<stage>)`,
-      2,
-    );
-  }
-  if (check.kind === "unknown") session.io.err(`${check.message}; going on\n`);
 }
 
 /** Effects that failed (events the bus refused, the notification outbox unwritable): the evaluator retries them. */

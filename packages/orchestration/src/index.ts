@@ -4,5 +4,6 @@ export * from "./evaluate-sites.js";
 export * from "./home-evaluator.js";
 export * from "./latch-reader.js";
 export * from "./monthly-report-run.js";
+export * from "./operator-command.js";
 export * from "./probe-round.js";
 export * from "./verdict-endpoint.js";
