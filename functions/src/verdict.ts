@@ -9,7 +9,7 @@ import { createLogger } from "../wiring/observability.js";
 /*
  * verdict: the data-plane endpoint (a Function URL in each probe region) that Route 53's health
  * checks poll. Answers from this region's data-plane item only; see verdict-endpoint.ts. It reads the
- * verdict manifest link, not the whole config, to stay small (no zod, no config schema).
+ * verdict manifest link, not the whole config, to stay small (no config schema).
  */
 
 const logger = createLogger();
