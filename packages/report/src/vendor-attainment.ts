@@ -1,4 +1,5 @@
 import type { Provider } from "@idp-failover/core";
+import * as z from "@idp-failover/core/zod-mini";
 import {
   AuthenticationHandler,
   Client,
@@ -6,7 +7,6 @@ import {
   GraphError,
   type Middleware,
 } from "@microsoft/microsoft-graph-client";
-import { z } from "zod";
 import { HttpsRequestError, httpsCall } from "./https-request.js";
 
 /*
@@ -36,9 +36,9 @@ export const entraAttainmentSource =
 const attainmentsSchema = z.looseObject({
   attainments: z.array(
     z.looseObject({
-      startDate: z.string().regex(/^\d{4}-\d{2}-\d{2}/),
-      endDate: z.string().regex(/^\d{4}-\d{2}-\d{2}/),
-      score: z.number().min(0).max(100),
+      startDate: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}/)),
+      endDate: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}/)),
+      score: z.number().check(z.gte(0), z.lte(100)),
     }),
   ),
 });
@@ -126,8 +126,8 @@ export interface GraphAppCredentials {
 }
 
 const tokenSchema = z.looseObject({
-  access_token: z.string().min(1),
-  expires_in: z.coerce.number().optional(),
+  access_token: z.string().check(z.minLength(1)),
+  expires_in: z.optional(z.coerce.number()),
 });
 
 /** An app-only Graph token (client credentials), fetched once and reused until shortly before expiry. */
