@@ -48,7 +48,7 @@ export async function handler(event: { month?: string } = {}): Promise<void> {
       events: aws.events,
       // Microsoft's own SLA figure, through the graph-health probe's app registration.
       vendorSource: (_site, provider: Provider) =>
-        entraAttainmentSourceFor(provider, secret, { cache: vendors }),
+        entraAttainmentSourceFor(provider, secret, { cache: vendors, clock: { now: Date.now } }),
     });
     logger.info("monthly report", {
       period: result.report.period,

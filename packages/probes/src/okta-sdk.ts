@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { HttpClient } from "@idp-failover/http";
 import okta from "@okta/okta-sdk-nodejs";
-import type { HttpClient } from "./node-https-client.js";
 
 /*
  * The Okta SDK, behind a seam: this module is imported on first use (the SDK takes about a second to

@@ -9,6 +9,7 @@ import {
   policySchema,
   type ResolvedProbe,
 } from "@idp-failover/core";
+import { type HttpClient, NodeHttpClient, whereOf } from "@idp-failover/http";
 import { checkGraphHealth } from "./checks/graph-health.js";
 import { checkHttp } from "./checks/http.js";
 import { checkJwks } from "./checks/jwks.js";
@@ -16,10 +17,9 @@ import { checkDiscovery } from "./checks/oidc-discovery.js";
 import { checkOktaApi, loadOktaSdk } from "./checks/okta-api.js";
 import { checkSamlMetadata } from "./checks/saml-metadata.js";
 import { checkToken } from "./checks/token.js";
-import { type HttpClient, NodeHttpsClient } from "./node-https-client.js";
 import { discoveryUrlOf } from "./oidc.js";
 import type { AttemptContext, CheckPassed, ProbeTarget } from "./probe-context.js";
-import { ProbeFailure, toProbeFailure, whereOf } from "./probe-failure.js";
+import { ProbeFailure, toProbeFailure } from "./probe-failure.js";
 import { createProbeMemory, type ProbeMemory } from "./probe-memory.js";
 import { redact, secretValuesOf } from "./redact.js";
 import { RoundDocuments } from "./round-documents.js";
@@ -51,7 +51,7 @@ export function probeEnvironment(options: {
   memory?: ProbeMemory | undefined;
   now: () => number;
 }): ProbeEnvironment {
-  const http = new NodeHttpsClient(options.ca ? { ca: options.ca } : {});
+  const http = new NodeHttpClient({ ca: options.ca, userAgent: "idp-failover-probe/0.1" });
   return {
     policy: options.policy,
     secrets: options.secrets,
