@@ -36,7 +36,7 @@ function wire(): ProbeWorkerDeps {
     region,
     ticks: new ProbeTicks(),
     queue: new SqsProbeQueue({ queueUrl: required(probeQueueUrl, "the probe queue") }),
-    runRound: (at) => runRegionRound(config, { region, at, secrets: secret, memory }),
+    runRound: (at) => runRegionRound(config, { region, at, secrets: secret, memory, now: Date.now }),
     home: homeAdapters.store,
     latches: new LatchReader(homeAdapters.store, 30_000, (site, error) =>
       logger.warn("latch read failed", { site, error }),

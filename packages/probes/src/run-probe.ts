@@ -246,15 +246,15 @@ export interface RunProbeOptions {
   /** Extra PEM CA certificate(s) to trust. */
   ca?: string;
   memory?: ProbeMemory;
-  now?: () => number;
+  /** The clock (epoch ms): the result's time when `at` is absent, token and certificate expiry. */
+  now: () => number;
 }
 
 /** Runs one probe on its own (`idpctl probe --kind K --url URL`). */
 export async function runProbe(spec: ProbeSpec, options: RunProbeOptions): Promise<ProbeResult> {
   const resolved = resolveProbe(spec);
-  const now = options.now ?? Date.now;
-  const at = options.at ?? now();
-  const env = probeEnvironment({ ...options, policy: options.policy ?? policySchema.parse({}), now });
+  const at = options.at ?? options.now();
+  const env = probeEnvironment({ ...options, policy: options.policy ?? policySchema.parse({}) });
   const target = targetOf({
     kind: options.provider?.kind ?? "oidc",
     ...(options.provider?.issuer ? { issuer: options.provider.issuer } : {}),
