@@ -44,7 +44,7 @@ class ProbeRequestExecutor extends okta.DefaultRequestExecutor {
 
   override fetch(request: FetchRequest): Promise<FetchResponse> {
     const scope = callScope.getStore();
-    const started = performance.now();
+    const started = performance.now(); // a stopwatch for the answer's latency, not a clock read
     if (scope) {
       request.agent = (url: { protocol?: string | null }) => scope.http.agentFor(url.protocol);
       request.signal = scope.signal;

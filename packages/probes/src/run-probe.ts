@@ -122,6 +122,7 @@ async function attemptOnce(
   timeoutMs: number,
 ): Promise<Attempt> {
   const controller = new AbortController();
+  // A stopwatch, not a clock read: the attempt's latency, whatever the clock says.
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   // The hard timeout ends the attempt even if a library ignores the abort signal.
