@@ -1,6 +1,6 @@
 import { requestToken } from "@idp-failover/http";
 import { createLocalJWKSet, decodeProtectedHeader, errors, type JSONWebKeySet, jwtVerify } from "jose";
-import { signingAlgs } from "../key-set.js";
+import { keySetSchema, signingAlgs } from "../key-set.js";
 import { type DiscoveryDocument, discoveryFor } from "../oidc.js";
 import type { AttemptContext, ProbeCheck, ProbeTarget } from "../probe-context.js";
 import { asProbeFailure, ProbeFailure } from "../probe-failure.js";
@@ -102,11 +102,12 @@ async function keySetAt(url: string, context: AttemptContext, fresh: boolean): P
     const fetched = fresh
       ? await context.documents.fresh(url, context.signal)
       : await context.documents.shared(url, context.signal);
-    const json = fetched.json;
-    const keys = json !== null && typeof json === "object" ? (json as { keys?: unknown }).keys : undefined;
-    if (!Array.isArray(keys)) throw new ProbeFailure("content", "key set has no keys array");
+    const parsed = keySetSchema.safeParse(fetched.json);
+    if (!parsed.success) throw new ProbeFailure("content", "key set has no keys array");
     return {
-      keys: keys.filter((k): k is JSONWebKeySet["keys"][number] => k !== null && typeof k === "object"),
+      keys: parsed.data.keys.filter(
+        (k): k is JSONWebKeySet["keys"][number] => k !== null && typeof k === "object",
+      ),
     };
   } catch (error) {
     throw asProbeFailure(error)?.prefixed("key set") ?? error;
