@@ -9,9 +9,9 @@ import type { HttpAnswer, HttpClient } from "./node-http-client.js";
  * token until shortly before it expires (by the clock it is given). The token probe mints a token
  * every attempt on purpose (`requestToken`: minting is what it checks); the graph-health probe, the
  * report's Microsoft attainment figure and the readiness reads use `ClientCredentials`. Secrets are
- * only sent; no message ever carries them or a token. Credentials go over TLS only (RFC 6749 section
- * 2.3.1 requires it of any request that carries a client's password), loopback excepted, where a
- * local stand-in may speak plain http and nothing crosses a network.
+ * only sent; no message ever carries them or a token. Credentials go over TLS only (RFC 6749 sections
+ * 2.3.1 and 3.2: a token request carries clear-text credentials), loopback excepted, where a local
+ * stand-in may speak plain http and nothing crosses a network.
  */
 
 export type ClientAuthMethod = "client_secret_basic" | "client_secret_post";
