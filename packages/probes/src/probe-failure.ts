@@ -16,18 +16,16 @@ export interface ProbeFailureOptions {
   retryable?: boolean;
 }
 
-export class ProbeFailure extends Error {
+/** A request's failure as a probe reports it, or a failed content check, and whether to retry. */
+export class ProbeFailure extends HttpRequestError {
   override name = "ProbeFailure";
-  readonly status: number | undefined;
   readonly retryable: boolean;
 
-  constructor(
-    readonly errorClass: ErrorClass,
-    message: string,
-    options: ProbeFailureOptions = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.status = options.status;
+  constructor(errorClass: ErrorClass, message: string, options: ProbeFailureOptions = {}) {
+    super(errorClass, message, {
+      ...(options.cause !== undefined ? { cause: options.cause } : {}),
+      ...(options.status !== undefined ? { status: options.status } : {}),
+    });
     this.retryable = options.retryable ?? (errorClass !== "slow" && errorClass !== "upstream");
   }
 
