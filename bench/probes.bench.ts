@@ -91,7 +91,13 @@ async function benchRound(urls: StandIns): Promise<void> {
     }, 10);
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
-    const round = await runRegionRound(config, { region: "bench", secrets, ca: urls.ca, memory });
+    const round = await runRegionRound(config, {
+      region: "bench",
+      secrets,
+      ca: urls.ca,
+      memory,
+      now: Date.now,
+    });
     const wall = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
     clearInterval(sampler);

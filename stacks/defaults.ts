@@ -2,8 +2,8 @@
  * What every function shares: Node 20 on arm64 (cheaper per ms than x86), JSON logs with the Lambda
  * platform's own START/END/REPORT lines dropped (`systemLogLevel: WARN`: they were most of the log
  * volume of a function that runs every 10 s), a month of retention, the AWS SDK left out of the
- * bundle (the Node 20 runtime ships SDK v3) and zod's locales stripped (esbuild-plugins.mjs), so
- * bundles stay small and cold starts short.
+ * bundle (the Node 20 runtime ships SDK v3), so bundles stay small and cold starts short. (Every
+ * schema is on zod/mini, which loads English alone: no esbuild plugin needs to strip zod's locales.)
  */
 export const functionDefaults = {
   runtime: "nodejs20.x",
@@ -12,7 +12,6 @@ export const functionDefaults = {
   nodejs: {
     minify: true,
     esbuild: { external: ["@aws-sdk/*"] },
-    plugins: "./stacks/esbuild-plugins.mjs",
   },
   transform: {
     function: (args: aws.lambda.FunctionArgs) => {

@@ -14,7 +14,7 @@ const wallClock = { now: Date.now };
 /** The home region's adapters and the evaluator's ports on them (the evaluate and Slack functions). */
 export function homePorts({ config, home }: Deployment) {
   const aws = createAwsAdapters(home);
-  return { aws, evaluator: homeEvaluator(config, aws) };
+  return { aws, evaluator: homeEvaluator(config, aws, wallClock) };
 }
 
 /** The notify function's ports: the home outbox and message refs, the channels its secrets open. */

@@ -29,7 +29,7 @@ export function probeRegionPorts(
     region,
     ticks: new ProbeTicks(),
     queue: new SqsProbeQueue({ queueUrl: required(probeQueueUrl, "the probe queue") }),
-    runRound: (at) => runRegionRound(config, { region, at, secrets: secret, memory }),
+    runRound: (at) => runRegionRound(config, { region, at, secrets: secret, memory, now: Date.now }),
     store: homeAdapters.store,
     dataPlane: {
       latches: new LatchReader(homeAdapters.store, 30_000, (site, error) =>

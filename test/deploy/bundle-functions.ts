@@ -1,7 +1,6 @@
 import { readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { build, type Metafile } from "esbuild";
-import { zodEnglishOnly } from "../../stacks/esbuild-plugins.mjs";
 
 /*
  * Bundles each Lambda handler the way the stacks deploy it (esbuild, minified ESM for Node 20, the
@@ -46,7 +45,6 @@ export async function bundleHandler(handler: HandlerName): Promise<BundleReport>
     target: "node20",
     format: "esm",
     external: ["@aws-sdk/*", ...(handler === "probe" ? probeInstalled : [])],
-    plugins: [zodEnglishOnly],
     banner: { js: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);" },
     logLevel: "silent",
   });

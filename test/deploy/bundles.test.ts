@@ -38,6 +38,13 @@ describe("function bundles", () => {
     expect(report.packages).not.toContain("@microsoft/microsoft-graph-client");
   });
 
+  it.each(handlers)("bundles %s on zod/mini alone, never classic zod", async (handler) => {
+    // One validation dialect (test/repo/validation-dialect.test.ts checks the sources); this checks
+    // that no dependency of ours brings classic zod's API (~190 KB) into a function either.
+    const report = await bundleHandler(handler);
+    expect(report.inputs.filter((input) => input.includes("node_modules/zod/v4/classic/"))).toEqual([]);
+  });
+
   it("keeps the probe on zod/mini, English messages included, without classic zod", async () => {
     // Classic zod's API (~190 KB) alone would put the probe over its size target; one schema of ours
     // written with it, or a package index that re-exports one, brings it all back.

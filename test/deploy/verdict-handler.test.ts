@@ -1,4 +1,5 @@
-import { DynamoDataPlaneStore } from "@idp-failover/aws";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDataPlaneStore, dataPlaneKey } from "@idp-failover/aws";
 import { verdictManifest } from "@idp-failover/core";
 import type { Context, LambdaFunctionURLEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -63,5 +64,39 @@ describe("the verdict function", () => {
     expect(await handler(get("/v1/health/nobody/okta"))).toMatchObject({ statusCode: 404 });
     expect(await handler(get("/v1/health/acme/ping"))).toMatchObject({ statusCode: 404 });
     expect(await handler(get("/health"))).toMatchObject({ statusCode: 404 });
+  });
+
+  it("abstains (200) on an item that does not parse, and the store names the field that is wrong", async () => {
+    // Prepare: an item whose okta entry says "yes" where a boolean belongs.
+    const client = dynamo.client();
+    const now = Date.now();
+    await DynamoDBDocumentClient.from(client).send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          ...dataPlaneKey("acme", "eu-west-1"),
+          item: {
+            site: "acme",
+            region: "eu-west-1",
+            writtenAt: now,
+            providers: { okta: { lastRoundAt: now, down: "yes", latched: false } },
+          },
+        },
+      }),
+    );
+
+    // Act
+    const answer = await handler(get("/v1/health/acme/okta"));
+    const failure = await new DynamoDataPlaneStore({ tableName, client }).get("acme", "eu-west-1").then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+    // Assess
+    expect(answer).toMatchObject({ statusCode: 200 });
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toMatch(/data-plane item of acme in eu-west-1 does not parse/);
+    expect((failure as Error).message).toMatch(/"okta",\s*"down"/);
+    client.destroy();
   });
 });

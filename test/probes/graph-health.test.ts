@@ -44,6 +44,7 @@ function run(probeSpec: ReturnType<typeof spec>, options: Partial<Parameters<typ
     policy: testPolicy,
     ca: ca.certPem,
     memory: createProbeMemory(),
+    now: Date.now,
     ...options,
   });
 }

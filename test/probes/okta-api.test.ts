@@ -44,6 +44,7 @@ function run(spec: Parameters<typeof runProbe>[0], options: Partial<Parameters<t
     policy: testPolicy,
     ca: ca.certPem,
     memory: createProbeMemory(),
+    now: Date.now,
     ...options,
   });
 }

@@ -22,7 +22,13 @@ describe("region round", () => {
     const at = Date.parse("2026-01-01T10:00:00Z");
 
     // Act
-    const round = await runRegionRound(config, { region: "eu-west-1", at, secrets, ca: idps.ca.certPem });
+    const round = await runRegionRound(config, {
+      region: "eu-west-1",
+      at,
+      secrets,
+      ca: idps.ca.certPem,
+      now: Date.now,
+    });
 
     // Assess
     expect(round.region).toBe("eu-west-1");
@@ -54,7 +60,13 @@ describe("region round", () => {
     const before = idps.okta.count("oidc-discovery");
 
     // Act
-    await runRegionRound(config, { region: "us-east-1", secrets, ca: idps.ca.certPem, providers: ["okta"] });
+    await runRegionRound(config, {
+      region: "us-east-1",
+      secrets,
+      ca: idps.ca.certPem,
+      now: Date.now,
+      providers: ["okta"],
+    });
 
     // Assess: discovery, jwks and token all needed it; one request served them.
     expect(idps.okta.count("oidc-discovery")).toBe(before + 1);
@@ -66,7 +78,12 @@ describe("region round", () => {
     await idps.okta.setFault({ mode: "http-5xx" });
 
     // Act
-    const round = await runRegionRound(config, { region: "us-east-1", secrets, ca: idps.ca.certPem });
+    const round = await runRegionRound(config, {
+      region: "us-east-1",
+      secrets,
+      ca: idps.ca.certPem,
+      now: Date.now,
+    });
 
     // Assess
     const okta = round.results.filter((r) => r.provider === "okta");
@@ -85,6 +102,7 @@ describe("region round", () => {
       region: "us-east-1",
       secrets,
       ca: idps.ca.certPem,
+      now: Date.now,
       providers: ["okta"],
     });
 
@@ -102,6 +120,7 @@ describe("region round", () => {
       region: "local",
       secrets,
       ca: idps.ca.certPem,
+      now: Date.now,
       sites: ["beta"],
       providers: ["entra"],
     });
@@ -124,6 +143,7 @@ describe("region round", () => {
       region: "local",
       secrets,
       ca: idps.ca.certPem,
+      now: Date.now,
       providers: ["entra"],
       concurrency: 2,
     });
@@ -137,7 +157,8 @@ describe("region round", () => {
     const config = standInConfig(idps, ["alpha"]);
     const memory = createProbeMemory();
     const tokens = idps.entra.count("token");
-    const round = () => runRegionRound(config, { region: "local", secrets, ca: idps.ca.certPem, memory });
+    const round = () =>
+      runRegionRound(config, { region: "local", secrets, ca: idps.ca.certPem, now: Date.now, memory });
 
     // Act
     await round();

@@ -70,7 +70,7 @@ export const tenantId = entraStandInDefaults.tenantId;
 
 /** Runs one probe against the stand-ins with the test CA and policy. */
 export function probe(idps: Idps, spec: ProbeSpec, options: Partial<RunProbeOptions> = {}) {
-  return runProbe(spec, { secrets, policy: testPolicy, ca: idps.ca.certPem, ...options });
+  return runProbe(spec, { secrets, policy: testPolicy, ca: idps.ca.certPem, now: Date.now, ...options });
 }
 
 export function oktaProvider(idps: Idps, authorizationServer = "default") {

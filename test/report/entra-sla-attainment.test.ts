@@ -1,7 +1,7 @@
 import type { Provider } from "@idp-failover/core";
+import { NodeHttpClient } from "@idp-failover/http";
+import { entraGraphCredentials } from "@idp-failover/http/graph";
 import {
-  clientCredentialsToken,
-  createGraphClient,
   entraAttainmentSourceFor,
   GraphEntraSlaAttainment,
   monthPeriod,
@@ -26,6 +26,7 @@ import { type GraphSlaStandIn, startGraphSlaStandIn } from "./graph-sla-stand-in
  */
 
 const tenantId = entraStandInDefaults.tenantId;
+const clock = { now: () => Date.now() };
 const { clientId, clientSecret } = entraStandInDefaults.client;
 let ca: TestCa;
 let entra: EntraStandIn;
@@ -44,17 +45,12 @@ afterAll(async () => {
 });
 
 function source(secret = clientSecret, graphUrl = graph.url) {
-  const getAccessToken = clientCredentialsToken({
-    tenantId,
-    clientId,
-    clientSecret: secret,
-    loginUrl: entra.url,
-    graphUrl,
-    ca: ca.certPem,
-  });
-  return new GraphEntraSlaAttainment({
-    client: createGraphClient({ getAccessToken, graphUrl, ca: ca.certPem }),
-  });
+  const http = new NodeHttpClient({ ca: ca.certPem });
+  const tokens = entraGraphCredentials(
+    { tenantId, clientId, clientSecret: secret, loginUrl: entra.url, graphUrl },
+    { http, clock },
+  );
+  return new GraphEntraSlaAttainment({ http, tokens, graphUrl });
 }
 
 describe("Microsoft-reported SLA attainment (Graph beta reports/sla/azureADAuthentication)", () => {
@@ -108,7 +104,7 @@ describe("Microsoft-reported SLA attainment (Graph beta reports/sla/azureADAuthe
     await gone.close();
     const figure = await source(clientSecret, url).monthlyAttainment("2026-10");
     expect(figure.kind === "not-available" && figure.reason).toMatch(
-      /^Graph unreachable: 127\.0\.0\.1:\d+ unreachable: ECONNREFUSED/,
+      /^Graph unreachable: connection to 127\.0\.0\.1:\d+ refused/,
     );
   });
 
@@ -132,7 +128,7 @@ describe("Microsoft-reported SLA attainment (Graph beta reports/sla/azureADAuthe
     const report = await reportFromStore(await novemberStore(), config, monthPeriod("2026-10"), {
       now: Date.parse("2026-11-01T02:00:00Z"),
       vendorSource: (_site, provider) =>
-        entraAttainmentSourceFor(provider, (ref) => secrets[ref], { ca: ca.certPem }),
+        entraAttainmentSourceFor(provider, (ref) => secrets[ref], { ca: ca.certPem, clock }),
     });
     // Assess
     const [okta, entraReport] = report.sites[0]?.providers ?? [];
@@ -158,7 +154,9 @@ describe("Microsoft-reported SLA attainment (Graph beta reports/sla/azureADAuthe
       clientSecretRef: "ENTRA_PROBE_CLIENT_SECRET",
       service: "Microsoft Entra",
     });
-    const figure = await entraAttainmentSourceFor(provider, () => undefined)?.monthlyAttainment("2026-10");
+    const figure = await entraAttainmentSourceFor(provider, () => undefined, { clock })?.monthlyAttainment(
+      "2026-10",
+    );
     expect(figure).toEqual({ kind: "not-available", reason: "secret ENTRA_PROBE_CLIENT_SECRET is not set" });
   });
 });

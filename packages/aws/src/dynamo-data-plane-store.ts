@@ -1,15 +1,16 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { DataPlaneStore } from "@idp-failover/core";
-import { type DataPlaneItem, parseDataPlaneItem } from "@idp-failover/core/data-plane-answer";
-import { StoredItemInvalidError } from "./single-table.js";
+import { type DataPlaneItem, dataPlaneItemSchema } from "@idp-failover/core/data-plane-answer";
+import { parseItem } from "./single-table.js";
 
 /*
  * The data plane's items in a probe region's own small table (one per region, written only by the
  * probe there, read only by the verdict endpoint there): `PK = DATAPLANE#{site}`, `SK = REGION#{region}`,
  * with the TTL attribute `expiresAt` so a removed site's item goes away by itself. Reads are eventually
  * consistent: half the price, and a verdict a fraction of a second old is as good as the newest.
- * It imports nothing of core but the zod-free data-plane module, so the verdict function stays small.
+ * It imports nothing of core but the data-plane module (no config schema), so the verdict function
+ * stays small.
  */
 
 export interface DynamoDataPlaneStoreOptions {
@@ -36,9 +37,7 @@ export class DynamoDataPlaneStore implements DataPlaneStore {
       new GetCommand({ TableName: this.tableName, Key: dataPlaneKey(site, region) }),
     );
     if (!out.Item) return undefined;
-    const item = parseDataPlaneItem(out.Item.item);
-    if (!item) throw new StoredItemInvalidError(`the data-plane item of ${site} in ${region} does not parse`);
-    return item;
+    return parseItem(dataPlaneItemSchema, out.Item.item, `the data-plane item of ${site} in ${region}`);
   }
 
   async put(item: DataPlaneItem): Promise<void> {

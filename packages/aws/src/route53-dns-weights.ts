@@ -144,12 +144,20 @@ export class Route53DnsWeights implements DnsWeights {
     }
   }
 
-  /** Polls a change until INSYNC, for at most `timeoutMs` (for operators waiting at a terminal). */
+  /**
+   * Polls a change until INSYNC, for at most `timeoutMs` (for operators waiting at a terminal). `now`
+   * only measures the wait (a stopwatch: performance.now() unless the caller passes its clock).
+   */
   async waitForInsync(
     changeId: string,
     options: { timeoutMs?: number; intervalMs?: number; sleep?: Sleep; now?: () => number } = {},
   ): Promise<InsyncWait> {
-    const { timeoutMs = 120_000, intervalMs = 5_000, sleep = realSleep, now = Date.now } = options;
+    const {
+      timeoutMs = 120_000,
+      intervalMs = 5_000,
+      sleep = realSleep,
+      now = () => performance.now(),
+    } = options;
     const started = now();
     for (;;) {
       const status = await this.status(changeId);

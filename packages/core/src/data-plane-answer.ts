@@ -1,34 +1,38 @@
 import type { Policy, Provider, Site } from "./config.js";
+import * as z from "./zod-mini.js";
 
 /*
- * The verdict endpoint's side of the data plane, kept free of zod and of the config schema so the
- * verdict function bundles small (Route 53's checkers give it 2 seconds, cold starts included).
- * Its inputs are parsed here by hand: the data-plane item (read back from DynamoDB) and the verdict
- * manifest (what the stacks derive from the parsed config and link into the function).
+ * The verdict endpoint's side of the data plane, kept free of the config schema so the verdict
+ * function bundles small (Route 53's checkers give it 2 seconds, cold starts included): it imports
+ * only these two small zod/mini schemas, the data-plane item (read back from DynamoDB) and the
+ * verdict manifest (what the stacks derive from the parsed config and link into the function).
  */
 
-export interface DataPlaneEntry {
+export const dataPlaneEntrySchema = z.object({
   /** Epoch ms of the last round folded in. */
-  lastRoundAt: number;
-  down: boolean;
+  lastRoundAt: z.number(),
+  down: z.boolean(),
   /** Latched out by the state machine (see `isLatchedOut`). */
-  latched: boolean;
-}
+  latched: z.boolean(),
+});
+export type DataPlaneEntry = z.infer<typeof dataPlaneEntrySchema>;
 
 /** The item the probe writes in its own region, one per site; the verdict endpoint reads only this. */
-export interface DataPlaneItem {
-  site: string;
-  region: string;
+export const dataPlaneItemSchema = z.object({
+  site: z.string(),
+  region: z.string(),
   /** Epoch ms. */
-  writtenAt: number;
-  providers: Record<string, DataPlaneEntry>;
-}
+  writtenAt: z.number(),
+  providers: z.record(z.string(), dataPlaneEntrySchema),
+});
+export type DataPlaneItem = z.infer<typeof dataPlaneItemSchema>;
 
 /** What the verdict endpoint needs of the config: which sites and providers exist, and staleness. */
-export interface VerdictManifest {
-  sites: Array<{ id: string; providers: string[] }>;
-  staleAfterSeconds: number;
-}
+export const verdictManifestSchema = z.object({
+  sites: z.array(z.object({ id: z.string(), providers: z.array(z.string()) })),
+  staleAfterSeconds: z.number(),
+});
+export type VerdictManifest = z.infer<typeof verdictManifestSchema>;
 
 export type DataPlaneStatus = 200 | 503 | 404;
 
@@ -76,34 +80,10 @@ export function parseVerdictPath(path: string): { site: string; provider: string
   }
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-
-/** A data-plane item read back from the store, or undefined when it is not one. */
-export function parseDataPlaneItem(value: unknown): DataPlaneItem | undefined {
-  if (!isRecord(value) || typeof value.site !== "string" || typeof value.region !== "string")
-    return undefined;
-  if (!isNumber(value.writtenAt) || !isRecord(value.providers)) return undefined;
-  const providers: Record<string, DataPlaneEntry> = {};
-  for (const [id, entry] of Object.entries(value.providers)) {
-    if (!isRecord(entry) || !isNumber(entry.lastRoundAt)) return undefined;
-    if (typeof entry.down !== "boolean" || typeof entry.latched !== "boolean") return undefined;
-    providers[id] = { lastRoundAt: entry.lastRoundAt, down: entry.down, latched: entry.latched };
-  }
-  return { site: value.site, region: value.region, writtenAt: value.writtenAt, providers };
-}
-
 /** The manifest the stacks link into the verdict function, or undefined when it is not one. */
 export function parseVerdictManifest(value: unknown): VerdictManifest | undefined {
-  if (!isRecord(value) || !isNumber(value.staleAfterSeconds) || !Array.isArray(value.sites)) return undefined;
-  const sites: VerdictManifest["sites"] = [];
-  for (const site of value.sites) {
-    if (!isRecord(site) || typeof site.id !== "string" || !Array.isArray(site.providers)) return undefined;
-    if (!site.providers.every((p): p is string => typeof p === "string")) return undefined;
-    sites.push({ id: site.id, providers: [...site.providers] });
-  }
-  return { sites, staleAfterSeconds: value.staleAfterSeconds };
+  const parsed = verdictManifestSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** The verdict manifest of a parsed config. */

@@ -63,11 +63,13 @@ export type {
 } from "./data-plane-answer.js";
 export {
   dataPlaneAnswer,
+  dataPlaneEntrySchema,
+  dataPlaneItemSchema,
   manifestSite,
-  parseDataPlaneItem,
   parseVerdictManifest,
   parseVerdictPath,
   verdictManifest,
+  verdictManifestSchema,
   verdictPath,
 } from "./data-plane-answer.js";
 

@@ -1,5 +1,5 @@
 import type { AwsAdapters } from "@idp-failover/aws";
-import type { Config, Provider } from "@idp-failover/core";
+import type { Clock, Config, Provider } from "@idp-failover/core";
 import * as z from "@idp-failover/core/zod-mini";
 import {
   entraAttainmentSourceFor,
@@ -22,7 +22,7 @@ export interface MonthlyReportRunDeps {
   config: Config;
   aws: Pick<AwsAdapters, "store" | "messageRefs" | "events">;
   secret: (ref: string) => string | undefined;
-  now: number;
+  clock: Clock;
 }
 
 export class ReportDeliveryError extends Error {
@@ -42,14 +42,14 @@ export async function runMonthlyReport(
   return sendMonthlyReport({
     store: aws.store,
     config,
-    now: deps.now,
+    now: deps.clock.now(),
     ...(month ? { month } : {}),
     ...(slack && channel
       ? { delivery: new SlackReportDelivery({ client: slack, channel }), deliveries: aws.messageRefs }
       : {}),
     events: aws.events,
     vendorSource: (_site, provider: Provider) =>
-      entraAttainmentSourceFor(provider, secret, { cache: vendors }),
+      entraAttainmentSourceFor(provider, secret, { cache: vendors, clock: deps.clock }),
   });
 }
 

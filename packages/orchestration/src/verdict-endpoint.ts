@@ -11,8 +11,9 @@ import {
  * answered from this region's data-plane item. No secret in the URL (Route 53 health checks cannot
  * sign requests, and a URL is logged everywhere); the answer says only up or not, which anyone could
  * learn by trying to sign in. A failure to read the item abstains (200) rather than fail the check:
- * our own trouble must never look like the IdP's. It imports nothing that pulls in zod or the config
- * schema: the stacks link a small manifest of sites and providers instead (see data-plane-answer.ts).
+ * our own trouble must never look like the IdP's. It imports nothing that pulls in the config schema
+ * (or the rest of core's schemas): the stacks link a small manifest of sites and providers instead
+ * (see data-plane-answer.ts).
  */
 
 export interface VerdictRequest {

@@ -1,4 +1,3 @@
-export { NodeHttpsClient } from "./node-https-client.js";
 export { discoveryUrlOf } from "./oidc.js";
 export type { ProbeTarget } from "./probe-context.js";
 export { createProbeMemory, ProbeMemory } from "./probe-memory.js";

@@ -1,3 +1,4 @@
+import * as z from "@idp-failover/core/zod-mini";
 import { importJWK, type JWK } from "jose";
 
 /*
@@ -23,6 +24,12 @@ export const signingAlgs: ReadonlySet<string> = new Set([
 ]);
 const curveAlg: Record<string, string> = { "P-256": "ES256", "P-384": "ES384", "P-521": "ES512" };
 
+/**
+ * A JWK set's shape (RFC 7517 section 5): an object with a `keys` array. Each key is then judged by
+ * the rules below, one by one, so that one bad key is named rather than failing the whole set.
+ */
+export const keySetSchema = z.looseObject({ keys: z.array(z.unknown()) });
+
 export interface KeySetReport {
   keys: number;
   /** kids of usable signing keys. */
@@ -35,11 +42,12 @@ export interface KeySetReport {
 
 export async function inspectKeySet(json: unknown): Promise<KeySetReport> {
   const report: KeySetReport = { keys: 0, usable: [], problems: [], skipped: [] };
-  const keys = json !== null && typeof json === "object" ? (json as { keys?: unknown }).keys : undefined;
-  if (!Array.isArray(keys)) {
+  const parsed = keySetSchema.safeParse(json);
+  if (!parsed.success) {
     report.problems.push("not a JWK set (no keys array)");
     return report;
   }
+  const { keys } = parsed.data;
   report.keys = keys.length;
   const seen = new Set<string>();
   for (const [index, key] of keys.entries()) {

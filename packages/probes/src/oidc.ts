@@ -1,6 +1,6 @@
 import * as z from "@idp-failover/core/zod-mini";
 import type { AttemptContext } from "./probe-context.js";
-import { ProbeFailure } from "./probe-failure.js";
+import { asProbeFailure, ProbeFailure } from "./probe-failure.js";
 
 /*
  * OpenID Connect discovery (OpenID Connect Discovery 1.0, section 3): the fields a login needs, and
@@ -100,7 +100,6 @@ export async function discoveryFor(context: AttemptContext): Promise<DiscoveryDo
     const fetched = await context.documents.shared(url, context.signal);
     return parseDiscovery(fetched.json);
   } catch (error) {
-    if (error instanceof ProbeFailure) throw error.prefixed("discovery");
-    throw error;
+    throw asProbeFailure(error)?.prefixed("discovery") ?? error;
   }
 }

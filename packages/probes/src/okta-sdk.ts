@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { HttpClient } from "@idp-failover/http";
 import okta from "@okta/okta-sdk-nodejs";
-import type { HttpClient } from "./node-https-client.js";
 
 /*
  * The Okta SDK, behind a seam: this module is imported on first use (the SDK takes about a second to
@@ -44,7 +44,7 @@ class ProbeRequestExecutor extends okta.DefaultRequestExecutor {
 
   override fetch(request: FetchRequest): Promise<FetchResponse> {
     const scope = callScope.getStore();
-    const started = performance.now();
+    const started = performance.now(); // a stopwatch for the answer's latency, not a clock read
     if (scope) {
       request.agent = (url: { protocol?: string | null }) => scope.http.agentFor(url.protocol);
       request.signal = scope.signal;

@@ -1,5 +1,5 @@
 import type { ResolvedProbe } from "@idp-failover/core";
-import type { HttpClient } from "./node-https-client.js";
+import type { HttpClient } from "@idp-failover/http";
 import type { ProbeMemory } from "./probe-memory.js";
 import type { RoundDocuments } from "./round-documents.js";
 import type { SecretSource } from "./secrets.js";

@@ -1,35 +1,8 @@
+import { HttpRequestError } from "@idp-failover/http";
 import { describe, expect, it } from "vitest";
-import { classOfCode, networkFailure, ProbeFailure, toProbeFailure } from "./probe-failure.js";
+import { ProbeFailure, toProbeFailure } from "./probe-failure.js";
 
 describe("failure classification", () => {
-  it("maps Node error codes to dns, tcp and tls", () => {
-    expect(["ENOTFOUND", "EAI_AGAIN"].map(classOfCode)).toEqual(["dns", "dns"]);
-    expect(["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH"].map(classOfCode)).toEqual(["tcp", "tcp", "tcp"]);
-    expect(
-      [
-        "CERT_HAS_EXPIRED",
-        "DEPTH_ZERO_SELF_SIGNED_CERT",
-        "ERR_TLS_CERT_ALTNAME_INVALID",
-        "ERR_SSL_WRONG_VERSION_NUMBER",
-      ].map(classOfCode),
-    ).toEqual(["tls", "tls", "tls", "tls"]);
-    expect(classOfCode("ERR_INVALID_ARG_TYPE")).toBeUndefined();
-  });
-
-  it("finds the code on a wrapped error, as the Okta SDK's node-fetch and undici wrap them", () => {
-    // Prepare
-    const wrapped = Object.assign(new Error("request to https://x failed"), {
-      type: "system",
-      cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" }),
-    });
-
-    // Act
-    const failure = networkFailure(wrapped, "127.0.0.1:9");
-
-    // Assess
-    expect(failure).toMatchObject({ errorClass: "tcp", message: "connection to 127.0.0.1:9 refused" });
-  });
-
   it("turns an abort into a timeout and anything unknown into a probe error", () => {
     // Prepare
     const abort = Object.assign(new Error("The operation was aborted"), { name: "AbortError" });
@@ -41,6 +14,40 @@ describe("failure classification", () => {
     // Assess
     expect(timeout.errorClass).toBe("timeout");
     expect(unknown).toMatchObject({ errorClass: "content", message: "probe error: boom" });
+  });
+
+  it("takes a request's failure over with its class, message and status", () => {
+    // Act
+    const failure = toProbeFailure(
+      new HttpRequestError("http-5xx", "HTTP 503 from idp.example/x", { status: 503 }),
+      "idp.example",
+    );
+
+    // Assess
+    expect(failure).toBeInstanceOf(ProbeFailure);
+    expect(failure).toMatchObject({
+      errorClass: "http-5xx",
+      message: "HTTP 503 from idp.example/x",
+      status: 503,
+      retryable: true,
+    });
+  });
+
+  it("reports the attempt's own deadline rather than the abort it caused", () => {
+    // Prepare
+    const controller = new AbortController();
+    const deadline = new ProbeFailure("timeout", "no complete answer within 100 ms");
+    controller.abort(deadline);
+
+    // Act
+    const failure = toProbeFailure(
+      new HttpRequestError("timeout", "no answer in time"),
+      "x",
+      controller.signal,
+    );
+
+    // Assess
+    expect(failure).toBe(deadline);
   });
 
   it("retries failures but not slow or upstream answers, unless told otherwise", () => {

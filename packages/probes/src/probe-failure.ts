@@ -1,10 +1,12 @@
 import type { ErrorClass } from "@idp-failover/core";
+import { HttpRequestError, messageOf, requestFailure } from "@idp-failover/http";
 
 /*
- * How a probe attempt fails: a class from the core's list and a short message for people. Checks
- * throw ProbeFailure; anything else thrown (a socket error, an SDK error) is classified here by its
- * Node error code, so a refused connection is `tcp` and an expired certificate is `tls` whichever
- * library raised it.
+ * How a probe attempt fails: a class from the core's list and a short message for people. The
+ * classes of a request that got no usable answer (dns, tcp, tls, timeout, a status) are the HTTP
+ * client's (@idp-failover/http): a probe takes them over as they are, so there is one table of error
+ * codes. What a probe adds is its own content checks (a discovery document without an issuer, a
+ * token signed by an unpublished key) and whether a confirm retry may try again.
  */
 
 export interface ProbeFailureOptions {
@@ -14,19 +16,25 @@ export interface ProbeFailureOptions {
   retryable?: boolean;
 }
 
-export class ProbeFailure extends Error {
+/** A request's failure as a probe reports it, or a failed content check, and whether to retry. */
+export class ProbeFailure extends HttpRequestError {
   override name = "ProbeFailure";
-  readonly status: number | undefined;
   readonly retryable: boolean;
 
-  constructor(
-    readonly errorClass: ErrorClass,
-    message: string,
-    options: ProbeFailureOptions = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.status = options.status;
+  constructor(errorClass: ErrorClass, message: string, options: ProbeFailureOptions = {}) {
+    super(errorClass, message, {
+      ...(options.cause !== undefined ? { cause: options.cause } : {}),
+      ...(options.status !== undefined ? { status: options.status } : {}),
+    });
     this.retryable = options.retryable ?? (errorClass !== "slow" && errorClass !== "upstream");
+  }
+
+  /** A request's failure as the probe's: the same class, message and status. */
+  static from(failure: HttpRequestError): ProbeFailure {
+    return new ProbeFailure(failure.errorClass, failure.message, {
+      cause: failure,
+      ...(failure.status !== undefined ? { status: failure.status } : {}),
+    });
   }
 
   /** The same failure with context in front of its message ("discovery: HTTP 503 ..."). */
@@ -39,120 +47,19 @@ export class ProbeFailure extends Error {
   }
 }
 
-const dnsCodes = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EAI_NODATA", "EAI_NONAME", "EAI_SERVICE"]);
-const tcpCodes = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "EHOSTUNREACH",
-  "EHOSTDOWN",
-  "ENETUNREACH",
-  "ENETDOWN",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EADDRNOTAVAIL",
-  "ERR_STREAM_PREMATURE_CLOSE",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CLOSED",
-]);
-// OpenSSL verification results as Node reports them, plus handshake failures.
-const tlsCodes = new Set([
-  "CERT_HAS_EXPIRED",
-  "CERT_NOT_YET_VALID",
-  "CERT_REVOKED",
-  "CERT_UNTRUSTED",
-  "CERT_REJECTED",
-  "CERT_SIGNATURE_FAILURE",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "UNABLE_TO_DECRYPT_CERT_SIGNATURE",
-  "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
-  "INVALID_CA",
-  "PATH_LENGTH_EXCEEDED",
-  "INVALID_PURPOSE",
-  "HOSTNAME_MISMATCH",
-  "EPROTO",
-]);
-
-export function classOfCode(code: string): ErrorClass | undefined {
-  if (dnsCodes.has(code)) return "dns";
-  if (tcpCodes.has(code)) return "tcp";
-  if (
-    tlsCodes.has(code) ||
-    code.startsWith("ERR_TLS_") ||
-    code.startsWith("ERR_SSL_") ||
-    code.includes("CERT")
-  ) {
-    return "tls";
-  }
+/** A probe's failure or a request's, as the probe's; undefined for anything else (a bug, an SDK error). */
+export function asProbeFailure(error: unknown): ProbeFailure | undefined {
+  if (error instanceof ProbeFailure) return error;
+  if (error instanceof HttpRequestError) return ProbeFailure.from(error);
   return undefined;
-}
-
-/** The first Node error code found on an error or the errors that caused it. */
-export function errorCodeOf(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && classOfCode(code)) return code;
-    current = (current as { cause?: unknown }).cause ?? (current as { error?: unknown }).error;
-  }
-  return undefined;
-}
-
-/** A network-level failure, if the error is one: dns, tcp or tls, with where it happened. */
-export function networkFailure(error: unknown, where: string): ProbeFailure | undefined {
-  const code = errorCodeOf(error);
-  if (!code) return undefined;
-  const errorClass = classOfCode(code);
-  if (!errorClass) return undefined;
-  const detail = messageOf(error);
-  const message =
-    errorClass === "dns"
-      ? `DNS lookup of ${hostOf(where)} failed (${code})`
-      : code === "ECONNREFUSED"
-        ? `connection to ${where} refused`
-        : code === "ECONNRESET"
-          ? `connection to ${where} reset`
-          : errorClass === "tcp"
-            ? `connection to ${where} failed (${code})`
-            : `TLS with ${where} failed: ${detail} (${code})`;
-  return new ProbeFailure(errorClass, message, { cause: error });
 }
 
 /** Turns anything an attempt threw into a ProbeFailure. */
 export function toProbeFailure(error: unknown, where: string, signal?: AbortSignal): ProbeFailure {
   if (error instanceof ProbeFailure) return error;
   if (signal?.aborted && signal.reason instanceof ProbeFailure) return signal.reason;
-  const network = networkFailure(error, where);
-  if (network) return network;
-  if (isAbort(error)) return new ProbeFailure("timeout", `no answer from ${where} in time`, { cause: error });
+  const failure = requestFailure(error, where, signal);
+  if (failure) return ProbeFailure.from(failure);
   // Not the IdP's fault as far as we can tell, but the check could not complete: report what happened.
   return new ProbeFailure("content", `probe error: ${messageOf(error)}`, { cause: error });
-}
-
-function isAbort(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    (error.name === "AbortError" || (error as { code?: unknown }).code === "ABORT_ERR")
-  );
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function hostOf(where: string): string {
-  return where.replace(/:\d+$/, "");
-}
-
-/** host[:port] of a URL: what failure messages name (never the query, which may carry tokens). */
-export function whereOf(url: string | URL): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return "(invalid URL)";
-  }
 }

@@ -1,3 +1,4 @@
+import type { ClientCredentials } from "@idp-failover/http";
 import type { OktaClient } from "./okta-sdk.js";
 
 /*
@@ -14,17 +15,11 @@ export interface RateLimitState {
   resetAt: number;
 }
 
-export interface CachedToken {
-  accessToken: string;
-  /** Epoch ms after which the token must not be used. */
-  expiresAt: number;
-}
-
 export class ProbeMemory {
   /** By Okta org URL. */
   readonly rateLimits = new Map<string, RateLimitState>();
-  /** By token endpoint, client, scope and a fingerprint of the secret. */
-  readonly tokens = new Map<string, CachedToken>();
+  /** Apps' access tokens (each kept until shortly before it expires), by endpoint, app and a fingerprint of the secret. */
+  readonly tokens = new Map<string, ClientCredentials>();
   /** By org URL, auth settings and a fingerprint of the secret. */
   readonly oktaClients = new Map<string, OktaClient>();
 }

@@ -29,7 +29,8 @@ export interface RegionRoundOptions {
   providers?: readonly string[];
   /** Rate-limit budgets, tokens and SDK clients kept between rounds; pass the same one every round. */
   memory?: ProbeMemory;
-  now?: () => number;
+  /** The clock (epoch ms): the round's start when `at` is absent, token and certificate expiry. */
+  now: () => number;
 }
 
 interface PlannedProbe {
@@ -40,9 +41,8 @@ interface PlannedProbe {
 }
 
 export async function runRegionRound(config: Config, options: RegionRoundOptions): Promise<ProbeRound> {
-  const now = options.now ?? Date.now;
-  const at = options.at ?? now();
-  const env = probeEnvironment({ ...options, policy: config.policy, now });
+  const at = options.at ?? options.now();
+  const env = probeEnvironment({ ...options, policy: config.policy });
   const planned = planRound(config, options);
   await prepareFor(planned.map((p) => p.spec));
   const results = await mapConcurrent(

@@ -1,6 +1,4 @@
-import type { HttpClient } from "./node-https-client.js";
-import { statusFailure } from "./node-https-client.js";
-import { ProbeFailure } from "./probe-failure.js";
+import { type HttpClient, parseJsonBody, statusFailure } from "@idp-failover/http";
 
 /*
  * JSON documents fetched within one round (discovery documents and key sets), shared between the
@@ -51,25 +49,5 @@ export async function fetchJson(
     headers: { accept: "application/json" },
   });
   if (answer.status !== 200) throw statusFailure(answer, false);
-  return { url, status: answer.status, latencyMs: answer.latencyMs, json: parseJson(answer.body, url) };
-}
-
-export function parseJson(body: string, what: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new ProbeFailure("content", `${describe(what)} is not valid JSON (${detail.slice(0, 80)})`, {
-      cause: error,
-    });
-  }
-}
-
-function describe(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.host}${u.pathname}`;
-  } catch {
-    return url.slice(0, 80);
-  }
+  return { url, status: answer.status, latencyMs: answer.latencyMs, json: parseJsonBody(answer.body, url) };
 }

@@ -1,6 +1,6 @@
 import { policySchema } from "@idp-failover/core";
+import type { HttpClient } from "@idp-failover/http";
 import { describe, expect, it } from "vitest";
-import type { HttpClient } from "./node-https-client.js";
 import { executeProbe, probeEnvironment, resolveProbe } from "./run-probe.js";
 import { envSecrets } from "./secrets.js";
 

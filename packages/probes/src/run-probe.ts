@@ -9,6 +9,7 @@ import {
   policySchema,
   type ResolvedProbe,
 } from "@idp-failover/core";
+import { type HttpClient, NodeHttpClient, whereOf } from "@idp-failover/http";
 import { checkGraphHealth } from "./checks/graph-health.js";
 import { checkHttp } from "./checks/http.js";
 import { checkJwks } from "./checks/jwks.js";
@@ -16,10 +17,9 @@ import { checkDiscovery } from "./checks/oidc-discovery.js";
 import { checkOktaApi, loadOktaSdk } from "./checks/okta-api.js";
 import { checkSamlMetadata } from "./checks/saml-metadata.js";
 import { checkToken } from "./checks/token.js";
-import { type HttpClient, NodeHttpsClient } from "./node-https-client.js";
 import { discoveryUrlOf } from "./oidc.js";
 import type { AttemptContext, CheckPassed, ProbeTarget } from "./probe-context.js";
-import { ProbeFailure, toProbeFailure, whereOf } from "./probe-failure.js";
+import { ProbeFailure, toProbeFailure } from "./probe-failure.js";
 import { createProbeMemory, type ProbeMemory } from "./probe-memory.js";
 import { redact, secretValuesOf } from "./redact.js";
 import { RoundDocuments } from "./round-documents.js";
@@ -51,7 +51,7 @@ export function probeEnvironment(options: {
   memory?: ProbeMemory | undefined;
   now: () => number;
 }): ProbeEnvironment {
-  const http = new NodeHttpsClient(options.ca ? { ca: options.ca } : {});
+  const http = new NodeHttpClient({ ca: options.ca, userAgent: "idp-failover-probe/0.1" });
   return {
     policy: options.policy,
     secrets: options.secrets,
@@ -122,6 +122,7 @@ async function attemptOnce(
   timeoutMs: number,
 ): Promise<Attempt> {
   const controller = new AbortController();
+  // A stopwatch, not a clock read: the attempt's latency, whatever the clock says.
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   // The hard timeout ends the attempt even if a library ignores the abort signal.
@@ -246,15 +247,15 @@ export interface RunProbeOptions {
   /** Extra PEM CA certificate(s) to trust. */
   ca?: string;
   memory?: ProbeMemory;
-  now?: () => number;
+  /** The clock (epoch ms): the result's time when `at` is absent, token and certificate expiry. */
+  now: () => number;
 }
 
 /** Runs one probe on its own (`idpctl probe --kind K --url URL`). */
 export async function runProbe(spec: ProbeSpec, options: RunProbeOptions): Promise<ProbeResult> {
   const resolved = resolveProbe(spec);
-  const now = options.now ?? Date.now;
-  const at = options.at ?? now();
-  const env = probeEnvironment({ ...options, policy: options.policy ?? policySchema.parse({}), now });
+  const at = options.at ?? options.now();
+  const env = probeEnvironment({ ...options, policy: options.policy ?? policySchema.parse({}) });
   const target = targetOf({
     kind: options.provider?.kind ?? "oidc",
     ...(options.provider?.issuer ? { issuer: options.provider.issuer } : {}),

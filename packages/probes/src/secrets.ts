@@ -1,3 +1,5 @@
+import { ProbeFailure } from "./probe-failure.js";
+
 /*
  * Where probe credentials come from. The config names a secret (`clientSecretRef: OKTA_PROBE_SECRET`);
  * a SecretSource turns the name into the value. The probes never read `process.env` themselves: the
@@ -12,4 +14,15 @@ export function envSecrets(env: Readonly<Record<string, string | undefined>>): S
     const value = env[ref];
     return value === undefined || value === "" ? undefined : value;
   };
+}
+
+/** The secret a probe needs; a missing one is `auth`, not retried (an operator must set it). */
+export function requireSecret(secrets: SecretSource, ref: string): string {
+  const value = secrets(ref);
+  if (value === undefined) {
+    throw new ProbeFailure("auth", `secret ${ref} is not set (environment or secret store)`, {
+      retryable: false,
+    });
+  }
+  return value;
 }

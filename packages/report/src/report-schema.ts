@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "@idp-failover/core/zod-mini";
 
 /*
  * The JSON form of a report: a stable, documented contract (docs/report-schema.md). Additive changes
@@ -10,25 +10,25 @@ import { z } from "zod";
 export const reportSchemaVersion = 1;
 
 const iso = z.string();
-const pct = z.number().nullable();
+const pct = z.nullable(z.number());
 
 export const creditTierSchema = z.object({ belowPct: z.number(), creditPct: z.number() });
 
 export const providerSlaSchema = z.object({
   targetPct: z.number(),
   /** Availability >= target; null when nothing was measured. */
-  met: z.boolean().nullable(),
+  met: z.nullable(z.boolean()),
   /** Downtime the target allows over the measured time. */
   errorBudgetMinutes: z.number(),
   budgetUsedMinutes: z.number(),
   /** Negative when the budget is overspent. */
   budgetLeftMinutes: z.number(),
-  budgetUsedPct: z.number().nullable(),
+  budgetUsedPct: z.nullable(z.number()),
   serviceCredit: z.object({
     /** Below the target: a credit can be claimed under the vendor's terms. */
-    qualifies: z.boolean().nullable(),
+    qualifies: z.nullable(z.boolean()),
     /** The vendor's published tier for this figure; the customer's agreement governs. */
-    indicativeCreditPct: z.number().nullable(),
+    indicativeCreditPct: z.nullable(z.number()),
     vendor: z.string(),
     downtimeDefinition: z.string(),
     formula: z.string(),
@@ -39,8 +39,8 @@ export const providerSlaSchema = z.object({
 
 export const availabilityFiguresSchema = z.object({
   availabilityPct: pct,
-  downtimeMinutes: z.number().int(),
-  degradedMinutes: z.number().int(),
+  downtimeMinutes: z.int(),
+  degradedMinutes: z.int(),
   /** Down seconds as measured, before rounding episodes to minutes. */
   downSeconds: z.number(),
   measuredMinutes: z.number(),
@@ -56,20 +56,20 @@ export const vendorReportedSchema = z.object({
   label: z.string(),
   vendor: z.string(),
   source: z.string(),
-  month: z.string().nullable(),
-  scorePct: z.number().nullable(),
-  reason: z.string().nullable(),
+  month: z.nullable(z.string()),
+  scorePct: z.nullable(z.number()),
+  reason: z.nullable(z.string()),
 });
 export type VendorReported = z.infer<typeof vendorReportedSchema>;
 
-export const providerReportSchema = availabilityFiguresSchema.extend({
+export const providerReportSchema = z.extend(availabilityFiguresSchema, {
   id: z.string(),
   kind: z.enum(["okta", "entra", "oidc"]),
   role: z.enum(["primary", "secondary"]),
-  downEpisodes: z.number().int(),
+  downEpisodes: z.int(),
   sla: providerSlaSchema,
-  regions: z.array(availabilityFiguresSchema.extend({ region: z.string() })),
-  daily: z.array(availabilityFiguresSchema.extend({ date: z.string() })),
+  regions: z.array(z.extend(availabilityFiguresSchema, { region: z.string() })),
+  daily: z.array(z.extend(availabilityFiguresSchema, { date: z.string() })),
   vendorReported: vendorReportedSchema,
 });
 export type ProviderReport = z.infer<typeof providerReportSchema>;
@@ -77,25 +77,25 @@ export type ProviderReport = z.infer<typeof providerReportSchema>;
 export const incidentReportSchema = z.object({
   id: z.string(),
   provider: z.string(),
-  failoverTo: z.string().nullable(),
+  failoverTo: z.nullable(z.string()),
   start: iso,
   detectedAt: iso,
-  dnsSubmittedAt: iso.nullable(),
-  insyncAt: iso.nullable(),
-  recoveredAt: iso.nullable(),
-  failbackRequestedAt: iso.nullable(),
-  failbackApprovedAt: iso.nullable(),
-  approvedBy: z.string().nullable(),
-  end: iso.nullable(),
+  dnsSubmittedAt: z.nullable(iso),
+  insyncAt: z.nullable(iso),
+  recoveredAt: z.nullable(iso),
+  failbackRequestedAt: z.nullable(iso),
+  failbackApprovedAt: z.nullable(iso),
+  approvedBy: z.nullable(z.string()),
+  end: z.nullable(iso),
   ongoing: z.boolean(),
   startedBeforePeriod: z.boolean(),
   endsAfterPeriod: z.boolean(),
   detectionSeconds: z.number(),
-  dnsChangeSeconds: z.number().nullable(),
-  insyncSeconds: z.number().nullable(),
-  timeOnSecondarySeconds: z.number().nullable(),
-  failbackApprovalWaitSeconds: z.number().nullable(),
-  failbackSeconds: z.number().nullable(),
+  dnsChangeSeconds: z.nullable(z.number()),
+  insyncSeconds: z.nullable(z.number()),
+  timeOnSecondarySeconds: z.nullable(z.number()),
+  failbackApprovalWaitSeconds: z.nullable(z.number()),
+  failbackSeconds: z.nullable(z.number()),
   loginDowntimeSeconds: z.number(),
 });
 export type IncidentReport = z.infer<typeof incidentReportSchema>;
@@ -103,7 +103,7 @@ export type IncidentReport = z.infer<typeof incidentReportSchema>;
 export const siteReportSchema = z.object({
   site: z.string(),
   hostname: z.string(),
-  ttlSeconds: z.number().int(),
+  ttlSeconds: z.int(),
   primary: z.string(),
   /** Share of the measured time the login hostname pointed at a provider that worked. */
   loginAvailabilityPct: pct,
@@ -111,7 +111,7 @@ export const siteReportSchema = z.object({
   loginDowntimeMinutes: z.number(),
   primaryAvailabilityPct: pct,
   /** Primary's downtime minus the login hostname's: what failover bought. */
-  failoverSavedMinutes: z.number().nullable(),
+  failoverSavedMinutes: z.nullable(z.number()),
   measuredMinutes: z.number(),
   loginOutages: z.array(z.object({ from: iso, to: iso, seconds: z.number() })),
   providers: z.array(providerReportSchema),
@@ -127,8 +127,8 @@ export const slaReportSchema = z.object({
     from: iso,
     to: iso,
     label: z.string(),
-    month: z.string().nullable(),
-    days: z.number().int(),
+    month: z.nullable(z.string()),
+    days: z.int(),
     minutes: z.number(),
   }),
   method: z.object({

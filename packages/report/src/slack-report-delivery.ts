@@ -1,5 +1,5 @@
+import * as z from "@idp-failover/core/zod-mini";
 import type { KnownBlock, WebClient } from "@slack/web-api";
-import { z } from "zod";
 import type { SiteReport, SlaReport } from "./report-schema.js";
 import { headline, periodTitle } from "./report-text.js";
 import type { DeliveryOutcome, ReportAttachment, ReportDelivery } from "./send-monthly-report.js";
@@ -18,9 +18,14 @@ export interface SlackReportDeliveryOptions {
   channel: string;
 }
 
-const postAnswer = z.looseObject({ channel: z.string().min(1), ts: z.string().min(1) });
+const postAnswer = z.looseObject({
+  channel: z.string().check(z.minLength(1)),
+  ts: z.string().check(z.minLength(1)),
+});
 const uploadAnswer = z.looseObject({
-  files: z.array(z.looseObject({ files: z.array(z.looseObject({ id: z.string() })).optional() })).optional(),
+  files: z.optional(
+    z.array(z.looseObject({ files: z.optional(z.array(z.looseObject({ id: z.string() }))) })),
+  ),
 });
 
 /** Slack allows 50 blocks a message: a header, a context, and a section per site up to this many. */

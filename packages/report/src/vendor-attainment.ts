@@ -1,13 +1,14 @@
-import type { Provider } from "@idp-failover/core";
+import type { Clock, Provider } from "@idp-failover/core";
+import * as z from "@idp-failover/core/zod-mini";
 import {
-  AuthenticationHandler,
-  Client,
-  type Context,
-  GraphError,
-  type Middleware,
-} from "@microsoft/microsoft-graph-client";
-import { z } from "zod";
-import { HttpsRequestError, httpsCall } from "./https-request.js";
+  type ClientCredentials,
+  type HttpClient,
+  HttpRequestError,
+  NodeHttpClient,
+  TokenRequestError,
+} from "@idp-failover/http";
+import { createGraphClient, entraGraphCredentials, GraphTransport } from "@idp-failover/http/graph";
+import { GraphError } from "@microsoft/microsoft-graph-client";
 
 /*
  * The vendor's own monthly SLA figure, shown next to ours and labelled as the vendor's.
@@ -17,7 +18,8 @@ import { HttpsRequestError, httpsCall } from "./https-request.js";
  * may change it) answers `{ attainments: [{ startDate, endDate, score }] }`, one entry per calendar
  * month, the score a percentage truncated (not rounded) to three decimals. Okta has no such API.
  * A figure that cannot be had (no permission, month not published yet, Graph unreachable) is "not
- * available" with the reason: a report never fails for it and never invents one.
+ * available" with the reason: a report never fails for it and never invents one. The token and the
+ * Graph calls go through the one HTTP client and client-credentials flow (@idp-failover/http).
  */
 
 export type VendorAttainment =
@@ -36,9 +38,9 @@ export const entraAttainmentSource =
 const attainmentsSchema = z.looseObject({
   attainments: z.array(
     z.looseObject({
-      startDate: z.string().regex(/^\d{4}-\d{2}-\d{2}/),
-      endDate: z.string().regex(/^\d{4}-\d{2}-\d{2}/),
-      score: z.number().min(0).max(100),
+      startDate: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}/)),
+      endDate: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}/)),
+      score: z.number().check(z.gte(0), z.lte(100)),
     }),
   ),
 });
@@ -46,8 +48,13 @@ const attainmentsSchema = z.looseObject({
 type GraphAnswer = { ok: true; data: z.infer<typeof attainmentsSchema> } | { ok: false; reason: string };
 
 export interface GraphEntraSlaAttainmentOptions {
-  /** A Graph client for the tenant (see `createGraphClient`). */
-  client: Client;
+  http: HttpClient;
+  /** The app's Graph token (`entraGraphCredentials`). */
+  tokens: ClientCredentials;
+  /** Default https://graph.microsoft.com (national clouds and stand-ins differ). */
+  graphUrl?: string | undefined;
+  /** Each request's deadline. Default 15 s. */
+  timeoutMs?: number;
 }
 
 export class GraphEntraSlaAttainment implements VendorAttainmentSource {
@@ -79,11 +86,21 @@ export class GraphEntraSlaAttainment implements VendorAttainmentSource {
   }
 
   private async fetch(): Promise<GraphAnswer> {
+    const { http, tokens, graphUrl, timeoutMs = 15_000 } = this.options;
+    let accessToken: string;
+    try {
+      accessToken = await tokens.accessToken(AbortSignal.timeout(timeoutMs));
+    } catch (error) {
+      return { ok: false, reason: tokenFailure(error) };
+    }
+    const transport = new GraphTransport(http, () => AbortSignal.timeout(timeoutMs));
+    const client = createGraphClient({ transport, accessToken: async () => accessToken, graphUrl });
     let body: unknown;
     try {
-      body = await this.options.client.api("/reports/sla/azureADAuthentication").version("beta").get();
+      body = await client.api("/reports/sla/azureADAuthentication").version("beta").get();
     } catch (error) {
-      return { ok: false, reason: graphFailure(error) };
+      if (error instanceof GraphError && error.statusCode === 401) tokens.forget();
+      return { ok: false, reason: graphFailure(error, transport) };
     }
     const parsed = attainmentsSchema.safeParse(body);
     if (!parsed.success) return { ok: false, reason: "Graph answered without an attainments list" };
@@ -91,13 +108,17 @@ export class GraphEntraSlaAttainment implements VendorAttainmentSource {
   }
 }
 
-function graphFailure(error: unknown): string {
-  if (error instanceof HttpsRequestError) return `Graph unreachable: ${error.message}`;
-  if (error instanceof TokenRequestError) return error.message;
-  // The SDK wraps what its middleware throws in a GraphError whose code is the original error's name.
-  if (error instanceof GraphError && error.code === "TokenRequestError") return error.message;
-  if (error instanceof GraphError && error.code === "HttpsRequestError")
-    return `Graph unreachable: ${error.message}`;
+function tokenFailure(error: unknown): string {
+  if (error instanceof TokenRequestError && error.status !== undefined) {
+    const code = error.oauthError ? ` ${error.oauthError}` : "";
+    return `Entra token endpoint refused the app (HTTP ${error.status}${code})`;
+  }
+  if (error instanceof HttpRequestError) return `Entra token endpoint unreachable: ${error.message}`;
+  return `Entra token request failed: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+function graphFailure(error: unknown, transport: GraphTransport): string {
+  if (transport.failure) return `Graph unreachable: ${transport.failure.message}`;
   if (error instanceof GraphError && error.statusCode > 0) {
     const code = error.code ? ` ${error.code}` : "";
     if (error.statusCode === 401 || error.statusCode === 403) {
@@ -109,125 +130,6 @@ function graphFailure(error: unknown): string {
   return `Graph call failed: ${error instanceof Error ? error.message : String(error)}`;
 }
 
-export class TokenRequestError extends Error {
-  override name = "TokenRequestError";
-}
-
-export interface GraphAppCredentials {
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
-  /** Default https://login.microsoftonline.com (national clouds and stand-ins differ). */
-  loginUrl?: string;
-  /** Default https://graph.microsoft.com. */
-  graphUrl?: string;
-  /** Extra CA certificates (PEM) to trust. */
-  ca?: string;
-}
-
-const tokenSchema = z.looseObject({
-  access_token: z.string().min(1),
-  expires_in: z.coerce.number().optional(),
-});
-
-/** An app-only Graph token (client credentials), fetched once and reused until shortly before expiry. */
-export function clientCredentialsToken(credentials: GraphAppCredentials): () => Promise<string> {
-  const loginUrl = (credentials.loginUrl ?? "https://login.microsoftonline.com").replace(/\/+$/, "");
-  const graphUrl = (credentials.graphUrl ?? "https://graph.microsoft.com").replace(/\/+$/, "");
-  let cached: { token: string; until: number } | undefined;
-  return async () => {
-    if (cached && cached.until > Date.now()) return cached.token;
-    const form = new URLSearchParams({
-      grant_type: "client_credentials",
-      client_id: credentials.clientId,
-      client_secret: credentials.clientSecret,
-      scope: `${graphUrl}/.default`,
-    });
-    const answer = await httpsCall(
-      `${loginUrl}/${encodeURIComponent(credentials.tenantId)}/oauth2/v2.0/token`,
-      {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-        body: form.toString(),
-        ...(credentials.ca ? { ca: credentials.ca } : {}),
-      },
-    ).catch((error: unknown) => {
-      throw new TokenRequestError(`Entra token endpoint unreachable: ${(error as Error).message}`, {
-        cause: error,
-      });
-    });
-    const parsed = answer.status === 200 ? tokenSchema.safeParse(safeJson(answer.body)) : undefined;
-    if (!parsed?.success) {
-      const error = z.looseObject({ error: z.string() }).safeParse(safeJson(answer.body));
-      throw new TokenRequestError(
-        `Entra token endpoint refused the app (HTTP ${answer.status}${error.success ? ` ${error.data.error}` : ""})`,
-      );
-    }
-    const lifetimeMs = (parsed.data.expires_in ?? 3599) * 1000;
-    cached = { token: parsed.data.access_token, until: Date.now() + Math.max(0, lifetimeMs - 300_000) };
-    return cached.token;
-  };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** A Graph client whose requests go through node:https (so `ca` applies), with a bearer from `getAccessToken`. */
-export function createGraphClient(options: {
-  getAccessToken: () => Promise<string>;
-  graphUrl?: string;
-  ca?: string;
-}): Client {
-  const graphUrl = (options.graphUrl ?? "https://graph.microsoft.com").replace(/\/+$/, "");
-  return Client.initWithMiddleware({
-    middleware: [
-      new AuthenticationHandler({ getAccessToken: options.getAccessToken }),
-      new NodeHttpsTransport(options.ca),
-    ],
-    baseUrl: graphUrl,
-    defaultVersion: "v1.0",
-    // The SDK sends the bearer only to Microsoft's Graph hosts and these (national clouds, stand-ins).
-    customHosts: new Set([new URL(graphUrl).hostname]),
-  });
-}
-
-/** The Graph SDK's last middleware: sends the request with node:https. */
-class NodeHttpsTransport implements Middleware {
-  constructor(private readonly ca: string | undefined) {}
-
-  async execute(context: Context): Promise<void> {
-    const request: unknown = context.request;
-    const url = typeof request === "string" ? request : String((request as { url?: unknown }).url);
-    const answer = await httpsCall(url, {
-      method: "GET",
-      headers: headerRecord(context.options?.headers),
-      ...(this.ca ? { ca: this.ca } : {}),
-    });
-    const empty = answer.status === 204 || answer.status === 205 || answer.status === 304;
-    context.response = new Response(empty ? null : answer.body, {
-      status: answer.status,
-      headers: new Headers(answer.headers),
-    });
-  }
-}
-
-function headerRecord(headers: unknown): Record<string, string> {
-  const record: Record<string, string> = {};
-  if (headers instanceof Headers) {
-    headers.forEach((value, name) => {
-      record[name] = value;
-    });
-  } else if (headers && typeof headers === "object") {
-    for (const [name, value] of Object.entries(headers)) if (typeof value === "string") record[name] = value;
-  }
-  return record;
-}
-
 /**
  * The vendor-figure source for an Entra provider, from the credentials of its graph-health probe (the
  * same app registration; it needs Reports.Read.All besides ServiceHealth.Read.All). A missing probe or
@@ -236,7 +138,7 @@ function headerRecord(headers: unknown): Record<string, string> {
 export function entraAttainmentSourceFor(
   provider: Provider,
   secretOf: (ref: string) => string | undefined,
-  options: { ca?: string; cache?: Map<string, VendorAttainmentSource> } = {},
+  options: { clock: Clock; ca?: string; cache?: Map<string, VendorAttainmentSource> },
 ): VendorAttainmentSource | undefined {
   if (provider.kind !== "entra") return undefined;
   const probe = provider.probes.find((p) => p.kind === "graph-health");
@@ -246,20 +148,18 @@ export function entraAttainmentSourceFor(
   const key = `${probe.loginUrl ?? ""}|${probe.tenantId}|${probe.clientId}|${probe.graphUrl ?? ""}`;
   const cached = options.cache?.get(key);
   if (cached) return cached;
-  const credentials: GraphAppCredentials = {
+  const http = new NodeHttpClient({ ca: options.ca });
+  const app = {
     tenantId: probe.tenantId,
     clientId: probe.clientId,
     clientSecret: secret,
-    ...(probe.loginUrl ? { loginUrl: probe.loginUrl } : {}),
-    ...(probe.graphUrl ? { graphUrl: probe.graphUrl } : {}),
-    ...(options.ca ? { ca: options.ca } : {}),
+    loginUrl: probe.loginUrl,
+    graphUrl: probe.graphUrl,
   };
   const source = new GraphEntraSlaAttainment({
-    client: createGraphClient({
-      getAccessToken: clientCredentialsToken(credentials),
-      ...(credentials.graphUrl ? { graphUrl: credentials.graphUrl } : {}),
-      ...(options.ca ? { ca: options.ca } : {}),
-    }),
+    http,
+    tokens: entraGraphCredentials(app, { http, clock: options.clock }),
+    graphUrl: probe.graphUrl,
   });
   options.cache?.set(key, source);
   return source;

@@ -1,5 +1,5 @@
+import * as z from "@idp-failover/core/zod-mini";
 import type { WebClient } from "@slack/web-api";
-import { z } from "zod";
 import { errorText } from "./notification-sender.js";
 import { slackErrorCode } from "./slack-client.js";
 

@@ -5,8 +5,8 @@ import {
   type EvaluatorDeps,
   findSite,
 } from "@idp-failover/core";
+import * as z from "@idp-failover/core/zod-mini";
 import type { WebClient } from "@slack/web-api";
-import { z } from "zod";
 import { type ApproverCheck, approversText, SlackApproverDirectory } from "./approvers.js";
 import { escapeMrkdwn, type LooseBlock } from "./block-kit.js";
 import {
@@ -61,36 +61,40 @@ export interface SlackInteractionDeps {
   log?: InteractionLog;
 }
 
-const userId = z.string().regex(/^[UW][A-Z0-9]{1,30}$/);
-const blocks = z.array(z.looseObject({ type: z.string(), block_id: z.string().optional() }));
+const userId = z.string().check(z.regex(/^[UW][A-Z0-9]{1,30}$/));
+const blocks = z.array(z.looseObject({ type: z.string(), block_id: z.optional(z.string()) }));
 
 const blockActionsSchema = z.object({
   type: z.literal("block_actions"),
-  user: z.object({ id: userId, username: z.string().optional(), name: z.string().optional() }),
-  container: z
-    .object({ type: z.string(), message_ts: z.string().optional(), channel_id: z.string().optional() })
-    .optional(),
-  channel: z.object({ id: z.string().min(1) }).optional(),
-  message: z
-    .object({ ts: z.string().min(1), text: z.string().optional(), blocks: blocks.optional() })
-    .optional(),
+  user: z.object({ id: userId, username: z.optional(z.string()), name: z.optional(z.string()) }),
+  container: z.optional(
+    z.object({ type: z.string(), message_ts: z.optional(z.string()), channel_id: z.optional(z.string()) }),
+  ),
+  channel: z.optional(z.object({ id: z.string().check(z.minLength(1)) })),
+  message: z.optional(
+    z.object({
+      ts: z.string().check(z.minLength(1)),
+      text: z.optional(z.string()),
+      blocks: z.optional(blocks),
+    }),
+  ),
   actions: z
     .array(
       z.object({
         type: z.string(),
         action_id: z.string(),
-        block_id: z.string().optional(),
-        value: z.string().optional(),
+        block_id: z.optional(z.string()),
+        value: z.optional(z.string()),
       }),
     )
-    .min(1),
+    .check(z.minLength(1)),
 });
 type BlockActions = z.infer<typeof blockActionsSchema>;
 
 /** What our buttons carry in `value`. */
 export const approvalButtonValueSchema = z.object({
-  site: z.string().min(1).max(63),
-  approvalId: z.string().min(1).max(200),
+  site: z.string().check(z.minLength(1), z.maxLength(63)),
+  approvalId: z.string().check(z.minLength(1), z.maxLength(200)),
 });
 
 const answerByAction = new Map<string, ApprovalAnswer>(

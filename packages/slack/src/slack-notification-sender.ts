@@ -1,6 +1,6 @@
 import type { Config, MessageRefs, NotificationIntent } from "@idp-failover/core";
+import * as z from "@idp-failover/core/zod-mini";
 import type { WebClient } from "@slack/web-api";
-import { z } from "zod";
 import { context, type LooseBlock, limits, type SlackMessage } from "./block-kit.js";
 import {
   answeredApproval,
@@ -27,25 +27,25 @@ import { joinsThread, threadRule } from "./threads.js";
  * Updates (`chat.update`) are idempotent; a message that is gone or no longer editable is skipped.
  */
 
-const blocksSchema = z.array(z.looseObject({ type: z.string(), block_id: z.string().optional() }));
+const blocksSchema = z.array(z.looseObject({ type: z.string(), block_id: z.optional(z.string()) }));
 
 const storedMessageSchema = z.object({
-  channel: z.string().min(1),
-  ts: z.string().min(1),
-  at: z.string().optional(),
-  kind: z.string().optional(),
-  text: z.string().default(""),
-  blocks: z
-    .string()
-    .default("[]")
-    .transform((raw, ctx): LooseBlock[] => {
+  channel: z.string().check(z.minLength(1)),
+  ts: z.string().check(z.minLength(1)),
+  at: z.optional(z.string()),
+  kind: z.optional(z.string()),
+  text: z._default(z.string(), ""),
+  blocks: z.pipe(
+    z._default(z.string(), "[]"),
+    z.transform((raw, payload): LooseBlock[] => {
       try {
         return blocksSchema.parse(JSON.parse(raw));
       } catch {
-        ctx.addIssue({ code: "custom", message: "stored blocks are not Block Kit JSON" });
+        payload.issues.push({ code: "custom", message: "stored blocks are not Block Kit JSON", input: raw });
         return z.NEVER;
       }
     }),
+  ),
 });
 type StoredMessage = z.infer<typeof storedMessageSchema>;
 
@@ -203,4 +203,7 @@ interface Where {
   thread?: { ts: string; broadcast: boolean };
 }
 
-const postedSchema = z.object({ channel: z.string().min(1), ts: z.string().min(1) });
+const postedSchema = z.object({
+  channel: z.string().check(z.minLength(1)),
+  ts: z.string().check(z.minLength(1)),
+});

@@ -111,6 +111,7 @@ async function runRequested(options: ProbeOptions): Promise<ProbeResult[]> {
       // A diagnosis of the IdP as it is now: one attempt, no confirm retries hiding a flaky answer.
       policy: { ...policySchema.parse({}), confirm: { retries: 0, delayMs: 0 } },
       region: options.region,
+      now: Date.now,
       ...(ca ? { ca } : {}),
       // Without --issuer, discovery expects the issuer its URL names.
       ...(options.issuer ? { provider: { kind: "oidc", issuer: options.issuer } } : {}),
@@ -122,6 +123,7 @@ async function runRequested(options: ProbeOptions): Promise<ProbeResult[]> {
   const round = await runRegionRound(withTimeout(config, options.timeoutMs), {
     region: options.region,
     secrets,
+    now: Date.now,
     ...(ca ? { ca } : {}),
     ...selection,
   });

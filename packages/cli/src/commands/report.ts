@@ -79,7 +79,7 @@ export async function runReport(options: ReportCliOptions, io: CommandIo): Promi
         ? {}
         : {
             vendorSource: (_site: Site, provider: Provider) =>
-              entraAttainmentSourceFor(provider, secretOf, { cache }),
+              entraAttainmentSourceFor(provider, secretOf, { cache, clock: { now: () => io.now() } }),
           }),
     });
     const text = renderReport(report, format);

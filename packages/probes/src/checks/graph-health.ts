@@ -1,17 +1,11 @@
 import { createHash } from "node:crypto";
 import * as z from "@idp-failover/core/zod-mini";
-import {
-  AuthenticationHandler,
-  Client,
-  type Context,
-  GraphError,
-  type Middleware,
-} from "@microsoft/microsoft-graph-client";
-import type { HttpClient } from "../node-https-client.js";
-import { clientCredentialsRequest, parseTokenAnswer, requireSecret, tokenEndpointFailure } from "../oauth.js";
+import type { ClientCredentials } from "@idp-failover/http";
+import { createGraphClient, entraGraphCredentials, GraphTransport } from "@idp-failover/http/graph";
+import { GraphError } from "@microsoft/microsoft-graph-client";
 import type { AttemptContext, ProbeCheck, ProbeSpecOf } from "../probe-context.js";
-import { ProbeFailure, toProbeFailure, whereOf } from "../probe-failure.js";
-import { parseJson } from "../round-documents.js";
+import { ProbeFailure } from "../probe-failure.js";
+import { requireSecret } from "../secrets.js";
 
 /*
  * Microsoft's own word on Entra: Microsoft 365 service health through Microsoft Graph
@@ -44,18 +38,15 @@ const healthPageSchema = z.looseObject({
 });
 
 export const checkGraphHealth: ProbeCheck<"graph-health"> = async (spec, context) => {
-  const loginUrl = (spec.loginUrl ?? "https://login.microsoftonline.com").replace(/\/+$/, "");
-  const graphUrl = (spec.graphUrl ?? "https://graph.microsoft.com").replace(/\/+$/, "");
   const secret = requireSecret(context.secrets, spec.clientSecretRef);
-  const tokenKey = cacheKey(loginUrl, spec, graphUrl, secret);
-  const accessToken = await graphToken(spec, context, { loginUrl, graphUrl, secret, tokenKey });
-  const transport = new NodeHttpsGraphTransport(context.http, context.signal);
-  const client = Client.initWithMiddleware({
-    middleware: [new AuthenticationHandler({ getAccessToken: async () => accessToken }), transport],
-    baseUrl: graphUrl,
-    defaultVersion: "v1.0",
-    // The SDK sends the token only to Microsoft's Graph hosts and these (sovereign clouds, stand-ins).
-    customHosts: new Set([new URL(graphUrl).hostname]),
+  const credentials = graphCredentials(spec, secret, context);
+  // The token first, outside the SDK: its failures keep their class (the SDK would wrap them).
+  const accessToken = await credentials.accessToken(context.signal);
+  const transport = new GraphTransport(context.http, () => context.signal);
+  const client = createGraphClient({
+    transport,
+    accessToken: async () => accessToken,
+    graphUrl: spec.graphUrl,
   });
 
   let path = "/admin/serviceAnnouncement/healthOverviews";
@@ -64,7 +55,7 @@ export const checkGraphHealth: ProbeCheck<"graph-health"> = async (spec, context
     try {
       body = await client.api(path).get();
     } catch (error) {
-      throw graphFailure(error, transport, () => context.memory.tokens.delete(tokenKey));
+      throw graphFailure(error, transport, () => credentials.forget());
     }
     const parsed = healthPageSchema.safeParse(body);
     if (!parsed.success) {
@@ -94,109 +85,34 @@ export const checkGraphHealth: ProbeCheck<"graph-health"> = async (spec, context
   });
 };
 
-interface TokenSettings {
-  loginUrl: string;
-  graphUrl: string;
-  secret: string;
-  tokenKey: string;
-}
-
-/** An app-only Graph token, reused until five minutes before it expires. */
-async function graphToken(
-  spec: GraphSpec,
-  context: AttemptContext,
-  settings: TokenSettings,
-): Promise<string> {
-  const cached = context.memory.tokens.get(settings.tokenKey);
-  if (cached && cached.expiresAt > context.now()) return cached.accessToken;
-  const tokenUrl = `${settings.loginUrl}/${encodeURIComponent(spec.tenantId)}/oauth2/v2.0/token`;
-  const request = clientCredentialsRequest({
-    clientId: spec.clientId,
-    clientSecret: settings.secret,
-    scope: `${settings.graphUrl}/.default`,
-    method: "client_secret_post",
-  });
-  const answer = await context.http.request(tokenUrl, {
-    method: "POST",
-    headers: request.headers,
-    body: request.body,
-    signal: context.signal,
-  });
-  if (answer.status !== 200) throw tokenEndpointFailure(answer, "Entra token endpoint");
-  const token = parseTokenAnswer(parseJson(answer.body, tokenUrl), answer.status);
-  const lifetimeMs = (token.expires_in ?? 3599) * 1000;
-  for (const [key, entry] of context.memory.tokens) {
-    if (entry.expiresAt <= context.now()) context.memory.tokens.delete(key);
-  }
-  context.memory.tokens.set(settings.tokenKey, {
-    accessToken: token.access_token,
-    expiresAt: context.now() + Math.max(0, lifetimeMs - 300_000),
-  });
-  return token.access_token;
-}
-
-function cacheKey(loginUrl: string, spec: GraphSpec, graphUrl: string, secret: string): string {
+/**
+ * The app's Graph token, kept in the probe memory between rounds (reused until five minutes before
+ * it expires), one per tenant, app, login and Graph host, and secret: a rotated secret mints anew.
+ */
+function graphCredentials(spec: GraphSpec, secret: string, context: AttemptContext): ClientCredentials {
   const fingerprint = createHash("sha256").update(secret).digest("base64url").slice(0, 16);
-  return `graph|${loginUrl}|${spec.tenantId}|${spec.clientId}|${graphUrl}|${fingerprint}`;
-}
-
-/** The Graph SDK's last step: sends the request with the probes' HTTP client (trust, timeout, fresh connection). */
-class NodeHttpsGraphTransport implements Middleware {
-  failure: ProbeFailure | undefined;
-  status: number | undefined;
-  latencyMs = 0;
-
-  constructor(
-    private readonly http: HttpClient,
-    private readonly signal: AbortSignal,
-  ) {}
-
-  async execute(context: Context): Promise<void> {
-    const request: unknown = context.request;
-    const url = typeof request === "string" ? request : String((request as { url?: unknown }).url);
-    try {
-      const answer = await this.http.request(url, {
-        method: context.options?.method === "HEAD" ? "HEAD" : "GET",
-        headers: headerRecord(context.options?.headers),
-        signal: this.signal,
-      });
-      this.status = answer.status;
-      this.latencyMs += answer.latencyMs;
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(answer.headers)) {
-        if (typeof value === "string") headers.set(name, value);
-        else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-      }
-      const empty = answer.status === 204 || answer.status === 205 || answer.status === 304;
-      context.response = new Response(empty ? null : answer.body, { status: answer.status, headers });
-    } catch (error) {
-      this.failure = toProbeFailure(error, whereOf(url), this.signal);
-      throw this.failure;
-    }
+  const key = `graph|${spec.loginUrl ?? ""}|${spec.tenantId}|${spec.clientId}|${spec.graphUrl ?? ""}|${fingerprint}`;
+  const kept = context.memory.tokens.get(key);
+  if (kept) return kept;
+  for (const [other, credentials] of context.memory.tokens) {
+    if (!credentials.holdsTokenAt(context.now())) context.memory.tokens.delete(other);
   }
+  const credentials = entraGraphCredentials(
+    {
+      tenantId: spec.tenantId,
+      clientId: spec.clientId,
+      clientSecret: secret,
+      loginUrl: spec.loginUrl,
+      graphUrl: spec.graphUrl,
+    },
+    { http: context.http, clock: { now: context.now } },
+  );
+  context.memory.tokens.set(key, credentials);
+  return credentials;
 }
 
-function headerRecord(headers: unknown): Record<string, string> {
-  const record: Record<string, string> = {};
-  if (headers instanceof Headers) {
-    headers.forEach((value, name) => {
-      record[name] = value;
-    });
-  } else if (Array.isArray(headers)) {
-    for (const pair of headers)
-      if (Array.isArray(pair) && pair.length === 2) record[String(pair[0])] = String(pair[1]);
-  } else if (headers && typeof headers === "object") {
-    for (const [name, value] of Object.entries(headers)) if (typeof value === "string") record[name] = value;
-  }
-  return record;
-}
-
-function graphFailure(
-  error: unknown,
-  transport: NodeHttpsGraphTransport,
-  forgetToken: () => void,
-): ProbeFailure {
-  if (transport.failure) return transport.failure;
+function graphFailure(error: unknown, transport: GraphTransport, forgetToken: () => void): ProbeFailure {
+  if (transport.failure) return ProbeFailure.from(transport.failure);
   const status = error instanceof GraphError ? error.statusCode : transport.status;
   const code = error instanceof GraphError && error.code ? ` ${error.code}` : "";
   if (status === undefined || status <= 0 || (status >= 200 && status < 300)) {

@@ -1,8 +1,7 @@
+import { parseJsonBody, statusFailure } from "@idp-failover/http";
 import { JsonPathError, readJsonPath } from "../json-path.js";
-import { statusFailure } from "../node-https-client.js";
 import type { ProbeCheck } from "../probe-context.js";
 import { ProbeFailure } from "../probe-failure.js";
-import { parseJson } from "../round-documents.js";
 
 /** Any URL: the expected status, then the body regex and the JSON path assertion if configured. */
 export const checkHttp: ProbeCheck<"http"> = async (spec, context) => {
@@ -21,7 +20,7 @@ export const checkHttp: ProbeCheck<"http"> = async (spec, context) => {
     });
   }
   if (spec.jsonPath !== undefined) {
-    assertJsonPath(parseJson(answer.body, spec.url), spec.jsonPath, spec.jsonEquals, answer.status);
+    assertJsonPath(parseJsonBody(answer.body, spec.url), spec.jsonPath, spec.jsonEquals, answer.status);
   }
   return { latencyMs: answer.latencyMs, status: answer.status };
 };

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
 import * as z from "@idp-failover/core/zod-mini";
-import { requireSecret } from "../oauth.js";
+import { whereOf } from "@idp-failover/http";
 import type { HeaderReader, OktaAuth, OktaClient } from "../okta-sdk.js";
 import type { AttemptContext, ProbeCheck, ProbeSpecOf } from "../probe-context.js";
-import { ProbeFailure, toProbeFailure, whereOf } from "../probe-failure.js";
+import { ProbeFailure, toProbeFailure } from "../probe-failure.js";
 import type { RateLimitState } from "../probe-memory.js";
+import { requireSecret } from "../secrets.js";
 
 /*
  * One cheap authenticated call to Okta's management API (`GET /api/v1/org`) through the Okta SDK, in

@@ -1,4 +1,4 @@
-import { statusFailure } from "../node-https-client.js";
+import { statusFailure } from "@idp-failover/http";
 import type { ProbeCheck } from "../probe-context.js";
 import { ProbeFailure } from "../probe-failure.js";
 import { assessSigningCertificates, parseSamlMetadata } from "../saml-metadata.js";

@@ -1,6 +1,6 @@
+import type { HttpAnswer, HttpClient } from "@idp-failover/http";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import type { HttpAnswer, HttpClient } from "../node-https-client.js";
 import type { AttemptContext } from "../probe-context.js";
 import { createProbeMemory } from "../probe-memory.js";
 import { RoundDocuments } from "../round-documents.js";

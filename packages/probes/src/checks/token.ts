@@ -1,10 +1,10 @@
+import { requestToken } from "@idp-failover/http";
 import { createLocalJWKSet, decodeProtectedHeader, errors, type JSONWebKeySet, jwtVerify } from "jose";
-import { signingAlgs } from "../key-set.js";
-import { clientCredentialsRequest, parseTokenAnswer, requireSecret, tokenEndpointFailure } from "../oauth.js";
+import { keySetSchema, signingAlgs } from "../key-set.js";
 import { type DiscoveryDocument, discoveryFor } from "../oidc.js";
 import type { AttemptContext, ProbeCheck, ProbeTarget } from "../probe-context.js";
-import { ProbeFailure } from "../probe-failure.js";
-import { parseJson } from "../round-documents.js";
+import { asProbeFailure, ProbeFailure } from "../probe-failure.js";
+import { requireSecret } from "../secrets.js";
 
 /**
  * A synthetic client-credentials grant: the token endpoint must mint a JWT whose signature verifies
@@ -16,27 +16,25 @@ export const checkToken: ProbeCheck<"token"> = async (spec, context) => {
   const discovery = spec.tokenUrl && context.target.jwksUrl ? undefined : await discoveryFor(context);
   const tokenUrl = spec.tokenUrl ?? discovery?.token_endpoint ?? "";
   const jwksUrl = context.target.jwksUrl ?? discovery?.jwks_uri ?? "";
-  const request = clientCredentialsRequest({
-    clientId: spec.clientId,
-    clientSecret: secret,
-    scope: spec.scope,
-    method: spec.clientAuth ?? "client_secret_basic",
-  });
-  const answer = await context.http.request(tokenUrl, {
-    method: "POST",
-    headers: request.headers,
-    body: request.body,
-    signal: context.signal,
-  });
-  if (answer.status !== 200) throw tokenEndpointFailure(answer);
-  const token = parseTokenAnswer(parseJson(answer.body, tokenUrl), answer.status);
-  await verifyAccessToken(token.access_token, {
+  // A fresh grant every attempt, never a cached token: minting one is what this probe checks.
+  const minted = await requestToken(
+    context.http,
+    {
+      tokenUrl,
+      clientId: spec.clientId,
+      clientSecret: secret,
+      scope: spec.scope,
+      clientAuth: spec.clientAuth ?? "client_secret_basic",
+    },
+    context.signal,
+  );
+  await verifyAccessToken(minted.token.access_token, {
     context,
     jwksUrl,
     issuers: acceptedIssuers(context.target, discovery),
     ...(spec.audience !== undefined ? { audience: spec.audience } : {}),
   });
-  return { latencyMs: answer.latencyMs, status: answer.status };
+  return { latencyMs: minted.latencyMs, status: minted.status };
 };
 
 const allowedAlgorithms = [...signingAlgs];
@@ -104,15 +102,15 @@ async function keySetAt(url: string, context: AttemptContext, fresh: boolean): P
     const fetched = fresh
       ? await context.documents.fresh(url, context.signal)
       : await context.documents.shared(url, context.signal);
-    const json = fetched.json;
-    const keys = json !== null && typeof json === "object" ? (json as { keys?: unknown }).keys : undefined;
-    if (!Array.isArray(keys)) throw new ProbeFailure("content", "key set has no keys array");
+    const parsed = keySetSchema.safeParse(fetched.json);
+    if (!parsed.success) throw new ProbeFailure("content", "key set has no keys array");
     return {
-      keys: keys.filter((k): k is JSONWebKeySet["keys"][number] => k !== null && typeof k === "object"),
+      keys: parsed.data.keys.filter(
+        (k): k is JSONWebKeySet["keys"][number] => k !== null && typeof k === "object",
+      ),
     };
   } catch (error) {
-    if (error instanceof ProbeFailure) throw error.prefixed("key set");
-    throw error;
+    throw asProbeFailure(error)?.prefixed("key set") ?? error;
   }
 }
 

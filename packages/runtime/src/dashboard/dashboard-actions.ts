@@ -5,6 +5,7 @@ import {
   type EvaluatorDeps,
   type MessageRefs,
 } from "@idp-failover/core";
+import { wallClock } from "../loop/compressed-clock.js";
 import type { SlackClient } from "../loop/control-loop.js";
 import type { LoopFeed } from "../loop/loop-feed.js";
 import type { ActionResult, DashboardActions } from "./dashboard-server.js";
@@ -37,7 +38,7 @@ export interface ControlActionsInput {
 
 export function controlActions(input: ControlActionsInput): DashboardActions {
   const { config, deps, feed } = input;
-  const nowSeconds = input.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+  const nowSeconds = input.nowSeconds ?? (() => Math.floor(wallClock.now() / 1000));
   return {
     async approve(site, approvalId): Promise<ActionResult> {
       const path = input.approval;

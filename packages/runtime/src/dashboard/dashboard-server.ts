@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { z } from "zod";
+import * as z from "@idp-failover/core/zod-mini";
 import { createAccessToken, tokenMatches, tokenOf } from "./access-token.js";
 import type { DashboardSnapshot } from "./dashboard-snapshot.js";
 
@@ -44,8 +44,8 @@ export interface DashboardServerOptions {
   pushIntervalMs?: number;
 }
 
-const approveBody = z.object({ approvalId: z.string().min(1).max(200) });
-const reasonBody = z.object({ reason: z.string().trim().min(1).max(500) });
+const approveBody = z.object({ approvalId: z.string().check(z.minLength(1), z.maxLength(200)) });
+const reasonBody = z.object({ reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)) });
 const siteAction = /^\/api\/sites\/([a-z0-9][a-z0-9-]{0,62})\/(approve|freeze|unfreeze)$/;
 const maxBody = 16 * 1024;
 

@@ -4,7 +4,8 @@ import type { SlaFigures } from "./dashboard-snapshot.js";
 
 /*
  * The dashboard's "SLA so far": the report model (the same arithmetic as the monthly report) over the
- * minutes rolled up since the loop started, recomputed at most every `refreshMs` of real time.
+ * minutes rolled up since the loop started, recomputed at most every `refreshMs` of real time (the
+ * `real` clock: in the drill the loop's clock runs many times faster).
  */
 
 export function slaFiguresOf(site: SiteReport, from: number, to: number): SlaFigures {
@@ -34,13 +35,14 @@ export class SlaFiguresCache {
     private readonly store: Pick<JournalStore, "listRollups" | "listIncidents">,
     private readonly config: Config,
     private readonly clock: Clock,
+    private readonly real: Clock,
     /** Epoch ms on the loop's clock: the figures cover [from, now). */
     private readonly from: number,
     private readonly refreshMs = 3000,
   ) {}
 
   async of(site: string): Promise<SlaFigures | undefined> {
-    if (Date.now() - this.refreshedAt > this.refreshMs) await this.refresh();
+    if (this.real.now() - this.refreshedAt > this.refreshMs) await this.refresh();
     return this.figures.get(site);
   }
 
@@ -52,7 +54,7 @@ export class SlaFiguresCache {
   }
 
   private async compute(): Promise<void> {
-    this.refreshedAt = Date.now();
+    this.refreshedAt = this.real.now();
     const now = this.clock.now();
     const from = Math.floor(this.from / minuteMs) * minuteMs;
     // Only whole minutes are rolled up: the open one would count as "no data".

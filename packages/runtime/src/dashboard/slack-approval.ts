@@ -1,4 +1,5 @@
 import type { MessageRefs } from "@idp-failover/core";
+import * as z from "@idp-failover/core/zod-mini";
 import {
   approvalActions,
   approvalBlocks,
@@ -6,7 +7,6 @@ import {
   type SlackInteractionDeps,
   signSlackRequest,
 } from "@idp-failover/slack";
-import { z } from "zod";
 
 /*
  * The dashboard's Approve failback button takes the path a Slack click takes: it builds the
@@ -31,10 +31,10 @@ export type ClickOutcome =
   | { kind: "rejected"; status: number; body: string };
 
 const storedMessageSchema = z.object({
-  channel: z.string().min(1),
-  ts: z.string().min(1),
-  text: z.string().optional(),
-  blocks: z.string().optional(),
+  channel: z.string().check(z.minLength(1)),
+  ts: z.string().check(z.minLength(1)),
+  text: z.optional(z.string()),
+  blocks: z.optional(z.string()),
 });
 
 export type ApprovalMessage = z.infer<typeof storedMessageSchema>;

@@ -1,5 +1,5 @@
 import { readdir } from "node:fs/promises";
-import { loadVerdicts, type SiteState, type Weights } from "@idp-failover/core";
+import { type Clock, loadVerdicts, type SiteState, type Weights } from "@idp-failover/core";
 import { controlActions } from "../dashboard/dashboard-actions.js";
 import { DashboardServer } from "../dashboard/dashboard-server.js";
 import { buildSnapshot, type DashboardSnapshot } from "../dashboard/dashboard-snapshot.js";
@@ -122,7 +122,7 @@ export async function runDrill(
       poke: () => control.poke(),
     });
     let banner: DashboardSnapshot["banner"];
-    const sla = new SlaFiguresCache(world.adapters.store, config, clock, clock.now());
+    const sla = new SlaFiguresCache(world.adapters.store, config, clock, clock.real, clock.now());
     const snapshot = () =>
       buildSnapshot({
         kind: "drill",
@@ -205,6 +205,7 @@ export async function runDrill(
           phase,
           note: (text) => feed.emit({ kind: "note", tone: "info", text }),
           out: io.out,
+          real: clock.real,
           signal: hooks.signal,
         }),
     });
@@ -323,6 +324,8 @@ interface ApprovalWait {
   phase: (text: string, tone: FeedTone) => void;
   note: (text: string) => void;
   out: (text: string) => void;
+  /** The wall clock: a person's time to press the button is real time. */
+  real: Clock;
   signal: AbortSignal | undefined;
 }
 
@@ -338,8 +341,8 @@ async function approveFailback(approvalId: string, how: ApprovalWait): Promise<v
       "warn",
     );
     how.out(`\n  >>> Approve failback at ${how.dashboardUrl ?? ""}\n\n`);
-    const until = Date.now() + how.wait * 1000;
-    while (Date.now() < until) {
+    const until = how.real.now() + how.wait * 1000;
+    while (how.real.now() < until) {
       if (!(await how.stillPending())) return;
       await sleepReal(200, how.signal);
       if (how.signal?.aborted) throw new DrillStopped("interrupted");

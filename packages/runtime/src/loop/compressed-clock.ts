@@ -1,5 +1,8 @@
 import type { Clock } from "@idp-failover/core";
 
+/** The wall clock: the one place the local runtime reads the system time (CompressedClock reads it too). */
+export const wallClock: Clock = { now: () => Date.now() };
+
 /*
  * The loop's clock. `idpctl run` uses it at speed 1 (the wall clock); the drill runs it N times
  * faster, so the policy's durations (cadence, windows, sustain, holds, staleness, approval expiry,
@@ -17,7 +20,7 @@ export class CompressedClock implements Clock {
    */
   constructor(
     readonly speed: number,
-    private readonly wall: () => number = Date.now,
+    private readonly wall: () => number = wallClock.now,
     origin?: number,
   ) {
     if (!(speed > 0) || !Number.isFinite(speed))
@@ -28,6 +31,11 @@ export class CompressedClock implements Clock {
 
   now(): number {
     return this.origin + (this.wall() - this.realOrigin) * this.speed;
+  }
+
+  /** The real clock under this one: for what a person waits on, and real-time throttles. */
+  get real(): Clock {
+    return { now: this.wall };
   }
 
   /** Real milliseconds until the virtual instant `at` (0 if it has passed). */

@@ -9,7 +9,7 @@ import {
 } from "@idp-failover/core";
 import { type ProbeRoundDeps, probeRound } from "@idp-failover/orchestration";
 import { createProbeMemory, runRegionRound, type SecretSource } from "@idp-failover/probes";
-import { type CompressedClock, sleepReal } from "./compressed-clock.js";
+import { type CompressedClock, sleepReal, wallClock } from "./compressed-clock.js";
 import { regionChangeEntry } from "./feed-text.js";
 import type { LoopFeed } from "./loop-feed.js";
 
@@ -71,7 +71,7 @@ export class RegionWorker {
           ...(options.ca ? { ca: options.ca } : {}),
           memory,
           // Token lifetimes and certificate expiry are checked against the real world's time.
-          now: Date.now,
+          now: wallClock.now,
         }),
       store: options.store,
       evaluator: options.evaluator,

@@ -159,7 +159,7 @@ export async function runSelfHosted(
     let dashboard: DashboardServer | undefined;
     if (options.dashboard) {
       const approval = approvalPath(config, { slack, signingSecret, approver: options.approver });
-      const sla = new SlaFiguresCache(storeSide.store, config, clock, startedAt, 10_000);
+      const sla = new SlaFiguresCache(storeSide.store, config, clock, clock.real, startedAt, 10_000);
       dashboard = new DashboardServer({
         snapshot: () =>
           buildSnapshot({

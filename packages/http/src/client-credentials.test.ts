@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clientCredentialsRequest } from "./oauth.js";
+import { clientCredentialsRequest } from "./client-credentials.js";
 
 describe("client credentials request", () => {
   it("form-encodes the id and secret before base64 for client_secret_basic (RFC 6749 2.3.1)", () => {

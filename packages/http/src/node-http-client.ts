@@ -1,19 +1,24 @@
 import { type Agent, Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import * as tls from "node:tls";
-import { ProbeFailure, toProbeFailure, whereOf } from "./probe-failure.js";
+import { HttpRequestError, messageOf, requestFailure, whereOf } from "./http-failure.js";
 
 /*
- * The probes' HTTP client: node:http(s) directly, so that a probe measures what a login would meet.
- * Every request opens a fresh connection (DNS, TCP and TLS are part of the check and of the latency),
- * honours the attempt's AbortSignal (the hard timeout), caps the body, and trusts an extra CA when
- * given one. Without one, Node's default store applies, which includes NODE_EXTRA_CA_CERTS.
+ * The one HTTP client: node:http(s) directly, so that a probe measures what a login would meet, and
+ * so that the report's Graph calls and the readiness reads trust the same CAs and fail the same way.
+ * Every request opens a fresh connection (DNS, TCP and TLS are part of a probe's check and of its
+ * latency; the other callers send a few requests a day), honours its AbortSignal (a probe attempt's
+ * hard timeout, a report's deadline), caps the body, follows redirects only when asked, and trusts an
+ * extra CA when given one. Without one, Node's default store applies, which includes
+ * NODE_EXTRA_CA_CERTS. Failures are HttpRequestErrors in core's classes (http-failure.ts).
+ * `latencyMs` is a stopwatch (performance.now() around the request), not a clock read.
  */
 
 export interface HttpRequest {
   method?: "GET" | "HEAD" | "POST";
   headers?: Record<string, string>;
   body?: string;
+  /** Ends the request: every caller bounds its requests (a probe's hard timeout, a report's deadline). */
   signal: AbortSignal;
   /** Bodies larger than this fail as `content`. Default 2 MiB. */
   maxBytes?: number;
@@ -37,24 +42,31 @@ export interface HttpClient {
   agentFor(protocol: string | null | undefined): Agent;
 }
 
-const userAgent = "idp-failover-probe/0.1";
+export interface NodeHttpClientOptions {
+  /**
+   * Extra PEM certificate(s) to trust on top of the default store (a private or test CA). Before
+   * Node 22.15 that store cannot be read with NODE_EXTRA_CA_CERTS in it, so a caller that passes `ca`
+   * passes that file's certificates too (idpctl's readCaFile does).
+   */
+  ca?: string | undefined;
+  /** Default `idp-failover/0.1`; the probes send `idp-failover-probe/0.1`. */
+  userAgent?: string;
+}
+
 const defaultMaxBytes = 2 * 1024 * 1024;
 
-export class NodeHttpsClient implements HttpClient {
+export class NodeHttpClient implements HttpClient {
   /** Built once: a context per connection would parse the whole root store every time. */
   private readonly secureContext: tls.SecureContext;
   private readonly httpsAgent: HttpsAgent;
   private readonly httpAgent = new HttpAgent({ keepAlive: false });
+  private readonly userAgent: string;
 
-  /**
-   * `ca`: extra PEM certificate(s) to trust on top of the default store (a private or test CA). Before
-   * Node 22.15 that store cannot be read with NODE_EXTRA_CA_CERTS in it, so a caller that passes `ca`
-   * passes that file's certificates too (idpctl's readCaFile does).
-   */
-  constructor(options: { ca?: string } = {}) {
+  constructor(options: NodeHttpClientOptions = {}) {
     const ca = options.ca ? [...defaultCertificates(), ...splitPem(options.ca)] : undefined;
     this.secureContext = tls.createSecureContext(ca ? { ca } : {});
     this.httpsAgent = new HttpsAgent({ keepAlive: false, secureContext: this.secureContext });
+    this.userAgent = options.userAgent ?? "idp-failover/0.1";
   }
 
   agentFor(protocol: string | null | undefined): Agent {
@@ -88,22 +100,28 @@ export class NodeHttpsClient implements HttpClient {
       target = new URL(url);
     } catch (error) {
       return Promise.reject(
-        new ProbeFailure("content", `not a valid URL: ${url.slice(0, 80)}`, { cause: error }),
+        new HttpRequestError("content", `not a valid URL: ${url.slice(0, 80)}`, { cause: error }),
       );
     }
     if (target.protocol !== "https:" && target.protocol !== "http:") {
-      return Promise.reject(new ProbeFailure("content", `unsupported URL scheme ${target.protocol}`));
+      return Promise.reject(new HttpRequestError("content", `unsupported URL scheme ${target.protocol}`));
     }
     const maxBytes = request.maxBytes ?? defaultMaxBytes;
     const headers: Record<string, string> = {
-      "user-agent": userAgent,
+      "user-agent": this.userAgent,
       accept: "application/json, application/xml;q=0.9, */*;q=0.8",
       ...request.headers,
     };
     if (request.body !== undefined) headers["content-length"] = String(Buffer.byteLength(request.body));
     const secure = target.protocol === "https:";
     return new Promise((resolve, reject) => {
-      const fail = (error: unknown) => reject(toProbeFailure(error, where, request.signal));
+      const fail = (error: unknown) =>
+        reject(
+          requestFailure(error, where, request.signal) ??
+            new HttpRequestError("content", `request to ${where} failed: ${messageOf(error)}`, {
+              cause: error,
+            }),
+        );
       const options = {
         method: request.method ?? "GET",
         headers,
@@ -117,7 +135,13 @@ export class NodeHttpsClient implements HttpClient {
         res.on("data", (chunk: Buffer) => {
           size += chunk.length;
           if (size > maxBytes) {
-            req.destroy(new ProbeFailure("content", `answer from ${where} is larger than ${maxBytes} bytes`));
+            // Settled here: the rest of a small answer may already be in, and "end" would still fire.
+            const failure = new HttpRequestError(
+              "content",
+              `answer from ${where} is larger than ${maxBytes} bytes`,
+            );
+            reject(failure);
+            req.destroy(failure);
             return;
           }
           chunks.push(chunk);
@@ -148,38 +172,4 @@ function defaultCertificates(): string[] {
 function splitPem(pem: string): string[] {
   const certs = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
   return certs && certs.length > 0 ? certs : [pem];
-}
-
-/** The failure an unexpected HTTP status means. `authStatuses`: 401/403 are credential problems. */
-export function statusFailure(
-  answer: Pick<HttpAnswer, "status" | "url" | "headers">,
-  authStatuses: boolean,
-): ProbeFailure {
-  const { status } = answer;
-  const where = `${whereOf(answer.url)}${safePath(answer.url)}`;
-  if (status === 429) {
-    const reset = answer.headers["retry-after"] ?? answer.headers["x-rate-limit-reset"];
-    return new ProbeFailure(
-      "upstream",
-      `rate limited: HTTP 429 from ${where}${reset ? ` (retry after ${String(reset)})` : ""}`,
-      {
-        status,
-      },
-    );
-  }
-  if (status >= 500) return new ProbeFailure("http-5xx", `HTTP ${status} from ${where}`, { status });
-  if ((status === 401 || status === 403) && authStatuses) {
-    return new ProbeFailure("auth", `HTTP ${status} from ${where}: credentials rejected`, { status });
-  }
-  if (status >= 400) return new ProbeFailure("http-4xx", `HTTP ${status} from ${where}`, { status });
-  return new ProbeFailure("content", `unexpected HTTP ${status} from ${where}`, { status });
-}
-
-function safePath(url: string): string {
-  try {
-    const path = new URL(url).pathname;
-    return path.length > 80 ? `${path.slice(0, 77)}...` : path;
-  } catch {
-    return "";
-  }
 }
