@@ -1,4 +1,5 @@
 import type { Clock, Config, MessageRefs, NotificationOutbox, OutboxDelivery } from "@idp-failover/core";
+import type { HttpClient } from "@idp-failover/http";
 import type { WebClient } from "@slack/web-api";
 import { errorText, type NotificationSender, type SendOutcome } from "./notification-sender.js";
 import { SlackNotificationSender } from "./slack-notification-sender.js";
@@ -182,7 +183,8 @@ export interface NotificationSendersInput {
   slack?: WebClient;
   /** Configured webhooks with their secrets (`webhookEndpoints`). */
   webhooks?: readonly WebhookEndpoint[];
-  fetch?: typeof globalThis.fetch;
+  /** The HTTP client webhooks are POSTed with (default: packages/http's, one per process). */
+  http?: HttpClient;
   webhookTimeoutMs?: number;
 }
 
@@ -200,7 +202,7 @@ export function notificationSenders(input: NotificationSendersInput): Map<string
       `webhook:${endpoint.name}`,
       new HttpWebhookSender(endpoint, {
         clock: input.clock,
-        ...(input.fetch ? { fetch: input.fetch } : {}),
+        ...(input.http ? { http: input.http } : {}),
         ...(input.webhookTimeoutMs ? { timeoutMs: input.webhookTimeoutMs } : {}),
       }),
     );

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Clock, Config, NotificationIntent } from "@idp-failover/core";
+import { type HttpAnswer, type HttpClient, HttpRequestError, NodeHttpClient } from "@idp-failover/http";
 import { errorText, type NotificationSender, retryAfterMs, type SendOutcome } from "./notification-sender.js";
 
 /*
@@ -88,21 +89,32 @@ export function webhookEndpoints(
 
 export interface HttpWebhookSenderOptions {
   clock: Clock;
-  fetch?: typeof globalThis.fetch;
+  /** The one HTTP client (packages/http); default one trusting Node's store and NODE_EXTRA_CA_CERTS. */
+  http?: HttpClient;
   /** Per request; a hanging endpoint costs at most this. Default 5 s. */
   timeoutMs?: number;
 }
 
+const defaultWebhookClient = lazyClient();
+
+function lazyClient(): () => HttpClient {
+  let client: HttpClient | undefined;
+  return () => {
+    client ??= new NodeHttpClient({ userAgent: "idp-failover-webhooks/1" });
+    return client;
+  };
+}
+
 /** POSTs signed intents to one endpoint. 2xx is delivered; anything else is a value, never a throw. */
 export class HttpWebhookSender implements NotificationSender {
-  private readonly fetch: typeof globalThis.fetch;
+  private readonly http: HttpClient;
   private readonly timeoutMs: number;
 
   constructor(
     private readonly endpoint: WebhookEndpoint,
     private readonly options: HttpWebhookSenderOptions,
   ) {
-    this.fetch = options.fetch ?? globalThis.fetch;
+    this.http = options.http ?? defaultWebhookClient();
     this.timeoutMs = options.timeoutMs ?? 5000;
   }
 
@@ -110,16 +122,15 @@ export class HttpWebhookSender implements NotificationSender {
     const now = this.options.clock.now();
     const timestamp = Math.floor(now / 1000);
     const body = webhookBody(intent);
-    let response: Response;
+    let answer: HttpAnswer;
     try {
-      response = await this.fetch(this.endpoint.url, {
+      // Redirects are not followed: one would send the signed body somewhere nobody configured.
+      answer = await this.http.request(this.endpoint.url, {
         method: "POST",
-        // A redirect would send the signed body somewhere nobody configured: treat it as a failure.
-        redirect: "manual",
         signal: AbortSignal.timeout(this.timeoutMs),
+        maxBytes: 64 * 1024,
         headers: {
           "content-type": "application/json",
-          "user-agent": "idp-failover-webhooks/1",
           [webhookHeaders.timestamp]: String(timestamp),
           [webhookHeaders.signature]: signWebhook(this.endpoint.secret, timestamp, body),
           [webhookHeaders.delivery]: intent.id,
@@ -130,26 +141,24 @@ export class HttpWebhookSender implements NotificationSender {
     } catch (error) {
       return {
         kind: "retry",
-        message: `${this.endpoint.name}: ${describeFetchError(error, this.timeoutMs)}`,
+        message: `${this.endpoint.name}: ${describeRequestError(error, this.timeoutMs)}`,
       };
     }
-    await response.body?.cancel().catch(() => undefined);
-    if (response.status >= 200 && response.status < 300) return { kind: "sent" };
-    const message = `${this.endpoint.name}: HTTP ${response.status}`;
+    const { status } = answer;
+    if (status >= 200 && status < 300) return { kind: "sent" };
+    const message = `${this.endpoint.name}: HTTP ${status}`;
     // 410 Gone is the one answer that says "never again"; other 4xx may be a fixable misconfiguration.
-    if (response.status === 410) return { kind: "rejected", message: `${message} (endpoint gone)` };
-    const after = retryAfterMs(response.headers.get("retry-after"), now);
-    if (response.status >= 300 && response.status < 400) {
+    if (status === 410) return { kind: "rejected", message: `${message} (endpoint gone)` };
+    if (status >= 300 && status < 400)
       return { kind: "retry", message: `${message} (redirects are not followed)` };
-    }
+    const retryAfter = answer.headers["retry-after"];
+    const after = retryAfterMs(typeof retryAfter === "string" ? retryAfter : null, now);
     return { kind: "retry", message, ...(after !== undefined ? { retryAfterMs: after } : {}) };
   }
 }
 
-function describeFetchError(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
+function describeRequestError(error: unknown, timeoutMs: number): string {
+  if (error instanceof HttpRequestError && error.errorClass === "timeout")
     return `no answer within ${timeoutMs} ms`;
-  }
-  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
-  return `${errorText(error)}${cause}`;
+  return errorText(error);
 }
