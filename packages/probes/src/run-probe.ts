@@ -9,6 +9,7 @@ import {
   policySchema,
   type ResolvedProbe,
 } from "@idp-failover/core";
+import { checkFrontDoor } from "./checks/front-door.js";
 import { checkGraphHealth } from "./checks/graph-health.js";
 import { checkHttp } from "./checks/http.js";
 import { checkJwks } from "./checks/jwks.js";
@@ -173,6 +174,8 @@ function check(spec: ResolvedProbe, context: AttemptContext): Promise<CheckPasse
       return checkOktaApi(spec, context);
     case "graph-health":
       return checkGraphHealth(spec, context);
+    case "front-door":
+      return checkFrontDoor(spec, context);
   }
 }
 
@@ -189,6 +192,8 @@ function urlOf(spec: ResolvedProbe): string | undefined {
       return spec.orgUrl;
     case "graph-health":
       return spec.graphUrl ?? "https://graph.microsoft.com";
+    case "front-door":
+      return spec.url;
   }
 }
 
