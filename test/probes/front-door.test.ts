@@ -25,7 +25,7 @@ const day = 86_400_000;
 interface FrontDoor {
   url: string;
   /** SNI and Host of each request, as the server saw them. */
-  seen: Array<{ servername: string | false; host: string | undefined; path: string | undefined }>;
+  seen: Array<{ servername: string | false | null; host: string | undefined; path: string | undefined }>;
   status: number;
   body: string;
   server: Server;
