@@ -1,4 +1,4 @@
-import { type DataPlaneSettings, dataPlaneSettingsSchema } from "./data-plane.js";
+import { type DataPlaneSettings, dataPlaneSettingsSchema, healthCheckQuotaIssue } from "./data-plane.js";
 import { type Criticality, defaultCriticality, type ProbeKind } from "./probe-result.js";
 import * as z from "./zod-mini.js";
 
@@ -465,9 +465,18 @@ export function parseConfig(input: unknown): ConfigParse {
     issues,
   );
   checkUnique(raw.regions, "regions", undefined, issues);
-  if (issues.length > 0) return { ok: false, issues };
   const config: Config = { ...raw, sites };
-  return { ok: true, config, warnings: collectWarnings(config) };
+  const quota = issues.length === 0 ? healthCheckQuotaIssue(config) : undefined;
+  const quotaIssue = quota && {
+    path: "dataPlane.healthCheckQuota",
+    message: quota.message,
+    hint: quota.hint,
+  };
+  if (quotaIssue && quota?.severity === "error") issues.push(quotaIssue);
+  if (issues.length > 0) return { ok: false, issues };
+  const warnings = collectWarnings(config);
+  if (quotaIssue) warnings.push(quotaIssue);
+  return { ok: true, config, warnings };
 }
 
 /** Just the policy and the regions of a config (other keys are ignored here). */

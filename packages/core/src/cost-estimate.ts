@@ -1,6 +1,6 @@
 import type { Config } from "./config.js";
 import { assumptions as a, prices } from "./cost-prices.js";
-import { dataPlaneSettings, healthCheckedRecords } from "./data-plane.js";
+import { dataPlaneSettings, healthCheckedPaths } from "./data-plane.js";
 import { functionSizing } from "./deployment-sizing.js";
 
 /*
@@ -70,7 +70,7 @@ export function estimateCost(config: Config, options: CostOptions = {}): CostEst
   // ---- Lambda ---------------------------------------------------------------------------------
   const roundMs = a.probeRoundBaseMs + a.probeMsPerProbe * probesPerRound;
   const watchdogRuns = minutes * regions;
-  const checks = healthCheckedRecords(config);
+  const checks = healthCheckedPaths(config);
   const httpsChecks = checks.reduce((n, c) => n + c.regions.length, 0);
   const checkers = settings.checkerRegions.length * a.checkersPerRegion;
   const verdictRequests = httpsChecks * checkers * (60 / settings.healthCheckIntervalSeconds) * minutes;
