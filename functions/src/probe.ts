@@ -4,7 +4,7 @@ import {
   EventBridgeEvaluatorTrigger,
   SqsProbeQueue,
 } from "@idp-failover/aws";
-import { ProbeTicks, parseProbeTick } from "@idp-failover/core";
+import { createTrackerMemory, ProbeTicks, parseProbeTick } from "@idp-failover/core";
 import {
   LatchReader,
   type ProbeWorkerDeps,
@@ -49,6 +49,7 @@ function wire(): ProbeWorkerDeps {
     }),
     now: Date.now,
     written: new Map(),
+    trackers: createTrackerMemory(),
   };
 }
 

@@ -11,6 +11,7 @@ import {
   type ProbeTicks,
   recordRound,
   type Store,
+  type TrackerMemory,
 } from "@idp-failover/core";
 import type { LatchReader } from "./latch-reader.js";
 
@@ -34,6 +35,8 @@ export interface ProbeWorkerDeps {
   now(): number;
   /** The data-plane items last written, by site (kept between rounds by the warm instance). */
   written: Map<string, DataPlaneItem>;
+  /** The trackers last folded and written (kept between rounds by the warm instance). */
+  trackers?: TrackerMemory;
 }
 
 export type ProbeTickReport =
@@ -55,7 +58,7 @@ export async function runProbeTick(deps: ProbeWorkerDeps, tick: number): Promise
   await deps.queue.schedule(next, start);
 
   const round = await deps.runRound(start);
-  const recorded = await recordRound(deps.home, deps.config, round, deps.now());
+  const recorded = await recordRound(deps.home, deps.config, round, deps.now(), deps.trackers);
   const dataPlaneWrites = await refreshDataPlane(deps, recorded.trackers);
 
   const changed = [...new Set(recorded.changes.map((c) => c.site))];

@@ -1,5 +1,6 @@
 import {
   type Config,
+  createTrackerMemory,
   type Evidence,
   type ProbeResult,
   type ProbeRound,
@@ -53,6 +54,8 @@ export class RegionWorker {
   /** By `site provider`. */
   readonly lastRounds = new Map<string, LastRound>();
   private readonly memory = createProbeMemory();
+  /** Trackers last folded and written, as the warm probe Lambda keeps them. */
+  private readonly trackers = createTrackerMemory();
   private rounds = 0;
   private lastProblem = "";
 
@@ -95,7 +98,7 @@ export class RegionWorker {
         // Token lifetimes and certificate expiry are checked against the real world's time.
         now: Date.now,
       });
-      const recorded = await recordRound(store, config, round, clock.now());
+      const recorded = await recordRound(store, config, round, clock.now(), this.trackers);
       this.rounds += 1;
       this.lastProblem = "";
       this.remember(round.results, at);

@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import { InMemoryStore } from "./in-memory.js";
+import type { ProbeResult } from "./probe-result.js";
+import { createTrackerMemory, type ProbeRound, recordRound } from "./record-round.js";
+import { testConfig } from "./testing.js";
+
+/*
+ * What a round writes: results in full only for providers with something to look into, trackers on a
+ * change that a reader acts on or as a heartbeat (three per stale period), folded exactly as if every
+ * round had been written.
+ */
+
+const config = testConfig();
+const t0 = Date.parse("2026-12-04T10:00:00Z");
+const region = "eu-west-1";
+
+function result(provider: string, at: number, ok = true, attempts = 1): ProbeResult {
+  return {
+    site: "acme",
+    provider,
+    region,
+    probe: "oidc-discovery",
+    kind: "oidc-discovery",
+    criticality: "critical",
+    at: new Date(at).toISOString(),
+    ok,
+    latencyMs: 80,
+    attempts,
+    ...(ok ? {} : { error: { class: "http-5xx" as const, message: "HTTP 503" } }),
+  };
+}
+
+function round(at: number, okta = true, oktaAttempts = 1): ProbeRound {
+  return { region, at, results: [result("okta", at, okta, oktaAttempts), result("entra", at)] };
+}
+
+class CountingStore extends InMemoryStore {
+  trackerWrites = 0;
+  resultRounds: string[] = [];
+  override async saveTracker(entry: Parameters<InMemoryStore["saveTracker"]>[0]): Promise<void> {
+    this.trackerWrites++;
+    return super.saveTracker(entry);
+  }
+  override async putResults(results: readonly ProbeResult[]): Promise<void> {
+    this.resultRounds.push(...new Set(results.map((r) => `${r.provider}@${r.at}`)));
+    return super.putResults(results);
+  }
+}
+
+describe("recordRound", () => {
+  it("stores no results of healthy rounds, and writes trackers as a heartbeat three times per stale period", async () => {
+    // Prepare: cadence 10 s, stale after 45 s, so a heartbeat every 15 s: every other round.
+    const store = new CountingStore();
+    const memory = createTrackerMemory();
+    const writesPerRound: number[] = [];
+    // Act
+    for (let i = 0; i < 7; i++) {
+      const before = store.trackerWrites;
+      const recorded = await recordRound(
+        store,
+        config,
+        round(t0 + i * 10_000),
+        t0 + i * 10_000 + 500,
+        memory,
+      );
+      writesPerRound.push(store.trackerWrites - before);
+      // Assess: what the evaluator reads is never older than the heartbeat.
+      const stored = await store.loadTrackers("acme");
+      for (const entry of stored) expect(t0 + i * 10_000 - entry.tracker.lastRoundAt).toBeLessThan(15_000);
+      expect(recorded.trackers).toHaveLength(2);
+    }
+    expect(writesPerRound).toEqual([2, 0, 2, 0, 2, 0, 2]);
+    expect(store.resultRounds).toEqual([]);
+  });
+
+  it("stores a round's results in full, and the trackers at once, when a probe failed or needed a retry", async () => {
+    const store = new CountingStore();
+    const memory = createTrackerMemory();
+    await recordRound(store, config, round(t0), t0, memory);
+    const flaky = await recordRound(store, config, round(t0 + 10_000, true, 2), t0 + 10_000, memory);
+    const failed = await recordRound(store, config, round(t0 + 20_000, false), t0 + 20_000, memory);
+    expect(flaky.writes).toEqual({ trackers: 1, resultRounds: 1 });
+    expect(failed.writes.resultRounds).toBe(1);
+    expect(store.resultRounds).toEqual([
+      `okta@${new Date(t0 + 10_000).toISOString()}`,
+      `okta@${new Date(t0 + 20_000).toISOString()}`,
+    ]);
+    const okta = (await store.loadTrackers("acme")).find((t) => t.provider === "okta");
+    expect(okta?.tracker).toMatchObject({
+      lastRoundAt: t0 + 20_000,
+      lastOutcome: "fail",
+      consecutiveFailed: 1,
+    });
+  });
+
+  it("folds every round even when it writes none: the same trackers as writing each one", async () => {
+    const sparse = new CountingStore();
+    const every = new CountingStore();
+    const memory = createTrackerMemory();
+    const outcomes = [true, true, false, false, true, true, true, true, true];
+    let last: Awaited<ReturnType<typeof recordRound>> | undefined;
+    let reference: Awaited<ReturnType<typeof recordRound>> | undefined;
+    for (const [i, ok] of outcomes.entries()) {
+      const at = t0 + i * 10_000;
+      last = await recordRound(sparse, config, round(at, ok), at, memory);
+      reference = await recordRound(every, config, round(at, ok), at);
+    }
+    expect(last?.trackers).toEqual(reference?.trackers);
+    expect(sparse.trackerWrites).toBeLessThan(every.trackerWrites);
+    expect(last?.changes).toEqual(reference?.changes);
+  });
+
+  it("starts from the stored tracker after a cold start", async () => {
+    const store = new CountingStore();
+    await recordRound(store, config, round(t0, false), t0, createTrackerMemory());
+    const recorded = await recordRound(
+      store,
+      config,
+      round(t0 + 10_000, false),
+      t0 + 10_000,
+      createTrackerMemory(),
+    );
+    expect(recorded.trackers.find((t) => t.provider === "okta")?.tracker).toMatchObject({
+      consecutiveFailed: 2,
+      down: true,
+    });
+  });
+});
