@@ -10,6 +10,7 @@ import {
   minuteRollupSchema,
   type ProbeResult,
   probeResultSchema,
+  type RegionHeartbeat,
   regionTrackerSchema,
   type SaveOutcome,
   type SiteState,
@@ -21,6 +22,7 @@ import {
 import * as z from "@idp-failover/core/zod-mini";
 import { isConditionalCheckFailed } from "./aws-errors.js";
 import {
+  numberAttribute,
   parseItem,
   parseJsonItem,
   SingleTable,
@@ -171,6 +173,38 @@ export class DynamoStore implements Store {
       if (!isConditionalCheckFailed(error)) throw error;
       // A newer round is already folded in: this one is late, and the newer tracker stands.
     }
+  }
+
+  /** One item per region (`HEARTBEAT` / region), conditional on `lastRoundAt` not going back. */
+  async saveRegionHeartbeat(heartbeat: RegionHeartbeat): Promise<void> {
+    try {
+      await this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: { PK: keys.heartbeats, SK: heartbeat.region, ...heartbeat },
+          ConditionExpression: "attribute_not_exists(PK) OR lastRoundAt <= :at",
+          ExpressionAttributeValues: { ":at": heartbeat.lastRoundAt },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async loadRegionHeartbeats(): Promise<RegionHeartbeat[]> {
+    const items = await this.table.query({
+      KeyConditionExpression: "PK = :pk",
+      ExpressionAttributeValues: { ":pk": keys.heartbeats },
+      ConsistentRead: true,
+    });
+    return items.map((item) => {
+      const what = `heartbeat of region ${String(item.SK)}`;
+      return {
+        region: stringAttribute(item, "region", what),
+        lastRoundAt: numberAttribute(item, "lastRoundAt", what),
+        sites: stringAttribute(item, "sites", what),
+      };
+    });
   }
 
   // ---- probe results --------------------------------------------------------------------------

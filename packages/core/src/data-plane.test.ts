@@ -155,9 +155,28 @@ describe("dataPlaneWriteDue", () => {
     expect(dataPlaneWriteDue(item(t0, false), item(t0 + 10_000, true), policy)).toBe(true);
   });
 
-  it("skips an unchanged round written recently, and refreshes before the item could go stale", () => {
-    expect(dataPlaneWriteDue(item(t0, false), item(t0 + 10_000, false), policy)).toBe(false);
-    expect(dataPlaneWriteDue(item(t0, false), item(t0 + 15_000, false), policy)).toBe(true);
+  it("refreshes a down verdict before it could go stale, and skips an unchanged one written recently", () => {
+    expect(dataPlaneWriteDue(item(t0, true), item(t0 + 10_000, true), policy)).toBe(false);
+    expect(dataPlaneWriteDue(item(t0, true), item(t0 + 15_000, true), policy)).toBe(true);
+  });
+
+  it("never refreshes an item that says up: stale or not, the endpoint answers 200", () => {
+    expect(dataPlaneWriteDue(item(t0, false), item(t0 + 600_000, false), policy)).toBe(false);
+    const staleUp = dataPlaneAnswer(
+      { id: "acme", providers: [{ id: "okta" }] },
+      "okta",
+      item(t0, false),
+      t0 + 600_000,
+      policy,
+    );
+    const freshUp = dataPlaneAnswer(
+      { id: "acme", providers: [{ id: "okta" }] },
+      "okta",
+      item(t0, false),
+      t0,
+      policy,
+    );
+    expect(staleUp.status).toBe(freshUp.status);
   });
 
   it("always writes the first item", () => {

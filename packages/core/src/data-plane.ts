@@ -152,24 +152,27 @@ export function dataPlaneItem(
 }
 
 /**
- * Whether the probe must write the item now: on any change of `down` or `latched`, and otherwise
- * often enough that the endpoint never sees it go stale (three writes per stale period). A write
- * every other round instead of every round halves the data plane's DynamoDB cost.
+ * Whether the probe must write the item now: on any change of `down` or `latched`, and, while some
+ * provider is down here, often enough that the endpoint never sees that verdict go stale (three writes
+ * per stale period). An item that says up, or latched, needs no refreshing: a stale "up" is answered
+ * as an abstention, which is the same 200, and the latch holds however old it is. So a quiet region
+ * writes nothing at all, and a region whose probe dies while it says down stops failing the check
+ * once the stale period is over.
  */
 export function dataPlaneWriteDue(
   previous: DataPlaneItem | undefined,
   next: DataPlaneItem,
-  policy: Policy,
+  policy: Pick<Policy, "staleAfterSeconds">,
 ): boolean {
   if (!previous) return true;
-  if (next.writtenAt - previous.writtenAt >= (policy.staleAfterSeconds * 1000) / 3) return true;
   const ids = new Set([...Object.keys(previous.providers), ...Object.keys(next.providers)]);
   for (const id of ids) {
     const a = previous.providers[id];
     const b = next.providers[id];
     if (!a || !b || a.down !== b.down || a.latched !== b.latched) return true;
   }
-  return false;
+  const anyDown = Object.values(next.providers).some((entry) => entry.down);
+  return anyDown && next.writtenAt - previous.writtenAt >= (policy.staleAfterSeconds * 1000) / 3;
 }
 
 /**

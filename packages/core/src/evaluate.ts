@@ -1,6 +1,7 @@
 import { type Config, findSite, type Site } from "./config.js";
 import { type Effects, hasEffects, noEffects, type Transition } from "./effects.js";
 import type { Clock, DnsWeights, EventPublisher, Notifier, Store } from "./ports.js";
+import { currentTracker, sitesFingerprint } from "./record-round.js";
 import { initialSiteState, type SiteState } from "./site-state.js";
 import { type Decision, type DecisionContext, decide, type Input } from "./state-machine.js";
 import { globalVerdict, type RegionTracker, regionView, type SiteVerdicts } from "./verdict.js";
@@ -141,12 +142,17 @@ export async function loadVerdicts(
   site: Site,
   now: number,
 ): Promise<SiteVerdicts> {
-  const trackers = await store.loadTrackers(site.id);
-  return verdictsFrom(
-    config,
-    site,
-    now,
-    (provider, region) => trackers.find((t) => t.provider === provider && t.region === region)?.tracker,
+  const [trackers, heartbeats] = await Promise.all([
+    store.loadTrackers(site.id),
+    store.loadRegionHeartbeats(),
+  ]);
+  const fingerprint = sitesFingerprint(config);
+  return verdictsFrom(config, site, now, (provider, region) =>
+    currentTracker(
+      trackers.find((t) => t.provider === provider && t.region === region)?.tracker,
+      heartbeats.find((h) => h.region === region),
+      fingerprint,
+    ),
   );
 }
 

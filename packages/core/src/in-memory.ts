@@ -10,6 +10,7 @@ import type {
   NotificationOutbox,
   Notifier,
   OutboxDelivery,
+  RegionHeartbeat,
   SaveOutcome,
   Store,
   StoredState,
@@ -48,6 +49,7 @@ export interface InMemoryStoreOptions {
 export class InMemoryStore implements Store {
   private readonly states = new Map<string, string>();
   private readonly trackers = new Map<string, StoredTracker>();
+  private readonly heartbeats = new Map<string, RegionHeartbeat>();
   readonly results: ProbeResult[] = [];
   readonly audit: AuditRecord[] = [];
   readonly incidents = new Map<string, Incident>();
@@ -79,6 +81,16 @@ export class InMemoryStore implements Store {
 
   async saveTracker(entry: StoredTracker): Promise<void> {
     this.setTracker(entry);
+  }
+
+  async saveRegionHeartbeat(heartbeat: RegionHeartbeat): Promise<void> {
+    const stored = this.heartbeats.get(heartbeat.region);
+    if (!stored || stored.lastRoundAt <= heartbeat.lastRoundAt)
+      this.heartbeats.set(heartbeat.region, heartbeat);
+  }
+
+  async loadRegionHeartbeats(): Promise<RegionHeartbeat[]> {
+    return [...this.heartbeats.values()];
   }
 
   /** Synchronous form for the replay loop. */

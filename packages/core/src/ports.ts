@@ -49,9 +49,22 @@ export interface StoredTracker {
   tracker: RegionTracker;
 }
 
+/**
+ * One region's probe finished a round of every site of a config (`sites` is `sitesFingerprint` of
+ * it) at `lastRoundAt`: every tracker of that region is current as of then, written or not.
+ */
+export interface RegionHeartbeat {
+  region: string;
+  lastRoundAt: number;
+  sites: string;
+}
+
 export interface TrackerStore {
   loadTrackers(site: string): Promise<StoredTracker[]>;
   saveTracker(entry: StoredTracker): Promise<void>;
+  /** Never goes back in time: an older heartbeat than the stored one is dropped. */
+  saveRegionHeartbeat(heartbeat: RegionHeartbeat): Promise<void>;
+  loadRegionHeartbeats(): Promise<RegionHeartbeat[]>;
 }
 
 export interface ProbeResultStore {

@@ -1,8 +1,15 @@
 import { describe, expect, it } from "vitest";
+import { loadVerdicts } from "./evaluate.js";
 import { InMemoryStore } from "./in-memory.js";
 import type { ProbeResult } from "./probe-result.js";
-import { createTrackerMemory, type ProbeRound, recordRound } from "./record-round.js";
-import { testConfig } from "./testing.js";
+import {
+  createTrackerMemory,
+  currentTracker,
+  type ProbeRound,
+  recordRound,
+  sitesFingerprint,
+} from "./record-round.js";
+import { testConfig, testSite } from "./testing.js";
 
 /*
  * What a round writes: results in full only for providers with something to look into, trackers on a
@@ -11,6 +18,7 @@ import { testConfig } from "./testing.js";
  */
 
 const config = testConfig();
+const site = testSite(config);
 const t0 = Date.parse("2026-12-04T10:00:00Z");
 const region = "eu-west-1";
 
@@ -48,29 +56,57 @@ class CountingStore extends InMemoryStore {
 }
 
 describe("recordRound", () => {
-  it("stores no results of healthy rounds, and writes trackers as a heartbeat three times per stale period", async () => {
+  it("writes nothing but the region's heartbeat for healthy rounds, three heartbeats per stale period", async () => {
     // Prepare: cadence 10 s, stale after 45 s, so a heartbeat every 15 s: every other round.
     const store = new CountingStore();
     const memory = createTrackerMemory();
-    const writesPerRound: number[] = [];
+    const writes: Array<[number, boolean]> = [];
     // Act
     for (let i = 0; i < 7; i++) {
+      const at = t0 + i * 10_000;
       const before = store.trackerWrites;
-      const recorded = await recordRound(
-        store,
-        config,
-        round(t0 + i * 10_000),
-        t0 + i * 10_000 + 500,
-        memory,
-      );
-      writesPerRound.push(store.trackerWrites - before);
-      // Assess: what the evaluator reads is never older than the heartbeat.
-      const stored = await store.loadTrackers("acme");
-      for (const entry of stored) expect(t0 + i * 10_000 - entry.tracker.lastRoundAt).toBeLessThan(15_000);
-      expect(recorded.trackers).toHaveLength(2);
+      const recorded = await recordRound(store, config, round(at), at + 500, memory);
+      writes.push([store.trackerWrites - before, recorded.writes.heartbeat]);
+      // Assess: what the evaluator reads is never older than the heartbeat, and never stale.
+      const verdicts = await loadVerdicts(store, config, site, at + 500);
+      for (const provider of ["okta", "entra"]) {
+        const view = verdicts[provider]?.regions.find((r) => r.region === region);
+        expect(view?.verdict).toBe("up");
+        expect(at - (view?.lastRoundAt ?? 0)).toBeLessThan(15_000);
+      }
     }
-    expect(writesPerRound).toEqual([2, 0, 2, 0, 2, 0, 2]);
+    expect(writes).toEqual([
+      [2, true],
+      [0, false],
+      [0, true],
+      [0, false],
+      [0, true],
+      [0, false],
+      [0, true],
+    ]);
     expect(store.resultRounds).toEqual([]);
+  });
+
+  it("writes trackers as their own heartbeat when a round covers only some sites", async () => {
+    const store = new CountingStore();
+    const memory = createTrackerMemory();
+    const twoSites = { ...config, sites: [...config.sites, { ...site, id: "other" }] };
+    const perRound: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const before = store.trackerWrites;
+      const recorded = await recordRound(store, twoSites, round(t0 + i * 10_000), t0 + i * 10_000, memory);
+      expect(recorded.writes.heartbeat).toBe(false);
+      perRound.push(store.trackerWrites - before);
+    }
+    expect(perRound).toEqual([2, 0, 2, 0]);
+  });
+
+  it("lets a heartbeat vouch only for the sites it was written for", () => {
+    const tracker = { lastRoundAt: t0 } as Parameters<typeof currentTracker>[0];
+    const heartbeat = { region, lastRoundAt: t0 + 30_000, sites: sitesFingerprint(config) };
+    expect(currentTracker(tracker, heartbeat, sitesFingerprint(config))?.lastRoundAt).toBe(t0 + 30_000);
+    const grown = { sites: [...config.sites, { ...site, id: "new-site" }] };
+    expect(currentTracker(tracker, heartbeat, sitesFingerprint(grown))?.lastRoundAt).toBe(t0);
   });
 
   it("stores a round's results in full, and the trackers at once, when a probe failed or needed a retry", async () => {
@@ -79,7 +115,7 @@ describe("recordRound", () => {
     await recordRound(store, config, round(t0), t0, memory);
     const flaky = await recordRound(store, config, round(t0 + 10_000, true, 2), t0 + 10_000, memory);
     const failed = await recordRound(store, config, round(t0 + 20_000, false), t0 + 20_000, memory);
-    expect(flaky.writes).toEqual({ trackers: 1, resultRounds: 1 });
+    expect(flaky.writes).toMatchObject({ trackers: 1, resultRounds: 1 });
     expect(failed.writes.resultRounds).toBe(1);
     expect(store.resultRounds).toEqual([
       `okta@${new Date(t0 + 10_000).toISOString()}`,

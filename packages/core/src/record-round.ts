@@ -1,5 +1,5 @@
 import type { Config, Policy } from "./config.js";
-import type { Store, StoredTracker } from "./ports.js";
+import type { RegionHeartbeat, Store, StoredTracker } from "./ports.js";
 import type { ProbeResult } from "./probe-result.js";
 import {
   observeRound,
@@ -19,10 +19,13 @@ import {
  *   healthy (a failure, a slow or upstream answer, a retried attempt). A healthy round leaves its
  *   aggregate in the tracker (per-minute probe and flaky counts, the recent outcomes) and in the
  *   minute rollups the evaluator writes; its latencies are in the ProbeLatency metric.
- * - a tracker is written when it changes in a way a reader acts on (see `trackerWriteDue`) and
- *   otherwise as a heartbeat, three times per stale period, so the evaluator never takes a live region
- *   for a silent one. Rounds fold onto the latest tracker kept in `memory` (the warm probe instance's),
- *   not onto the last one written; after a cold start, onto the stored one.
+ * - a tracker is written when it changes in a way a reader acts on (see `trackerWriteDue`). That the
+ *   region is alive is one small item per region, its heartbeat, written three times per stale period
+ *   after a round of every site: the evaluator reads a tracker as current up to the heartbeat, so a
+ *   live region is never taken for a silent one, whatever the number of sites. (A round of only some
+ *   sites, which the deployed probe never runs, writes its trackers as a heartbeat instead.) Rounds
+ *   fold onto the latest tracker kept in `memory` (the warm probe instance's), not onto the last one
+ *   written; after a cold start, onto the stored one.
  */
 
 export interface ProbeRound {
@@ -47,16 +50,18 @@ export interface RecordedRound {
   /** The trackers this round produced (this region's), written or not: the data plane is built from them. */
   trackers: StoredTracker[];
   /** Trackers written to the store, and provider rounds whose results were stored in full. */
-  writes: { trackers: number; resultRounds: number };
+  writes: { trackers: number; resultRounds: number; heartbeat: boolean };
 }
 
 /** The trackers one probe process folded last and wrote last, per site, provider and region. */
 export interface TrackerMemory {
   entries: Map<string, { latest: RegionTracker; written: RegionTracker }>;
+  /** The last heartbeat written, per region. */
+  heartbeats: Map<string, number>;
 }
 
 export function createTrackerMemory(): TrackerMemory {
-  return { entries: new Map() };
+  return { entries: new Map(), heartbeats: new Map() };
 }
 
 export async function recordRound(
@@ -81,6 +86,8 @@ export async function recordRound(
   const sites = new Set<string>();
   const stored = new Map<string, Awaited<ReturnType<Store["loadTrackers"]>>>();
   const due: StoredTracker[] = [];
+  const roundSites = new Set(round.results.map((r) => r.site));
+  const wholeRound = config.sites.every((site) => roundSites.has(site.id));
   for (const [key, results] of byProvider) {
     const [site = "", provider = ""] = key.split("\u0000");
     sites.add(site);
@@ -97,7 +104,7 @@ export async function recordRound(
     }
     const tracker = observeRound(previous, summarizeRound(round.at, results), config.policy);
     const entry = { site, provider, region: round.region, tracker };
-    const write = trackerWriteDue(remembered?.written, tracker, config.policy);
+    const write = trackerWriteDue(remembered?.written, tracker, config.policy, wholeRound);
     if (write) due.push(entry);
     memory.entries.set(memoryKey, {
       latest: tracker,
@@ -108,13 +115,22 @@ export async function recordRound(
     const to = regionView(round.region, tracker, now, config.policy).verdict;
     if (from !== to) changes.push({ site, provider, region: round.region, from, to });
   }
+  const lastHeartbeat = memory.heartbeats.get(round.region);
+  const heartbeat =
+    wholeRound && (lastHeartbeat === undefined || heartbeatDue(lastHeartbeat, round.at, config.policy))
+      ? { region: round.region, lastRoundAt: round.at, sites: sitesFingerprint(config) }
+      : undefined;
   // Cross-region writes to the home table: side by side, not one after another.
-  await Promise.all(due.map((entry) => store.saveTracker(entry)));
+  await Promise.all([
+    ...due.map((entry) => store.saveTracker(entry)),
+    ...(heartbeat ? [store.saveRegionHeartbeat(heartbeat)] : []),
+  ]);
+  if (heartbeat) memory.heartbeats.set(round.region, heartbeat.lastRoundAt);
   return {
     sites: [...sites],
     changes,
     trackers: saved,
-    writes: { trackers: due.length, resultRounds: noteworthy.length },
+    writes: { trackers: due.length, resultRounds: noteworthy.length, heartbeat: heartbeat !== undefined },
   };
 }
 
@@ -124,24 +140,61 @@ function isPlainHealthy(result: ProbeResult): boolean {
 }
 
 /**
- * Whether a tracker must be written now: the first time; whenever what a reader acts on moved (down
- * or not, the onset and down times, an outcome other than ok, the flaky counts, the evidence); and
- * otherwise when the last write is a third of the stale period old, so a live region never looks
- * silent. A run of healthy rounds in between changes only counters that the next write carries.
+ * Whether a tracker must be written now: the first time, and whenever what a reader acts on moved
+ * (down or not, the onset and down times, an outcome other than ok, the flaky counts, the evidence).
+ * A run of healthy rounds changes only counters that the next write carries. Without the region's
+ * heartbeat (`heartbeatCovers` false), the tracker is its own heartbeat.
  */
 export function trackerWriteDue(
   written: RegionTracker | undefined,
   next: RegionTracker,
   policy: Pick<Policy, "staleAfterSeconds">,
+  heartbeatCovers = false,
 ): boolean {
   if (!written) return true;
-  if (next.lastRoundAt - written.lastRoundAt >= (policy.staleAfterSeconds * 1000) / 3) return true;
+  if (!heartbeatCovers && heartbeatDue(written.lastRoundAt, next.lastRoundAt, policy)) return true;
   if (next.down !== written.down || next.downSince !== written.downSince) return true;
   if (next.failingSince !== written.failingSince || next.evidenceAt !== written.evidenceAt) return true;
   if (next.lastOutcome !== "ok" || written.lastOutcome !== "ok") return true;
   return flakyCount(next) !== flakyCount(written);
 }
 
+/** Three heartbeats per stale period: a live region never looks silent, even with a round late. */
+function heartbeatDue(lastAt: number, at: number, policy: Pick<Policy, "staleAfterSeconds">): boolean {
+  return at - lastAt >= (policy.staleAfterSeconds * 1000) / 3;
+}
+
 function flakyCount(tracker: RegionTracker): number {
   return tracker.flakyByMinute.reduce((n, [, , flaky]) => n + flaky, 0);
+}
+
+/**
+ * Which sites a heartbeat speaks for: a short fingerprint of the config's site ids, so a probe still
+ * running an older config (mid-deploy) never vouches for a site it does not probe.
+ */
+export function sitesFingerprint(config: Pick<Config, "sites">): string {
+  const ids = config.sites.map((s) => s.id).sort();
+  // FNV-1a, 32 bits: a fingerprint, not a secret.
+  let hash = 0x811c9dc5;
+  for (const char of ids.join("\n")) {
+    hash ^= char.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `${ids.length}:${hash.toString(16).padStart(8, "0")}`;
+}
+
+/**
+ * The trackers as the evaluator reads them: each one current up to its region's heartbeat when the
+ * heartbeat speaks for these sites (the tracker was written at its last change, and nothing moved
+ * since), as stored otherwise.
+ */
+export function currentTracker(
+  tracker: RegionTracker | undefined,
+  heartbeat: RegionHeartbeat | undefined,
+  fingerprint: string,
+): RegionTracker | undefined {
+  if (!tracker || !heartbeat || heartbeat.sites !== fingerprint) return tracker;
+  return heartbeat.lastRoundAt > tracker.lastRoundAt
+    ? { ...tracker, lastRoundAt: heartbeat.lastRoundAt }
+    : tracker;
 }
