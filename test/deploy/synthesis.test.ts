@@ -161,7 +161,7 @@ describe("Route 53 data plane", () => {
       setIdentifier: "okta",
       healthCheckId: "QuorumExample-id",
       weightedRoutingPolicies: [{ weight: 100 }],
-      records: ["example.customdomains.okta.com"],
+      records: ["okta.idp.example.com"],
       allowOverwrite: true,
     });
     expect(entra.inputs.healthCheckId).toBeUndefined();

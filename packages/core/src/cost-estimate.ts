@@ -65,7 +65,7 @@ export interface Workload {
   /** Probe rounds per region, and in all regions. */
   roundsPerRegion: number;
   rounds: number;
-  /** Rounds between two heartbeat writes of a tracker or a data-plane item (a third of the stale period). */
+  /** Rounds between two heartbeats of a region (a third of the stale period). */
   heartbeatRounds: number;
   roundMs: number;
   httpsChecks: number;
@@ -90,7 +90,7 @@ export function workloadOf(config: Config, options: CostOptions = {}): Workload 
     0,
   );
   const heartbeatRounds = Math.max(1, Math.ceil(config.policy.staleAfterSeconds / 3 / cadence));
-  // A round calls the home table when a tracker is due (every heartbeat) or a round is noteworthy.
+  // A round calls the home table when its region's heartbeat is due or the round is noteworthy.
   const homeCallShare = Math.min(1, 1 / heartbeatRounds + a.noteworthyRoundShare);
   const { https, calculated } = healthChecksNeeded(config);
   const checkers = settings.checkerRegions.length * a.checkersPerRegion;
@@ -140,7 +140,7 @@ const probeDuration: LineItemOf = (w) => {
     quantity: gbs,
     unit: "GB-s",
     usdPerMonth: gbs * prices.lambdaArmGbSecond.usd,
-    basis: `${a.probeRoundFixedMs} ms fixed + ${a.probeMsPerProbe} ms per probe x ${w.probesPerRound} + the home-table writes of one round in ${w.heartbeatRounds}`,
+    basis: `${a.probeRoundFixedMs} ms fixed + ${a.probeMsPerProbe} ms per probe x ${w.probesPerRound} + a home-table write in one round of ${w.heartbeatRounds} (heartbeat) and in noteworthy ones`,
   };
 };
 
@@ -189,23 +189,26 @@ const dynamoWrites: LineItemOf = (w) => {
   );
   const resultWrites =
     resultUnits.reduce((n, units) => n + units, 0) * w.roundsPerRegion * w.regions * a.noteworthyRoundShare;
-  const trackerWrites = (w.providers * w.rounds) / w.heartbeatRounds;
-  const dataPlaneWrites = (w.sites * w.rounds) / w.heartbeatRounds;
-  const evaluatorWrites = w.minutes * w.sites * (a.stateWriteUnits * 2 + w.providers / Math.max(1, w.sites));
-  const writes = resultWrites + trackerWrites + dataPlaneWrites + evaluatorWrites;
+  // A tracker is written when a round changes it, which only a noteworthy round does; data-plane
+  // items only when a verdict or a latch moves (a handful a month, not counted).
+  const trackerWrites = w.providers * w.rounds * a.noteworthyRoundShare;
+  const heartbeatWrites = w.rounds / w.heartbeatRounds;
+  const evaluatorWrites =
+    w.minutes * w.sites * (a.stateWriteUnitsPerMinute + w.providers / Math.max(1, w.sites));
+  const writes = resultWrites + trackerWrites + heartbeatWrites + evaluatorWrites;
   return {
     service: "DynamoDB",
-    item: "writes (trackers, data-plane items, state and rollups, noteworthy results)",
+    item: "writes (state and rollups, region heartbeats, trackers and results of noteworthy rounds)",
     quantity: writes,
     unit: "WRU",
     usdPerMonth: perMillion(writes, prices.dynamoWrite.usd),
-    basis: `trackers and data-plane items every ${w.heartbeatRounds} rounds or on a change (${count(trackerWrites + dataPlaneWrites)}), the state twice a minute and the minute rollups (${count(evaluatorWrites)}), results of the ${a.noteworthyRoundShare * 100}% noteworthy rounds (${count(resultWrites)})`,
+    basis: `the state twice a minute (${a.stateWriteUnitsPerMinute} units) and the minute rollups (${count(evaluatorWrites)}), a heartbeat per region every ${w.heartbeatRounds} rounds (${count(heartbeatWrites)}), trackers and results of the ${a.noteworthyRoundShare * 100}% noteworthy rounds (${count(trackerWrites + resultWrites)}); data-plane items only when a verdict or latch moves`,
   };
 };
 
 const dynamoReads: LineItemOf = (w) => {
   const latchReads = w.sites * w.regions * w.minutes * 2;
-  const evaluatorReads = w.minutes * w.sites * 4;
+  const evaluatorReads = w.minutes * w.sites * 5;
   const verdictReads = w.verdictRequests * 0.5;
   const reads = latchReads + evaluatorReads + verdictReads;
   return {
@@ -215,7 +218,7 @@ const dynamoReads: LineItemOf = (w) => {
     unit: "RRU",
     usdPerMonth: perMillion(reads, prices.dynamoRead.usd),
     basis:
-      "the latch twice a minute per site and region, 4 units per site and evaluation, half a unit per health-check request; probes fold onto the trackers they keep",
+      "the latch twice a minute per site and region, 5 units per site and evaluation (state, trackers, heartbeats), half a unit per health-check request; probes fold onto the trackers they keep",
   };
 };
 

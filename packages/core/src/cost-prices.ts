@@ -112,12 +112,17 @@ export const assumptions = {
   sqsIdleReceivesPerMinute: 15,
   /**
    * Items: a probe round (one provider's results in one region) ~0.15 KB of keys plus ~0.1 KB per
-   * result, a tracker ~0.7 KB, a minute rollup ~0.5 KB, the state ~5 KB.
+   * result, a tracker ~0.7 KB, a minute rollup ~0.5 KB.
    */
   probeRoundBaseKb: 0.15,
   probeResultKb: 0.1,
   rollupKb: 0.5,
-  stateWriteUnits: 5,
+  /**
+   * State writes a site's quiet minute costs: the state saved with its outbox (the minute's rollups,
+   * ~1.0-1.2 KB: 2 units) and saved again once the outbox ran (~0.5 KB: 1 unit). Measured 2026-12-04
+   * on examples/okta-entra.yaml (30 simulated minutes, primary active, all probes healthy).
+   */
+  stateWriteUnitsPerMinute: 3,
   resultRetentionDays: 35,
   /** Rollups are kept; storage is priced at the first year's average (six months of them). */
   rollupMonthsStored: 6,
