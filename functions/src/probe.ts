@@ -12,7 +12,7 @@ import {
   runProbeTick,
   withDeadline,
 } from "@idp-failover/orchestration";
-import { createProbeMemory, prepareRound, runRegionRound } from "@idp-failover/probes";
+import { createProbeMemory, prepareRound, resolvePublicly, runRegionRound } from "@idp-failover/probes";
 import type { Context, SQSEvent } from "aws-lambda";
 import { deployment, required } from "../wiring/deployment.js";
 import { createLogger, createMetrics, MetricUnit, metricNames } from "../wiring/observability.js";
@@ -50,6 +50,9 @@ function wire(): ProbeWorkerDeps {
     now: Date.now,
     written: new Map(),
     trackers: createTrackerMemory(),
+    resolvePublicly: (hostname, type) =>
+      resolvePublicly(hostname, type, { servers: config.publicDns?.servers ?? [] }),
+    dnsObserved: new Map(),
   };
 }
 

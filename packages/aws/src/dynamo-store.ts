@@ -2,6 +2,8 @@ import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import {
   type AuditRecord,
   auditRecordSchema,
+  type DnsObservation,
+  dnsObservationSchema,
   type Effects,
   effectsSchema,
   type Incident,
@@ -173,6 +175,25 @@ export class DynamoStore implements Store {
       if (!isConditionalCheckFailed(error)) throw error;
       // A newer round is already folded in: this one is late, and the newer tracker stands.
     }
+  }
+
+  async saveDnsObservation(site: string, observation: DnsObservation): Promise<void> {
+    await this.table.doc.send(
+      new PutCommand({
+        TableName: this.table.tableName,
+        Item: { PK: keys.site(site), SK: keys.dnsObservation(observation.region), observation },
+      }),
+    );
+  }
+
+  async loadDnsObservations(site: string): Promise<DnsObservation[]> {
+    const items = await this.table.query({
+      KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
+      ExpressionAttributeValues: { ":pk": keys.site(site), ":prefix": keys.dnsObservationPrefix },
+    });
+    return items.map((item) =>
+      parseItem(dnsObservationSchema, item.observation, `DNS observation ${String(item.SK)} of site ${site}`),
+    );
   }
 
   /** One item per region (`HEARTBEAT` / region), conditional on `lastRoundAt` not going back. */

@@ -377,6 +377,19 @@ export const configSchema = z.strictObject({
   sla: z.prefault(z.strictObject({ targetPct: z._default(percent, 99.99) }), {}),
   /** Route 53 health checks on the probe regions' verdict endpoints (failover without the Route 53 API). */
   dataPlane: z.prefault(dataPlaneSettingsSchema, {}),
+  /**
+   * Each probe region resolves every login hostname through public DNS and the evaluator alerts when
+   * the answer disagrees with the state for longer than the TTL plus the last change's time to INSYNC.
+   */
+  publicDns: z.prefault(
+    z.strictObject({
+      enabled: z._default(z.boolean(), true),
+      /** Resolvers to ask (host or host:port, e.g. 1.1.1.1); empty: the region's own resolver. */
+      servers: z._default(z.array(z.string().check(z.minLength(1))), []),
+      everySeconds: z._default(int(z.gte(10), z.lte(3600)), 60),
+    }),
+    {},
+  ),
   sites: z.array(siteSchema).check(z.minLength(1)),
 });
 
@@ -423,6 +436,8 @@ export interface Config {
   sla: { targetPct: number };
   /** Always set by `parseConfig`; configs built in code (replay) may leave it out for the defaults. */
   dataPlane?: DataPlaneSettings;
+  /** Always set by `parseConfig`; absent in configs built in code (then nothing is resolved). */
+  publicDns?: { enabled: boolean; servers: string[]; everySeconds: number };
   sites: Site[];
 }
 

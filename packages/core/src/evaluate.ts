@@ -1,4 +1,5 @@
 import { type Config, findSite, type Site } from "./config.js";
+import { dnsDisagreementIntent, dnsDisagreements } from "./dns-observation.js";
 import { type Effects, hasEffects, noEffects, type Transition } from "./effects.js";
 import type { Clock, DnsWeights, EventPublisher, Notifier, Store } from "./ports.js";
 import { currentTracker, sitesFingerprint } from "./record-round.js";
@@ -82,14 +83,41 @@ export interface EvaluateOptions {
   leaseMs?: number;
 }
 
-/** Runs one evaluation of a site: DNS progress, then the periodic decision on fresh verdicts. */
+/**
+ * Runs one evaluation of a site: DNS progress, then the periodic decision on fresh verdicts, then a
+ * look at what public DNS answers for the login hostname in each probe region (an alert when it has
+ * disagreed with the state for too long; see dns-observation.ts).
+ */
 export async function evaluateSite(
   deps: EvaluatorDeps,
   config: Config,
   siteId: string,
   options: EvaluateOptions = {},
 ): Promise<EvaluationReport> {
-  return withRetries(deps, config, siteId, { kind: "tick" }, options);
+  const report = await withRetries(deps, config, siteId, { kind: "tick" }, options);
+  const site = findSite(config, siteId);
+  if (!site || report.yielded) return report;
+  try {
+    await alertOnLoginDns(deps, config, site, report.state);
+  } catch (error) {
+    report.effectErrors.push(`public DNS check: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return report;
+}
+
+/** Notifies each disagreement between public DNS and the state once (the outbox is idempotent on the id). */
+async function alertOnLoginDns(
+  deps: EvaluatorDeps,
+  config: Config,
+  site: Site,
+  state: SiteState,
+): Promise<void> {
+  const now = deps.clock.now();
+  const observations = await deps.store.loadDnsObservations(site.id);
+  const disagreements = dnsDisagreements(site, state, observations, config.policy, now);
+  if (disagreements.length > 0) {
+    await deps.notifier.notify(disagreements.map((d) => dnsDisagreementIntent(site, d, now)));
+  }
 }
 
 export type CommandOutcome =

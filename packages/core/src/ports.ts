@@ -1,5 +1,6 @@
 import type { Site } from "./config.js";
 import type { DataPlaneItem } from "./data-plane.js";
+import type { DnsObservation } from "./dns-observation.js";
 import type { AuditRecord, DomainEvent, Effects, NotificationIntent } from "./effects.js";
 import type { ProbeResult } from "./probe-result.js";
 import type { MinuteRollup } from "./rollup.js";
@@ -62,6 +63,9 @@ export interface RegionHeartbeat {
 export interface TrackerStore {
   loadTrackers(site: string): Promise<StoredTracker[]>;
   saveTracker(entry: StoredTracker): Promise<void>;
+  /** What a region's public DNS answers for the site's login hostname; written when it changes. */
+  saveDnsObservation(site: string, observation: DnsObservation): Promise<void>;
+  loadDnsObservations(site: string): Promise<DnsObservation[]>;
   /** Never goes back in time: an older heartbeat than the stored one is dropped. */
   saveRegionHeartbeat(heartbeat: RegionHeartbeat): Promise<void>;
   loadRegionHeartbeats(): Promise<RegionHeartbeat[]>;

@@ -2,14 +2,18 @@ import {
   type Config,
   type DataPlaneItem,
   type DataPlaneStore,
+  type DnsObservation,
   dataPlaneItem,
   dataPlaneWriteDue,
   type EvaluatorTrigger,
   findSite,
+  nextObservation,
   nextTick,
   type ProbeRound,
   type ProbeTicks,
+  publicDnsDue,
   recordRound,
+  type Site,
   type Store,
   type TrackerMemory,
 } from "@idp-failover/core";
@@ -37,6 +41,13 @@ export interface ProbeWorkerDeps {
   written: Map<string, DataPlaneItem>;
   /** The trackers last folded and written (kept between rounds by the warm instance). */
   trackers?: TrackerMemory;
+  /** Resolves a login hostname through public DNS (packages/probes `resolvePublicly`); none: not observed. */
+  resolvePublicly?(
+    hostname: string,
+    recordType: Site["recordType"],
+  ): Promise<{ answers: string[]; error?: string }>;
+  /** The last observation written per site (kept between rounds by the warm instance). */
+  dnsObserved?: Map<string, DnsObservation>;
 }
 
 export type ProbeTickReport =
@@ -60,6 +71,7 @@ export async function runProbeTick(deps: ProbeWorkerDeps, tick: number): Promise
   const round = await deps.runRound(start);
   const recorded = await recordRound(deps.home, deps.config, round, deps.now(), deps.trackers);
   const dataPlaneWrites = await refreshDataPlane(deps, recorded.trackers);
+  await observePublicDns(deps, tick);
 
   const changed = [...new Set(recorded.changes.map((c) => c.site))];
   let wakeError: string | undefined;
@@ -133,4 +145,29 @@ export async function withDeadline<T>(work: Promise<T>, ms: number, what: string
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Once per `publicDns.everySeconds`, what public DNS answers for each login hostname from this region,
+ * written to the home table only when it changed (the evaluator compares it with the state). Best
+ * effort: a failed lookup is an observation, a failed write waits for the next one.
+ */
+async function observePublicDns(deps: ProbeWorkerDeps, tick: number): Promise<void> {
+  const settings = deps.config.publicDns;
+  const resolve = deps.resolvePublicly;
+  if (!settings?.enabled || !resolve) return;
+  if (!publicDnsDue(tick, settings.everySeconds, deps.config.policy.cadenceSeconds)) return;
+  const observed = (deps.dnsObserved ??= new Map());
+  await Promise.all(
+    deps.config.sites.map(async (site) => {
+      const answer = await resolve(site.hostname, site.recordType);
+      const previous = observed.get(site.id);
+      const next = nextObservation(previous, deps.region, answer.answers, answer.error, deps.now());
+      if (next === previous) return;
+      await deps.home.saveDnsObservation(site.id, next).then(
+        () => observed.set(site.id, next),
+        () => undefined,
+      );
+    }),
+  );
 }

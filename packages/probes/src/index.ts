@@ -5,3 +5,4 @@ export { createProbeMemory, ProbeMemory } from "./probe-memory.js";
 export { planRound, prepareRound, type RegionRoundOptions, runRegionRound } from "./region-round.js";
 export { type ProbePolicy, type RunProbeOptions, resolveProbe, runProbe } from "./run-probe.js";
 export { envSecrets, type SecretSource } from "./secrets.js";
+export * from "./public-dns.js";

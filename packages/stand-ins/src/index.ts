@@ -10,3 +10,4 @@ export * from "./slack-stand-in.js";
 export * from "./sqs-stand-in.js";
 export * from "./test-ca.js";
 export * from "./webhook-receiver.js";
+export * from "./public-dns-stand-in.js";
