@@ -157,7 +157,8 @@ async function observePublicDns(deps: ProbeWorkerDeps, tick: number): Promise<vo
   const resolve = deps.resolvePublicly;
   if (!settings?.enabled || !resolve) return;
   if (!publicDnsDue(tick, settings.everySeconds, deps.config.policy.cadenceSeconds)) return;
-  const observed = (deps.dnsObserved ??= new Map());
+  deps.dnsObserved ??= new Map();
+  const observed = deps.dnsObserved;
   await Promise.all(
     deps.config.sites.map(async (site) => {
       const answer = await resolve(site.hostname, site.recordType);

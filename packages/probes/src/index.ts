@@ -2,7 +2,7 @@ export { NodeHttpsClient } from "./node-https-client.js";
 export { discoveryUrlOf } from "./oidc.js";
 export type { ProbeTarget } from "./probe-context.js";
 export { createProbeMemory, ProbeMemory } from "./probe-memory.js";
+export * from "./public-dns.js";
 export { planRound, prepareRound, type RegionRoundOptions, runRegionRound } from "./region-round.js";
 export { type ProbePolicy, type RunProbeOptions, resolveProbe, runProbe } from "./run-probe.js";
 export { envSecrets, type SecretSource } from "./secrets.js";
-export * from "./public-dns.js";

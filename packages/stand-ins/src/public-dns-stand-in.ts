@@ -48,7 +48,13 @@ export async function startPublicDnsStandIn(): Promise<PublicDnsStandIn> {
       const type = answer.type === "A" ? Packet.TYPE.A : Packet.TYPE.AAAA;
       if (question.type === type) {
         for (const address of answer.addresses) {
-          response.answers.push({ name: question.name, type, class: Packet.CLASS.IN, ttl: 60, address } as never);
+          response.answers.push({
+            name: question.name,
+            type,
+            class: Packet.CLASS.IN,
+            ttl: 60,
+            address,
+          } as never);
         }
       }
     }
