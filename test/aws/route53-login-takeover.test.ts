@@ -8,7 +8,7 @@ import { type Route53StandIn, startRoute53StandIn } from "@idp-failover/stand-in
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { runTakeover } from "../../packages/cli/src/commands/takeover.js";
 import { testCredentials } from "./dynalite.js";
-import { hostname, testConfig, testConfigInput, zoneId } from "./fixtures.js";
+import { hostname, testConfigInput, testSite, zoneId } from "./fixtures.js";
 
 /*
  * Taking over an existing login record with the real Route 53 client against the stand-in: one batch
@@ -17,11 +17,7 @@ import { hostname, testConfig, testConfigInput, zoneId } from "./fixtures.js";
 
 let route53: Route53StandIn;
 let clients: Route53Client[] = [];
-const site: Site = (() => {
-  const s = testConfig().sites[0];
-  if (!s) throw new Error("no site");
-  return s;
-})();
+const site: Site = testSite();
 
 beforeAll(async () => {
   route53 = await startRoute53StandIn({ insyncAfterMs: 20 });
