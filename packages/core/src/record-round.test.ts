@@ -146,6 +146,39 @@ describe("recordRound", () => {
     expect(last?.changes).toEqual(reference?.changes);
   });
 
+  it("keeps the probe counts beside flaky results current within a minute, so the flaky rate stays true", async () => {
+    // Prepare: four Okta probes a round; one result retried (then passed) in each of the first 12
+    // rounds, then healthy rounds: 12 flaky of 320 results in the window (3.75%, under the 5% rate).
+    const sparse = new CountingStore();
+    const every = new CountingStore();
+    const memory = createTrackerMemory();
+    const rounds = 80;
+    const fourProbes = (at: number, flaky: boolean): ProbeRound => ({
+      region,
+      at,
+      results: [0, 1, 2, 3].map((n) => ({
+        ...result("okta", at, true, flaky && n === 0 ? 2 : 1),
+        probe: `probe-${n}`,
+      })),
+    });
+    for (let i = 0; i < rounds; i++) {
+      const at = t0 + i * 10_000;
+      await recordRound(sparse, config, fourProbes(at, i < 12), at, memory);
+      await recordRound(every, config, fourProbes(at, i < 12), at);
+    }
+    // Act: both stores as the evaluator reads them, at the last round.
+    const now = t0 + (rounds - 1) * 10_000;
+    const [fromSparse, fromEvery] = await Promise.all([
+      loadVerdicts(sparse, config, site, now),
+      loadVerdicts(every, config, site, now),
+    ]);
+    // Assess: the same verdict (up: the rate is under 5%), with far fewer writes.
+    const verdictOf = (v: typeof fromSparse) => v.okta?.regions.find((r) => r.region === region)?.verdict;
+    expect(verdictOf(fromEvery)).toBe("up");
+    expect(verdictOf(fromSparse)).toBe("up");
+    expect(sparse.trackerWrites).toBeLessThan(every.trackerWrites / 3);
+  });
+
   it("starts from the stored tracker after a cold start", async () => {
     const store = new CountingStore();
     await recordRound(store, config, round(t0, false), t0, createTrackerMemory());

@@ -141,7 +141,8 @@ function isPlainHealthy(result: ProbeResult): boolean {
 
 /**
  * Whether a tracker must be written now: the first time, and whenever what a reader acts on moved
- * (down or not, the onset and down times, an outcome other than ok, the flaky counts, the evidence).
+ * (down or not, the onset and down times, an outcome other than ok, the flaky counts, the evidence;
+ * and, while the window holds flaky results, a new minute of probe counts).
  * A run of healthy rounds changes only counters that the next write carries. Without the region's
  * heartbeat (`heartbeatCovers` false), the tracker is its own heartbeat.
  */
@@ -156,7 +157,10 @@ export function trackerWriteDue(
   if (next.down !== written.down || next.downSince !== written.downSince) return true;
   if (next.failingSince !== written.failingSince || next.evidenceAt !== written.evidenceAt) return true;
   if (next.lastOutcome !== "ok" || written.lastOutcome !== "ok") return true;
-  return flakyCount(next) !== flakyCount(written);
+  if (flakyCount(next) !== flakyCount(written)) return true;
+  // While flaky results are in the window, the probe counts beside them must stay current (the
+  // evaluator's flaky rate is their ratio): one write a minute keeps them within a minute.
+  return flakyCount(next) > 0 && next.flakyByMinute.at(-1)?.[0] !== written.flakyByMinute.at(-1)?.[0];
 }
 
 /** Three heartbeats per stale period: a live region never looks silent, even with a round late. */
