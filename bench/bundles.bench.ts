@@ -1,5 +1,5 @@
 /*
- * bench/bundles: the size of each Lambda bundle as deployed (esbuild, minified ESM for Node 20, the
+ * bench/bundles: the size of each Lambda bundle as deployed (esbuild, minified ESM for Node.js 24, the
  * AWS SDK left to the runtime), against the targets: probe < 300 KB, verdict < 100 KB. Smaller
  * bundles load faster on a cold start, which matters most for the verdict endpoint that Route 53's
  * checkers poll with a 2-second budget.

@@ -8,7 +8,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { parseConfig } from "@idp-failover/core";
+import { lambdaRuntime, parseConfig } from "@idp-failover/core";
 import { createProbeMemory, envSecrets, prepareRound, runRegionRound } from "@idp-failover/probes";
 import {
   createTestCa,
@@ -179,7 +179,7 @@ function benchConfig(urls: StandIns) {
   return parsed.config;
 }
 
-/** What a probe Lambda would ship: the runner and every probe kind, bundled and minified for Node 20. */
+/** What a probe Lambda would ship: the runner and every probe kind, bundled and minified for the Lambda runtime (Node.js 24). */
 async function benchBundle(): Promise<void> {
   const result = await build({
     stdin: {
@@ -191,7 +191,7 @@ async function benchBundle(): Promise<void> {
     splitting: true,
     format: "esm",
     platform: "node",
-    target: "node20",
+    target: lambdaRuntime.esbuildTarget,
     minify: true,
     write: false,
     outdir: join(here, "..", ".bench-out"),
@@ -206,7 +206,7 @@ async function benchBundle(): Promise<void> {
   const total = files.reduce((n, f) => n + f.bytes, 0);
   const totalGzip = files.reduce((n, f) => n + f.gzip, 0);
   process.stdout.write(
-    `bundle (esbuild, minified, esm, node20): ${kb(total)} in ${files.length} file(s), ${kb(totalGzip)} gzipped; ` +
+    `bundle (esbuild, minified, esm, ${lambdaRuntime.esbuildTarget}): ${kb(total)} in ${files.length} file(s), ${kb(totalGzip)} gzipped; ` +
       `loaded by every round: ${kb(entry?.bytes ?? 0)} (${kb(entry?.gzip ?? 0)} gzipped); ` +
       `the rest is the Okta SDK, loaded only when an okta-api probe is configured\n`,
   );

@@ -1,13 +1,16 @@
+import { lambdaRuntime } from "@idp-failover/core";
+
 /*
- * What every function shares: Node 20 on arm64 (cheaper per ms than x86), JSON logs with the Lambda
+ * What every function shares: Node.js 24 on arm64 (`lambdaRuntime` in core, where the choice is
+ * dated; arm64 is cheaper per ms than x86), JSON logs with the Lambda
  * platform's own START/END/REPORT lines dropped (`systemLogLevel: WARN`: they were most of the log
  * volume of a function that runs every 10 s), a month of retention, the AWS SDK left out of the
- * bundle (the Node 20 runtime ships SDK v3), so bundles stay small and cold starts short. (Every
+ * bundle (the Node.js 24 runtime ships SDK v3), so bundles stay small and cold starts short. (Every
  * schema is on zod/mini, which loads English alone: no esbuild plugin needs to strip zod's locales.)
  */
 export const functionDefaults = {
-  runtime: "nodejs20.x",
-  architecture: "arm64",
+  runtime: lambdaRuntime.runtime,
+  architecture: lambdaRuntime.architecture,
   logging: { format: "json", retention: "1 month" },
   nodejs: {
     minify: true,

@@ -1,45 +1,51 @@
-import { dataPlaneSettings, healthCheckedRecords, primaryOf } from "@idp-failover/core";
+import { dataPlaneSettings, healthCheckedPaths, primaryOf } from "@idp-failover/core";
 import type { ProbeRegion } from "./probes";
 import { componentName, type SiteConfig } from "./site-config";
 
 /*
- * The data plane in Route 53. For each site's primary: one HTTPS health check per probe region on
- * that region's verdict URL, and a calculated check that is healthy while at least
- * regions - quorum + 1 of them are (so `quorum` regions saying down makes it unhealthy). The
- * weighted records of the login hostname are created (or adopted: `allowOverwrite`) with the
- * calculated check on the primary's record only; the state machine owns the weights from then on,
- * so `ignoreChanges` keeps deploys from ever setting them back.
+ * The data plane in Route 53. For each health-checked path (a site's primary, or the primary path
+ * several sites share): one HTTPS health check per probe region on that region's verdict URL, and a
+ * calculated check that is healthy while at least regions - quorum + 1 of them are (so `quorum`
+ * regions saying down makes it unhealthy), attached to the primary record of every site on the path.
+ * The weighted records of the login hostname are created (or adopted: `allowOverwrite`, an UPSERT);
+ * the state machine owns the weights from then on, so `ignoreChanges` keeps deploys from ever setting
+ * them back, and `retainOnDelete` keeps `sst remove` from deleting the name users sign in at
+ * (docs/deploy.md, "Removing the deployment").
  */
 export function dns(site: SiteConfig, regions: ProbeRegion[]) {
   const { config } = site;
   const settings = dataPlaneSettings(config);
-  const checked = new Map(healthCheckedRecords(config).map((r) => [r.site, r]));
+  const calculatedBySite = new Map<string, aws.route53.HealthCheck>();
+  for (const path of healthCheckedPaths(config)) {
+    // One site keeps the names it always had; a shared path is named after its host name.
+    const only = path.members.length === 1 ? path.members[0] : undefined;
+    const id = componentName(only ? only.site : `path-${path.target.replace(/[^a-z0-9]+/g, "-")}`);
+    const label = only ? `${only.site} ${only.provider}` : `path ${path.target}`;
+    const children = regions.map(
+      (r) =>
+        new aws.route53.HealthCheck(`Verdict${id}${componentName(r.region)}`, {
+          type: "HTTPS",
+          fqdn: r.verdictUrl.apply((url) => new URL(url).host),
+          port: 443,
+          resourcePath: path.path,
+          enableSni: true,
+          requestInterval: settings.healthCheckIntervalSeconds,
+          failureThreshold: settings.failureThreshold,
+          regions: settings.checkerRegions,
+          tags: { Name: `idp-failover ${label} ${r.region}` },
+        }),
+    );
+    const calculated = new aws.route53.HealthCheck(`Quorum${id}`, {
+      type: "CALCULATED",
+      childHealthchecks: children.map((c) => c.id),
+      childHealthThreshold: path.healthThreshold,
+      tags: { Name: `idp-failover ${label} quorum` },
+    });
+    for (const member of path.members) calculatedBySite.set(member.site, calculated);
+  }
   return config.sites.map((s) => {
-    const record = checked.get(s.id);
     const id = componentName(s.id);
-    let calculated: aws.route53.HealthCheck | undefined;
-    if (record) {
-      const children = regions.map(
-        (r) =>
-          new aws.route53.HealthCheck(`Verdict${id}${componentName(r.region)}`, {
-            type: "HTTPS",
-            fqdn: r.verdictUrl.apply((url) => new URL(url).host),
-            port: 443,
-            resourcePath: record.path,
-            enableSni: true,
-            requestInterval: settings.healthCheckIntervalSeconds,
-            failureThreshold: settings.failureThreshold,
-            regions: settings.checkerRegions,
-            tags: { Name: `idp-failover ${s.id} ${record.provider} ${r.region}` },
-          }),
-      );
-      calculated = new aws.route53.HealthCheck(`Quorum${id}`, {
-        type: "CALCULATED",
-        childHealthchecks: children.map((c) => c.id),
-        childHealthThreshold: record.healthThreshold,
-        tags: { Name: `idp-failover ${s.id} ${record.provider} quorum` },
-      });
-    }
+    const calculated = calculatedBySite.get(s.id);
     const primary = primaryOf(s);
     const records = s.providers.map(
       (provider) =>
@@ -56,7 +62,7 @@ export function dns(site: SiteConfig, regions: ProbeRegion[]) {
             ...(calculated && provider.id === primary.id ? { healthCheckId: calculated.id } : {}),
             allowOverwrite: true,
           },
-          { ignoreChanges: ["weightedRoutingPolicies"] },
+          { ignoreChanges: ["weightedRoutingPolicies"], retainOnDelete: true },
         ),
     );
     return { site: s.id, calculated, records };

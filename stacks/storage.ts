@@ -1,4 +1,4 @@
-import { verdictManifest } from "@idp-failover/core";
+import { deployedVerdictManifest } from "@idp-failover/core";
 import type { SiteConfig } from "./site-config";
 import { physicalName } from "./site-config";
 
@@ -44,7 +44,9 @@ export function storage(site: SiteConfig) {
     },
   });
   // The verdict endpoints get only what they answer from: sites, providers, staleness (no config schema).
-  const verdictLink = new sst.Linkable("IdpFailoverVerdicts", { properties: verdictManifest(site.config) });
+  const verdictLink = new sst.Linkable("IdpFailoverVerdicts", {
+    properties: deployedVerdictManifest(site.config),
+  });
   return { table, eventBus, home, link, verdictLink };
 }
 

@@ -5,10 +5,10 @@ import {
   EventBridgeEvaluatorTrigger,
   SqsProbeQueue,
 } from "@idp-failover/aws";
-import { ProbeTicks } from "@idp-failover/core";
+import { createTrackerMemory, ProbeTicks } from "@idp-failover/core";
 import { LatchReader } from "@idp-failover/orchestration/latch-reader";
 import type { ProbeTickDeps } from "@idp-failover/orchestration/probe-round";
-import { createProbeMemory, prepareRound, runRegionRound } from "@idp-failover/probes";
+import { createProbeMemory, prepareRound, resolvePublicly, runRegionRound } from "@idp-failover/probes";
 import { type Deployment, required } from "./deployment.js";
 
 /*
@@ -37,6 +37,12 @@ export function probeRegionPorts(
       ),
       items: new DynamoDataPlaneStore({ tableName: required(dataPlaneTable, "the data-plane table") }),
       written: new Map(),
+    },
+    trackers: createTrackerMemory(),
+    publicDns: {
+      resolve: (hostname, type) =>
+        resolvePublicly(hostname, type, { servers: config.publicDns?.servers ?? [] }),
+      observed: new Map(),
     },
     evaluator: new EventBridgeEvaluatorTrigger({
       eventBusName: home.eventBusName,

@@ -5,6 +5,7 @@ import {
   type Policy,
   parseConfig,
   type RegionTracker,
+  type Site,
   summarizeRound,
 } from "@idp-failover/core";
 import {
@@ -58,6 +59,13 @@ export function testConfig(sites = ["acme"]): Config {
   const parsed = parseConfig(testConfigInput(sites));
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues, null, 2));
   return parsed.config;
+}
+
+/** The first site of the test config (the one at `hostname`). */
+export function testSite(config: Config = testConfig()): Site {
+  const site = config.sites[0];
+  if (!site) throw new Error("the test config has no site");
+  return site;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Site } from "@idp-failover/core";
 import { type Route53StandIn, startRoute53StandIn } from "@idp-failover/stand-ins";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { testCredentials } from "./dynalite.js";
-import { hostname, testConfig, zoneId } from "./fixtures.js";
+import { hostname, testSite, zoneId } from "./fixtures.js";
 
 /*
  * Route53DnsWeights with the real Route 53 client against the stand-in (REST XML): one change batch
@@ -14,11 +14,7 @@ import { hostname, testConfig, zoneId } from "./fixtures.js";
 
 let route53: Route53StandIn;
 let clients: Route53Client[] = [];
-const site: Site = (() => {
-  const s = testConfig().sites[0];
-  if (!s) throw new Error("no site");
-  return s;
-})();
+const site: Site = testSite();
 
 beforeAll(async () => {
   route53 = await startRoute53StandIn({ insyncAfterMs: 40 });

@@ -178,6 +178,22 @@ describe.each(stores)("Store contract (%s)", (_name, makeStore) => {
     expect(okta?.tracker).toEqual(tracker(t0 + 10_000, true));
   });
 
+  it("keeps each region's newest heartbeat, never an older one", async () => {
+    // Prepare: region names of this test only (heartbeats are one partition for the table).
+    const store = makeStore();
+    const region = `hb-${newSite()}`;
+    // Act
+    await store.saveRegionHeartbeat({ region, lastRoundAt: t0 + 20_000, sites: "1:abcdef01" });
+    await store.saveRegionHeartbeat({ region, lastRoundAt: t0 + 10_000, sites: "1:abcdef01" });
+    await store.saveRegionHeartbeat({ region: `${region}-b`, lastRoundAt: t0, sites: "2:00000000" });
+    const heartbeats = (await store.loadRegionHeartbeats()).filter((h) => h.region.startsWith(region));
+    // Assess
+    expect(heartbeats.sort((a, b) => a.region.localeCompare(b.region))).toEqual([
+      { region, lastRoundAt: t0 + 20_000, sites: "1:abcdef01" },
+      { region: `${region}-b`, lastRoundAt: t0, sites: "2:00000000" },
+    ]);
+  });
+
   it("lists a provider's probe results in [from, to), oldest first", async () => {
     // Prepare: 30 rounds of 2 probes, 10 s apart (more than one batch of writes).
     const store = makeStore();

@@ -1,9 +1,10 @@
 import { readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { lambdaRuntime } from "@idp-failover/core";
 import { build, type Metafile } from "esbuild";
 
 /*
- * Bundles each Lambda handler the way the stacks deploy it (esbuild, minified ESM for Node 20, the
+ * Bundles each Lambda handler the way the stacks deploy it (esbuild, minified ESM for the Lambda runtime (Node.js 24), the
  * AWS SDK left to the runtime), in memory, and reports its size and the packages inside. Used by
  * the bundle test (no dev dependency may end up in a function) and by bench/bundles.
  */
@@ -42,7 +43,7 @@ export async function bundleHandler(handler: HandlerName): Promise<BundleReport>
     write: false,
     metafile: true,
     platform: "node",
-    target: "node20",
+    target: lambdaRuntime.esbuildTarget,
     format: "esm",
     external: ["@aws-sdk/*", ...(handler === "probe" ? probeInstalled : [])],
     banner: { js: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);" },

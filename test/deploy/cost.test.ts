@@ -45,9 +45,11 @@ function configFile(extra: Record<string, unknown> = {}): string {
 }
 
 describe("idpctl cost", () => {
-  it("keeps the default deployment under $15 a month with every service priced", () => {
+  it("keeps the default deployment under $13 a month with every service priced and every line explained", () => {
     const report = costReport(config());
-    expect(report.totalUsdPerMonth).toBeLessThan(15);
+    expect(report.totalUsdPerMonth).toBeLessThan(13);
+    for (const item of report.lineItems) expect(item.basis.length).toBeGreaterThan(20);
+    expect(report.lineItems.find((i) => i.unit === "zones")).toMatchObject({ quantity: 1, usdPerMonth: 0.5 });
     expect(new Set(report.lineItems.map((i) => i.service))).toEqual(
       new Set(["Lambda", "SQS", "DynamoDB", "EventBridge", "Route 53", "CloudWatch"]),
     );
@@ -92,6 +94,24 @@ describe("idpctl cost", () => {
     expect(out.totalUsdPerMonth).toEqual(expect.any(Number));
     expect(out.lineItems).toEqual(expect.arrayContaining([expect.objectContaining({ service: "SQS" })]));
     expect(out.pricesCheckedOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it("counts the health checks against the account quota, and shares them where sites share a path", () => {
+    expect(costReport(config()).healthChecks).toEqual({ needed: 4, quota: 200 });
+    const two = config({
+      sites: [
+        defaultDocument.sites[0],
+        { ...defaultDocument.sites[0], id: "acme-eu", hostname: "login-eu.acme.example" },
+      ],
+    });
+    expect(costReport(two).healthChecks.needed).toBe(4);
+    expect(costReport(two).growth.find((g) => g.sites === 1000)?.healthChecks).toBe(4000);
+  });
+
+  it("prints the free allowances apart, not deducted, and the quota", async () => {
+    const out = await runCost({ config: configFile() });
+    expect(out).toContain("Free allowances per account and month, not deducted above");
+    expect(out).toContain("Route 53 health checks: 4 of the account's quota of 200");
   });
 
   it("prints a table with a total and the growth", async () => {

@@ -118,3 +118,38 @@ describe("the probe tick chain", () => {
     await expect(withDeadline(never, 20, "probe round")).rejects.toThrow(/did not finish in 20 ms/);
   });
 });
+
+describe("public DNS from the probe region", () => {
+  it("resolves each login hostname once a minute and writes the observation only when it changes", async () => {
+    // Prepare
+    const { deps, advance } = world();
+    const lookups: string[] = [];
+    let target = "acme.okta.example";
+    deps.publicDns = {
+      resolve: async (hostname) => {
+        lookups.push(hostname);
+        return { answers: [target] };
+      },
+      observed: new Map(),
+    };
+    const saved: string[][] = [];
+    const save = deps.store.saveDnsObservation.bind(deps.store);
+    deps.store.saveDnsObservation = async (site, observation) => {
+      saved.push(observation.answers);
+      return save(site, observation);
+    };
+    // Act: a minute of ticks, then the next minute with the record moved.
+    const minuteStart = Math.ceil(t0 / 60_000) * 60_000;
+    for (let i = 0; i < 12; i++) {
+      if (i === 6) target = "acme-login.azurefd.net";
+      await runProbeTick(deps, minuteStart + i * 10_000);
+      advance(10_000);
+    }
+    // Assess
+    expect(lookups).toEqual(["login.acme.example", "login.acme.example"]);
+    expect(saved).toEqual([["acme.okta.example"], ["acme-login.azurefd.net"]]);
+    expect(await deps.store.loadDnsObservations("acme")).toEqual([
+      expect.objectContaining({ region: "us-west-2", answers: ["acme-login.azurefd.net"] }),
+    ]);
+  });
+});

@@ -1,6 +1,8 @@
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { eventSource, probeEventSource, tableDefinition, ttlAttribute } from "@idp-failover/aws";
+import { lambdaRuntime } from "@idp-failover/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { metricNames, metricsNamespace, serviceName } from "../../functions/wiring/observability.js";
 import { type PolicyStatement, repoRoot, type Synthesis, synthesize } from "./synthesize.js";
@@ -54,7 +56,7 @@ describe("probe regions", () => {
         architectures: ["arm64"],
         memorySize: 256,
         reservedConcurrentExecutions: 1,
-        runtime: "nodejs20.x",
+        runtime: "nodejs24.x",
       });
       // The timeout covers the slowest round: 3 attempts of 5 s, 2 confirm delays of 1 s, then the writes.
       expect(probe.inputs.timeout).toBeGreaterThan(17);
@@ -159,7 +161,7 @@ describe("Route 53 data plane", () => {
       setIdentifier: "okta",
       healthCheckId: "QuorumExample-id",
       weightedRoutingPolicies: [{ weight: 100 }],
-      records: ["example.customdomains.okta.com"],
+      records: ["okta.idp.example.com"],
       allowOverwrite: true,
     });
     expect(entra.inputs.healthCheckId).toBeUndefined();
@@ -307,7 +309,24 @@ describe("secrets", () => {
     expect(link?.config.sites.map((s) => s.id)).toEqual(["example"]);
   });
 
-  it("bundles every function without the AWS SDK (the Node 20 runtime has it)", () => {
+  it("runs every function on Node.js 24, arm64, the runtime package.json's engines and our bundles name", () => {
+    const functions = synth.ofType("aws:lambda/function:Function");
+    expect(functions.length).toBeGreaterThanOrEqual(8);
+    for (const fn of functions) {
+      expect({ name: fn.name, runtime: fn.inputs.runtime, architectures: fn.inputs.architectures }).toEqual({
+        name: fn.name,
+        runtime: "nodejs24.x",
+        architectures: ["arm64"],
+      });
+    }
+    expect(lambdaRuntime).toMatchObject({ runtime: "nodejs24.x", esbuildTarget: "node24" });
+    const engines = (
+      JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { engines: { node: string } }
+    ).engines.node;
+    expect(engines.split("||").map((range) => range.trim())).toContain("^24");
+  });
+
+  it("bundles every function without the AWS SDK (the Node.js 24 runtime has it)", () => {
     for (const build of synth.builds) {
       expect(build.properties).toMatchObject({ minify: true, esbuild: { external: ["@aws-sdk/*"] } });
     }

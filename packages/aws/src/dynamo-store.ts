@@ -2,6 +2,8 @@ import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import {
   type AuditRecord,
   auditRecordSchema,
+  type DnsObservation,
+  dnsObservationSchema,
   type Effects,
   effectsSchema,
   type Incident,
@@ -10,6 +12,7 @@ import {
   minuteRollupSchema,
   type ProbeResult,
   probeResultSchema,
+  type RegionHeartbeat,
   regionTrackerSchema,
   type SaveOutcome,
   type SiteState,
@@ -21,6 +24,7 @@ import {
 import * as z from "@idp-failover/core/zod-mini";
 import { isConditionalCheckFailed } from "./aws-errors.js";
 import {
+  numberAttribute,
   parseItem,
   parseJsonItem,
   SingleTable,
@@ -171,6 +175,57 @@ export class DynamoStore implements Store {
       if (!isConditionalCheckFailed(error)) throw error;
       // A newer round is already folded in: this one is late, and the newer tracker stands.
     }
+  }
+
+  async saveDnsObservation(site: string, observation: DnsObservation): Promise<void> {
+    await this.table.doc.send(
+      new PutCommand({
+        TableName: this.table.tableName,
+        Item: { PK: keys.site(site), SK: keys.dnsObservation(observation.region), observation },
+      }),
+    );
+  }
+
+  async loadDnsObservations(site: string): Promise<DnsObservation[]> {
+    const items = await this.table.query({
+      KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
+      ExpressionAttributeValues: { ":pk": keys.site(site), ":prefix": keys.dnsObservationPrefix },
+    });
+    return items.map((item) =>
+      parseItem(dnsObservationSchema, item.observation, `DNS observation ${String(item.SK)} of site ${site}`),
+    );
+  }
+
+  /** One item per region (`HEARTBEAT` / region), conditional on `lastRoundAt` not going back. */
+  async saveRegionHeartbeat(heartbeat: RegionHeartbeat): Promise<void> {
+    try {
+      await this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: { PK: keys.heartbeats, SK: heartbeat.region, ...heartbeat },
+          ConditionExpression: "attribute_not_exists(PK) OR lastRoundAt <= :at",
+          ExpressionAttributeValues: { ":at": heartbeat.lastRoundAt },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async loadRegionHeartbeats(): Promise<RegionHeartbeat[]> {
+    const items = await this.table.query({
+      KeyConditionExpression: "PK = :pk",
+      ExpressionAttributeValues: { ":pk": keys.heartbeats },
+      ConsistentRead: true,
+    });
+    return items.map((item) => {
+      const what = `heartbeat of region ${String(item.SK)}`;
+      return {
+        region: stringAttribute(item, "region", what),
+        lastRoundAt: numberAttribute(item, "lastRoundAt", what),
+        sites: stringAttribute(item, "sites", what),
+      };
+    });
   }
 
   // ---- probe results --------------------------------------------------------------------------

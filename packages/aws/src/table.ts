@@ -75,6 +75,10 @@ export const keys = {
   state: "STATE",
   tracker: (provider: string, region: string) => `TRACKER#${provider}#${region}`,
   trackerPrefix: "TRACKER#",
+  dnsObservation: (region: string) => `DNSOBS#${region}`,
+  dnsObservationPrefix: "DNSOBS#",
+  /** Each probe region's last complete round (sort key: the region). */
+  heartbeats: "HEARTBEAT",
   // The actor is part of the key: two people refused in the same millisecond are two records.
   audit: (at: string, seq: number, action: string, actor: string) =>
     `EVENT#${isoKey(at)}#${String(Math.max(0, seq)).padStart(10, "0")}#${action}#${actor}`,

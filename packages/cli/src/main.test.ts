@@ -49,6 +49,9 @@ describe("idpctl validate", () => {
     const reparsed = parseConfig(printed);
     expect(reparsed.ok ? reparsed.config.policy.failure.firstAttemptMinSamples : reparsed.issues).toBe(12);
     expect(JSON.stringify(printed)).toContain('"dataPlane"');
+    expect(run.stderr).toContain(
+      "Route 53 health checks: 4 (3 HTTPS, 1 calculated) of the account's quota of 200",
+    );
   });
 
   it("lists every offending path with its hint and exits 2", async () => {

@@ -10,6 +10,7 @@ import { registerReplay } from "./commands/replay.js";
 import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
 import { registerStatus } from "./commands/status.js";
+import { registerTakeover } from "./commands/takeover.js";
 import { registerValidate } from "./commands/validate.js";
 
 /** The `idpctl` command tree. Each command lives in commands/ and registers itself here. */
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerFailover(program);
   registerFailback(program);
   registerFreeze(program);
+  registerTakeover(program);
   registerHistory(program);
   registerCost(program);
   registerDrill(program);

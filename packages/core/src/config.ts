@@ -1,4 +1,4 @@
-import { type DataPlaneSettings, dataPlaneSettingsSchema } from "./data-plane.js";
+import { type DataPlaneSettings, dataPlaneSettingsSchema, healthCheckQuotaIssue } from "./data-plane.js";
 import { type Criticality, defaultCriticality, type ProbeKind } from "./probe-result.js";
 import * as z from "./zod-mini.js";
 
@@ -154,6 +154,28 @@ const graphHealthProbe = z.strictObject({
   graphUrl: z.optional(httpsUrl),
 });
 
+/*
+ * What users reach: the front door's path for this provider, probed at the provider's `dnsTarget`
+ * without following the login hostname's DNS (which points at whichever path is live), with TLS SNI
+ * and HTTP Host set to the login hostname. The resolver fills every field from the site's `frontDoor`
+ * and the provider's `dnsTarget`; written out only to override (pattern (b) in docs/login-hostname.md,
+ * where each provider serves its own issuer on the login hostname).
+ */
+const frontDoorProbe = z.strictObject({
+  kind: z.literal("front-door"),
+  ...probeCommon,
+  /** Where to connect: defaults to `https://{dnsTarget}` (the path's hostname, or its IP address). */
+  url: z.optional(httpsUrl),
+  /** The name users type: TLS SNI, HTTP Host and the certificate's name. Defaults to the site's hostname. */
+  hostname: z.optional(z.string().check(z.minLength(1))),
+  /** What to fetch; defaults to the front door issuer's discovery document. */
+  path: z.optional(z.string().check(z.regex(/^\/[^\s]*$/, { error: "a path starting with /" }))),
+  /** The issuer the apps trust; the document at `path` must name it. Defaults to `frontDoor.issuer`. */
+  expectIssuer: z.optional(httpsUrl),
+  /** Warn (degraded) when the certificate for the login hostname expires within this many days. */
+  expiryWarningDays: z.optional(int(z.nonnegative())),
+});
+
 export const probeSpecSchema = z.discriminatedUnion("kind", [
   httpProbe,
   discoveryProbe,
@@ -162,6 +184,7 @@ export const probeSpecSchema = z.discriminatedUnion("kind", [
   samlProbe,
   oktaApiProbe,
   graphHealthProbe,
+  frontDoorProbe,
 ]);
 export type ProbeSpec = z.infer<typeof probeSpecSchema>;
 
@@ -173,7 +196,11 @@ export const providerSchema = z.strictObject({
   /** The OIDC issuer. Entra defaults to `https://login.microsoftonline.com/{tenantId}/v2.0`. */
   issuer: z.optional(httpsUrl),
   tenantId: z.optional(z.string()),
-  /** What the login hostname's record points at while this provider serves (CNAME target or IP). */
+  /**
+   * What the login hostname's record points at while this provider serves (CNAME target or IP): the
+   * hostname of the front door's path to this provider (docs/login-hostname.md), never the login
+   * hostname itself.
+   */
   dnsTarget: nonEmpty,
   /** The weighted record's SetIdentifier; defaults to the provider id. */
   setIdentifier: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
@@ -199,6 +226,21 @@ export const siteSchema = z.strictObject({
   ),
   recordType: z._default(z.enum(["CNAME", "A", "AAAA"]), "CNAME"),
   ttl: z._default(int(z.gte(1), z.lte(86_400)), 60),
+  /**
+   * The identity front door the apps trust (docs/login-hostname.md, pattern (a)): its issuer, on the
+   * login hostname, is the one the apps' OIDC settings name. Each provider's `dnsTarget` is the front
+   * door's path to that provider; every provider gets a `front-door` probe of that path unless it
+   * lists its own or `probe` is false.
+   */
+  frontDoor: z.optional(
+    z.strictObject({
+      issuer: httpsUrl,
+      /** What the probe fetches; defaults to `{issuer path}/.well-known/openid-configuration`. */
+      path: z.optional(z.string().check(z.regex(/^\/[^\s]*$/, { error: "a path starting with /" }))),
+      expiryWarningDays: z._default(int(z.nonnegative()), 14),
+      probe: z._default(z.boolean(), true),
+    }),
+  ),
   providers: z
     .array(providerSchema)
     .check(z.minLength(2, { error: "a site needs a primary and at least one secondary" })),
@@ -335,6 +377,19 @@ export const configSchema = z.strictObject({
   sla: z.prefault(z.strictObject({ targetPct: z._default(percent, 99.99) }), {}),
   /** Route 53 health checks on the probe regions' verdict endpoints (failover without the Route 53 API). */
   dataPlane: z.prefault(dataPlaneSettingsSchema, {}),
+  /**
+   * Each probe region resolves every login hostname through public DNS and the evaluator alerts when
+   * the answer disagrees with the state for longer than the TTL plus the last change's time to INSYNC.
+   */
+  publicDns: z.prefault(
+    z.strictObject({
+      enabled: z._default(z.boolean(), true),
+      /** Resolvers to ask (host or host:port, e.g. 1.1.1.1); empty: the region's own resolver. */
+      servers: z._default(z.array(z.string().check(z.minLength(1))), []),
+      everySeconds: z._default(int(z.gte(10), z.lte(3600)), 60),
+    }),
+    {},
+  ),
   sites: z.array(siteSchema).check(z.minLength(1)),
 });
 
@@ -353,9 +408,18 @@ export interface Provider {
 
 export type ResolvedProbe = ProbeSpec & { name: string; criticality: Criticality };
 
+export interface FrontDoor {
+  issuer: string;
+  path?: string | undefined;
+  expiryWarningDays: number;
+  probe: boolean;
+}
+
 export interface Site {
   id: string;
   hostname: string;
+  /** The identity front door the apps trust (pattern (a)); absent when the site does not declare one. */
+  frontDoor?: FrontDoor | undefined;
   hostedZoneId: string;
   recordType: "CNAME" | "A" | "AAAA";
   ttl: number;
@@ -372,6 +436,8 @@ export interface Config {
   sla: { targetPct: number };
   /** Always set by `parseConfig`; configs built in code (replay) may leave it out for the defaults. */
   dataPlane?: DataPlaneSettings;
+  /** Always set by `parseConfig`; absent in configs built in code (then nothing is resolved). */
+  publicDns?: { enabled: boolean; servers: string[]; everySeconds: number };
   sites: Site[];
 }
 
@@ -414,9 +480,18 @@ export function parseConfig(input: unknown): ConfigParse {
     issues,
   );
   checkUnique(raw.regions, "regions", undefined, issues);
-  if (issues.length > 0) return { ok: false, issues };
   const config: Config = { ...raw, sites };
-  return { ok: true, config, warnings: collectWarnings(config) };
+  const quota = issues.length === 0 ? healthCheckQuotaIssue(config) : undefined;
+  const quotaIssue = quota && {
+    path: "dataPlane.healthCheckQuota",
+    message: quota.message,
+    hint: quota.hint,
+  };
+  if (quotaIssue && quota?.severity === "error") issues.push(quotaIssue);
+  if (issues.length > 0) return { ok: false, issues };
+  const warnings = collectWarnings(config);
+  if (quotaIssue) warnings.push(quotaIssue);
+  return { ok: true, config, warnings };
 }
 
 /** Just the policy and the regions of a config (other keys are ignored here). */
@@ -439,9 +514,13 @@ function resolveSite(
     const issuer =
       p.issuer ??
       (p.kind === "entra" && p.tenantId ? `https://login.microsoftonline.com/${p.tenantId}/v2.0` : undefined);
-    const specs = p.probes ?? [{ kind: "oidc-discovery" as const }, { kind: "jwks" as const }];
+    const listed: ProbeSpec[] = p.probes ?? [{ kind: "oidc-discovery" }, { kind: "jwks" }];
+    const specs =
+      site.frontDoor?.probe && !listed.some((spec) => spec.kind === "front-door")
+        ? [...listed, { kind: "front-door" as const }]
+        : listed;
     const probes = specs.map((spec) => ({
-      ...spec,
+      ...(spec.kind === "front-door" ? frontDoorDefaults(spec, site, p.dnsTarget, site.recordType) : spec),
       name: spec.name ?? spec.kind,
       criticality: spec.criticality ?? defaultCriticality[spec.kind as ProbeKind],
     }));
@@ -463,6 +542,7 @@ function resolveSite(
       });
     }
     checkDnsTarget(site.recordType, p.dnsTarget, `${path}.dnsTarget`, issues);
+    checkOffLoginHostname(site.hostname, p.dnsTarget, issuer, probes, path, issues);
     const role = i === 0 ? "primary" : "secondary";
     if (p.role !== undefined && p.role !== role) {
       issues.push({
@@ -489,8 +569,93 @@ function resolveSite(
     "setIdentifier",
     issues,
   );
+  checkUnique(
+    providers.map((p) => normalHost(p.dnsTarget)),
+    `sites.${s}.providers`,
+    "dnsTarget",
+    issues,
+    "each provider needs its own path: with one target, a failover would change nothing users reach",
+  );
   return { ...site, providers };
 }
+
+/** The front-door probe with every default filled in from the site and the provider's path. */
+function frontDoorDefaults(
+  spec: Extract<ProbeSpec, { kind: "front-door" }>,
+  site: z.infer<typeof siteSchema>,
+  dnsTarget: string,
+  recordType: Site["recordType"],
+): Extract<ProbeSpec, { kind: "front-door" }> {
+  const target = dnsTarget.replace(/\.$/, "");
+  const expectIssuer = spec.expectIssuer ?? site.frontDoor?.issuer;
+  const issuerPath = expectIssuer ? new URL(expectIssuer).pathname.replace(/\/$/, "") : "";
+  return {
+    ...spec,
+    url: spec.url ?? `https://${recordType === "AAAA" ? `[${target}]` : target}`,
+    hostname: spec.hostname ?? site.hostname.toLowerCase(),
+    path: spec.path ?? site.frontDoor?.path ?? `${issuerPath}/.well-known/openid-configuration`,
+    ...(expectIssuer ? { expectIssuer } : {}),
+    expiryWarningDays: spec.expiryWarningDays ?? site.frontDoor?.expiryWarningDays ?? 14,
+  };
+}
+
+/** A host name compared as DNS does: lowercase, without the root's trailing dot. */
+function normalHost(name: string): string {
+  return name.toLowerCase().replace(/\.$/, "");
+}
+
+/** Whether `host` is the login hostname or a name under it. */
+function onLoginHostname(host: string, hostname: string): boolean {
+  const h = normalHost(host);
+  const login = normalHost(hostname);
+  return h === login || h.endsWith(`.${login}`);
+}
+
+/*
+ * The login hostname moves between providers on failover, so nothing the probes measure a provider by
+ * may sit on it: a probe that follows the flip measures whichever side is live, and would call a down
+ * provider healthy once traffic has left it. Nor may a provider's record point back at the login name.
+ */
+function checkOffLoginHostname(
+  hostname: string,
+  dnsTarget: string,
+  issuer: string | undefined,
+  probes: readonly ProbeSpec[],
+  path: string,
+  issues: ConfigIssue[],
+): void {
+  if (normalHost(dnsTarget) === normalHost(hostname)) {
+    issues.push({
+      path: `${path}.dnsTarget`,
+      message: `dnsTarget is the login hostname ${hostname} itself`,
+      hint: "point it at the front door's path to this provider, like okta.idp.example.com (docs/login-hostname.md)",
+    });
+  }
+  if (issuer && onLoginHostname(new URL(issuer).hostname, hostname)) {
+    issues.push({
+      path: `${path}.issuer`,
+      message: `the issuer ${issuer} is on the login hostname ${hostname}: its probes would follow the failover and measure whichever provider is live`,
+      hint: "use the provider's own issuer (https://{org}.okta.com/oauth2/default, https://login.microsoftonline.com/{tenant}/v2.0); the front-door probe checks the login hostname's path",
+    });
+  }
+  probes.forEach((probe, j) => {
+    for (const field of probeUrlFields) {
+      const value = (probe as Record<string, unknown>)[field];
+      if (typeof value !== "string" || !URL.canParse(value)) continue;
+      if (!onLoginHostname(new URL(value).hostname, hostname)) continue;
+      issues.push({
+        path: `${path}.probes.${j}.${field}`,
+        message: `${value} is on the login hostname ${hostname}: the probe would follow the failover and measure whichever provider is live`,
+        hint:
+          probe.kind === "front-door"
+            ? "leave url out (it defaults to https://{dnsTarget}); the probe sends the login hostname as TLS SNI and Host itself"
+            : "use the provider's own host name; the front-door probe checks the login hostname's path",
+      });
+    }
+  });
+}
+
+const probeUrlFields = ["url", "tokenUrl", "orgUrl", "loginUrl", "graphUrl"] as const;
 
 function checkDnsTarget(type: Site["recordType"], target: string, path: string, issues: ConfigIssue[]): void {
   const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
@@ -563,7 +728,13 @@ export function checkPolicy(policy: Policy, regions: string[], issues: ConfigIss
   }
 }
 
-function checkUnique(values: string[], path: string, field: string | undefined, issues: ConfigIssue[]): void {
+function checkUnique(
+  values: string[],
+  path: string,
+  field: string | undefined,
+  issues: ConfigIssue[],
+  hint?: string,
+): void {
   const seen = new Map<string, number>();
   values.forEach((value, i) => {
     const first = seen.get(value);
@@ -571,6 +742,7 @@ function checkUnique(values: string[], path: string, field: string | undefined, 
       issues.push({
         path: field ? `${path}.${i}.${field}` : `${path}.${i}`,
         message: `duplicate ${field ?? "value"} ${JSON.stringify(value)} (also at ${path}.${first})`,
+        ...(hint ? { hint } : {}),
       });
     } else seen.set(value, i);
   });
@@ -584,6 +756,13 @@ function collectWarnings(config: Config): ConfigIssue[] {
         path: `sites.${s}.ttl`,
         message: `TTL ${site.ttl}s: resolvers keep the old answer that long after a failover`,
         hint: "60 seconds is usual for a failover record",
+      });
+    }
+    if (!site.providers.some((p) => p.probes.some((probe) => probe.kind === "front-door"))) {
+      warnings.push({
+        path: `sites.${s}.frontDoor`,
+        message: `nothing probes what users reach at ${site.hostname}: no front door declared and no front-door probe`,
+        hint: "declare frontDoor.issuer (the issuer your apps trust); each provider's path is then probed (docs/login-hostname.md)",
       });
     }
     site.providers.forEach((p, i) => {
@@ -610,7 +789,7 @@ const hints: Record<string, string> = {
   hostname: "the name users sign in at, like login.example.com",
   regions: "AWS region names where probes run, like [us-east-1, us-west-2, eu-west-1]",
   homeRegion: "the AWS region of the table and the evaluator",
-  kind: "providers: okta | entra | oidc; probes: http | oidc-discovery | jwks | token | saml-metadata | okta-api | graph-health",
+  kind: "providers: okta | entra | oidc; probes: http | oidc-discovery | jwks | token | saml-metadata | okta-api | graph-health | front-door",
   clientSecretRef:
     "name the environment variable or SST secret that holds the secret; never paste the secret",
   tokenRef: "name the environment variable or SST secret that holds the API token; never paste the token",

@@ -1,12 +1,16 @@
 import type { Config } from "./config.js";
 import { assumptions as a, prices } from "./cost-prices.js";
-import { dataPlaneSettings, healthCheckedRecords } from "./data-plane.js";
+import { dataPlaneSettings, healthCheckedPaths, healthChecksNeeded } from "./data-plane.js";
 import { functionSizing } from "./deployment-sizing.js";
 
 /*
  * The monthly cost of the deployment a config describes, line by line, from the price table and the
  * workload the config implies (regions, sites, probes, cadence, health-check options). Pure: the
  * stacks deploy from the same config and `functionSizing`, so this prices what is deployed.
+ *
+ * Shape: `workloadOf` derives the counts once; each line item is one function of the workload (its
+ * quantity, price and a sentence saying how it is counted), so a change to how one thing is deployed
+ * changes one function.
  *
  * The probe clock is a chain of delayed SQS messages rather than a Lambda that sleeps between rounds:
  * the sleeping Lambda is billed for every second of the month. `sleepingProbeUsd` prices that
@@ -28,6 +32,8 @@ export interface LineItem {
   quantity: number;
   unit: string;
   usdPerMonth: number;
+  /** How the quantity is counted, for people reading the estimate. */
+  basis: string;
 }
 
 export interface CostEstimate {
@@ -37,228 +43,351 @@ export interface CostEstimate {
   probesPerRound: number;
   cadenceSeconds: number;
   healthCheckBilling: HealthCheckBilling;
+  /** Route 53 health checks the deployment creates, and the account quota they count against. */
+  healthChecks: { needed: number; quota: number };
   lineItems: LineItem[];
   totalUsdPerMonth: number;
   /** What the probe clock would cost as one Lambda per region sleeping between rounds. */
   sleepingProbeUsd: number;
 }
 
-const perMillion = (count: number, usd: number) => (count / 1_000_000) * usd;
+/** The counts every line item is priced from, per month. */
+export interface Workload {
+  config: Config;
+  billing: HealthCheckBilling;
+  dnsQueriesPerSite: number;
+  sites: number;
+  regions: number;
+  providers: number;
+  probesPerRound: number;
+  hostedZones: number;
+  minutes: number;
+  /** Probe rounds per region, and in all regions. */
+  roundsPerRegion: number;
+  rounds: number;
+  /** Rounds between two heartbeats of a region (a third of the stale period). */
+  heartbeatRounds: number;
+  roundMs: number;
+  httpsChecks: number;
+  calculatedChecks: number;
+  verdictRequests: number;
+  sizing: ReturnType<typeof functionSizing>;
+}
 
-export function estimateCost(config: Config, options: CostOptions = {}): CostEstimate {
-  const billing = options.healthCheckBilling ?? "aws-endpoint";
+const perMillion = (count: number, usd: number) => (count / 1_000_000) * usd;
+const gbSeconds = (invocations: number, ms: number, memoryMb: number) =>
+  invocations * (ms / 1000) * (memoryMb / 1024);
+const count = (n: number) => Math.round(n).toLocaleString("en-US");
+
+export function workloadOf(config: Config, options: CostOptions = {}): Workload {
   const settings = dataPlaneSettings(config);
-  const sizing = functionSizing(config);
   const regions = config.regions.length;
-  const sites = config.sites.length;
-  const providers = config.sites.reduce((n, s) => n + s.providers.length, 0);
+  const minutes = (a.daysPerMonth * 86_400) / 60;
+  const cadence = config.policy.cadenceSeconds;
+  const roundsPerRegion = (minutes * 60) / cadence;
   const probesPerRound = config.sites.reduce(
     (n, s) => n + s.providers.reduce((m, p) => m + p.probes.length, 0),
     0,
   );
-  const seconds = a.daysPerMonth * 86_400;
-  const minutes = seconds / 60;
-  const cadence = config.policy.cadenceSeconds;
-  const rounds = (seconds / cadence) * regions;
-
-  const items: LineItem[] = [];
-  const add = (service: string, item: string, quantity: number, unit: string, usd: number) =>
-    items.push({ service, item, quantity: Math.round(quantity * 100) / 100, unit, usdPerMonth: usd });
-  const gbSeconds = (invocations: number, ms: number, memoryMb: number) =>
-    invocations * (ms / 1000) * (memoryMb / 1024);
-
-  // ---- Lambda ---------------------------------------------------------------------------------
-  const roundMs = a.probeRoundBaseMs + a.probeMsPerProbe * probesPerRound;
-  const watchdogRuns = minutes * regions;
-  const checks = healthCheckedRecords(config);
-  const httpsChecks = checks.reduce((n, c) => n + c.regions.length, 0);
+  const heartbeatRounds = Math.max(1, Math.ceil(config.policy.staleAfterSeconds / 3 / cadence));
+  // A round calls the home table when its region's heartbeat is due or the round is noteworthy.
+  const homeCallShare = Math.min(1, 1 / heartbeatRounds + a.noteworthyRoundShare);
+  const { https, calculated } = healthChecksNeeded(config);
   const checkers = settings.checkerRegions.length * a.checkersPerRegion;
-  const verdictRequests = httpsChecks * checkers * (60 / settings.healthCheckIntervalSeconds) * minutes;
-  const evaluatorRuns = minutes;
-  const evaluatorMs = a.evaluatorBaseMs + a.evaluatorMsPerSite * sites;
-  const notifyRuns = minutes;
-  const lambdaRequests = rounds + watchdogRuns + verdictRequests + evaluatorRuns + notifyRuns;
-  add(
-    "Lambda",
-    "requests (probe rounds, watchdog, verdicts, evaluator, notify)",
-    lambdaRequests,
-    "requests",
-    perMillion(lambdaRequests, prices.lambdaRequests.usd),
-  );
-  const probeGbs =
-    gbSeconds(rounds, roundMs, sizing.probe.memoryMb) + gbSeconds(watchdogRuns, 50, sizing.probe.memoryMb);
-  add(
-    "Lambda",
-    `probe duration (${roundMs} ms a round, ${sizing.probe.memoryMb} MB arm64)`,
-    probeGbs,
-    "GB-s",
-    probeGbs * prices.lambdaArmGbSecond.usd,
-  );
-  const verdictGbs = gbSeconds(verdictRequests, a.verdictMs, sizing.verdict.memoryMb);
-  add(
-    "Lambda",
-    `verdict duration (${Math.round(verdictRequests / minutes)} health-check requests a minute)`,
-    verdictGbs,
-    "GB-s",
-    verdictGbs * prices.lambdaArmGbSecond.usd,
-  );
-  const controlGbs =
-    gbSeconds(evaluatorRuns, evaluatorMs, sizing.evaluate.memoryMb) +
-    gbSeconds(notifyRuns, a.notifyMs, sizing.notify.memoryMb);
-  add(
-    "Lambda",
-    "evaluator and notify duration",
-    controlGbs,
-    "GB-s",
-    controlGbs * prices.lambdaArmGbSecond.usd,
-  );
+  return {
+    config,
+    billing: options.healthCheckBilling ?? "aws-endpoint",
+    dnsQueriesPerSite: options.dnsQueriesPerSite ?? a.dnsQueriesPerSitePerMonth,
+    sites: config.sites.length,
+    regions,
+    providers: config.sites.reduce((n, s) => n + s.providers.length, 0),
+    probesPerRound,
+    hostedZones: new Set(config.sites.map((s) => s.hostedZoneId)).size,
+    minutes,
+    roundsPerRegion,
+    rounds: roundsPerRegion * regions,
+    heartbeatRounds,
+    roundMs: Math.round(
+      a.probeRoundFixedMs + a.homeTableCallMs * homeCallShare + a.probeMsPerProbe * probesPerRound,
+    ),
+    httpsChecks: https,
+    calculatedChecks: calculated,
+    verdictRequests: https * checkers * (60 / settings.healthCheckIntervalSeconds) * minutes,
+    sizing: functionSizing(config),
+  };
+}
 
-  // ---- SQS: the probe clock -----------------------------------------------------------------------
-  const sqsRequests = rounds * 3 + a.sqsIdleReceivesPerMinute * minutes * regions;
-  add(
-    "SQS",
-    "probe tick chain (send, receive, delete; Lambda's idle long polls)",
-    sqsRequests,
-    "requests",
-    perMillion(sqsRequests, prices.sqsRequests.usd),
-  );
+type LineItemOf = (w: Workload) => LineItem;
 
-  // ---- DynamoDB -----------------------------------------------------------------------------------
-  const roundsPerRegion = seconds / cadence;
-  // One item per provider and region round (DynamoStore.putResults), billed per started KB.
-  const roundItemsKb = config.sites.flatMap((s) =>
-    s.providers.map((p) => a.probeRoundBaseKb + a.probeResultKb * p.probes.length),
+const lambdaRequests: LineItemOf = (w) => {
+  const requests = w.rounds + w.minutes * w.regions + w.verdictRequests + w.minutes * 2;
+  return {
+    service: "Lambda",
+    item: "requests (probe rounds, watchdog, verdicts, evaluator, notify)",
+    quantity: requests,
+    unit: "requests",
+    usdPerMonth: perMillion(requests, prices.lambdaRequests.usd),
+    basis: `${count(w.rounds)} probe rounds, a watchdog run a minute per region, ${count(w.verdictRequests)} health-check requests, the evaluator and notify once a minute`,
+  };
+};
+
+const probeDuration: LineItemOf = (w) => {
+  const memory = w.sizing.probe.memoryMb;
+  const gbs = gbSeconds(w.rounds, w.roundMs, memory) + gbSeconds(w.minutes * w.regions, 50, memory);
+  return {
+    service: "Lambda",
+    item: `probe duration (${w.roundMs} ms a round, ${memory} MB arm64)`,
+    quantity: gbs,
+    unit: "GB-s",
+    usdPerMonth: gbs * prices.lambdaArmGbSecond.usd,
+    basis: `${a.probeRoundFixedMs} ms fixed + ${a.probeMsPerProbe} ms per probe x ${w.probesPerRound} + a home-table write in one round of ${w.heartbeatRounds} (heartbeat) and in noteworthy ones`,
+  };
+};
+
+const verdictDuration: LineItemOf = (w) => {
+  const gbs = gbSeconds(w.verdictRequests, a.verdictMs, w.sizing.verdict.memoryMb);
+  return {
+    service: "Lambda",
+    item: `verdict duration (${Math.round(w.verdictRequests / w.minutes)} health-check requests a minute)`,
+    quantity: gbs,
+    unit: "GB-s",
+    usdPerMonth: gbs * prices.lambdaArmGbSecond.usd,
+    basis: `each HTTPS check polled by ~${a.checkersPerRegion} checkers in each checker region, ${a.verdictMs} ms a request`,
+  };
+};
+
+const controlDuration: LineItemOf = (w) => {
+  const gbs =
+    gbSeconds(w.minutes, a.evaluatorBaseMs + a.evaluatorMsPerSite * w.sites, w.sizing.evaluate.memoryMb) +
+    gbSeconds(w.minutes, a.notifyMs, w.sizing.notify.memoryMb);
+  return {
+    service: "Lambda",
+    item: "evaluator and notify duration",
+    quantity: gbs,
+    unit: "GB-s",
+    usdPerMonth: gbs * prices.lambdaArmGbSecond.usd,
+    basis: "one evaluator and one notify run a minute",
+  };
+};
+
+const probeClock: LineItemOf = (w) => {
+  const requests = w.rounds * 3 + a.sqsIdleReceivesPerMinute * w.minutes * w.regions;
+  return {
+    service: "SQS",
+    item: "probe tick chain (send, receive, delete; Lambda's idle long polls)",
+    quantity: requests,
+    unit: "requests",
+    usdPerMonth: perMillion(requests, prices.sqsRequests.usd),
+    basis: `a send, a receive and a delete per round, and ${a.sqsIdleReceivesPerMinute} idle long polls a minute per region`,
+  };
+};
+
+const dynamoWrites: LineItemOf = (w) => {
+  // A noteworthy provider round is one item of its results, billed per started KB.
+  const resultUnits = w.config.sites.flatMap((s) =>
+    s.providers.map((p) => Math.ceil(a.probeRoundBaseKb + a.probeResultKb * p.probes.length)),
   );
-  const writeUnitsPerRound = roundItemsKb.reduce((n, kb) => n + Math.ceil(kb), 0);
-  const resultWrites = writeUnitsPerRound * roundsPerRegion * regions;
-  const trackerWrites = providers * roundsPerRegion * regions;
-  // The probe rewrites a site's data-plane item every `staleAfterSeconds / 3` (see dataPlaneWriteDue).
-  const dataPlaneEvery = Math.max(1, Math.ceil(config.policy.staleAfterSeconds / 3 / cadence));
-  const dataPlaneWrites = (sites * roundsPerRegion * regions) / dataPlaneEvery;
-  const evaluatorWrites = minutes * sites * (a.stateWriteUnits * 2 + providers / Math.max(1, sites));
-  const writes = resultWrites + trackerWrites + dataPlaneWrites + evaluatorWrites;
-  add(
-    "DynamoDB",
-    "writes (results, trackers, data-plane items, state and rollups)",
-    writes,
-    "WRU",
-    perMillion(writes, prices.dynamoWrite.usd),
+  const resultWrites =
+    resultUnits.reduce((n, units) => n + units, 0) * w.roundsPerRegion * w.regions * a.noteworthyRoundShare;
+  // A tracker is written when a round changes it, which only a noteworthy round does; data-plane
+  // items only when a verdict or a latch moves (a handful a month, not counted).
+  const trackerWrites = w.providers * w.rounds * a.noteworthyRoundShare;
+  const heartbeatWrites = w.rounds / w.heartbeatRounds;
+  const evaluatorWrites =
+    w.minutes * w.sites * (a.stateWriteUnitsPerMinute + w.providers / Math.max(1, w.sites));
+  const writes = resultWrites + trackerWrites + heartbeatWrites + evaluatorWrites;
+  return {
+    service: "DynamoDB",
+    item: "writes (state and rollups, region heartbeats, trackers and results of noteworthy rounds)",
+    quantity: writes,
+    unit: "WRU",
+    usdPerMonth: perMillion(writes, prices.dynamoWrite.usd),
+    basis: `the state twice a minute (${a.stateWriteUnitsPerMinute} units) and the minute rollups (${count(evaluatorWrites)}), a heartbeat per region every ${w.heartbeatRounds} rounds (${count(heartbeatWrites)}), trackers and results of the ${a.noteworthyRoundShare * 100}% noteworthy rounds (${count(trackerWrites + resultWrites)}); data-plane items only when a verdict or latch moves`,
+  };
+};
+
+const dynamoReads: LineItemOf = (w) => {
+  const latchReads = w.sites * w.regions * w.minutes * 2;
+  const evaluatorReads = w.minutes * w.sites * 5;
+  const verdictReads = w.verdictRequests * 0.5;
+  const reads = latchReads + evaluatorReads + verdictReads;
+  return {
+    service: "DynamoDB",
+    item: "reads (latch, evaluator, verdict endpoints)",
+    quantity: reads,
+    unit: "RRU",
+    usdPerMonth: perMillion(reads, prices.dynamoRead.usd),
+    basis:
+      "the latch twice a minute per site and region, 5 units per site and evaluation (state, trackers, heartbeats), half a unit per health-check request; probes fold onto the trackers they keep",
+  };
+};
+
+const dynamoStorage: LineItemOf = (w) => {
+  const roundKb = w.config.sites.reduce(
+    (n, s) => n + s.providers.reduce((m, p) => m + a.probeRoundBaseKb + a.probeResultKb * p.probes.length, 0),
+    0,
   );
-  const trackerReads =
-    sites * roundsPerRegion * regions * Math.ceil(((providers / Math.max(1, sites)) * regions * 0.7) / 4);
-  const latchReads = sites * regions * minutes * 2;
-  const evaluatorReads = minutes * sites * 4;
-  const verdictReads = verdictRequests * 0.5;
-  const reads = trackerReads + latchReads + evaluatorReads + verdictReads;
-  add(
-    "DynamoDB",
-    "reads (trackers, latch, evaluator, verdict endpoints)",
-    reads,
-    "RRU",
-    perMillion(reads, prices.dynamoRead.usd),
-  );
-  const roundKb = roundItemsKb.reduce((n, kb) => n + kb, 0);
   const resultGb =
-    ((roundsPerRegion * regions * roundKb) / a.daysPerMonth) * (a.resultRetentionDays / 1_000_000);
-  const rollupGb = (providers * minutes * a.rollupMonthsStored * a.rollupKb) / 1_000_000;
-  const storedGb = resultGb + rollupGb;
-  add(
-    "DynamoDB",
-    "storage (35 days of results, rollups kept) and point-in-time recovery",
-    storedGb,
-    "GB",
-    storedGb * (prices.dynamoStorage.usd + prices.dynamoPitr.usd),
-  );
+    ((w.roundsPerRegion * w.regions * roundKb * a.noteworthyRoundShare) / a.daysPerMonth) *
+    (a.resultRetentionDays / 1_000_000);
+  const rollupGb = (w.providers * w.minutes * a.rollupMonthsStored * a.rollupKb) / 1_000_000;
+  const gb = resultGb + rollupGb;
+  return {
+    service: "DynamoDB",
+    item: "storage (rollups kept, 35 days of noteworthy results) and point-in-time recovery",
+    quantity: gb,
+    unit: "GB",
+    usdPerMonth: gb * (prices.dynamoStorage.usd + prices.dynamoPitr.usd),
+    basis: `a ${a.rollupKb} KB rollup per provider and minute, kept (priced at ${a.rollupMonthsStored} months, the first year's average)`,
+  };
+};
 
-  // ---- EventBridge ----------------------------------------------------------------------------------
-  const schedules = (regions + 2) * minutes + 1;
-  add(
-    "EventBridge",
-    "Scheduler (probe watchdogs, evaluator, notify, monthly report)",
-    schedules,
-    "invocations",
-    perMillion(schedules, prices.schedulerInvocations.usd),
-  );
-  add(
-    "EventBridge",
-    "custom events (transitions, verdict changes, reports)",
-    1_000,
-    "events",
-    perMillion(1_000, prices.eventBridgeEvents.usd),
-  );
+const scheduler: LineItemOf = (w) => {
+  const invocations = (w.regions + 2) * w.minutes + 1;
+  return {
+    service: "EventBridge",
+    item: "Scheduler (probe watchdogs, evaluator, notify, monthly report)",
+    quantity: invocations,
+    unit: "invocations",
+    usdPerMonth: perMillion(invocations, prices.schedulerInvocations.usd),
+    basis: "one-minute schedules: a watchdog per region, the evaluator, notify; the report once a month",
+  };
+};
 
-  // ---- Route 53 -------------------------------------------------------------------------------------
+const customEvents: LineItemOf = () => ({
+  service: "EventBridge",
+  item: "custom events (transitions, verdict changes, reports)",
+  quantity: 1_000,
+  unit: "events",
+  usdPerMonth: perMillion(1_000, prices.eventBridgeEvents.usd),
+  basis: "a generous month of state changes and verdict changes",
+});
+
+const httpsHealthChecks: LineItemOf = (w) => {
+  const fast = dataPlaneSettings(w.config).healthCheckIntervalSeconds === 10;
   const [base, option] =
-    billing === "aws-endpoint"
+    w.billing === "aws-endpoint"
       ? [prices.healthCheckAws.usd, prices.healthCheckOptionAws.usd]
       : [prices.healthCheckNonAws.usd, prices.healthCheckOptionNonAws.usd];
-  const featureCount = 1 + (settings.healthCheckIntervalSeconds === 10 ? 1 : 0);
-  const perCheck = base + featureCount * option;
-  const optionText =
-    settings.healthCheckIntervalSeconds === 10 ? "HTTPS, fast interval" : "HTTPS, 30 s interval";
-  add(
-    "Route 53",
-    `health checks on verdict URLs (${optionText}; $${perCheck.toFixed(2)} each)`,
-    httpsChecks,
-    "checks",
-    httpsChecks * perCheck,
-  );
-  add(
-    "Route 53",
-    "calculated (quorum) health checks",
-    checks.length,
-    "checks",
-    checks.length * prices.healthCheckCalculated.usd,
-  );
-  const queries = sites * (options.dnsQueriesPerSite ?? a.dnsQueriesPerSitePerMonth);
-  add(
-    "Route 53",
-    "queries for the login hostnames (assumed volume)",
-    queries,
-    "queries",
-    perMillion(queries, prices.route53Queries.usd),
-  );
-
-  // ---- CloudWatch -----------------------------------------------------------------------------------
-  const metrics = regions + 1;
-  add(
-    "CloudWatch",
-    "custom metrics (ProbeLatency per region, ProbeResultAgeSeconds)",
-    metrics,
-    "metrics",
-    metrics * prices.cloudwatchMetric.usd,
-  );
-  add(
-    "CloudWatch",
-    "alarms (no probe results, evaluator errors)",
-    2,
-    "alarms",
-    2 * prices.cloudwatchAlarm.usd,
-  );
-  const logGb =
-    (rounds * a.probeLogKbPerRound + evaluatorRuns * a.evaluatorLogKbPerRun * Math.max(1, sites / 10)) /
-    1_000_000;
-  add(
-    "CloudWatch",
-    "logs (EMF and JSON; Lambda platform lines dropped)",
-    logGb,
-    "GB",
-    logGb * (prices.cloudwatchLogIngest.usd + prices.cloudwatchLogStorage.usd),
-  );
-
-  const total = items.reduce((sum, i) => sum + i.usdPerMonth, 0);
-  const sleepingGbs = seconds * regions * (sizing.probe.memoryMb / 1024);
+  const perCheck = base + (1 + (fast ? 1 : 0)) * option;
   return {
-    sites,
-    regions,
-    providers,
-    probesPerRound,
-    cadenceSeconds: cadence,
-    healthCheckBilling: billing,
-    lineItems: items.map((i) => ({ ...i, usdPerMonth: round2(i.usdPerMonth) })),
+    service: "Route 53",
+    item: `health checks on verdict URLs (HTTPS, ${fast ? "fast interval" : "30 s interval"}; $${perCheck.toFixed(2)} each)`,
+    quantity: w.httpsChecks,
+    unit: "checks",
+    usdPerMonth: w.httpsChecks * perCheck,
+    basis: `one per probe region for each of ${healthCheckedPaths(w.config).length} health-checked path(s) (sites sharing a primary path share them)`,
+  };
+};
+
+const calculatedHealthChecks: LineItemOf = (w) => ({
+  service: "Route 53",
+  item: "calculated (quorum) health checks",
+  quantity: w.calculatedChecks,
+  unit: "checks",
+  usdPerMonth: w.calculatedChecks * prices.healthCheckCalculated.usd,
+  basis: "one per health-checked path, on its primaries' records",
+});
+
+const hostedZones: LineItemOf = (w) => ({
+  service: "Route 53",
+  item: "hosted zone(s) of the login hostnames (usually one you already pay for)",
+  quantity: w.hostedZones,
+  unit: "zones",
+  usdPerMonth: w.hostedZones * prices.route53HostedZone.usd,
+  basis: "the zones the sites name; the deployment creates none, but failover needs the name in Route 53",
+});
+
+const dnsQueries: LineItemOf = (w) => {
+  const queries = w.sites * w.dnsQueriesPerSite;
+  return {
+    service: "Route 53",
+    item: "queries for the login hostnames (assumed volume)",
+    quantity: queries,
+    unit: "queries",
+    usdPerMonth: perMillion(queries, prices.route53Queries.usd),
+    basis: "your users' lookups (--dns-queries sets the volume); the deployment adds none",
+  };
+};
+
+const metrics: LineItemOf = (w) => ({
+  service: "CloudWatch",
+  item: "custom metrics (ProbeLatency per region, ProbeResultAgeSeconds)",
+  quantity: w.regions + 1,
+  unit: "metrics",
+  usdPerMonth: (w.regions + 1) * prices.cloudwatchMetric.usd,
+  basis: "EMF metrics: probe latency in each probe region, the age of the newest result in the home region",
+});
+
+const alarms: LineItemOf = () => ({
+  service: "CloudWatch",
+  item: "alarms (no probe results, evaluator errors)",
+  quantity: 2,
+  unit: "alarms",
+  usdPerMonth: 2 * prices.cloudwatchAlarm.usd,
+  basis: "two standard alarms in the home region",
+});
+
+const logs: LineItemOf = (w) => {
+  const gb =
+    (w.rounds * a.probeLogKbPerRound + w.minutes * a.evaluatorLogKbPerRun * Math.max(1, w.sites / 10)) /
+    1_000_000;
+  return {
+    service: "CloudWatch",
+    item: "logs (EMF and JSON; Lambda platform lines dropped)",
+    quantity: gb,
+    unit: "GB",
+    usdPerMonth: gb * (prices.cloudwatchLogIngest.usd + prices.cloudwatchLogStorage.usd),
+    basis: `${a.probeLogKbPerRound} KB per probe round, ${a.evaluatorLogKbPerRun} KB per evaluation`,
+  };
+};
+
+/** Every line item, in print order. */
+export const lineItemsOf: readonly LineItemOf[] = [
+  lambdaRequests,
+  probeDuration,
+  verdictDuration,
+  controlDuration,
+  probeClock,
+  dynamoWrites,
+  dynamoReads,
+  dynamoStorage,
+  scheduler,
+  customEvents,
+  httpsHealthChecks,
+  calculatedHealthChecks,
+  hostedZones,
+  dnsQueries,
+  metrics,
+  alarms,
+  logs,
+];
+
+export function estimateCost(config: Config, options: CostOptions = {}): CostEstimate {
+  const w = workloadOf(config, options);
+  const items = lineItemsOf.map((item) => item(w));
+  const total = items.reduce((sum, i) => sum + i.usdPerMonth, 0);
+  const sleepingGbs = w.minutes * 60 * w.regions * (w.sizing.probe.memoryMb / 1024);
+  return {
+    sites: w.sites,
+    regions: w.regions,
+    providers: w.providers,
+    probesPerRound: w.probesPerRound,
+    cadenceSeconds: config.policy.cadenceSeconds,
+    healthCheckBilling: w.billing,
+    healthChecks: {
+      needed: w.httpsChecks + w.calculatedChecks,
+      quota: dataPlaneSettings(config).healthCheckQuota,
+    },
+    lineItems: items.map((i) => ({
+      ...i,
+      quantity: Math.round(i.quantity * 100) / 100,
+      usdPerMonth: round2(i.usdPerMonth),
+    })),
     totalUsdPerMonth: round2(total),
     sleepingProbeUsd: round2(
-      sleepingGbs * prices.lambdaArmGbSecond.usd + perMillion(minutes * regions, prices.lambdaRequests.usd),
+      sleepingGbs * prices.lambdaArmGbSecond.usd +
+        perMillion(w.minutes * w.regions, prices.lambdaRequests.usd),
     ),
   };
 }
@@ -275,6 +404,8 @@ export function withSites(config: Config, count: number): Config {
     ...template,
     id: `${template.id}-${i + 1}`,
     hostname: `s${i + 1}.${template.hostname}`,
+    // Each copy is its own customer: its own paths (sharing is priced where configs share them).
+    providers: template.providers.map((p) => ({ ...p, dnsTarget: `s${i + 1}.${p.dnsTarget}` })),
   }));
   return { ...config, sites };
 }

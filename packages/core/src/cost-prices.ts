@@ -1,11 +1,11 @@
 /*
- * The prices `idpctl cost` uses: AWS list prices in us-east-1, on-demand, without free tiers (an
- * account's free tier is shared with everything else it runs). Other regions cost about the same
- * or up to ~25% more. Checked against the vendors' pricing pages on the date below; update the table
- * and the date together.
+ * The prices `idpctl cost` uses: AWS list prices in us-east-1, on-demand. Free allowances are listed
+ * apart (`freeAllowances`) and never deducted: an account's allowance is shared with everything else
+ * it runs. Other regions cost about the same or up to ~25% more. Re-checked on the date below (how and
+ * against what: docs/deploy.md, "What it costs"); update the table and the date together.
  */
 
-export const pricesCheckedOn = "2025-06-01";
+export const pricesCheckedOn = "2026-12-04";
 
 export interface Price {
   usd: number;
@@ -53,6 +53,11 @@ export const prices = {
     source: route53,
   },
   route53Queries: { usd: 0.4, unit: "per million standard queries (weighted included)", source: route53 },
+  route53HostedZone: {
+    usd: 0.5,
+    unit: "per hosted zone-month (first 25 zones; $0.10 after)",
+    source: route53,
+  },
   cloudwatchMetric: { usd: 0.3, unit: "per custom metric-month (EMF), per region", source: cloudwatch },
   cloudwatchAlarm: { usd: 0.1, unit: "per standard alarm-month", source: cloudwatch },
   cloudwatchLogIngest: { usd: 0.5, unit: "per GB ingested", source: cloudwatch },
@@ -60,14 +65,38 @@ export const prices = {
   arcCluster: { usd: 2.5, unit: "per cluster-hour (Route 53 ARC, for comparison)", source: arc },
 } satisfies Record<string, Price>;
 
+/** The always-free allowances of the services priced here, per account and month: stated, not deducted. */
+export const freeAllowances = [
+  { service: "Lambda", allowance: "1 million requests and 400,000 GB-seconds", source: lambda },
+  { service: "DynamoDB", allowance: "25 GB of table storage", source: dynamodb },
+  { service: "SQS", allowance: "1 million requests", source: sqs },
+  { service: "EventBridge", allowance: "14 million Scheduler invocations", source: eventbridge },
+  {
+    service: "CloudWatch",
+    allowance: "10 custom metrics, 10 alarms, 5 GB of log ingestion and storage",
+    source: cloudwatch,
+  },
+] as const;
+
 /*
  * Workload assumptions the estimate rests on, measured or documented where we could; each is
  * printed with the estimate. Durations are billed milliseconds (Lambda rounds up to 1 ms).
  */
 export const assumptions = {
   daysPerMonth: 30,
-  /** A probe round: fixed part (SQS send, cross-region writes to the home table, data-plane write). */
-  probeRoundBaseMs: 450,
+  /** A probe round's fixed part in its own region: runtime, the next tick's SQS send, the data-plane write. */
+  probeRoundFixedMs: 130,
+  /**
+   * One call to the home table from a probe region (a write or a query, ~80 ms across regions); a
+   * round's calls run side by side, so a round pays for one when it makes any. 130 + 4 x 80 = 450 ms
+   * was the round before trackers and results were written only when needed.
+   */
+  homeTableCallMs: 80,
+  /**
+   * Share of provider rounds with something to look into (a failure, a slow answer, a retried
+   * attempt), whose results are stored in full: 2% of rounds, the noise the replay scenarios assume.
+   */
+  noteworthyRoundShare: 0.02,
   /** Per probe in a round (they run concurrently; this is the billed share of each). */
   probeMsPerProbe: 40,
   /**
@@ -83,12 +112,17 @@ export const assumptions = {
   sqsIdleReceivesPerMinute: 15,
   /**
    * Items: a probe round (one provider's results in one region) ~0.15 KB of keys plus ~0.1 KB per
-   * result, a tracker ~0.7 KB, a minute rollup ~0.5 KB, the state ~5 KB.
+   * result, a tracker ~0.7 KB, a minute rollup ~0.5 KB.
    */
   probeRoundBaseKb: 0.15,
   probeResultKb: 0.1,
   rollupKb: 0.5,
-  stateWriteUnits: 5,
+  /**
+   * State writes a site's quiet minute costs: the state saved with its outbox (the minute's rollups,
+   * ~1.0-1.2 KB: 2 units) and saved again once the outbox ran (~0.5 KB: 1 unit). Measured 2026-12-04
+   * on examples/okta-entra.yaml (30 simulated minutes, primary active, all probes healthy).
+   */
+  stateWriteUnitsPerMinute: 3,
   resultRetentionDays: 35,
   /** Rollups are kept; storage is priced at the first year's average (six months of them). */
   rollupMonthsStored: 6,

@@ -30,6 +30,15 @@ export type DataPlaneItem = z.infer<typeof dataPlaneItemSchema>;
 /** What the verdict endpoint needs of the config: which sites and providers exist, and staleness. */
 export const verdictManifestSchema = z.object({
   sites: z.array(z.object({ id: z.string(), providers: z.array(z.string()) })),
+  /** Paths whose health checks several sites share (see `sharedPathAnswer`); absent when none. */
+  sharedPaths: z.optional(
+    z.array(
+      z.object({
+        target: z.string(),
+        members: z.array(z.object({ site: z.string(), provider: z.string() })),
+      }),
+    ),
+  ),
   staleAfterSeconds: z.number(),
 });
 export type VerdictManifest = z.infer<typeof verdictManifestSchema>;
@@ -62,6 +71,53 @@ export function dataPlaneAnswer(
   }
   if (entry.down) return { status: 503, reason: "down in this region" };
   return { status: 200, reason: "up" };
+}
+
+/**
+ * What the verdict endpoint answers for a path that several sites' primaries share, from each member
+ * site's entry for its primary in this region. Route 53 acts on the answer for every member at once,
+ * so the shared check may only say what holds for all of them:
+ *   503 latched  when every member is latched out (all failed over, none approved back yet);
+ *   503 down     when every member with a fresh verdict here says down (at least one fresh);
+ *   200          otherwise. A site latched alone (approved back before the others, or frozen with its
+ *                primary at weight 0) is held on its secondary by its weights, which the state machine
+ *                set through the Route 53 API; a site whose own probes alone say down fails over
+ *                through that API too. Neither may move the other sites' traffic.
+ */
+export function sharedPathAnswer(
+  entries: ReadonlyArray<DataPlaneEntry | undefined>,
+  now: number,
+  policy: Pick<Policy, "staleAfterSeconds">,
+): DataPlaneAnswer {
+  if (entries.length === 0) return { status: 404, reason: "unknown path" };
+  if (entries.every((entry) => entry?.latched)) {
+    return { status: 503, reason: `latched out at all ${entries.length} sites of this path` };
+  }
+  const fresh = entries.filter(
+    (entry): entry is DataPlaneEntry =>
+      entry !== undefined && now - entry.lastRoundAt <= policy.staleAfterSeconds * 1000,
+  );
+  if (fresh.length === 0) return { status: 200, reason: "no fresh verdict in this region: abstains" };
+  if (fresh.every((entry) => entry.down)) {
+    return { status: 503, reason: `down in this region at all ${fresh.length} sites with a fresh verdict` };
+  }
+  return { status: 200, reason: fresh.some((e) => e.down) ? "down at some sites only" : "up" };
+}
+
+/** The verdict endpoint's path for a path several sites share (named by its host name). */
+export function sharedVerdictPath(target: string): string {
+  return `/v1/path/${encodeURIComponent(target)}`;
+}
+
+/** Parses a shared path's verdict path; undefined for anything else. */
+export function parseSharedVerdictPath(path: string): string | undefined {
+  const match = /^\/v1\/path\/([^/]+)\/?$/.exec(path);
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(match[1] ?? "");
+  } catch {
+    return undefined;
+  }
 }
 
 /** The verdict endpoint's path for a site and provider. */

@@ -6,8 +6,12 @@ import {
   dataPlaneAnswer,
   dataPlaneItem,
   dataPlaneWriteDue,
-  healthCheckedRecords,
+  deployedVerdictManifest,
+  healthCheckedPaths,
+  healthChecksNeeded,
+  parseVerdictManifest,
   parseVerdictPath,
+  sharedPathAnswer,
   verdictPath,
 } from "./data-plane.js";
 import { initialSiteState, type SiteState } from "./site-state.js";
@@ -151,9 +155,28 @@ describe("dataPlaneWriteDue", () => {
     expect(dataPlaneWriteDue(item(t0, false), item(t0 + 10_000, true), policy)).toBe(true);
   });
 
-  it("skips an unchanged round written recently, and refreshes before the item could go stale", () => {
-    expect(dataPlaneWriteDue(item(t0, false), item(t0 + 10_000, false), policy)).toBe(false);
-    expect(dataPlaneWriteDue(item(t0, false), item(t0 + 15_000, false), policy)).toBe(true);
+  it("refreshes a down verdict before it could go stale, and skips an unchanged one written recently", () => {
+    expect(dataPlaneWriteDue(item(t0, true), item(t0 + 10_000, true), policy)).toBe(false);
+    expect(dataPlaneWriteDue(item(t0, true), item(t0 + 15_000, true), policy)).toBe(true);
+  });
+
+  it("never refreshes an item that says up: stale or not, the endpoint answers 200", () => {
+    expect(dataPlaneWriteDue(item(t0, false), item(t0 + 600_000, false), policy)).toBe(false);
+    const staleUp = dataPlaneAnswer(
+      { id: "acme", providers: [{ id: "okta" }] },
+      "okta",
+      item(t0, false),
+      t0 + 600_000,
+      policy,
+    );
+    const freshUp = dataPlaneAnswer(
+      { id: "acme", providers: [{ id: "okta" }] },
+      "okta",
+      item(t0, false),
+      t0,
+      policy,
+    );
+    expect(staleUp.status).toBe(freshUp.status);
   });
 
   it("always writes the first item", () => {
@@ -169,21 +192,81 @@ describe("health checks", () => {
   });
 
   it("checks only the primary's record, on every probe region", () => {
-    const records = healthCheckedRecords(config());
-    expect(records).toEqual([
-      expect.objectContaining({
-        site: "acme",
-        provider: "okta",
-        setIdentifier: "okta",
+    const paths = healthCheckedPaths(config());
+    expect(paths).toEqual([
+      {
+        target: "acme.okta.example",
+        members: [{ site: "acme", provider: "okta" }],
         regions: ["us-east-1", "us-west-2", "eu-west-1"],
         path: "/v1/health/acme/okta",
         healthThreshold: 2,
-      }),
+      },
     ]);
+    expect(healthChecksNeeded(config())).toEqual({ https: 3, calculated: 1, total: 4 });
   });
 
   it("creates no health checks when the data plane is off", () => {
-    expect(healthCheckedRecords(config({ dataPlane: { enabled: false } }))).toEqual([]);
+    expect(healthCheckedPaths(config({ dataPlane: { enabled: false } }))).toEqual([]);
+  });
+
+  it("shares one set of checks among the sites whose primaries share a path", () => {
+    const one = config().sites[0];
+    if (!one) throw new Error("no site");
+    const copy = (id: string, target: string) => ({
+      ...one,
+      id,
+      hostname: `${id}.example`,
+      providers: one.providers.map((p, i) => (i === 0 ? { ...p, dnsTarget: target } : p)),
+    });
+    const msp = {
+      ...config(),
+      sites: [
+        copy("a", "path.front.example"),
+        copy("b", "PATH.front.example."),
+        copy("c", "other.front.example"),
+      ],
+    };
+    const paths = healthCheckedPaths(msp);
+    expect(paths.map((p) => [p.target, p.members.map((m) => m.site), p.path])).toEqual([
+      ["path.front.example", ["a", "b"], "/v1/path/path.front.example"],
+      ["other.front.example", ["c"], "/v1/health/c/okta"],
+    ]);
+    expect(healthChecksNeeded(msp).total).toBe(8);
+    const manifest = deployedVerdictManifest(msp);
+    expect(manifest.sharedPaths).toEqual([
+      {
+        target: "path.front.example",
+        members: [
+          { site: "a", provider: "okta" },
+          { site: "b", provider: "okta" },
+        ],
+      },
+    ]);
+    expect(parseVerdictManifest(JSON.parse(JSON.stringify(manifest)))).toEqual(manifest);
+  });
+});
+
+describe("a shared path's verdict", () => {
+  const policy = { staleAfterSeconds: 45 };
+  const fresh = (down: boolean, latched = false) => ({ lastRoundAt: t0 - 5_000, down, latched });
+  const stale = { lastRoundAt: t0 - 600_000, down: true, latched: false };
+
+  it("is down only when every member with a fresh verdict says down", () => {
+    expect(sharedPathAnswer([fresh(true), fresh(true), stale], t0, policy).status).toBe(503);
+    expect(sharedPathAnswer([fresh(true), fresh(false)], t0, policy)).toEqual({
+      status: 200,
+      reason: "down at some sites only",
+    });
+    expect(sharedPathAnswer([stale, undefined], t0, policy).status).toBe(200);
+  });
+
+  it("latches only when every member is latched: a site approved back first is not held by the others", () => {
+    expect(sharedPathAnswer([fresh(false, true), fresh(false, true)], t0, policy).status).toBe(503);
+    expect(sharedPathAnswer([fresh(false, true), fresh(false, false)], t0, policy).status).toBe(200);
+  });
+
+  it("knows no path without members", () => {
+    expect(sharedPathAnswer([], t0, policy).status).toBe(404);
   });
 
   it("refuses fewer than three checker regions", () => {
@@ -200,5 +283,37 @@ describe("health checks", () => {
     expect(parseVerdictPath(verdictPath("acme", "okta"))).toEqual({ site: "acme", provider: "okta" });
     expect(parseVerdictPath("/v1/health/acme")).toBeUndefined();
     expect(parseVerdictPath("/v1/health/acme/okta/extra")).toBeUndefined();
+  });
+});
+
+describe("the account's health-check quota", () => {
+  const sites = (count: number) =>
+    Array.from({ length: count }, (_, i) => ({
+      id: `s${i}`,
+      hostname: `login.s${i}.example`,
+      hostedZoneId: "Z0ACME",
+      providers: [
+        { id: "okta", kind: "okta", issuer: "https://acme.okta.com", dnsTarget: `okta.s${i}.example` },
+        { id: "entra", kind: "oidc", issuer: "https://acme.entra.example", dnsTarget: `entra.s${i}.example` },
+      ],
+    }));
+
+  it("refuses a deployment whose checks exceed the quota, saying how to raise it", () => {
+    const parsed = parseConfig({ sites: sites(51) });
+    expect(parsed.ok ? [] : parsed.issues).toEqual([
+      {
+        path: "dataPlane.healthCheckQuota",
+        message: "needs 204 Route 53 health checks (153 HTTPS, 51 calculated) of the account's quota of 200",
+        hint: expect.stringContaining("Service Quotas console, region us-east-1"),
+      },
+    ]);
+    expect(parseConfig({ sites: sites(51), dataPlane: { healthCheckQuota: 500 } }).ok).toBe(true);
+  });
+
+  it("warns above 80% of the quota", () => {
+    const parsed = parseConfig({ sites: sites(41) });
+    expect(parsed.ok && parsed.warnings.map((w) => w.path)).toContain("dataPlane.healthCheckQuota");
+    const small = parseConfig({ sites: sites(40) });
+    expect(small.ok && small.warnings.map((w) => w.path)).not.toContain("dataPlane.healthCheckQuota");
   });
 });

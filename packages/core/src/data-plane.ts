@@ -1,5 +1,12 @@
 import type { Config, Policy, Site } from "./config.js";
-import { type DataPlaneEntry, type DataPlaneItem, verdictPath } from "./data-plane-answer.js";
+import {
+  type DataPlaneEntry,
+  type DataPlaneItem,
+  sharedVerdictPath,
+  type VerdictManifest,
+  verdictManifest,
+  verdictPath,
+} from "./data-plane-answer.js";
 import { isLatchedOut, type SiteState } from "./site-state.js";
 import type { RegionTracker } from "./verdict.js";
 import * as z from "./zod-mini.js";
@@ -31,6 +38,46 @@ export const healthCheckerRegions = [
   "sa-east-1",
 ] as const;
 
+/** The verdict manifest the stacks link into the verdict function, with the paths sites share. */
+export function deployedVerdictManifest(config: Config): VerdictManifest {
+  const shared = healthCheckedPaths(config).filter((p) => p.members.length > 1);
+  const manifest = verdictManifest(config);
+  return shared.length === 0
+    ? manifest
+    : { ...manifest, sharedPaths: shared.map(({ target, members }) => ({ target, members })) };
+}
+
+/** How to raise Route 53's health-check quota (Route 53 Developer Guide, "Quotas", checked 2026-12-04). */
+export const healthCheckQuotaHint =
+  "request a higher quota in the Service Quotas console, region us-east-1, service Amazon Route 53 " +
+  "(https://console.aws.amazon.com/servicequotas/home?region=us-east-1#!/services/route53/quotas), " +
+  "then set dataPlane.healthCheckQuota to it";
+
+/**
+ * The deployment's health checks against the account's quota: an issue when they cannot all be
+ * created (the deploy would stop at TooManyHealthChecks), a warning above 80% (the account's other
+ * health checks count too).
+ */
+export function healthCheckQuotaIssue(
+  config: Config,
+): { severity: "error" | "warning"; message: string; hint: string } | undefined {
+  const quota = dataPlaneSettings(config).healthCheckQuota;
+  const { total, https, calculated } = healthChecksNeeded(config);
+  const counted = `${total} Route 53 health checks (${https} HTTPS, ${calculated} calculated) of the account's quota of ${quota}`;
+  if (total > quota) return { severity: "error", message: `needs ${counted}`, hint: healthCheckQuotaHint };
+  if (total > quota * 0.8) {
+    return {
+      severity: "warning",
+      message: `needs ${counted}; the account's other health checks count too`,
+      hint: healthCheckQuotaHint,
+    };
+  }
+  return undefined;
+}
+
+/** Route 53's default quota of active health checks per AWS account (Route 53 Developer Guide, "Quotas"). */
+export const defaultHealthCheckQuota = 200;
+
 export const dataPlaneSettingsSchema = z.strictObject({
   /** Route 53 health checks on the verdict endpoints. Off: failover only through the Route 53 API. */
   enabled: z._default(z.boolean(), true),
@@ -38,6 +85,11 @@ export const dataPlaneSettingsSchema = z.strictObject({
   healthCheckIntervalSeconds: z._default(z.union([z.literal(10), z.literal(30)]), 30),
   /** Failed requests in a row before one Route 53 checker calls an endpoint unhealthy. */
   failureThreshold: z._default(z.number().check(z.int(), z.gte(1), z.lte(10)), 1),
+  /**
+   * The account's quota of active Route 53 health checks (200 unless raised): validate and cost count
+   * this deployment's checks against it. Raise it in Service Quotas (us-east-1, Amazon Route 53).
+   */
+  healthCheckQuota: z._default(z.number().check(z.int(), z.gte(1)), defaultHealthCheckQuota),
   /** Where Route 53's checkers run; each checker region polls every endpoint, so fewer is cheaper. */
   checkerRegions: z._default(
     z
@@ -68,6 +120,8 @@ export {
   manifestSite,
   parseVerdictManifest,
   parseVerdictPath,
+  sharedPathAnswer,
+  sharedVerdictPath,
   verdictManifest,
   verdictManifestSchema,
   verdictPath,
@@ -100,24 +154,27 @@ export function dataPlaneItem(
 }
 
 /**
- * Whether the probe must write the item now: on any change of `down` or `latched`, and otherwise
- * often enough that the endpoint never sees it go stale (three writes per stale period). A write
- * every other round instead of every round halves the data plane's DynamoDB cost.
+ * Whether the probe must write the item now: on any change of `down` or `latched`, and, while some
+ * provider is down here, often enough that the endpoint never sees that verdict go stale (three writes
+ * per stale period). An item that says up, or latched, needs no refreshing: a stale "up" is answered
+ * as an abstention, which is the same 200, and the latch holds however old it is. So a quiet region
+ * writes nothing at all, and a region whose probe dies while it says down stops failing the check
+ * once the stale period is over.
  */
 export function dataPlaneWriteDue(
   previous: DataPlaneItem | undefined,
   next: DataPlaneItem,
-  policy: Policy,
+  policy: Pick<Policy, "staleAfterSeconds">,
 ): boolean {
   if (!previous) return true;
-  if (next.writtenAt - previous.writtenAt >= (policy.staleAfterSeconds * 1000) / 3) return true;
   const ids = new Set([...Object.keys(previous.providers), ...Object.keys(next.providers)]);
   for (const id of ids) {
     const a = previous.providers[id];
     const b = next.providers[id];
     if (!a || !b || a.down !== b.down || a.latched !== b.latched) return true;
   }
-  return false;
+  const anyDown = Object.values(next.providers).some((entry) => entry.down);
+  return anyDown && next.writtenAt - previous.writtenAt >= (policy.staleAfterSeconds * 1000) / 3;
 }
 
 /**
@@ -129,15 +186,20 @@ export function calculatedHealthThreshold(regions: number, quorum: number): numb
   return Math.max(1, regions - quorum + 1);
 }
 
-/** One health-checked record: the provider traffic must be able to leave (the primary). */
-export interface HealthCheckedRecord {
-  site: string;
-  hostname: string;
-  hostedZoneId: string;
-  provider: string;
-  setIdentifier: string;
+/**
+ * One health-checked path: the primary's path of one or more sites (their primary's `dnsTarget`).
+ * Sites whose primaries share a path share its checks: one HTTPS check per probe region and one
+ * calculated check, attached to each of those sites' primary records. What the shared check answers is
+ * `sharedPathAnswer`'s rule (docs/deploy.md, "Route 53 health checks").
+ */
+export interface HealthCheckedPath {
+  /** The path's name: the primaries' `dnsTarget`, lowercase, without a trailing dot. */
+  target: string;
+  /** The sites (and their primary) whose records carry this path's calculated check. */
+  members: Array<{ site: string; provider: string }>;
   /** One HTTPS check per probe region on that region's verdict endpoint. */
   regions: string[];
+  /** The verdict endpoint's path: per site and provider for one member, per path when shared. */
   path: string;
   healthThreshold: number;
 }
@@ -145,22 +207,35 @@ export interface HealthCheckedRecord {
 /**
  * Which weighted records get health checks. Only the primary's: a record without a health check
  * always counts as healthy, and the secondary at weight 0 is what Route 53 answers with once every
- * non-zero record is unhealthy. Checks cost money per check, so nothing else gets one.
+ * non-zero record is unhealthy. Checks cost money per check and count against the account's quota,
+ * so nothing else gets one, and sites whose primaries share a path share its checks.
  */
-export function healthCheckedRecords(config: Config): HealthCheckedRecord[] {
+export function healthCheckedPaths(config: Config): HealthCheckedPath[] {
   if (!dataPlaneSettings(config).enabled) return [];
-  return config.sites.map((site) => {
+  const byTarget = new Map<string, HealthCheckedPath["members"]>();
+  for (const site of config.sites) {
     const primary = site.providers[0];
     if (!primary) throw new Error(`site ${site.id} has no providers`);
+    const target = primary.dnsTarget.toLowerCase().replace(/\.$/, "");
+    const members = byTarget.get(target) ?? [];
+    members.push({ site: site.id, provider: primary.id });
+    byTarget.set(target, members);
+  }
+  return [...byTarget].map(([target, members]) => {
+    const only = members.length === 1 ? members[0] : undefined;
     return {
-      site: site.id,
-      hostname: site.hostname,
-      hostedZoneId: site.hostedZoneId,
-      provider: primary.id,
-      setIdentifier: primary.setIdentifier,
+      target,
+      members,
       regions: [...config.regions],
-      path: verdictPath(site.id, primary.id),
+      path: only ? verdictPath(only.site, only.provider) : sharedVerdictPath(target),
       healthThreshold: calculatedHealthThreshold(config.regions.length, config.policy.quorum),
     };
   });
+}
+
+/** The health checks a deployment creates: per path, one per probe region and one calculated. */
+export function healthChecksNeeded(config: Config): { https: number; calculated: number; total: number } {
+  const paths = healthCheckedPaths(config);
+  const https = paths.reduce((n, p) => n + p.regions.length, 0);
+  return { https, calculated: paths.length, total: https + paths.length };
 }

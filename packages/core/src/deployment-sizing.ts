@@ -7,6 +7,22 @@ import { type Config, worstRoundMs } from "./config.js";
  * memory x duration, so the probe (every 10 s in every region) is sized down first.
  */
 
+/*
+ * The Lambda runtime every function runs on, and the esbuild target that matches it. Checked
+ * 2026-12-04 against the Lambda developer guide's "Lambda runtimes" table: Node.js 24 (`nodejs24.x`,
+ * Amazon Linux 2023, arm64 and x86_64) is supported and deprecates 2028-04-30; Node.js 22 deprecates
+ * 2027-04-30 and Node.js 20 was deprecated 2026-04-30 (new functions blocked from 2027-02-01). SST
+ * bundles with esbuild's `esnext` target whatever the runtime (no syntax lowering), which Node 24 runs
+ * as is; our own bundles (tests, benchmarks) name `node24` so they fail if code needs something newer.
+ * Update the three together, with package.json's `engines` and docs/deploy.md.
+ */
+export const lambdaRuntime = {
+  runtime: "nodejs24.x",
+  architecture: "arm64",
+  esbuildTarget: "node24",
+  checkedOn: "2026-12-04",
+} as const;
+
 export interface FunctionSize {
   memoryMb: number;
   timeoutSeconds: number;

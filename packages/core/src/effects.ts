@@ -206,6 +206,17 @@ export const notificationSchema = z.discriminatedUnion("kind", [
     retryAt: z.optional(iso),
     weights: weightsSchema,
   }),
+  z.object({
+    ...notificationBase,
+    kind: z.literal("dns-disagrees"),
+    /** The probe region whose public DNS answer disagrees with the state, and for how long. */
+    region: z.string(),
+    hostname: z.string(),
+    answers: z.array(z.string()),
+    error: z.optional(z.string()),
+    expected: z.array(z.string()),
+    since: iso,
+  }),
   z.object({ ...notificationBase, kind: z.literal("frozen"), by: z.string(), reason: z.string() }),
   z.object({ ...notificationBase, kind: z.literal("unfrozen"), by: z.string(), resumedAs: stateName }),
 ]);

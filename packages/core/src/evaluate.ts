@@ -1,6 +1,8 @@
 import { type Config, findSite, type Site } from "./config.js";
+import { dnsDisagreementIntent, dnsDisagreements } from "./dns-observation.js";
 import { type Effects, hasEffects, noEffects, type Transition } from "./effects.js";
 import type { Clock, DnsWeights, EventPublisher, Notifier, Store } from "./ports.js";
+import { currentTracker, sitesFingerprint } from "./record-round.js";
 import { initialSiteState, type SiteState } from "./site-state.js";
 import { type Decision, type DecisionContext, decide, type Input } from "./state-machine.js";
 import { globalVerdict, type RegionTracker, regionView, type SiteVerdicts } from "./verdict.js";
@@ -81,14 +83,41 @@ export interface EvaluateOptions {
   leaseMs?: number;
 }
 
-/** Runs one evaluation of a site: DNS progress, then the periodic decision on fresh verdicts. */
+/**
+ * Runs one evaluation of a site: DNS progress, then the periodic decision on fresh verdicts, then a
+ * look at what public DNS answers for the login hostname in each probe region (an alert when it has
+ * disagreed with the state for too long; see dns-observation.ts).
+ */
 export async function evaluateSite(
   deps: EvaluatorDeps,
   config: Config,
   siteId: string,
   options: EvaluateOptions = {},
 ): Promise<EvaluationReport> {
-  return withRetries(deps, config, siteId, { kind: "tick" }, options);
+  const report = await withRetries(deps, config, siteId, { kind: "tick" }, options);
+  const site = findSite(config, siteId);
+  if (!site || report.yielded) return report;
+  try {
+    await alertOnLoginDns(deps, config, site, report.state);
+  } catch (error) {
+    report.effectErrors.push(`public DNS check: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return report;
+}
+
+/** Notifies each disagreement between public DNS and the state once (the outbox is idempotent on the id). */
+async function alertOnLoginDns(
+  deps: EvaluatorDeps,
+  config: Config,
+  site: Site,
+  state: SiteState,
+): Promise<void> {
+  const now = deps.clock.now();
+  const observations = await deps.store.loadDnsObservations(site.id);
+  const disagreements = dnsDisagreements(site, state, observations, config.policy, now);
+  if (disagreements.length > 0) {
+    await deps.notifier.notify(disagreements.map((d) => dnsDisagreementIntent(site, d, now)));
+  }
 }
 
 export type CommandOutcome =
@@ -141,12 +170,17 @@ export async function loadVerdicts(
   site: Site,
   now: number,
 ): Promise<SiteVerdicts> {
-  const trackers = await store.loadTrackers(site.id);
-  return verdictsFrom(
-    config,
-    site,
-    now,
-    (provider, region) => trackers.find((t) => t.provider === provider && t.region === region)?.tracker,
+  const [trackers, heartbeats] = await Promise.all([
+    store.loadTrackers(site.id),
+    store.loadRegionHeartbeats(),
+  ]);
+  const fingerprint = sitesFingerprint(config);
+  return verdictsFrom(config, site, now, (provider, region) =>
+    currentTracker(
+      trackers.find((t) => t.provider === provider && t.region === region)?.tracker,
+      heartbeats.find((h) => h.region === region),
+      fingerprint,
+    ),
   );
 }
 

@@ -1,4 +1,5 @@
 import type { Site } from "./config.js";
+import type { DnsObservation } from "./dns-observation.js";
 import type { AuditRecord, DomainEvent, Effects, NotificationIntent } from "./effects.js";
 import type {
   Clock,
@@ -10,6 +11,7 @@ import type {
   NotificationOutbox,
   Notifier,
   OutboxDelivery,
+  RegionHeartbeat,
   SaveOutcome,
   Store,
   StoredState,
@@ -48,6 +50,8 @@ export interface InMemoryStoreOptions {
 export class InMemoryStore implements Store {
   private readonly states = new Map<string, string>();
   private readonly trackers = new Map<string, StoredTracker>();
+  private readonly heartbeats = new Map<string, RegionHeartbeat>();
+  private readonly dnsObservations = new Map<string, DnsObservation>();
   readonly results: ProbeResult[] = [];
   readonly audit: AuditRecord[] = [];
   readonly incidents = new Map<string, Incident>();
@@ -79,6 +83,26 @@ export class InMemoryStore implements Store {
 
   async saveTracker(entry: StoredTracker): Promise<void> {
     this.setTracker(entry);
+  }
+
+  async saveRegionHeartbeat(heartbeat: RegionHeartbeat): Promise<void> {
+    const stored = this.heartbeats.get(heartbeat.region);
+    if (!stored || stored.lastRoundAt <= heartbeat.lastRoundAt)
+      this.heartbeats.set(heartbeat.region, heartbeat);
+  }
+
+  async saveDnsObservation(site: string, observation: DnsObservation): Promise<void> {
+    this.dnsObservations.set(`${site}/${observation.region}`, observation);
+  }
+
+  async loadDnsObservations(site: string): Promise<DnsObservation[]> {
+    return [...this.dnsObservations]
+      .filter(([key]) => key.startsWith(`${site}/`))
+      .map(([, observation]) => observation);
+  }
+
+  async loadRegionHeartbeats(): Promise<RegionHeartbeat[]> {
+    return [...this.heartbeats.values()];
   }
 
   /** Synchronous form for the replay loop. */

@@ -3,6 +3,7 @@ export * from "./cost-estimate.js";
 export * from "./cost-prices.js";
 export * from "./data-plane.js";
 export * from "./deployment-sizing.js";
+export * from "./dns-observation.js";
 export * from "./effects.js";
 export * from "./evaluate.js";
 export * from "./in-memory.js";

@@ -1,5 +1,6 @@
 import type { Site } from "./config.js";
 import type { DataPlaneItem } from "./data-plane.js";
+import type { DnsObservation } from "./dns-observation.js";
 import type { AuditRecord, DomainEvent, Effects, NotificationIntent } from "./effects.js";
 import type { ProbeResult } from "./probe-result.js";
 import type { MinuteRollup } from "./rollup.js";
@@ -49,9 +50,25 @@ export interface StoredTracker {
   tracker: RegionTracker;
 }
 
+/**
+ * One region's probe finished a round of every site of a config (`sites` is `sitesFingerprint` of
+ * it) at `lastRoundAt`: every tracker of that region is current as of then, written or not.
+ */
+export interface RegionHeartbeat {
+  region: string;
+  lastRoundAt: number;
+  sites: string;
+}
+
 export interface TrackerStore {
   loadTrackers(site: string): Promise<StoredTracker[]>;
   saveTracker(entry: StoredTracker): Promise<void>;
+  /** What a region's public DNS answers for the site's login hostname; written when it changes. */
+  saveDnsObservation(site: string, observation: DnsObservation): Promise<void>;
+  loadDnsObservations(site: string): Promise<DnsObservation[]>;
+  /** Never goes back in time: an older heartbeat than the stored one is dropped. */
+  saveRegionHeartbeat(heartbeat: RegionHeartbeat): Promise<void>;
+  loadRegionHeartbeats(): Promise<RegionHeartbeat[]>;
 }
 
 export interface ProbeResultStore {

@@ -9,6 +9,7 @@ export const probeKinds = [
   "saml-metadata",
   "okta-api",
   "graph-health",
+  "front-door",
 ] as const;
 export type ProbeKind = (typeof probeKinds)[number];
 
@@ -44,6 +45,8 @@ export const defaultCriticality: Record<ProbeKind, Criticality> = {
   "saml-metadata": "signal",
   "okta-api": "signal",
   "graph-health": "signal",
+  // A broken path from the login hostname to the IdP fails users' sign-ins like a down IdP does.
+  "front-door": "critical",
 };
 
 /** Error classes that never make a region `down`, whatever the probe's criticality. */

@@ -1,12 +1,31 @@
-import type { Config } from "./config.js";
-import type { Store, StoredTracker } from "./ports.js";
+import type { Config, Policy } from "./config.js";
+import type { RegionHeartbeat, Store, StoredTracker } from "./ports.js";
 import type { ProbeResult } from "./probe-result.js";
-import { observeRound, type RegionVerdict, regionView, summarizeRound } from "./verdict.js";
+import {
+  observeRound,
+  type RegionTracker,
+  type RegionVerdict,
+  regionView,
+  summarizeRound,
+} from "./verdict.js";
 
 /*
- * The probe side of the pipeline: one region's round of results goes into the store, and each
- * provider's tracker in that region folds the round in. Returns which region verdicts changed, so
- * the caller can wake the evaluator only for the sites that need it.
+ * The probe side of the pipeline: one region's round folds into each provider's tracker in that
+ * region, and returns which region verdicts changed, so the caller can wake the evaluator only for
+ * the sites that need it.
+ *
+ * What is written, and why (the probe's DynamoDB writes were most of the deployment's bill):
+ * - a provider's round results go to the store in full only when something in it was not plain
+ *   healthy (a failure, a slow or upstream answer, a retried attempt). A healthy round leaves its
+ *   aggregate in the tracker (per-minute probe and flaky counts, the recent outcomes) and in the
+ *   minute rollups the evaluator writes; its latencies are in the ProbeLatency metric.
+ * - a tracker is written when it changes in a way a reader acts on (see `trackerWriteDue`). That the
+ *   region is alive is one small item per region, its heartbeat, written three times per stale period
+ *   after a round of every site: the evaluator reads a tracker as current up to the heartbeat, so a
+ *   live region is never taken for a silent one, whatever the number of sites. (A round of only some
+ *   sites, which the deployed probe never runs, writes its trackers as a heartbeat instead.) Rounds
+ *   fold onto the latest tracker kept in `memory` (the warm probe instance's), not onto the last one
+ *   written; after a cold start, onto the stored one.
  */
 
 export interface ProbeRound {
@@ -28,8 +47,21 @@ export interface RecordedRound {
   /** Sites that got results in this round. */
   sites: string[];
   changes: RegionVerdictChange[];
-  /** The trackers this round produced (this region's), as saved: the data plane is built from them. */
+  /** The trackers this round produced (this region's), written or not: the data plane is built from them. */
   trackers: StoredTracker[];
+  /** Trackers written to the store, and provider rounds whose results were stored in full. */
+  writes: { trackers: number; resultRounds: number; heartbeat: boolean };
+}
+
+/** The trackers one probe process folded last and wrote last, per site, provider and region. */
+export interface TrackerMemory {
+  entries: Map<string, { latest: RegionTracker; written: RegionTracker }>;
+  /** The last heartbeat written, per region. */
+  heartbeats: Map<string, number>;
+}
+
+export function createTrackerMemory(): TrackerMemory {
+  return { entries: new Map(), heartbeats: new Map() };
 }
 
 export async function recordRound(
@@ -37,6 +69,7 @@ export async function recordRound(
   config: Config,
   round: ProbeRound,
   now: number,
+  memory: TrackerMemory = createTrackerMemory(),
 ): Promise<RecordedRound> {
   const byProvider = new Map<string, ProbeResult[]>();
   for (const result of round.results) {
@@ -45,28 +78,127 @@ export async function recordRound(
     if (list) list.push(result);
     else byProvider.set(key, [result]);
   }
-  await store.putResults(round.results);
+  const noteworthy = [...byProvider.values()].filter((results) => !results.every(isPlainHealthy));
+  if (noteworthy.length > 0) await store.putResults(noteworthy.flat());
 
   const changes: RegionVerdictChange[] = [];
   const saved: StoredTracker[] = [];
   const sites = new Set<string>();
-  const trackersBySite = new Map<string, Awaited<ReturnType<Store["loadTrackers"]>>>();
+  const stored = new Map<string, Awaited<ReturnType<Store["loadTrackers"]>>>();
+  const due: StoredTracker[] = [];
+  const roundSites = new Set(round.results.map((r) => r.site));
+  const wholeRound = config.sites.every((site) => roundSites.has(site.id));
   for (const [key, results] of byProvider) {
     const [site = "", provider = ""] = key.split("\u0000");
     sites.add(site);
-    let trackers = trackersBySite.get(site);
-    if (!trackers) {
-      trackers = await store.loadTrackers(site);
-      trackersBySite.set(site, trackers);
+    const memoryKey = `${site}\u0000${provider}\u0000${round.region}`;
+    const remembered = memory.entries.get(memoryKey);
+    let previous = remembered?.latest;
+    if (!previous) {
+      let trackers = stored.get(site);
+      if (!trackers) {
+        trackers = await store.loadTrackers(site);
+        stored.set(site, trackers);
+      }
+      previous = trackers.find((t) => t.provider === provider && t.region === round.region)?.tracker;
     }
-    const previous = trackers.find((t) => t.provider === provider && t.region === round.region)?.tracker;
     const tracker = observeRound(previous, summarizeRound(round.at, results), config.policy);
     const entry = { site, provider, region: round.region, tracker };
-    await store.saveTracker(entry);
+    const write = trackerWriteDue(remembered?.written, tracker, config.policy, wholeRound);
+    if (write) due.push(entry);
+    memory.entries.set(memoryKey, {
+      latest: tracker,
+      written: write ? tracker : (remembered?.written ?? tracker),
+    });
     saved.push(entry);
     const from = regionView(round.region, previous, now, config.policy).verdict;
     const to = regionView(round.region, tracker, now, config.policy).verdict;
     if (from !== to) changes.push({ site, provider, region: round.region, from, to });
   }
-  return { sites: [...sites], changes, trackers: saved };
+  const lastHeartbeat = memory.heartbeats.get(round.region);
+  const heartbeat =
+    wholeRound && (lastHeartbeat === undefined || heartbeatDue(lastHeartbeat, round.at, config.policy))
+      ? { region: round.region, lastRoundAt: round.at, sites: sitesFingerprint(config) }
+      : undefined;
+  // Cross-region writes to the home table: side by side, not one after another.
+  await Promise.all([
+    ...due.map((entry) => store.saveTracker(entry)),
+    ...(heartbeat ? [store.saveRegionHeartbeat(heartbeat)] : []),
+  ]);
+  if (heartbeat) memory.heartbeats.set(round.region, heartbeat.lastRoundAt);
+  return {
+    sites: [...sites],
+    changes,
+    trackers: saved,
+    writes: { trackers: due.length, resultRounds: noteworthy.length, heartbeat: heartbeat !== undefined },
+  };
+}
+
+/** A result with nothing to look into later: passed at the first attempt. */
+function isPlainHealthy(result: ProbeResult): boolean {
+  return result.ok && (result.attempts ?? 1) === 1;
+}
+
+/**
+ * Whether a tracker must be written now: the first time, and whenever what a reader acts on moved
+ * (down or not, the onset and down times, an outcome other than ok, the flaky counts, the evidence;
+ * and, while the window holds flaky results, a new minute of probe counts).
+ * A run of healthy rounds changes only counters that the next write carries. Without the region's
+ * heartbeat (`heartbeatCovers` false), the tracker is its own heartbeat.
+ */
+export function trackerWriteDue(
+  written: RegionTracker | undefined,
+  next: RegionTracker,
+  policy: Pick<Policy, "staleAfterSeconds">,
+  heartbeatCovers = false,
+): boolean {
+  if (!written) return true;
+  if (!heartbeatCovers && heartbeatDue(written.lastRoundAt, next.lastRoundAt, policy)) return true;
+  if (next.down !== written.down || next.downSince !== written.downSince) return true;
+  if (next.failingSince !== written.failingSince || next.evidenceAt !== written.evidenceAt) return true;
+  if (next.lastOutcome !== "ok" || written.lastOutcome !== "ok") return true;
+  if (flakyCount(next) !== flakyCount(written)) return true;
+  // While flaky results are in the window, the probe counts beside them must stay current (the
+  // evaluator's flaky rate is their ratio): one write a minute keeps them within a minute.
+  return flakyCount(next) > 0 && next.flakyByMinute.at(-1)?.[0] !== written.flakyByMinute.at(-1)?.[0];
+}
+
+/** Three heartbeats per stale period: a live region never looks silent, even with a round late. */
+function heartbeatDue(lastAt: number, at: number, policy: Pick<Policy, "staleAfterSeconds">): boolean {
+  return at - lastAt >= (policy.staleAfterSeconds * 1000) / 3;
+}
+
+function flakyCount(tracker: RegionTracker): number {
+  return tracker.flakyByMinute.reduce((n, [, , flaky]) => n + flaky, 0);
+}
+
+/**
+ * Which sites a heartbeat speaks for: a short fingerprint of the config's site ids, so a probe still
+ * running an older config (mid-deploy) never vouches for a site it does not probe.
+ */
+export function sitesFingerprint(config: Pick<Config, "sites">): string {
+  const ids = config.sites.map((s) => s.id).sort();
+  // FNV-1a, 32 bits: a fingerprint, not a secret.
+  let hash = 0x811c9dc5;
+  for (const char of ids.join("\n")) {
+    hash ^= char.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `${ids.length}:${hash.toString(16).padStart(8, "0")}`;
+}
+
+/**
+ * The trackers as the evaluator reads them: each one current up to its region's heartbeat when the
+ * heartbeat speaks for these sites (the tracker was written at its last change, and nothing moved
+ * since), as stored otherwise.
+ */
+export function currentTracker(
+  tracker: RegionTracker | undefined,
+  heartbeat: RegionHeartbeat | undefined,
+  fingerprint: string,
+): RegionTracker | undefined {
+  if (!tracker || !heartbeat || heartbeat.sites !== fingerprint) return tracker;
+  return heartbeat.lastRoundAt > tracker.lastRoundAt
+    ? { ...tracker, lastRoundAt: heartbeat.lastRoundAt }
+    : tracker;
 }

@@ -1,5 +1,7 @@
+import { lookup as dnsLookup } from "node:dns";
 import { type Agent, Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { LookupFunction } from "node:net";
 import * as tls from "node:tls";
 import { HttpRequestError, messageOf, requestFailure, whereOf } from "./http-failure.js";
 
@@ -24,6 +26,12 @@ export interface HttpRequest {
   maxBytes?: number;
   /** Redirects to follow (document fetches); 0 returns the 3xx as it is. Default 0. */
   followRedirects?: number;
+  /**
+   * Connect to this host (a name or an address) instead of the URL's, keeping the URL's host as TLS
+   * SNI, HTTP Host and the name the certificate must cover: how the front-door probe reaches one path
+   * of the login hostname without following the login hostname's DNS.
+   */
+  connectTo?: string;
 }
 
 export interface HttpAnswer {
@@ -34,6 +42,8 @@ export interface HttpAnswer {
   latencyMs: number;
   /** The URL that answered (after redirects). */
   url: string;
+  /** The server certificate's expiry (epoch ms), for https answers. */
+  certificateValidTo?: number;
 }
 
 export interface HttpClient {
@@ -122,14 +132,17 @@ export class NodeHttpClient implements HttpClient {
               cause: error,
             }),
         );
+      const connectTo = request.connectTo;
       const options = {
         method: request.method ?? "GET",
         headers,
         agent: false as const,
         signal: request.signal,
         ...(secure ? { secureContext: this.secureContext } : {}),
+        ...(connectTo ? { lookup: pinnedLookup(connectTo) } : {}),
       };
       const req = (secure ? httpsRequest : httpRequest)(target, options, (res) => {
+        const certificateValidTo = secure ? validToOf(res.socket) : undefined;
         const chunks: Buffer[] = [];
         let size = 0;
         res.on("data", (chunk: Buffer) => {
@@ -152,6 +165,7 @@ export class NodeHttpClient implements HttpClient {
             headers: res.headers,
             body: Buffer.concat(chunks).toString("utf8"),
             url,
+            ...(certificateValidTo !== undefined ? { certificateValidTo } : {}),
           }),
         );
         res.on("error", fail);
@@ -161,6 +175,18 @@ export class NodeHttpClient implements HttpClient {
       req.end(request.body);
     });
   }
+}
+
+/** A `lookup` that resolves every name to `host`'s addresses (an address stands for itself). */
+function pinnedLookup(host: string): LookupFunction {
+  const name = host.replace(/^\[(.*)\]$/, "$1");
+  return (_hostname, options, callback) => dnsLookup(name, options, callback);
+}
+
+function validToOf(socket: unknown): number | undefined {
+  if (!(socket instanceof tls.TLSSocket)) return undefined;
+  const validTo = Date.parse(socket.getPeerCertificate().valid_to ?? "");
+  return Number.isFinite(validTo) ? validTo : undefined;
 }
 
 /** Node's trusted roots; on Node versions that can, including NODE_EXTRA_CA_CERTS. */

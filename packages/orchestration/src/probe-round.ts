@@ -3,17 +3,22 @@ import {
   type Config,
   type DataPlaneItem,
   type DataPlaneStore,
+  type DnsObservation,
   dataPlaneItem,
   dataPlaneWriteDue,
   type EvaluatorTrigger,
   findSite,
+  nextObservation,
   nextTick,
   type ProbeRound,
   type ProbeTicks,
   parseProbeTick,
+  publicDnsDue,
   type RecordedRound,
   recordRound,
+  type Site,
   type Store,
+  type TrackerMemory,
 } from "@idp-failover/core";
 import type { LatchReader } from "./latch-reader.js";
 
@@ -32,6 +37,14 @@ export interface RegionDataPlane {
   written: Map<string, DataPlaneItem>;
 }
 
+/** What public DNS answers for the login hostnames from this region (see core's dns-observation.ts). */
+export interface PublicDnsWatch {
+  /** Resolves through public DNS (packages/probes `resolvePublicly`). */
+  resolve(hostname: string, recordType: Site["recordType"]): Promise<{ answers: string[]; error?: string }>;
+  /** The last observation written per site (kept between rounds by the warm process). */
+  observed: Map<string, DnsObservation>;
+}
+
 export interface ProbeRoundDeps {
   /** The config the evaluator decides with (trackers fold under its policy). */
   config: Config;
@@ -40,6 +53,9 @@ export interface ProbeRoundDeps {
   runRound(at: number): Promise<ProbeRound>;
   store: Store;
   dataPlane?: RegionDataPlane;
+  /** The trackers last folded and written (kept between rounds by the warm process). */
+  trackers?: TrackerMemory;
+  publicDns?: PublicDnsWatch;
   evaluator: EvaluatorTrigger;
   clock: Clock;
 }
@@ -54,8 +70,9 @@ export interface ProbeRoundReport {
 
 export async function probeRound(deps: ProbeRoundDeps, at: number): Promise<ProbeRoundReport> {
   const round = await deps.runRound(at);
-  const recorded = await recordRound(deps.store, deps.config, round, deps.clock.now());
+  const recorded = await recordRound(deps.store, deps.config, round, deps.clock.now(), deps.trackers);
   const dataPlaneWrites = deps.dataPlane ? await refreshDataPlane(deps, deps.dataPlane, recorded) : 0;
+  if (deps.publicDns) await observePublicDns(deps, deps.publicDns, at);
   const changed = [...new Set(recorded.changes.map((c) => c.site))];
   let wakeError: string | undefined;
   if (changed.length > 0) {
@@ -94,6 +111,32 @@ async function refreshDataPlane(
     writes++;
   }
   return writes;
+}
+
+/**
+ * Once per `publicDns.everySeconds`, what public DNS answers for each login hostname from this region,
+ * written to the home table only when it changed (the evaluator compares it with the state). Best
+ * effort: a failed lookup is an observation, a failed write waits for the next one.
+ */
+async function observePublicDns(deps: ProbeRoundDeps, watch: PublicDnsWatch, at: number): Promise<void> {
+  const settings = deps.config.publicDns;
+  if (!settings?.enabled) return;
+  const cadenceMs = deps.config.policy.cadenceSeconds * 1000;
+  // Due on the first tick of each period: a round that started late still counts as its tick's.
+  const tick = Math.floor(at / cadenceMs) * cadenceMs;
+  if (!publicDnsDue(tick, settings.everySeconds, deps.config.policy.cadenceSeconds)) return;
+  await Promise.all(
+    deps.config.sites.map(async (site) => {
+      const answer = await watch.resolve(site.hostname, site.recordType);
+      const previous = watch.observed.get(site.id);
+      const next = nextObservation(previous, deps.region, answer.answers, answer.error, deps.clock.now());
+      if (next === previous) return;
+      await deps.store.saveDnsObservation(site.id, next).then(
+        () => watch.observed.set(site.id, next),
+        () => undefined,
+      );
+    }),
+  );
 }
 
 /** The probe Lambda's tick chain: a delayed SQS message per round on the cadence grid. */

@@ -61,3 +61,63 @@ describe("answerVerdictRequest", () => {
     expect(reads).toBe(0);
   });
 });
+
+describe("answerVerdictRequest for a shared path", () => {
+  const shared = {
+    sites: [
+      { id: "a", providers: ["okta", "entra"] },
+      { id: "b", providers: ["okta", "entra"] },
+    ],
+    sharedPaths: [
+      {
+        target: "okta.front.example",
+        members: [
+          { site: "a", provider: "okta" },
+          { site: "b", provider: "okta" },
+        ],
+      },
+    ],
+    staleAfterSeconds: 45,
+  };
+  const items = (state: Record<string, { down: boolean; latched: boolean }>) => ({
+    get: async (site: string): Promise<DataPlaneItem | undefined> => {
+      const entry = state[site];
+      return (
+        entry && {
+          site,
+          region: "eu-west-1",
+          writtenAt: now,
+          providers: { okta: { lastRoundAt: now, ...entry } },
+        }
+      );
+    },
+  });
+  const ask = (
+    state: Record<string, { down: boolean; latched: boolean }>,
+    path = "/v1/path/okta.front.example",
+  ) =>
+    answerVerdictRequest(
+      { method: "GET", path },
+      { manifest: shared, region: "eu-west-1", items: items(state), now: () => now },
+    );
+
+  it("reads every member's item and says down only when all fresh members are down", async () => {
+    const both = await ask({ a: { down: true, latched: false }, b: { down: true, latched: false } });
+    expect(both.statusCode).toBe(503);
+    const one = await ask({ a: { down: true, latched: false }, b: { down: false, latched: false } });
+    expect(one.statusCode).toBe(200);
+  });
+
+  it("keeps the latch only while every member holds it", async () => {
+    expect(
+      (await ask({ a: { down: false, latched: true }, b: { down: false, latched: true } })).statusCode,
+    ).toBe(503);
+    expect(
+      (await ask({ a: { down: false, latched: true }, b: { down: false, latched: false } })).statusCode,
+    ).toBe(200);
+  });
+
+  it("does not know a path that is not shared", async () => {
+    expect((await ask({}, "/v1/path/elsewhere.example")).statusCode).toBe(404);
+  });
+});

@@ -2,7 +2,9 @@ import type { DataPlaneStore } from "@idp-failover/core";
 import {
   dataPlaneAnswer,
   manifestSite,
+  parseSharedVerdictPath,
   parseVerdictPath,
+  sharedPathAnswer,
   type VerdictManifest,
 } from "@idp-failover/core/data-plane-answer";
 
@@ -40,6 +42,8 @@ export async function answerVerdictRequest(
   deps: VerdictEndpointDeps,
 ): Promise<VerdictResponse> {
   if (request.method !== "GET" && request.method !== "HEAD") return reply(405, "method not allowed");
+  const shared = parseSharedVerdictPath(request.path);
+  if (shared !== undefined) return answerSharedPath(shared, deps);
   const target = parseVerdictPath(request.path);
   if (!target) return reply(404, "not found: use /v1/health/{site}/{provider}");
   const site = manifestSite(deps.manifest, target.site);
@@ -55,6 +59,25 @@ export async function answerVerdictRequest(
     return reply(200, "verdict unavailable in this region: abstains");
   }
   const answer = dataPlaneAnswer(site, target.provider, item, deps.now(), policy);
+  return reply(answer.status, answer.reason);
+}
+
+/** `GET /v1/path/{target}`: a path several sites share, answered from each member's item. */
+async function answerSharedPath(target: string, deps: VerdictEndpointDeps): Promise<VerdictResponse> {
+  const path = deps.manifest.sharedPaths?.find((p) => p.target === target);
+  if (!path) return reply(404, "unknown path");
+  let entries: Parameters<typeof sharedPathAnswer>[0];
+  try {
+    entries = await Promise.all(
+      path.members.map(async (m) => (await deps.items.get(m.site, deps.region))?.providers[m.provider]),
+    );
+  } catch (error) {
+    deps.onError?.(error, target);
+    return reply(200, "verdict unavailable in this region: abstains");
+  }
+  const answer = sharedPathAnswer(entries, deps.now(), {
+    staleAfterSeconds: deps.manifest.staleAfterSeconds,
+  });
   return reply(answer.status, answer.reason);
 }
 

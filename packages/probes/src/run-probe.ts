@@ -10,6 +10,7 @@ import {
   type ResolvedProbe,
 } from "@idp-failover/core";
 import { type HttpClient, NodeHttpClient, whereOf } from "@idp-failover/http";
+import { checkFrontDoor } from "./checks/front-door.js";
 import { checkGraphHealth } from "./checks/graph-health.js";
 import { checkHttp } from "./checks/http.js";
 import { checkJwks } from "./checks/jwks.js";
@@ -174,6 +175,8 @@ function check(spec: ResolvedProbe, context: AttemptContext): Promise<CheckPasse
       return checkOktaApi(spec, context);
     case "graph-health":
       return checkGraphHealth(spec, context);
+    case "front-door":
+      return checkFrontDoor(spec, context);
   }
 }
 
@@ -190,6 +193,8 @@ function urlOf(spec: ResolvedProbe): string | undefined {
       return spec.orgUrl;
     case "graph-health":
       return spec.graphUrl ?? "https://graph.microsoft.com";
+    case "front-door":
+      return spec.url;
   }
 }
 

@@ -196,6 +196,17 @@ export function renderNotification(intent: NotificationIntent, v: SiteView): Sla
           context([`Weights requested: ${weightsText(intent.weights, v.providers)}.`]),
         ],
       );
+    case "dns-disagrees": {
+      const seen = intent.answers.length > 0 ? intent.answers.join(", ") : (intent.error ?? "no answer");
+      return message(`[${v.id}] Public DNS for ${host} disagrees from ${intent.region}: ${seen}`, [
+        section(
+          `:mag: *Public DNS for \`${escapeMrkdwn(host)}\` disagrees with the state* from ${escapeMrkdwn(intent.region)} since ${slackTime(intent.since)}: it answers \`${escapeMrkdwn(clip(seen, 300))}\`, the state expects \`${escapeMrkdwn(intent.expected.join(", ") || "nothing")}\`.`,
+        ),
+        context([
+          "Longer than the TTL plus Route 53's time to apply the change. Check the record in Route 53 (idpctl status) and the zone's delegation.",
+        ]),
+      ]);
+    }
     case "frozen":
       return message(`[${v.id}] ${host} frozen by ${intent.by}: no automatic action`, [
         section(

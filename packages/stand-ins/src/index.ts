@@ -3,6 +3,7 @@ export * from "./entra-stand-in.js";
 export * from "./eventbridge-stand-in.js";
 export type { FaultMode, ProbeSurface, StandInFault, StandInRequest } from "./idp-https-server.js";
 export * from "./okta-stand-in.js";
+export * from "./public-dns-stand-in.js";
 export * from "./route53-health-checkers.js";
 export * from "./route53-stand-in.js";
 export * from "./slack-file-uploads.js";

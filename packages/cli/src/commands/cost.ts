@@ -3,7 +3,9 @@ import {
   type Config,
   type CostEstimate,
   estimateCost,
+  freeAllowances,
   type HealthCheckBilling,
+  healthCheckQuotaHint,
   prices,
   pricesCheckedOn,
   withSites,
@@ -47,7 +49,7 @@ export function registerCost(program: Command): void {
 export interface CostReport extends CostEstimate {
   pricesCheckedOn: string;
   region: string;
-  growth: Array<{ sites: number; totalUsdPerMonth: number }>;
+  growth: Array<{ sites: number; totalUsdPerMonth: number; healthChecks: number }>;
   /** The same deployment if Route 53 billed the verdict URLs as non-AWS endpoints. */
   totalIfNonAwsEndpointUsd: number;
   arcClusterUsdPerMonth: number;
@@ -88,14 +90,14 @@ export function costReport(
   options: { healthCheckBilling?: HealthCheckBilling; dnsQueriesPerSite?: number } = {},
 ): CostReport {
   const estimate = estimateCost(config, options);
-  const growth = [1, 100, 1000].map((sites) => ({
-    sites,
-    totalUsdPerMonth: estimateCost(withSites(config, sites), options).totalUsdPerMonth,
-  }));
+  const growth = [1, 100, 1000].map((sites) => {
+    const grown = estimateCost(withSites(config, sites), options);
+    return { sites, totalUsdPerMonth: grown.totalUsdPerMonth, healthChecks: grown.healthChecks.needed };
+  });
   return {
     ...estimate,
     pricesCheckedOn,
-    region: "us-east-1 list prices, no free tier",
+    region: "us-east-1 list prices, free allowances not deducted",
     growth,
     totalIfNonAwsEndpointUsd: estimateCost(config, { ...options, healthCheckBilling: "non-aws-endpoint" })
       .totalUsdPerMonth,
@@ -112,19 +114,27 @@ export function formatCost(report: CostReport): string {
       `a round every ${report.cadenceSeconds} s (${report.probesPerRound} probes a round)`,
     `Prices: ${report.region}, checked ${report.pricesCheckedOn} (packages/core/src/cost-prices.ts)`,
     "",
-    ...report.lineItems.map(
-      (i) =>
-        `${`${i.service}: ${i.item}`.padEnd(width)}  ${usd(i.usdPerMonth).padStart(9)}   ${formatQuantity(i.quantity)} ${i.unit}`,
-    ),
+    ...report.lineItems.flatMap((i) => [
+      `${`${i.service}: ${i.item}`.padEnd(width)}  ${usd(i.usdPerMonth).padStart(9)}   ${formatQuantity(i.quantity)} ${i.unit}`,
+      `    ${i.basis}`,
+    ]),
     `${"Total".padEnd(width)}  ${usd(report.totalUsdPerMonth).padStart(9)}`,
     "",
+    "Free allowances per account and month, not deducted above (whatever else the account runs uses them too):",
+    ...freeAllowances.map((f) => `  ${f.service}: ${f.allowance}`),
+    "",
+    `Route 53 health checks: ${report.healthChecks.needed} of the account's quota of ${report.healthChecks.quota}` +
+      (report.healthChecks.needed > report.healthChecks.quota * 0.8
+        ? ` (too close: ${healthCheckQuotaHint})`
+        : ""),
     `If Route 53 bills the verdict URLs as non-AWS endpoints: ${usd(report.totalIfNonAwsEndpointUsd)} a month.`,
     `A probe Lambda sleeping between rounds instead of the SQS tick chain: ${usd(report.sleepingProbeUsd)} a month for the probe clock alone.`,
     `For scale: Route 53 ARC is about $${report.arcClusterUsdPerMonth} a month per cluster.`,
     "",
     "Growth (same regions and policy, sites like the first):",
     ...report.growth.map(
-      (g) => `  ${String(g.sites).padStart(5)} site(s)  ${usd(g.totalUsdPerMonth).padStart(10)} a month`,
+      (g) =>
+        `  ${String(g.sites).padStart(5)} site(s)  ${usd(g.totalUsdPerMonth).padStart(10)} a month, ${g.healthChecks} health checks`,
     ),
     "",
   ];

@@ -33,6 +33,9 @@ interface ProbeOptions {
   audience?: string;
   tenant?: string;
   loginUrl?: string;
+  hostname?: string;
+  path?: string;
+  expectIssuer?: string;
   region: string;
   ca?: string;
   json?: boolean;
@@ -63,6 +66,9 @@ export function registerProbe(program: Command): void {
     .option("--audience <aud>", "token: the audience the token must carry")
     .option("--tenant <id>", "graph-health: the Entra tenant id")
     .option("--login-url <url>", "graph-health: the Microsoft identity platform host (national clouds)")
+    .option("--hostname <name>", "front-door: the login hostname (TLS SNI, HTTP Host, certificate name)")
+    .option("--path <path>", "front-door: what to fetch (default /.well-known/openid-configuration)")
+    .option("--expect-issuer <url>", "front-door: the issuer the apps trust, which the document must name")
     .option("--region <label>", "region label on the results", "local")
     .option("--ca <file>", "PEM file of extra CA certificates to trust (as well as NODE_EXTRA_CA_CERTS)")
     .option("--json", "one JSON object per result and line")
@@ -84,6 +90,9 @@ const adHocFlags = {
   audience: "--audience",
   tenant: "--tenant",
   loginUrl: "--login-url",
+  hostname: "--hostname",
+  path: "--path",
+  expectIssuer: "--expect-issuer",
 } as const satisfies Partial<Record<keyof ProbeOptions, string>>;
 
 async function runRequested(options: ProbeOptions): Promise<ProbeResult[]> {
@@ -166,6 +175,21 @@ export function adHocSpec(options: ProbeOptions): ProbeSpec {
     case "okta-api":
       Object.assign(raw, { orgUrl: url, auth: { mode: "token", tokenRef: options.secretRef } });
       break;
+    case "front-door": {
+      // The path is the issuer's discovery document unless said otherwise, as in a config.
+      const issuerPath =
+        options.expectIssuer && URL.canParse(options.expectIssuer)
+          ? new URL(options.expectIssuer).pathname.replace(/\/$/, "")
+          : "";
+      Object.assign(raw, {
+        url,
+        hostname: options.hostname,
+        path: options.path ?? `${issuerPath}/.well-known/openid-configuration`,
+        ...(options.expectIssuer ? { expectIssuer: options.expectIssuer } : {}),
+      });
+      if (!options.hostname) throw new CliError("--kind front-door needs --hostname (the login hostname)");
+      break;
+    }
     case "graph-health":
       Object.assign(raw, {
         tenantId: options.tenant,
@@ -207,6 +231,9 @@ const specFieldFlags: Record<string, string> = {
   audience: "--audience",
   tenantId: "--tenant",
   loginUrl: "--login-url",
+  hostname: "--hostname",
+  path: "--path",
+  expectIssuer: "--expect-issuer",
   timeoutMs: "--timeout-ms",
 };
 

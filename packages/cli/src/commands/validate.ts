@@ -1,3 +1,4 @@
+import { dataPlaneSettings, healthChecksNeeded } from "@idp-failover/core";
 import type { Command } from "commander";
 import { stringify } from "yaml";
 import { formatIssues, loadConfig } from "../load-config.js";
@@ -11,6 +12,11 @@ export function registerValidate(program: Command): void {
     .action(async (options: { config: string; json?: boolean }) => {
       const { config, warnings } = await loadConfig(options.config);
       if (warnings.length > 0) process.stderr.write(`warnings:\n${formatIssues(warnings)}\n`);
+      // Always said, not only near the quota: the account's other health checks count too.
+      const checks = healthChecksNeeded(config);
+      process.stderr.write(
+        `Route 53 health checks: ${checks.total} (${checks.https} HTTPS, ${checks.calculated} calculated) of the account's quota of ${dataPlaneSettings(config).healthCheckQuota}\n`,
+      );
       process.stdout.write(options.json ? `${JSON.stringify(config, null, 2)}\n` : stringify(config));
     });
 }

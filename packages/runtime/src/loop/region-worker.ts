@@ -1,5 +1,6 @@
 import {
   type Config,
+  createTrackerMemory,
   type EvaluatorTrigger,
   type Evidence,
   type ProbeResult,
@@ -74,6 +75,8 @@ export class RegionWorker {
           now: wallClock.now,
         }),
       store: options.store,
+      // Trackers last folded and written, as the warm probe Lambda keeps them.
+      trackers: createTrackerMemory(),
       evaluator: options.evaluator,
       clock: options.clock,
     };
