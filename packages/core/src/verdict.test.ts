@@ -46,7 +46,7 @@ function result(probe: string, ok: boolean, extra: Partial<ProbeResult> = {}): P
 
 const healthy = ["oidc-discovery", "jwks", "token"].map((p) => result(p, true));
 
-const letter = { up: "u", degraded: "g", down: "D", stale: "s" } as const;
+const letter = { up: "u", degraded: "g", down: "D", stale: "s", impaired: "i" } as const;
 
 /**
  * Folds a string of rounds ("o" ok, "f" failed token, "d" slow) from T0; returns the verdict after
