@@ -1,11 +1,13 @@
 import { type Config, type ProbeSpec, parseConfig, policySchema } from "@idp-failover/core";
 import { envSecrets, type ProbePolicy, type RunProbeOptions, runProbe } from "@idp-failover/probes";
 import {
+  type CanaryStandIn,
   createTestCa,
   type EntraStandIn,
   entraStandInDefaults,
   type OktaStandIn,
   oktaStandInDefaults,
+  startCanaryStandIn,
   startEntraStandIn,
   startOktaStandIn,
   type TestCa,
@@ -20,12 +22,14 @@ export interface Idps {
   ca: TestCa;
   okta: OktaStandIn;
   entra: EntraStandIn;
+  /** The probe regions' own canaries (their network and clock). */
+  canary: CanaryStandIn;
   close(): Promise<void>;
 }
 
 export async function startIdps(): Promise<Idps> {
   const ca = await createTestCa();
-  const [okta, entra] = await Promise.all([
+  const [okta, entra, canary] = await Promise.all([
     startOktaStandIn({
       ca,
       clients: [
@@ -38,13 +42,15 @@ export async function startIdps(): Promise<Idps> {
       ],
     }),
     startEntraStandIn({ ca }),
+    startCanaryStandIn(),
   ]);
   return {
     ca,
     okta,
     entra,
+    canary,
     close: async () => {
-      await Promise.all([okta.close(), entra.close()]);
+      await Promise.all([okta.close(), entra.close(), canary.close()]);
     },
   };
 }
@@ -101,6 +107,7 @@ export function standInConfigInput(
   return {
     regions: ["us-east-1", "us-west-2", "eu-west-1"],
     policy: { probeTimeoutMs: 4000, slowMs: 1500, confirm: { retries: 1, delayMs: 10 }, ...policy },
+    monitor: { canaries: idps.canary.canaries() },
     sites: siteIds.map((id, i) => ({
       id,
       hostname: `login${i}.example.com`,

@@ -1,4 +1,5 @@
 import type { Config } from "./config.js";
+import { monitorSettings, type RegionHealth, regionImpairment } from "./monitor.js";
 import type { Store, StoredTracker } from "./ports.js";
 import type { ProbeResult } from "./probe-result.js";
 import { observeRound, type RegionVerdict, regionView, summarizeRound } from "./verdict.js";
@@ -14,6 +15,8 @@ export interface ProbeRound {
   /** Round start, epoch ms (every result's `at`). */
   at: number;
   results: readonly ProbeResult[];
+  /** The region's canaries and clock in this round (absent: not checked, taken as healthy). */
+  health?: RegionHealth;
 }
 
 export interface RegionVerdictChange {
@@ -30,6 +33,8 @@ export interface RecordedRound {
   changes: RegionVerdictChange[];
   /** The trackers this round produced (this region's), as saved: the data plane is built from them. */
   trackers: StoredTracker[];
+  /** Why this region is impaired this round (its canaries or clock), if it is: it abstains. */
+  impaired?: string;
 }
 
 export async function recordRound(
@@ -47,6 +52,7 @@ export async function recordRound(
   }
   await store.putResults(round.results);
 
+  const impaired = regionImpairment(round.health, monitorSettings(config));
   const changes: RegionVerdictChange[] = [];
   const saved: StoredTracker[] = [];
   const sites = new Set<string>();
@@ -60,7 +66,7 @@ export async function recordRound(
       trackersBySite.set(site, trackers);
     }
     const previous = trackers.find((t) => t.provider === provider && t.region === round.region)?.tracker;
-    const tracker = observeRound(previous, summarizeRound(round.at, results), config.policy);
+    const tracker = observeRound(previous, summarizeRound(round.at, results, impaired), config.policy);
     const entry = { site, provider, region: round.region, tracker };
     await store.saveTracker(entry);
     saved.push(entry);
@@ -68,5 +74,5 @@ export async function recordRound(
     const to = regionView(round.region, tracker, now, config.policy).verdict;
     if (from !== to) changes.push({ site, provider, region: round.region, from, to });
   }
-  return { sites: [...sites], changes, trackers: saved };
+  return { sites: [...sites], changes, trackers: saved, ...(impaired ? { impaired } : {}) };
 }

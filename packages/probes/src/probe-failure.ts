@@ -1,4 +1,4 @@
-import type { ErrorClass } from "@idp-failover/core";
+import type { ErrorClass, VendorMode } from "@idp-failover/core";
 
 /*
  * How a probe attempt fails: a class from the core's list and a short message for people. Checks
@@ -12,12 +12,15 @@ export interface ProbeFailureOptions {
   status?: number;
   /** Whether confirm-on-failure retries may try again. Default: all but `slow` and `upstream`. */
   retryable?: boolean;
+  /** A vendor mode the vendor's answer named (Okta's E0000010, Microsoft's service health). */
+  mode?: VendorMode;
 }
 
 export class ProbeFailure extends Error {
   override name = "ProbeFailure";
   readonly status: number | undefined;
   readonly retryable: boolean;
+  readonly mode: VendorMode | undefined;
 
   constructor(
     readonly errorClass: ErrorClass,
@@ -27,6 +30,7 @@ export class ProbeFailure extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.status = options.status;
     this.retryable = options.retryable ?? (errorClass !== "slow" && errorClass !== "upstream");
+    this.mode = options.mode;
   }
 
   /** The same failure with context in front of its message ("discovery: HTTP 503 ..."). */
@@ -35,6 +39,7 @@ export class ProbeFailure extends Error {
       cause: this,
       ...(this.status !== undefined ? { status: this.status } : {}),
       retryable: this.retryable,
+      ...(this.mode ? { mode: this.mode } : {}),
     });
   }
 }

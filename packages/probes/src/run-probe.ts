@@ -8,9 +8,11 @@ import {
   type ProbeSpec,
   policySchema,
   type ResolvedProbe,
+  type VendorMode,
 } from "@idp-failover/core";
 import { checkGraphHealth } from "./checks/graph-health.js";
 import { checkHttp } from "./checks/http.js";
+import { checkInteractiveSignIn } from "./checks/interactive-sign-in.js";
 import { checkJwks } from "./checks/jwks.js";
 import { checkDiscovery } from "./checks/oidc-discovery.js";
 import { checkOktaApi, loadOktaSdk } from "./checks/okta-api.js";
@@ -68,6 +70,7 @@ export interface ProbeOutcome {
   status?: number;
   attempts: number;
   error?: ProbeError;
+  mode?: VendorMode;
 }
 
 type Attempt = { ok: true; passed: CheckPassed } | { ok: false; failure: ProbeFailure; latencyMs: number };
@@ -111,6 +114,7 @@ export async function executeProbe(
     ...(failure.status !== undefined ? { status: failure.status } : {}),
     attempts,
     error: { class: failure.errorClass, message: redact(failure.message, secretValuesOf(spec, env.secrets)) },
+    ...(failure.mode ? { mode: failure.mode } : {}),
   };
 }
 
@@ -121,10 +125,39 @@ async function attemptOnce(
   attempt: number,
   timeoutMs: number,
 ): Promise<Attempt> {
-  const controller = new AbortController();
   const started = performance.now();
+  const where = whereOf(urlOf(spec) ?? target.issuer ?? "");
+  try {
+    const passed = await withHardTimeout(timeoutMs, where, (signal) =>
+      check(spec, {
+        target,
+        secrets: env.secrets,
+        signal,
+        timeoutMs,
+        http: env.http,
+        documents: env.documents,
+        memory: env.memory,
+        now: env.now,
+        attempt,
+      }),
+    );
+    return { ok: true, passed };
+  } catch (error) {
+    return { ok: false, failure: toProbeFailure(error, where), latencyMs: performance.now() - started };
+  }
+}
+
+/**
+ * Runs `work` under a hard timeout that ends it even if a library ignores the abort signal; any
+ * failure comes back as a ProbeFailure (a timeout as class `timeout`).
+ */
+export async function withHardTimeout<T>(
+  timeoutMs: number,
+  where: string,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  // The hard timeout ends the attempt even if a library ignores the abort signal.
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const failure = new ProbeFailure("timeout", `no complete answer within ${timeoutMs} ms`);
@@ -132,26 +165,10 @@ async function attemptOnce(
       reject(failure);
     }, timeoutMs);
   });
-  const context: AttemptContext = {
-    target,
-    secrets: env.secrets,
-    signal: controller.signal,
-    timeoutMs,
-    http: env.http,
-    documents: env.documents,
-    memory: env.memory,
-    now: env.now,
-    attempt,
-  };
   try {
-    const passed = await Promise.race([check(spec, context), deadline]);
-    return { ok: true, passed };
+    return await Promise.race([work(controller.signal), deadline]);
   } catch (error) {
-    return {
-      ok: false,
-      failure: toProbeFailure(error, whereOf(urlOf(spec) ?? target.issuer ?? ""), controller.signal),
-      latencyMs: performance.now() - started,
-    };
+    throw toProbeFailure(error, where, controller.signal);
   } finally {
     clearTimeout(timer);
   }
@@ -173,6 +190,8 @@ function check(spec: ResolvedProbe, context: AttemptContext): Promise<CheckPasse
       return checkOktaApi(spec, context);
     case "graph-health":
       return checkGraphHealth(spec, context);
+    case "interactive-sign-in":
+      return checkInteractiveSignIn(spec, context);
   }
 }
 
@@ -189,6 +208,8 @@ function urlOf(spec: ResolvedProbe): string | undefined {
       return spec.orgUrl;
     case "graph-health":
       return spec.graphUrl ?? "https://graph.microsoft.com";
+    case "interactive-sign-in":
+      return spec.authorizeUrl;
   }
 }
 
@@ -288,5 +309,6 @@ export function toResult(
     ...(outcome.status !== undefined ? { status: outcome.status } : {}),
     attempts: outcome.attempts,
     ...(outcome.error ? { error: outcome.error } : {}),
+    ...(outcome.mode ? { mode: outcome.mode } : {}),
   };
 }

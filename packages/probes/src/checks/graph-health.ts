@@ -18,7 +18,9 @@ import { parseJson } from "../round-documents.js";
  * (`GET /v1.0/admin/serviceAnnouncement/healthOverviews`, permission ServiceHealth.Read.All), read with
  * the Graph SDK and an app-only token from the tenant's token endpoint. A configured service whose
  * status is not operational is class `upstream`: the verdict engine weighs it as degraded, never down,
- * because Microsoft marks advisories on services whose sign-ins work.
+ * because Microsoft marks advisories on services whose sign-ins work. While it is not operational, the
+ * service's open issues are read too (`$expand=issues`): one that says backup authentication is in
+ * use names that vendor mode. Microsoft documents no field for it, so this reads the issue's words.
  */
 
 type GraphSpec = ProbeSpecOf<"graph-health">;
@@ -78,9 +80,16 @@ export const checkGraphHealth: ProbeCheck<"graph-health"> = async (spec, context
     );
     if (entry) {
       if (!operational.has(entry.status.toLowerCase())) {
-        throw new ProbeFailure("upstream", `Microsoft service health: ${entry.service} is ${entry.status}`, {
-          status: transport.status,
-        });
+        const backupAuth = await backupAuthenticationNamed(client, entry.service);
+        const note = backupAuth ? " (an open issue says backup authentication is in use)" : "";
+        throw new ProbeFailure(
+          "upstream",
+          `Microsoft service health: ${entry.service} is ${entry.status}${note}`,
+          {
+            status: transport.status,
+            ...(backupAuth ? { mode: "backup-auth" as const } : {}),
+          },
+        );
       }
       return { latencyMs: transport.latencyMs, status: transport.status };
     }
@@ -93,6 +102,37 @@ export const checkGraphHealth: ProbeCheck<"graph-health"> = async (spec, context
     retryable: false,
   });
 };
+
+const issuesSchema = z.looseObject({
+  issues: z.optional(
+    z.array(
+      z.looseObject({
+        title: z.optional(z.string()),
+        impactDescription: z.optional(z.string()),
+        isResolved: z.optional(z.boolean()),
+      }),
+    ),
+  ),
+});
+
+/** Whether an open issue of the service says backup authentication is in use (best effort). */
+async function backupAuthenticationNamed(client: Client, service: string): Promise<boolean> {
+  try {
+    const body: unknown = await client
+      .api(`/admin/serviceAnnouncement/healthOverviews/${encodeURIComponent(service)}`)
+      .expand("issues")
+      .get();
+    const parsed = issuesSchema.safeParse(body);
+    if (!parsed.success) return false;
+    return (parsed.data.issues ?? []).some(
+      (issue) =>
+        issue.isResolved !== true &&
+        /backup authentication/i.test(`${issue.title ?? ""} ${issue.impactDescription ?? ""}`),
+    );
+  } catch {
+    return false; // the status alone still degrades the provider
+  }
+}
 
 interface TokenSettings {
   loginUrl: string;
