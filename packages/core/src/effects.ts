@@ -165,8 +165,15 @@ export const notificationSchema = z.discriminatedUnion("kind", [
     reasons: z.optional(z.record(z.string(), z.string())),
     /** Fewer than a quorum of regions can judge: nothing moves automatically until they can. */
     holding: z.optional(z.boolean()),
+    /** When the episode began: its alerts share one thread. */
+    since: z.optional(iso),
   }),
-  z.object({ ...notificationBase, kind: z.literal("monitor-restored"), provider: z.string() }),
+  z.object({
+    ...notificationBase,
+    kind: z.literal("monitor-restored"),
+    provider: z.string(),
+    since: z.optional(iso),
+  }),
   z.object({
     ...notificationBase,
     kind: z.literal("provider-degraded"),

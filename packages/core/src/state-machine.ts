@@ -344,6 +344,7 @@ function observeMonitor(d: Draft, ctx: DecisionContext): void {
       impairedRegions: trouble.impaired,
       reasons: trouble.reasons,
       holding: trouble.holding,
+      since: monitor.since,
     });
     if (!announced) {
       d.event({
@@ -364,6 +365,7 @@ function observeMonitor(d: Draft, ctx: DecisionContext): void {
   d.notifyDeployment(`monitor:${open.since}:restored`, {
     kind: "monitor-restored",
     provider: deploymentScope,
+    since: open.since,
   });
   d.event({
     type: "alert",
