@@ -192,10 +192,14 @@ export function estimateCost(config: Config, options: CostOptions = {}): CostEst
     billing === "aws-endpoint"
       ? [prices.healthCheckAws.usd, prices.healthCheckOptionAws.usd]
       : [prices.healthCheckNonAws.usd, prices.healthCheckOptionNonAws.usd];
-  const featureCount = 1 + (settings.healthCheckIntervalSeconds === 10 ? 1 : 0);
-  const perCheck = base + featureCount * option;
-  const optionText =
-    settings.healthCheckIntervalSeconds === 10 ? "HTTPS, fast interval" : "HTTPS, 30 s interval";
+  // Billed options: HTTPS always; string matching (HTTPS_STR_MATCH) and the fast interval if chosen.
+  const features = [
+    "HTTPS",
+    ...(settings.matchString ? ["string match"] : []),
+    ...(settings.healthCheckIntervalSeconds === 10 ? ["fast interval"] : []),
+  ];
+  const perCheck = base + features.length * option;
+  const optionText = `${features.join(", ")}${settings.healthCheckIntervalSeconds === 10 ? "" : ", 30 s interval"}, inverted`;
   add(
     "Route 53",
     `health checks on verdict URLs (${optionText}; $${perCheck.toFixed(2)} each)`,

@@ -5,6 +5,11 @@ import type { Policy, Provider, Site } from "./config.js";
  * verdict function bundles small (Route 53's checkers give it 2 seconds, cold starts included).
  * Its inputs are parsed here by hand: the data-plane item (read back from DynamoDB) and the verdict
  * manifest (what the stacks derive from the parsed config and link into the function).
+ *
+ * It fails safe: the endpoint says "withdraw" only when it positively knows the provider must go (this
+ * region sees it down and another provider can serve, or the state machine latched it out), and the
+ * Route 53 checks are inverted, so every answer it cannot give keeps the provider in (docs/design.md
+ * "The data plane fails safe").
  */
 
 export interface DataPlaneEntry {
@@ -13,6 +18,10 @@ export interface DataPlaneEntry {
   down: boolean;
   /** Latched out by the state machine (see `isLatchedOut`). */
   latched: boolean;
+  /** This region's own canaries fail (or its clock is off): its verdicts abstain. */
+  impaired?: boolean;
+  /** A vendor mode this region sees (backup authentication rules a provider out as a target). */
+  mode?: string;
 }
 
 /** The item the probe writes in its own region, one per site; the verdict endpoint reads only this. */
@@ -22,6 +31,11 @@ export interface DataPlaneItem {
   /** Epoch ms. */
   writtenAt: number;
   providers: Record<string, DataPlaneEntry>;
+  /**
+   * Automatic changes are held for the site (frozen by an operator, or paused for flapping): the
+   * data plane withdraws nothing on its own then, as the state machine moves nothing.
+   */
+  hold?: boolean;
 }
 
 /** What the verdict endpoint needs of the config: which sites and providers exist, and staleness. */
@@ -30,17 +44,21 @@ export interface VerdictManifest {
   staleAfterSeconds: number;
 }
 
-export type DataPlaneStatus = 200 | 503 | 404;
+/**
+ * The endpoint's answer. The Route 53 checks on it are inverted: only a positive `withdraw` takes
+ * the provider out, and anything the endpoint cannot say (no item, a read error, a throttle, a
+ * timeout) keeps it in. Our own trouble must never withdraw an IdP.
+ */
+export type DataPlaneAnswer = { withdraw: true; reason: string } | { withdraw: false; reason: string };
 
-export interface DataPlaneAnswer {
-  status: DataPlaneStatus;
-  /** Short, for people reading the endpoint's body or the logs. */
-  reason: string;
-}
+/** The body marker of a withdraw answer (the string a HTTPS_STR_MATCH check searches for). */
+export const withdrawMarker = "idp-failover:withdraw";
 
 type SiteShape = Pick<Site, "id"> & { providers: ReadonlyArray<Pick<Provider, "id">> };
 
-/** What the verdict endpoint answers for `GET /v1/health/{site}/{provider}`. Pure. */
+const keep = (reason: string): DataPlaneAnswer => ({ withdraw: false, reason });
+
+/** What the verdict endpoint answers for a site and provider. Pure. */
 export function dataPlaneAnswer(
   site: SiteShape | undefined,
   provider: string,
@@ -48,29 +66,53 @@ export function dataPlaneAnswer(
   now: number,
   policy: Pick<Policy, "staleAfterSeconds">,
 ): DataPlaneAnswer {
-  if (!site) return { status: 404, reason: "unknown site" };
-  if (!site.providers.some((p) => p.id === provider)) return { status: 404, reason: "unknown provider" };
+  if (!site) return keep("unknown site");
+  if (!site.providers.some((p) => p.id === provider)) return keep("unknown provider");
   const entry = item?.providers[provider];
   // The latch holds even when the region's verdict went quiet: it says where traffic must not go.
-  if (entry?.latched) return { status: 503, reason: "latched out: failed over, failback not approved" };
-  if (!entry || now - entry.lastRoundAt > policy.staleAfterSeconds * 1000) {
-    return { status: 200, reason: "no fresh verdict in this region: abstains" };
-  }
-  if (entry.down) return { status: 503, reason: "down in this region" };
-  return { status: 200, reason: "up" };
+  if (entry?.latched) return { withdraw: true, reason: "latched out: failed over, failback not approved" };
+  if (item?.hold) return keep("automatic changes held (frozen, or paused for flapping)");
+  const fresh = (e: DataPlaneEntry | undefined): e is DataPlaneEntry =>
+    e !== undefined && now - e.lastRoundAt <= policy.staleAfterSeconds * 1000;
+  if (!fresh(entry)) return keep("no fresh verdict in this region: abstains");
+  if (entry.impaired) return keep("this region's own canaries fail: abstains");
+  if (!entry.down) return keep("not down in this region");
+  // The both-down guard, as the state machine has it: withdraw only towards a provider that can serve.
+  const target = Object.entries(item?.providers ?? {}).some(
+    ([id, e]) => id !== provider && fresh(e) && !e.down && !e.impaired && e.mode !== "backup-auth",
+  );
+  if (!target) return keep("down here, but no other provider here can take over (both-down guard)");
+  return { withdraw: true, reason: "down in this region" };
 }
 
-/** The verdict endpoint's path for a site and provider. */
-export function verdictPath(site: string, provider: string): string {
-  return `/v1/health/${encodeURIComponent(site)}/${encodeURIComponent(provider)}`;
+/**
+ * The verdict endpoint's path for a site and provider, without the deployment's secret: what names
+ * a health check. The checks request `verdictPath(...)`, which puts the secret in front.
+ */
+export function verdictResource(site: string, provider: string): string {
+  return `/health/${encodeURIComponent(site)}/${encodeURIComponent(provider)}`;
+}
+
+/**
+ * The path Route 53 requests: `/v1/{secret}/health/{site}/{provider}`. The secret is per deployment,
+ * so only Route 53's checks (and whoever can read them) can ask; it is never logged.
+ */
+export function verdictPath(site: string, provider: string, secret: string): string {
+  return `/v1/${encodeURIComponent(secret)}${verdictResource(site, provider)}`;
 }
 
 /** Parses a verdict path; undefined for anything else. */
-export function parseVerdictPath(path: string): { site: string; provider: string } | undefined {
-  const match = /^\/v1\/health\/([^/]+)\/([^/]+)\/?$/.exec(path);
+export function parseVerdictPath(
+  path: string,
+): { secret: string; site: string; provider: string } | undefined {
+  const match = /^\/v1\/([^/]+)\/health\/([^/]+)\/([^/]+)\/?$/.exec(path);
   if (!match) return undefined;
   try {
-    return { site: decodeURIComponent(match[1] ?? ""), provider: decodeURIComponent(match[2] ?? "") };
+    return {
+      secret: decodeURIComponent(match[1] ?? ""),
+      site: decodeURIComponent(match[2] ?? ""),
+      provider: decodeURIComponent(match[3] ?? ""),
+    };
   } catch {
     return undefined;
   }
@@ -89,9 +131,21 @@ export function parseDataPlaneItem(value: unknown): DataPlaneItem | undefined {
   for (const [id, entry] of Object.entries(value.providers)) {
     if (!isRecord(entry) || !isNumber(entry.lastRoundAt)) return undefined;
     if (typeof entry.down !== "boolean" || typeof entry.latched !== "boolean") return undefined;
-    providers[id] = { lastRoundAt: entry.lastRoundAt, down: entry.down, latched: entry.latched };
+    providers[id] = {
+      lastRoundAt: entry.lastRoundAt,
+      down: entry.down,
+      latched: entry.latched,
+      ...(entry.impaired === true ? { impaired: true } : {}),
+      ...(typeof entry.mode === "string" ? { mode: entry.mode } : {}),
+    };
   }
-  return { site: value.site, region: value.region, writtenAt: value.writtenAt, providers };
+  return {
+    site: value.site,
+    region: value.region,
+    writtenAt: value.writtenAt,
+    providers,
+    ...(value.hold === true ? { hold: true } : {}),
+  };
 }
 
 /** The manifest the stacks link into the verdict function, or undefined when it is not one. */

@@ -1,5 +1,11 @@
 import type { Config, Policy, Site } from "./config.js";
-import { type DataPlaneEntry, type DataPlaneItem, verdictPath } from "./data-plane-answer.js";
+import {
+  type DataPlaneEntry,
+  type DataPlaneItem,
+  verdictPath,
+  verdictResource,
+  withdrawMarker as withdrawMarkerText,
+} from "./data-plane-answer.js";
 import { isLatchedOut, type SiteState } from "./site-state.js";
 import type { RegionTracker } from "./verdict.js";
 import * as z from "./zod-mini.js";
@@ -11,12 +17,13 @@ import * as z from "./zod-mini.js";
  * the region. A calculated health check per site applies the region quorum and is attached to the
  * primary's weighted record: Route 53 then stops answering with the primary on its own.
  *
- * What the endpoint says, per site and provider:
- *   404  the site or provider is not in the config (a health check pointed at the wrong path);
- *   503  the state machine has latched the provider out (failed over, failback not yet approved), or
- *        this region's fresh verdict is `down`;
- *   200  otherwise, including "no fresh verdict here": a silent region abstains, as it does in the
- *        quorum, because missing data is not an outage.
+ * It fails safe. The endpoint answers "withdraw" (HTTP 200 with `withdrawMarker`) only when it knows
+ * the provider must go: the state machine latched it out (failed over, failback not yet approved), or
+ * this region's fresh verdict is down and another provider here can take over, and automatic changes
+ * are not held (frozen, or paused for flapping). Everything else is "keep" (HTTP 404): up, stale,
+ * impaired, an unknown site, a wrong secret. The Route 53 checks are *inverted*, so a check that
+ * fails (404, a throttle's 429, a timeout, an error) counts as healthy: nothing the endpoint cannot
+ * say, and nothing a flood can do to it, withdraws an IdP. See docs/design.md.
  */
 
 /** Route 53 health checkers' regions (HealthCheckRegion in the API); a check uses at least three. */
@@ -36,8 +43,21 @@ export const dataPlaneSettingsSchema = z.strictObject({
   enabled: z._default(z.boolean(), true),
   /** 30 (standard) or 10 (fast: about 20 s sooner, and an extra charge per health check). */
   healthCheckIntervalSeconds: z._default(z.union([z.literal(10), z.literal(30)]), 30),
-  /** Failed requests in a row before one Route 53 checker calls an endpoint unhealthy. */
-  failureThreshold: z._default(z.number().check(z.int(), z.gte(1), z.lte(10)), 1),
+  /**
+   * Answers in a row before one Route 53 checker changes its view (both ways). At least 2: one
+   * answer alone never moves traffic. Each step above 1 delays the data plane by one interval.
+   */
+  failureThreshold: z._default(
+    z
+      .number()
+      .check(z.int(), z.gte(2, { error: "at least 2: a single answer must never move traffic" }), z.lte(10)),
+    2,
+  ),
+  /**
+   * Also require the withdraw marker in the body (HTTPS_STR_MATCH, one more billed option per
+   * check). Off: a 2xx alone withdraws, which only the endpoint's withdraw answer gives.
+   */
+  matchString: z._default(z.boolean(), false),
   /** Where Route 53's checkers run; each checker region polls every endpoint, so fewer is cheaper. */
   checkerRegions: z._default(
     z
@@ -58,7 +78,6 @@ export type {
   DataPlaneAnswer,
   DataPlaneEntry,
   DataPlaneItem,
-  DataPlaneStatus,
   VerdictManifest,
 } from "./data-plane-answer.js";
 export {
@@ -69,12 +88,15 @@ export {
   parseVerdictPath,
   verdictManifest,
   verdictPath,
+  verdictResource,
+  withdrawMarker,
 } from "./data-plane-answer.js";
 
 /**
  * The data-plane item for a site after a round: each provider's region verdict (from the tracker
- * this region keeps) and the latch read from the site's state. Without a state (never evaluated, or
- * the home region unreachable and nothing cached) nothing is latched.
+ * this region keeps: down, impaired, its vendor mode) and, from the site's state, the latch and
+ * whether automatic changes are held (frozen, or paused for flapping). Without a state (never
+ * evaluated, or the home region unreachable and nothing cached) nothing is latched or held.
  */
 export function dataPlaneItem(
   site: Site,
@@ -92,9 +114,12 @@ export function dataPlaneItem(
       lastRoundAt: tracker?.lastRoundAt ?? 0,
       down: tracker?.down ?? false,
       latched,
+      ...(tracker && tracker.impairedSince !== null ? { impaired: true } : {}),
+      ...(tracker?.mode ? { mode: tracker.mode } : {}),
     };
   }
-  return { site: site.id, region, writtenAt: now, providers };
+  const hold = state !== undefined && (state.state === "frozen" || state.paused !== undefined);
+  return { site: site.id, region, writtenAt: now, providers, ...(hold ? { hold: true } : {}) };
 }
 
 /**
@@ -109,11 +134,13 @@ export function dataPlaneWriteDue(
 ): boolean {
   if (!previous) return true;
   if (next.writtenAt - previous.writtenAt >= (policy.staleAfterSeconds * 1000) / 3) return true;
+  if ((previous.hold ?? false) !== (next.hold ?? false)) return true;
   const ids = new Set([...Object.keys(previous.providers), ...Object.keys(next.providers)]);
   for (const id of ids) {
     const a = previous.providers[id];
     const b = next.providers[id];
     if (!a || !b || a.down !== b.down || a.latched !== b.latched) return true;
+    if ((a.impaired ?? false) !== (b.impaired ?? false) || a.mode !== b.mode) return true;
   }
   return false;
 }
@@ -136,9 +163,17 @@ export interface HealthCheckedRecord {
   setIdentifier: string;
   /** One HTTPS check per probe region on that region's verdict endpoint. */
   regions: string[];
+  /** The verdict resource, without the deployment's secret (`verdictPath` puts it in front). */
   path: string;
   healthThreshold: number;
+  /** The checks are inverted: a check that succeeds (the endpoint said withdraw) is unhealthy. */
+  inverted: true;
+  /** With `dataPlane.matchString`, what the body must contain for the check to succeed. */
+  searchString?: string;
 }
+
+/** Route 53's ResourcePath limit (the API model's `max`); verdict paths are kept well below it. */
+export const maxResourcePathLength = 255;
 
 /**
  * Which weighted records get health checks. Only the primary's: a record without a health check
@@ -146,7 +181,8 @@ export interface HealthCheckedRecord {
  * non-zero record is unhealthy. Checks cost money per check, so nothing else gets one.
  */
 export function healthCheckedRecords(config: Config): HealthCheckedRecord[] {
-  if (!dataPlaneSettings(config).enabled) return [];
+  const settings = dataPlaneSettings(config);
+  if (!settings.enabled) return [];
   return config.sites.map((site) => {
     const primary = site.providers[0];
     if (!primary) throw new Error(`site ${site.id} has no providers`);
@@ -157,8 +193,33 @@ export function healthCheckedRecords(config: Config): HealthCheckedRecord[] {
       provider: primary.id,
       setIdentifier: primary.setIdentifier,
       regions: [...config.regions],
-      path: verdictPath(site.id, primary.id),
+      path: verdictResource(site.id, primary.id),
       healthThreshold: calculatedHealthThreshold(config.regions.length, config.policy.quorum),
+      inverted: true,
+      ...(settings.matchString ? { searchString: withdrawMarkerText } : {}),
     };
   });
+}
+
+export class VerdictSecretError extends Error {
+  override name = "VerdictSecretError";
+}
+
+/**
+ * The resource path a health check requests, with the deployment's secret checked: at least 16
+ * URL-safe characters (`openssl rand -hex 32` gives 64), and a path within Route 53's limit.
+ */
+export function checkedVerdictPath(site: string, provider: string, secret: string): string {
+  if (!/^[A-Za-z0-9_-]{16,128}$/.test(secret)) {
+    throw new VerdictSecretError(
+      'the VerdictPathSecret must be 16-128 letters, digits, - or _; set one with `npx sst secret set VerdictPathSecret "$(openssl rand -hex 32)"`',
+    );
+  }
+  const path = verdictPath(site, provider, secret);
+  if (path.length > maxResourcePathLength) {
+    throw new VerdictSecretError(
+      `the verdict path of ${site}/${provider} is ${path.length} characters, over Route 53's ${maxResourcePathLength}: use a shorter VerdictPathSecret`,
+    );
+  }
+  return path;
 }

@@ -2,16 +2,19 @@ import type { DataPlaneItem } from "@idp-failover/core/data-plane-answer";
 import { describe, expect, it } from "vitest";
 import { answerVerdictRequest, type VerdictEndpointDeps } from "./verdict-endpoint.js";
 
-/* The verdict endpoint's answers, apart from Lambda and DynamoDB. */
+/* The verdict endpoint's answers, apart from Lambda and DynamoDB: withdraw (200) or keep (404). */
 
 const now = Date.parse("2026-05-04T09:00:00Z");
 const manifest = { sites: [{ id: "acme", providers: ["okta", "entra"] }], staleAfterSeconds: 45 };
+const secret = "f3b1c0de5ecret0f3b1c0de5ecret0ab";
+const path = (site = "acme", provider = "okta", key = secret) => `/v1/${key}/health/${site}/${provider}`;
 
 function deps(get: (site: string, region: string) => Promise<DataPlaneItem | undefined>) {
   const errors: string[] = [];
   const endpoint: VerdictEndpointDeps = {
     manifest,
     region: "eu-west-1",
+    secret,
     items: { get },
     now: () => now,
     onError: (_error, site) => errors.push(site),
@@ -23,41 +26,71 @@ const oktaDown = async (): Promise<DataPlaneItem> => ({
   site: "acme",
   region: "eu-west-1",
   writtenAt: now,
-  providers: { okta: { lastRoundAt: now, down: true, latched: false } },
+  providers: {
+    okta: { lastRoundAt: now, down: true, latched: false },
+    entra: { lastRoundAt: now, down: false, latched: false },
+  },
 });
 
 describe("answerVerdictRequest", () => {
-  it("answers a health check from the region's item, uncached", async () => {
+  it("answers withdraw (200 with the marker) from the region's item when okta must go", async () => {
     const { endpoint } = deps(oktaDown);
-    const answer = await answerVerdictRequest({ method: "GET", path: "/v1/health/acme/okta" }, endpoint);
-    expect(answer).toEqual({
-      statusCode: 503,
+    const answer = await answerVerdictRequest({ method: "GET", path: path() }, endpoint);
+    expect(answer).toMatchObject({
+      statusCode: 200,
       headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
-      body: "down in this region\n",
+      body: "idp-failover:withdraw down in this region\n",
+      outcome: { site: "acme", provider: "okta", withdraw: true },
     });
   });
 
-  it("abstains (200) when the region's item cannot be read, and reports the failure", async () => {
+  it("keeps (404) a provider that is up", async () => {
+    const { endpoint } = deps(oktaDown);
+    const answer = await answerVerdictRequest({ method: "GET", path: path("acme", "entra") }, endpoint);
+    expect(answer).toMatchObject({ statusCode: 404, body: "keep: not down in this region\n" });
+  });
+
+  it("keeps (404) when the region's item cannot be read, and reports the failure", async () => {
     const { endpoint, errors } = deps(async () => {
       throw new Error("ProvisionedThroughputExceededException");
     });
-    const answer = await answerVerdictRequest({ method: "GET", path: "/v1/health/acme/okta" }, endpoint);
-    expect(answer.statusCode).toBe(200);
-    expect(answer.body).toMatch(/abstains/);
+    const answer = await answerVerdictRequest({ method: "GET", path: path() }, endpoint);
+    expect(answer.statusCode).toBe(404);
+    expect(answer.body).toMatch(/unavailable/);
     expect(errors).toEqual(["acme"]);
   });
 
-  it("refuses other methods and paths without reading anything", async () => {
+  it("answers a wrong or missing secret exactly like an unknown path, without reading anything", async () => {
     let reads = 0;
     const { endpoint } = deps(async () => {
       reads++;
-      return undefined;
+      return oktaDown();
     });
-    const post = await answerVerdictRequest({ method: "POST", path: "/v1/health/acme/okta" }, endpoint);
-    const other = await answerVerdictRequest({ method: "GET", path: "/v1/health/acme" }, endpoint);
-    const unknown = await answerVerdictRequest({ method: "GET", path: "/v1/health/acme/ping" }, endpoint);
-    expect([post.statusCode, other.statusCode, unknown.statusCode]).toEqual([405, 404, 404]);
-    expect(unknown.body).toBe("unknown provider\n");
+    const wrong = await answerVerdictRequest(
+      { method: "GET", path: path("acme", "okta", "guess") },
+      endpoint,
+    );
+    const missing = await answerVerdictRequest({ method: "GET", path: "/v1/health/acme/okta" }, endpoint);
+    const post = await answerVerdictRequest({ method: "POST", path: path() }, endpoint);
+    expect([wrong.statusCode, wrong.body]).toEqual([404, "keep: not found\n"]);
+    expect([missing.statusCode, missing.body]).toEqual([404, "keep: not found\n"]);
+    expect(post.statusCode).toBe(405);
+    expect(JSON.stringify([wrong, missing])).not.toContain(secret);
     expect(reads).toBe(0);
+  });
+
+  it("keeps (404) for a site or provider the manifest does not have", async () => {
+    const { endpoint } = deps(oktaDown);
+    const unknown = await answerVerdictRequest({ method: "GET", path: path("acme", "ping") }, endpoint);
+    expect([unknown.statusCode, unknown.body]).toEqual([404, "keep: unknown provider\n"]);
+  });
+
+  it("never withdraws without a configured secret", async () => {
+    const { endpoint } = deps(oktaDown);
+    const answer = await answerVerdictRequest(
+      { method: "GET", path: "/v1//health/acme/okta" },
+      { ...endpoint, secret: "" },
+    );
+    expect(answer.statusCode).toBe(404);
   });
 });
