@@ -197,7 +197,10 @@ export function parseWaitSeconds(value: string | undefined): number {
   return seconds;
 }
 
-type OperatorInput = Extract<Input, { kind: "freeze" | "unfreeze" | "manual-failover" | "manual-failback" }>;
+type OperatorInput = Extract<
+  Input,
+  { kind: "freeze" | "unfreeze" | "manual-failover" | "manual-failback" | "resume" }
+>;
 
 /**
  * Applies an operator's input through core's `commandSite` (same guards, conditional write, audit

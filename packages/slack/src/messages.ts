@@ -244,7 +244,7 @@ ${list(intent.freshRegions)}`,
             `${intent.changes} automatic DNS changes in the last hour (limit ${intent.limit}). ${escapeMrkdwn(host)} *stays on ${escapeMrkdwn(intent.serving)}*; automatic changes resume after an hour in which none is wanted (now ${slackTime(intent.until)}, later if flapping goes on).`,
           ),
           context([
-            `To resume now: \`idpctl resume ${escapeMrkdwn(v.id)}\`. To move by hand: \`idpctl failover ${escapeMrkdwn(v.id)} --to PROVIDER\`.`,
+            `To resume now: \`idpctl resume --site ${escapeMrkdwn(v.id)} --reason "..."\`. To move by hand: \`idpctl failover --site ${escapeMrkdwn(v.id)} --to PROVIDER --reason "..."\`.`,
           ]),
         ],
       );

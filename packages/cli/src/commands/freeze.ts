@@ -16,7 +16,7 @@ export interface FreezeOptions extends AwsCliOptions {
   reason?: string;
 }
 
-/** `freeze` (no automatic action until unfrozen) and `unfreeze`. */
+/** `freeze` (no automatic action until unfrozen), `unfreeze`, and `resume` (end a flapping pause). */
 export function registerFreeze(program: Command): void {
   withAwsOptions(
     program
@@ -32,6 +32,25 @@ export function registerFreeze(program: Command): void {
       .requiredOption("-s, --site <id>", "site id")
       .option("--reason <text>", "why (goes to the audit trail)"),
   ).action((options: FreezeOptions) => runUnfreeze(options, processIo));
+  withAwsOptions(
+    program
+      .command("resume")
+      .description(
+        "End a flapping pause now: automatic DNS changes resume, with a fresh hour of budget (audited)",
+      )
+      .requiredOption("-s, --site <id>", "site id")
+      .requiredOption("--reason <text>", "why it is safe to resume (goes to the audit trail and Slack)"),
+  ).action((options: FreezeOptions) => runResume(options, processIo));
+}
+
+export async function runResume(options: FreezeOptions, io: CommandIo): Promise<void> {
+  const reason = options.reason?.trim() ?? "";
+  if (!reason) throw new CliError("--reason must say why it is safe to resume", 2);
+  const actor = `operator:${operatorName(options, io.env)}`;
+  await withSession(options, io, async (session) => {
+    const site = requireSite(session.config, options.site);
+    await applyOperatorInput(session, site, { kind: "resume", actor, reason });
+  });
 }
 
 export async function runFreeze(options: FreezeOptions, io: CommandIo): Promise<void> {
