@@ -33,6 +33,8 @@ interface ProbeOptions {
   audience?: string;
   tenant?: string;
   loginUrl?: string;
+  redirectUri?: string;
+  expect?: string;
   region: string;
   ca?: string;
   json?: boolean;
@@ -63,6 +65,11 @@ export function registerProbe(program: Command): void {
     .option("--audience <aud>", "token: the audience the token must carry")
     .option("--tenant <id>", "graph-health: the Entra tenant id")
     .option("--login-url <url>", "graph-health: the Microsoft identity platform host (national clouds)")
+    .option("--redirect-uri <url>", "interactive-sign-in: a redirect URI registered for --client-id")
+    .option(
+      "--expect <regex>",
+      "interactive-sign-in: what the sign-in page must contain (default by --issuer's kind)",
+    )
     .option("--region <label>", "region label on the results", "local")
     .option("--ca <file>", "PEM file of extra CA certificates to trust (as well as NODE_EXTRA_CA_CERTS)")
     .option("--json", "one JSON object per result and line")
@@ -84,6 +91,8 @@ const adHocFlags = {
   audience: "--audience",
   tenant: "--tenant",
   loginUrl: "--login-url",
+  redirectUri: "--redirect-uri",
+  expect: "--expect",
 } as const satisfies Partial<Record<keyof ProbeOptions, string>>;
 
 async function runRequested(options: ProbeOptions): Promise<ProbeResult[]> {
@@ -136,7 +145,7 @@ export function adHocSpec(options: ProbeOptions): ProbeSpec {
   }
   const timeout = options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {};
   const url = options.url;
-  const needUrl = kind !== "graph-health" && kind !== "oidc-discovery";
+  const needUrl = kind !== "graph-health" && kind !== "oidc-discovery" && kind !== "interactive-sign-in";
   if (needUrl && !url) throw new CliError(`--kind ${kind} needs --url`);
   if (kind === "oidc-discovery" && !url && !options.issuer)
     throw new CliError("--kind oidc-discovery needs --url or --issuer");
@@ -163,6 +172,17 @@ export function adHocSpec(options: ProbeOptions): ProbeSpec {
       break;
     case "okta-api":
       Object.assign(raw, { orgUrl: url, auth: { mode: "token", tokenRef: options.secretRef } });
+      break;
+    case "interactive-sign-in":
+      if (!url && !options.issuer)
+        throw new CliError("--kind interactive-sign-in needs --url (the authorize endpoint) or --issuer");
+      Object.assign(raw, {
+        ...(url ? { authorizeUrl: url } : {}),
+        clientId: options.clientId,
+        redirectUri: options.redirectUri,
+        ...(options.scope ? { scope: options.scope } : {}),
+        ...(options.expect ? { expect: options.expect } : {}),
+      });
       break;
     case "graph-health":
       Object.assign(raw, {
@@ -205,6 +225,9 @@ const specFieldFlags: Record<string, string> = {
   audience: "--audience",
   tenantId: "--tenant",
   loginUrl: "--login-url",
+  authorizeUrl: "--url",
+  redirectUri: "--redirect-uri",
+  expect: "--expect",
   timeoutMs: "--timeout-ms",
 };
 
