@@ -12,6 +12,7 @@ import {
   startOktaStandIn,
   type TestCa,
 } from "@idp-failover/stand-ins";
+import { afterAll, afterEach, beforeAll } from "vitest";
 
 /*
  * Shared set-up for the probe tests: a test CA, an Okta and an Entra stand-in over HTTPS, the
@@ -52,6 +53,27 @@ export async function startIdps(): Promise<Idps> {
     close: async () => {
       await Promise.all([okta.close(), entra.close(), canary.close()]);
     },
+  };
+}
+
+/**
+ * Starts the stand-ins once for a test file and clears their faults after each test; the function it
+ * returns gives them to a test.
+ */
+export function useIdps(): () => Idps {
+  let idps: Idps | undefined;
+  beforeAll(async () => {
+    idps = await startIdps();
+  });
+  afterAll(async () => {
+    await idps?.close();
+  });
+  afterEach(async () => {
+    await Promise.all([idps?.okta.clearFault(), idps?.entra.clearFault()]);
+  });
+  return () => {
+    if (!idps) throw new Error("the stand-ins are not started (useIdps runs in beforeAll)");
+    return idps;
   };
 }
 

@@ -43,23 +43,27 @@ export function registerFreeze(program: Command): void {
   ).action((options: FreezeOptions) => runResume(options, processIo));
 }
 
-export async function runResume(options: FreezeOptions, io: CommandIo): Promise<void> {
-  const reason = options.reason?.trim() ?? "";
-  if (!reason) throw new CliError("--reason must say why it is safe to resume", 2);
-  const actor = `operator:${operatorName(options, io.env)}`;
-  await withSession(options, io, async (session) => {
-    const site = requireSite(session.config, options.site);
-    await applyOperatorInput(session, site, { kind: "resume", actor, reason });
-  });
+export function runResume(options: FreezeOptions, io: CommandIo): Promise<void> {
+  return applyWithReason("resume", "--reason must say why it is safe to resume", options, io);
 }
 
-export async function runFreeze(options: FreezeOptions, io: CommandIo): Promise<void> {
+export function runFreeze(options: FreezeOptions, io: CommandIo): Promise<void> {
+  return applyWithReason("freeze", "--reason must say why the site is frozen", options, io);
+}
+
+/** An operator command that must say why (the reason goes to the audit trail and Slack). */
+async function applyWithReason(
+  kind: "freeze" | "resume",
+  missingReason: string,
+  options: FreezeOptions,
+  io: CommandIo,
+): Promise<void> {
   const reason = options.reason?.trim() ?? "";
-  if (!reason) throw new CliError("--reason must say why the site is frozen", 2);
+  if (!reason) throw new CliError(missingReason, 2);
   const actor = `operator:${operatorName(options, io.env)}`;
   await withSession(options, io, async (session) => {
     const site = requireSite(session.config, options.site);
-    await applyOperatorInput(session, site, { kind: "freeze", actor, reason });
+    await applyOperatorInput(session, site, { kind, actor, reason });
   });
 }
 
