@@ -1,12 +1,16 @@
-import { dataPlaneSettings, healthCheckedPaths, primaryOf } from "@idp-failover/core";
+import { checkedVerdictPath, dataPlaneSettings, healthCheckedPaths, primaryOf } from "@idp-failover/core";
 import type { ProbeRegion } from "./probes";
+import { verdictPathSecret } from "./secrets";
 import { componentName, type SiteConfig } from "./site-config";
 
 /*
  * The data plane in Route 53. For each health-checked path (a site's primary, or the primary path
  * several sites share): one HTTPS health check per probe region on that region's verdict URL, and a
  * calculated check that is healthy while at least regions - quorum + 1 of them are (so `quorum`
- * regions saying down makes it unhealthy), attached to the primary record of every site on the path.
+ * regions saying withdraw makes it unhealthy), attached to the primary record of every site on the path.
+ * The endpoint checks are inverted (only the endpoint's "withdraw" answer makes them unhealthy; a
+ * throttle, a timeout or an error keeps the primary in), need `failureThreshold` (>= 2) answers in a
+ * row, and request the path with the deployment's secret (see core's data-plane.ts).
  * The weighted records of the login hostname are created (or adopted: `allowOverwrite`, an UPSERT);
  * the state machine owns the weights from then on, so `ignoreChanges` keeps deploys from ever setting
  * them back, and `retainOnDelete` keeps `sst remove` from deleting the name users sign in at
@@ -24,10 +28,12 @@ export function dns(site: SiteConfig, regions: ProbeRegion[]) {
     const children = regions.map(
       (r) =>
         new aws.route53.HealthCheck(`Verdict${id}${componentName(r.region)}`, {
-          type: "HTTPS",
+          type: path.searchString ? "HTTPS_STR_MATCH" : "HTTPS",
+          ...(path.searchString ? { searchString: path.searchString } : {}),
+          invertHealthcheck: path.inverted,
           fqdn: r.verdictUrl.apply((url) => new URL(url).host),
           port: 443,
-          resourcePath: path.path,
+          resourcePath: verdictPathSecret().value.apply((secret) => checkedVerdictPath(path.path, secret)),
           enableSni: true,
           requestInterval: settings.healthCheckIntervalSeconds,
           failureThreshold: settings.failureThreshold,

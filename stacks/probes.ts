@@ -1,7 +1,7 @@
 import { functionSizing } from "@idp-failover/core";
 import { regionEnvironment } from "../functions/wiring/deployment-names";
 import { functionDefaults } from "./defaults";
-import { secretsFor } from "./secrets";
+import { secretsFor, verdictPathSecret } from "./secrets";
 import { componentName, type SiteConfig, secretRefs } from "./site-config";
 import type { Storage } from "./storage";
 
@@ -11,7 +11,9 @@ import type { Storage } from "./storage";
  *     messages, one per round at the policy's cadence, and a one-minute CronV2 that re-seeds the
  *     chain if a link was lost (see packages/orchestration/src/probe-worker.ts; docs/deploy.md has the costs);
  *   - a small data-plane table the probe writes after each round and nothing else writes;
- *   - the verdict function with its Function URL, which reads only that table.
+ *   - the verdict function with its Function URL, which reads only that table, answers only paths
+ *     with the deployment's secret, and has reserved concurrency (a flood cannot starve the probe or
+ *     the evaluator, and what it throttles the inverted checks read as "keep").
  */
 
 export interface ProbeRegion {
@@ -118,8 +120,9 @@ export function probes(site: SiteConfig, storage: Storage): ProbeRegion[] {
         description: `idp-failover data-plane verdicts in ${region} (Route 53 health checks poll it)`,
         memory: `${sizing.verdict.memoryMb} MB`,
         timeout: `${sizing.verdict.timeoutSeconds} seconds`,
+        concurrency: { reserved: sizing.verdict.reservedConcurrency ?? 5 },
         url: true,
-        link: [storage.verdictLink],
+        link: [storage.verdictLink, verdictPathSecret()],
         environment: { [regionEnvironment.dataPlaneTable]: dataPlaneTable.name },
         permissions: [{ actions: ["dynamodb:GetItem"], resources: [dataPlaneTable.arn] }],
       },

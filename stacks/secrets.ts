@@ -1,3 +1,4 @@
+import { verdictSecretName } from "../functions/wiring/deployment-names";
 import { sstSecretName } from "../functions/wiring/secret-names";
 
 /*
@@ -18,4 +19,17 @@ export function secretsFor(refs: readonly string[]): sst.Secret[] {
     }
     return secret;
   });
+}
+
+let verdictSecret: sst.Secret | undefined;
+
+/**
+ * The verdict endpoints' path secret: one per deployment, in every health check's resource path and
+ * linked to the verdict functions only. Rotate it with `sst secret set VerdictPathSecret NEW` and a
+ * deploy (docs/deploy.md): between the checks' update and the functions' they get "keep" answers,
+ * which never move traffic.
+ */
+export function verdictPathSecret(): sst.Secret {
+  verdictSecret ??= new sst.Secret(verdictSecretName);
+  return verdictSecret;
 }

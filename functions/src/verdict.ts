@@ -6,7 +6,9 @@ import { verdictEndpointPorts } from "../wiring/verdict-ports.js";
 /*
  * verdict: the data-plane endpoint (a Function URL in each probe region) that Route 53's health
  * checks poll. Answers from this region's data-plane item only (see the orchestration package's
- * verdict-endpoint.ts); its bundle stays small so cold starts fit the checkers' timeout.
+ * verdict-endpoint.ts); its bundle stays small so cold starts fit the checkers' timeout. The request
+ * path holds the deployment's secret: it is never logged (nor is the event: Powertools logs events
+ * only when asked to, and this function never asks).
  */
 
 const logger = createLogger();
@@ -17,9 +19,12 @@ export const handler = lambdaHandler(
   async (event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> => {
     ports ??= verdictEndpointPorts(logger);
     const method = event.requestContext?.http?.method ?? "GET";
-    const response = await answerVerdictRequest({ method, path: event.rawPath ?? "/" }, ports);
-    if (response.statusCode !== 200)
-      logger.info("verdict", { path: event.rawPath, status: response.statusCode });
+    const { outcome, ...response } = await answerVerdictRequest(
+      { method, path: event.rawPath ?? "/" },
+      ports,
+    );
+    // Withdraws are rare and worth a line; the path (with the secret) is never logged.
+    if (outcome.withdraw) logger.info("verdict: withdraw", { ...outcome });
     return response;
   },
 );

@@ -9,6 +9,12 @@ export const deploymentLinkName = "IdpFailover";
 /** The Linkable with the verdict manifest (see core's data-plane-answer.ts). */
 export const verdictLinkName = "IdpFailoverVerdicts";
 
+/**
+ * The `sst.Secret` in the verdict endpoints' paths (Route 53 checks can send nothing else): one per
+ * deployment, set with `sst secret set VerdictPathSecret "$(openssl rand -hex 32)"`.
+ */
+export const verdictSecretName = "VerdictPathSecret";
+
 /** Environment variables the probes stack sets on the functions of a probe region. */
 export const regionEnvironment = {
   dataPlaneTable: "IDP_FAILOVER_DATA_PLANE_TABLE",

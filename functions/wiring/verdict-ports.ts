@@ -1,9 +1,17 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDataPlaneStore } from "@idp-failover/aws/dynamo-data-plane-store";
 import { parseVerdictManifest } from "@idp-failover/core/data-plane-answer";
+import * as z from "@idp-failover/core/zod-mini";
 import type { VerdictEndpointDeps } from "@idp-failover/orchestration/verdict-endpoint";
 import { Resource } from "sst";
-import { DeploymentConfigError, regionEnvironment, verdictLinkName } from "./deployment-names.js";
+import {
+  DeploymentConfigError,
+  regionEnvironment,
+  verdictLinkName,
+  verdictSecretName,
+} from "./deployment-names.js";
+
+const linkedSecret = z.object({ value: z.string().check(z.minLength(1)) });
 
 /*
  * The verdict endpoint's ports, apart from ports.ts so its bundle stays small: the verdict manifest
@@ -12,13 +20,15 @@ import { DeploymentConfigError, regionEnvironment, verdictLinkName } from "./dep
 export function verdictEndpointPorts(logger: Logger): VerdictEndpointDeps {
   const manifest = parseVerdictManifest(Reflect.get(Resource, verdictLinkName));
   const tableName = process.env[regionEnvironment.dataPlaneTable];
-  if (!manifest || !tableName) {
+  const secret = linkedSecret.safeParse(Reflect.get(Resource, verdictSecretName));
+  if (!manifest || !tableName || !secret.success) {
     throw new DeploymentConfigError(
-      `the ${verdictLinkName} link or ${regionEnvironment.dataPlaneTable} is missing`,
+      `the ${verdictLinkName} link, the ${verdictSecretName} secret or ${regionEnvironment.dataPlaneTable} is missing`,
     );
   }
   return {
     manifest,
+    secret: secret.data.value,
     region: process.env.AWS_REGION ?? "",
     items: new DynamoDataPlaneStore({ tableName }),
     now: Date.now,

@@ -4,11 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AwsAdapters } from "@idp-failover/aws";
 import { CliError } from "@idp-failover/cli";
+import { initialSiteState } from "@idp-failover/core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { CommandIo } from "../../packages/cli/src/aws-deps.js";
 import { runFailback } from "../../packages/cli/src/commands/failback.js";
 import { runFailover } from "../../packages/cli/src/commands/failover.js";
-import { runFreeze, runUnfreeze } from "../../packages/cli/src/commands/freeze.js";
+import { runFreeze, runResume, runUnfreeze } from "../../packages/cli/src/commands/freeze.js";
 import { runHistory } from "../../packages/cli/src/commands/history.js";
 import { runStatus, type SiteStatus } from "../../packages/cli/src/commands/status.js";
 import { testCredentials } from "./dynalite.js";
@@ -39,6 +40,7 @@ const sites = [
   "ops-outbox",
   "ops-rejected",
   "ops-nowait",
+  "ops-resume",
 ];
 const config = testConfig(sites);
 let world: AwsWorld;
@@ -247,6 +249,42 @@ describe("idpctl operator commands", () => {
       (a) => a.to ?? a.action,
     );
     expect(actions).toEqual(["primary-active", "refused:manual-failover", "frozen"]);
+  });
+
+  it("resume ends a flapping pause at once, audited; without a pause it is refused", async () => {
+    // Prepare: the site paused itself after flapping.
+    await health("ops-resume", {});
+    const site = config.sites.find((s) => s.id === "ops-resume");
+    if (!site) throw new Error("no site");
+    const now = Date.now();
+    const paused = {
+      ...initialSiteState(site, now),
+      version: 1,
+      paused: {
+        since: new Date(now).toISOString(),
+        until: new Date(now + 3_600_000).toISOString(),
+        changes: 4,
+      },
+    };
+    expect(await adapters.store.saveState(paused, 0)).toEqual({ kind: "saved" });
+
+    // Act
+    const out = io();
+    await runResume(opts({ site: "ops-resume", reason: "Okta confirmed the fix" }), out);
+    const again = await runResume(opts({ site: "ops-resume", reason: "again" }), io()).catch(
+      (e: unknown) => e,
+    );
+
+    // Assess
+    expect(out.stdout()).toContain("ops-resume: resume recorded");
+    expect((await adapters.store.loadState("ops-resume"))?.state.paused).toBeUndefined();
+    expect(again).toMatchObject({ exitCode: 1, message: expect.stringMatching(/not paused/) });
+    const audit = await adapters.store.listAudit("ops-resume", 0, Date.now() + 1);
+    expect(audit.map((a) => a.action)).toEqual(["refused:resume", "resume"]);
+    expect(audit[1]).toMatchObject({
+      actor: expect.stringMatching(/^operator:/),
+      reason: expect.stringContaining("Okta confirmed the fix"),
+    });
   });
 
   it("refuses an --event-bus that does not exist before changing anything (EventBridge would drop the events)", async () => {

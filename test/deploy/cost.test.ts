@@ -73,6 +73,13 @@ describe("idpctl cost", () => {
     expect(nonAws - standard).toBeCloseTo(3.75, 1);
   });
 
+  it("prices string matching on the inverted checks as one more option per check ($1 each, AWS endpoint)", () => {
+    const standard = estimateCost(config()).totalUsdPerMonth;
+    const matching = estimateCost(config({ dataPlane: { matchString: true } }));
+    expect(matching.totalUsdPerMonth - standard).toBeCloseTo(3, 2);
+    expect(matching.lineItems.find((i) => i.service === "Route 53")?.item).toContain("HTTPS, string match");
+  });
+
   it("shows the growth to 100 and 1,000 sites, close to linear", () => {
     const { growth } = costReport(config());
     expect(growth.map((g) => g.sites)).toEqual([1, 100, 1000]);

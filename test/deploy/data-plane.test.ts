@@ -9,6 +9,7 @@ import {
   ProbeTicks,
   verdictManifest,
   verdictPath,
+  verdictResource,
 } from "@idp-failover/core";
 import {
   answerVerdictRequest,
@@ -24,9 +25,11 @@ import { createDataPlaneTable } from "./data-plane-table.js";
 /*
  * The incident path without the Route 53 API: probe rounds in three regions write their verdicts to
  * each region's own data-plane table; each region's verdict endpoint answers from it; Route 53's
- * health checkers poll the endpoints, the calculated check applies the quorum, and the stand-in's
- * answer rules say where the login hostname goes. The Route 53 stand-in counts control-plane requests:
- * an outage must move traffic with none.
+ * health checkers poll the endpoints (inverted, failure threshold 2, the secret in the path), the
+ * calculated check applies the quorum, and the stand-in's answer rules say where the login hostname
+ * goes. The Route 53 stand-in counts control-plane requests: an outage must move traffic with none.
+ * And the data plane fails safe: an endpoint that is throttled, erroring or asked without the secret
+ * never withdraws the primary.
  */
 
 const config: Config = testConfig();
@@ -37,6 +40,9 @@ const site = (() => {
 })();
 const quorumCheck = "hc-acme-okta";
 const start = Date.parse("2026-05-04T09:00:00Z");
+const secret = "b7f3a1c9d2e4f60718293a4b5c6d7e8f";
+/** What each region's endpoint does instead of answering (a flood throttling the function, a crash). */
+const broken = new Map<string, number>();
 
 let world: AwsWorld;
 let servers: Server[];
@@ -49,6 +55,8 @@ beforeEach(async () => {
   world = await startAwsWorld(config);
   clock = start;
   oktaDown.clear();
+  broken.clear();
+  entraDown = false;
   const adapters = world.adapters();
   const admin = world.dynamo.client();
   servers = [];
@@ -59,9 +67,16 @@ beforeEach(async () => {
     await createDataPlaneTable(admin, tableName);
     const items = new DynamoDataPlaneStore({ tableName, client: world.dynamo.client() });
     const server = createServer((req, res) => {
+      const status = broken.get(region);
+      if (status !== undefined) {
+        // What the Function URL answers when Lambda throttles (429) or the function fails (502).
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify({ Message: status === 429 ? "Rate Exceeded." : "Internal Server Error" }));
+        return;
+      }
       void answerVerdictRequest(
         { method: req.method ?? "GET", path: req.url ?? "/" },
-        { manifest: verdictManifest(config), region, items, now: () => clock },
+        { manifest: verdictManifest(config), region, secret, items, now: () => clock },
       ).then((reply) => {
         res.writeHead(reply.statusCode, reply.headers);
         res.end(reply.body);
@@ -69,8 +84,14 @@ beforeEach(async () => {
     });
     await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
     servers.push(server);
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${verdictPath(site.id, "okta")}`;
-    checkers.addEndpointCheck({ id: `verdict-${region}`, url, failureThreshold: 1, checkers: 3 });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${verdictPath(verdictResource(site.id, "okta"), secret)}`;
+    checkers.addEndpointCheck({
+      id: `verdict-${region}`,
+      url,
+      failureThreshold: config.dataPlane?.failureThreshold ?? 2,
+      checkers: 3,
+      inverted: true,
+    });
     workers.set(region, {
       config,
       region,
@@ -96,9 +117,11 @@ afterEach(async () => {
   await world.close();
 });
 
+let entraDown = false;
+
 function roundResults(region: string, at: number): ProbeResult[] {
   return site.providers.flatMap((provider) => {
-    const down = provider.id === "okta" && oktaDown.has(region);
+    const down = (provider.id === "okta" && oktaDown.has(region)) || (provider.id === "entra" && entraDown);
     return ["oidc-discovery", "jwks"].map(
       (probe): ProbeResult => ({
         site: site.id,
@@ -139,9 +162,7 @@ describe("data-plane failover", () => {
 
     const controlPlaneBefore = world.route53.count();
     for (const region of regions) oktaDown.add(region);
-    await round();
-    await round();
-    await round();
+    for (let i = 0; i < 4; i++) await round();
 
     expect(checkers.isHealthy(quorumCheck)).toBe(false);
     expect(answer()).toEqual({ targets: ["acme-login.azurefd.net"], rule: "zero-weight fallback" });
@@ -151,7 +172,7 @@ describe("data-plane failover", () => {
 
   it("keeps Okta when only one region sees it down (the quorum)", async () => {
     oktaDown.add("eu-west-1");
-    for (let i = 0; i < 4; i++) await round();
+    for (let i = 0; i < 5; i++) await round();
 
     expect(checkers.isHealthy("verdict-eu-west-1")).toBe(false);
     expect(checkers.isHealthy(quorumCheck)).toBe(true);
@@ -160,11 +181,11 @@ describe("data-plane failover", () => {
 
   it("comes back to Okta on its own when the outage ends and nothing was latched", async () => {
     for (const region of regions) oktaDown.add(region);
-    for (let i = 0; i < 3; i++) await round();
+    for (let i = 0; i < 4; i++) await round();
     expect(answer().targets).toEqual(["acme-login.azurefd.net"]);
 
     oktaDown.clear();
-    for (let i = 0; i < 4; i++) await round();
+    for (let i = 0; i < 6; i++) await round();
     expect(answer().targets).toEqual(["acme.customdomains.okta.com"]);
   });
 
@@ -179,7 +200,7 @@ describe("data-plane failover", () => {
     };
     await store.saveState(failedOver, 0);
     // Route 53's API was down: the records still carry okta 100, entra 0.
-    for (let i = 0; i < 3; i++) await round();
+    for (let i = 0; i < 4; i++) await round();
     expect(answer().targets).toEqual(["acme-login.azurefd.net"]);
 
     const approved = {
@@ -189,8 +210,62 @@ describe("data-plane failover", () => {
       weights: { okta: 10, entra: 90 },
     };
     expect(await store.saveState(approved, 1)).toEqual({ kind: "saved" });
-    for (let i = 0; i < 2; i++) await round();
+    for (let i = 0; i < 3; i++) await round();
     expect(answer().targets).toEqual(["acme.customdomains.okta.com"]);
+  });
+});
+
+describe("the data plane fails safe", () => {
+  it("never withdraws Okta when a flood throttles the verdict endpoints in every region", async () => {
+    await round();
+    for (const region of regions) broken.set(region, 429);
+    for (let i = 0; i < 6; i++) await round();
+
+    expect(checkers.isHealthy(quorumCheck)).toBe(true);
+    expect(answer().targets).toEqual(["acme.customdomains.okta.com"]);
+    expect(checkers.requests.get("verdict-us-east-1")).toBeGreaterThan(0);
+  });
+
+  it("still withdraws a down Okta with one region's endpoint throttled, from the two that answer", async () => {
+    broken.set("us-west-2", 429);
+    for (const region of regions) oktaDown.add(region);
+    for (let i = 0; i < 4; i++) await round();
+
+    expect(answer().targets).toEqual(["acme-login.azurefd.net"]);
+  });
+
+  it("never withdraws Okta when the endpoints fail (502) while Okta is down: the control plane acts then", async () => {
+    for (const region of regions) {
+      oktaDown.add(region);
+      broken.set(region, 502);
+    }
+    for (let i = 0; i < 4; i++) await round();
+
+    expect(answer().targets).toEqual(["acme.customdomains.okta.com"]);
+  });
+
+  it("withdraws nothing on its own while the site is frozen (the data plane holds too)", async () => {
+    const store = world.adapters().store;
+    await store.saveState({ ...initialSiteState(site, start), version: 1, state: "frozen" }, 0);
+    for (const region of regions) oktaDown.add(region);
+    for (let i = 0; i < 4; i++) await round();
+
+    expect(answer().targets).toEqual(["acme.customdomains.okta.com"]);
+  });
+
+  it("keeps Okta when Entra is down too (the both-down guard)", async () => {
+    entraDown = true;
+    for (const region of regions) oktaDown.add(region);
+    for (let i = 0; i < 4; i++) await round();
+
+    expect(answer().targets).toEqual(["acme.customdomains.okta.com"]);
+  });
+
+  it("answers a request without the secret like any unknown path: keep", async () => {
+    const address = servers[0]?.address() as AddressInfo;
+    const response = await fetch(`http://127.0.0.1:${address.port}${verdictResource(site.id, "okta")}`);
+    expect(response.status).toBe(404);
+    expect(await response.text()).toBe("keep: not found\n");
   });
 });
 

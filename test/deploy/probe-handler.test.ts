@@ -68,6 +68,8 @@ beforeAll(async () => {
         regions: ["us-east-1", "us-west-2", region],
         alerting: { eventBus: busName },
         policy: { probeTimeoutMs: 2000, slowMs: 1500, confirm: { retries: 0, delayMs: 0 } },
+        // The region's own canaries: this machine has no internet, so they answer here.
+        monitor: { canaries: [{ name: "local", url: `${idpUrl}/canary/{region}` }] },
         sites: [
           {
             id: "acme",

@@ -24,6 +24,7 @@ const secrets = [
   "SlackBotToken",
   "SlackSigningSecret",
   "WebhookPagerdutySecret",
+  "VerdictPathSecret",
 ];
 
 let synth: Synthesis;
@@ -127,20 +128,31 @@ describe("the table", () => {
 describe("Route 53 data plane", () => {
   const checks = () => synth.ofType("aws:route53/healthCheck:HealthCheck");
 
-  it("health-checks each region's verdict URL over HTTPS for the primary", () => {
+  it("health-checks each region's verdict URL over HTTPS for the primary: inverted, threshold 2, secret in the path", () => {
     for (const [region, name] of regions) {
       const check = synth.named(`VerdictExample${name}`);
+      // Derived from the secret, the path is itself a Pulumi secret (encrypted in the stack's state).
+      const path = check.inputs.resourcePath as { value?: unknown };
+      expect(path.value).toBe("/v1/test-VerdictPathSecret/health/example/okta");
       expect(check.inputs).toMatchObject({
         type: "HTTPS",
+        invertHealthcheck: true,
         port: 443,
-        resourcePath: "/v1/health/example/okta",
         fqdn: `verdict${name.toLowerCase()}url.lambda-url.${region}.on.aws`,
         requestInterval: 30,
-        failureThreshold: 1,
+        failureThreshold: 2,
         regions: ["us-east-1", "us-west-2", "eu-west-1"],
       });
     }
     expect(checks().filter((c) => c.inputs.type === "HTTPS")).toHaveLength(3);
+  });
+
+  it("reserves concurrency for each region's verdict function, so a flood neither starves the probe nor withdraws anything", () => {
+    for (const [region, name] of regions) {
+      const verdict = synth.named(`Verdict${name}Function`);
+      expect(verdict.region).toBe(region);
+      expect(verdict.inputs.reservedConcurrentExecutions).toBe(5);
+    }
   });
 
   it("applies the quorum in a calculated check over the three regional checks", () => {
@@ -299,7 +311,7 @@ describe("secrets", () => {
     expect(linksOf("SlackInteractions")).toEqual(["IdpFailover", "SlackBotToken", "SlackSigningSecret"]);
     expect(linksOf("Evaluate")).toEqual(["IdpFailover"]);
     expect(linksOf("Report")).toEqual(["EntraProbeClientSecret", "IdpFailover", "SlackBotToken"]);
-    expect(linksOf("VerdictEuWest1")).toEqual(["IdpFailoverVerdicts"]);
+    expect(linksOf("VerdictEuWest1")).toEqual(["IdpFailoverVerdicts", "VerdictPathSecret"]);
   });
 
   it("ships the config document itself to the functions, to be parsed at cold start", () => {

@@ -2,7 +2,7 @@ import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { DynamoDataPlaneStore, dataPlaneKey } from "@idp-failover/aws";
 import { verdictManifest } from "@idp-failover/core";
 import type { Context, LambdaFunctionURLEvent } from "aws-lambda";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type LocalDynamo, startDynalite, testCredentials } from "../aws/dynalite.js";
 import { testConfig } from "../aws/fixtures.js";
 import { createDataPlaneTable } from "./data-plane-table.js";
@@ -15,6 +15,8 @@ import { lambdaContext } from "./lambda-context.js";
  */
 
 let dynamo: LocalDynamo;
+const secret = "5ecret5ecret5ecret5ecret5ecret00";
+const logged: string[] = [];
 let invoke: (event: LambdaFunctionURLEvent, context: Context) => Promise<unknown>;
 const handler = (event: LambdaFunctionURLEvent) => invoke(event, lambdaContext("verdict"));
 const tableName = "data-plane-eu-west-1";
@@ -32,6 +34,16 @@ beforeAll(async () => {
     IDP_FAILOVER_DATA_PLANE_TABLE: tableName,
     SST_RESOURCE_App: JSON.stringify({ name: "idp-failover", stage: "test" }),
     SST_RESOURCE_IdpFailoverVerdicts: JSON.stringify(verdictManifest(testConfig())),
+    SST_RESOURCE_VerdictPathSecret: JSON.stringify({ value: secret }),
+  });
+  // Everything the function writes to its log (Powertools writes JSON lines to stdout).
+  const write = process.stdout.write.bind(process.stdout);
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk, ...rest) => {
+    logged.push(String(chunk));
+    return write(chunk, ...(rest as []));
+  });
+  vi.spyOn(console, "info").mockImplementation((...args: unknown[]) => {
+    logged.push(args.map(String).join(" "));
   });
   ({ handler: invoke } = await import("../../functions/src/verdict.js"));
 });
@@ -45,7 +57,7 @@ function get(path: string): LambdaFunctionURLEvent {
 }
 
 describe("the verdict function", () => {
-  it("answers 503 from its region's item when the region says down, 200 for the healthy provider", async () => {
+  it("answers withdraw (200) from its region's item when the region says down, keep (404) otherwise", async () => {
     const now = Date.now();
     await new DynamoDataPlaneStore({ tableName, client: dynamo.client() }).put({
       site: "acme",
@@ -56,17 +68,24 @@ describe("the verdict function", () => {
         entra: { lastRoundAt: now, down: false, latched: false },
       },
     });
-    expect(await handler(get("/v1/health/acme/okta"))).toMatchObject({ statusCode: 503 });
-    expect(await handler(get("/v1/health/acme/entra"))).toMatchObject({ statusCode: 200 });
+    expect(await handler(get(`/v1/${secret}/health/acme/okta`))).toEqual({
+      statusCode: 200,
+      headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+      body: "idp-failover:withdraw down in this region\n",
+    });
+    expect(await handler(get(`/v1/${secret}/health/acme/entra`))).toMatchObject({ statusCode: 404 });
   });
 
-  it("answers 404 for a site or provider the config does not have", async () => {
-    expect(await handler(get("/v1/health/nobody/okta"))).toMatchObject({ statusCode: 404 });
-    expect(await handler(get("/v1/health/acme/ping"))).toMatchObject({ statusCode: 404 });
+  it("keeps (404) for a wrong secret, an unknown site or provider, and never logs the path", async () => {
+    expect(await handler(get("/v1/not-the-secret/health/acme/okta"))).toMatchObject({ statusCode: 404 });
+    expect(await handler(get(`/v1/${secret}/health/nobody/okta`))).toMatchObject({ statusCode: 404 });
+    expect(await handler(get(`/v1/${secret}/health/acme/ping`))).toMatchObject({ statusCode: 404 });
     expect(await handler(get("/health"))).toMatchObject({ statusCode: 404 });
+    expect(logged.join("\n")).not.toContain(secret);
+    expect(logged.join("\n")).toContain('"withdraw":true');
   });
 
-  it("abstains (200) on an item that does not parse, and the store names the field that is wrong", async () => {
+  it("keeps the provider (404) on an item that does not parse, and the store names the field that is wrong", async () => {
     // Prepare: an item whose okta entry says "yes" where a boolean belongs.
     const client = dynamo.client();
     const now = Date.now();
@@ -86,14 +105,14 @@ describe("the verdict function", () => {
     );
 
     // Act
-    const answer = await handler(get("/v1/health/acme/okta"));
+    const answer = await handler(get(`/v1/${secret}/health/acme/okta`));
     const failure = await new DynamoDataPlaneStore({ tableName, client }).get("acme", "eu-west-1").then(
       () => undefined,
       (error: unknown) => error,
     );
 
     // Assess
-    expect(answer).toMatchObject({ statusCode: 200 });
+    expect(answer).toMatchObject({ statusCode: 404 });
     expect(failure).toBeInstanceOf(Error);
     expect((failure as Error).message).toMatch(/data-plane item of acme in eu-west-1 does not parse/);
     expect((failure as Error).message).toMatch(/"okta",\s*"down"/);

@@ -4,12 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAwsAdapters } from "@idp-failover/aws";
 import {
+  type CanaryStandIn,
   createTestCa,
   type EntraStandIn,
   entraStandInDefaults,
   type OktaStandIn,
   oktaStandInDefaults,
   type SlackStandIn,
+  startCanaryStandIn,
   startEntraStandIn,
   startEventBridgeStandIn,
   startOktaStandIn,
@@ -34,16 +36,18 @@ let dir: string;
 let okta: OktaStandIn;
 let entra: EntraStandIn;
 let slack: SlackStandIn;
+let canary: CanaryStandIn;
 let configFile: string;
 let caFile: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "idpctl-run-"));
   const ca = await createTestCa();
-  [okta, entra, slack] = await Promise.all([
+  [okta, entra, slack, canary] = await Promise.all([
     startOktaStandIn({ ca }),
     startEntraStandIn({ ca }),
     startSlackStandIn({ signingSecret: "run-signing-secret" }),
+    startCanaryStandIn(),
   ]);
   caFile = join(dir, "ca.pem");
   await writeFile(caFile, ca.certPem);
@@ -60,6 +64,7 @@ beforeAll(async () => {
         staleAfterSeconds: 20,
       },
       alerting: { slack: { channel: "#idp-failover", approvers: { users: ["U0APPROVER"] } } },
+      monitor: { canaries: canary.canaries() },
       sites: [
         {
           id: "example",
@@ -96,7 +101,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
-  await Promise.all([okta?.close(), entra?.close(), slack?.close()]);
+  await Promise.all([okta?.close(), entra?.close(), slack?.close(), canary?.close()]);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -196,3 +196,19 @@ describe("graph-health probe", () => {
     expect(result.error?.class).toBe("tls");
   });
 });
+
+describe("Entra's backup authentication", () => {
+  it("names backup-auth when Microsoft Entra is degraded with an open issue saying backup authentication is in use", async () => {
+    await entra.setFault({ mode: "backup-auth" });
+    const result = await run(spec());
+    expect(result).toMatchObject({ ok: false, mode: "backup-auth", error: { class: "upstream" } });
+    expect(result.error?.message).toMatch(/backup authentication/);
+  });
+
+  it("degrades without naming a mode when the open issues do not say so", async () => {
+    entra.setServiceStatus("Microsoft Entra", "serviceDegradation");
+    const result = await run(spec());
+    expect(result).toMatchObject({ ok: false, error: { class: "upstream" } });
+    expect(result.mode).toBeUndefined();
+  });
+});

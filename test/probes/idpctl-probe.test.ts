@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { probeResultSchema } from "@idp-failover/core";
-import { createTestCa } from "@idp-failover/stand-ins";
+import { createTestCa, oktaStandInDefaults } from "@idp-failover/stand-ins";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Idps, secretValues, standInConfigInput, startIdps } from "./support.js";
 
@@ -115,6 +115,29 @@ describe("idpctl probe", () => {
     expect(jsonLines(trusted.stdout)).toMatchObject([{ ok: true, kind: "oidc-discovery", status: 200 }]);
     expect(untrusted.code).toBe(1);
     expect(jsonLines(untrusted.stdout)[0]?.error?.class).toBe("tls");
+  });
+
+  it("checks a sign-in page by hand: the authorize endpoint from --issuer, for a registered client", async () => {
+    const client = oktaStandInDefaults.client;
+    const result = await idpctl(
+      [
+        "probe",
+        "--kind",
+        "interactive-sign-in",
+        "--issuer",
+        idps.okta.issuer("default"),
+        "--client-id",
+        client.clientId,
+        "--redirect-uri",
+        client.redirectUris[0] ?? "",
+        "--expect",
+        "okta-login-container",
+        "--json",
+      ],
+      { NODE_EXTRA_CA_CERTS: caFile },
+    );
+    expect(result.code).toBe(0);
+    expect(jsonLines(result.stdout)).toMatchObject([{ ok: true, kind: "interactive-sign-in", status: 200 }]);
   });
 
   it("trusts a --ca file as well as NODE_EXTRA_CA_CERTS, not instead of it", async () => {

@@ -216,3 +216,20 @@ describe("okta-api probe", () => {
     expect(okta.count("okta-api")).toBe(calls);
   });
 });
+
+describe("Okta's read-only mode", () => {
+  it("names read-only when Okta answers with E0000010, as degraded (upstream), never down", async () => {
+    // Prepare
+    await okta.setFault({ mode: "http-5xx", status: 503, errorCode: "E0000010", probes: ["okta-api"] });
+    // Act
+    const result = await run(tokenSpec());
+    // Assess
+    expect(result).toMatchObject({ ok: false, status: 503, mode: "read-only", error: { class: "upstream" } });
+    expect(result.attempts).toBe(1);
+  });
+
+  it("stays green in read-only mode, where Okta refuses only changes: reads and sign-ins work", async () => {
+    await okta.setFault({ mode: "read-only" });
+    expect(await run(tokenSpec())).toMatchObject({ ok: true });
+  });
+});

@@ -1,4 +1,11 @@
-import { probeResultSchema } from "@idp-failover/core";
+import {
+  InMemoryStore,
+  monitorSettings,
+  probeResultSchema,
+  recordRound,
+  regionImpairment,
+  regionView,
+} from "@idp-failover/core";
 import { createProbeMemory, runRegionRound } from "@idp-failover/probes";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Idps, secrets, standInConfig, startIdps } from "./support.js";
@@ -169,5 +176,68 @@ describe("region round", () => {
     expect(memory.tokens.size).toBe(1);
     expect([...memory.rateLimits.keys()]).toEqual([idps.okta.url]);
     expect(memory.oktaClients.size).toBe(1);
+  });
+});
+
+describe("the region's own health (canaries and clock)", () => {
+  afterEach(() => {
+    idps.canary.restore("eu-west-1");
+    idps.canary.skewClock("eu-west-1", 0);
+  });
+
+  it("checks every canary in the region's own round and measures its clock against their Date", async () => {
+    // Prepare
+    const config = standInConfig(idps, ["alpha"]);
+    // Act
+    const round = await runRegionRound(config, {
+      region: "eu-west-1",
+      secrets,
+      ca: idps.ca.certPem,
+      now: Date.now,
+    });
+    // Assess
+    expect(round.health?.canaries.map((c) => [c.name, c.ok])).toEqual([
+      ["aws-region", true],
+      ["public-anchor", true],
+    ]);
+    expect(Math.abs(round.health?.clockSkewMs ?? Number.NaN)).toBeLessThan(1500);
+    expect(idps.canary.count("eu-west-1")).toBeGreaterThanOrEqual(2);
+    expect(regionImpairment(round.health, monitorSettings(config))).toBeUndefined();
+  });
+
+  it("calls a region whose own network is cut impaired, not its IdPs down", async () => {
+    // Prepare
+    const config = standInConfig(idps, ["alpha"]);
+    idps.canary.cut("eu-west-1");
+    const store = new InMemoryStore();
+    // Act
+    const round = await runRegionRound(config, {
+      region: "eu-west-1",
+      secrets,
+      ca: idps.ca.certPem,
+      now: Date.now,
+    });
+    const recorded = await recordRound(store, config, round, round.at);
+    // Assess
+    expect(round.health?.canaries.every((c) => !c.ok)).toBe(true);
+    expect(recorded.impaired).toMatch(/^canaries failing: aws-region \(connection .* reset\), public-anchor/);
+    const tracker = recorded.trackers.find((t) => t.provider === "okta")?.tracker;
+    expect(regionView("eu-west-1", tracker, round.at, config.policy).verdict).toBe("impaired");
+  });
+
+  it("calls a region whose clock is off by more than maxClockSkewSeconds impaired", async () => {
+    // Prepare
+    const config = standInConfig(idps, ["alpha"]);
+    idps.canary.skewClock("eu-west-1", -60_000);
+    // Act
+    const round = await runRegionRound(config, {
+      region: "eu-west-1",
+      secrets,
+      ca: idps.ca.certPem,
+      now: Date.now,
+    });
+    // Assess
+    expect(round.health?.clockSkewMs).toBeGreaterThan(58_000);
+    expect(regionImpairment(round.health, monitorSettings(config))).toMatch(/^clock off by 6\d s/);
   });
 });

@@ -1,15 +1,18 @@
 import { type Config, type ProbeSpec, parseConfig, policySchema } from "@idp-failover/core";
 import { envSecrets, type ProbePolicy, type RunProbeOptions, runProbe } from "@idp-failover/probes";
 import {
+  type CanaryStandIn,
   createTestCa,
   type EntraStandIn,
   entraStandInDefaults,
   type OktaStandIn,
   oktaStandInDefaults,
+  startCanaryStandIn,
   startEntraStandIn,
   startOktaStandIn,
   type TestCa,
 } from "@idp-failover/stand-ins";
+import { afterAll, afterEach, beforeAll } from "vitest";
 
 /*
  * Shared set-up for the probe tests: a test CA, an Okta and an Entra stand-in over HTTPS, the
@@ -20,12 +23,14 @@ export interface Idps {
   ca: TestCa;
   okta: OktaStandIn;
   entra: EntraStandIn;
+  /** The probe regions' own canaries (their network and clock). */
+  canary: CanaryStandIn;
   close(): Promise<void>;
 }
 
 export async function startIdps(): Promise<Idps> {
   const ca = await createTestCa();
-  const [okta, entra] = await Promise.all([
+  const [okta, entra, canary] = await Promise.all([
     startOktaStandIn({
       ca,
       clients: [
@@ -38,14 +43,37 @@ export async function startIdps(): Promise<Idps> {
       ],
     }),
     startEntraStandIn({ ca }),
+    startCanaryStandIn(),
   ]);
   return {
     ca,
     okta,
     entra,
+    canary,
     close: async () => {
-      await Promise.all([okta.close(), entra.close()]);
+      await Promise.all([okta.close(), entra.close(), canary.close()]);
     },
+  };
+}
+
+/**
+ * Starts the stand-ins once for a test file and clears their faults after each test; the function it
+ * returns gives them to a test.
+ */
+export function useIdps(): () => Idps {
+  let idps: Idps | undefined;
+  beforeAll(async () => {
+    idps = await startIdps();
+  });
+  afterAll(async () => {
+    await idps?.close();
+  });
+  afterEach(async () => {
+    await Promise.all([idps?.okta.clearFault(), idps?.entra.clearFault()]);
+  });
+  return () => {
+    if (!idps) throw new Error("the stand-ins are not started (useIdps runs in beforeAll)");
+    return idps;
   };
 }
 
@@ -101,6 +129,7 @@ export function standInConfigInput(
   return {
     regions: ["us-east-1", "us-west-2", "eu-west-1"],
     policy: { probeTimeoutMs: 4000, slowMs: 1500, confirm: { retries: 1, delayMs: 10 }, ...policy },
+    monitor: { canaries: idps.canary.canaries() },
     sites: siteIds.map((id, i) => ({
       id,
       hostname: `login${i}.example.com`,

@@ -142,7 +142,9 @@ describe("an Okta outage, from failover to approved failback, in one Slack threa
       "[example] Failback step 2 of 3 in sync: okta 50% · entra 50%",
       "[example] Failback step 3 of 3 in sync: okta 100% · entra 0%",
     ]);
-    expect(texts.at(-1)).toBe("[example] Failback complete: okta serves login.example.com again");
+    expect(texts.at(-2)).toBe("[example] Failback complete: okta serves login.example.com again");
+    // The incident is resolved once, last in its thread, and the channel sees it.
+    expect(texts.at(-1)).toMatch(/^\[example\] Incident resolved: okta /);
     expect(replies().at(-1)?.replyBroadcast).toBe(true);
 
     // The approval message followed along: approved, each step, then done.

@@ -1,4 +1,5 @@
 import { type DataPlaneSettings, dataPlaneSettingsSchema, healthCheckQuotaIssue } from "./data-plane.js";
+import { type MonitorSettings, monitorSettingsSchema } from "./monitor.js";
 import { type Criticality, defaultCriticality, type ProbeKind } from "./probe-result.js";
 import * as z from "./zod-mini.js";
 
@@ -176,6 +177,25 @@ const frontDoorProbe = z.strictObject({
   expiryWarningDays: z.optional(int(z.nonnegative())),
 });
 
+/**
+ * What a person meets: the provider's authorization endpoint renders its sign-in form. Entra's backup
+ * authentication renews existing sessions but renders no sign-in form for new ones, while tokens are
+ * still issued: this probe failing while the token probe passes names that mode (docs/probes.md).
+ */
+const interactiveSignInProbe = z.strictObject({
+  kind: z.literal("interactive-sign-in"),
+  ...probeCommon,
+  /** Defaults to the `authorization_endpoint` that discovery publishes. */
+  authorizeUrl: z.optional(httpsUrl),
+  /** A client registered with the provider (public, no secret: the probe never signs anyone in). */
+  clientId: nonEmpty,
+  /** One of that client's registered redirect URIs; the provider refuses others before any form. */
+  redirectUri: httpsUrl,
+  scope: z._default(nonEmpty, "openid"),
+  /** What the sign-in page must contain (a regular expression); defaults by provider kind. */
+  expect: z.optional(compilingRegex),
+});
+
 export const probeSpecSchema = z.discriminatedUnion("kind", [
   httpProbe,
   discoveryProbe,
@@ -185,6 +205,7 @@ export const probeSpecSchema = z.discriminatedUnion("kind", [
   oktaApiProbe,
   graphHealthProbe,
   frontDoorProbe,
+  interactiveSignInProbe,
 ]);
 export type ProbeSpec = z.infer<typeof probeSpecSchema>;
 
@@ -294,6 +315,20 @@ export const policySchema = z.strictObject({
     }),
     {},
   ),
+  /**
+   * Automatic DNS changes a site may make in any hour (failovers, aborts, returns). Past it the site
+   * stays where it is, pages once, and resumes after a quiet hour or `idpctl resume` (flapping).
+   */
+  maxDnsChangesPerHour: z._default(int(z.gte(1), z.lte(60)), 4),
+  notifications: z.prefault(
+    z.strictObject({
+      /** Degraded and recovered news waits this long: a state that reverts sooner is not worth a message. */
+      dwellSeconds: z._default(z.number().check(z.int(), z.nonnegative(), z.lte(3600)), 300),
+      /** Messages one incident may send; past it only decisions (failover, failback, resolution) go out. */
+      maxPerIncident: z._default(int(z.gte(3), z.lte(100)), 10),
+    }),
+    {},
+  ),
   /** Regions that must agree a provider is down; also the fewest fresh regions needed to act. */
   quorum: z._default(int(z.gte(1)), 2),
   /** A region with no completed round for this long is `stale` and abstains. */
@@ -390,6 +425,8 @@ export const configSchema = z.strictObject({
     }),
     {},
   ),
+  /** The monitor's own health: each region's canaries and clock (see monitor.ts). */
+  monitor: z.prefault(monitorSettingsSchema, {}),
   sites: z.array(siteSchema).check(z.minLength(1)),
 });
 
@@ -438,6 +475,8 @@ export interface Config {
   dataPlane?: DataPlaneSettings;
   /** Always set by `parseConfig`; absent in configs built in code (then nothing is resolved). */
   publicDns?: { enabled: boolean; servers: string[]; everySeconds: number };
+  /** Always set by `parseConfig`; configs built in code may leave it out for the defaults. */
+  monitor?: MonitorSettings;
   sites: Site[];
 }
 
@@ -789,7 +828,7 @@ const hints: Record<string, string> = {
   hostname: "the name users sign in at, like login.example.com",
   regions: "AWS region names where probes run, like [us-east-1, us-west-2, eu-west-1]",
   homeRegion: "the AWS region of the table and the evaluator",
-  kind: "providers: okta | entra | oidc; probes: http | oidc-discovery | jwks | token | saml-metadata | okta-api | graph-health | front-door",
+  kind: "providers: okta | entra | oidc; probes: http | oidc-discovery | jwks | token | saml-metadata | okta-api | graph-health | front-door | interactive-sign-in",
   clientSecretRef:
     "name the environment variable or SST secret that holds the secret; never paste the secret",
   tokenRef: "name the environment variable or SST secret that holds the API token; never paste the token",

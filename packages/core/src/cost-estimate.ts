@@ -264,15 +264,22 @@ const customEvents: LineItemOf = () => ({
 });
 
 const httpsHealthChecks: LineItemOf = (w) => {
-  const fast = dataPlaneSettings(w.config).healthCheckIntervalSeconds === 10;
+  const settings = dataPlaneSettings(w.config);
+  const fast = settings.healthCheckIntervalSeconds === 10;
   const [base, option] =
     w.billing === "aws-endpoint"
       ? [prices.healthCheckAws.usd, prices.healthCheckOptionAws.usd]
       : [prices.healthCheckNonAws.usd, prices.healthCheckOptionNonAws.usd];
-  const perCheck = base + (1 + (fast ? 1 : 0)) * option;
+  // Billed options: HTTPS always; string matching (HTTPS_STR_MATCH) and the fast interval if chosen.
+  const features = [
+    "HTTPS",
+    ...(settings.matchString ? ["string match"] : []),
+    ...(fast ? ["fast interval"] : []),
+  ];
+  const perCheck = base + features.length * option;
   return {
     service: "Route 53",
-    item: `health checks on verdict URLs (HTTPS, ${fast ? "fast interval" : "30 s interval"}; $${perCheck.toFixed(2)} each)`,
+    item: `health checks on verdict URLs (${features.join(", ")}${fast ? "" : ", 30 s interval"}, inverted; $${perCheck.toFixed(2)} each)`,
     quantity: w.httpsChecks,
     unit: "checks",
     usdPerMonth: w.httpsChecks * perCheck,

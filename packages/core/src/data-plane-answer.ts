@@ -4,8 +4,13 @@ import * as z from "./zod-mini.js";
 /*
  * The verdict endpoint's side of the data plane, kept free of the config schema so the verdict
  * function bundles small (Route 53's checkers give it 2 seconds, cold starts included): it imports
- * only these two small zod/mini schemas, the data-plane item (read back from DynamoDB) and the
- * verdict manifest (what the stacks derive from the parsed config and link into the function).
+ * only these small zod/mini schemas, the data-plane item (read back from DynamoDB) and the verdict
+ * manifest (what the stacks derive from the parsed config and link into the function).
+ *
+ * It fails safe: the endpoint says "withdraw" only when it positively knows the provider must go (this
+ * region sees it down and another provider can serve, or the state machine latched it out), and the
+ * Route 53 checks are inverted, so every answer it cannot give keeps the provider in (docs/design.md
+ * "The data plane fails safe").
  */
 
 export const dataPlaneEntrySchema = z.object({
@@ -14,6 +19,10 @@ export const dataPlaneEntrySchema = z.object({
   down: z.boolean(),
   /** Latched out by the state machine (see `isLatchedOut`). */
   latched: z.boolean(),
+  /** This region's own canaries fail (or its clock is off): its verdicts abstain. */
+  impaired: z.optional(z.boolean()),
+  /** A vendor mode this region sees (backup authentication rules a provider out as a target). */
+  mode: z.optional(z.string()),
 });
 export type DataPlaneEntry = z.infer<typeof dataPlaneEntrySchema>;
 
@@ -24,6 +33,11 @@ export const dataPlaneItemSchema = z.object({
   /** Epoch ms. */
   writtenAt: z.number(),
   providers: z.record(z.string(), dataPlaneEntrySchema),
+  /**
+   * Automatic changes are held for the site (frozen by an operator, or paused for flapping): the
+   * data plane withdraws nothing on its own then, as the state machine moves nothing.
+   */
+  hold: z.optional(z.boolean()),
 });
 export type DataPlaneItem = z.infer<typeof dataPlaneItemSchema>;
 
@@ -43,17 +57,21 @@ export const verdictManifestSchema = z.object({
 });
 export type VerdictManifest = z.infer<typeof verdictManifestSchema>;
 
-export type DataPlaneStatus = 200 | 503 | 404;
+/**
+ * The endpoint's answer. The Route 53 checks on it are inverted: only a positive `withdraw` takes
+ * the provider out, and anything the endpoint cannot say (no item, a read error, a throttle, a
+ * timeout) keeps it in. Our own trouble must never withdraw an IdP.
+ */
+export type DataPlaneAnswer = { withdraw: true; reason: string } | { withdraw: false; reason: string };
 
-export interface DataPlaneAnswer {
-  status: DataPlaneStatus;
-  /** Short, for people reading the endpoint's body or the logs. */
-  reason: string;
-}
+/** The body marker of a withdraw answer (the string a HTTPS_STR_MATCH check searches for). */
+export const withdrawMarker = "idp-failover:withdraw";
 
 type SiteShape = Pick<Site, "id"> & { providers: ReadonlyArray<Pick<Provider, "id">> };
 
-/** What the verdict endpoint answers for `GET /v1/health/{site}/{provider}`. Pure. */
+const keep = (reason: string): DataPlaneAnswer => ({ withdraw: false, reason });
+
+/** What the verdict endpoint answers for a site and provider. Pure. */
 export function dataPlaneAnswer(
   site: SiteShape | undefined,
   provider: string,
@@ -61,76 +79,71 @@ export function dataPlaneAnswer(
   now: number,
   policy: Pick<Policy, "staleAfterSeconds">,
 ): DataPlaneAnswer {
-  if (!site) return { status: 404, reason: "unknown site" };
-  if (!site.providers.some((p) => p.id === provider)) return { status: 404, reason: "unknown provider" };
+  if (!site) return keep("unknown site");
+  if (!site.providers.some((p) => p.id === provider)) return keep("unknown provider");
   const entry = item?.providers[provider];
   // The latch holds even when the region's verdict went quiet: it says where traffic must not go.
-  if (entry?.latched) return { status: 503, reason: "latched out: failed over, failback not approved" };
-  if (!entry || now - entry.lastRoundAt > policy.staleAfterSeconds * 1000) {
-    return { status: 200, reason: "no fresh verdict in this region: abstains" };
-  }
-  if (entry.down) return { status: 503, reason: "down in this region" };
-  return { status: 200, reason: "up" };
+  if (entry?.latched) return { withdraw: true, reason: "latched out: failed over, failback not approved" };
+  if (item?.hold) return keep("automatic changes held (frozen, or paused for flapping)");
+  const fresh = (e: DataPlaneEntry | undefined): e is DataPlaneEntry =>
+    e !== undefined && now - e.lastRoundAt <= policy.staleAfterSeconds * 1000;
+  if (!fresh(entry)) return keep("no fresh verdict in this region: abstains");
+  if (entry.impaired) return keep("this region's own canaries fail: abstains");
+  if (!entry.down) return keep("not down in this region");
+  // The both-down guard, as the state machine has it: withdraw only towards a provider that can serve.
+  const target = Object.entries(item?.providers ?? {}).some(
+    ([id, e]) => id !== provider && fresh(e) && !e.down && !e.impaired && e.mode !== "backup-auth",
+  );
+  if (!target) return keep("down here, but no other provider here can take over (both-down guard)");
+  return { withdraw: true, reason: "down in this region" };
 }
 
 /**
  * What the verdict endpoint answers for a path that several sites' primaries share, from each member
- * site's entry for its primary in this region. Route 53 acts on the answer for every member at once,
- * so the shared check may only say what holds for all of them:
- *   503 latched  when every member is latched out (all failed over, none approved back yet);
- *   503 down     when every member with a fresh verdict here says down (at least one fresh);
- *   200          otherwise. A site latched alone (approved back before the others, or frozen with its
- *                primary at weight 0) is held on its secondary by its weights, which the state machine
- *                set through the Route 53 API; a site whose own probes alone say down fails over
- *                through that API too. Neither may move the other sites' traffic.
+ * site's own answer in this region. Route 53 acts on the answer for every member at once, so the
+ * shared check withdraws only when every member's answer is withdraw (all latched out, or all down
+ * here with somewhere to go and none held). A site whose own answer alone says withdraw is moved by the
+ * state machine through the Route 53 API; it may not move the other sites' traffic.
  */
-export function sharedPathAnswer(
-  entries: ReadonlyArray<DataPlaneEntry | undefined>,
-  now: number,
-  policy: Pick<Policy, "staleAfterSeconds">,
-): DataPlaneAnswer {
-  if (entries.length === 0) return { status: 404, reason: "unknown path" };
-  if (entries.every((entry) => entry?.latched)) {
-    return { status: 503, reason: `latched out at all ${entries.length} sites of this path` };
-  }
-  const fresh = entries.filter(
-    (entry): entry is DataPlaneEntry =>
-      entry !== undefined && now - entry.lastRoundAt <= policy.staleAfterSeconds * 1000,
-  );
-  if (fresh.length === 0) return { status: 200, reason: "no fresh verdict in this region: abstains" };
-  if (fresh.every((entry) => entry.down)) {
-    return { status: 503, reason: `down in this region at all ${fresh.length} sites with a fresh verdict` };
-  }
-  return { status: 200, reason: fresh.some((e) => e.down) ? "down at some sites only" : "up" };
+export function sharedPathAnswer(answers: readonly DataPlaneAnswer[]): DataPlaneAnswer {
+  if (answers.length === 0) return keep("unknown path");
+  const kept = answers.filter((a) => !a.withdraw).length;
+  if (kept > 0) return keep(`withdraw at ${answers.length - kept} of ${answers.length} sites of this path`);
+  return { withdraw: true, reason: `withdraw at all ${answers.length} sites of this path` };
 }
 
-/** The verdict endpoint's path for a path several sites share (named by its host name). */
-export function sharedVerdictPath(target: string): string {
-  return `/v1/path/${encodeURIComponent(target)}`;
+/** A health check's resource for one site's provider, without the deployment's secret. */
+export function verdictResource(site: string, provider: string): string {
+  return `/health/${encodeURIComponent(site)}/${encodeURIComponent(provider)}`;
 }
 
-/** Parses a shared path's verdict path; undefined for anything else. */
-export function parseSharedVerdictPath(path: string): string | undefined {
-  const match = /^\/v1\/path\/([^/]+)\/?$/.exec(path);
-  if (!match) return undefined;
-  try {
-    return decodeURIComponent(match[1] ?? "");
-  } catch {
-    return undefined;
-  }
+/** A health check's resource for a path several sites share (named by its host name), without the secret. */
+export function sharedVerdictResource(target: string): string {
+  return `/path/${encodeURIComponent(target)}`;
 }
 
-/** The verdict endpoint's path for a site and provider. */
-export function verdictPath(site: string, provider: string): string {
-  return `/v1/health/${encodeURIComponent(site)}/${encodeURIComponent(provider)}`;
+/**
+ * The path Route 53 requests: `/v1/{secret}{resource}`. The secret is per deployment, so only Route
+ * 53's checks (and whoever can read them) can ask; it is never logged.
+ */
+export function verdictPath(resource: string, secret: string): string {
+  return `/v1/${encodeURIComponent(secret)}${resource}`;
 }
+
+export type VerdictTarget =
+  | { kind: "site"; site: string; provider: string }
+  | { kind: "path"; target: string };
 
 /** Parses a verdict path; undefined for anything else. */
-export function parseVerdictPath(path: string): { site: string; provider: string } | undefined {
-  const match = /^\/v1\/health\/([^/]+)\/([^/]+)\/?$/.exec(path);
+export function parseVerdictPath(path: string): { secret: string; target: VerdictTarget } | undefined {
+  const match = /^\/v1\/([^/]+)\/(?:health\/([^/]+)\/([^/]+)|path\/([^/]+))\/?$/.exec(path);
   if (!match) return undefined;
   try {
-    return { site: decodeURIComponent(match[1] ?? ""), provider: decodeURIComponent(match[2] ?? "") };
+    const secret = decodeURIComponent(match[1] ?? "");
+    if (match[4] !== undefined)
+      return { secret, target: { kind: "path", target: decodeURIComponent(match[4]) } };
+    const site = decodeURIComponent(match[2] ?? "");
+    return { secret, target: { kind: "site", site, provider: decodeURIComponent(match[3] ?? "") } };
   } catch {
     return undefined;
   }
@@ -142,7 +155,7 @@ export function parseVerdictManifest(value: unknown): VerdictManifest | undefine
   return parsed.success ? parsed.data : undefined;
 }
 
-/** The verdict manifest of a parsed config. */
+/** The verdict manifest of a parsed config (without the shared paths: see `deployedVerdictManifest`). */
 export function verdictManifest(config: {
   sites: readonly SiteShape[];
   policy: Pick<Policy, "staleAfterSeconds">;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "./config.js";
 import {
   calculatedHealthThreshold,
+  checkedVerdictPath,
   type DataPlaneItem,
   dataPlaneAnswer,
   dataPlaneItem,
@@ -12,7 +13,10 @@ import {
   parseVerdictManifest,
   parseVerdictPath,
   sharedPathAnswer,
+  sharedVerdictResource,
+  VerdictSecretError,
   verdictPath,
+  verdictResource,
 } from "./data-plane.js";
 import { initialSiteState, type SiteState } from "./site-state.js";
 import { observeRound, type RegionTracker, summarizeRound } from "./verdict.js";
@@ -63,43 +67,83 @@ function trackerAfter(rounds: boolean[], policy = config().policy): RegionTracke
   return tracker;
 }
 
-describe("dataPlaneAnswer", () => {
+describe("dataPlaneAnswer (fails safe: only a positive withdraw takes a provider out)", () => {
   const cfg = config();
   const site = cfg.sites[0];
-  const item = (down: boolean, latched = false, at = t0): DataPlaneItem => ({
+  const item = (
+    okta: { down: boolean; latched?: boolean; impaired?: boolean },
+    entraDown = false,
+    at = t0,
+  ): DataPlaneItem => ({
     site: "acme",
     region: "us-east-1",
     writtenAt: at,
-    providers: { okta: { lastRoundAt: at, down, latched } },
+    providers: {
+      okta: {
+        lastRoundAt: at,
+        down: okta.down,
+        latched: okta.latched ?? false,
+        ...(okta.impaired ? { impaired: true } : {}),
+      },
+      entra: { lastRoundAt: at, down: entraDown, latched: false },
+    },
+  });
+  const now = t0 + 5_000;
+
+  it("keeps the provider while the region's fresh verdict is not down", () => {
+    expect(dataPlaneAnswer(site, "okta", item({ down: false }), now, cfg.policy).withdraw).toBe(false);
   });
 
-  it("answers 200 while the region's fresh verdict is not down", () => {
-    expect(dataPlaneAnswer(site, "okta", item(false), t0 + 5_000, cfg.policy).status).toBe(200);
-  });
-
-  it("answers 503 when the region says down", () => {
-    expect(dataPlaneAnswer(site, "okta", item(true), t0 + 5_000, cfg.policy)).toEqual({
-      status: 503,
+  it("withdraws when the region says down and another provider here can take over", () => {
+    expect(dataPlaneAnswer(site, "okta", item({ down: true }), now, cfg.policy)).toEqual({
+      withdraw: true,
       reason: "down in this region",
     });
   });
 
-  it("answers 503 for a latched-out provider even when its probes pass", () => {
-    expect(dataPlaneAnswer(site, "okta", item(false, true), t0 + 5_000, cfg.policy).status).toBe(503);
+  it("keeps a down provider when no other can take over here (the both-down guard)", () => {
+    expect(dataPlaneAnswer(site, "okta", item({ down: true }, true), now, cfg.policy)).toMatchObject({
+      withdraw: false,
+      reason: expect.stringContaining("both-down guard"),
+    });
+    const backupAuth: DataPlaneItem = {
+      ...item({ down: true }),
+      providers: {
+        ...item({ down: true }).providers,
+        entra: { lastRoundAt: t0, down: false, latched: false, mode: "backup-auth" },
+      },
+    };
+    expect(dataPlaneAnswer(site, "okta", backupAuth, now, cfg.policy).withdraw).toBe(false);
   });
 
-  it("abstains (200) when the region's verdict is stale, however bad it was", () => {
+  it("withdraws a latched-out provider even when its probes pass", () => {
+    expect(
+      dataPlaneAnswer(site, "okta", item({ down: false, latched: true }), now, cfg.policy).withdraw,
+    ).toBe(true);
+  });
+
+  it("holds (keeps) while automatic changes are frozen or paused, latch aside", () => {
+    expect(
+      dataPlaneAnswer(site, "okta", { ...item({ down: true }), hold: true }, now, cfg.policy).withdraw,
+    ).toBe(false);
+    expect(
+      dataPlaneAnswer(site, "okta", { ...item({ down: false, latched: true }), hold: true }, now, cfg.policy)
+        .withdraw,
+    ).toBe(true);
+  });
+
+  it("abstains (keeps) when the region is impaired or its verdict stale, however bad it was", () => {
+    expect(
+      dataPlaneAnswer(site, "okta", item({ down: true, impaired: true }), now, cfg.policy).withdraw,
+    ).toBe(false);
     const stale = t0 + (cfg.policy.staleAfterSeconds + 1) * 1000;
-    expect(dataPlaneAnswer(site, "okta", item(true), stale, cfg.policy).status).toBe(200);
+    expect(dataPlaneAnswer(site, "okta", item({ down: true }), stale, cfg.policy).withdraw).toBe(false);
+    expect(dataPlaneAnswer(site, "okta", undefined, t0, cfg.policy).withdraw).toBe(false);
   });
 
-  it("abstains (200) before the probe has written anything", () => {
-    expect(dataPlaneAnswer(site, "okta", undefined, t0, cfg.policy).status).toBe(200);
-  });
-
-  it("answers 404 for an unknown site or provider", () => {
-    expect(dataPlaneAnswer(undefined, "okta", item(true), t0, cfg.policy).status).toBe(404);
-    expect(dataPlaneAnswer(site, "ping", item(true), t0, cfg.policy).status).toBe(404);
+  it("keeps for an unknown site or provider", () => {
+    expect(dataPlaneAnswer(undefined, "okta", item({ down: true }), t0, cfg.policy).withdraw).toBe(false);
+    expect(dataPlaneAnswer(site, "ping", item({ down: true }), t0, cfg.policy).withdraw).toBe(false);
   });
 });
 
@@ -127,7 +171,28 @@ describe("dataPlaneItem", () => {
     const item = dataPlaneItem(site, "us-east-1", () => up, state, t0 + 30_000);
     expect(item.providers.okta?.latched).toBe(true);
     expect(item.providers.entra?.latched).toBe(false);
-    expect(dataPlaneAnswer(site, "okta", item, t0 + 30_000, cfg.policy).status).toBe(503);
+    expect(dataPlaneAnswer(site, "okta", item, t0 + 30_000, cfg.policy).withdraw).toBe(true);
+  });
+
+  it("carries what the endpoint needs for the guards: impaired regions, vendor modes, holds", () => {
+    const impaired = observeRound(
+      trackerAfter([true]),
+      summarizeRound(t0 + 10_000, [], "canaries failing"),
+      cfg.policy,
+    );
+    const frozen: SiteState = { ...initialSiteState(site, t0), state: "frozen" };
+    const paused: SiteState = {
+      ...initialSiteState(site, t0),
+      paused: { since: "2026-03-01T10:00:00.000Z", until: "2026-03-01T11:00:00.000Z", changes: 4 },
+    };
+    expect(dataPlaneItem(site, "us-east-1", () => impaired, undefined, t0).providers.okta?.impaired).toBe(
+      true,
+    );
+    expect(dataPlaneItem(site, "us-east-1", () => impaired, frozen, t0).hold).toBe(true);
+    expect(dataPlaneItem(site, "us-east-1", () => impaired, paused, t0).hold).toBe(true);
+    expect(
+      dataPlaneItem(site, "us-east-1", () => impaired, initialSiteState(site, t0), t0).hold,
+    ).toBeUndefined();
   });
 
   it("releases the latch once failback moves weight to the primary", () => {
@@ -176,7 +241,7 @@ describe("dataPlaneWriteDue", () => {
       t0,
       policy,
     );
-    expect(staleUp.status).toBe(freshUp.status);
+    expect(staleUp.withdraw).toBe(freshUp.withdraw);
   });
 
   it("always writes the first item", () => {
@@ -198,11 +263,20 @@ describe("health checks", () => {
         target: "acme.okta.example",
         members: [{ site: "acme", provider: "okta" }],
         regions: ["us-east-1", "us-west-2", "eu-west-1"],
-        path: "/v1/health/acme/okta",
+        path: "/health/acme/okta",
         healthThreshold: 2,
+        inverted: true,
       },
     ]);
     expect(healthChecksNeeded(config())).toEqual({ https: 3, calculated: 1, total: 4 });
+    expect(healthCheckedPaths(config({ dataPlane: { matchString: true } }))[0]?.searchString).toBe(
+      "idp-failover:withdraw",
+    );
+  });
+
+  it("refuses a failure threshold of 1: one answer alone must never move traffic", () => {
+    const parsed = parseConfig({ alerting: {}, dataPlane: { failureThreshold: 1 }, sites: [] });
+    expect(parsed.ok ? [] : parsed.issues.map((i) => i.path)).toContain("dataPlane.failureThreshold");
   });
 
   it("creates no health checks when the data plane is off", () => {
@@ -228,8 +302,8 @@ describe("health checks", () => {
     };
     const paths = healthCheckedPaths(msp);
     expect(paths.map((p) => [p.target, p.members.map((m) => m.site), p.path])).toEqual([
-      ["path.front.example", ["a", "b"], "/v1/path/path.front.example"],
-      ["other.front.example", ["c"], "/v1/health/c/okta"],
+      ["path.front.example", ["a", "b"], "/path/path.front.example"],
+      ["other.front.example", ["c"], "/health/c/okta"],
     ]);
     expect(healthChecksNeeded(msp).total).toBe(8);
     const manifest = deployedVerdictManifest(msp);
@@ -247,26 +321,33 @@ describe("health checks", () => {
 });
 
 describe("a shared path's verdict", () => {
-  const policy = { staleAfterSeconds: 45 };
-  const fresh = (down: boolean, latched = false) => ({ lastRoundAt: t0 - 5_000, down, latched });
-  const stale = { lastRoundAt: t0 - 600_000, down: true, latched: false };
+  const withdraw = { withdraw: true as const, reason: "down in this region" };
+  const keep = { withdraw: false as const, reason: "not down in this region" };
 
-  it("is down only when every member with a fresh verdict says down", () => {
-    expect(sharedPathAnswer([fresh(true), fresh(true), stale], t0, policy).status).toBe(503);
-    expect(sharedPathAnswer([fresh(true), fresh(false)], t0, policy)).toEqual({
-      status: 200,
-      reason: "down at some sites only",
+  it("withdraws only when every member site's own answer is withdraw", () => {
+    expect(sharedPathAnswer([withdraw, withdraw, withdraw])).toEqual({
+      withdraw: true,
+      reason: "withdraw at all 3 sites of this path",
     });
-    expect(sharedPathAnswer([stale, undefined], t0, policy).status).toBe(200);
+    expect(sharedPathAnswer([withdraw, keep])).toEqual({
+      withdraw: false,
+      reason: "withdraw at 1 of 2 sites of this path",
+    });
   });
 
-  it("latches only when every member is latched: a site approved back first is not held by the others", () => {
-    expect(sharedPathAnswer([fresh(false, true), fresh(false, true)], t0, policy).status).toBe(503);
-    expect(sharedPathAnswer([fresh(false, true), fresh(false, false)], t0, policy).status).toBe(200);
+  it("keeps the path when one member is held or only it is latched: a site approved back first is not held by the others", () => {
+    const latched = { withdraw: true as const, reason: "latched out: failed over, failback not approved" };
+    const held = {
+      withdraw: false as const,
+      reason: "automatic changes held (frozen, or paused for flapping)",
+    };
+    expect(sharedPathAnswer([latched, latched]).withdraw).toBe(true);
+    expect(sharedPathAnswer([latched, keep]).withdraw).toBe(false);
+    expect(sharedPathAnswer([withdraw, held]).withdraw).toBe(false);
   });
 
   it("knows no path without members", () => {
-    expect(sharedPathAnswer([], t0, policy).status).toBe(404);
+    expect(sharedPathAnswer([])).toEqual({ withdraw: false, reason: "unknown path" });
   });
 
   it("refuses fewer than three checker regions", () => {
@@ -279,10 +360,28 @@ describe("a shared path's verdict", () => {
     if (!parsed.ok) expect(parsed.issues.map((i) => i.path)).toContain("dataPlane.checkerRegions");
   });
 
-  it("round-trips verdict paths and rejects others", () => {
-    expect(parseVerdictPath(verdictPath("acme", "okta"))).toEqual({ site: "acme", provider: "okta" });
-    expect(parseVerdictPath("/v1/health/acme")).toBeUndefined();
-    expect(parseVerdictPath("/v1/health/acme/okta/extra")).toBeUndefined();
+  it("round-trips verdict paths, with the deployment's secret in front, and rejects others", () => {
+    const secret = "0123456789abcdef0123456789abcdef";
+    expect(verdictPath(verdictResource("acme", "okta"), secret)).toBe(`/v1/${secret}/health/acme/okta`);
+    expect(parseVerdictPath(verdictPath(verdictResource("acme", "okta"), secret))).toEqual({
+      secret,
+      target: { kind: "site", site: "acme", provider: "okta" },
+    });
+    expect(parseVerdictPath(verdictPath(sharedVerdictResource("login.acme.example"), secret))).toEqual({
+      secret,
+      target: { kind: "path", target: "login.acme.example" },
+    });
+    expect(parseVerdictPath("/v1/health/acme/okta")).toBeUndefined();
+    expect(parseVerdictPath(`/v1/${secret}/health/acme/okta/extra`)).toBeUndefined();
+  });
+});
+
+describe("the verdict path secret", () => {
+  it("puts a URL-safe secret in the path and refuses a short or unsafe one", () => {
+    const resource = verdictResource("acme", "okta");
+    expect(checkedVerdictPath(resource, "a".repeat(64))).toBe(`/v1/${"a".repeat(64)}/health/acme/okta`);
+    expect(() => checkedVerdictPath(resource, "short")).toThrow(/openssl rand -hex 32/);
+    expect(() => checkedVerdictPath(resource, "has/slash/and/more/chars")).toThrow(VerdictSecretError);
   });
 });
 

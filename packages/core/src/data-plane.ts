@@ -2,10 +2,12 @@ import type { Config, Policy, Site } from "./config.js";
 import {
   type DataPlaneEntry,
   type DataPlaneItem,
-  sharedVerdictPath,
+  sharedVerdictResource,
   type VerdictManifest,
   verdictManifest,
   verdictPath,
+  verdictResource,
+  withdrawMarker,
 } from "./data-plane-answer.js";
 import { isLatchedOut, type SiteState } from "./site-state.js";
 import type { RegionTracker } from "./verdict.js";
@@ -18,12 +20,14 @@ import * as z from "./zod-mini.js";
  * the region. A calculated health check per site applies the region quorum and is attached to the
  * primary's weighted record: Route 53 then stops answering with the primary on its own.
  *
- * What the endpoint says, per site and provider:
- *   404  the site or provider is not in the config (a health check pointed at the wrong path);
- *   503  the state machine has latched the provider out (failed over, failback not yet approved), or
- *        this region's fresh verdict is `down`;
- *   200  otherwise, including "no fresh verdict here": a silent region abstains, as it does in the
- *        quorum, because missing data is not an outage.
+ * It fails safe. The endpoint answers "withdraw" (HTTP 200 with `withdrawMarker`) only when it knows
+ * the provider must go: the state machine latched it out (failed over, failback not yet approved), or
+ * this region's fresh verdict is down and another provider here can take over, and automatic changes
+ * are not held (frozen, or paused for flapping). Everything else is "keep" (HTTP 404): up, stale,
+ * impaired, an unknown site, a wrong secret. The Route 53 checks are *inverted*, so a check that
+ * fails (404, a throttle's 429, a timeout, an error) counts as healthy: nothing the endpoint cannot
+ * say, and nothing a flood can do to it, withdraws an IdP. Sites whose primaries share a path share
+ * its checks, which withdraw only when every member's answer is withdraw. See docs/design.md.
  */
 
 /** Route 53 health checkers' regions (HealthCheckRegion in the API); a check uses at least three. */
@@ -83,8 +87,21 @@ export const dataPlaneSettingsSchema = z.strictObject({
   enabled: z._default(z.boolean(), true),
   /** 30 (standard) or 10 (fast: about 20 s sooner, and an extra charge per health check). */
   healthCheckIntervalSeconds: z._default(z.union([z.literal(10), z.literal(30)]), 30),
-  /** Failed requests in a row before one Route 53 checker calls an endpoint unhealthy. */
-  failureThreshold: z._default(z.number().check(z.int(), z.gte(1), z.lte(10)), 1),
+  /**
+   * Answers in a row before one Route 53 checker changes its view (both ways). At least 2: one
+   * answer alone never moves traffic. Each step above 1 delays the data plane by one interval.
+   */
+  failureThreshold: z._default(
+    z
+      .number()
+      .check(z.int(), z.gte(2, { error: "at least 2: a single answer must never move traffic" }), z.lte(10)),
+    2,
+  ),
+  /**
+   * Also require the withdraw marker in the body (HTTPS_STR_MATCH, one more billed option per
+   * check). Off: a 2xx alone withdraws, which only the endpoint's withdraw answer gives.
+   */
+  matchString: z._default(z.boolean(), false),
   /**
    * The account's quota of active Route 53 health checks (200 unless raised): validate and cost count
    * this deployment's checks against it. Raise it in Service Quotas (us-east-1, Amazon Route 53).
@@ -110,8 +127,8 @@ export type {
   DataPlaneAnswer,
   DataPlaneEntry,
   DataPlaneItem,
-  DataPlaneStatus,
   VerdictManifest,
+  VerdictTarget,
 } from "./data-plane-answer.js";
 export {
   dataPlaneAnswer,
@@ -121,16 +138,19 @@ export {
   parseVerdictManifest,
   parseVerdictPath,
   sharedPathAnswer,
-  sharedVerdictPath,
+  sharedVerdictResource,
   verdictManifest,
   verdictManifestSchema,
   verdictPath,
+  verdictResource,
+  withdrawMarker,
 } from "./data-plane-answer.js";
 
 /**
  * The data-plane item for a site after a round: each provider's region verdict (from the tracker
- * this region keeps) and the latch read from the site's state. Without a state (never evaluated, or
- * the home region unreachable and nothing cached) nothing is latched.
+ * this region keeps: down, impaired, its vendor mode) and, from the site's state, the latch and
+ * whether automatic changes are held (frozen, or paused for flapping). Without a state (never
+ * evaluated, or the home region unreachable and nothing cached) nothing is latched or held.
  */
 export function dataPlaneItem(
   site: Site,
@@ -148,18 +168,22 @@ export function dataPlaneItem(
       lastRoundAt: tracker?.lastRoundAt ?? 0,
       down: tracker?.down ?? false,
       latched,
+      ...(tracker && tracker.impairedSince !== null ? { impaired: true } : {}),
+      ...(tracker?.mode ? { mode: tracker.mode } : {}),
     };
   }
-  return { site: site.id, region, writtenAt: now, providers };
+  const hold = state !== undefined && (state.state === "frozen" || state.paused !== undefined);
+  return { site: site.id, region, writtenAt: now, providers, ...(hold ? { hold: true } : {}) };
 }
 
 /**
- * Whether the probe must write the item now: on any change of `down` or `latched`, and, while some
- * provider is down here, often enough that the endpoint never sees that verdict go stale (three writes
- * per stale period). An item that says up, or latched, needs no refreshing: a stale "up" is answered
- * as an abstention, which is the same 200, and the latch holds however old it is. So a quiet region
- * writes nothing at all, and a region whose probe dies while it says down stops failing the check
- * once the stale period is over.
+ * Whether the probe must write the item now: on any change of what the endpoint answers from (down,
+ * latched, impaired, a vendor mode, a hold), and, while some provider is down here, often enough that
+ * the endpoint never sees that verdict go stale (three writes per stale period): a withdraw answer
+ * needs fresh verdicts. An item that says up, or latched, needs no refreshing: a stale "up" is
+ * answered as an abstention, which is the same "keep", and the latch holds however old it is. So a
+ * quiet region writes nothing at all, and a region whose probe dies while it says down stops
+ * withdrawing once the stale period is over.
  */
 export function dataPlaneWriteDue(
   previous: DataPlaneItem | undefined,
@@ -167,11 +191,13 @@ export function dataPlaneWriteDue(
   policy: Pick<Policy, "staleAfterSeconds">,
 ): boolean {
   if (!previous) return true;
+  if ((previous.hold ?? false) !== (next.hold ?? false)) return true;
   const ids = new Set([...Object.keys(previous.providers), ...Object.keys(next.providers)]);
   for (const id of ids) {
     const a = previous.providers[id];
     const b = next.providers[id];
     if (!a || !b || a.down !== b.down || a.latched !== b.latched) return true;
+    if ((a.impaired ?? false) !== (b.impaired ?? false) || a.mode !== b.mode) return true;
   }
   const anyDown = Object.values(next.providers).some((entry) => entry.down);
   return anyDown && next.writtenAt - previous.writtenAt >= (policy.staleAfterSeconds * 1000) / 3;
@@ -199,9 +225,14 @@ export interface HealthCheckedPath {
   members: Array<{ site: string; provider: string }>;
   /** One HTTPS check per probe region on that region's verdict endpoint. */
   regions: string[];
-  /** The verdict endpoint's path: per site and provider for one member, per path when shared. */
+  /** The verdict resource, per site and provider for one member, per path when shared; without the
+   * deployment's secret (`checkedVerdictPath` puts it in front). */
   path: string;
   healthThreshold: number;
+  /** The checks are inverted: a check that succeeds (the endpoint said withdraw) is unhealthy. */
+  inverted: true;
+  /** With `dataPlane.matchString`, what the body must contain for the check to succeed. */
+  searchString?: string;
 }
 
 /**
@@ -211,7 +242,8 @@ export interface HealthCheckedPath {
  * so nothing else gets one, and sites whose primaries share a path share its checks.
  */
 export function healthCheckedPaths(config: Config): HealthCheckedPath[] {
-  if (!dataPlaneSettings(config).enabled) return [];
+  const settings = dataPlaneSettings(config);
+  if (!settings.enabled) return [];
   const byTarget = new Map<string, HealthCheckedPath["members"]>();
   for (const site of config.sites) {
     const primary = site.providers[0];
@@ -227,8 +259,10 @@ export function healthCheckedPaths(config: Config): HealthCheckedPath[] {
       target,
       members,
       regions: [...config.regions],
-      path: only ? verdictPath(only.site, only.provider) : sharedVerdictPath(target),
+      path: only ? verdictResource(only.site, only.provider) : sharedVerdictResource(target),
       healthThreshold: calculatedHealthThreshold(config.regions.length, config.policy.quorum),
+      inverted: true as const,
+      ...(settings.matchString ? { searchString: withdrawMarker } : {}),
     };
   });
 }
@@ -238,4 +272,30 @@ export function healthChecksNeeded(config: Config): { https: number; calculated:
   const paths = healthCheckedPaths(config);
   const https = paths.reduce((n, p) => n + p.regions.length, 0);
   return { https, calculated: paths.length, total: https + paths.length };
+}
+
+/** Route 53's ResourcePath limit (the API model's `max`); verdict paths are kept well below it. */
+export const maxResourcePathLength = 255;
+
+export class VerdictSecretError extends Error {
+  override name = "VerdictSecretError";
+}
+
+/**
+ * The resource path a health check requests, with the deployment's secret checked: at least 16
+ * URL-safe characters (`openssl rand -hex 32` gives 64), and a path within Route 53's limit.
+ */
+export function checkedVerdictPath(resource: string, secret: string): string {
+  if (!/^[A-Za-z0-9_-]{16,128}$/.test(secret)) {
+    throw new VerdictSecretError(
+      'the VerdictPathSecret must be 16-128 letters, digits, - or _; set one with `npx sst secret set VerdictPathSecret "$(openssl rand -hex 32)"`',
+    );
+  }
+  const path = verdictPath(resource, secret);
+  if (path.length > maxResourcePathLength) {
+    throw new VerdictSecretError(
+      `the verdict path ${resource} is ${path.length} characters with the secret, over Route 53's ${maxResourcePathLength}: use a shorter VerdictPathSecret`,
+    );
+  }
+  return path;
 }

@@ -1,4 +1,5 @@
 import { type Config, worstRoundMs } from "./config.js";
+import { dataPlaneSettings } from "./data-plane.js";
 
 /*
  * How big each function is, decided once from the config so the stacks deploy exactly what
@@ -26,6 +27,8 @@ export const lambdaRuntime = {
 export interface FunctionSize {
   memoryMb: number;
   timeoutSeconds: number;
+  /** Concurrency reserved for (and capping) the function; none when absent. */
+  reservedConcurrency?: number;
 }
 
 export interface FunctionSizing {
@@ -35,6 +38,21 @@ export interface FunctionSizing {
   notify: FunctionSize;
   slackInteractions: FunctionSize;
   report: FunctionSize;
+}
+
+/**
+ * The verdict function's reserved concurrency, per region. Reserved, it cannot take the account's
+ * concurrency from the probe and the evaluator however hard it is flooded, and it always has this
+ * much; a flood beyond it is throttled (429), which the inverted checks read as "keep". Route 53's
+ * checks need little: every check's checkers poll each endpoint once per interval, and an answer
+ * takes milliseconds, so ten times the steady need (at least 5) leaves room for their bursts.
+ */
+export function verdictConcurrency(config: Config): number {
+  const settings = dataPlaneSettings(config);
+  const checks = config.sites.length;
+  const checkers = settings.checkerRegions.length * 2;
+  const perSecond = (checks * checkers) / settings.healthCheckIntervalSeconds;
+  return Math.min(100, Math.max(5, Math.ceil(perSecond * 0.05 * 10)));
 }
 
 export function functionSizing(config: Config): FunctionSizing {
@@ -48,7 +66,7 @@ export function functionSizing(config: Config): FunctionSizing {
       memoryMb: heavy ? 256 : 128,
       timeoutSeconds: Math.ceil(worstRoundMs(config.policy) / 1000) + 15,
     },
-    verdict: { memoryMb: 128, timeoutSeconds: 5 },
+    verdict: { memoryMb: 128, timeoutSeconds: 5, reservedConcurrency: verdictConcurrency(config) },
     evaluate: { memoryMb: 256, timeoutSeconds: 60 },
     notify: { memoryMb: 256, timeoutSeconds: 60 },
     slackInteractions: { memoryMb: 256, timeoutSeconds: 10 },

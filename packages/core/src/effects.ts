@@ -1,3 +1,4 @@
+import { vendorModes } from "./monitor.js";
 import { minuteRollupSchema } from "./rollup.js";
 import { incidentSchema, regionEvidenceSchema, stateNames, weightsSchema } from "./site-state.js";
 import * as z from "./zod-mini.js";
@@ -65,13 +66,22 @@ export const domainEventSchema = z.discriminatedUnion("type", [
     from: z.union([globalVerdict, z.literal("unknown")]),
     to: globalVerdict,
     regions: z.record(z.string(), z.string()),
+    /** A vendor mode the degraded provider is in (read-only, backup-auth). */
+    mode: z.optional(z.enum(vendorModes)),
   }),
   z.object({
     type: z.literal("alert"),
     id: z.string(),
     site: z.string(),
     at: iso,
-    alert: z.enum(["both-down", "monitor-impaired", "monitor-restored", "dns-error"]),
+    alert: z.enum([
+      "both-down",
+      "monitor-impaired",
+      "monitor-restored",
+      "dns-error",
+      "flapping-paused",
+      "flapping-resumed",
+    ]),
     message: z.string(),
   }),
   /** A site's SLA report for a period was built (the monthly report; see docs/report-schema.md). */
@@ -97,9 +107,16 @@ export const domainEventSchema = z.discriminatedUnion("type", [
 ]);
 export type DomainEvent = z.infer<typeof domainEventSchema>;
 
+/**
+ * The `site` of a notification about the whole deployment rather than one site (the monitor's own
+ * health): every site's evaluation raises the same one, with the same id, so it is sent once.
+ */
+export const deploymentScope = "*";
+
 const notificationBase = {
   /** Stable id (site, version, kind): delivery is idempotent on it. */
   id: z.string(),
+  /** The site, or `*` for the deployment as a whole (the monitor's own health). */
   site: z.string(),
   at: iso,
   /** Notifications of one incident share a thread. */
@@ -129,16 +146,41 @@ export const notificationSchema = z.discriminatedUnion("kind", [
     /** What each region saw when the incident was detected (absent for a manual failover). */
     evidence: z.optional(evidence),
   }),
-  z.object({ ...notificationBase, kind: z.literal("both-down"), providers: z.array(z.string()), evidence }),
+  z.object({
+    ...notificationBase,
+    kind: z.literal("both-down"),
+    providers: z.array(z.string()),
+    evidence,
+    /** Providers that are up but no failover target, by the vendor mode that rules them out. */
+    modes: z.optional(z.record(z.string(), z.enum(vendorModes))),
+  }),
   z.object({
     ...notificationBase,
     kind: z.literal("monitor-impaired"),
     provider: z.string(),
     staleRegions: z.array(z.string()),
     freshRegions: z.array(z.string()),
+    /** Regions whose own canaries fail (or clock is off), with why: they abstain. */
+    impairedRegions: z.optional(z.array(z.string())),
+    reasons: z.optional(z.record(z.string(), z.string())),
+    /** Fewer than a quorum of regions can judge: nothing moves automatically until they can. */
+    holding: z.optional(z.boolean()),
+    /** When the episode began: its alerts share one thread. */
+    since: z.optional(iso),
   }),
-  z.object({ ...notificationBase, kind: z.literal("monitor-restored"), provider: z.string() }),
-  z.object({ ...notificationBase, kind: z.literal("provider-degraded"), provider: z.string(), evidence }),
+  z.object({
+    ...notificationBase,
+    kind: z.literal("monitor-restored"),
+    provider: z.string(),
+    since: z.optional(iso),
+  }),
+  z.object({
+    ...notificationBase,
+    kind: z.literal("provider-degraded"),
+    provider: z.string(),
+    evidence,
+    mode: z.optional(z.enum(vendorModes)),
+  }),
   z.object({ ...notificationBase, kind: z.literal("provider-down"), provider: z.string(), evidence }),
   z.object({
     ...notificationBase,
@@ -216,6 +258,34 @@ export const notificationSchema = z.discriminatedUnion("kind", [
     error: z.optional(z.string()),
     expected: z.array(z.string()),
     since: iso,
+  }),
+  z.object({
+    ...notificationBase,
+    kind: z.literal("flapping-paused"),
+    /** Automatic DNS changes in the last hour, and the limit (policy.maxDnsChangesPerHour). */
+    changes: z.number().check(z.int()),
+    limit: z.number().check(z.int()),
+    /** Where traffic stays meanwhile. */
+    serving: z.string(),
+    /** Automatic changes resume then, unless flapping goes on (each wanted change restarts the hour). */
+    until: iso,
+  }),
+  z.object({
+    ...notificationBase,
+    kind: z.literal("flapping-resumed"),
+    /** `evaluator` after a quiet hour, or the operator who ran `idpctl resume`. */
+    by: z.string(),
+    reason: z.string(),
+  }),
+  z.object({
+    ...notificationBase,
+    kind: z.literal("incident-resolved"),
+    provider: z.string(),
+    start: iso,
+    endAt: iso,
+    failoverTo: z.optional(z.string()),
+    /** Messages the incident's cap kept back (policy.notifications.maxPerIncident). */
+    suppressed: z.optional(z.number().check(z.int())),
   }),
   z.object({ ...notificationBase, kind: z.literal("frozen"), by: z.string(), reason: z.string() }),
   z.object({ ...notificationBase, kind: z.literal("unfrozen"), by: z.string(), resumedAs: stateName }),

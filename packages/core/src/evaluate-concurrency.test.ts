@@ -46,6 +46,9 @@ function tracker(at: number, down: boolean): RegionTracker {
     flakyByMinute: [],
     evidence: down ? [{ probe: "jwks", class: "http-5xx", message: "503", latencyMs: 40, status: 503 }] : [],
     evidenceAt: down ? at : null,
+    impairedSince: null,
+    impairment: null,
+    mode: null,
   };
 }
 

@@ -7,6 +7,8 @@ export * from "./dns-observation.js";
 export * from "./effects.js";
 export * from "./evaluate.js";
 export * from "./in-memory.js";
+export * from "./monitor.js";
+export * from "./notification-text.js";
 export * from "./outbox-notifier.js";
 export * from "./ports.js";
 export * from "./probe-result.js";

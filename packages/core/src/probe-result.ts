@@ -1,3 +1,4 @@
+import { vendorModes } from "./monitor.js";
 import * as z from "./zod-mini.js";
 
 /** The kinds of probe the product knows. Each checks content, not just a status code. */
@@ -10,6 +11,7 @@ export const probeKinds = [
   "okta-api",
   "graph-health",
   "front-door",
+  "interactive-sign-in",
 ] as const;
 export type ProbeKind = (typeof probeKinds)[number];
 
@@ -47,6 +49,8 @@ export const defaultCriticality: Record<ProbeKind, Criticality> = {
   "graph-health": "signal",
   // A broken path from the login hostname to the IdP fails users' sign-ins like a down IdP does.
   "front-door": "critical",
+  // A missing sign-in form with working tokens is a vendor mode (backup authentication), not an outage.
+  "interactive-sign-in": "signal",
 };
 
 /** Error classes that never make a region `down`, whatever the probe's criticality. */
@@ -74,6 +78,8 @@ export const probeResultSchema = z.object({
   /** Attempts made: more than 1 means confirm-on-failure retries ran (the first attempt failed). */
   attempts: z.optional(z.number().check(z.int(), z.positive())),
   error: z.optional(probeErrorSchema),
+  /** A vendor mode the vendor's own answer named (Okta read-only, Entra backup authentication). */
+  mode: z.optional(z.enum(vendorModes)),
 });
 export type ProbeResult = z.infer<typeof probeResultSchema>;
 

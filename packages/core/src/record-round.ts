@@ -1,4 +1,5 @@
 import type { Config, Policy } from "./config.js";
+import { monitorSettings, type RegionHealth, regionImpairment } from "./monitor.js";
 import type { RegionHeartbeat, Store, StoredTracker } from "./ports.js";
 import type { ProbeResult } from "./probe-result.js";
 import {
@@ -33,6 +34,8 @@ export interface ProbeRound {
   /** Round start, epoch ms (every result's `at`). */
   at: number;
   results: readonly ProbeResult[];
+  /** The region's canaries and clock in this round (absent: not checked, taken as healthy). */
+  health?: RegionHealth;
 }
 
 export interface RegionVerdictChange {
@@ -51,6 +54,8 @@ export interface RecordedRound {
   trackers: StoredTracker[];
   /** Trackers written to the store, and provider rounds whose results were stored in full. */
   writes: { trackers: number; resultRounds: number; heartbeat: boolean };
+  /** Why this region is impaired this round (its canaries or clock), if it is: it abstains. */
+  impaired?: string;
 }
 
 /** The trackers one probe process folded last and wrote last, per site, provider and region. */
@@ -81,6 +86,7 @@ export async function recordRound(
   const noteworthy = [...byProvider.values()].filter((results) => !results.every(isPlainHealthy));
   if (noteworthy.length > 0) await store.putResults(noteworthy.flat());
 
+  const impaired = regionImpairment(round.health, monitorSettings(config));
   const changes: RegionVerdictChange[] = [];
   const saved: StoredTracker[] = [];
   const sites = new Set<string>();
@@ -102,7 +108,7 @@ export async function recordRound(
       }
       previous = trackers.find((t) => t.provider === provider && t.region === round.region)?.tracker;
     }
-    const tracker = observeRound(previous, summarizeRound(round.at, results), config.policy);
+    const tracker = observeRound(previous, summarizeRound(round.at, results, impaired), config.policy);
     const entry = { site, provider, region: round.region, tracker };
     const write = trackerWriteDue(remembered?.written, tracker, config.policy, wholeRound);
     if (write) due.push(entry);
@@ -131,6 +137,7 @@ export async function recordRound(
     changes,
     trackers: saved,
     writes: { trackers: due.length, resultRounds: noteworthy.length, heartbeat: heartbeat !== undefined },
+    ...(impaired ? { impaired } : {}),
   };
 }
 
@@ -141,7 +148,8 @@ function isPlainHealthy(result: ProbeResult): boolean {
 
 /**
  * Whether a tracker must be written now: the first time, and whenever what a reader acts on moved
- * (down or not, the onset and down times, an outcome other than ok, the flaky counts, the evidence;
+ * (down or not, the onset and down times, impaired or not, a vendor mode, an outcome other than ok,
+ * the flaky counts, the evidence;
  * and, while the window holds flaky results, a new minute of probe counts).
  * A run of healthy rounds changes only counters that the next write carries. Without the region's
  * heartbeat (`heartbeatCovers` false), the tracker is its own heartbeat.
@@ -156,6 +164,7 @@ export function trackerWriteDue(
   if (!heartbeatCovers && heartbeatDue(written.lastRoundAt, next.lastRoundAt, policy)) return true;
   if (next.down !== written.down || next.downSince !== written.downSince) return true;
   if (next.failingSince !== written.failingSince || next.evidenceAt !== written.evidenceAt) return true;
+  if (next.impairedSince !== written.impairedSince || next.mode !== written.mode) return true;
   if (next.lastOutcome !== "ok" || written.lastOutcome !== "ok") return true;
   if (flakyCount(next) !== flakyCount(written)) return true;
   // While flaky results are in the window, the probe counts beside them must stay current (the

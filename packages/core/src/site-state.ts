@@ -1,4 +1,5 @@
 import type { Site } from "./config.js";
+import { vendorModes } from "./monitor.js";
 import { errorClasses } from "./probe-result.js";
 import { rollupStateSchema } from "./rollup.js";
 import * as z from "./zod-mini.js";
@@ -37,7 +38,7 @@ export const evidenceSchema = z.object({
 /** What one region saw of a provider when a decision was made. */
 export const regionEvidenceSchema = z.object({
   region: z.string(),
-  verdict: z.enum(["up", "degraded", "down", "stale"]),
+  verdict: z.enum(["up", "degraded", "down", "stale", "impaired"]),
   evidence: z.array(evidenceSchema),
 });
 export type RegionEvidence = z.infer<typeof regionEvidenceSchema>;
@@ -83,6 +84,17 @@ export const incidentSchema = z.object({
   /** Failback finished (all weight back on the primary): the incident is over. */
   endAt: z.optional(iso),
   evidence: z.array(regionEvidenceSchema),
+  /**
+   * Earlier down episodes of the same incident: the provider recovered and went down again before
+   * the incident closed (it closes only after `policy.notifications.dwellSeconds` of health), so a
+   * flapping provider is one incident, one thread. Reports count each episode's own downtime.
+   */
+  episodes: z.optional(z.array(z.object({ start: iso, recoveredAt: iso }))),
+  /** Start of the current episode, when it is not the first. */
+  episodeStart: z.optional(iso),
+  /** Messages this incident sent, and those its cap (`policy.notifications.maxPerIncident`) kept back. */
+  alerts: z.optional(z.number().check(z.int(), z.nonnegative())),
+  suppressed: z.optional(z.number().check(z.int(), z.nonnegative())),
 });
 export type Incident = z.infer<typeof incidentSchema>;
 
@@ -130,10 +142,38 @@ export const siteStateSchema = z.object({
       since: iso,
       /** When the provider last stopped being down: a fresh recovery is not yet a failover target. */
       downUntil: z.optional(iso),
+      /** The vendor mode of a degraded verdict. */
+      mode: z.optional(z.enum(vendorModes)),
+      /**
+       * What people were last told about this provider (`down`, `degraded`, `degraded:read-only`):
+       * news is sent only when it differs and has lasted `policy.notifications.dwellSeconds`.
+       */
+      announced: z.optional(z.string()),
     }),
   ),
   /** Open alerts, so each is raised once. */
-  alerts: z.object({ bothDownSince: z.optional(iso), impairedSince: z.optional(iso) }),
+  alerts: z.object({
+    bothDownSince: z.optional(iso),
+    /** Before issue 14: "fewer than a quorum of regions report". Read, never written any more. */
+    impairedSince: z.optional(iso),
+    /** Probe regions impaired or silent: one deployment-wide alert per episode, opened and closed once. */
+    monitor: z.optional(
+      z.object({
+        /** When the episode began (the earliest region's trouble): the alert's identity across sites. */
+        since: iso,
+        regions: z.array(z.string()),
+        holding: z.boolean(),
+        /** What was last announced, if anything yet: later news is sent only when it is worse. */
+        announced: z.optional(z.object({ regions: z.array(z.string()), holding: z.boolean() })),
+        /** Every region healthy again since then; the alert closes after the dwell. */
+        quietSince: z.optional(iso),
+      }),
+    ),
+  }),
+  /** Automatic failovers of the last hour (policy.maxDnsChangesPerHour counts them). */
+  flips: z.optional(z.array(iso)),
+  /** Automatic DNS changes are paused (flapping) until `until`, or until `idpctl resume`. */
+  paused: z.optional(z.object({ since: iso, until: iso, changes: z.number().check(z.int()) })),
   incident: z.optional(incidentSchema),
   lastTransitionAt: z.optional(iso),
   /** Verdict changes not yet rolled up into closed minutes (see rollup.ts). */

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { Config } from "./config.js";
 import { initialSiteState, type SiteState } from "./site-state.js";
 import { type Decision, decide, type Input } from "./state-machine.js";
-import { contextAt, testConfig, testSite } from "./testing.js";
-import type { GlobalVerdict } from "./verdict.js";
+import { contextAt, testConfig, testSite, withImpairedRegions, withMode } from "./testing.js";
+import type { GlobalVerdict, SiteVerdicts } from "./verdict.js";
 
 /*
  * The state machine as walks through successive inputs, the way an evaluator sees them.
@@ -14,7 +14,7 @@ const T0 = Date.parse("2026-03-01T00:00:00Z");
 const second = 1000;
 const minute = 60 * second;
 
-type Verdicts = Record<string, GlobalVerdict>;
+type Verdicts = Record<string, GlobalVerdict> | SiteVerdicts;
 const allUp: Verdicts = { okta: "up", entra: "up" };
 
 class Walk {
@@ -39,7 +39,11 @@ class Walk {
 
   send(input: Input, verdicts: Verdicts = this.lastVerdicts): Decision {
     this.lastVerdicts = verdicts;
-    this.last = decide(this.state, input, contextAt(this.config, this.now, verdicts));
+    const simple = Object.values(verdicts).every((v) => typeof v === "string");
+    const ctx = simple
+      ? contextAt(this.config, this.now, verdicts as Record<string, GlobalVerdict>)
+      : { ...contextAt(this.config, this.now, {}), verdicts: verdicts as SiteVerdicts };
+    this.last = decide(this.state, input, ctx);
     if (this.last.kind === "apply") this.state = this.last.next;
     return this.last;
   }
@@ -118,15 +122,39 @@ describe("primary-active", () => {
     expect(transitionOf(settled)).toBe("primary-active -> failing-over");
   });
 
-  it("takes no action while the monitor is impaired, and alerts once", () => {
+  it("takes no action while fewer than a quorum of regions can judge, and pages once after the dwell", () => {
     const walk = new Walk();
-    const decision = walk.after(10 * second).tick({ okta: "impaired", entra: "impaired" });
+    const since = walk.now;
+    const impaired = () =>
+      withImpairedRegions({ okta: "down", entra: "up" }, ["us-east-1", "us-west-2"], since);
+    const first = walk.after(10 * second).tick(impaired());
 
-    expect(transitionOf(decision)).toBeUndefined();
+    expect(transitionOf(first)).toBeUndefined();
     expect(walk.state.dns).toBeUndefined();
-    expect(notificationsOf(decision)).toEqual(["monitor-impaired"]);
-    expect(walk.after(10 * second).tick({ okta: "impaired", entra: "impaired" }).kind).toBe("hold");
-    expect(notificationsOf(walk.after(10 * second).tick(allUp))).toContain("monitor-restored");
+    expect(notificationsOf(first)).toEqual([]);
+    const paged = walk.at(since + 5 * minute).tick(impaired());
+    expect(notificationsOf(paged)).toEqual(["monitor-impaired"]);
+    const page = paged.kind === "apply" ? paged.effects.notifications[0] : undefined;
+    expect(page).toMatchObject({
+      site: "*",
+      impairedRegions: ["us-east-1", "us-west-2"],
+      holding: true,
+      id: `monitor:${new Date(since).toISOString()}:impaired:us-east-1,us-west-2+holding`,
+    });
+    expect(notificationsOf(walk.after(10 * second).tick(impaired()))).toEqual([]);
+    walk.after(10 * second).tick(allUp);
+    const restored = walk.after(5 * minute).tick(allUp);
+    expect(notificationsOf(restored)).toEqual(["monitor-restored"]);
+    expect(walk.state.state).toBe("primary-active");
+  });
+
+  it("still fails over on an outage the unimpaired regions agree on", () => {
+    const walk = new Walk();
+    const decision = walk
+      .after(10 * second)
+      .tick(withImpairedRegions({ okta: "down", entra: "up" }, ["us-west-2"], walk.now));
+
+    expect(transitionOf(decision)).toBe("primary-active -> failing-over");
   });
 
   it("does not call a monitor that has never seen enough regions impaired", () => {
@@ -141,12 +169,25 @@ describe("primary-active", () => {
     expect(notificationsOf(decision)).not.toContain("monitor-impaired");
   });
 
-  it("only alerts on a degraded primary", () => {
+  it("alerts on a degraded primary only once it has lasted the dwell, and never fails over for it", () => {
     const walk = new Walk();
-    const decision = walk.after(10 * second).tick({ okta: "degraded", entra: "up" });
+    const first = walk.after(10 * second).tick({ okta: "degraded", entra: "up" });
+    const settled = walk.after(5 * minute).tick({ okta: "degraded", entra: "up" });
 
-    expect(transitionOf(decision)).toBeUndefined();
-    expect(notificationsOf(decision)).toEqual(["provider-degraded"]);
+    expect(transitionOf(first)).toBeUndefined();
+    expect(notificationsOf(first)).toEqual([]);
+    expect(notificationsOf(settled)).toEqual(["provider-degraded"]);
+    expect(transitionOf(settled)).toBeUndefined();
+  });
+
+  it("keeps quiet about a degradation that ends within the dwell", () => {
+    const walk = new Walk();
+    walk.after(10 * second).tick({ okta: "degraded", entra: "up" });
+    const back = walk.after(2 * minute).tick(allUp);
+    const later = walk.after(10 * minute).tick(allUp);
+
+    expect(notificationsOf(back)).toEqual([]);
+    expect(notificationsOf(later)).toEqual([]);
   });
 
   it("tells operators when the standby goes down", () => {
@@ -560,5 +601,144 @@ describe("versions", () => {
     expect(walk.state.version).toBe(before);
     walk.after(10 * second).tick({ okta: "down", entra: "up" });
     expect(walk.state.version).toBe(before + 1);
+  });
+});
+
+describe("flip-rate limit (policy.maxDnsChangesPerHour)", () => {
+  /** Okta down -> failover -> entra down -> back to okta, `times` times, each flip synced. */
+  function alternate(walk: Walk, times: number): void {
+    for (let i = 0; i < times; i++) {
+      walk.after(40 * second).tick({ okta: "down", entra: "up" });
+      if (walk.state.dns) walk.syncDns(`C${2 * i + 1}`);
+      walk.after(2 * minute).tick(allUp);
+      walk.after(2 * minute).tick({ okta: "up", entra: "down" });
+      if (walk.state.dns) walk.syncDns(`C${2 * i + 2}`);
+      walk.after(2 * minute).tick(allUp);
+    }
+  }
+
+  it("stays where it is after 4 automatic changes in an hour, pages once, and resumes after a quiet hour", () => {
+    const walk = new Walk();
+    alternate(walk, 2);
+    expect(walk.state.flips).toHaveLength(4);
+    expect(walk.state.state).toBe("primary-active");
+
+    const blocked = walk.after(40 * second).tick({ okta: "down", entra: "up" });
+    expect(transitionOf(blocked)).toBeUndefined();
+    expect(walk.state.dns).toBeUndefined();
+    expect(notificationsOf(blocked)).toEqual(["flapping-paused"]);
+    const audit = blocked.kind === "apply" ? blocked.effects.audit : [];
+    expect(audit.map((a) => a.action)).toEqual(["flapping-paused"]);
+    expect(notificationsOf(walk.after(5 * minute).tick({ okta: "down", entra: "up" }))).not.toContain(
+      "flapping-paused",
+    );
+    const until = Date.parse(walk.state.paused?.until ?? "");
+    expect(until).toBe(walk.now + 60 * minute);
+
+    walk.after(10 * minute).tick(allUp);
+    const resumed = walk.at(until).tick(allUp);
+    expect(notificationsOf(resumed)).toContain("flapping-resumed");
+    expect(walk.state.paused).toBeUndefined();
+    expect(transitionOf(walk.after(10 * second).tick({ okta: "down", entra: "up" }))).toBe(
+      "primary-active -> failing-over",
+    );
+  });
+
+  it("resumes at once on an operator's command, which is audited", () => {
+    const walk = new Walk();
+    alternate(walk, 2);
+    walk.after(40 * second).tick({ okta: "down", entra: "up" });
+    expect(walk.state.paused).toBeDefined();
+
+    const resumed = walk.send({ kind: "resume", actor: "operator:ana", reason: "Okta confirmed fixed" });
+    expect(notificationsOf(resumed)).toEqual(["flapping-resumed"]);
+    expect(resumed.kind === "apply" ? resumed.effects.audit[0] : undefined).toMatchObject({
+      action: "resume",
+      actor: "operator:ana",
+    });
+    expect(transitionOf(walk.after(10 * second).tick({ okta: "down", entra: "up" }))).toBe(
+      "primary-active -> failing-over",
+    );
+  });
+
+  it("refuses a resume when nothing is paused", () => {
+    const walk = new Walk();
+    expect(walk.send({ kind: "resume", actor: "operator:ana", reason: "" })).toEqual({
+      kind: "refuse",
+      reason: "automatic changes are not paused",
+    });
+  });
+
+  it("never limits an operator's own failover", () => {
+    const walk = new Walk();
+    alternate(walk, 2);
+    walk.after(40 * second).tick({ okta: "down", entra: "up" });
+    const manual = walk.send({
+      kind: "manual-failover",
+      to: "entra",
+      actor: "operator:ana",
+      reason: "by hand",
+    });
+    expect(transitionOf(manual)).toBe("primary-active -> failing-over");
+  });
+});
+
+describe("one incident, one thread", () => {
+  it("keeps a provider that goes down again before the dwell in the same incident, and resolves it once", () => {
+    const config = testConfig({ maxDnsChangesPerHour: 1 });
+    const walk = new Walk(config);
+    // No failover target: the incident has no failover and ends with the provider's recovery.
+    walk.after(10 * second).tick({ okta: "down", entra: "down" });
+    const id = walk.state.incident?.id;
+    walk.after(4 * minute).tick({ okta: "up", entra: "down" });
+    walk.after(4 * minute).tick({ okta: "down", entra: "down" });
+    walk.after(4 * minute).tick({ okta: "up", entra: "down" });
+
+    expect(walk.state.incident?.id).toBe(id);
+    expect(walk.state.incident?.episodes).toHaveLength(1);
+    const resolved = walk.after(5 * minute).tick({ okta: "up", entra: "down" });
+    expect(notificationsOf(resolved)).toEqual(["incident-resolved"]);
+    expect(walk.state.incident).toBeUndefined();
+    const record = resolved.kind === "apply" ? resolved.effects.incident : undefined;
+    expect(record?.endAt).toBe(record?.recoveredAt);
+  });
+
+  it("sends at most maxPerIncident messages; decisions always go out", () => {
+    const walk = new Walk(testConfig({ notifications: { maxPerIncident: 3, dwellSeconds: 0 } }));
+    walk.failOver(); // failing-over, failed-over: 2
+    const sent: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      sent.push(...notificationsOf(walk.after(minute).tick({ okta: "up", entra: "degraded" })));
+      sent.push(...notificationsOf(walk.after(minute).tick({ okta: "up", entra: "up" })));
+    }
+    // The approval request is a decision people answer: it goes out past the cap.
+    expect(sent.filter((kind) => kind !== "failback-requested")).toHaveLength(1);
+    expect(sent).toContain("failback-requested");
+    expect(walk.state.incident?.suppressed).toBeGreaterThan(0);
+  });
+});
+
+describe("vendor modes", () => {
+  it("does not fail over onto a secondary in backup authentication: no change, one page", () => {
+    const walk = new Walk();
+    const first = walk
+      .after(10 * second)
+      .tick(withMode({ okta: "down", entra: "up" }, "entra", "backup-auth"));
+
+    expect(transitionOf(first)).toBeUndefined();
+    expect(walk.state.dns).toBeUndefined();
+    const page =
+      first.kind === "apply" ? first.effects.notifications.find((n) => n.kind === "both-down") : undefined;
+    expect(page).toMatchObject({ modes: { entra: "backup-auth" } });
+  });
+
+  it("treats a read-only primary as degraded: a named alert after the dwell, no failover", () => {
+    const walk = new Walk();
+    walk.after(10 * second).tick(withMode({ okta: "up", entra: "up" }, "okta", "read-only"));
+    const settled = walk.after(5 * minute).tick(withMode({ okta: "up", entra: "up" }, "okta", "read-only"));
+
+    expect(transitionOf(settled)).toBeUndefined();
+    const alert = settled.kind === "apply" ? settled.effects.notifications[0] : undefined;
+    expect(alert).toMatchObject({ kind: "provider-degraded", provider: "okta", mode: "read-only" });
   });
 });

@@ -1,6 +1,7 @@
 import type { Policy, Site } from "./config.js";
 import type { AuditRecord, DomainEvent, Effects, NotificationIntent, Transition } from "./effects.js";
-import { noEffects } from "./effects.js";
+import { deploymentScope, noEffects } from "./effects.js";
+import type { VendorMode } from "./monitor.js";
 import { closeMinutes, type MinuteRollup, recordChange, rollupKey, toRollupVerdict } from "./rollup.js";
 import {
   isServable,
@@ -30,6 +31,12 @@ import type { GlobalVerdict, ProviderVerdict, SiteVerdicts } from "./verdict.js"
  *   failing-back --primary degraded or down--> secondary-active (abort)
  *   failback-pending --primary down again--> secondary-active
  *   any --freeze--> frozen --unfreeze--> primary-active | secondary-active (from the weights)
+ *
+ * Around that, the guards of issue 14: at most `policy.maxDnsChangesPerHour` automatic failovers an
+ * hour (then a pause, paged once, lifted by a quiet hour or `resume`); a provider in backup
+ * authentication is no failover target; news about a provider waits `notifications.dwellSeconds`
+ * before it is sent; an incident sends at most `notifications.maxPerIncident` messages besides its
+ * decisions; and the monitor's own trouble is one deployment-wide alert.
  */
 
 export type Input =
@@ -43,7 +50,8 @@ export type Input =
   | { kind: "freeze"; actor: string; reason: string }
   | { kind: "unfreeze"; actor: string; reason: string }
   | { kind: "manual-failover"; to: string; actor: string; reason: string }
-  | { kind: "manual-failback"; actor: string; reason: string };
+  | { kind: "manual-failback"; actor: string; reason: string }
+  | { kind: "resume"; actor: string; reason: string };
 
 export interface DecisionContext {
   /** Epoch ms. */
@@ -98,6 +106,8 @@ function route(d: Draft, input: Input, ctx: DecisionContext): string | undefined
       return manualFailover(d, ctx, input.to, input.actor, input.reason);
     case "manual-failback":
       return manualFailback(d, ctx, input.actor, input.reason);
+    case "resume":
+      return resume(d, input.actor, input.reason);
   }
 }
 
@@ -108,6 +118,10 @@ function route(d: Draft, input: Input, ctx: DecisionContext): string | undefined
 function tick(d: Draft, ctx: DecisionContext): void {
   rollForward(d, ctx);
   observeVerdicts(d, ctx);
+  announceSettledVerdicts(d, ctx);
+  observeMonitor(d, ctx);
+  closeRecoveredIncident(d, ctx);
+  resumeAfterQuietHour(d, ctx);
   reclaimStuckDns(d, ctx);
   switch (d.state.state) {
     case "frozen":
@@ -181,21 +195,23 @@ function rollForward(d: Draft, ctx: DecisionContext): void {
   d.state.rollup = rollup;
 }
 
-/** Records verdict changes: events, alerts for the standby and the monitor, incident recovery. */
+/** Records verdict changes: events, the standby going down, and the serving provider's recovery. */
 function observeVerdicts(d: Draft, ctx: DecisionContext): void {
   const { site } = ctx;
-  let impaired: ProviderVerdict | undefined;
   for (const provider of site.providers) {
     const current = ctx.verdicts[provider.id];
     const verdict: GlobalVerdict = current?.verdict ?? "impaired";
+    const mode = current?.mode;
     const previous = d.state.observed[provider.id];
-    // A monitor that has never seen enough regions is starting, not impaired: alert only on a loss.
-    const wasSeen =
-      previous !== undefined && (previous.verdict !== "impaired" || d.state.alerts.impairedSince);
-    if (verdict === "impaired" && !impaired && current && wasSeen) impaired = current;
-    if (previous?.verdict === verdict) continue;
+    if (previous?.verdict === verdict && previous.mode === mode) continue;
     const downUntil = previous?.verdict === "down" ? d.at : previous?.downUntil;
-    d.state.observed[provider.id] = { verdict, since: d.at, ...(downUntil ? { downUntil } : {}) };
+    d.state.observed[provider.id] = {
+      verdict,
+      since: d.at,
+      ...(downUntil ? { downUntil } : {}),
+      ...(mode ? { mode } : {}),
+      ...(previous?.announced ? { announced: previous.announced } : {}),
+    };
     d.event({
       type: "verdict-changed",
       site: site.id,
@@ -204,50 +220,198 @@ function observeVerdicts(d: Draft, ctx: DecisionContext): void {
       from: previous?.verdict ?? "unknown",
       to: verdict,
       regions: Object.fromEntries((current?.regions ?? []).map((r) => [r.region, r.verdict])),
+      ...(mode ? { mode } : {}),
     });
-    const evidence = evidenceOf(current);
-    if (verdict === "degraded") d.notify({ kind: "provider-degraded", provider: provider.id, evidence });
-    if (verdict === "down" && provider.id !== d.state.active) {
-      d.notify({ kind: "provider-down", provider: provider.id, evidence });
+    const observed = d.state.observed[provider.id];
+    if (verdict === "down" && observed) {
+      // Losing a failover target is news at once; a standby flapping down again before its recovery
+      // was announced is not (it was never announced as back).
+      if (provider.id !== d.state.active && observed.announced !== "down") {
+        d.notify({ kind: "provider-down", provider: provider.id, evidence: evidenceOf(current) });
+      }
+      observed.announced = "down";
     }
-    if (verdict === "up" && (previous?.verdict === "down" || previous?.verdict === "degraded")) {
-      d.notify({ kind: "provider-recovered", provider: provider.id, was: previous.verdict });
-    }
-    const incident = d.state.incident;
-    if (verdict === "up" && incident && incident.provider === provider.id && !incident.recoveredAt) {
-      d.updateIncident({ recoveredAt: d.at });
-      if (!incident.failoverTo) d.updateIncident({ endAt: d.at }, { close: true });
-    }
+    trackIncidentEpisodes(d, ctx, provider.id, verdict);
   }
+}
 
-  if (impaired && !d.state.alerts.impairedSince) {
-    d.state.alerts.impairedSince = d.at;
-    const stale = impaired.regions.filter((r) => r.verdict === "stale").map((r) => r.region);
-    const fresh = impaired.regions.filter((r) => r.verdict !== "stale").map((r) => r.region);
-    d.notify({
-      kind: "monitor-impaired",
-      provider: impaired.provider,
-      staleRegions: stale,
-      freshRegions: fresh,
-    });
-    d.event({
-      type: "alert",
-      site: site.id,
-      at: d.at,
-      alert: "monitor-impaired",
-      message: `only ${fresh.length} of ${impaired.regions.length} regions report (quorum ${ctx.policy.quorum}); no automatic action until they do`,
-    });
-  } else if (!impaired && d.state.alerts.impairedSince) {
-    d.state.alerts.impairedSince = undefined;
-    d.notify({ kind: "monitor-restored", provider: site.providers[0]?.id ?? "" });
-    d.event({
-      type: "alert",
-      site: site.id,
-      at: d.at,
-      alert: "monitor-restored",
-      message: "enough regions report again",
+/**
+ * Degraded and recovered news, once the verdict has held for `notifications.dwellSeconds`: a provider
+ * that is degraded for a minute, or back for a minute between outages, is chatter, not news.
+ */
+function announceSettledVerdicts(d: Draft, ctx: DecisionContext): void {
+  const dwellMs = ctx.policy.notifications.dwellSeconds * 1000;
+  for (const provider of ctx.site.providers) {
+    const observed = d.state.observed[provider.id];
+    if (!observed || ctx.now - Date.parse(observed.since) < dwellMs) continue;
+    if (observed.verdict === "degraded") {
+      const key = announcementOf(observed.verdict, observed.mode);
+      if (observed.announced === key) continue;
+      observed.announced = key;
+      const evidence = evidenceOf(ctx.verdicts[provider.id]);
+      d.notify({
+        kind: "provider-degraded",
+        provider: provider.id,
+        evidence,
+        ...(observed.mode ? { mode: observed.mode } : {}),
+      });
+    } else if (observed.verdict === "up" && observed.announced !== undefined) {
+      const incident = d.state.incident;
+      // The incident's own resolution says it (closeRecoveredIncident): one message, not two.
+      if (incident?.provider === provider.id && !incident.failoverTo) continue;
+      const was = observed.announced.startsWith("degraded") ? "degraded" : "down";
+      observed.announced = undefined;
+      d.notify({ kind: "provider-recovered", provider: provider.id, was });
+    }
+  }
+}
+
+function announcementOf(verdict: GlobalVerdict, mode: VendorMode | undefined): string {
+  return mode ? `${verdict}:${mode}` : verdict;
+}
+
+/**
+ * An incident ends when its provider is back, but not at the first healthy minute: one without a
+ * failover stays open until the provider has been up for `notifications.dwellSeconds`, so a provider
+ * that goes down again meanwhile is the same incident (a new episode), one alert thread.
+ */
+function trackIncidentEpisodes(
+  d: Draft,
+  ctx: DecisionContext,
+  provider: string,
+  verdict: GlobalVerdict,
+): void {
+  const incident = d.state.incident;
+  if (!incident || incident.provider !== provider) return;
+  if (verdict === "up" && !incident.recoveredAt) {
+    d.updateIncident({ recoveredAt: d.at });
+    return;
+  }
+  if (verdict === "down" && incident.recoveredAt && !incident.failoverTo) {
+    const failingSince = ctx.verdicts[provider]?.failingSince;
+    const episode = { start: incident.episodeStart ?? incident.start, recoveredAt: incident.recoveredAt };
+    d.updateIncident({
+      episodes: [...(incident.episodes ?? []), episode],
+      episodeStart: failingSince !== undefined && failingSince <= ctx.now ? iso(failingSince) : d.at,
+      recoveredAt: undefined,
     });
   }
+}
+
+function closeRecoveredIncident(d: Draft, ctx: DecisionContext): void {
+  const incident = d.state.incident;
+  if (!incident?.recoveredAt || incident.failoverTo) return;
+  const observed = d.state.observed[incident.provider];
+  if (observed?.verdict !== "up") return;
+  if (ctx.now - Date.parse(observed.since) < ctx.policy.notifications.dwellSeconds * 1000) return;
+  // Dated at the recovery, not at the end of the wait: reports count the outage, not the dwell.
+  observed.announced = undefined;
+  d.updateIncident({ endAt: incident.recoveredAt }, { close: true });
+}
+
+/**
+ * The monitor's own trouble: probe regions impaired (their canaries or clock) or silent. It is about
+ * the deployment, not this site, so the alert is deployment-wide (`site: "*"`), and its id comes from
+ * the episode (every site's evaluation raises the same one, and it is sent once). It opens after the
+ * dwell, says when fewer than a quorum of regions can judge (nothing moves automatically), is updated
+ * when the regions change, and closes once every region has been healthy for the dwell.
+ */
+function observeMonitor(d: Draft, ctx: DecisionContext): void {
+  const trouble = monitorTrouble(ctx);
+  const dwellMs = ctx.policy.notifications.dwellSeconds * 1000;
+  const open = d.state.alerts.monitor;
+  if (trouble.regions.length > 0) {
+    const monitor = open ?? { since: iso(trouble.since), regions: [], holding: false };
+    monitor.regions = trouble.regions;
+    monitor.holding = trouble.holding;
+    monitor.quietSince = undefined;
+    d.state.alerts.monitor = monitor;
+    if (ctx.now - Date.parse(monitor.since) < dwellMs) return;
+    // Worse news (more regions, or a lost quorum) is sent; a partial recovery waits for the all-clear.
+    const announced = monitor.announced;
+    const worse =
+      !announced ||
+      (trouble.holding && !announced.holding) ||
+      trouble.regions.some((r) => !announced.regions.includes(r));
+    if (!worse) return;
+    monitor.announced = { regions: trouble.regions, holding: trouble.holding };
+    const key = `${trouble.regions.join(",")}${trouble.holding ? "+holding" : ""}`;
+    d.notifyDeployment(`monitor:${monitor.since}:impaired:${key}`, {
+      kind: "monitor-impaired",
+      provider: deploymentScope,
+      staleRegions: trouble.stale,
+      freshRegions: ctx.regions.filter((r) => !trouble.regions.includes(r)),
+      impairedRegions: trouble.impaired,
+      reasons: trouble.reasons,
+      holding: trouble.holding,
+      since: monitor.since,
+    });
+    if (!announced) {
+      d.event({
+        type: "alert",
+        site: ctx.site.id,
+        at: d.at,
+        alert: "monitor-impaired",
+        message: `monitor impaired in ${trouble.regions.join(", ")}${trouble.holding ? `: fewer than ${ctx.policy.quorum} regions can judge, no automatic action` : ": they abstain"}`,
+      });
+    }
+    return;
+  }
+  if (!open) return;
+  open.quietSince ??= d.at;
+  if (ctx.now - Date.parse(open.quietSince) < dwellMs) return;
+  d.state.alerts.monitor = undefined;
+  if (open.announced === undefined) return; // never announced: it ends as quietly as it began
+  d.notifyDeployment(`monitor:${open.since}:restored`, {
+    kind: "monitor-restored",
+    provider: deploymentScope,
+    since: open.since,
+  });
+  d.event({
+    type: "alert",
+    site: ctx.site.id,
+    at: d.at,
+    alert: "monitor-restored",
+    message: "every probe region judges again",
+  });
+}
+
+interface MonitorTrouble {
+  /** Impaired and silent regions, in the config's order. */
+  regions: string[];
+  impaired: string[];
+  stale: string[];
+  reasons: Record<string, string>;
+  /** Fewer than a quorum of regions can judge a provider: nothing moves automatically. */
+  holding: boolean;
+  /** When the earliest of them began (epoch ms). */
+  since: number;
+}
+
+function monitorTrouble(ctx: DecisionContext): MonitorTrouble {
+  const reasons: Record<string, string> = {};
+  const impaired = new Set<string>();
+  const stale = new Set<string>();
+  let since = ctx.now;
+  for (const provider of ctx.site.providers) {
+    for (const view of ctx.verdicts[provider.id]?.regions ?? []) {
+      if (view.verdict === "impaired") {
+        impaired.add(view.region);
+        if (view.impairment) reasons[view.region] = view.impairment;
+        since = Math.min(since, view.impairedSince ?? ctx.now);
+      } else if (view.verdict === "stale" && view.lastRoundAt !== undefined) {
+        // A region that never reported is starting, not silent.
+        stale.add(view.region);
+        since = Math.min(since, view.lastRoundAt + ctx.policy.staleAfterSeconds * 1000);
+      }
+    }
+  }
+  for (const region of impaired) stale.delete(region);
+  const inOrder = (set: Set<string>) => ctx.regions.filter((r) => set.has(r));
+  const regions = inOrder(new Set([...impaired, ...stale]));
+  const holding =
+    regions.length > 0 && ctx.site.providers.some((p) => ctx.verdicts[p.id]?.verdict === "impaired");
+  return { regions, impaired: inOrder(impaired), stale: inOrder(stale), reasons, holding, since };
 }
 
 /**
@@ -258,28 +422,104 @@ function leaveIfActiveDown(d: Draft, ctx: DecisionContext): boolean {
   const { state } = d;
   const activeVerdict = verdictOf(ctx, state.active);
   if (activeVerdict !== "down") {
-    if (state.alerts.bothDownSince) state.alerts.bothDownSince = undefined;
+    // Said once per incident: a provider flapping through "both down" is one incident, one page.
+    if (state.alerts.bothDownSince && !state.incident) state.alerts.bothDownSince = undefined;
     return false;
   }
+  const opened = !state.incident;
   if (!state.incident) openIncident(d, ctx, state.active);
+  const observed = state.observed[state.active];
+  if (observed) observed.announced = "down"; // the incident's own alert announces it
   const target = chooseTarget(ctx, state, state.active);
   if (!target) {
     if (!state.alerts.bothDownSince) {
       state.alerts.bothDownSince = d.at;
       const evidence = ctx.site.providers.flatMap((p) => evidenceOf(ctx.verdicts[p.id]));
-      d.notify({ kind: "both-down", providers: ctx.site.providers.map((p) => p.id), evidence });
+      const modes = excludedByMode(ctx, state.active);
+      d.notify({
+        kind: "both-down",
+        providers: ctx.site.providers.map((p) => p.id),
+        evidence,
+        ...(Object.keys(modes).length > 0 ? { modes } : {}),
+      });
+      const why = Object.entries(modes)
+        .map(([id, mode]) => `${id} is in ${mode}`)
+        .join(", ");
       d.event({
         type: "alert",
         site: ctx.site.id,
         at: d.at,
         alert: "both-down",
-        message: `${state.active} is down and no other provider is healthy: no failover`,
+        message: `${state.active} is down and no other provider can take over${why ? ` (${why})` : ""}: no failover`,
       });
     }
     return true;
   }
-  startFailover(d, ctx, target, `${state.active} down in ${downRegions(ctx, state.active)}`, evaluatorActor);
+  automaticFailover(d, ctx, target, `${state.active} down in ${downRegions(ctx, state.active)}`, opened);
   return true;
+}
+
+/**
+ * An automatic failover, unless the site has made `policy.maxDnsChangesPerHour` of them in the last
+ * hour: then it stays where it is (the last change put it on a provider that worked), the pause is
+ * paged once, and each change wanted meanwhile restarts the quiet hour that lifts it.
+ */
+function automaticFailover(
+  d: Draft,
+  ctx: DecisionContext,
+  target: string,
+  reason: string,
+  incidentOpened: boolean,
+): void {
+  const { state } = d;
+  const hourAgo = ctx.now - hourMs;
+  const flips = (state.flips ?? []).filter((at) => Date.parse(at) > hourAgo);
+  const limit = ctx.policy.maxDnsChangesPerHour;
+  if (!state.paused && flips.length < limit) {
+    state.flips = [...flips, d.at];
+    startFailover(d, ctx, target, reason, evaluatorActor);
+    return;
+  }
+  const until = iso(ctx.now + hourMs);
+  const starting = !state.paused;
+  state.paused = { since: state.paused?.since ?? d.at, until, changes: flips.length };
+  state.flips = flips;
+  if (!starting && !incidentOpened) return;
+  d.notify({ kind: "flapping-paused", changes: flips.length, limit, serving: state.active, until });
+  if (!starting) return;
+  const message = `${flips.length} automatic DNS changes in the last hour (limit ${limit}): automatic changes paused until ${until}, staying on ${state.active}`;
+  d.audit("flapping-paused", `${message}; wanted: ${reason}`, evaluatorActor);
+  d.event({ type: "alert", site: ctx.site.id, at: d.at, alert: "flapping-paused", message });
+}
+
+const hourMs = 3_600_000;
+
+/** After a quiet hour (no automatic change wanted), automatic changes resume by themselves. */
+function resumeAfterQuietHour(d: Draft, ctx: DecisionContext): void {
+  const paused = d.state.paused;
+  if (!paused || ctx.now < Date.parse(paused.until)) return;
+  d.state.paused = undefined;
+  const reason = `no automatic DNS change wanted since ${iso(Date.parse(paused.until) - hourMs)}`;
+  d.notify({ kind: "flapping-resumed", by: evaluatorActor, reason });
+  d.audit("flapping-resumed", reason, evaluatorActor);
+  d.event({
+    type: "alert",
+    site: ctx.site.id,
+    at: d.at,
+    alert: "flapping-resumed",
+    message: `automatic changes resumed: ${reason}`,
+  });
+}
+
+function resume(d: Draft, actor: string, reason: string): string | undefined {
+  if (!d.state.paused) return "automatic changes are not paused";
+  d.state.paused = undefined;
+  d.state.flips = []; // the operator vouches for the next changes: the hour starts afresh
+  const why = reason ? `resumed by ${actor}: ${reason}` : `resumed by ${actor}`;
+  d.notify({ kind: "flapping-resumed", by: actor, reason: why });
+  d.audit("resume", why, actor);
+  d.event({ type: "alert", site: d.state.site, at: d.at, alert: "flapping-resumed", message: why });
+  return;
 }
 
 function startFailover(d: Draft, ctx: DecisionContext, target: string, reason: string, actor: string): void {
@@ -370,7 +610,7 @@ function whileFailingBack(d: Draft, ctx: DecisionContext): void {
   const activeVerdict = verdictOf(ctx, state.active);
   if (activeVerdict === "down" && primaryVerdict !== "down") {
     // The provider we are leaving broke mid-failback: finish at once rather than stepping.
-    startFailover(d, ctx, primary, `${state.active} down during failback`, evaluatorActor);
+    automaticFailover(d, ctx, primary, `${state.active} down during failback`, false);
     return;
   }
   if (activeVerdict === "down") {
@@ -688,8 +928,21 @@ function verdictOf(ctx: DecisionContext, provider: string): GlobalVerdict {
 
 const preference: Record<GlobalVerdict, number> = { up: 0, degraded: 1, impaired: 2, down: 3 };
 
+/** Providers other than `leaving` that are not down but ruled out by a vendor mode. */
+function excludedByMode(ctx: DecisionContext, leaving: string): Record<string, VendorMode> {
+  const out: Record<string, VendorMode> = {};
+  for (const provider of ctx.site.providers) {
+    const verdict = ctx.verdicts[provider.id];
+    if (provider.id !== leaving && verdict?.mode === "backup-auth" && verdict.verdict !== "down") {
+      out[provider.id] = verdict.mode;
+    }
+  }
+  return out;
+}
+
 /**
  * The healthiest provider other than `leaving`, in priority order among equals. Never a down one,
+ * nor one in backup authentication (it renews existing sessions but signs nobody new in),
  * nor one failing in a quorum of regions right now (it is probably going down too), nor one that
  * came back from down less than `settleMs` ago: when both providers fail and recover together, the
  * first to recover is usually a round ahead of the other, and flipping onto it would only cost a
@@ -701,6 +954,7 @@ export function chooseTarget(ctx: DecisionContext, state: SiteState, leaving: st
     if (provider.id === leaving) continue;
     const rank = preference[verdictOf(ctx, provider.id)];
     if (rank === preference.down || ctx.verdicts[provider.id]?.failingInQuorum) continue;
+    if (ctx.verdicts[provider.id]?.mode === "backup-auth") continue; // takes no new sign-ins
     if (ctx.now < settledAt(state, ctx.policy, provider.id)) continue;
     if (!best || rank < best.rank) best = { id: provider.id, rank };
   }
@@ -779,6 +1033,22 @@ export function nextDeadline(
   if (state.state === "failing-back" && state.failback?.stepInsyncAt) {
     candidates.push(Date.parse(state.failback.stepInsyncAt) + policy.failback.holdSeconds * 1000);
   }
+  if (state.paused) candidates.push(Date.parse(state.paused.until));
+  const dwellMs = policy.notifications.dwellSeconds * 1000;
+  for (const observed of Object.values(state.observed)) {
+    const due =
+      observed.verdict === "degraded"
+        ? observed.announced !== announcementOf(observed.verdict, observed.mode)
+        : observed.verdict === "up" && observed.announced !== undefined;
+    if (due) candidates.push(Date.parse(observed.since) + dwellMs);
+  }
+  const monitor = state.alerts.monitor;
+  if (monitor?.quietSince) candidates.push(Date.parse(monitor.quietSince) + dwellMs);
+  else if (monitor && monitor.announced === undefined) candidates.push(Date.parse(monitor.since) + dwellMs);
+  const incident = state.incident;
+  const recovering =
+    incident?.recoveredAt && !incident.failoverTo ? state.observed[incident.provider] : undefined;
+  if (recovering?.verdict === "up") candidates.push(Date.parse(recovering.since) + dwellMs);
   const future = candidates.filter((t) => t > now);
   return future.length > 0 ? Math.min(...future) : undefined;
 }
@@ -789,6 +1059,20 @@ export function nextDeadline(
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type NotificationBody = DistributiveOmit<NotificationIntent, "id" | "site" | "at" | "incidentId">;
+
+/**
+ * What an incident always sends, whatever its count: its decisions and the requests people answer.
+ * The rest (a provider degraded, down or back, a DNS retry) is news the cap may keep back.
+ */
+const chatter: ReadonlySet<NotificationIntent["kind"]> = new Set([
+  "provider-degraded",
+  "provider-down",
+  "provider-recovered",
+]);
+
+function isChatter(body: NotificationBody): boolean {
+  return chatter.has(body.kind) || (body.kind === "dns-error" && !body.rejected);
+}
 type EventBody = DistributiveOmit<DomainEvent, "id">;
 
 class Draft {
@@ -839,14 +1123,41 @@ class Draft {
   }
 
   notify(body: NotificationBody): void {
-    const incidentId = this.state.incident?.id;
+    const incident = this.state.incident;
+    if (incident) {
+      // One incident, one thread, a bounded number of messages (a flapping provider is one incident).
+      const sent = incident.alerts ?? 0;
+      if (isChatter(body) && sent >= this.ctx.policy.notifications.maxPerIncident) {
+        this.updateIncident({ suppressed: (incident.suppressed ?? 0) + 1 });
+        return;
+      }
+      this.updateIncident({ alerts: sent + 1 });
+    }
     this.effects.notifications.push({
       ...body,
       id: "",
       site: this.state.site,
       at: this.at,
-      ...(incidentId ? { incidentId } : {}),
+      ...(incident ? { incidentId: incident.id } : {}),
     } as NotificationIntent);
+  }
+
+  /**
+   * A notification about the whole deployment (the monitor), with an id every site's evaluation
+   * derives alike, so the outbox keeps one however many sites raise it.
+   */
+  notifyDeployment(id: string, body: NotificationBody): void {
+    this.effects.notifications.push({
+      ...body,
+      id,
+      site: deploymentScope,
+      at: this.at,
+    } as NotificationIntent);
+  }
+
+  /** An audit record for an action that is not a transition (a pause, a resume). */
+  audit(action: string, reason: string, actor: string): void {
+    this.effects.audit.push({ site: this.state.site, at: this.at, seq: 0, actor, action, reason });
   }
 
   event(event: EventBody): void {
@@ -888,8 +1199,23 @@ class Draft {
   finish(): Decision {
     const next = this.state;
     const incident = next.incident;
-    if (this.incidentChanged && incident) this.effects.incident = incident;
-    if (this.closeIncident) next.incident = undefined;
+    if (this.closeIncident && incident?.endAt) {
+      // Resolved once, last in the decision: the thread's final word.
+      this.notify({
+        kind: "incident-resolved",
+        provider: incident.provider,
+        start: incident.start,
+        endAt: incident.endAt,
+        ...(incident.failoverTo ? { failoverTo: incident.failoverTo } : {}),
+        ...(incident.suppressed ? { suppressed: incident.suppressed } : {}),
+      });
+    }
+    const closing = next.incident;
+    if (this.incidentChanged && closing) this.effects.incident = closing;
+    if (this.closeIncident) {
+      next.incident = undefined;
+      next.alerts.bothDownSince = undefined; // the next incident says it again
+    }
     stripUndefined(next);
     const recheckAt = nextDeadline(next, this.ctx.policy, this.ctx.now, primaryId(this.ctx));
     if (
@@ -913,11 +1239,12 @@ class Draft {
         actor: record.actor,
         version,
         weights: weights ?? next.dns?.weights ?? next.weights,
-        ...(incident ? { incidentId: incident.id } : {}),
+        ...(closing ? { incidentId: closing.id } : {}),
       });
     }
     const kinds = new Map<string, number>();
     for (const n of this.effects.notifications) {
+      if (n.id !== "") continue; // deployment-wide: its id is its identity across sites
       const seen = kinds.get(n.kind) ?? 0;
       kinds.set(n.kind, seen + 1);
       n.id = `${next.site}:${version}:${n.kind}${seen > 0 ? `:${seen}` : ""}`;

@@ -1,6 +1,13 @@
 import { type Config, parseConfig, type Site } from "./config.js";
+import type { VendorMode } from "./monitor.js";
 import type { DecisionContext } from "./state-machine.js";
-import type { GlobalVerdict, RegionVerdict, RegionView, SiteVerdicts } from "./verdict.js";
+import {
+  type GlobalVerdict,
+  globalVerdict,
+  type RegionVerdict,
+  type RegionView,
+  type SiteVerdicts,
+} from "./verdict.js";
 
 /*
  * Fixtures for tests across packages (`@idp-failover/core/testing`): a small valid config and
@@ -94,4 +101,56 @@ export function contextAt(
     policy: config.policy,
     verdicts: verdicts(byProvider),
   };
+}
+
+/**
+ * Verdicts while some probe regions are impaired (their canaries fail since `since`): those regions
+ * abstain, the others see `byProvider`, and the quorum rule (2) decides.
+ */
+export function withImpairedRegions(
+  byProvider: Record<string, "up" | "down">,
+  impaired: readonly string[],
+  since: number,
+): SiteVerdicts {
+  const out: SiteVerdicts = {};
+  for (const [provider, verdict] of Object.entries(byProvider)) {
+    const regions: RegionView[] = testRegions.map((region) =>
+      impaired.includes(region)
+        ? {
+            region,
+            verdict: "impaired",
+            lastRoundAt: since,
+            impairedSince: since,
+            impairment: "canaries failing: aws-region (no answer within 5000 ms)",
+            evidence: [],
+          }
+        : {
+            region,
+            verdict,
+            lastRoundAt: since,
+            ...(verdict === "down" ? { failing: true, failingSince: since } : {}),
+            evidence: [],
+          },
+    );
+    out[provider] = globalVerdict(provider, regions, 2);
+  }
+  return out;
+}
+
+/** `verdicts(byProvider)` with one provider degraded in a vendor mode in every region. */
+export function withMode(
+  byProvider: Record<string, GlobalVerdict>,
+  provider: string,
+  mode: VendorMode,
+): SiteVerdicts {
+  const out = verdicts(byProvider);
+  const regions: RegionView[] = testRegions.map((region) => ({
+    region,
+    verdict: "degraded",
+    lastRoundAt: 0,
+    mode,
+    evidence: [],
+  }));
+  out[provider] = globalVerdict(provider, regions, 2);
+  return out;
 }

@@ -46,7 +46,7 @@ function result(probe: string, ok: boolean, extra: Partial<ProbeResult> = {}): P
 
 const healthy = ["oidc-discovery", "jwks", "token"].map((p) => result(p, true));
 
-const letter = { up: "u", degraded: "g", down: "D", stale: "s" } as const;
+const letter = { up: "u", degraded: "g", down: "D", stale: "s", impaired: "i" } as const;
 
 /**
  * Folds a string of rounds ("o" ok, "f" failed token, "d" slow) from T0; returns the verdict after
@@ -183,5 +183,99 @@ describe("global verdict", () => {
       { ...view("c", "degraded"), failingSince: 100 },
     ];
     expect(globalVerdict("okta", views, 2).failingSince).toBe(200);
+  });
+});
+
+describe("an impaired region (its own canaries failed)", () => {
+  it("abstains while impaired and keeps its fold as it was, so it resumes where it left off", () => {
+    let tracker = observeRound(undefined, summarizeRound(T0, healthy), policy);
+    const failing = [result("token", false), ...healthy.slice(0, 2)];
+    tracker = observeRound(tracker, summarizeRound(T0 + cadence, failing), policy);
+    const before = { ...tracker };
+    for (let i = 2; i < 10; i++) {
+      tracker = observeRound(
+        tracker,
+        summarizeRound(T0 + i * cadence, failing, "canaries failing: aws-region"),
+        policy,
+      );
+    }
+
+    expect(regionVerdictOf(tracker, T0 + 9 * cadence, policy)).toBe("impaired");
+    expect(regionView("us-east-1", tracker, T0 + 9 * cadence, policy)).toMatchObject({
+      verdict: "impaired",
+      impairment: "canaries failing: aws-region",
+      impairedSince: T0 + 2 * cadence,
+    });
+    expect(tracker.consecutiveFailed).toBe(before.consecutiveFailed);
+    expect(tracker.recent).toBe(before.recent);
+    tracker = observeRound(tracker, summarizeRound(T0 + 10 * cadence, healthy), policy);
+    expect(regionVerdictOf(tracker, T0 + 10 * cadence, policy)).toBe("up");
+    expect(tracker.impairedSince).toBeNull();
+  });
+
+  it("does not count toward any quorum: one fresh region of three is the monitor impaired", () => {
+    const views: RegionView[] = [
+      { region: "us-east-1", verdict: "impaired", evidence: [] },
+      { region: "us-west-2", verdict: "impaired", evidence: [] },
+      { region: "eu-west-1", verdict: "down", failing: true, evidence: [] },
+    ];
+    expect(globalVerdict("okta", views, 2).verdict).toBe("impaired");
+    const oneImpaired = views.map(
+      (v, i): RegionView => (i === 1 ? { ...v, verdict: "down", failing: true } : v),
+    );
+    expect(globalVerdict("okta", oneImpaired, 2).verdict).toBe("down");
+  });
+});
+
+describe("vendor modes", () => {
+  it("names backup authentication when the sign-in page fails while tokens are issued", () => {
+    const signIn = result("interactive-sign-in", false, {
+      kind: "interactive-sign-in",
+      criticality: "signal",
+      error: { class: "content", message: "no sign-in form" },
+    });
+    const round = summarizeRound(T0, [...healthy, signIn]);
+
+    expect(round).toMatchObject({ outcome: "degraded", mode: "backup-auth" });
+    const tracker = observeRound(undefined, round, policy);
+    expect(regionView("us-east-1", tracker, T0, policy)).toMatchObject({
+      verdict: "degraded",
+      mode: "backup-auth",
+    });
+  });
+
+  it("takes a vendor's own signal as the mode, and needs a quorum of regions to name it globally", () => {
+    const signal = result("okta-api", false, {
+      kind: "okta-api",
+      criticality: "signal",
+      error: { class: "upstream", message: "E0000010" },
+      mode: "read-only",
+    });
+    expect(summarizeRound(T0, [...healthy, signal]).mode).toBe("read-only");
+    const view = (region: string, mode?: "read-only"): RegionView => ({
+      region,
+      verdict: mode ? "degraded" : "up",
+      evidence: [],
+      ...(mode ? { mode } : {}),
+    });
+    expect(globalVerdict("okta", [view("a", "read-only"), view("b"), view("c")], 2)).toMatchObject({
+      verdict: "up",
+    });
+    expect(
+      globalVerdict("okta", [view("a", "read-only"), view("b", "read-only"), view("c")], 2),
+    ).toMatchObject({
+      verdict: "degraded",
+      mode: "read-only",
+    });
+  });
+
+  it("does not call an outage a mode: a failing token probe is not backup authentication", () => {
+    const signIn = result("interactive-sign-in", false, {
+      kind: "interactive-sign-in",
+      criticality: "signal",
+    });
+    const round = summarizeRound(T0, [result("token", false), signIn]);
+    expect(round.outcome).toBe("fail");
+    expect(round.mode).toBeUndefined();
   });
 });

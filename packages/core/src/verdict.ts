@@ -1,4 +1,5 @@
 import type { Policy } from "./config.js";
+import { type VendorMode, vendorModes } from "./monitor.js";
 import { type ErrorClass, type ProbeResult, weighResult } from "./probe-result.js";
 import { evidenceSchema } from "./site-state.js";
 import * as z from "./zod-mini.js";
@@ -6,13 +7,14 @@ import * as z from "./zod-mini.js";
 /*
  * From probe results to verdicts, in three steps:
  *   round   -> one region's probes of one provider at one tick, summarised (`summarizeRound`);
- *   region  -> a small fold over rounds (`RegionTracker`) that says up | degraded | down | stale;
+ *   region  -> a small fold over rounds (`RegionTracker`) that says up | degraded | down | stale, or
+ *              impaired when the region's own canaries failed (its results are about its network);
  *   global  -> the region verdicts under the quorum rule (`globalVerdict`).
  * The tracker is the only memory. It is small and serialisable, so the probe in each region can keep
  * it next to its results, and the evaluator reads one item per region instead of a window of results.
  */
 
-export type RegionVerdict = "up" | "degraded" | "down" | "stale";
+export type RegionVerdict = "up" | "degraded" | "down" | "stale" | "impaired";
 export type GlobalVerdict = "up" | "degraded" | "down" | "impaired";
 
 /** What a failing or slow probe showed, kept short for alerts and the audit trail. */
@@ -42,6 +44,13 @@ export interface RoundSummary {
   critical: number;
   criticalFailedFirst: number;
   evidence: Evidence[];
+  /** A vendor mode the round showed: a vendor's own signal, or a sign-in page missing while tokens work. */
+  mode?: VendorMode;
+  /**
+   * The region's canaries failed (or its clock is off) in this round: why. Its probe results are then
+   * about its own network, and the round is not folded in (see `observeRound`).
+   */
+  impaired?: string;
 }
 
 const maxEvidence = 3;
@@ -49,10 +58,14 @@ const maxEvidence = 3;
 /** What a round's summary needs of each probe result (replay's simulated probes make just this). */
 export type RoundResult = Pick<
   ProbeResult,
-  "probe" | "criticality" | "ok" | "latencyMs" | "status" | "attempts" | "error"
+  "probe" | "kind" | "criticality" | "ok" | "latencyMs" | "status" | "attempts" | "error" | "mode"
 >;
 
-export function summarizeRound<R extends RoundResult>(at: number, results: readonly R[]): RoundSummary {
+export function summarizeRound<R extends RoundResult>(
+  at: number,
+  results: readonly R[],
+  impaired?: string,
+): RoundSummary {
   let outcome: RoundOutcome = "ok";
   let flaky = 0;
   let critical = 0;
@@ -78,7 +91,31 @@ export function summarizeRound<R extends RoundResult>(at: number, results: reado
       });
     }
   }
-  return { at, outcome, probes: results.length, flaky, critical, criticalFailedFirst, evidence };
+  const mode = roundMode(results, outcome);
+  return {
+    at,
+    outcome,
+    probes: results.length,
+    flaky,
+    critical,
+    criticalFailedFirst,
+    evidence,
+    ...(mode ? { mode } : {}),
+    ...(impaired ? { impaired } : {}),
+  };
+}
+
+/**
+ * The vendor mode a round shows. A vendor's own signal names it (Okta's E0000010, Microsoft's
+ * service health); otherwise an interactive sign-in page that failed while every critical probe
+ * passed (tokens are still issued) is what Entra's backup authentication looks like from outside.
+ */
+function roundMode(results: readonly RoundResult[], outcome: RoundOutcome): VendorMode | undefined {
+  for (const result of results) if (result.mode) return result.mode;
+  if (outcome === "fail") return undefined;
+  const signIn = results.some((r) => r.kind === "interactive-sign-in" && !r.ok && r.error?.class !== "slow");
+  const tokens = results.some((r) => r.criticality === "critical" && r.ok);
+  return signIn && tokens ? "backup-auth" : undefined;
 }
 
 /**
@@ -104,6 +141,11 @@ export const regionTrackerSchema = z.object({
   /** What the last unhealthy round showed, and when that round was. */
   evidence: z.array(evidenceSchema),
   evidenceAt: z.nullable(z.number()),
+  /** Since when the region's own canaries fail (it abstains), and why; null when it is healthy. */
+  impairedSince: z._default(z.nullable(z.number()), null),
+  impairment: z._default(z.nullable(z.string()), null),
+  /** The vendor mode the last round showed, if any. */
+  mode: z._default(z.nullable(z.enum(vendorModes)), null),
 });
 export type RegionTracker = z.infer<typeof regionTrackerSchema>;
 
@@ -117,6 +159,15 @@ export function observeRound(
 ): RegionTracker {
   const { failure, recovery, degraded } = policy;
   const prev = tracker ?? emptyTracker(round.at);
+  if (round.impaired !== undefined) {
+    // The round's results describe the region's own network: keep the fold as it was, and abstain.
+    return {
+      ...prev,
+      lastRoundAt: Math.max(prev.lastRoundAt, round.at),
+      impairedSince: prev.impairedSince ?? round.at,
+      impairment: round.impaired,
+    };
+  }
   const failed = round.outcome === "fail";
   const consecutiveFailed = failed ? prev.consecutiveFailed + 1 : 0;
   const consecutiveHealthy = failed ? 0 : prev.consecutiveHealthy + 1;
@@ -182,6 +233,9 @@ export function observeRound(
     flakyByMinute,
     evidence: healthy ? prev.evidence : round.evidence,
     evidenceAt: healthy ? prev.evidenceAt : round.at,
+    impairedSince: null,
+    impairment: null,
+    mode: round.mode ?? null,
   };
 }
 
@@ -199,6 +253,9 @@ function emptyTracker(at: number): RegionTracker {
     flakyByMinute: [],
     evidence: [],
     evidenceAt: null,
+    impairedSince: null,
+    impairment: null,
+    mode: null,
   };
 }
 
@@ -236,6 +293,11 @@ export interface RegionView {
   /** The last round failed (or the region says down): trouble that may be about to become `down`. */
   failing?: boolean;
   evidence: Evidence[];
+  /** A vendor mode this region's last round showed. */
+  mode?: VendorMode;
+  /** Why the region is impaired (its canaries or clock), and since when, when it is. */
+  impairment?: string;
+  impairedSince?: number;
 }
 
 /** A region's verdict alone, without building its view (replay's hot path; `regionView` builds on it). */
@@ -245,8 +307,10 @@ export function regionVerdictOf(
   policy: Policy,
 ): RegionVerdict {
   if (!tracker || now - tracker.lastRoundAt > policy.staleAfterSeconds * 1000) return "stale";
+  if (tracker.impairedSince !== null) return "impaired";
   if (tracker.down) return "down";
-  if (tracker.lastOutcome !== "ok" || isFlaky(tracker, now, policy)) return "degraded";
+  if (tracker.lastOutcome !== "ok" || tracker.mode !== null || isFlaky(tracker, now, policy))
+    return "degraded";
   return "up";
 }
 
@@ -265,12 +329,23 @@ export function regionView(
       evidence: [],
     };
   }
+  if (verdict === "impaired") {
+    return {
+      region,
+      verdict,
+      lastRoundAt: tracker.lastRoundAt,
+      evidence: [],
+      ...(tracker.impairment !== null ? { impairment: tracker.impairment } : {}),
+      ...(tracker.impairedSince !== null ? { impairedSince: tracker.impairedSince } : {}),
+    };
+  }
   const base = {
     region,
     verdict,
     lastRoundAt: tracker.lastRoundAt,
     ...(tracker.failingSince !== null ? { failingSince: tracker.failingSince } : {}),
     ...(tracker.down || tracker.lastOutcome === "fail" ? { failing: true } : {}),
+    ...(tracker.mode !== null && !tracker.down ? { mode: tracker.mode } : {}),
   };
   if (verdict === "down") return { ...base, evidence: tracker.evidence };
   if (verdict === "degraded") {
@@ -306,11 +381,14 @@ export interface ProviderVerdict {
    * behind the first, and flipping onto it would only cost a second flip.
    */
   failingInQuorum?: boolean;
+  /** A vendor mode a quorum of fresh regions see (a documented half-working state, not an outage). */
+  mode?: VendorMode;
 }
 
 /**
- * The quorum rule. Stale regions abstain; with fewer than `quorum` fresh regions the monitor is
- * `impaired` (missing data is not an outage). `down` needs `quorum` regions to say down.
+ * The quorum rule. Stale and impaired regions abstain; with fewer than `quorum` fresh regions the
+ * monitor is `impaired` (missing data is not an outage). `down` needs `quorum` regions to say down.
+ * A vendor mode seen by `quorum` regions makes an otherwise up provider `degraded`, with the mode.
  */
 export function globalVerdict(provider: string, regions: RegionView[], quorum: number): ProviderVerdict {
   let fresh = 0;
@@ -318,9 +396,11 @@ export function globalVerdict(provider: string, regions: RegionView[], quorum: n
   let unhealthy = 0;
   let failing = 0;
   let failingSince: number | undefined;
+  const modes = new Map<VendorMode, number>();
   for (const view of regions) {
-    if (view.verdict === "stale") continue;
+    if (view.verdict === "stale" || view.verdict === "impaired") continue;
     fresh++;
+    if (view.mode) modes.set(view.mode, (modes.get(view.mode) ?? 0) + 1);
     if (view.failing) failing++;
     if (view.verdict === "down") {
       down++;
@@ -329,14 +409,16 @@ export function globalVerdict(provider: string, regions: RegionView[], quorum: n
     }
     if (view.verdict !== "up") unhealthy++;
   }
+  const mode = [...modes].find(([, count]) => count >= quorum)?.[0];
   const verdict: GlobalVerdict =
-    fresh < quorum ? "impaired" : down >= quorum ? "down" : unhealthy >= quorum ? "degraded" : "up";
+    fresh < quorum ? "impaired" : down >= quorum ? "down" : unhealthy >= quorum || mode ? "degraded" : "up";
   return {
     provider,
     verdict,
     regions,
     ...(verdict === "down" && failingSince !== undefined ? { failingSince } : {}),
     ...(verdict !== "down" && failing >= quorum ? { failingInQuorum: true } : {}),
+    ...(verdict === "degraded" && mode ? { mode } : {}),
   };
 }
 

@@ -20,7 +20,7 @@ import {
 
 export type OperatorInput = Extract<
   Input,
-  { kind: "freeze" | "unfreeze" | "manual-failover" | "manual-failback" }
+  { kind: "freeze" | "unfreeze" | "manual-failover" | "manual-failback" | "resume" }
 >;
 
 export interface OperatorCommandDeps {

@@ -2,16 +2,19 @@ import type { DataPlaneItem } from "@idp-failover/core/data-plane-answer";
 import { describe, expect, it } from "vitest";
 import { answerVerdictRequest, type VerdictEndpointDeps } from "./verdict-endpoint.js";
 
-/* The verdict endpoint's answers, apart from Lambda and DynamoDB. */
+/* The verdict endpoint's answers, apart from Lambda and DynamoDB: withdraw (200) or keep (404). */
 
 const now = Date.parse("2026-05-04T09:00:00Z");
 const manifest = { sites: [{ id: "acme", providers: ["okta", "entra"] }], staleAfterSeconds: 45 };
+const secret = "f3b1c0de5ecret0f3b1c0de5ecret0ab";
+const path = (site = "acme", provider = "okta", key = secret) => `/v1/${key}/health/${site}/${provider}`;
 
 function deps(get: (site: string, region: string) => Promise<DataPlaneItem | undefined>) {
   const errors: string[] = [];
   const endpoint: VerdictEndpointDeps = {
     manifest,
     region: "eu-west-1",
+    secret,
     items: { get },
     now: () => now,
     onError: (_error, site) => errors.push(site),
@@ -23,42 +26,72 @@ const oktaDown = async (): Promise<DataPlaneItem> => ({
   site: "acme",
   region: "eu-west-1",
   writtenAt: now,
-  providers: { okta: { lastRoundAt: now, down: true, latched: false } },
+  providers: {
+    okta: { lastRoundAt: now, down: true, latched: false },
+    entra: { lastRoundAt: now, down: false, latched: false },
+  },
 });
 
 describe("answerVerdictRequest", () => {
-  it("answers a health check from the region's item, uncached", async () => {
+  it("answers withdraw (200 with the marker) from the region's item when okta must go", async () => {
     const { endpoint } = deps(oktaDown);
-    const answer = await answerVerdictRequest({ method: "GET", path: "/v1/health/acme/okta" }, endpoint);
-    expect(answer).toEqual({
-      statusCode: 503,
+    const answer = await answerVerdictRequest({ method: "GET", path: path() }, endpoint);
+    expect(answer).toMatchObject({
+      statusCode: 200,
       headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
-      body: "down in this region\n",
+      body: "idp-failover:withdraw down in this region\n",
+      outcome: { site: "acme", provider: "okta", withdraw: true },
     });
   });
 
-  it("abstains (200) when the region's item cannot be read, and reports the failure", async () => {
+  it("keeps (404) a provider that is up", async () => {
+    const { endpoint } = deps(oktaDown);
+    const answer = await answerVerdictRequest({ method: "GET", path: path("acme", "entra") }, endpoint);
+    expect(answer).toMatchObject({ statusCode: 404, body: "keep: not down in this region\n" });
+  });
+
+  it("keeps (404) when the region's item cannot be read, and reports the failure", async () => {
     const { endpoint, errors } = deps(async () => {
       throw new Error("ProvisionedThroughputExceededException");
     });
-    const answer = await answerVerdictRequest({ method: "GET", path: "/v1/health/acme/okta" }, endpoint);
-    expect(answer.statusCode).toBe(200);
-    expect(answer.body).toMatch(/abstains/);
+    const answer = await answerVerdictRequest({ method: "GET", path: path() }, endpoint);
+    expect(answer.statusCode).toBe(404);
+    expect(answer.body).toMatch(/unavailable/);
     expect(errors).toEqual(["acme"]);
   });
 
-  it("refuses other methods and paths without reading anything", async () => {
+  it("answers a wrong or missing secret exactly like an unknown path, without reading anything", async () => {
     let reads = 0;
     const { endpoint } = deps(async () => {
       reads++;
-      return undefined;
+      return oktaDown();
     });
-    const post = await answerVerdictRequest({ method: "POST", path: "/v1/health/acme/okta" }, endpoint);
-    const other = await answerVerdictRequest({ method: "GET", path: "/v1/health/acme" }, endpoint);
-    const unknown = await answerVerdictRequest({ method: "GET", path: "/v1/health/acme/ping" }, endpoint);
-    expect([post.statusCode, other.statusCode, unknown.statusCode]).toEqual([405, 404, 404]);
-    expect(unknown.body).toBe("unknown provider\n");
+    const wrong = await answerVerdictRequest(
+      { method: "GET", path: path("acme", "okta", "guess") },
+      endpoint,
+    );
+    const missing = await answerVerdictRequest({ method: "GET", path: "/v1/health/acme/okta" }, endpoint);
+    const post = await answerVerdictRequest({ method: "POST", path: path() }, endpoint);
+    expect([wrong.statusCode, wrong.body]).toEqual([404, "keep: not found\n"]);
+    expect([missing.statusCode, missing.body]).toEqual([404, "keep: not found\n"]);
+    expect(post.statusCode).toBe(405);
+    expect(JSON.stringify([wrong, missing])).not.toContain(secret);
     expect(reads).toBe(0);
+  });
+
+  it("keeps (404) for a site or provider the manifest does not have", async () => {
+    const { endpoint } = deps(oktaDown);
+    const unknown = await answerVerdictRequest({ method: "GET", path: path("acme", "ping") }, endpoint);
+    expect([unknown.statusCode, unknown.body]).toEqual([404, "keep: unknown provider\n"]);
+  });
+
+  it("never withdraws without a configured secret", async () => {
+    const { endpoint } = deps(oktaDown);
+    const answer = await answerVerdictRequest(
+      { method: "GET", path: "/v1//health/acme/okta" },
+      { ...endpoint, secret: "" },
+    );
+    expect(answer.statusCode).toBe(404);
   });
 });
 
@@ -87,37 +120,45 @@ describe("answerVerdictRequest for a shared path", () => {
           site,
           region: "eu-west-1",
           writtenAt: now,
-          providers: { okta: { lastRoundAt: now, ...entry } },
+          providers: {
+            okta: { lastRoundAt: now, ...entry },
+            entra: { lastRoundAt: now, down: false, latched: false },
+          },
         }
       );
     },
   });
   const ask = (
     state: Record<string, { down: boolean; latched: boolean }>,
-    path = "/v1/path/okta.front.example",
+    path = `/v1/${secret}/path/okta.front.example`,
   ) =>
     answerVerdictRequest(
       { method: "GET", path },
-      { manifest: shared, region: "eu-west-1", items: items(state), now: () => now },
+      { manifest: shared, region: "eu-west-1", secret, items: items(state), now: () => now },
     );
 
-  it("reads every member's item and says down only when all fresh members are down", async () => {
+  it("reads every member's item and withdraws (200) only when every member's answer is withdraw", async () => {
     const both = await ask({ a: { down: true, latched: false }, b: { down: true, latched: false } });
-    expect(both.statusCode).toBe(503);
+    expect(both.statusCode).toBe(200);
     const one = await ask({ a: { down: true, latched: false }, b: { down: false, latched: false } });
-    expect(one.statusCode).toBe(200);
+    expect(one.statusCode).toBe(404);
   });
 
-  it("keeps the latch only while every member holds it", async () => {
+  it("withdraws for the latch only while every member holds it", async () => {
     expect(
       (await ask({ a: { down: false, latched: true }, b: { down: false, latched: true } })).statusCode,
-    ).toBe(503);
+    ).toBe(200);
     expect(
       (await ask({ a: { down: false, latched: true }, b: { down: false, latched: false } })).statusCode,
-    ).toBe(200);
+    ).toBe(404);
   });
 
-  it("does not know a path that is not shared", async () => {
-    expect((await ask({}, "/v1/path/elsewhere.example")).statusCode).toBe(404);
+  it("does not know a path that is not shared, nor one asked without the secret", async () => {
+    expect((await ask({}, `/v1/${secret}/path/elsewhere.example`)).statusCode).toBe(404);
+    const noSecret = await ask(
+      { a: { down: false, latched: true }, b: { down: false, latched: true } },
+      "/v1/path/okta.front.example",
+    );
+    expect(noSecret.statusCode).toBe(404);
   });
 });

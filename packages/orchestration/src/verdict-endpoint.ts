@@ -1,21 +1,26 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { DataPlaneStore } from "@idp-failover/core";
 import {
+  type DataPlaneAnswer,
   dataPlaneAnswer,
   manifestSite,
-  parseSharedVerdictPath,
   parseVerdictPath,
   sharedPathAnswer,
   type VerdictManifest,
+  withdrawMarker,
 } from "@idp-failover/core/data-plane-answer";
 
 /*
- * The verdict endpoint's request handling, apart from Lambda: `GET /v1/health/{site}/{provider}`
- * answered from this region's data-plane item. No secret in the URL (Route 53 health checks cannot
- * sign requests, and a URL is logged everywhere); the answer says only up or not, which anyone could
- * learn by trying to sign in. A failure to read the item abstains (200) rather than fail the check:
- * our own trouble must never look like the IdP's. It imports nothing that pulls in the config schema
- * (or the rest of core's schemas): the stacks link a small manifest of sites and providers instead
- * (see data-plane-answer.ts).
+ * The verdict endpoint's request handling, apart from Lambda: `GET /v1/{secret}/health/{site}/{provider}`
+ * answered from this region's data-plane item, and `GET /v1/{secret}/path/{target}` for a path several
+ * sites' primaries share (withdraw only when every member's answer is withdraw). It fails safe (see data-plane-answer.ts): HTTP 200
+ * with `withdrawMarker` only when the provider must be withdrawn; every other answer is 404, and the
+ * Route 53 checks are inverted, so a 404, a throttle, a timeout or a crash all keep the provider in.
+ *
+ * The path carries the deployment's secret, because Route 53 health checks cannot sign or add headers;
+ * a request without it gets the same 404 as an unknown path (nothing to learn, nothing to trigger).
+ * The path is never logged and never echoed. A failure to read the item keeps the provider in: our own
+ * trouble must never look like the IdP's. It imports nothing that pulls in zod or the config schema.
  */
 
 export interface VerdictRequest {
@@ -32,59 +37,93 @@ export interface VerdictResponse {
 export interface VerdictEndpointDeps {
   manifest: VerdictManifest;
   region: string;
+  /** The deployment's verdict path secret (`sst secret set VerdictPathSecret ...`). */
+  secret: string;
   items: Pick<DataPlaneStore, "get">;
   now(): number;
   onError?(error: unknown, site: string): void;
 }
 
+/** What one request was answered, for the handler's log line (never the path: it holds the secret). */
+export interface VerdictOutcome {
+  site?: string;
+  provider?: string;
+  withdraw: boolean;
+  reason: string;
+}
+
 export async function answerVerdictRequest(
   request: VerdictRequest,
   deps: VerdictEndpointDeps,
-): Promise<VerdictResponse> {
-  if (request.method !== "GET" && request.method !== "HEAD") return reply(405, "method not allowed");
-  const shared = parseSharedVerdictPath(request.path);
-  if (shared !== undefined) return answerSharedPath(shared, deps);
-  const target = parseVerdictPath(request.path);
-  if (!target) return reply(404, "not found: use /v1/health/{site}/{provider}");
-  const site = manifestSite(deps.manifest, target.site);
+): Promise<VerdictResponse & { outcome: VerdictOutcome }> {
+  const notFound = (reason: string) => ({ ...keep("not found"), outcome: { withdraw: false, reason } });
+  if (request.method !== "GET" && request.method !== "HEAD") {
+    return {
+      ...reply(405, "method not allowed"),
+      outcome: { withdraw: false, reason: "method not allowed" },
+    };
+  }
+  const parsed = parseVerdictPath(request.path);
+  if (!parsed) return notFound("not a verdict path");
+  if (!sameSecret(parsed.secret, deps.secret)) return notFound("wrong or missing secret");
+  const { target } = parsed;
+  if (target.kind === "path") {
+    const answer = await sharedPathVerdict(target.target, deps);
+    return { ...respond(answer), outcome: { ...answer } };
+  }
+  const who = { site: target.site, provider: target.provider };
+  const answer = await siteVerdict(target.site, target.provider, deps);
+  return { ...respond(answer), outcome: { ...who, ...answer } };
+}
+
+/** One site's provider in this region; a failure to read its item keeps the provider in. */
+async function siteVerdict(
+  siteId: string,
+  provider: string,
+  deps: VerdictEndpointDeps,
+): Promise<DataPlaneAnswer> {
+  const site = manifestSite(deps.manifest, siteId);
   const policy = { staleAfterSeconds: deps.manifest.staleAfterSeconds };
-  if (!site?.providers.some((p) => p.id === target.provider)) {
-    return reply(404, dataPlaneAnswer(site, target.provider, undefined, deps.now(), policy).reason);
+  if (!site?.providers.some((p) => p.id === provider)) {
+    return dataPlaneAnswer(site, provider, undefined, deps.now(), policy);
   }
   let item: Awaited<ReturnType<DataPlaneStore["get"]>>;
   try {
     item = await deps.items.get(site.id, deps.region);
   } catch (error) {
     deps.onError?.(error, site.id);
-    return reply(200, "verdict unavailable in this region: abstains");
+    return { withdraw: false, reason: "verdict unavailable in this region: keeps the provider" };
   }
-  const answer = dataPlaneAnswer(site, target.provider, item, deps.now(), policy);
-  return reply(answer.status, answer.reason);
+  return dataPlaneAnswer(site, provider, item, deps.now(), policy);
 }
 
-/** `GET /v1/path/{target}`: a path several sites share, answered from each member's item. */
-async function answerSharedPath(target: string, deps: VerdictEndpointDeps): Promise<VerdictResponse> {
+/** A path several sites share: each member's own answer, withdraw only when all of them say so. */
+async function sharedPathVerdict(target: string, deps: VerdictEndpointDeps): Promise<DataPlaneAnswer> {
   const path = deps.manifest.sharedPaths?.find((p) => p.target === target);
-  if (!path) return reply(404, "unknown path");
-  let entries: Parameters<typeof sharedPathAnswer>[0];
-  try {
-    entries = await Promise.all(
-      path.members.map(async (m) => (await deps.items.get(m.site, deps.region))?.providers[m.provider]),
-    );
-  } catch (error) {
-    deps.onError?.(error, target);
-    return reply(200, "verdict unavailable in this region: abstains");
-  }
-  const answer = sharedPathAnswer(entries, deps.now(), {
-    staleAfterSeconds: deps.manifest.staleAfterSeconds,
-  });
-  return reply(answer.status, answer.reason);
+  if (!path) return { withdraw: false, reason: "unknown path" };
+  const answers = await Promise.all(path.members.map((m) => siteVerdict(m.site, m.provider, deps)));
+  return sharedPathAnswer(answers);
 }
 
-function reply(statusCode: number, reason: string): VerdictResponse {
+function respond(answer: DataPlaneAnswer): VerdictResponse {
+  return answer.withdraw ? reply(200, `${withdrawMarker} ${answer.reason}`) : keep(answer.reason);
+}
+
+/** Compares in constant time whatever the lengths (digests are equal-sized). */
+function sameSecret(given: string, expected: string): boolean {
+  if (expected.length === 0) return false;
+  const digest = (value: string) => createHash("sha256").update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+function keep(reason: string): VerdictResponse {
+  return reply(404, `keep: ${reason}`);
+}
+
+function reply(statusCode: number, body: string): VerdictResponse {
   return {
     statusCode,
     headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
-    body: `${reason}\n`,
+    body: `${body}\n`,
   };
 }

@@ -1,4 +1,4 @@
-import type { ErrorClass } from "@idp-failover/core";
+import type { ErrorClass, VendorMode } from "@idp-failover/core";
 import { HttpRequestError, messageOf, requestFailure } from "@idp-failover/http";
 
 /*
@@ -14,12 +14,15 @@ export interface ProbeFailureOptions {
   status?: number;
   /** Whether confirm-on-failure retries may try again. Default: all but `slow` and `upstream`. */
   retryable?: boolean;
+  /** A vendor mode the vendor's answer named (Okta's E0000010, Microsoft's service health). */
+  mode?: VendorMode;
 }
 
 /** A request's failure as a probe reports it, or a failed content check, and whether to retry. */
 export class ProbeFailure extends HttpRequestError {
   override name = "ProbeFailure";
   readonly retryable: boolean;
+  readonly mode: VendorMode | undefined;
 
   constructor(errorClass: ErrorClass, message: string, options: ProbeFailureOptions = {}) {
     super(errorClass, message, {
@@ -27,6 +30,7 @@ export class ProbeFailure extends HttpRequestError {
       ...(options.status !== undefined ? { status: options.status } : {}),
     });
     this.retryable = options.retryable ?? (errorClass !== "slow" && errorClass !== "upstream");
+    this.mode = options.mode;
   }
 
   /** A request's failure as the probe's: the same class, message and status. */
@@ -43,6 +47,7 @@ export class ProbeFailure extends HttpRequestError {
       cause: this,
       ...(this.status !== undefined ? { status: this.status } : {}),
       retryable: this.retryable,
+      ...(this.mode ? { mode: this.mode } : {}),
     });
   }
 }

@@ -1,4 +1,11 @@
-import type { Config, ProbeResult, ProbeRound, ResolvedProbe } from "@idp-failover/core";
+import {
+  type Config,
+  monitorSettings,
+  type ProbeResult,
+  type ProbeRound,
+  type ResolvedProbe,
+} from "@idp-failover/core";
+import { checkCanaries } from "./canaries.js";
 import { mapConcurrent } from "./map-concurrent.js";
 import type { ProbeTarget } from "./probe-context.js";
 import type { ProbeMemory } from "./probe-memory.js";
@@ -7,8 +14,9 @@ import type { SecretSource } from "./secrets.js";
 
 /*
  * One region's round: every probe of every provider of every site, concurrently under a cap, sharing
- * the round's documents, all stamped with the round's start. The probe Lambda, `idpctl run`, the
- * local drill and `idpctl probe` all run rounds through here.
+ * the round's documents, all stamped with the round's start, and beside them the region's own canaries
+ * (its network and clock, see canaries.ts). The probe Lambda, `idpctl run`, the local drill and
+ * `idpctl probe` all run rounds through here.
  */
 
 export interface RegionRoundOptions {
@@ -27,6 +35,8 @@ export interface RegionRoundOptions {
   /** Only these sites / providers (ids); all when absent. */
   sites?: readonly string[];
   providers?: readonly string[];
+  /** Skip the region's canaries (a single probe run by hand). Default false. */
+  skipCanaries?: boolean;
   /** Rate-limit budgets, tokens and SDK clients kept between rounds; pass the same one every round. */
   memory?: ProbeMemory;
   /** The clock (epoch ms): the round's start when `at` is absent, token and certificate expiry. */
@@ -45,6 +55,14 @@ export async function runRegionRound(config: Config, options: RegionRoundOptions
   const env = probeEnvironment({ ...options, policy: config.policy });
   const planned = planRound(config, options);
   await prepareFor(planned.map((p) => p.spec));
+  // Started first, outside the probes' concurrency cap: a big round must not delay the canaries.
+  const health = options.skipCanaries
+    ? undefined
+    : checkCanaries(monitorSettings(config), options.region, {
+        http: env.http,
+        policy: env.policy,
+        now: options.now,
+      });
   const results = await mapConcurrent(
     planned,
     options.concurrency ?? 32,
@@ -58,7 +76,7 @@ export async function runRegionRound(config: Config, options: RegionRoundOptions
       });
     },
   );
-  return { region: options.region, at, results };
+  return { region: options.region, at, results, ...(health ? { health: await health } : {}) };
 }
 
 /**

@@ -8,11 +8,13 @@ import {
   type ProbeSpec,
   policySchema,
   type ResolvedProbe,
+  type VendorMode,
 } from "@idp-failover/core";
 import { type HttpClient, NodeHttpClient, whereOf } from "@idp-failover/http";
 import { checkFrontDoor } from "./checks/front-door.js";
 import { checkGraphHealth } from "./checks/graph-health.js";
 import { checkHttp } from "./checks/http.js";
+import { checkInteractiveSignIn } from "./checks/interactive-sign-in.js";
 import { checkJwks } from "./checks/jwks.js";
 import { checkDiscovery } from "./checks/oidc-discovery.js";
 import { checkOktaApi, loadOktaSdk } from "./checks/okta-api.js";
@@ -69,6 +71,7 @@ export interface ProbeOutcome {
   status?: number;
   attempts: number;
   error?: ProbeError;
+  mode?: VendorMode;
 }
 
 type Attempt = { ok: true; passed: CheckPassed } | { ok: false; failure: ProbeFailure; latencyMs: number };
@@ -112,6 +115,7 @@ export async function executeProbe(
     ...(failure.status !== undefined ? { status: failure.status } : {}),
     attempts,
     error: { class: failure.errorClass, message: redact(failure.message, secretValuesOf(spec, env.secrets)) },
+    ...(failure.mode ? { mode: failure.mode } : {}),
   };
 }
 
@@ -122,11 +126,40 @@ async function attemptOnce(
   attempt: number,
   timeoutMs: number,
 ): Promise<Attempt> {
-  const controller = new AbortController();
   // A stopwatch, not a clock read: the attempt's latency, whatever the clock says.
   const started = performance.now();
+  const where = whereOf(urlOf(spec) ?? target.issuer ?? "");
+  try {
+    const passed = await withHardTimeout(timeoutMs, where, (signal) =>
+      check(spec, {
+        target,
+        secrets: env.secrets,
+        signal,
+        timeoutMs,
+        http: env.http,
+        documents: env.documents,
+        memory: env.memory,
+        now: env.now,
+        attempt,
+      }),
+    );
+    return { ok: true, passed };
+  } catch (error) {
+    return { ok: false, failure: toProbeFailure(error, where), latencyMs: performance.now() - started };
+  }
+}
+
+/**
+ * Runs `work` under a hard timeout that ends it even if a library ignores the abort signal; any
+ * failure comes back as a ProbeFailure (a timeout as class `timeout`).
+ */
+export async function withHardTimeout<T>(
+  timeoutMs: number,
+  where: string,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  // The hard timeout ends the attempt even if a library ignores the abort signal.
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const failure = new ProbeFailure("timeout", `no complete answer within ${timeoutMs} ms`);
@@ -134,26 +167,10 @@ async function attemptOnce(
       reject(failure);
     }, timeoutMs);
   });
-  const context: AttemptContext = {
-    target,
-    secrets: env.secrets,
-    signal: controller.signal,
-    timeoutMs,
-    http: env.http,
-    documents: env.documents,
-    memory: env.memory,
-    now: env.now,
-    attempt,
-  };
   try {
-    const passed = await Promise.race([check(spec, context), deadline]);
-    return { ok: true, passed };
+    return await Promise.race([work(controller.signal), deadline]);
   } catch (error) {
-    return {
-      ok: false,
-      failure: toProbeFailure(error, whereOf(urlOf(spec) ?? target.issuer ?? ""), controller.signal),
-      latencyMs: performance.now() - started,
-    };
+    throw toProbeFailure(error, where, controller.signal);
   } finally {
     clearTimeout(timer);
   }
@@ -177,6 +194,8 @@ function check(spec: ResolvedProbe, context: AttemptContext): Promise<CheckPasse
       return checkGraphHealth(spec, context);
     case "front-door":
       return checkFrontDoor(spec, context);
+    case "interactive-sign-in":
+      return checkInteractiveSignIn(spec, context);
   }
 }
 
@@ -195,6 +214,8 @@ function urlOf(spec: ResolvedProbe): string | undefined {
       return spec.graphUrl ?? "https://graph.microsoft.com";
     case "front-door":
       return spec.url;
+    case "interactive-sign-in":
+      return spec.authorizeUrl;
   }
 }
 
@@ -294,5 +315,6 @@ export function toResult(
     ...(outcome.status !== undefined ? { status: outcome.status } : {}),
     attempts: outcome.attempts,
     ...(outcome.error ? { error: outcome.error } : {}),
+    ...(outcome.mode ? { mode: outcome.mode } : {}),
   };
 }

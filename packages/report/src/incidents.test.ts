@@ -51,6 +51,30 @@ describe("the login hostname's downtime", () => {
     expect(outage.to).toBe(now);
   });
 
+  it("counts a flapping provider's episodes, not the time it was up between them", () => {
+    const {
+      failoverTo,
+      dnsSubmittedAt,
+      insyncAt,
+      failbackRequestedAt,
+      failbackApprovedAt,
+      approvedBy,
+      ...rest
+    } = incident();
+    const flapping = {
+      ...rest,
+      start: "2026-11-10T10:00:00Z",
+      episodes: [{ start: "2026-11-10T10:00:00Z", recoveredAt: "2026-11-10T10:04:30Z" }],
+      episodeStart: "2026-11-10T10:08:00Z",
+      recoveredAt: "2026-11-10T10:12:30Z",
+      endAt: "2026-11-10T10:12:30Z",
+    };
+    const outages = loginOutages([flapping], timing, monthPeriod("2026-11"));
+    // Each episode: 4 minutes (recovery dated 30 s before the verdict said up), the 3.5 minutes between free.
+    expect(totalSeconds(outages)).toBe(480);
+    expect(incidentRow(flapping, timing, monthPeriod("2026-11")).loginDowntimeSeconds).toBe(480);
+  });
+
   it("merges overlapping incidents and clips them to the period", () => {
     const november = monthPeriod("2026-11");
     const spanning = incident({ id: "a", start: "2026-10-31T23:59:00Z", insyncAt: "2026-11-01T00:01:00Z" });

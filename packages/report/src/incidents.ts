@@ -16,6 +16,10 @@ import type { ReportPeriod } from "./period.js";
  * round, just as the onset is the first failing one. Both ends are then late by the same part of a
  * probe cadence, and an outage with nowhere to fail over to costs the login hostname what it cost the
  * provider.
+ *
+ * A provider that went down again before its incident closed (a flapping one: one incident, one
+ * thread) left its earlier episodes in `episodes`: each costs the login hostname from its start to
+ * its recovery; the time between them, with the provider up, costs nothing.
  */
 
 export interface LoginTiming {
@@ -32,7 +36,20 @@ export interface Interval {
   to: number;
 }
 
-/** The span during which an incident kept users from signing in through the login hostname. */
+/** The spans during which an incident kept users from signing in: its earlier episodes, then the last. */
+export function loginOutageSpans(incident: Incident, timing: LoginTiming): Interval[] {
+  const earlier = (incident.episodes ?? []).map((e) => {
+    const from = Date.parse(e.start);
+    return { from, to: Math.max(from, Date.parse(e.recoveredAt) - timing.recoveryLagMs) };
+  });
+  const last = loginOutage(
+    incident.episodeStart ? { ...incident, start: incident.episodeStart } : incident,
+    timing,
+  );
+  return [...earlier, last];
+}
+
+/** The span during which an incident's (last) episode kept users from signing in through the login hostname. */
 export function loginOutage(incident: Incident, timing: LoginTiming): Interval {
   const start = Date.parse(incident.start);
   const said = firstTime(incident.recoveredAt, incident.endAt);
@@ -49,7 +66,7 @@ export function loginOutages(
   period: ReportPeriod,
 ): Interval[] {
   const clipped = incidents
-    .map((i) => loginOutage(i, timing))
+    .flatMap((i) => loginOutageSpans(i, timing))
     .map((o) => ({ from: Math.max(o.from, period.from), to: Math.min(o.to, period.to) }))
     .filter((o) => o.to > o.from)
     .sort((a, b) => a.from - b.from);
@@ -108,8 +125,10 @@ export function incidentRow(incident: Incident, timing: LoginTiming, period: Rep
   const end = incident.endAt ?? null;
   const insync = incident.insyncAt;
   const leftSecondary = incident.failbackApprovedAt ?? incident.endAt;
-  const outage = loginOutage(incident, timing);
-  const inside = Math.max(0, Math.min(outage.to, period.to) - Math.max(outage.from, period.from));
+  const inside = loginOutageSpans(incident, timing).reduce(
+    (sum, o) => sum + Math.max(0, Math.min(o.to, period.to) - Math.max(o.from, period.from)),
+    0,
+  );
   return {
     id: incident.id,
     provider: incident.provider,

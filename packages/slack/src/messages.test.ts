@@ -129,14 +129,41 @@ describe("Slack messages", () => {
         ...base,
         id: "b",
         kind: "monitor-impaired",
-        provider: "okta",
-        staleRegions: ["us-west-2", "eu-west-1"],
+        provider: "*",
+        staleRegions: ["eu-west-1"],
         freshRegions: ["us-east-1"],
+        impairedRegions: ["us-west-2"],
+        reasons: { "us-west-2": "canaries failing: aws-region (connection reset)" },
+        holding: true,
       },
       view,
     );
-    expect(allText(impaired)).toContain("No action taken");
-    expect(allText(impaired)).toContain("Only 1 of 3 probe regions");
+    expect(allText(impaired)).toContain("No automatic action");
+    expect(impaired.text).toBe("Monitor impaired in us-west-2, eu-west-1: no automatic action");
+    expect(allText(impaired)).toContain("us-west-2: canaries failing: aws-region (connection reset)");
+    expect(allText(impaired)).toContain("not as any vendor's downtime");
+  });
+
+  it("names a vendor mode and what it means for sign-ins", () => {
+    const readOnly = renderNotification(
+      { ...base, id: "c", kind: "provider-degraded", provider: "okta", evidence: [], mode: "read-only" },
+      view,
+    );
+    expect(readOnly.text).toBe("[example] okta degraded (read-only mode)");
+    expect(allText(readOnly)).toContain("Sign-ins and tokens work");
+    const bothImpaired = renderNotification(
+      {
+        ...base,
+        id: "d",
+        kind: "both-down",
+        providers: ["okta", "entra"],
+        evidence,
+        modes: { entra: "backup-auth" },
+      },
+      view,
+    );
+    expect(allText(bothImpaired)).toContain("entra is in backup authentication");
+    expect(allText(bothImpaired)).toContain("No action taken");
   });
 
   it("keeps every text within Slack's limits however long a probe's message is", () => {

@@ -1,5 +1,5 @@
 import type { Config, NotificationIntent, Policy, RegionEvidence } from "@idp-failover/core";
-import { findSite } from "@idp-failover/core";
+import { findSite, groupedReasons } from "@idp-failover/core";
 import {
   type Block,
   type ButtonElement,
@@ -103,7 +103,26 @@ export function renderNotification(intent: NotificationIntent, v: SiteView): Sla
           `Resolvers may keep the old answer for up to the record's TTL (${v.ttl} s). Failback waits for ${escapeMrkdwn(v.primary)} to stay healthy for ${durationText(v.policy.recovery.sustainSeconds)}, then asks here for approval.`,
         ]),
       ]);
-    case "both-down":
+    case "both-down": {
+      const modes = intent.modes ?? {};
+      const ruledOut = Object.entries(modes).map(
+        ([id, mode]) => `${escapeMrkdwn(id)} is in ${modeText[mode]}`,
+      );
+      if (ruledOut.length > 0) {
+        const down = intent.providers.filter((p) => !(p in modes));
+        return message(
+          `[${v.id}] ${host}: ${down.join(", ")} down and no provider can take over: no failover`,
+          [
+            header(`:rotating_light: Both providers of ${host} impaired`),
+            section(
+              `*No action taken:* ${down.map(escapeMrkdwn).join(" and ")} ${down.length === 1 ? "is" : "are"} down, and ${ruledOut.join("; ")}, so it signs no one new in: failing over to it would not help. The weights stay as they are.`,
+            ),
+            ...groupByProvider(intent.evidence, intent.providers).flatMap(([provider, regions]) =>
+              evidenceBlocks(regions, provider),
+            ),
+          ],
+        );
+      }
       return message(`[${v.id}] Every provider of ${host} is down: no failover`, [
         header(`:rotating_light: Every provider of ${host} is down`),
         section(
@@ -113,33 +132,53 @@ export function renderNotification(intent: NotificationIntent, v: SiteView): Sla
           evidenceBlocks(regions, provider),
         ),
       ]);
+    }
     case "monitor-impaired": {
-      const total = intent.staleRegions.length + intent.freshRegions.length;
-      return message(`[${v.id}] Monitor impaired: too few regions report. No automatic action.`, [
-        header(`:warning: Monitor impaired for ${host}`),
-        section(
-          `Only ${intent.freshRegions.length} of ${total} probe regions report on ${escapeMrkdwn(intent.provider)} (quorum ${v.policy.quorum}). *No action taken:* missing data is not an outage, so automatic failover waits until enough regions report again.`,
-        ),
-        fieldsSection([
-          `*Silent (stale)*\n${list(intent.staleRegions)}`,
-          `*Reporting*\n${list(intent.freshRegions)}`,
-        ]),
-        context([`Since ${slackTime(intent.at)}. Check the probe functions in the silent regions.`]),
-      ]);
+      const regions = [...(intent.impairedRegions ?? []), ...intent.staleRegions];
+      const reasons = groupedReasons(intent.reasons ?? {});
+      const holding = intent.holding
+        ? `*No automatic action:* fewer than ${v.policy.quorum} probe regions can judge, so nothing moves until they can (missing data is not an outage). Operator commands still work.`
+        : "These regions abstain from every verdict; the other regions still decide, and a real outage they agree on still fails over.";
+      return message(
+        `Monitor impaired in ${regions.join(", ")}${intent.holding ? ": no automatic action" : ""}`,
+        [
+          header(`:warning: Monitor impaired in ${regions.join(", ")}`),
+          section(
+            `The probe regions ${list(regions)} cannot vouch for their own view: their canaries fail or their clock is off, so what they see of the IdPs says more about their network than about Okta or Entra. ${holding}`,
+          ),
+          fieldsSection([
+            `*Impaired (canaries or clock)*
+${list(intent.impairedRegions ?? [])}`,
+            `*Silent (stale)*
+${list(intent.staleRegions)}`,
+            `*Judging*
+${list(intent.freshRegions)}`,
+          ]),
+          ...(reasons.length > 0 ? [section(reasons.map((r) => `• ${escapeMrkdwn(r)}`).join("\n"))] : []),
+          context([
+            `Since ${slackTime(intent.since ?? intent.at)}. This concerns every site; reports count this time as unknown, not as any vendor's downtime.`,
+          ]),
+        ],
+      );
     }
     case "monitor-restored":
-      return message(`[${v.id}] Monitor restored: enough regions report again.`, [
+      return message("Monitor restored: every probe region judges again.", [
         section(
-          `:large_green_circle: *Monitor restored* for \`${escapeMrkdwn(host)}\`: enough regions report again (${slackTime(intent.at)}); automatic failover is armed.`,
+          `:large_green_circle: *Monitor restored* (${slackTime(intent.at)}): every probe region's canaries and clock are healthy again; automatic failover is armed.`,
         ),
       ]);
     case "provider-degraded":
-      return message(`[${v.id}] ${intent.provider} degraded`, [
-        section(
-          `:large_orange_circle: *${escapeMrkdwn(intent.provider)} degraded* for \`${escapeMrkdwn(host)}\` since ${slackTime(intent.at)}. No action: degraded never fails over.`,
-        ),
-        ...evidenceBlocks(intent.evidence, intent.provider),
-      ]);
+      return message(
+        `[${v.id}] ${intent.provider} degraded${intent.mode ? ` (${modeText[intent.mode]})` : ""}`,
+        [
+          section(
+            intent.mode
+              ? `:large_orange_circle: *${escapeMrkdwn(intent.provider)} is in ${modeText[intent.mode]}* for \`${escapeMrkdwn(host)}\` since ${slackTime(intent.at)}. ${modeAdvice[intent.mode]}`
+              : `:large_orange_circle: *${escapeMrkdwn(intent.provider)} degraded* for \`${escapeMrkdwn(host)}\` since ${slackTime(intent.at)}. No action: degraded never fails over.`,
+          ),
+          ...evidenceBlocks(intent.evidence, intent.provider),
+        ],
+      );
     case "provider-down":
       return message(`[${v.id}] ${intent.provider} down (not serving)`, [
         section(
@@ -207,6 +246,36 @@ export function renderNotification(intent: NotificationIntent, v: SiteView): Sla
         ]),
       ]);
     }
+    case "flapping-paused":
+      return message(
+        `[${v.id}] Flapping: automatic changes paused until ${utcMinute(intent.until)}, staying on ${intent.serving}`,
+        [
+          header(`:pause_button: Flapping: automatic changes paused for ${host}`),
+          section(
+            `${intent.changes} automatic DNS changes in the last hour (limit ${intent.limit}). ${escapeMrkdwn(host)} *stays on ${escapeMrkdwn(intent.serving)}*; automatic changes resume after an hour in which none is wanted (now ${slackTime(intent.until)}, later if flapping goes on).`,
+          ),
+          context([
+            `To resume now: \`idpctl resume --site ${escapeMrkdwn(v.id)} --reason "..."\`. To move by hand: \`idpctl failover --site ${escapeMrkdwn(v.id)} --to PROVIDER --reason "..."\`.`,
+          ]),
+        ],
+      );
+    case "flapping-resumed":
+      return message(`[${v.id}] Automatic changes resumed for ${host}`, [
+        section(
+          `:arrow_forward: *Automatic changes resumed* for \`${escapeMrkdwn(host)}\` (${slackTime(intent.at)}): ${escapeMrkdwn(intent.reason)}.`,
+        ),
+      ]);
+    case "incident-resolved":
+      return message(
+        `[${v.id}] Incident resolved: ${intent.provider} ${utcMinute(intent.start)} .. ${utcMinute(intent.endAt)}`,
+        [
+          section(
+            `:white_check_mark: *Incident resolved* (${slackTime(intent.at)}): ${escapeMrkdwn(intent.provider)} was in trouble from ${slackTime(intent.start)} to ${slackTime(intent.endAt)} (${durationText(Math.round((Date.parse(intent.endAt) - Date.parse(intent.start)) / 1000))})${
+              intent.failoverTo ? `; ${escapeMrkdwn(intent.failoverTo)} served meanwhile` : ""
+            }.${intent.suppressed ? ` ${intent.suppressed} smaller update(s) were held back to keep this thread readable.` : ""}`,
+          ),
+        ],
+      );
     case "frozen":
       return message(`[${v.id}] ${host} frozen by ${intent.by}: no automatic action`, [
         section(
@@ -389,10 +458,14 @@ export function closedStatusLine(
   }
 }
 
-/** A banner for the thread's first message once the incident is over. */
+/** A banner for the thread's first message once the incident (or the monitor's trouble) is over. */
 export function resolvedBanner(intent: NotificationIntent, v: SiteView): string | undefined {
-  if (intent.kind !== "failback-done") return undefined;
-  return `:white_check_mark: *Resolved* ${slackTime(intent.at)}: ${escapeMrkdwn(intent.primary)} serves \`${escapeMrkdwn(v.hostname)}\` again.`;
+  if (intent.kind === "failback-done") {
+    return `:white_check_mark: *Resolved* ${slackTime(intent.at)}: ${escapeMrkdwn(intent.primary)} serves \`${escapeMrkdwn(v.hostname)}\` again.`;
+  }
+  if (intent.kind === "incident-resolved") return `:white_check_mark: *Resolved* ${slackTime(intent.at)}.`;
+  if (intent.kind === "monitor-restored") return `:white_check_mark: *Restored* ${slackTime(intent.at)}.`;
+  return undefined;
 }
 
 export const bannerBlockId = "incident_banner";
@@ -473,6 +546,18 @@ function groupByProvider(
   if (current.length > 0) groups.push(current);
   return groups.map((regions, i) => [providers[i] ?? `provider ${i + 1}`, regions]);
 }
+
+const modeText = {
+  "read-only": "read-only mode",
+  "backup-auth": "backup authentication",
+} as const;
+
+const modeAdvice = {
+  "read-only":
+    "Sign-ins and tokens work; admin changes, provisioning and self-service (password resets, enrolments) fail until it ends. No failover: it is no reason to leave.",
+  "backup-auth":
+    "Existing sessions are renewed, but new interactive sign-ins fail: it is no failover target while this lasts. If it is the provider serving traffic, consider `idpctl failover` by hand.",
+} as const;
 
 function list(items: readonly string[]): string {
   return items.length > 0 ? items.map(escapeMrkdwn).join(", ") : "none";

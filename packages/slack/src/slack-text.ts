@@ -65,6 +65,7 @@ const verdictMark: Record<RegionEvidence["verdict"], string> = {
   degraded: ":large_orange_circle:",
   down: ":red_circle:",
   stale: ":white_circle:",
+  impaired: ":large_yellow_circle:",
 };
 
 /**
@@ -75,6 +76,7 @@ export function evidenceLines(regions: readonly RegionEvidence[]): string[] {
   return regions.map((r) => {
     const head = `${verdictMark[r.verdict]} *${escapeMrkdwn(r.region)}*: ${r.verdict}`;
     if (r.verdict === "stale") return `${head} (no recent report: abstains)`;
+    if (r.verdict === "impaired") return `${head} (its own canaries fail: abstains)`;
     if (r.evidence.length === 0) return head;
     const probes = r.evidence.map((e) => {
       const status = e.status !== undefined ? ` ${e.status}` : "";

@@ -4,7 +4,8 @@ import type { NotificationIntent } from "@idp-failover/core";
  * Where a notification goes in Slack. An incident is one thread: its first notification starts it,
  * everything after replies in it (the important ones also shown in the channel). Notifications
  * outside an incident group by subject (a manual failover and its failback, the monitor, one
- * provider, a freeze), and such a thread stops collecting replies after a day.
+ * provider, a freeze, a flapping pause), and such a thread stops collecting replies after a day. The
+ * monitor's threads are the deployment's (`site` "*"), one per episode, whichever site raised it.
  */
 
 export interface ThreadRule {
@@ -23,6 +24,8 @@ const broadcastKinds = new Set<NotificationIntent["kind"]>([
   "failing-over",
   "both-down",
   "monitor-impaired",
+  "flapping-paused",
+  "incident-resolved",
   "provider-down",
   "failback-requested",
   "failback-done",
@@ -36,7 +39,13 @@ export function threadRule(intent: NotificationIntent): ThreadRule {
   switch (intent.kind) {
     case "monitor-impaired":
     case "monitor-restored":
-      return { key: "monitor", startsNew: intent.kind === "monitor-impaired", broadcast };
+      // Deployment-wide (site "*"): one thread per episode of the monitor's own trouble.
+      return intent.since
+        ? { key: `monitor:${intent.since}`, startsNew: false, broadcast }
+        : { key: "monitor", startsNew: intent.kind === "monitor-impaired", broadcast };
+    case "flapping-paused":
+    case "flapping-resumed":
+      return { key: "flapping", startsNew: intent.kind === "flapping-paused", broadcast };
     case "provider-degraded":
     case "provider-down":
     case "provider-recovered":
@@ -61,6 +70,6 @@ export function joinsThread(
   threadAt: string | undefined,
 ): boolean {
   if (threadAt === undefined || rule.startsNew) return false;
-  if (intent.incidentId) return true;
+  if (intent.incidentId || rule.key.startsWith("monitor:")) return true;
   return Date.parse(intent.at) - Date.parse(threadAt) < subjectThreadMs;
 }

@@ -19,13 +19,19 @@ import { createSigningCertificate, pemBody, type TestCa } from "./test-ca.js";
  * Microsoft Entra ID and the slice of Microsoft Graph the probes use, on 127.0.0.1, shaped like
  * Microsoft's public docs: v2.0 discovery per tenant, `/discovery/v2.0/keys` (keys without `alg`, with
  * `x5c`), client-credentials tokens at `/{tenant}/oauth2/v2.0/token` (`.default` scopes only),
- * federation metadata, and Graph `/v1.0/admin/serviceAnnouncement/healthOverviews`. One server plays
- * both login.microsoftonline.com and graph.microsoft.com: point `loginUrl` and `graphUrl` at it.
+ * federation metadata, the authorize endpoint's sign-in page, and Graph
+ * `/v1.0/admin/serviceAnnouncement/healthOverviews` (with a service's issues on `$expand=issues`).
+ * One server plays both login.microsoftonline.com and graph.microsoft.com: point `loginUrl` and
+ * `graphUrl` at it. Its `backup-auth` fault plays Microsoft's backup authentication: no sign-in form
+ * for new sessions, Microsoft Entra degraded in service health with an open issue saying so; the
+ * documents, keys and tokens are still served (the wording of that issue is the stand-in's own).
  */
 
 export interface EntraClient {
   clientId: string;
   clientSecret: string;
+  /** Redirect URIs the app registration lists (the authorize endpoint refuses others). */
+  redirectUris?: string[];
 }
 
 export interface ServiceHealth {
@@ -53,6 +59,7 @@ export const entraStandInDefaults = {
   client: {
     clientId: "11111111-2222-4333-8444-555555555555",
     clientSecret: "Pr0be~Secret.0123456789_abcdefghijKLMN",
+    redirectUris: ["https://login.example.com/signin-oidc"],
   } satisfies EntraClient,
   services: [
     { service: "Exchange Online", status: "serviceOperational", id: "Exchange" },
@@ -142,6 +149,7 @@ function entraSurface(_method: string, path: string): ProbeSurface | undefined {
   if (/^\/[^/]+\/v2\.0\/\.well-known\/openid-configuration$/.test(path)) return "oidc-discovery";
   if (/^\/[^/]+\/discovery\/v2\.0\/keys$/.test(path)) return "jwks";
   if (/^\/[^/]+\/oauth2\/v2\.0\/token$/.test(path)) return "token";
+  if (/^\/[^/]+\/oauth2\/v2\.0\/authorize$/.test(path)) return "interactive-sign-in";
   if (/^\/[^/]+\/federationmetadata\/2007-06\/federationmetadata\.xml$/.test(path)) return "saml-metadata";
   if (path.startsWith("/v1.0/admin/serviceAnnouncement/")) return "graph-health";
   return undefined;
@@ -196,6 +204,7 @@ async function handleEntra(state: EntraState, context: HandlerContext): Promise<
     return fault?.mode === "bad-json" ? truncatedJson(keys) : json(200, keys);
   }
   if (surface === "token" && context.method === "POST") return token(state, tenant, context);
+  if (surface === "interactive-sign-in" && context.method === "GET") return signInPage(state, context);
   if (surface === "saml-metadata") return federationMetadata(state, tenant, fault?.mode);
   return json(404, aadError("invalid_request", 900561, "The endpoint only accepts POST requests."));
 }
@@ -409,7 +418,7 @@ async function graphHealth(state: EntraState, context: HandlerContext): Promise<
     );
   }
   const services = state.services.map((s) =>
-    s.service === "Microsoft Entra" && fault?.mode === "service-degraded"
+    s.service === "Microsoft Entra" && (fault?.mode === "service-degraded" || fault?.mode === "backup-auth")
       ? { ...s, status: "serviceDegradation" }
       : s.service === "Microsoft Entra" && fault?.mode === "service-interruption"
         ? { ...s, status: "serviceInterruption" }
@@ -429,7 +438,14 @@ async function graphHealth(state: EntraState, context: HandlerContext): Promise<
   const name = decodeURIComponent(url.pathname.slice(base.length + 1));
   const entry = services.find((s) => s.service === name || s.id === name);
   if (!entry) return graphError(404, "NotFound", `Service '${name}' not found.`);
-  return json(200, { "@odata.context": `${context1}/$entity`, ...entry }, { "request-id": requestId });
+  const expand = url.searchParams.get("$expand") === "issues";
+  const issues =
+    entry.service === "Microsoft Entra" && fault?.mode === "backup-auth" ? [backupAuthIssue()] : [];
+  return json(
+    200,
+    { "@odata.context": `${context1}/$entity`, ...entry, ...(expand ? { issues } : {}) },
+    { "request-id": requestId },
+  );
 }
 
 async function graphAuthorized(state: EntraState, authorization: string | undefined): Promise<boolean> {
@@ -503,4 +519,61 @@ function federationMetadata(state: EntraState, tenant: string, mode: FaultMode |
   const sso = `${state.url}/${tenant}/saml2`;
   const body = `\uFEFF<?xml version="1.0" encoding="utf-8"?><EntityDescriptor ID="_${randomUUID()}" entityID="https://sts.windows.net/${tenant}/" xmlns="urn:oasis:names:tc:SAML:2.0:metadata"><Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#" /><SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" /><Reference URI="#_x"><Transforms><Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature" /><Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#" /></Transforms><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256" /><DigestValue>${randomBytes(32).toString("base64")}</DigestValue></Reference></SignedInfo><SignatureValue>${randomBytes(256).toString("base64")}</SignatureValue><KeyInfo><X509Data><X509Certificate>${certs[0]}</X509Certificate></X509Data></KeyInfo></Signature><RoleDescriptor xsi:type="fed:SecurityTokenServiceType" protocolSupportEnumeration="http://docs.oasis-open.org/wsfed/federation/200706" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:fed="http://docs.oasis-open.org/wsfed/federation/200706">${keyDescriptors}<fed:ClaimTypesOffered><auth:ClaimType Uri="http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name" xmlns:auth="http://docs.oasis-open.org/wsfed/authorization/200706"><auth:DisplayName>Name</auth:DisplayName></auth:ClaimType></fed:ClaimTypesOffered><fed:SecurityTokenServiceEndpoint><wsa:EndpointReference xmlns:wsa="http://www.w3.org/2005/08/addressing"><wsa:Address>${state.url}/${tenant}/wsfed</wsa:Address></wsa:EndpointReference></fed:SecurityTokenServiceEndpoint></RoleDescriptor><IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">${keyDescriptors}<SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${sso}" /><NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</NameIDFormat><NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</NameIDFormat><NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:transient</NameIDFormat><SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${sso}" /><SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="${sso}" /></IDPSSODescriptor></EntityDescriptor>`;
   return { status: 200, headers: { "content-type": "application/xml; charset=utf-8" }, body };
+}
+
+/** An open service-health issue as the backup-auth fault shows it (the stand-in's wording). */
+function backupAuthIssue(): Record<string, unknown> {
+  return {
+    id: "EN000001",
+    title: "Some users can't sign in to Microsoft Entra ID",
+    impactDescription:
+      "Users may be unable to sign in to new sessions; the backup authentication service is handling existing sessions.",
+    classification: "incident",
+    status: "serviceDegradation",
+    feature: "Sign In",
+    featureGroup: "Authentication",
+    isResolved: false,
+    service: "Microsoft Entra",
+  };
+}
+
+/**
+ * The authorize endpoint: for a registered client and redirect URI, Microsoft's sign-in page (it
+ * declares `PageID` `ConvergedSignIn`); otherwise an AADSTS error page. Under `backup-auth` new
+ * interactive sign-ins are not served: an error page without a sign-in form.
+ */
+function signInPage(state: EntraState, context: HandlerContext): Reply {
+  const params = context.url.searchParams;
+  const client = state.clients.find((c) => c.clientId === params.get("client_id"));
+  const page = (status: number, pageId: string, body: string): Reply => ({
+    status,
+    headers: { "content-type": "text/html; charset=utf-8" },
+    body: `<!DOCTYPE html><html><head><title>Sign in to your account</title><meta name="PageID" content="${pageId}"></head><body>${body}</body></html>`,
+  });
+  if (context.fault?.mode === "backup-auth") {
+    return page(
+      503,
+      "ConvergedError",
+      "<p>AADSTS90033: A transient error has occurred. Please try again.</p>",
+    );
+  }
+  if (!client) {
+    return page(
+      400,
+      "ConvergedError",
+      `<p>AADSTS700016: Application with identifier '${params.get("client_id") ?? ""}' was not found.</p>`,
+    );
+  }
+  if (!(client.redirectUris ?? []).includes(params.get("redirect_uri") ?? "")) {
+    return page(
+      400,
+      "ConvergedError",
+      "<p>AADSTS50011: The redirect URI specified in the request does not match.</p>",
+    );
+  }
+  return page(
+    200,
+    "ConvergedSignIn",
+    '<form name="f1" method="post"><input type="email" name="loginfmt"></form>',
+  );
 }

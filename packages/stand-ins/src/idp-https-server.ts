@@ -17,7 +17,8 @@ export type ProbeSurface =
   | "token"
   | "saml-metadata"
   | "okta-api"
-  | "graph-health";
+  | "graph-health"
+  | "interactive-sign-in";
 
 export type FaultMode =
   /** 5xx answer (503 unless `status` says otherwise). */
@@ -61,7 +62,17 @@ export type FaultMode =
   /** Graph service health says the service is degraded (Entra). */
   | "service-degraded"
   /** Graph service health says the service is interrupted (Entra). */
-  | "service-interruption";
+  | "service-interruption"
+  /**
+   * Okta's read-only mode (Okta's "Okta Service Mode" page): sign-ins, tokens and reads work; the
+   * management API refuses changes with HTTP 503 E0000010.
+   */
+  | "read-only"
+  /**
+   * Entra's backup authentication (Microsoft's "backup authentication system" page): existing
+   * sessions only, so the authorize endpoint renders no sign-in form; documents and keys are served.
+   */
+  | "backup-auth";
 
 export interface StandInFault {
   mode: FaultMode;
@@ -73,6 +84,8 @@ export interface StandInFault {
   failureRate?: number;
   /** For `http-5xx` and `http-4xx`: the status to answer. */
   status?: number;
+  /** For `http-5xx` on Okta's management API: the Okta error code in the body (default E0000009). */
+  errorCode?: string;
 }
 
 export interface StandInRequest {

@@ -1,3 +1,4 @@
+export * from "./canary-stand-in.js";
 export * from "./dynamodb-fault-proxy.js";
 export * from "./entra-stand-in.js";
 export * from "./eventbridge-stand-in.js";

@@ -17,8 +17,9 @@ import { createSigningCertificate, pemBody, type TestCa } from "./test-ca.js";
 
 /*
  * An Okta org on 127.0.0.1, shaped like Okta's public API reference: the org and custom authorization
- * servers (discovery, keys, client-credentials tokens), SAML app metadata, the management API's
- * `/api/v1/org` with `x-rate-limit-*` headers, and `/.well-known/okta-organization`.
+ * servers (discovery, keys, client-credentials tokens, the authorize endpoint's hosted sign-in page),
+ * SAML app metadata, the management API's `/api/v1/org` with `x-rate-limit-*` headers, and
+ * `/.well-known/okta-organization`.
  */
 
 export interface OktaClient {
@@ -26,6 +27,8 @@ export interface OktaClient {
   clientSecret: string;
   /** Okta enforces the method an app is registered with. */
   tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post";
+  /** Sign-in redirect URIs the app registered (the authorize endpoint refuses others). */
+  redirectUris?: string[];
 }
 
 /** An API service app that authenticates with a signed client assertion (private_key_jwt). */
@@ -54,6 +57,7 @@ export const oktaStandInDefaults = {
     clientId: "0oa1probeclient2Ab3c4",
     clientSecret: "probe-client-secret-0123456789",
     tokenEndpointAuthMethod: "client_secret_basic",
+    redirectUris: ["https://login.example.com/authorization-code/callback"],
   } satisfies OktaClient,
   apiToken: "00ProbeApiToken0123456789abcdefghijklmnop",
   samlAppId: "exk1abcdEFGH2ijkl3m4",
@@ -134,6 +138,7 @@ function oktaSurface(_method: string, path: string): ProbeSurface | undefined {
     return "oidc-discovery";
   if (/^\/oauth2\/([^/]+\/)?v1\/keys$/.test(path)) return "jwks";
   if (/^\/oauth2\/([^/]+\/)?v1\/token$/.test(path)) return "token";
+  if (/^\/oauth2\/([^/]+\/)?v1\/authorize$/.test(path)) return "interactive-sign-in";
   if (/^\/app\/.+\/sso\/saml\/metadata$/.test(path)) return "saml-metadata";
   if (path.startsWith("/api/v1/") || path === "/.well-known/okta-organization") return "okta-api";
   return undefined;
@@ -154,7 +159,10 @@ async function handleOkta(state: OktaState, context: HandlerContext): Promise<Re
   const countsAgainstLimit = surface === "okta-api" && path === "/api/v1/org";
   const rateHeaders = rateLimitHeaders(state, countsAgainstLimit, fault?.mode);
 
-  if (fault?.mode === "http-5xx") return oktaServerError(surface, fault.status ?? 503);
+  if (fault?.mode === "http-5xx") return oktaServerError(surface, fault.status ?? 503, fault.errorCode);
+  if (fault?.mode === "read-only" && surface === "okta-api" && context.method !== "GET") {
+    return json(503, oktaError("E0000010", "Service is in read only mode"), rateHeaders);
+  }
   if (fault?.mode === "http-4xx") return oktaClientError(surface, fault.status ?? 404);
   if (fault?.mode === "rate-limited" || (countsAgainstLimit && state.rate.used > state.rate.limit)) {
     return json(
@@ -178,6 +186,10 @@ async function handleOkta(state: OktaState, context: HandlerContext): Promise<Re
   if (surface === "token" && as !== undefined && context.method === "POST") {
     if (as !== "" && !state.authorizationServers.has(as)) return notFound(as);
     return as === "" ? orgToken(state, context, rateHeaders) : customToken(state, as, context, rateHeaders);
+  }
+  if (surface === "interactive-sign-in" && as !== undefined && context.method === "GET") {
+    if (as !== "" && !state.authorizationServers.has(as)) return notFound(as);
+    return signInPage(state, context.url);
   }
   if (surface === "saml-metadata") return samlMetadata(state, path, fault?.mode);
   if (path === "/.well-known/okta-organization") return json(200, orgMetadata(state.url), rateHeaders);
@@ -506,8 +518,11 @@ function rateLimitHeaders(
   };
 }
 
-function oktaServerError(surface: ProbeSurface | undefined, status: number): Reply {
-  if (surface === "okta-api") return json(status, oktaError("E0000009", "Internal Server Error"));
+function oktaServerError(surface: ProbeSurface | undefined, status: number, errorCode?: string): Reply {
+  if (surface === "okta-api") {
+    if (errorCode === "E0000010") return json(status, oktaError(errorCode, "Service is in read only mode"));
+    return json(status, oktaError(errorCode ?? "E0000009", "Internal Server Error"));
+  }
   if (surface === "saml-metadata") {
     return {
       status,
@@ -635,4 +650,36 @@ function samlMetadata(state: OktaState, path: string, mode: FaultMode | undefine
   const sso = `${state.url}/app/example_probeapp_1/${appId}/sso/saml`;
   const body = `<?xml version="1.0" encoding="UTF-8"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="http://www.okta.com/${appId}"><md:IDPSSODescriptor WantAuthnRequestsSigned="false" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>${cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</md:NameIDFormat><md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="${sso}"/><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${sso}"/></md:IDPSSODescriptor></md:EntityDescriptor>`;
   return { status: 200, headers: { "content-type": "application/xml;charset=UTF-8" }, body };
+}
+
+/**
+ * The authorize endpoint: for a registered client and redirect URI, the hosted sign-in page (Okta's
+ * page template mounts the Sign-In Widget in `okta-login-container`); otherwise Okta's HTML error page.
+ */
+function signInPage(state: OktaState, url: URL): Reply {
+  const client = state.clients.find((c) => c.clientId === url.searchParams.get("client_id"));
+  const redirect = url.searchParams.get("redirect_uri") ?? "";
+  const html = (status: number, body: string): Reply => ({
+    status,
+    headers: {
+      "content-type": "text/html;charset=utf-8",
+      "x-okta-request-id": randomBytes(12).toString("base64url"),
+    },
+    body: `<!DOCTYPE html><html><head><title>Example - Sign In</title></head><body>${body}</body></html>`,
+  });
+  if (!client)
+    return html(
+      400,
+      "<div class=\"error-code\">Error Code: invalid_client</div><p>Invalid value for 'client_id' parameter.</p>",
+    );
+  if (!(client.redirectUris ?? []).includes(redirect)) {
+    return html(
+      400,
+      "<p>The 'redirect_uri' parameter must be a Login redirect URI in the client app settings</p>",
+    );
+  }
+  return html(
+    200,
+    '<div id="okta-login-container"></div><script>var config = OktaUtil.getSignInWidgetConfig(); OktaUtil.init(config);</script>',
+  );
 }

@@ -5,9 +5,11 @@ import type { Route53StandIn } from "./route53-stand-in.js";
  * calculated checks over them, and the outcome fed to the Route 53 stand-in's answer rules
  * (`setHealth`), so a test can see which target the login hostname resolves to. The rules, from the
  * Route 53 Developer Guide ("How Amazon Route 53 determines whether a health check is healthy"):
- *   - a checker's request succeeds on an HTTP status from 200 to 399 within the timeout;
+ *   - a checker's request succeeds on an HTTP status from 200 to 399 within the timeout, and for a
+ *     string-matching check when `searchString` is in the first 5,120 bytes of the body;
  *   - each checker changes its view after `failureThreshold` results in a row the other way;
- *   - an endpoint check is healthy when more than 18% of its checkers see it healthy;
+ *   - an endpoint check is healthy when more than 18% of its checkers see it healthy, and an
+ *     inverted check reports the opposite ("Inverting health checks");
  *   - a calculated check is healthy when at least `healthThreshold` of its children are.
  * No control-plane request is involved: this is the part of Route 53 that keeps answering when its
  * API does not. Time is the test's: each `tick()` is one polling interval of every checker.
@@ -21,6 +23,10 @@ export interface EndpointCheckSpec {
   /** Route 53 runs about 15; fewer keep tests fast. */
   checkers?: number;
   timeoutMs?: number;
+  /** Route 53 considers the check unhealthy when it would be healthy, and the other way round. */
+  inverted?: boolean;
+  /** HTTP(S)_STR_MATCH: the body must contain this within its first 5,120 bytes. */
+  searchString?: string;
 }
 
 export interface CalculatedCheckSpec {
@@ -54,8 +60,9 @@ export class Route53HealthCheckers {
   ) {}
 
   addEndpointCheck(spec: EndpointCheckSpec): void {
-    // A new check starts healthy, as Route 53's do until they have data.
-    const views = Array.from({ length: spec.checkers ?? 3 }, () => ({ healthy: true, streak: 0 }));
+    // A new check starts healthy, as Route 53's do until they have data (inverted: its checkers start
+    // seeing the endpoint fail, so the check reports healthy).
+    const views = Array.from({ length: spec.checkers ?? 3 }, () => ({ healthy: !spec.inverted, streak: 0 }));
     this.endpoints.set(spec.id, { ...spec, views });
     this.status.set(spec.id, true);
     this.standIn.setHealth(spec.id, true);
@@ -78,7 +85,8 @@ export class Route53HealthCheckers {
     await Promise.all([...this.endpoints.values()].map((check) => this.poll(check)));
     for (const check of this.endpoints.values()) {
       const healthyViews = check.views.filter((v) => v.healthy).length;
-      this.set(check.id, healthyViews > check.views.length * healthyCheckerShare);
+      const healthy = healthyViews > check.views.length * healthyCheckerShare;
+      this.set(check.id, check.inverted ? !healthy : healthy);
     }
     for (const check of this.calculated.values()) {
       const healthyChildren = check.children.filter((child) => this.status.get(child) ?? true).length;
@@ -115,8 +123,11 @@ export class Route53HealthCheckers {
         redirect: "manual",
         signal: AbortSignal.timeout(check.timeoutMs ?? 2000),
       });
-      await response.arrayBuffer();
-      return response.status >= 200 && response.status < 400;
+      const body = Buffer.from(await response.arrayBuffer())
+        .subarray(0, 5120)
+        .toString("utf8");
+      const status = response.status >= 200 && response.status < 400;
+      return status && (check.searchString === undefined || body.includes(check.searchString));
     } catch {
       return false;
     }

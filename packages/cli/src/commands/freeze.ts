@@ -16,7 +16,7 @@ export interface FreezeOptions extends AwsCliOptions {
   reason?: string;
 }
 
-/** `freeze` (no automatic action until unfrozen) and `unfreeze`. */
+/** `freeze` (no automatic action until unfrozen), `unfreeze`, and `resume` (end a flapping pause). */
 export function registerFreeze(program: Command): void {
   withAwsOptions(
     program
@@ -32,15 +32,38 @@ export function registerFreeze(program: Command): void {
       .requiredOption("-s, --site <id>", "site id")
       .option("--reason <text>", "why (goes to the audit trail)"),
   ).action((options: FreezeOptions) => runUnfreeze(options, processIo));
+  withAwsOptions(
+    program
+      .command("resume")
+      .description(
+        "End a flapping pause now: automatic DNS changes resume, with a fresh hour of budget (audited)",
+      )
+      .requiredOption("-s, --site <id>", "site id")
+      .requiredOption("--reason <text>", "why it is safe to resume (goes to the audit trail and Slack)"),
+  ).action((options: FreezeOptions) => runResume(options, processIo));
 }
 
-export async function runFreeze(options: FreezeOptions, io: CommandIo): Promise<void> {
+export function runResume(options: FreezeOptions, io: CommandIo): Promise<void> {
+  return applyWithReason("resume", "--reason must say why it is safe to resume", options, io);
+}
+
+export function runFreeze(options: FreezeOptions, io: CommandIo): Promise<void> {
+  return applyWithReason("freeze", "--reason must say why the site is frozen", options, io);
+}
+
+/** An operator command that must say why (the reason goes to the audit trail and Slack). */
+async function applyWithReason(
+  kind: "freeze" | "resume",
+  missingReason: string,
+  options: FreezeOptions,
+  io: CommandIo,
+): Promise<void> {
   const reason = options.reason?.trim() ?? "";
-  if (!reason) throw new CliError("--reason must say why the site is frozen", 2);
+  if (!reason) throw new CliError(missingReason, 2);
   const actor = `operator:${operatorName(options, io.env)}`;
   await withSession(options, io, async (session) => {
     const site = requireSite(session.config, options.site);
-    await applyOperatorInput(session, site, { kind: "freeze", actor, reason });
+    await applyOperatorInput(session, site, { kind, actor, reason });
   });
 }
 

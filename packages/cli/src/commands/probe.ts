@@ -36,6 +36,8 @@ interface ProbeOptions {
   hostname?: string;
   path?: string;
   expectIssuer?: string;
+  redirectUri?: string;
+  expect?: string;
   region: string;
   ca?: string;
   json?: boolean;
@@ -69,6 +71,11 @@ export function registerProbe(program: Command): void {
     .option("--hostname <name>", "front-door: the login hostname (TLS SNI, HTTP Host, certificate name)")
     .option("--path <path>", "front-door: what to fetch (default /.well-known/openid-configuration)")
     .option("--expect-issuer <url>", "front-door: the issuer the apps trust, which the document must name")
+    .option("--redirect-uri <url>", "interactive-sign-in: a redirect URI registered for --client-id")
+    .option(
+      "--expect <regex>",
+      "interactive-sign-in: what the sign-in page must contain (default by --issuer's kind)",
+    )
     .option("--region <label>", "region label on the results", "local")
     .option("--ca <file>", "PEM file of extra CA certificates to trust (as well as NODE_EXTRA_CA_CERTS)")
     .option("--json", "one JSON object per result and line")
@@ -93,6 +100,8 @@ const adHocFlags = {
   hostname: "--hostname",
   path: "--path",
   expectIssuer: "--expect-issuer",
+  redirectUri: "--redirect-uri",
+  expect: "--expect",
 } as const satisfies Partial<Record<keyof ProbeOptions, string>>;
 
 async function runRequested(options: ProbeOptions): Promise<ProbeResult[]> {
@@ -147,7 +156,7 @@ export function adHocSpec(options: ProbeOptions): ProbeSpec {
   }
   const timeout = options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {};
   const url = options.url;
-  const needUrl = kind !== "graph-health" && kind !== "oidc-discovery";
+  const needUrl = kind !== "graph-health" && kind !== "oidc-discovery" && kind !== "interactive-sign-in";
   if (needUrl && !url) throw new CliError(`--kind ${kind} needs --url`);
   if (kind === "oidc-discovery" && !url && !options.issuer)
     throw new CliError("--kind oidc-discovery needs --url or --issuer");
@@ -190,6 +199,17 @@ export function adHocSpec(options: ProbeOptions): ProbeSpec {
       if (!options.hostname) throw new CliError("--kind front-door needs --hostname (the login hostname)");
       break;
     }
+    case "interactive-sign-in":
+      if (!url && !options.issuer)
+        throw new CliError("--kind interactive-sign-in needs --url (the authorize endpoint) or --issuer");
+      Object.assign(raw, {
+        ...(url ? { authorizeUrl: url } : {}),
+        clientId: options.clientId,
+        redirectUri: options.redirectUri,
+        ...(options.scope ? { scope: options.scope } : {}),
+        ...(options.expect ? { expect: options.expect } : {}),
+      });
+      break;
     case "graph-health":
       Object.assign(raw, {
         tenantId: options.tenant,
@@ -234,6 +254,9 @@ const specFieldFlags: Record<string, string> = {
   hostname: "--hostname",
   path: "--path",
   expectIssuer: "--expect-issuer",
+  authorizeUrl: "--url",
+  redirectUri: "--redirect-uri",
+  expect: "--expect",
   timeoutMs: "--timeout-ms",
 };
 

@@ -26,7 +26,7 @@ export interface SiteStatus {
   /** Undefined until the evaluator has run once for the site. */
   state?: Omit<SiteState, "rollup">;
   dns: { weights: Record<string, number>; set: WeightedSet } | { error: string };
-  verdicts: Record<string, { verdict: string; regions: Record<string, string> }>;
+  verdicts: Record<string, { verdict: string; mode?: string; regions: Record<string, string> }>;
   transitions: AuditRecord[];
   /** Effects of a decision not yet carried out (the last run could not publish or record them). */
   outboxWaiting: number;
@@ -92,7 +92,11 @@ export async function collectStatus(
     verdicts: Object.fromEntries(
       Object.entries(verdicts).map(([provider, v]) => [
         provider,
-        { verdict: v.verdict, regions: Object.fromEntries(v.regions.map((r) => [r.region, r.verdict])) },
+        {
+          verdict: v.verdict,
+          ...(v.mode ? { mode: v.mode } : {}),
+          regions: Object.fromEntries(v.regions.map((r) => [r.region, r.verdict])),
+        },
       ]),
     ),
     transitions: audit,
@@ -137,6 +141,17 @@ export function formatStatus(s: SiteStatus): string {
   }
   if (state?.frozen)
     lines.push(`  frozen     by ${state.frozen.by} at ${state.frozen.at}: ${state.frozen.reason}`);
+  if (state?.paused) {
+    lines.push(
+      `  paused     flapping: ${state.paused.changes} automatic DNS changes in an hour; automatic changes resume at ${state.paused.until} (or: idpctl resume --site ${s.site} --reason ...)`,
+    );
+  }
+  const monitor = state?.alerts.monitor;
+  if (monitor) {
+    lines.push(
+      `  monitor    impaired in ${monitor.regions.join(", ")} since ${monitor.since}${monitor.holding ? ": fewer than a quorum can judge, nothing moves automatically" : ": they abstain"}`,
+    );
+  }
   if (state?.approval)
     lines.push(
       `  approval   failback request ${state.approval.id} waiting, expires ${state.approval.expiresAt}`,
@@ -154,8 +169,9 @@ export function formatStatus(s: SiteStatus): string {
     const regions = Object.entries(v.regions)
       .map(([region, verdict]) => `${region} ${verdict}`)
       .join(", ");
+    const mode = v.mode ? ` (${v.mode})` : "";
     lines.push(
-      `  ${i === 0 ? "verdicts" : "        "}   ${provider.padEnd(width)}  ${v.verdict.padEnd(8)}  ${regions}`,
+      `  ${i === 0 ? "verdicts" : "        "}   ${provider.padEnd(width)}  ${`${v.verdict}${mode}`.padEnd(8)}  ${regions}`,
     );
   });
   if (s.outboxWaiting > 0)

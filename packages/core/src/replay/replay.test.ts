@@ -342,3 +342,53 @@ describe("scenario validation", () => {
     expect(parsed.ok ? parsed.scenario.ignoredKeys : parsed.issues).toEqual(["source"]);
   });
 });
+
+describe("monitor and vendor fault modes", () => {
+  it("refuses a monitor-down fault that names a provider, and a vendor mode without one", () => {
+    const parsed = parseScenario({
+      start: "2026-01-01T00:00:00Z",
+      end: "2026-01-01T01:00:00Z",
+      providers: [{ id: "okta" }, { id: "entra" }],
+      faults: [
+        { provider: "okta", from: "2026-01-01T00:10:00Z", to: "2026-01-01T00:20:00Z", mode: "monitor-down" },
+        { from: "2026-01-01T00:10:00Z", to: "2026-01-01T00:20:00Z", mode: "read-only" },
+      ],
+    });
+    expect(parsed.ok).toBe(false);
+    expect(parsed.ok ? [] : parsed.issues.map((i) => i.path)).toEqual([
+      "faults.0.provider",
+      "faults.1.provider",
+    ]);
+  });
+
+  it("shows impaired regions and vendor modes by name in the timeline and the JSON", async () => {
+    const run = await replay(
+      scenario({
+        providers: [
+          { id: "okta", role: "primary", probes: ["oidc-discovery", "jwks", "token", "okta-api"] },
+          { id: "entra", role: "secondary" },
+        ],
+        faults: [
+          {
+            regions: ["us-west-2"],
+            from: "2026-01-01T01:00:00Z",
+            to: "2026-01-01T01:20:00Z",
+            mode: "monitor-down",
+          },
+          { provider: "okta", from: "2026-01-01T02:00:00Z", to: "2026-01-01T02:30:00Z", mode: "read-only" },
+        ],
+      }),
+    );
+    const text = formatTimeline(run);
+
+    expect(text).toMatch(/us-west-2 sees okta up -> impaired \(canaries failing: aws-region/);
+    expect(text).toMatch(/VERDICT {3}okta up -> degraded \(read-only\)/);
+    expect(run.result.impairments).toEqual([
+      expect.objectContaining({ region: "us-west-2", reason: expect.stringMatching(/^canaries failing/) }),
+    ]);
+    expect(run.result.vendorModes).toEqual([
+      expect.objectContaining({ provider: "okta", mode: "read-only" }),
+    ]);
+    expect(run.result.dnsChanges).toEqual([]);
+  });
+});

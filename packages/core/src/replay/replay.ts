@@ -2,6 +2,8 @@ import type { Config, Site } from "../config.js";
 import type { DomainEvent, NotificationIntent } from "../effects.js";
 import { commandSite, type EvaluationReport, evaluateSite } from "../evaluate.js";
 import { FakeClock, InMemoryDns, InMemoryEvents, InMemoryNotifier, InMemoryStore } from "../in-memory.js";
+import { monitorSettings, type VendorMode } from "../monitor.js";
+import { notificationText } from "../notification-text.js";
 import type { MinuteRollup } from "../rollup.js";
 import type { Incident, StateName, Weights } from "../site-state.js";
 import {
@@ -41,11 +43,31 @@ export interface ReplayDnsChange {
   insyncAt: string;
 }
 
+/** One notification as the on-call would receive it (every intent the state machine sent). */
 export interface ReplayAlert {
   at: string;
   kind: NotificationIntent["kind"];
   provider?: string;
+  /** The incident it belongs to: one incident is one thread. */
+  incidentId?: string;
   message: string;
+}
+
+/** A probe region whose own canaries failed (or clock was off): it abstained from `from` to `to`. */
+export interface ReplayImpairment {
+  region: string;
+  from: string;
+  /** Absent when it lasted to the end of the replay. */
+  to?: string;
+  reason: string;
+}
+
+/** A provider in a vendor mode by the quorum's verdict. */
+export interface ReplayVendorMode {
+  provider: string;
+  mode: VendorMode;
+  from: string;
+  to?: string;
 }
 
 export interface ReplayApproval {
@@ -65,6 +87,8 @@ export type TimelineEntry =
       from: RegionVerdict;
       to: RegionVerdict;
       evidence: Evidence[];
+      /** Why the region is impaired, when it became so. */
+      impairment?: string;
     }
   | {
       at: number;
@@ -73,6 +97,7 @@ export type TimelineEntry =
       from: string;
       to: string;
       regions: Record<string, string>;
+      mode?: VendorMode;
     }
   | { at: number; kind: "transition"; transition: ReplayTransition }
   | { at: number; kind: "dns"; change: ReplayDnsChange }
@@ -97,6 +122,9 @@ export interface ReplayResult {
   incidents: Incident[];
   alerts: ReplayAlert[];
   approvals: ReplayApproval[];
+  /** Probe regions that abstained because their own canaries failed. */
+  impairments: ReplayImpairment[];
+  vendorModes: ReplayVendorMode[];
   summary: {
     name: string;
     start: string;
@@ -145,7 +173,14 @@ export async function replay(scenario: Scenario, options: ReplayOptions = {}): P
   const policy = config.policy;
   const cadenceMs = policy.cadenceSeconds * 1000;
   const random = seededRandom(scenario.noise.seed);
-  const model = new ProbeModel(scenario.faults, policy, scenario.noise.failureRate, random);
+  const model = new ProbeModel(
+    scenario.faults,
+    policy,
+    scenario.noise.failureRate,
+    random,
+    monitorSettings(config),
+    seededRandom(scenario.noise.seed ^ canaryStream),
+  );
 
   const clock = new FakeClock(scenario.start);
   const store = new InMemoryStore({ keepResults: false, keepRollups: options.rollups ?? false });
@@ -170,6 +205,11 @@ export async function replay(scenario: Scenario, options: ReplayOptions = {}): P
   const simulate = providers.flatMap((provider) =>
     regions.map((region) => model.forProvider(provider, region)),
   );
+  const canaries = regions.map((region) => model.forRegion(region));
+  const impairments: ReplayImpairment[] = [];
+  const openImpairment: Array<ReplayImpairment | undefined> = regions.map(() => undefined);
+  const vendorModes: ReplayVendorMode[] = [];
+  const openMode = new Map<string, ReplayVendorMode>();
 
   const queue = new EventQueue();
   regions.forEach((_, r) => {
@@ -206,6 +246,7 @@ export async function replay(scenario: Scenario, options: ReplayOptions = {}): P
         from: before,
         to: verdict,
         evidence: view.evidence,
+        ...(view.impairment ? { impairment: view.impairment } : {}),
       });
     }
     return true;
@@ -229,11 +270,13 @@ export async function replay(scenario: Scenario, options: ReplayOptions = {}): P
       note({ at: change.at, kind: "dns", change: entry });
     }
     seenChanges = dns.changes.length;
-    for (const event of events.events.slice(seenEvents)) noteEvent(event, t, note);
+    for (const event of events.events.slice(seenEvents)) {
+      noteEvent(event, t, note);
+      if (event.type === "verdict-changed") trackMode(event.provider, event.mode, event.at);
+    }
     seenEvents = events.events.length;
     for (const intent of notifier.intents.slice(seenNotifications)) {
       const alert = alertOf(intent);
-      if (!alert) continue;
       alerts.push(alert);
       note({ at: t, kind: "alert", alert });
     }
@@ -245,6 +288,20 @@ export async function replay(scenario: Scenario, options: ReplayOptions = {}): P
     if (next < wakeAt || wakeAt <= t) {
       wakeAt = next;
       if (Number.isFinite(next)) queue.push({ kind: "wake", t: next, seq: 0 });
+    }
+  };
+
+  const trackMode = (provider: string, mode: VendorMode | undefined, at: string) => {
+    const open = openMode.get(provider);
+    if (open?.mode === mode) return;
+    if (open) {
+      open.to = at;
+      openMode.delete(provider);
+    }
+    if (mode) {
+      const episode: ReplayVendorMode = { provider, mode, from: at };
+      vendorModes.push(episode);
+      openMode.set(provider, episode);
     }
   };
 
@@ -275,8 +332,18 @@ export async function replay(scenario: Scenario, options: ReplayOptions = {}): P
     switch (event.kind) {
       case "round-start": {
         probeRounds++;
+        const impaired = canaries[event.r]?.(t);
+        const open = openImpairment[event.r];
+        if (impaired && !open) {
+          const episode = { region: regions[event.r] ?? "", from: iso(t), reason: impaired };
+          impairments.push(episode);
+          openImpairment[event.r] = episode;
+        } else if (!impaired && open) {
+          open.to = iso(t);
+          openImpairment[event.r] = undefined;
+        }
         for (let p = 0; p < providers.length; p++) {
-          const round = simulate[slot(p, event.r)]?.(t);
+          const round = simulate[slot(p, event.r)]?.(t, impaired);
           if (round?.kind === "reported") {
             queue.push({
               kind: "round-complete",
@@ -325,6 +392,7 @@ export async function replay(scenario: Scenario, options: ReplayOptions = {}): P
   clock.set(scenario.end);
   await evaluate(scenario.end);
 
+  for (const open of openImpairment) if (open) open.to = undefined;
   const incidents = await store.listIncidents(site.id, scenario.start, scenario.end + 1);
   const finalState = (await store.loadState(site.id))?.state;
   const dnsChanges: ReplayDnsChange[] = dns.changes.map((c) => ({
@@ -344,6 +412,8 @@ export async function replay(scenario: Scenario, options: ReplayOptions = {}): P
       incidents,
       alerts,
       approvals,
+      impairments,
+      vendorModes,
       summary: {
         name: scenario.name,
         start: iso(scenario.start),
@@ -406,6 +476,9 @@ async function approve(
   };
 }
 
+/** Seeds the canaries' noise stream apart from the probes' (any constant; changing it changes replays). */
+const canaryStream = 0x5eed_ca11;
+
 function noteFaults(scenario: Scenario, note: (entry: TimelineEntry) => void): void {
   scenario.faults.forEach((f) => {
     const where = f.regions.includes("*") ? "all regions" : f.regions.join(", ");
@@ -414,20 +487,15 @@ function noteFaults(scenario: Scenario, note: (entry: TimelineEntry) => void): v
         ? `flaky (${Math.round((f.failureRate ?? 0) * 100)}% of probes fail)`
         : f.mode === "slow"
           ? `slow (${f.latencyMs} ms answers)`
-          : f.mode;
+          : f.mode === "monitor-down"
+            ? "monitor-down (the probe region's own network, canaries included)"
+            : f.mode;
     const probes = f.probes ? ` [${f.probes.join(", ")}]` : "";
     const label = f.label ?? f.description ?? f.note;
     const about = label ? ` (${label})` : "";
-    note({
-      at: f.from,
-      kind: "fault",
-      text: `fault begins: ${f.provider === "*" ? "all providers" : f.provider} ${what}${probes} in ${where}${about}`,
-    });
-    note({
-      at: f.to,
-      kind: "fault",
-      text: `fault ends: ${f.provider === "*" ? "all providers" : f.provider} ${f.mode} in ${where}`,
-    });
+    const who = f.mode === "monitor-down" ? "monitor" : f.provider === "*" ? "all providers" : f.provider;
+    note({ at: f.from, kind: "fault", text: `fault begins: ${who} ${what}${probes} in ${where}${about}` });
+    note({ at: f.to, kind: "fault", text: `fault ends: ${who} ${f.mode} in ${where}` });
   });
 }
 
@@ -440,60 +508,19 @@ function noteEvent(event: DomainEvent, t: number, note: (entry: TimelineEntry) =
       from: event.from,
       to: event.to,
       regions: event.regions,
+      ...(event.mode ? { mode: event.mode } : {}),
     });
   }
 }
 
-function alertOf(intent: NotificationIntent): ReplayAlert | undefined {
-  const at = intent.at;
-  switch (intent.kind) {
-    case "both-down":
-      return {
-        at,
-        kind: intent.kind,
-        message: `all providers down (${intent.providers.join(", ")}): no failover possible`,
-      };
-    case "monitor-impaired":
-      return {
-        at,
-        kind: intent.kind,
-        provider: intent.provider,
-        message: `monitor impaired: ${intent.staleRegions.join(", ") || "no region"} stale; no automatic action`,
-      };
-    case "monitor-restored":
-      return { at, kind: intent.kind, message: "monitor restored: enough regions report again" };
-    case "provider-degraded":
-      return { at, kind: intent.kind, provider: intent.provider, message: `${intent.provider} degraded` };
-    case "provider-down":
-      return {
-        at,
-        kind: intent.kind,
-        provider: intent.provider,
-        message: `${intent.provider} (standby) down`,
-      };
-    case "provider-recovered":
-      return {
-        at,
-        kind: intent.kind,
-        provider: intent.provider,
-        message: `${intent.provider} recovered (was ${intent.was})`,
-      };
-    case "dns-error":
-      return { at, kind: intent.kind, message: intent.message };
-    case "failback-requested":
-      return {
-        at,
-        kind: intent.kind,
-        provider: intent.primary,
-        message: `failback approval requested (expires ${intent.expiresAt})`,
-      };
-    case "failback-aborted":
-      return { at, kind: intent.kind, message: `failback aborted: ${intent.reason}` };
-    case "failback-deferred":
-      return { at, kind: intent.kind, message: `failback ${intent.outcome}: ${intent.reason}` };
-    default:
-      return undefined;
-  }
+function alertOf(intent: NotificationIntent): ReplayAlert {
+  const base = {
+    at: intent.at,
+    kind: intent.kind,
+    ...(intent.incidentId ? { incidentId: intent.incidentId } : {}),
+  };
+  const provider = "provider" in intent && typeof intent.provider === "string" ? intent.provider : undefined;
+  return { ...base, ...(provider ? { provider } : {}), message: notificationText(intent) };
 }
 
 function detections(scenario: Scenario, changes: InMemoryDns["changes"]): FaultDetection[] {

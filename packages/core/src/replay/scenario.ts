@@ -44,13 +44,25 @@ const annotations = {
 };
 const regionsOrAll = z.array(z.union([z.literal("*"), region])).check(z.minLength(1));
 
+export const faultModes = [
+  "down",
+  "timeout",
+  "flaky",
+  "slow",
+  "partition",
+  "monitor-down",
+  "read-only",
+  "backup-auth",
+] as const;
+
 const faultFields = z.strictObject({
   ...annotations,
-  provider: z.string().check(z.minLength(1)),
+  /** A provider id or `*`; may be left out (all providers), as it is for `monitor-down`. */
+  provider: z._default(z.string().check(z.minLength(1)), "*"),
   regions: z._default(regionsOrAll, ["*"]),
   from: instant,
   to: instant,
-  mode: z.enum(["down", "timeout", "flaky", "slow", "partition"]),
+  mode: z.enum(faultModes),
   /** For `flaky`: the share of probe attempts that fail. */
   failureRate: z.optional(fraction),
   /** For `slow`: how long each answer takes. */
@@ -72,6 +84,20 @@ const faultSchema = faultFields.check(
     }
     if (fault.mode === "slow" && fault.latencyMs === undefined) {
       ctx.addIssue({ code: "custom", path: ["latencyMs"], message: "a slow fault needs latencyMs" });
+    }
+    if (fault.mode === "monitor-down" && fault.provider !== "*") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["provider"],
+        message: 'monitor-down is the probe regions\' own network: leave provider out (or "*")',
+      });
+    }
+    if ((fault.mode === "read-only" || fault.mode === "backup-auth") && fault.provider === "*") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["provider"],
+        message: `a ${fault.mode} fault is one vendor's mode: name the provider`,
+      });
     }
   }),
 );
@@ -279,7 +305,7 @@ export function parseScenario(input: unknown): ScenarioParse {
 
 const hints: Record<string, string> = {
   faults:
-    'each fault: {"provider": "okta"|"*", "regions": ["*"], "from": ISO, "to": ISO, "mode": "down"|"timeout"|"flaky"|"slow"|"partition"}',
+    'each fault: {"provider": "okta"|"*", "regions": ["*"], "from": ISO, "to": ISO, "mode": "down"|"timeout"|"flaky"|"slow"|"partition"|"monitor-down"|"read-only"|"backup-auth"}',
   providers: '[{"id": "okta", "role": "primary"}, {"id": "entra", "role": "secondary"}]',
   approvals: '[{"at": "2026-01-01T12:00:00Z", "user": "U123"}]',
   noise: '{"failureRate": 0.02, "seed": 7}',

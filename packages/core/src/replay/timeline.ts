@@ -1,4 +1,4 @@
-import type { Weights } from "../site-state.js";
+import { weightsText as weights } from "../notification-text.js";
 import type { ReplayRun, TimelineEntry } from "./replay.js";
 
 /** The readable form of a replay: one line per thing that happened, in time order, then a summary. */
@@ -48,7 +48,7 @@ export function formatTimeline(run: ReplayRun): string {
 /** A region flickering between up and degraded is noise in a timeline; down and stale are news. */
 function worthALine(entry: TimelineEntry): boolean {
   if (entry.kind !== "region") return true;
-  const notable = (v: string) => v === "down" || v === "stale";
+  const notable = (v: string) => v === "down" || v === "stale" || v === "impaired";
   return notable(entry.from) || notable(entry.to);
 }
 
@@ -69,8 +69,9 @@ function describe(entry: TimelineEntry): string {
       return `FAULT     ${entry.text}`;
     case "region": {
       const seen = entry.evidence[0];
-      const why =
-        seen && entry.to !== "up"
+      const why = entry.impairment
+        ? ` (${entry.impairment})`
+        : seen && entry.to !== "up"
           ? ` (${seen.probe}: ${seen.class}${seen.status ? ` ${seen.status}` : ""}, ${seen.latencyMs} ms)`
           : "";
       return `region    ${entry.region} sees ${entry.provider} ${entry.from} -> ${entry.to}${why}`;
@@ -79,7 +80,8 @@ function describe(entry: TimelineEntry): string {
       const regions = Object.entries(entry.regions)
         .map(([r, v]) => `${r} ${v}`)
         .join(", ");
-      return `VERDICT   ${entry.provider} ${entry.from} -> ${entry.to}  [${regions}]`;
+      const mode = entry.mode ? ` (${entry.mode})` : "";
+      return `VERDICT   ${entry.provider} ${entry.from} -> ${entry.to}${mode}  [${regions}]`;
     }
     case "transition":
       return `STATE     ${entry.transition.from} -> ${entry.transition.to}: ${entry.transition.reason}`;
@@ -95,12 +97,6 @@ function describe(entry: TimelineEntry): string {
 /** Always with milliseconds, so the columns line up. */
 function stamp(ms: number): string {
   return new Date(ms).toISOString();
-}
-
-function weights(w: Weights): string {
-  return Object.entries(w)
-    .map(([id, weight]) => `${id} ${weight}`)
-    .join(", ");
 }
 
 function seconds(from: string, to: string): string {

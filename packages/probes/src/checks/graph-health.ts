@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as z from "@idp-failover/core/zod-mini";
 import type { ClientCredentials } from "@idp-failover/http";
 import { createGraphClient, entraGraphCredentials, GraphTransport } from "@idp-failover/http/graph";
-import { GraphError } from "@microsoft/microsoft-graph-client";
+import { type Client, GraphError } from "@microsoft/microsoft-graph-client";
 import type { AttemptContext, ProbeCheck, ProbeSpecOf } from "../probe-context.js";
 import { ProbeFailure } from "../probe-failure.js";
 import { requireSecret } from "../secrets.js";
@@ -12,7 +12,9 @@ import { requireSecret } from "../secrets.js";
  * (`GET /v1.0/admin/serviceAnnouncement/healthOverviews`, permission ServiceHealth.Read.All), read with
  * the Graph SDK and an app-only token from the tenant's token endpoint. A configured service whose
  * status is not operational is class `upstream`: the verdict engine weighs it as degraded, never down,
- * because Microsoft marks advisories on services whose sign-ins work.
+ * because Microsoft marks advisories on services whose sign-ins work. While it is not operational, the
+ * service's open issues are read too (`$expand=issues`): one that says backup authentication is in
+ * use names that vendor mode. Microsoft documents no field for it, so this reads the issue's words.
  */
 
 type GraphSpec = ProbeSpecOf<"graph-health">;
@@ -69,9 +71,16 @@ export const checkGraphHealth: ProbeCheck<"graph-health"> = async (spec, context
     );
     if (entry) {
       if (!operational.has(entry.status.toLowerCase())) {
-        throw new ProbeFailure("upstream", `Microsoft service health: ${entry.service} is ${entry.status}`, {
-          status: transport.status,
-        });
+        const backupAuth = await backupAuthenticationNamed(client, entry.service);
+        const note = backupAuth ? " (an open issue says backup authentication is in use)" : "";
+        throw new ProbeFailure(
+          "upstream",
+          `Microsoft service health: ${entry.service} is ${entry.status}${note}`,
+          {
+            status: transport.status,
+            ...(backupAuth ? { mode: "backup-auth" as const } : {}),
+          },
+        );
       }
       return { latencyMs: transport.latencyMs, status: transport.status };
     }
@@ -84,6 +93,37 @@ export const checkGraphHealth: ProbeCheck<"graph-health"> = async (spec, context
     retryable: false,
   });
 };
+
+const issuesSchema = z.looseObject({
+  issues: z.optional(
+    z.array(
+      z.looseObject({
+        title: z.optional(z.string()),
+        impactDescription: z.optional(z.string()),
+        isResolved: z.optional(z.boolean()),
+      }),
+    ),
+  ),
+});
+
+/** Whether an open issue of the service says backup authentication is in use (best effort). */
+async function backupAuthenticationNamed(client: Client, service: string): Promise<boolean> {
+  try {
+    const body: unknown = await client
+      .api(`/admin/serviceAnnouncement/healthOverviews/${encodeURIComponent(service)}`)
+      .expand("issues")
+      .get();
+    const parsed = issuesSchema.safeParse(body);
+    if (!parsed.success) return false;
+    return (parsed.data.issues ?? []).some(
+      (issue) =>
+        issue.isResolved !== true &&
+        /backup authentication/i.test(`${issue.title ?? ""} ${issue.impactDescription ?? ""}`),
+    );
+  } catch {
+    return false; // the status alone still degrades the provider
+  }
+}
 
 /**
  * The app's Graph token, kept in the probe memory between rounds (reused until five minutes before

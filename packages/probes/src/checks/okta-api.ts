@@ -11,7 +11,10 @@ import { requireSecret } from "../secrets.js";
  * One cheap authenticated call to Okta's management API (`GET /api/v1/org`) through the Okta SDK, in
  * API-token (SSWS) or OAuth 2.0 private-key mode. The probe reads Okta's `x-rate-limit-*` headers and
  * skips the call while the org's budget is below `minRateLimitRemainingPct`, so monitoring never
- * eats into the budget the org's own integrations need.
+ * eats into the budget the org's own integrations need. An answer with Okta's E0000010 ("Service is
+ * in read only mode", HTTP 503) names Okta's read-only mode: sign-ins and tokens keep working then, so
+ * it is a named degraded state, never an outage (Okta documents E0000010 for changes refused in that
+ * mode; reads keep working, so this read sees the mode only when Okta answers it with that code).
  */
 
 type OktaSpec = ProbeSpecOf<"okta-api">;
@@ -130,6 +133,12 @@ function oktaFailure(error: unknown, orgUrl: string, context: AttemptContext): P
   }
   if (status === 401 || status === 403) {
     return new ProbeFailure("auth", `Okta API: HTTP ${status}${detail}: credentials rejected`, { status });
+  }
+  if (code === "E0000010") {
+    return new ProbeFailure("upstream", `Okta is in read-only mode: HTTP ${status} E0000010`, {
+      status,
+      mode: "read-only",
+    });
   }
   if (status >= 500) return new ProbeFailure("http-5xx", `Okta API: HTTP ${status}${detail}`, { status });
   if (status >= 400) return new ProbeFailure("http-4xx", `Okta API: HTTP ${status}${detail}`, { status });

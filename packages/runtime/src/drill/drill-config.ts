@@ -45,6 +45,8 @@ export const drillSecretRefs = {
 export interface DrillIdps {
   okta: { issuer: string; samlMetadataUrl: string; clientId: string };
   entra: { url: string; tenantId: string; clientId: string };
+  /** The probe regions' own canaries (a local stand-in: the drill has no internet to check). */
+  canaries?: Array<{ name: string; url: string }>;
 }
 
 export type PolicyOverrides = Record<string, unknown>;
@@ -58,6 +60,7 @@ export function drillConfigInput(idps: DrillIdps, policy: PolicyOverrides = {}):
     version: 1,
     regions: [...drillRegions],
     policy: mergePolicy(drillPolicy, policy),
+    ...(idps.canaries ? { monitor: { canaries: idps.canaries } } : {}),
     alerting: {
       slack: {
         channel: `#${drillChannel}`,

@@ -12,6 +12,7 @@ import {
   oktaStandInDefaults,
   type Route53StandIn,
   type SlackStandIn,
+  startCanaryStandIn,
   startEntraStandIn,
   startEventBridgeStandIn,
   startOktaStandIn,
@@ -80,6 +81,8 @@ export async function startDrillWorld(options: DrillWorldOptions): Promise<Drill
     closers.push(() => okta.close());
     const entra = await startEntraStandIn({ ca });
     closers.push(() => entra.close());
+    const canary = await startCanaryStandIn();
+    closers.push(() => canary.close());
 
     const config = drillConfig(
       {
@@ -93,6 +96,7 @@ export async function startDrillWorld(options: DrillWorldOptions): Promise<Drill
           tenantId: entraStandInDefaults.tenantId,
           clientId: entraStandInDefaults.client.clientId,
         },
+        canaries: canary.canaries(),
       },
       options.policy,
     );
