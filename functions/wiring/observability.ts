@@ -9,16 +9,15 @@ import type { Context } from "aws-lambda";
  * Powertools for every function, as Middy middleware: JSON logs with the Lambda context (and the
  * site or incident the handler appends), metrics as CloudWatch EMF under one namespace flushed after
  * each invocation, and whatever else a handler asks for (idempotency: see idempotency.ts). Metric names
- * are few on purpose: CloudWatch bills each name per region per month, so the steady ones are one
- * per probe region (ProbeLatency) and one at home (ProbeResultAgeSeconds); the rest are published
- * only when something happens, and cost nothing in quiet months.
+ * are few on purpose: CloudWatch bills each name per region per month, so the one steady metric is
+ * at home (ProbeResultAgeSeconds, which an alarm watches); the rest are published only when
+ * something happens, and cost nothing in quiet months. Probe latency is a log line per round.
  */
 
 export const metricsNamespace = "IdpFailover";
 export const serviceName = "idp-failover";
 
 export const metricNames = {
-  probeLatency: "ProbeLatency",
   regionVerdictChanges: "RegionVerdictChanges",
   transitions: "Transitions",
   dnsChangeSeconds: "DnsChangeSeconds",

@@ -24,8 +24,9 @@ export function recordProbeMessage(outcome: ProbeMessageOutcome, logger: Logger,
     case "duplicate":
       return;
     case "probed":
-      for (const r of outcome.round.results)
-        metrics.addMetric(metricNames.probeLatency, MetricUnit.Milliseconds, r.latencyMs);
+      // Latency goes to the log, summarised per round (Logs Insights reads percentiles from it):
+      // a custom metric per probe region would cost more than the rest of CloudWatch together.
+      logger.info("probe round", roundSummary(outcome.round.results));
       if (outcome.recorded.changes.length > 0)
         metrics.addMetric(
           metricNames.regionVerdictChanges,
@@ -65,4 +66,25 @@ export function recordEvaluations(
   }
   metrics.addMetric(metricNames.probeResultAgeSeconds, MetricUnit.Seconds, oldest);
   return failed;
+}
+
+/** A round's latencies in a few numbers, for one log line: however many sites, the line stays small. */
+export function roundSummary(
+  results: ReadonlyArray<{ latencyMs: number; ok: boolean; site: string; provider: string; probe: string }>,
+) {
+  const sorted = results.map((r) => r.latencyMs).sort((a, b) => a - b);
+  const at = (q: number) =>
+    Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
+  const slowest = results.reduce<(typeof results)[number] | undefined>(
+    (worst, r) => (worst && worst.latencyMs >= r.latencyMs ? worst : r),
+    undefined,
+  );
+  return {
+    probes: results.length,
+    failed: results.filter((r) => !r.ok).length,
+    p50Ms: at(0.5),
+    p95Ms: at(0.95),
+    maxMs: at(1),
+    ...(slowest ? { slowest: `${slowest.site}/${slowest.provider}/${slowest.probe}` } : {}),
+  };
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { estimateCost, parseConfig } from "@idp-failover/core";
+import { loadConfigFile } from "@idp-failover/orchestration/config-file";
 import { describe, expect, it } from "vitest";
 import { costReport, runCost } from "../../packages/cli/src/commands/cost.js";
 
@@ -45,9 +46,11 @@ function configFile(extra: Record<string, unknown> = {}): string {
 }
 
 describe("idpctl cost", () => {
-  it("keeps the default deployment under $13 a month with every service priced and every line explained", () => {
+  it("keeps the default deployment and the shipped example under $12 a month, every service priced and every line explained", () => {
     const report = costReport(config());
-    expect(report.totalUsdPerMonth).toBeLessThan(13);
+    expect(report.totalUsdPerMonth).toBeLessThan(12);
+    const { config: example } = loadConfigFile(join(import.meta.dirname, "../../examples/okta-entra.yaml"));
+    expect(costReport(example).totalUsdPerMonth).toBeLessThan(12);
     for (const item of report.lineItems) expect(item.basis.length).toBeGreaterThan(20);
     expect(report.lineItems.find((i) => i.unit === "zones")).toMatchObject({ quantity: 1, usdPerMonth: 0.5 });
     expect(new Set(report.lineItems.map((i) => i.service))).toEqual(

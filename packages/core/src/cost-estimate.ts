@@ -317,13 +317,14 @@ const dnsQueries: LineItemOf = (w) => {
   };
 };
 
-const metrics: LineItemOf = (w) => ({
+const metrics: LineItemOf = () => ({
   service: "CloudWatch",
-  item: "custom metrics (ProbeLatency per region, ProbeResultAgeSeconds)",
-  quantity: w.regions + 1,
+  item: "custom metrics (ProbeResultAgeSeconds)",
+  quantity: 1,
   unit: "metrics",
-  usdPerMonth: (w.regions + 1) * prices.cloudwatchMetric.usd,
-  basis: "EMF metrics: probe latency in each probe region, the age of the newest result in the home region",
+  usdPerMonth: prices.cloudwatchMetric.usd,
+  basis:
+    "the age of the newest result in the home region, which an alarm watches; probe latency is a log line per round (Logs Insights percentiles), the rest are published only when something happens",
 });
 
 const alarms: LineItemOf = () => ({

@@ -19,7 +19,7 @@ import {
  * - a provider's round results go to the store in full only when something in it was not plain
  *   healthy (a failure, a slow or upstream answer, a retried attempt). A healthy round leaves its
  *   aggregate in the tracker (per-minute probe and flaky counts, the recent outcomes) and in the
- *   minute rollups the evaluator writes; its latencies are in the ProbeLatency metric.
+ *   minute rollups the evaluator writes; its latencies are in the probe function's round log line.
  * - a tracker is written when it changes in a way a reader acts on (see `trackerWriteDue`). That the
  *   region is alive is one small item per region, its heartbeat, written three times per stale period
  *   after a round of every site: the evaluator reads a tracker as current up to the heartbeat, so a
