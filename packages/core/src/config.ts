@@ -1,4 +1,3 @@
-import { type DataPlaneSettings, dataPlaneSettingsSchema } from "./data-plane.js";
 import { type Criticality, defaultCriticality, type ProbeKind } from "./probe-result.js";
 import * as z from "./zod-mini.js";
 
@@ -317,6 +316,41 @@ export const alertingSchema = z.prefault(
   }),
   {},
 );
+
+/*
+ * The data plane's section (data-plane.ts says what the data plane is). Its schema lives here, with
+ * the other sections, because data-plane.ts reads parsed configs: there, the two modules would
+ * import each other (test/architecture/import-cycles.test.ts).
+ */
+
+/** Route 53 health checkers' regions (HealthCheckRegion in the API); a check uses at least three. */
+export const healthCheckerRegions = [
+  "us-east-1",
+  "us-west-1",
+  "us-west-2",
+  "eu-west-1",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "ap-northeast-1",
+  "sa-east-1",
+] as const;
+
+export const dataPlaneSettingsSchema = z.strictObject({
+  /** Route 53 health checks on the verdict endpoints. Off: failover only through the Route 53 API. */
+  enabled: z._default(z.boolean(), true),
+  /** 30 (standard) or 10 (fast: about 20 s sooner, and an extra charge per health check). */
+  healthCheckIntervalSeconds: z._default(z.union([z.literal(10), z.literal(30)]), 30),
+  /** Failed requests in a row before one Route 53 checker calls an endpoint unhealthy. */
+  failureThreshold: z._default(z.number().check(z.int(), z.gte(1), z.lte(10)), 1),
+  /** Where Route 53's checkers run; each checker region polls every endpoint, so fewer is cheaper. */
+  checkerRegions: z._default(
+    z
+      .array(z.enum(healthCheckerRegions))
+      .check(z.minLength(3, { error: "Route 53 needs at least three health checker regions" })),
+    ["us-east-1", "us-west-2", "eu-west-1"],
+  ),
+});
+export type DataPlaneSettings = z.infer<typeof dataPlaneSettingsSchema>;
 
 const regionsSchema = z._default(z.array(awsRegion).check(z.minLength(1)), [
   "us-east-1",

@@ -1,8 +1,13 @@
-import type { Config, Policy, Site } from "./config.js";
+import {
+  type Config,
+  type DataPlaneSettings,
+  dataPlaneSettingsSchema,
+  type Policy,
+  type Site,
+} from "./config.js";
 import { type DataPlaneEntry, type DataPlaneItem, verdictPath } from "./data-plane-answer.js";
 import { isLatchedOut, type SiteState } from "./site-state.js";
 import type { RegionTracker } from "./verdict.js";
-import * as z from "./zod-mini.js";
 
 /*
  * The data plane of failover (DESIGN.md "Two paths to the DNS answer"). Each probe region serves a
@@ -18,35 +23,6 @@ import * as z from "./zod-mini.js";
  *   200  otherwise, including "no fresh verdict here": a silent region abstains, as it does in the
  *        quorum, because missing data is not an outage.
  */
-
-/** Route 53 health checkers' regions (HealthCheckRegion in the API); a check uses at least three. */
-export const healthCheckerRegions = [
-  "us-east-1",
-  "us-west-1",
-  "us-west-2",
-  "eu-west-1",
-  "ap-southeast-1",
-  "ap-southeast-2",
-  "ap-northeast-1",
-  "sa-east-1",
-] as const;
-
-export const dataPlaneSettingsSchema = z.strictObject({
-  /** Route 53 health checks on the verdict endpoints. Off: failover only through the Route 53 API. */
-  enabled: z._default(z.boolean(), true),
-  /** 30 (standard) or 10 (fast: about 20 s sooner, and an extra charge per health check). */
-  healthCheckIntervalSeconds: z._default(z.union([z.literal(10), z.literal(30)]), 30),
-  /** Failed requests in a row before one Route 53 checker calls an endpoint unhealthy. */
-  failureThreshold: z._default(z.number().check(z.int(), z.gte(1), z.lte(10)), 1),
-  /** Where Route 53's checkers run; each checker region polls every endpoint, so fewer is cheaper. */
-  checkerRegions: z._default(
-    z
-      .array(z.enum(healthCheckerRegions))
-      .check(z.minLength(3, { error: "Route 53 needs at least three health checker regions" })),
-    ["us-east-1", "us-west-2", "eu-west-1"],
-  ),
-});
-export type DataPlaneSettings = z.infer<typeof dataPlaneSettingsSchema>;
 
 export const defaultDataPlaneSettings: DataPlaneSettings = dataPlaneSettingsSchema.parse({});
 
