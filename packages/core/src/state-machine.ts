@@ -13,6 +13,7 @@ import {
   weightsServing,
   weightsSplit,
 } from "./site-state.js";
+import { isoTime } from "./time.js";
 import type { GlobalVerdict, ProviderVerdict, SiteVerdicts } from "./verdict.js";
 
 /*
@@ -311,13 +312,13 @@ function proposeFailback(d: Draft, ctx: DecisionContext): void {
   if (state.dns && !state.dns.rejected) return; // a weight change is still in flight
   const approval = d.newApproval();
   if (state.incident && !state.incident.failbackRequestedAt) d.updateIncident({ failbackRequestedAt: d.at });
-  d.transition("failback-pending", `${primary} healthy since ${iso(healthySince)}`, evaluatorActor);
+  d.transition("failback-pending", `${primary} healthy since ${isoTime(healthySince)}`, evaluatorActor);
   d.notify({
     kind: "failback-requested",
     approvalId: approval.id,
     expiresAt: approval.expiresAt,
     primary,
-    healthySince: iso(healthySince),
+    healthySince: isoTime(healthySince),
   });
 }
 
@@ -409,7 +410,7 @@ function whileFailingBack(d: Draft, ctx: DecisionContext): void {
 
 function openIncident(d: Draft, ctx: DecisionContext, provider: string): void {
   const failingSince = ctx.verdicts[provider]?.failingSince;
-  const start = failingSince !== undefined && failingSince <= ctx.now ? iso(failingSince) : d.at;
+  const start = failingSince !== undefined && failingSince <= ctx.now ? isoTime(failingSince) : d.at;
   d.state.incident = {
     id: `${ctx.site.id}-${d.at.replace(/[-:.]/g, "").replace("T", "-").replace("Z", "")}`,
     site: ctx.site.id,
@@ -491,7 +492,7 @@ function dnsFailed(d: Draft, ctx: DecisionContext, retryable: boolean, message: 
   const attempts = dns.attempts + 1;
   const backoff = ctx.policy.dns.retrySeconds;
   const delay = backoff[Math.min(attempts - 1, backoff.length - 1)] ?? 60;
-  const retryAt = retryable ? iso(ctx.now + delay * 1000) : undefined;
+  const retryAt = retryable ? isoTime(ctx.now + delay * 1000) : undefined;
   d.state.dns = {
     ...dns,
     attempts,
@@ -550,7 +551,7 @@ function answerApproval(
     return;
   }
   const snooze = input.kind === "snooze";
-  const until = iso(
+  const until = isoTime(
     ctx.now + (snooze ? ctx.policy.failback.snoozeSeconds : ctx.policy.failback.declineSeconds) * 1000,
   );
   const approvalId = d.closeApproval(snooze ? "snoozed" : "declined", input.actor);
@@ -751,10 +752,6 @@ function heaviest(weights: Weights): string {
   return best;
 }
 
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
 /** The earliest future moment a timer in this state could change the decision. */
 export function nextDeadline(
   state: SiteState,
@@ -808,7 +805,7 @@ class Draft {
   ) {
     this.original = JSON.stringify(state);
     this.state = structuredClone(state);
-    this.at = iso(ctx.now);
+    this.at = isoTime(ctx.now);
   }
 
   transition(to: StateName, reason: string, actor: string, weights?: Weights): void {
@@ -866,7 +863,7 @@ class Draft {
   }
 
   newApproval(): { id: string; expiresAt: string } {
-    const expiresAt = iso(this.ctx.now + this.ctx.policy.approval.expirySeconds * 1000);
+    const expiresAt = isoTime(this.ctx.now + this.ctx.policy.approval.expirySeconds * 1000);
     const approval = {
       id: `${this.state.site}.${this.ctx.now.toString(36)}`,
       requestedAt: this.at,

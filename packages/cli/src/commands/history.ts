@@ -1,3 +1,4 @@
+import { isoTime } from "@idp-failover/core";
 import type { Command } from "commander";
 import {
   type AwsCliOptions,
@@ -48,11 +49,13 @@ export async function runHistory(options: HistoryOptions, io: CommandIo): Promis
     ]);
     if (options.json) {
       io.out(
-        `${JSON.stringify({ site: site.id, from: iso(from), to: iso(to), audit, incidents }, null, 2)}\n`,
+        `${JSON.stringify({ site: site.id, from: isoTime(from), to: isoTime(to), audit, incidents }, null, 2)}\n`,
       );
       return;
     }
-    const lines = [`${site.id}: ${audit.length} record(s) from ${iso(from)} to ${iso(to)}, newest first`];
+    const lines = [
+      `${site.id}: ${audit.length} record(s) from ${isoTime(from)} to ${isoTime(to)}, newest first`,
+    ];
     for (const a of audit) lines.push(`  ${formatAudit(a)}`);
     if (incidents.length > 0) lines.push("incidents");
     for (const i of incidents) {
@@ -81,8 +84,4 @@ export function parseWhen(text: string, now: number, flag: string): number {
     );
   }
   return at;
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
