@@ -140,6 +140,11 @@ function isAbort(error: unknown): boolean {
   );
 }
 
+/** Cuts text for a failure message to at most `max` characters, marking the cut with `...`. */
+export function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -1,3 +1,4 @@
+import { escapeMrkdwn } from "@idp-failover/slack";
 import type { KnownBlock, WebClient } from "@slack/web-api";
 import { z } from "zod";
 import type { SiteReport, SlaReport } from "./report-schema.js";
@@ -107,10 +108,6 @@ function siteSummary(site: SiteReport): string {
     );
   }
   return lines.join("\n");
-}
-
-function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 function slackMessage(error: unknown): string {

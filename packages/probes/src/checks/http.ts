@@ -1,7 +1,7 @@
 import { JsonPathError, readJsonPath } from "../json-path.js";
 import { statusFailure } from "../node-https-client.js";
 import type { ProbeCheck } from "../probe-context.js";
-import { ProbeFailure } from "../probe-failure.js";
+import { clip, ProbeFailure } from "../probe-failure.js";
 import { parseJson } from "../round-documents.js";
 
 /** Any URL: the expected status, then the body regex and the JSON path assertion if configured. */
@@ -61,8 +61,4 @@ function assertJsonPath(
       { status },
     );
   }
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
