@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AwsAdapters } from "@idp-failover/aws";
 import { CliError } from "@idp-failover/cli";
+import { type CapturedIo, capturedIo } from "@idp-failover/cli/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { CommandIo } from "../../packages/cli/src/aws-deps.js";
 import { runFailback } from "../../packages/cli/src/commands/failback.js";
 import { runFailover } from "../../packages/cli/src/commands/failover.js";
 import { runFreeze, runUnfreeze } from "../../packages/cli/src/commands/freeze.js";
@@ -72,22 +72,8 @@ function env(): Record<string, string> {
   };
 }
 
-function io(): CommandIo & { stdout: () => string; stderr: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    out: (text) => {
-      out += text;
-    },
-    err: (text) => {
-      err += text;
-    },
-    env: env(),
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    stdout: () => out,
-    stderr: () => err,
-  };
+function io(): CapturedIo {
+  return capturedIo({ env: env() });
 }
 
 async function health(site: string, down: { okta?: boolean; entra?: boolean }): Promise<void> {

@@ -1,14 +1,8 @@
 import { isoTime } from "@idp-failover/core";
 import type { Command } from "commander";
-import {
-  type AwsCliOptions,
-  type CommandIo,
-  processIo,
-  requireSite,
-  withAwsOptions,
-  withSession,
-} from "../aws-deps.js";
+import { type AwsCliOptions, requireSite, withAwsOptions, withSession } from "../aws-deps.js";
 import { CliError } from "../cli-error.js";
+import type { CommandIo } from "../command-io.js";
 import { formatAudit } from "./status.js";
 
 export interface HistoryOptions extends AwsCliOptions {
@@ -19,7 +13,7 @@ export interface HistoryOptions extends AwsCliOptions {
   json?: boolean;
 }
 
-export function registerHistory(program: Command): void {
+export function registerHistory(program: Command, io: CommandIo): void {
   withAwsOptions(
     program
       .command("history")
@@ -29,7 +23,7 @@ export function registerHistory(program: Command): void {
       .option("--until <when>", "end: an ISO time (default now)")
       .option("--limit <n>", "most records to show, newest first (default 50)")
       .option("--json", "print { audit, incidents } as JSON"),
-  ).action((options: HistoryOptions) => runHistory(options, processIo));
+  ).action((options: HistoryOptions) => runHistory(options, io));
 }
 
 export async function runHistory(options: HistoryOptions, io: CommandIo): Promise<void> {

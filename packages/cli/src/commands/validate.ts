@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import { stringify } from "yaml";
+import type { CommandIo } from "../command-io.js";
 import { formatIssues, loadConfig } from "../load-config.js";
 
-export function registerValidate(program: Command): void {
+export function registerValidate(program: Command, io: CommandIo): void {
   program
     .command("validate")
     .description("Check a config file; print every problem with a hint (exit 2), or the effective config")
@@ -10,7 +11,7 @@ export function registerValidate(program: Command): void {
     .option("--json", "print the effective config as JSON instead of YAML")
     .action(async (options: { config: string; json?: boolean }) => {
       const { config, warnings } = await loadConfig(options.config);
-      if (warnings.length > 0) process.stderr.write(`warnings:\n${formatIssues(warnings)}\n`);
-      process.stdout.write(options.json ? `${JSON.stringify(config, null, 2)}\n` : stringify(config));
+      if (warnings.length > 0) io.err(`warnings:\n${formatIssues(warnings)}\n`);
+      io.out(options.json ? `${JSON.stringify(config, null, 2)}\n` : stringify(config));
     });
 }
