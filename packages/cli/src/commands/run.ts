@@ -125,7 +125,7 @@ export async function resolveRunSettings(
     ...(options.data !== undefined ? { data: options.data } : {}),
     dns: options.dns,
     events: options.events,
-    ...(options.ca ? { ca: await readCaFile(options.ca) } : {}),
+    ...(options.ca ? { ca: await readCaFile(options.ca, env) } : {}),
     ...(options.approver !== undefined ? { approver: options.approver } : {}),
     operator: operatorName(options, env),
     ...(usesAws ? { aws: resolveAwsSettings(config, options, env) } : {}),
