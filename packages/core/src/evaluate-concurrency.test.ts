@@ -4,6 +4,7 @@ import type { DomainEvent } from "./effects.js";
 import { commandSite, evaluateSite } from "./evaluate.js";
 import { FakeClock, InMemoryDns, InMemoryEvents, InMemoryNotifier, InMemoryStore } from "./in-memory.js";
 import type { EventPublisher } from "./ports.js";
+import { stopPoint } from "./testing.js";
 import type { RegionTracker } from "./verdict.js";
 
 /*
@@ -102,6 +103,7 @@ describe("evaluator under concurrency", () => {
     const config = testConfig();
     const clock = new FakeClock(start);
     const deps = world(clock, { oktaDown: true });
+    const died = stopPoint();
     const dying = {
       ...deps,
       dns: {
@@ -109,12 +111,13 @@ describe("evaluator under concurrency", () => {
         status: deps.dns.status.bind(deps.dns),
         apply: async (...args: Parameters<InMemoryDns["apply"]>) => {
           await deps.dns.apply(...args);
+          died.arrive();
           return new Promise<never>(() => {}); // the Lambda timed out here
         },
       },
     };
     void evaluateSite(dying, config, "acme");
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await died.reached;
     const afterCrash = await deps.store.loadState("acme");
 
     // Act: the next scheduled run, after the dead run's claim ran out.
@@ -137,14 +140,16 @@ describe("evaluator under concurrency", () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
+    const publishing = stopPoint();
     const slowEvents: EventPublisher = {
       publish: async (events) => {
+        publishing.arrive();
         await gate;
         await deps.events.publish(events);
       },
     };
     const first = evaluateSite({ ...deps, events: slowEvents }, config, "acme");
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await publishing.reached;
 
     // Act
     const second = await evaluateSite(deps, config, "acme");
@@ -183,9 +188,15 @@ describe("evaluator under concurrency", () => {
     const config = testConfig();
     const clock = new FakeClock(start);
     const deps = world(clock, { oktaDown: false });
-    const stuck: EventPublisher = { publish: () => new Promise<void>(() => {}) };
+    const publishing = stopPoint();
+    const stuck: EventPublisher = {
+      publish: () => {
+        publishing.arrive();
+        return new Promise<void>(() => {});
+      },
+    };
     void evaluateSite({ ...deps, events: stuck }, config, "acme");
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await publishing.reached;
 
     // Act
     const outcome = await commandSite(deps, config, "acme", {

@@ -95,3 +95,15 @@ export function contextAt(
     verdicts: verdicts(byProvider),
   };
 }
+
+/**
+ * A point a run under test stops at (a call that hangs, a process that dies): `arrive()` where it
+ * gets there, `await reached` in the test, so the test knows it got there without sleeping.
+ */
+export function stopPoint(): { reached: Promise<void>; arrive(): void } {
+  let arrive: () => void = () => {};
+  const reached = new Promise<void>((resolve) => {
+    arrive = resolve;
+  });
+  return { reached, arrive };
+}
