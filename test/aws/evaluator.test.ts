@@ -9,9 +9,9 @@ import {
   notificationChannels,
   OutboxNotifier,
 } from "@idp-failover/core";
-import { stopPoint } from "@idp-failover/core/testing";
+import { stopPoint, testConfig, testRegions, testTracker } from "@idp-failover/core/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type AwsWorld, regions, startAwsWorld, testConfig, tracker } from "./fixtures.js";
+import { type AwsWorld, startAwsWorld } from "./fixtures.js";
 
 /*
  * The evaluator end to end on the real adapters: dynalite for the table, the Route 53 and
@@ -19,7 +19,7 @@ import { type AwsWorld, regions, startAwsWorld, testConfig, tracker } from "./fi
  */
 
 const sites = ["acme", "race", "crash", "stuck", "reject", "throttle"];
-const config: Config = testConfig(sites);
+const config: Config = testConfig({ sites });
 let world: AwsWorld;
 beforeAll(async () => {
   world = await startAwsWorld(config);
@@ -46,9 +46,9 @@ function deps(
 }
 
 async function setHealth(adapters: AwsAdapters, site: string, at: number, oktaDown: boolean): Promise<void> {
-  for (const region of regions) {
-    await adapters.store.saveTracker({ site, provider: "okta", region, tracker: tracker(at, oktaDown) });
-    await adapters.store.saveTracker({ site, provider: "entra", region, tracker: tracker(at, false) });
+  for (const region of testRegions) {
+    await adapters.store.saveTracker({ site, provider: "okta", region, tracker: testTracker(at, oktaDown) });
+    await adapters.store.saveTracker({ site, provider: "entra", region, tracker: testTracker(at, false) });
   }
 }
 

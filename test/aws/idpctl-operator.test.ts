@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { AwsAdapters } from "@idp-failover/aws";
 import { CliError } from "@idp-failover/cli";
 import { type CapturedIo, capturedIo } from "@idp-failover/cli/testing";
+import { testConfig, testConfigInput, testRegions, testTracker } from "@idp-failover/core/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runFailback } from "../../packages/cli/src/commands/failback.js";
 import { runFailover } from "../../packages/cli/src/commands/failover.js";
@@ -12,15 +13,7 @@ import { runFreeze, runUnfreeze } from "../../packages/cli/src/commands/freeze.j
 import { runHistory } from "../../packages/cli/src/commands/history.js";
 import { runStatus, type SiteStatus } from "../../packages/cli/src/commands/status.js";
 import { testCredentials } from "./dynalite.js";
-import {
-  type AwsWorld,
-  busName,
-  regions,
-  startAwsWorld,
-  testConfig,
-  testConfigInput,
-  tracker,
-} from "./fixtures.js";
+import { type AwsWorld, busName, startAwsWorld } from "./fixtures.js";
 
 /*
  * The operator commands against the real adapters (dynalite, the Route 53 and EventBridge stand-ins),
@@ -40,7 +33,7 @@ const sites = [
   "ops-rejected",
   "ops-nowait",
 ];
-const config = testConfig(sites);
+const config = testConfig({ sites });
 let world: AwsWorld;
 let adapters: AwsAdapters;
 let dir: string;
@@ -51,7 +44,7 @@ beforeAll(async () => {
   adapters = world.adapters();
   dir = await mkdtemp(join(tmpdir(), "idpctl-"));
   configFile = join(dir, "config.json");
-  await writeFile(configFile, JSON.stringify(testConfigInput(sites)));
+  await writeFile(configFile, JSON.stringify(testConfigInput({ sites })));
   vi.stubEnv("AWS_ACCESS_KEY_ID", testCredentials.accessKeyId);
   vi.stubEnv("AWS_SECRET_ACCESS_KEY", testCredentials.secretAccessKey);
   vi.stubEnv("AWS_PROFILE", "");
@@ -78,18 +71,18 @@ function io(): CapturedIo {
 
 async function health(site: string, down: { okta?: boolean; entra?: boolean }): Promise<void> {
   const now = Date.now();
-  for (const region of regions) {
+  for (const region of testRegions) {
     await adapters.store.saveTracker({
       site,
       provider: "okta",
       region,
-      tracker: tracker(now, down.okta ?? false),
+      tracker: testTracker(now, down.okta ?? false),
     });
     await adapters.store.saveTracker({
       site,
       provider: "entra",
       region,
-      tracker: tracker(now, down.entra ?? false),
+      tracker: testTracker(now, down.entra ?? false),
     });
   }
 }
@@ -372,7 +365,7 @@ describe("idpctl operator commands", () => {
 
     // Assess
     expect(status.code).toBe(0);
-    expect(status.stdout).toContain(`ops-bin  login-ops-bin.acme.example`);
+    expect(status.stdout).toContain(`ops-bin  login.ops-bin.example.com`);
     expect(status.stdout).toContain("Route 53: okta 100, entra 0");
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("refused: entra is down");

@@ -14,9 +14,9 @@ import {
   type SiteState,
   type Store,
 } from "@idp-failover/core";
+import { testTracker } from "@idp-failover/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalDynamo, startDynalite } from "./dynalite.js";
-import { tracker } from "./fixtures.js";
 
 /*
  * One contract, two implementations: every behaviour the core relies on is checked against the
@@ -162,20 +162,25 @@ describe.each(stores)("Store contract (%s)", (_name, makeStore) => {
     const site = newSite();
 
     // Act
-    await store.saveTracker({ site, provider: "okta", region: "us-east-1", tracker: tracker(t0, false) });
+    await store.saveTracker({ site, provider: "okta", region: "us-east-1", tracker: testTracker(t0, false) });
     await store.saveTracker({
       site,
       provider: "okta",
       region: "us-east-1",
-      tracker: tracker(t0 + 10_000, true),
+      tracker: testTracker(t0 + 10_000, true),
     });
-    await store.saveTracker({ site, provider: "entra", region: "us-east-1", tracker: tracker(t0, false) });
+    await store.saveTracker({
+      site,
+      provider: "entra",
+      region: "us-east-1",
+      tracker: testTracker(t0, false),
+    });
     const trackers = await store.loadTrackers(site);
 
     // Assess
     const okta = trackers.find((t) => t.provider === "okta");
     expect(trackers).toHaveLength(2);
-    expect(okta?.tracker).toEqual(tracker(t0 + 10_000, true));
+    expect(okta?.tracker).toEqual(testTracker(t0 + 10_000, true));
   });
 
   it("lists a provider's probe results in [from, to), oldest first", async () => {

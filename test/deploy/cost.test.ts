@@ -2,45 +2,26 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { estimateCost, parseConfig } from "@idp-failover/core";
+import { testConfigInput } from "@idp-failover/core/testing";
 import { describe, expect, it } from "vitest";
 import { costReport, runCost } from "../../packages/cli/src/commands/cost.js";
 
 /* `idpctl cost`: the default deployment (3 regions, 2 providers, 1 site, 10 s cadence, data plane). */
 
-const defaultDocument = {
-  alerting: {},
-  sites: [
-    {
-      id: "acme",
-      hostname: "login.acme.example",
-      hostedZoneId: "Z0ACME",
-      providers: [
-        {
-          id: "okta",
-          kind: "okta",
-          issuer: "https://acme.okta.com/oauth2/default",
-          dnsTarget: "acme.okta.example",
-        },
-        {
-          id: "entra",
-          kind: "entra",
-          tenantId: "00000000-0000-4000-8000-000000000001",
-          dnsTarget: "acme-login.azurefd.net",
-        },
-      ],
-    },
-  ],
-};
+/** The default deployment's config document: the shared test config, without alerting. */
+function document(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return testConfigInput({ alerting: {}, ...extra });
+}
 
 function config(extra: Record<string, unknown> = {}) {
-  const parsed = parseConfig({ ...defaultDocument, ...extra });
+  const parsed = parseConfig(document(extra));
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
   return parsed.config;
 }
 
 function configFile(extra: Record<string, unknown> = {}): string {
   const file = join(mkdtempSync(join(tmpdir(), "idp-cost-")), "config.json");
-  writeFileSync(file, JSON.stringify({ ...defaultDocument, ...extra }));
+  writeFileSync(file, JSON.stringify(document(extra)));
   return file;
 }
 

@@ -1,4 +1,5 @@
 import { InMemoryStore, type ProbeResult, ProbeTicks, parseConfig } from "@idp-failover/core";
+import { testConfigInput } from "@idp-failover/core/testing";
 import {
   LatchReader,
   type ProbeTickDeps,
@@ -7,7 +8,6 @@ import {
   withDeadline,
 } from "@idp-failover/orchestration";
 import { describe, expect, it } from "vitest";
-import { testConfigInput } from "../aws/fixtures.js";
 
 /*
  * The probe's clock: each tick schedules the next one on the cadence grid before it probes, a

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createAwsAdapters } from "@idp-failover/aws";
+import { type AwsAdapters, createAwsAdapters } from "@idp-failover/aws";
 import { runIdpctl } from "@idp-failover/cli";
 import { capturedIo } from "@idp-failover/cli/testing";
 import {
@@ -164,6 +164,26 @@ async function until(what: string, running: Running, test: () => boolean): Promi
   );
 }
 
+/** The adapters on a table the run used, to read back what it stored. */
+function tableAdapters(tableName: string, endpoint: string): AwsAdapters {
+  return createAwsAdapters({
+    tableName,
+    eventBusName: "idp-failover",
+    region: "us-east-1",
+    endpoints: { dynamodb: endpoint },
+    credentials: embeddedCredentials,
+  });
+}
+
+/** Every region has finished its first round: each said what it sees of both providers. */
+function everyRegionReporting(run: Running): Promise<void> {
+  return until(
+    "every region reporting",
+    run,
+    () => (run.stdout().match(/sees \w+ stale -> \w+/g) ?? []).length >= 6,
+  );
+}
+
 // The two runs are mostly waiting for rounds, each on its own stand-ins: side by side they take as
 // long as one.
 describe.concurrent("idpctl run", () => {
@@ -185,11 +205,7 @@ describe.concurrent("idpctl run", () => {
         "--operator",
         "ana",
       ]);
-      await until(
-        "every region reporting",
-        run,
-        () => (run.stdout().match(/sees \w+ stale -> \w+/g) ?? []).length >= 6,
-      );
+      await everyRegionReporting(run);
 
       // Act
       await world.okta.setFault({ mode: "http-5xx", status: 503 });
@@ -208,13 +224,7 @@ describe.concurrent("idpctl run", () => {
         /dry run, not sent: would UPSERT login\.example\.com CNAME \(TTL 60\) in zone Z0123456789ABCDEFGHIJ: okta weight 0 -> example\.customdomains\.okta\.com; entra weight 100/,
       );
       const dynamo = await startEmbeddedDynamo({ dataDir: data });
-      const store = createAwsAdapters({
-        tableName: dynamo.tableName,
-        eventBusName: "idp-failover",
-        region: "us-east-1",
-        endpoints: { dynamodb: dynamo.endpoint },
-        credentials: embeddedCredentials,
-      });
+      const store = tableAdapters(dynamo.tableName, dynamo.endpoint);
       try {
         const stored = await store.store.loadState("example");
         const trackers = await store.store.loadTrackers("example");
@@ -280,11 +290,7 @@ describe.concurrent("idpctl run", () => {
           AWS_SECRET_ACCESS_KEY: embeddedCredentials.secretAccessKey,
         },
       );
-      await until(
-        "every region reporting",
-        run,
-        () => (run.stdout().match(/sees \w+ stale -> \w+/g) ?? []).length >= 6,
-      );
+      await everyRegionReporting(run);
 
       // Act
       await world.okta.setFault({ mode: "http-5xx", status: 503 });
@@ -304,13 +310,7 @@ describe.concurrent("idpctl run", () => {
         .filter((e) => e.detailType === "Failover State Changed")
         .map((e) => `${String(e.detail.from)} -> ${String(e.detail.to)}`);
       expect(changes).toContain("failing-over -> secondary-active");
-      const store = createAwsAdapters({
-        tableName: table.tableName,
-        eventBusName: "idp-failover",
-        region: "us-east-1",
-        endpoints: { dynamodb: table.endpoint },
-        credentials: embeddedCredentials,
-      });
+      const store = tableAdapters(table.tableName, table.endpoint);
       try {
         expect((await store.store.loadState("example"))?.state.state).toBe("secondary-active");
       } finally {

@@ -65,7 +65,7 @@ beforeAll(async () => {
     m >= Date.parse("2026-11-10T10:00:00Z") && m < Date.parse("2026-11-10T11:30:00Z");
   await store.putRollups(minuteRollups("example", "okta", from, to, (m) => (down(m) ? "down" : "up")));
   await store.putRollups(minuteRollups("example", "entra", from, to, () => "up"));
-  await store.putIncident(testIncident());
+  await store.putIncident(testIncident({ id: "example-20261110-100017", site: "example" }));
 });
 afterAll(async () => {
   vi.unstubAllEnvs();

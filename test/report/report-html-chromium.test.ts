@@ -1,7 +1,8 @@
+import { testConfig } from "@idp-failover/core/testing";
 import { monthPeriod, renderHtml, reportFromStore } from "@idp-failover/report";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { novemberStore, testConfig } from "../../packages/report/src/test-support.js";
+import { novemberStore } from "../../packages/report/src/test-support.js";
 
 /*
  * The HTML report in a real browser (Debian's chromium, headless): it renders its three charts with

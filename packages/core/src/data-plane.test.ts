@@ -11,26 +11,12 @@ import {
   verdictPath,
 } from "./data-plane.js";
 import { initialSiteState, type SiteState } from "./site-state.js";
+import { testConfig } from "./testing.js";
 import { observeRound, type RegionTracker, summarizeRound } from "./verdict.js";
 
-function config(extra: Record<string, unknown> = {}) {
-  const parsed = parseConfig({
-    alerting: {},
-    sites: [
-      {
-        id: "acme",
-        hostname: "login.acme.example",
-        hostedZoneId: "Z0ACME",
-        providers: [
-          { id: "okta", kind: "okta", issuer: "https://acme.okta.com", dnsTarget: "acme.okta.example" },
-          { id: "entra", kind: "oidc", issuer: "https://acme.entra.example", dnsTarget: "acme.azurefd.net" },
-        ],
-      },
-    ],
-    ...extra,
-  });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  return parsed.config;
+/** The shared test config without alerting; `dataPlane` as given. */
+function config(dataPlane?: Record<string, unknown>) {
+  return testConfig({ alerting: {}, ...(dataPlane ? { dataPlane } : {}) });
 }
 
 const t0 = Date.parse("2026-03-01T10:00:00Z");
@@ -183,7 +169,7 @@ describe("health checks", () => {
   });
 
   it("creates no health checks when the data plane is off", () => {
-    expect(healthCheckedRecords(config({ dataPlane: { enabled: false } }))).toEqual([]);
+    expect(healthCheckedRecords(config({ enabled: false }))).toEqual([]);
   });
 
   it("refuses fewer than three checker regions", () => {

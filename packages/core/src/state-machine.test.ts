@@ -538,7 +538,7 @@ describe("operator commands", () => {
 
 describe("more than two providers", () => {
   it("fails over to the healthiest provider, skipping a down one", () => {
-    const walk = new Walk(testConfig({}, 1));
+    const walk = new Walk(testConfig({ extraProviders: 1 }));
     const decision = walk.after(10 * second).tick({ okta: "down", entra: "down", oidc1: "up" });
 
     expect(transitionOf(decision)).toBe("primary-active -> failing-over");
@@ -546,7 +546,7 @@ describe("more than two providers", () => {
   });
 
   it("prefers an up provider over a degraded one of higher priority", () => {
-    const walk = new Walk(testConfig({}, 1));
+    const walk = new Walk(testConfig({ extraProviders: 1 }));
     walk.after(10 * second).tick({ okta: "down", entra: "degraded", oidc1: "up" });
     expect(walk.state.active).toBe("oidc1");
   });
