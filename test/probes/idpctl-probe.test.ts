@@ -7,8 +7,8 @@ import { runIdpctl } from "@idp-failover/cli";
 import { capturedIo } from "@idp-failover/cli/testing";
 import { probeResultSchema } from "@idp-failover/core";
 import { createTestCa } from "@idp-failover/stand-ins";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Idps, secretValues, standInConfigInput, startIdps } from "./support.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { secretValues, standInConfigInput, useIdps } from "./support.js";
 
 /*
  * `idpctl probe` as a user runs it: secrets and the CA from the environment. Command lines run through
@@ -17,14 +17,13 @@ import { type Idps, secretValues, standInConfigInput, startIdps } from "./suppor
  */
 
 const bin = fileURLToPath(new URL("../../packages/cli/bin/idpctl.js", import.meta.url));
-let idps: Idps;
+const idps = useIdps();
 let dir: string;
 let caFile: string;
 let otherCaFile: string;
 let configFile: string;
 
 beforeAll(async () => {
-  idps = await startIdps();
   dir = await mkdtemp(join(tmpdir(), "idpctl-probe-"));
   caFile = join(dir, "ca.pem");
   otherCaFile = join(dir, "other-ca.pem");
@@ -34,12 +33,7 @@ beforeAll(async () => {
   await writeFile(configFile, JSON.stringify(standInConfigInput(idps, ["alpha", "beta"])));
 });
 afterAll(async () => {
-  await idps.close();
   await rm(dir, { recursive: true, force: true });
-});
-afterEach(async () => {
-  await idps.okta.clearFault();
-  await idps.entra.clearFault();
 });
 
 async function idpctl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -10,6 +10,7 @@ import {
   startOktaStandIn,
   type TestCa,
 } from "@idp-failover/stand-ins";
+import { afterAll, afterEach, beforeAll } from "vitest";
 
 /*
  * Shared set-up for the probe tests: a test CA, an Okta and an Entra stand-in over HTTPS, the
@@ -46,6 +47,39 @@ export async function startIdps(): Promise<Idps> {
     close: async () => {
       await Promise.all([okta.close(), entra.close()]);
     },
+  };
+}
+
+/**
+ * The stand-in IdPs for one test file: started before its tests, faults cleared after each test,
+ * closed after all. Read its fields inside tests and hooks (they exist once the file's tests start).
+ */
+export function useIdps(): Idps {
+  let started: Idps | undefined;
+  const current = (): Idps => {
+    if (!started) throw new Error("the stand-in IdPs start before the file's tests: use them inside a test");
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startIdps();
+  });
+  afterEach(async () => {
+    await Promise.all([current().okta.clearFault(), current().entra.clearFault()]);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return {
+    get ca() {
+      return current().ca;
+    },
+    get okta() {
+      return current().okta;
+    },
+    get entra() {
+      return current().entra;
+    },
+    close: () => current().close(),
   };
 }
 
