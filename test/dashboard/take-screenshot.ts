@@ -9,18 +9,16 @@ import { runDrill } from "../../packages/runtime/src/drill/run-drill.js";
 
 const out = process.argv[2] ?? "docs/dashboard.png";
 const interrupt = new AbortController();
-let url: string | undefined;
+let started: (url: string | undefined) => void = () => {};
+const dashboardUrl = new Promise<string | undefined>((resolve) => {
+  started = resolve;
+});
 const drill = runDrill(
   { outage: "full", speed: 10, autoApprove: true, approvalWaitSeconds: 0, dashboard: true },
   { out: () => {}, err: () => {}, color: false },
-  {
-    onStarted: ({ dashboardUrl }) => {
-      url = dashboardUrl;
-    },
-    signal: interrupt.signal,
-  },
+  { onStarted: (info) => started(info.dashboardUrl), signal: interrupt.signal },
 );
-while (!url) await new Promise((resolve) => setTimeout(resolve, 100));
+const url = (await dashboardUrl) ?? "about:blank";
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic"],
