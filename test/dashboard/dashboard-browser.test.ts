@@ -1,11 +1,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DrillWorld } from "../../packages/runtime/src/drill/drill-world.js";
 import { runDrill } from "../../packages/runtime/src/drill/run-drill.js";
 import { fastDrillPolicy, fastDrillSpeed } from "../drill/fast-drill.js";
+import { launchChromium } from "../support/chromium.js";
 
 /*
  * The dashboard end to end, in headless Chromium (Debian's `chromium`, as CI installs it): a whole
@@ -14,22 +15,11 @@ import { fastDrillPolicy, fastDrillSpeed } from "../drill/fast-drill.js";
  * the failback. The end-to-end drill's faster clock and shorter policy (fast-drill.ts) keep it short.
  */
 
-const chromiumArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
-
 let browser: Browser;
 let dir: string;
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs });
+  browser = await launchChromium();
   dir = await mkdtemp(join(tmpdir(), "idpctl-dashboard-"));
 });
 afterAll(async () => {

@@ -1,5 +1,5 @@
-import { chromium } from "playwright-core";
 import { runDrill } from "../../packages/runtime/src/drill/run-drill.js";
+import { launchChromium } from "../support/chromium.js";
 
 /*
  * Takes the README's dashboard screenshot (docs/dashboard.png) with the same setup as the browser
@@ -19,10 +19,7 @@ const drill = runDrill(
   { onStarted: (info) => started(info.dashboardUrl), signal: interrupt.signal },
 );
 const url = (await dashboardUrl) ?? "about:blank";
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic"],
-});
+const browser = await launchChromium();
 const page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
 await page.goto(url);
 await page.waitForSelector('[data-state="secondary-active"]', { timeout: 180_000 });
