@@ -6,13 +6,19 @@
  * happened (a flip away from a provider no outage-class fault was hitting in a quorum of regions).
  * The last family is a simulated year, which also gives the replay's speed.
  */
-import { type Fault, parseScenario, type ReplayResult, replay, seededRandom } from "@idp-failover/core";
+import {
+  type Fault,
+  isoTime,
+  parseScenario,
+  type ReplayResult,
+  replay,
+  seededRandom,
+} from "@idp-failover/core";
 
 const day = 86_400_000;
 const minute = 60_000;
 const start = Date.parse("2026-01-01T00:00:00Z");
 const regions = ["us-east-1", "us-west-2", "eu-west-1"];
-const iso = (ms: number) => new Date(ms).toISOString();
 
 interface FaultSpec {
   provider: string;
@@ -33,14 +39,19 @@ async function run(
 ): Promise<ReplayResult> {
   const parsed = parseScenario({
     name,
-    start: iso(start),
-    end: iso(end),
+    start: isoTime(start),
+    end: isoTime(end),
     regions,
     providers: [
       { id: "okta", role: "primary" },
       { id: "entra", role: "secondary" },
     ],
-    faults: faults.map((f) => ({ ...f, regions: f.regions ?? ["*"], from: iso(f.from), to: iso(f.to) })),
+    faults: faults.map((f) => ({
+      ...f,
+      regions: f.regions ?? ["*"],
+      from: isoTime(f.from),
+      to: isoTime(f.to),
+    })),
     noise: { failureRate: noise, seed },
   });
   if (!parsed.ok) throw new Error(`${name}: ${JSON.stringify(parsed.issues)}`);

@@ -29,12 +29,9 @@ import {
   type NotificationOutbox,
   notificationChannels,
   OutboxNotifier,
-  observeRound,
-  parseConfig,
-  type RegionTracker,
   type Store,
-  summarizeRound,
 } from "@idp-failover/core";
+import { testConfig, testTracker } from "@idp-failover/core/testing";
 
 const siteCount = 1000;
 const concurrency = 32;
@@ -44,55 +41,15 @@ const t0 = Date.parse("2026-03-01T12:00:10.000Z");
 const require = createRequire(import.meta.url);
 const dynalite = require("dynalite") as (options: Record<string, unknown>) => Server;
 
+/** `siteCount` sites of the shared test config; trackers are written once, so they stay fresh all run. */
 function benchConfig(): Config {
-  const parsed = parseConfig({
-    regions,
-    // Trackers are written once; keep them fresh for the whole (virtual) run.
-    policy: { staleAfterSeconds: 86_400 },
-    alerting: { slack: { channel: "#idp" } },
+  return testConfig({
     // 1,000 sites need 4,000 Route 53 health checks: an account with a raised quota.
     dataPlane: { healthCheckQuota: 10_000 },
-    sites: Array.from({ length: siteCount }, (_, i) => ({
-      id: `site-${i}`,
-      hostname: `login.site-${i}.example.com`,
-      hostedZoneId: "Z0BENCHZONE001",
-      providers: [
-        {
-          id: "okta",
-          kind: "okta",
-          issuer: `https://site-${i}.okta.com`,
-          dnsTarget: `site-${i}.customdomains.okta.com`,
-        },
-        {
-          id: "entra",
-          kind: "oidc",
-          issuer: `https://site-${i}.entra.example`,
-          dnsTarget: `site-${i}.azurefd.net`,
-        },
-      ],
-    })),
+    sites: Array.from({ length: siteCount }, (_, i) => `site-${i}`),
+    regions,
+    policy: { staleAfterSeconds: 86_400 },
   });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  return parsed.config;
-}
-
-function tracker(config: Config, at: number, down: boolean): RegionTracker {
-  const round = (t: number) =>
-    summarizeRound(t, [
-      {
-        site: "x",
-        provider: "x",
-        region: "x",
-        probe: "jwks",
-        kind: "jwks",
-        criticality: "critical",
-        at: new Date(t).toISOString(),
-        ok: !down,
-        latencyMs: 40,
-        ...(down ? { status: 503, error: { class: "http-5xx" as const, message: "HTTP 503" } } : {}),
-      },
-    ]);
-  return observeRound(observeRound(undefined, round(at - 10_000), config.policy), round(at), config.policy);
 }
 
 async function inBatches<T>(
@@ -119,8 +76,8 @@ interface World {
 }
 
 async function setHealth(config: Config, world: World, oktaDown: boolean, at: number): Promise<void> {
-  const up = tracker(config, at, false);
-  const okta = tracker(config, at, oktaDown);
+  const up = testTracker(at, false, config.policy);
+  const okta = testTracker(at, oktaDown, config.policy);
   await inBatches(config.sites, 64, async (site) => {
     for (const region of regions) {
       await world.store.saveTracker({ site: site.id, provider: "okta", region, tracker: okta });

@@ -11,6 +11,7 @@
 import {
   type Config,
   type Incident,
+  isoTime,
   type JournalStore,
   type MinuteRollup,
   parseConfig,
@@ -96,7 +97,7 @@ class MonthStore implements Pick<JournalStore, "listRollups" | "listIncidents"> 
     // Each month starts from what a fresh report run would hold: the previous month is garbage.
     globalThis.gc?.();
     const minutes: string[] = [];
-    for (let t = from; t < to; t += minuteMs) minutes.push(new Date(t).toISOString());
+    for (let t = from; t < to; t += minuteMs) minutes.push(isoTime(t));
     for (const site of config.sites) {
       for (const provider of site.providers) {
         this.rollups.set(
@@ -116,22 +117,21 @@ class MonthStore implements Pick<JournalStore, "listRollups" | "listIncidents"> 
 
   async listIncidents(site: string, from: number): Promise<Incident[]> {
     const outage = outageOf(site, from);
-    const at = (ms: number) => new Date(ms).toISOString();
     return [
       {
         id: `${site}-${from}`,
         site,
         provider: "okta",
-        start: at(outage.from),
-        detectedAt: at(outage.from + 15_000),
+        start: isoTime(outage.from),
+        detectedAt: isoTime(outage.from + 15_000),
         failoverTo: "entra",
-        dnsSubmittedAt: at(outage.from + 15_000),
-        insyncAt: at(outage.from + 45_000),
-        recoveredAt: at(outage.to + 25_000),
-        failbackRequestedAt: at(outage.to + 625_000),
-        failbackApprovedAt: at(outage.to + 1_800_000),
+        dnsSubmittedAt: isoTime(outage.from + 15_000),
+        insyncAt: isoTime(outage.from + 45_000),
+        recoveredAt: isoTime(outage.to + 25_000),
+        failbackRequestedAt: isoTime(outage.to + 625_000),
+        failbackApprovedAt: isoTime(outage.to + 1_800_000),
         approvedBy: "slack:U0123ABCDEF",
-        endAt: at(outage.to + 2_800_000),
+        endAt: isoTime(outage.to + 2_800_000),
         evidence: [],
       },
     ];

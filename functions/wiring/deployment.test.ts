@@ -1,5 +1,5 @@
+import { testConfigInput } from "@idp-failover/core/testing";
 import { describe, expect, it } from "vitest";
-import { testConfigInput } from "../../test/aws/fixtures.js";
 import { DeploymentConfigError, readDeployment } from "./deployment.js";
 import { sstSecretName } from "./secret-names.js";
 

@@ -1,10 +1,10 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { BatchIncompleteError, DynamoStore, keys, StoredItemInvalidError } from "@idp-failover/aws";
 import type { ProbeResult, SiteState } from "@idp-failover/core";
+import { testTracker } from "@idp-failover/core/testing";
 import { type DynamoFaultProxy, startDynamoFaultProxy } from "@idp-failover/stand-ins";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalDynamo, startDynalite } from "./dynalite.js";
-import { tracker } from "./fixtures.js";
 
 /*
  * What only the DynamoDB store does: throttling and unprocessed batch items retried, TTL on probe
@@ -196,7 +196,7 @@ describe("DynamoStore", () => {
       site,
       provider: "okta",
       region: "us-east-1",
-      tracker: tracker(t0 + 20_000, true),
+      tracker: testTracker(t0 + 20_000, true),
     });
 
     // Act
@@ -204,7 +204,7 @@ describe("DynamoStore", () => {
       site,
       provider: "okta",
       region: "us-east-1",
-      tracker: tracker(t0 + 10_000, false),
+      tracker: testTracker(t0 + 10_000, false),
     });
 
     // Assess

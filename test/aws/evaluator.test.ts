@@ -9,8 +9,9 @@ import {
   notificationChannels,
   OutboxNotifier,
 } from "@idp-failover/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AwsWorld, regions, startAwsWorld, testConfig, tracker } from "./fixtures.js";
+import { stopPoint, testConfig, testRegions, testTracker } from "@idp-failover/core/testing";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { type AwsWorld, startAwsWorld } from "./fixtures.js";
 
 /*
  * The evaluator end to end on the real adapters: dynalite for the table, the Route 53 and
@@ -18,7 +19,7 @@ import { type AwsWorld, regions, startAwsWorld, testConfig, tracker } from "./fi
  */
 
 const sites = ["acme", "race", "crash", "stuck", "reject", "throttle"];
-const config: Config = testConfig(sites);
+const config: Config = testConfig({ sites });
 let world: AwsWorld;
 beforeAll(async () => {
   world = await startAwsWorld(config);
@@ -28,7 +29,6 @@ afterAll(async () => {
 });
 
 const t0 = Date.parse("2026-03-01T12:00:00.000Z");
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function deps(
   adapters: AwsAdapters,
@@ -46,9 +46,9 @@ function deps(
 }
 
 async function setHealth(adapters: AwsAdapters, site: string, at: number, oktaDown: boolean): Promise<void> {
-  for (const region of regions) {
-    await adapters.store.saveTracker({ site, provider: "okta", region, tracker: tracker(at, oktaDown) });
-    await adapters.store.saveTracker({ site, provider: "entra", region, tracker: tracker(at, false) });
+  for (const region of testRegions) {
+    await adapters.store.saveTracker({ site, provider: "okta", region, tracker: testTracker(at, oktaDown) });
+    await adapters.store.saveTracker({ site, provider: "entra", region, tracker: testTracker(at, false) });
   }
 }
 
@@ -83,7 +83,8 @@ describe("evaluator on the AWS adapters", () => {
 
     // Act: the outage is seen; then, after Route 53 reports INSYNC, the next run.
     const first = await evaluateSite(deps(adapters, clock), config, "acme");
-    await sleep(50);
+    const changeId = first.state.dns?.changeId ?? "";
+    await vi.waitFor(async () => expect(await adapters.dns.status(changeId)).toEqual({ kind: "insync" }));
     clock.advance(10_000);
     const second = await evaluateSite(deps(adapters, clock), config, "acme");
 
@@ -144,16 +145,18 @@ describe("evaluator on the AWS adapters", () => {
     // Prepare: the run's Route 53 call goes through, then the process is gone.
     const clock = new FakeClock(t0);
     const adapters = await siteWithOutage("crash", clock);
+    const died = stopPoint();
     const dying: DnsWeights = {
       read: (site) => adapters.dns.read(site),
       status: (id) => adapters.dns.status(id),
       apply: async (site, weights) => {
         await adapters.dns.apply(site, weights);
+        died.arrive();
         return new Promise<never>(() => {});
       },
     };
     void evaluateSite(deps(adapters, clock, { dns: dying }), config, "crash");
-    for (let i = 0; i < 1000 && changesFor("crash").length === 0; i++) await sleep(10);
+    await died.reached;
     const changedBeforeCrash = changesFor("crash").length;
     const leftBehind = await adapters.store.loadState("crash");
 
@@ -174,13 +177,16 @@ describe("evaluator on the AWS adapters", () => {
     // Prepare: the run persists its decision, then hangs on the event bus.
     const clock = new FakeClock(t0);
     const adapters = await siteWithOutage("stuck", clock);
-    const hanging: EventPublisher = { publish: () => new Promise<never>(() => {}) };
+    const publishing = stopPoint();
+    const hanging: EventPublisher = {
+      publish: () => {
+        publishing.arrive();
+        return new Promise<never>(() => {});
+      },
+    };
     void evaluateSite(deps(adapters, clock, { events: hanging }), config, "stuck");
-    let leftBehind = await adapters.store.loadState("stuck");
-    for (let i = 0; i < 500 && !leftBehind?.outbox; i++) {
-      await sleep(10);
-      leftBehind = await adapters.store.loadState("stuck");
-    }
+    await publishing.reached;
+    const leftBehind = await adapters.store.loadState("stuck");
 
     // Act
     clock.advance(60_000);

@@ -1,13 +1,6 @@
 import { type AwsAdapters, createAwsAdapters } from "@idp-failover/aws";
-import {
-  type Config,
-  observeRound,
-  type Policy,
-  parseConfig,
-  type RegionTracker,
-  type Site,
-  summarizeRound,
-} from "@idp-failover/core";
+import type { Config } from "@idp-failover/core";
+import { testConfig, testZoneId, testZoneName } from "@idp-failover/core/testing";
 import {
   type EventBridgeStandIn,
   type Route53StandIn,
@@ -22,74 +15,7 @@ import { type LocalDynamo, startDynalite, testCredentials } from "./dynalite.js"
  * with the bus; and the real adapters pointed at them.
  */
 
-export const zoneId = "Z0TESTZONE0001";
-export const hostname = "login.acme.example";
 export const busName = "idp-failover";
-export const regions = ["us-east-1", "us-west-2", "eu-west-1"];
-
-/** The config file's content for these sites (every site in the one test zone). */
-export function testConfigInput(sites = ["acme"]): Record<string, unknown> {
-  return {
-    regions,
-    alerting: { slack: { channel: "#idp" }, eventBus: busName },
-    sites: sites.map((id, i) => ({
-      id,
-      hostname: i === 0 ? hostname : `login-${id}.acme.example`,
-      hostedZoneId: zoneId,
-      ttl: 60,
-      providers: [
-        {
-          id: "okta",
-          kind: "okta",
-          issuer: `https://${id}.okta.com`,
-          dnsTarget: `${id}.customdomains.okta.com`,
-        },
-        {
-          id: "entra",
-          kind: "oidc",
-          issuer: `https://${id}.entra.example`,
-          dnsTarget: `${id}-login.azurefd.net`,
-        },
-      ],
-    })),
-  };
-}
-
-export function testConfig(sites = ["acme"]): Config {
-  const parsed = parseConfig(testConfigInput(sites));
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues, null, 2));
-  return parsed.config;
-}
-
-/** The first site of the test config (the one at `hostname`). */
-export function testSite(config: Config = testConfig()): Site {
-  const site = config.sites[0];
-  if (!site) throw new Error("the test config has no site");
-  return site;
-}
-
-/**
- * A region's tracker after two probe rounds ending at `at`, both failing (down) or both passing
- * (up), folded by core's own verdict code so it always has the shape the core expects.
- */
-export function tracker(at: number, down: boolean, policy: Policy = testConfig().policy): RegionTracker {
-  const round = (t: number) =>
-    summarizeRound(t, [
-      {
-        site: "any",
-        provider: "any",
-        region: "any",
-        probe: "jwks",
-        kind: "jwks",
-        criticality: "critical",
-        at: new Date(t).toISOString(),
-        ok: !down,
-        latencyMs: 41,
-        ...(down ? { status: 503, error: { class: "http-5xx" as const, message: "HTTP 503" } } : {}),
-      },
-    ]);
-  return observeRound(observeRound(undefined, round(at - 10_000), policy), round(at), policy);
-}
 
 export interface AwsWorld {
   dynamo: LocalDynamo;
@@ -106,10 +32,10 @@ export async function startAwsWorld(config: Config = testConfig()): Promise<AwsW
     startRoute53StandIn({ insyncAfterMs: 30 }),
     startEventBridgeStandIn({ buses: [busName] }),
   ]);
-  route53.createZone("acme.example", zoneId);
+  route53.createZone(testZoneName, testZoneId);
   for (const site of config.sites) {
     route53.seed(
-      zoneId,
+      testZoneId,
       site.providers.map((p, i) => ({
         name: site.hostname,
         type: site.recordType,

@@ -4,24 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AwsAdapters } from "@idp-failover/aws";
 import { CliError } from "@idp-failover/cli";
+import { type CapturedIo, capturedIo } from "@idp-failover/cli/testing";
 import { initialSiteState } from "@idp-failover/core";
+import { testConfig, testConfigInput, testRegions, testTracker } from "@idp-failover/core/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { CommandIo } from "../../packages/cli/src/aws-deps.js";
 import { runFailback } from "../../packages/cli/src/commands/failback.js";
 import { runFailover } from "../../packages/cli/src/commands/failover.js";
 import { runFreeze, runResume, runUnfreeze } from "../../packages/cli/src/commands/freeze.js";
 import { runHistory } from "../../packages/cli/src/commands/history.js";
 import { runStatus, type SiteStatus } from "../../packages/cli/src/commands/status.js";
 import { testCredentials } from "./dynalite.js";
-import {
-  type AwsWorld,
-  busName,
-  regions,
-  startAwsWorld,
-  testConfig,
-  testConfigInput,
-  tracker,
-} from "./fixtures.js";
+import { type AwsWorld, busName, startAwsWorld } from "./fixtures.js";
 
 /*
  * The operator commands against the real adapters (dynalite, the Route 53 and EventBridge stand-ins),
@@ -42,7 +35,7 @@ const sites = [
   "ops-nowait",
   "ops-resume",
 ];
-const config = testConfig(sites);
+const config = testConfig({ sites });
 let world: AwsWorld;
 let adapters: AwsAdapters;
 let dir: string;
@@ -53,7 +46,7 @@ beforeAll(async () => {
   adapters = world.adapters();
   dir = await mkdtemp(join(tmpdir(), "idpctl-"));
   configFile = join(dir, "config.json");
-  await writeFile(configFile, JSON.stringify(testConfigInput(sites)));
+  await writeFile(configFile, JSON.stringify(testConfigInput({ sites })));
   vi.stubEnv("AWS_ACCESS_KEY_ID", testCredentials.accessKeyId);
   vi.stubEnv("AWS_SECRET_ACCESS_KEY", testCredentials.secretAccessKey);
   vi.stubEnv("AWS_PROFILE", "");
@@ -74,38 +67,24 @@ function env(): Record<string, string> {
   };
 }
 
-function io(): CommandIo & { stdout: () => string; stderr: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    out: (text) => {
-      out += text;
-    },
-    err: (text) => {
-      err += text;
-    },
-    env: env(),
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    stdout: () => out,
-    stderr: () => err,
-  };
+function io(): CapturedIo {
+  return capturedIo({ env: env() });
 }
 
 async function health(site: string, down: { okta?: boolean; entra?: boolean }): Promise<void> {
   const now = Date.now();
-  for (const region of regions) {
+  for (const region of testRegions) {
     await adapters.store.saveTracker({
       site,
       provider: "okta",
       region,
-      tracker: tracker(now, down.okta ?? false),
+      tracker: testTracker(now, down.okta ?? false),
     });
     await adapters.store.saveTracker({
       site,
       provider: "entra",
       region,
-      tracker: tracker(now, down.entra ?? false),
+      tracker: testTracker(now, down.entra ?? false),
     });
   }
 }
@@ -424,7 +403,7 @@ describe("idpctl operator commands", () => {
 
     // Assess
     expect(status.code).toBe(0);
-    expect(status.stdout).toContain(`ops-bin  login-ops-bin.acme.example`);
+    expect(status.stdout).toContain(`ops-bin  login.ops-bin.example.com`);
     expect(status.stdout).toContain("Route 53: okta 100, entra 0");
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("refused: entra is down");

@@ -1,10 +1,10 @@
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { Route53DnsWeights } from "@idp-failover/aws";
 import type { Site } from "@idp-failover/core";
+import { testConfig, testSite, testZoneName, testZoneId as zoneId } from "@idp-failover/core/testing";
 import { type Route53StandIn, startRoute53StandIn } from "@idp-failover/stand-ins";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { testCredentials } from "./dynalite.js";
-import { hostname, testSite, zoneId } from "./fixtures.js";
 
 /*
  * Route53DnsWeights with the real Route 53 client against the stand-in (REST XML): one change batch
@@ -14,7 +14,8 @@ import { hostname, testSite, zoneId } from "./fixtures.js";
 
 let route53: Route53StandIn;
 let clients: Route53Client[] = [];
-const site: Site = testSite();
+const site: Site = testSite(testConfig());
+const hostname = site.hostname;
 
 beforeAll(async () => {
   route53 = await startRoute53StandIn({ insyncAfterMs: 40 });
@@ -23,7 +24,7 @@ afterAll(async () => {
   await route53?.close();
 });
 beforeEach(() => {
-  route53.createZone("acme.example", zoneId);
+  route53.createZone(testZoneName, zoneId);
   route53.seed(zoneId, [
     {
       name: hostname,
@@ -168,7 +169,7 @@ describe("Route53DnsWeights", () => {
 
   it("creates the record of a provider that has none, from the site's config", async () => {
     // Prepare: only okta's record exists.
-    route53.createZone("acme.example", zoneId);
+    route53.createZone(testZoneName, zoneId);
     route53.seed(zoneId, [
       {
         name: hostname,
@@ -235,7 +236,7 @@ describe("Route53DnsWeights", () => {
 
   it("refuses to change a name that also has a record that is not weighted, without calling Route 53", async () => {
     // Prepare: the zone holds a simple (non-weighted) record of the login name's type as well.
-    route53.createZone("acme.example", zoneId);
+    route53.createZone(testZoneName, zoneId);
     route53.seed(zoneId, [{ name: hostname, type: "CNAME", ttl: 60, values: ["legacy.example.net"] }]);
     const before = route53.count("ChangeResourceRecordSets");
 
@@ -302,7 +303,7 @@ describe("Route53DnsWeights", () => {
   it("finds the weighted set across pages of a large zone", async () => {
     // Prepare: 120 other names sorted before the login name, a page size of 10.
     const small = await startRoute53StandIn({ maxItems: 10 });
-    small.createZone("acme.example", zoneId);
+    small.createZone(testZoneName, zoneId);
     small.seed(zoneId, [
       ...Array.from({ length: 120 }, (_, i) => ({
         name: `a${i}.acme.example`,

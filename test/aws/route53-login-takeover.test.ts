@@ -3,12 +3,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { Route53DnsWeights, Route53LoginTakeover } from "@idp-failover/aws";
+import { capturedIo } from "@idp-failover/cli/testing";
 import type { Site } from "@idp-failover/core";
+import {
+  testConfig,
+  testConfigInput,
+  testSite,
+  testZoneName,
+  testZoneId as zoneId,
+} from "@idp-failover/core/testing";
 import { type Route53StandIn, startRoute53StandIn } from "@idp-failover/stand-ins";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { runTakeover } from "../../packages/cli/src/commands/takeover.js";
 import { testCredentials } from "./dynalite.js";
-import { hostname, testConfigInput, testSite, zoneId } from "./fixtures.js";
 
 /*
  * Taking over an existing login record with the real Route 53 client against the stand-in: one batch
@@ -17,7 +24,8 @@ import { hostname, testConfigInput, testSite, zoneId } from "./fixtures.js";
 
 let route53: Route53StandIn;
 let clients: Route53Client[] = [];
-const site: Site = testSite();
+const site: Site = testSite(testConfig());
+const hostname = site.hostname;
 
 beforeAll(async () => {
   route53 = await startRoute53StandIn({ insyncAfterMs: 20 });
@@ -26,7 +34,7 @@ afterAll(async () => {
   await route53?.close();
 });
 beforeEach(() => {
-  route53.createZone("acme.example", zoneId);
+  route53.createZone(testZoneName, zoneId);
   route53.clearFaults();
 });
 afterEach(() => {
@@ -146,28 +154,13 @@ describe("idpctl takeover", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  function io() {
-    let out = "";
-    return {
-      out: (text: string) => {
-        out += text;
-      },
-      err: () => {},
-      env: {
-        AWS_ENDPOINT_URL_ROUTE_53: route53.url,
-        AWS_REGION: "us-east-1",
-      },
-      now: () => Date.now(),
-      sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
-      stdout: () => out,
-    };
-  }
+  const io = () => capturedIo({ env: { AWS_ENDPOINT_URL_ROUTE_53: route53.url, AWS_REGION: "us-east-1" } });
 
   it("--dry-run prints the one batch, DELETE and CREATE, and changes nothing", async () => {
     route53.seed(zoneId, [{ name: hostname, type: "CNAME", ttl: 300, values: ["acme.okta.com"] }]);
     const out = io();
     await runTakeover({ config: configFile, site: "acme", dryRun: true }, out);
-    expect(out.stdout()).toContain("Would submit one change batch for login.acme.example (all or nothing)");
+    expect(out.stdout()).toContain("Would submit one change batch for login.acme.example.com (all or nothing)");
     const batch = JSON.parse(out.stdout().slice(out.stdout().indexOf("{"))) as {
       ChangeBatch: {
         Changes: Array<{ Action: string; ResourceRecordSet: { SetIdentifier?: string; Weight?: number } }>;

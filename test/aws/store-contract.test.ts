@@ -5,6 +5,7 @@ import {
   InMemoryMessageRefs,
   InMemoryOutbox,
   InMemoryStore,
+  isoTime,
   type MessageRefs,
   type MinuteRollup,
   type NotificationIntent,
@@ -13,9 +14,9 @@ import {
   type SiteState,
   type Store,
 } from "@idp-failover/core";
+import { testTracker } from "@idp-failover/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalDynamo, startDynalite } from "./dynalite.js";
-import { tracker } from "./fixtures.js";
 
 /*
  * One contract, two implementations: every behaviour the core relies on is checked against the
@@ -34,17 +35,16 @@ afterAll(async () => {
 let siteCounter = 0;
 const newSite = () => `site-${++siteCounter}`;
 const t0 = Date.parse("2026-03-01T12:00:00.000Z");
-const iso = (ms: number) => new Date(ms).toISOString();
 
 function state(site: string, version: number, name: SiteState["state"] = "primary-active"): SiteState {
   return {
     site,
     version,
     state: name,
-    since: iso(t0),
+    since: isoTime(t0),
     active: "okta",
     weights: { okta: 100, entra: 0 },
-    observed: { okta: { verdict: "up", since: iso(t0) } },
+    observed: { okta: { verdict: "up", since: isoTime(t0) } },
     alerts: {},
   };
 }
@@ -57,7 +57,7 @@ function result(site: string, at: number, region: string, probe: string, ok = tr
     probe,
     kind: "jwks",
     criticality: "critical",
-    at: iso(at),
+    at: isoTime(at),
     ok,
     latencyMs: 42,
     ...(ok ? {} : { status: 503, error: { class: "http-5xx" as const, message: "HTTP 503" } }),
@@ -67,7 +67,7 @@ function result(site: string, at: number, region: string, probe: string, ok = tr
 function audit(site: string, at: number, seq: number, action = "transition"): AuditRecord {
   return {
     site,
-    at: iso(at),
+    at: isoTime(at),
     seq,
     actor: "evaluator",
     action,
@@ -82,9 +82,9 @@ function incident(site: string, start: number, end?: number): Incident {
     id: `${site}-${start}`,
     site,
     provider: "okta",
-    start: iso(start),
-    detectedAt: iso(start + 20_000),
-    ...(end !== undefined ? { endAt: iso(end) } : {}),
+    start: isoTime(start),
+    detectedAt: isoTime(start + 20_000),
+    ...(end !== undefined ? { endAt: isoTime(end) } : {}),
     evidence: [],
   };
 }
@@ -93,7 +93,7 @@ function rollup(site: string, minute: number): MinuteRollup {
   return {
     site,
     provider: "okta",
-    minute: iso(minute),
+    minute: isoTime(minute),
     global: { up: 60 },
     regions: { "us-east-1": { up: 59.5, unknown: 0.5 } },
   };
@@ -103,7 +103,7 @@ function intent(site: string, n: number, at = t0): NotificationIntent {
   return {
     id: `${site}:${n}:frozen`,
     site,
-    at: iso(at),
+    at: isoTime(at),
     kind: "frozen",
     by: "operator:ana",
     reason: "drill",
@@ -162,20 +162,25 @@ describe.each(stores)("Store contract (%s)", (_name, makeStore) => {
     const site = newSite();
 
     // Act
-    await store.saveTracker({ site, provider: "okta", region: "us-east-1", tracker: tracker(t0, false) });
+    await store.saveTracker({ site, provider: "okta", region: "us-east-1", tracker: testTracker(t0, false) });
     await store.saveTracker({
       site,
       provider: "okta",
       region: "us-east-1",
-      tracker: tracker(t0 + 10_000, true),
+      tracker: testTracker(t0 + 10_000, true),
     });
-    await store.saveTracker({ site, provider: "entra", region: "us-east-1", tracker: tracker(t0, false) });
+    await store.saveTracker({
+      site,
+      provider: "entra",
+      region: "us-east-1",
+      tracker: testTracker(t0, false),
+    });
     const trackers = await store.loadTrackers(site);
 
     // Assess
     const okta = trackers.find((t) => t.provider === "okta");
     expect(trackers).toHaveLength(2);
-    expect(okta?.tracker).toEqual(tracker(t0 + 10_000, true));
+    expect(okta?.tracker).toEqual(testTracker(t0 + 10_000, true));
   });
 
   it("keeps each region's newest heartbeat, never an older one", async () => {
@@ -208,7 +213,9 @@ describe.each(stores)("Store contract (%s)", (_name, makeStore) => {
     const listed = await store.listResults(site, "okta", t0 + 50_000, t0 + 100_000);
 
     // Assess: rounds 5..9, both probes, the bounds exact.
-    expect(listed.map((r) => r.at)).toEqual([5, 5, 6, 6, 7, 7, 8, 8, 9, 9].map((i) => iso(t0 + i * 10_000)));
+    expect(listed.map((r) => r.at)).toEqual(
+      [5, 5, 6, 6, 7, 7, 8, 8, 9, 9].map((i) => isoTime(t0 + i * 10_000)),
+    );
     expect(listed.find((r) => !r.ok)?.error).toEqual({ class: "http-5xx", message: "HTTP 503" });
     expect(await store.listResults(site, "entra", t0, t0 + 1_000_000)).toEqual([]);
   });
@@ -267,7 +274,7 @@ describe.each(stores)("Store contract (%s)", (_name, makeStore) => {
     const listed = await store.listIncidents(site, t0, t0 + 4 * hour);
 
     // Assess
-    expect(listed.map((i) => i.start)).toEqual([iso(t0 - 2 * hour), iso(t0 + 2 * hour)]);
+    expect(listed.map((i) => i.start)).toEqual([isoTime(t0 - 2 * hour), isoTime(t0 + 2 * hour)]);
     expect(listed[1]?.approvedBy).toBe("U1");
   });
 
@@ -281,7 +288,7 @@ describe.each(stores)("Store contract (%s)", (_name, makeStore) => {
     const listed = await store.listRollups(site, "okta", t0 + 60_000, t0 + 180_000);
 
     // Assess
-    expect(listed.map((r) => r.minute)).toEqual([iso(t0 + 60_000), iso(t0 + 120_000)]);
+    expect(listed.map((r) => r.minute)).toEqual([isoTime(t0 + 60_000), isoTime(t0 + 120_000)]);
     expect(listed[0]?.regions["us-east-1"]).toEqual({ up: 59.5, unknown: 0.5 });
   });
 });

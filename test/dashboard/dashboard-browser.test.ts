@@ -1,34 +1,25 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DrillWorld } from "../../packages/runtime/src/drill/drill-world.js";
 import { runDrill } from "../../packages/runtime/src/drill/run-drill.js";
+import { fastDrillPolicy, fastDrillSpeed } from "../drill/fast-drill.js";
+import { launchChromium } from "../support/chromium.js";
 
 /*
  * The dashboard end to end, in headless Chromium (Debian's `chromium`, as CI installs it): a whole
  * drill runs with the dashboard, waiting for a person to approve failback. The page loads, shows the
  * failover as it happens, and its Approve failback button (the same signed Slack path) completes
- * the failback. A faster clock and a shorter sustain and hold keep it well under a minute.
+ * the failback. The end-to-end drill's faster clock and shorter policy (fast-drill.ts) keep it short.
  */
-
-const chromiumArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 
 let browser: Browser;
 let dir: string;
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs });
+  browser = await launchChromium();
   dir = await mkdtemp(join(tmpdir(), "idpctl-dashboard-"));
 });
 afterAll(async () => {
@@ -48,20 +39,12 @@ describe("the drill's dashboard in a browser", () => {
     const drill = runDrill(
       {
         outage: "full",
-        speed: 30,
+        speed: fastDrillSpeed,
         autoApprove: false,
         approvalWaitSeconds: 600,
         dashboard: true,
         reportDir: dir,
-        // As in the drill's end-to-end test: shorter sustain and hold, and a latency budget a busy
-        // machine does not exceed (a degraded primary aborts a failback step).
-        policy: {
-          confirm: { retries: 0 },
-          recovery: { sustainSeconds: 60 },
-          failback: { holdSeconds: 30 },
-          slowMs: 1200,
-          probeTimeoutMs: 1500,
-        },
+        policy: fastDrillPolicy,
       },
       {
         out: (text) => {
@@ -87,12 +70,12 @@ describe("the drill's dashboard in a browser", () => {
       title = await page.textContent("#title");
 
       // Act: the failover shows as it happens
-      await page.waitForSelector('[data-state="secondary-active"]', { timeout: 90_000 });
+      await page.waitForSelector('[data-state="secondary-active"]', { timeout: 30_000 });
       oktaDownCells = await page.locator('tr[data-provider="okta"] td.cell[data-verdict="down"]').count();
       stateLines = await page.locator('.timeline li[data-kind="state"]').allTextContents();
 
       // Act: a person approves failback (the button is enabled once the request is posted in Slack)
-      await page.click('[data-action="approve"]', { timeout: 120_000 });
+      await page.click('[data-action="approve"]', { timeout: 30_000 });
       await page.waitForSelector('[data-state="failing-back"], [data-state="primary-active"]', {
         timeout: 30_000,
       });
@@ -116,5 +99,5 @@ describe("the drill's dashboard in a browser", () => {
     expect(JSON.stringify([approval?.blocks, approval?.history])).toContain("*Approved* by <@U0DRILLOPS>");
     expect(pageErrors).toEqual([]);
     await page.close();
-  }, 240_000);
+  }, 60_000);
 });

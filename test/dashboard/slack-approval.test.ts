@@ -10,7 +10,7 @@ import {
   approveClickRequest,
   pressApproveFailback,
 } from "../../packages/runtime/src/dashboard/slack-approval.js";
-import { approver, groupMember, onCallGroup, SiteHarness, siteId, testConfig } from "../slack/harness.js";
+import { approver, groupMember, harnessConfig, onCallGroup, SiteHarness, siteId } from "../slack/harness.js";
 
 /*
  * The dashboard's Approve failback goes through Slack's signed interaction path: the real handler
@@ -33,7 +33,7 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** A site whose failback request is pending, its approval message posted in Slack. */
 async function pendingFailback(): Promise<{ site: SiteHarness; approvalId: string }> {
-  const site = new SiteHarness(testConfig());
+  const site = new SiteHarness(harnessConfig());
   const deliver = async () => {
     await deliverDueNotifications({
       outbox: site.outbox,

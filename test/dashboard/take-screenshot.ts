@@ -1,5 +1,5 @@
-import { chromium } from "playwright-core";
 import { runDrill } from "../../packages/runtime/src/drill/run-drill.js";
+import { launchChromium } from "../support/chromium.js";
 
 /*
  * Takes the README's dashboard screenshot (docs/dashboard.png) with the same setup as the browser
@@ -9,22 +9,17 @@ import { runDrill } from "../../packages/runtime/src/drill/run-drill.js";
 
 const out = process.argv[2] ?? "docs/dashboard.png";
 const interrupt = new AbortController();
-let url: string | undefined;
+let started: (url: string | undefined) => void = () => {};
+const dashboardUrl = new Promise<string | undefined>((resolve) => {
+  started = resolve;
+});
 const drill = runDrill(
   { outage: "full", speed: 10, autoApprove: true, approvalWaitSeconds: 0, dashboard: true },
   { out: () => {}, err: () => {}, color: false },
-  {
-    onStarted: ({ dashboardUrl }) => {
-      url = dashboardUrl;
-    },
-    signal: interrupt.signal,
-  },
+  { onStarted: (info) => started(info.dashboardUrl), signal: interrupt.signal },
 );
-while (!url) await new Promise((resolve) => setTimeout(resolve, 100));
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic"],
-});
+const url = (await dashboardUrl) ?? "about:blank";
+const browser = await launchChromium();
 const page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
 await page.goto(url);
 await page.waitForSelector('[data-state="secondary-active"]', { timeout: 180_000 });

@@ -2,46 +2,27 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { estimateCost, parseConfig } from "@idp-failover/core";
+import { testConfigInput } from "@idp-failover/core/testing";
 import { loadConfigFile } from "@idp-failover/orchestration/config-file";
 import { describe, expect, it } from "vitest";
 import { costReport, runCost } from "../../packages/cli/src/commands/cost.js";
 
 /* `idpctl cost`: the default deployment (3 regions, 2 providers, 1 site, 10 s cadence, data plane). */
 
-const defaultDocument = {
-  alerting: {},
-  sites: [
-    {
-      id: "acme",
-      hostname: "login.acme.example",
-      hostedZoneId: "Z0ACME",
-      providers: [
-        {
-          id: "okta",
-          kind: "okta",
-          issuer: "https://acme.okta.com/oauth2/default",
-          dnsTarget: "acme.okta.example",
-        },
-        {
-          id: "entra",
-          kind: "entra",
-          tenantId: "00000000-0000-4000-8000-000000000001",
-          dnsTarget: "acme-login.azurefd.net",
-        },
-      ],
-    },
-  ],
-};
+/** The default deployment's config document: the shared test config, without alerting. */
+function document(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return testConfigInput({ alerting: {}, ...extra });
+}
 
 function config(extra: Record<string, unknown> = {}) {
-  const parsed = parseConfig({ ...defaultDocument, ...extra });
+  const parsed = parseConfig(document(extra));
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
   return parsed.config;
 }
 
 function configFile(extra: Record<string, unknown> = {}): string {
   const file = join(mkdtempSync(join(tmpdir(), "idp-cost-")), "config.json");
-  writeFileSync(file, JSON.stringify({ ...defaultDocument, ...extra }));
+  writeFileSync(file, JSON.stringify(document(extra)));
   return file;
 }
 
@@ -108,12 +89,15 @@ describe("idpctl cost", () => {
 
   it("counts the health checks against the account quota, and shares them where sites share a path", () => {
     expect(costReport(config()).healthChecks).toEqual({ needed: 4, quota: 200 });
-    const two = config({
-      sites: [
-        defaultDocument.sites[0],
-        { ...defaultDocument.sites[0], id: "acme-eu", hostname: "login-eu.acme.example" },
-      ],
-    });
+    // Two sites whose primaries share one front-door path.
+    const doc = document({ sites: ["acme", "acme-eu"] });
+    const sites = doc.sites as Array<{ providers: Array<{ dnsTarget: string }> }>;
+    const [first, second] = sites;
+    if (first?.providers[0] && second?.providers[0])
+      second.providers[0].dnsTarget = first.providers[0].dnsTarget;
+    const parsed = parseConfig(doc);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const two = parsed.config;
     expect(costReport(two).healthChecks.needed).toBe(4);
     expect(costReport(two).growth.find((g) => g.sites === 1000)?.healthChecks).toBe(4000);
   });

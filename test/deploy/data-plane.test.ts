@@ -11,6 +11,7 @@ import {
   verdictPath,
   verdictResource,
 } from "@idp-failover/core";
+import { testConfig, testZoneId } from "@idp-failover/core/testing";
 import {
   answerVerdictRequest,
   LatchReader,
@@ -19,7 +20,7 @@ import {
 } from "@idp-failover/orchestration";
 import { Route53HealthCheckers } from "@idp-failover/stand-ins";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type AwsWorld, hostname, regions, startAwsWorld, testConfig } from "../aws/fixtures.js";
+import { type AwsWorld, startAwsWorld } from "../aws/fixtures.js";
 import { createDataPlaneTable } from "./data-plane-table.js";
 
 /*
@@ -38,6 +39,8 @@ const site = (() => {
   if (!first) throw new Error("no site");
   return first;
 })();
+const hostname = site.hostname;
+const regions = config.regions;
 const quorumCheck = "hc-acme-okta";
 const start = Date.parse("2026-05-04T09:00:00Z");
 const secret = "b7f3a1c9d2e4f60718293a4b5c6d7e8f";
@@ -271,7 +274,7 @@ describe("the data plane fails safe", () => {
 
 describe("Route 53's answer rules in the stand-in", () => {
   it("treats every record as healthy when every record is unhealthy", async () => {
-    world.route53.seed("Z0TESTZONE0001", [
+    world.route53.seed(testZoneId, [
       {
         name: hostname,
         type: "CNAME",

@@ -1,17 +1,15 @@
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  testConfig,
+  testConfigInput,
+  testRegions,
+  testTracker,
+  testZoneId,
+} from "@idp-failover/core/testing";
 import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testCredentials } from "../aws/dynalite.js";
-import {
-  type AwsWorld,
-  busName,
-  regions,
-  startAwsWorld,
-  testConfig,
-  testConfigInput,
-  tracker,
-  zoneId,
-} from "../aws/fixtures.js";
+import { type AwsWorld, busName, startAwsWorld } from "../aws/fixtures.js";
 import { lambdaContext } from "./lambda-context.js";
 
 /*
@@ -21,7 +19,7 @@ import { lambdaContext } from "./lambda-context.js";
  */
 
 const sites = ["acme", "crash"];
-const config = testConfig(sites);
+const config = testConfig({ sites });
 let world: AwsWorld;
 let invoke: (event: unknown, context: Context) => Promise<void>;
 const handler = (event: unknown) => invoke(event, lambdaContext("evaluate"));
@@ -37,7 +35,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_EVENTBRIDGE: world.eventbridge.url,
     SST_RESOURCE_App: JSON.stringify({ name: "idp-failover", stage: "test" }),
     SST_RESOURCE_IdpFailover: JSON.stringify({
-      config: testConfigInput(sites),
+      config: testConfigInput({ sites }),
       home: { region: "us-east-1", tableName: world.dynamo.tableName, eventBusName: busName },
     }),
   });
@@ -50,14 +48,14 @@ afterAll(async () => {
 
 async function oktaDownEverywhere(site: string): Promise<void> {
   const store = world.adapters().store;
-  for (const region of regions) {
-    await store.saveTracker({ site, provider: "okta", region, tracker: tracker(Date.now(), true) });
-    await store.saveTracker({ site, provider: "entra", region, tracker: tracker(Date.now(), false) });
+  for (const region of testRegions) {
+    await store.saveTracker({ site, provider: "okta", region, tracker: testTracker(Date.now(), true) });
+    await store.saveTracker({ site, provider: "entra", region, tracker: testTracker(Date.now(), false) });
   }
 }
 
 const weights = (hostname: string) =>
-  Object.fromEntries(world.route53.records(zoneId, hostname).map((r) => [r.setIdentifier, r.weight]));
+  Object.fromEntries(world.route53.records(testZoneId, hostname).map((r) => [r.setIdentifier, r.weight]));
 
 describe("the evaluate function", () => {
   it("fails a site over when a probe's event names it: weights moved in Route 53, the transition on the bus", async () => {
@@ -72,7 +70,7 @@ describe("the evaluate function", () => {
     });
 
     // Assess
-    expect(weights("login.acme.example")).toEqual({ okta: 0, entra: 100 });
+    expect(weights("login.acme.example.com")).toEqual({ okta: 0, entra: 100 });
     expect(
       world.eventbridge
         .events(busName)
@@ -95,6 +93,6 @@ describe("the evaluate function", () => {
 
     // Act + Assess
     await expect(handler({})).rejects.toThrow(/^evaluation failed for crash$/);
-    expect(weights("login-crash.acme.example")).toEqual({ okta: 100, entra: 0 });
+    expect(weights("login.crash.example.com")).toEqual({ okta: 100, entra: 0 });
   });
 });

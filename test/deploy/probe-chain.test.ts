@@ -1,4 +1,5 @@
 import { InMemoryStore, type ProbeResult, ProbeTicks, parseConfig } from "@idp-failover/core";
+import { testConfigInput } from "@idp-failover/core/testing";
 import {
   LatchReader,
   type ProbeTickDeps,
@@ -7,7 +8,6 @@ import {
   withDeadline,
 } from "@idp-failover/orchestration";
 import { describe, expect, it } from "vitest";
-import { testConfigInput } from "../aws/fixtures.js";
 
 /*
  * The probe's clock: each tick schedules the next one on the cadence grid before it probes, a
@@ -146,7 +146,7 @@ describe("public DNS from the probe region", () => {
       advance(10_000);
     }
     // Assess
-    expect(lookups).toEqual(["login.acme.example", "login.acme.example"]);
+    expect(lookups).toEqual(["login.acme.example.com", "login.acme.example.com"]);
     expect(saved).toEqual([["acme.okta.example"], ["acme-login.azurefd.net"]]);
     expect(await deps.store.loadDnsObservations("acme")).toEqual([
       expect.objectContaining({ region: "us-west-2", answers: ["acme-login.azurefd.net"] }),

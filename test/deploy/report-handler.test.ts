@@ -1,7 +1,8 @@
+import { testConfig, testConfigInput } from "@idp-failover/core/testing";
 import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testCredentials } from "../aws/dynalite.js";
-import { type AwsWorld, busName, startAwsWorld, testConfig, testConfigInput } from "../aws/fixtures.js";
+import { type AwsWorld, busName, startAwsWorld } from "../aws/fixtures.js";
 import { lambdaContext } from "./lambda-context.js";
 
 /*
@@ -10,7 +11,7 @@ import { lambdaContext } from "./lambda-context.js";
  * that already published must not publish (or post) the month again. A run that failed must run again.
  */
 
-const config = testConfig(["acme"]);
+const config = testConfig();
 let world: AwsWorld;
 let invoke: (event: unknown, context: Context) => Promise<unknown>;
 const handler = (event: unknown) => invoke(event, lambdaContext("report"));
@@ -30,7 +31,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_EVENTBRIDGE: world.eventbridge.url,
     SST_RESOURCE_App: JSON.stringify({ name: "idp-failover", stage: "test" }),
     SST_RESOURCE_IdpFailover: JSON.stringify({
-      config: testConfigInput(["acme"]),
+      config: testConfigInput(),
       home: { region: "us-east-1", tableName: world.dynamo.tableName, eventBusName: busName },
     }),
   });

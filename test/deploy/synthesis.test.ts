@@ -357,7 +357,7 @@ describe("type-check", () => {
         },
       );
     expect(run).not.toThrow();
-  }, 120_000);
+  }, 60_000);
 });
 
 describe("outputs", () => {

@@ -62,6 +62,7 @@ export interface Synthesis {
 interface PulumiModule {
   runtime: {
     setMocks(mocks: unknown, project?: string, stack?: string, preview?: boolean): Promise<void> | void;
+    disconnect(): Promise<void>;
   };
   output(value: unknown): { apply<T>(fn: (v: unknown) => T): unknown };
 }
@@ -182,12 +183,9 @@ export async function synthesize(options: {
       return value;
     });
   });
-  // Resources declared inside applies register after the outputs resolve: wait until none arrive.
-  let seen = -1;
-  while (seen !== resources.length + policies.length) {
-    seen = resources.length + policies.length;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  // Resources declared inside applies register after the outputs resolve: Pulumi's disconnect waits
+  // until its queue of registrations is empty, and is still empty after a turn.
+  await pulumi.runtime.disconnect();
   await rpc.close();
   return {
     resources,

@@ -1,10 +1,10 @@
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { DynamoDataPlaneStore, dataPlaneKey } from "@idp-failover/aws";
 import { verdictManifest } from "@idp-failover/core";
+import { testConfig } from "@idp-failover/core/testing";
 import type { Context, LambdaFunctionURLEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type LocalDynamo, startDynalite, testCredentials } from "../aws/dynalite.js";
-import { testConfig } from "../aws/fixtures.js";
 import { createDataPlaneTable } from "./data-plane-table.js";
 import { lambdaContext } from "./lambda-context.js";
 

@@ -1,9 +1,18 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseConfig, type Site } from "@idp-failover/core";
+import {
+  InMemoryDns,
+  InMemoryEvents,
+  InMemoryMessageRefs,
+  InMemoryOutbox,
+  InMemoryStore,
+  type Site,
+} from "@idp-failover/core";
+import { testConfig, testSite, testZoneId } from "@idp-failover/core/testing";
 import { describe, expect, it } from "vitest";
 import { CompressedClock, sleepReal } from "../../packages/runtime/src/loop/compressed-clock.js";
+import { ControlLoop } from "../../packages/runtime/src/loop/control-loop.js";
 import { DryRunDnsWeights } from "../../packages/runtime/src/loop/dry-run-dns-weights.js";
 import { startEmbeddedDynamo } from "../../packages/runtime/src/loop/embedded-dynamo.js";
 import { eventEntry, regionChangeEntry } from "../../packages/runtime/src/loop/feed-text.js";
@@ -17,28 +26,7 @@ import { elapsedText, formatEntry, wantsColour } from "../../packages/runtime/sr
 const at = Date.parse("2026-03-02T09:00:00Z");
 
 function site(): Site {
-  const parsed = parseConfig({
-    sites: [
-      {
-        id: "example",
-        hostname: "login.example.com",
-        hostedZoneId: "Z0123456789ABC",
-        providers: [
-          {
-            id: "okta",
-            kind: "okta",
-            issuer: "https://example.okta.com",
-            dnsTarget: "example.customdomains.okta.com",
-          },
-          { id: "entra", kind: "entra", tenantId: "t1", dnsTarget: "example-login.azurefd.net" },
-        ],
-      },
-    ],
-  });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  const first = parsed.config.sites[0];
-  if (!first) throw new Error("no site");
-  return first;
+  return testSite(testConfig());
 }
 
 describe("the compressed clock", () => {
@@ -207,10 +195,10 @@ describe("the observed ports", () => {
     expect(outcome).toEqual({ kind: "submitted", changeId: "dry-run-1" });
     expect(feed.all().map((e) => e.text)).toEqual([
       "change dry-run-1 submitted: okta 0, entra 100",
-      "change dry-run-1 INSYNC: login.example.com now weighted okta 0, entra 100",
+      "change dry-run-1 INSYNC: login.acme.example.com now weighted okta 0, entra 100",
     ]);
     expect(described[0]).toBe(
-      "would UPSERT login.example.com CNAME (TTL 60) in zone Z0123456789ABC: okta weight 0 -> example.customdomains.okta.com; entra weight 100 -> example-login.azurefd.net",
+      `would UPSERT login.acme.example.com CNAME (TTL 60) in zone ${testZoneId}: okta weight 0 -> acme.customdomains.okta.com; entra weight 100 -> acme-login.azurefd.net`,
     );
   });
 });
@@ -266,5 +254,37 @@ describe("the embedded store's data directory", () => {
     expect(held).toBe(`${dir} is in use by another process: one idpctl per data directory`);
     expect(onFile).toBe(`cannot keep the store in ${file}: not a directory`);
     await Promise.all([rm(dir, { recursive: true, force: true }), rm(file, { force: true })]);
+  });
+});
+
+describe("the control loop", () => {
+  /** Timers the process holds: one left behind keeps `idpctl` alive after its last line. */
+  const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+
+  it("leaves no timer behind once stopped, so the process can exit", async () => {
+    // Prepare: the loop with no probe region, on in-memory ports.
+    const before = timers();
+    const clock = new CompressedClock(1);
+    const loop = new ControlLoop({
+      config: testConfig(),
+      ports: {
+        store: new InMemoryStore(),
+        dns: new InMemoryDns(clock),
+        events: new InMemoryEvents(),
+        outbox: new InMemoryOutbox(),
+        messageRefs: new InMemoryMessageRefs(),
+      },
+      clock,
+      feed: new LoopFeed(clock),
+      secrets: () => undefined,
+      regions: [],
+    });
+    loop.start();
+
+    // Act
+    await loop.stop();
+
+    // Assess
+    expect(timers()).toBe(before);
   });
 });

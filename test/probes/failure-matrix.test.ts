@@ -1,25 +1,15 @@
 import type { ProbeSpec } from "@idp-failover/core";
 import { policySchema } from "@idp-failover/core";
 import { entraStandInDefaults, type FaultMode, oktaStandInDefaults } from "@idp-failover/stand-ins";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Idps, probe, startIdps, tenantId } from "./support.js";
+import { describe, expect, it } from "vitest";
+import { probe, tenantId, useIdps } from "./support.js";
 
 /*
  * Every probe kind against every transport-level failure it claims to classify: the same outage must
  * read the same whichever probe meets it. Content and credential failures are tested per kind.
  */
 
-let idps: Idps;
-beforeAll(async () => {
-  idps = await startIdps();
-});
-afterAll(async () => {
-  await idps.close();
-});
-afterEach(async () => {
-  await idps.okta.clearFault();
-  await idps.entra.clearFault();
-});
+const idps = useIdps();
 
 const policy = policySchema.parse({
   probeTimeoutMs: 2000,

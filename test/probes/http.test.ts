@@ -1,16 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Idps, probe, startIdps } from "./support.js";
+import { describe, expect, it } from "vitest";
+import { probe, useIdps } from "./support.js";
 
-let idps: Idps;
-beforeAll(async () => {
-  idps = await startIdps();
-});
-afterAll(async () => {
-  await idps.close();
-});
-afterEach(async () => {
-  await idps.okta.clearFault();
-});
+const idps = useIdps();
 
 function orgMetadataUrl(): string {
   return `${idps.okta.url}/.well-known/okta-organization`;

@@ -3,22 +3,27 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runIdpctl } from "@idp-failover/cli";
+import { capturedIo } from "@idp-failover/cli/testing";
 import { probeResultSchema } from "@idp-failover/core";
 import { createTestCa, oktaStandInDefaults } from "@idp-failover/stand-ins";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Idps, secretValues, standInConfigInput, startIdps } from "./support.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { secretValues, standInConfigInput, useIdps } from "./support.js";
 
-/* `idpctl probe` as a user runs it: a child process, secrets and the CA from the environment. */
+/*
+ * `idpctl probe` as a user runs it: secrets and the CA from the environment. Command lines run through
+ * `runIdpctl` (what the binary calls) in this process, trusting the stand-ins' CA with --ca; the
+ * binary runs where only a process can show it: Node reads NODE_EXTRA_CA_CERTS when it starts.
+ */
 
 const bin = fileURLToPath(new URL("../../packages/cli/bin/idpctl.js", import.meta.url));
-let idps: Idps;
+const idps = useIdps();
 let dir: string;
 let caFile: string;
 let otherCaFile: string;
 let configFile: string;
 
 beforeAll(async () => {
-  idps = await startIdps();
   dir = await mkdtemp(join(tmpdir(), "idpctl-probe-"));
   caFile = join(dir, "ca.pem");
   otherCaFile = join(dir, "other-ca.pem");
@@ -28,15 +33,16 @@ beforeAll(async () => {
   await writeFile(configFile, JSON.stringify(standInConfigInput(idps, ["alpha", "beta"])));
 });
 afterAll(async () => {
-  await idps.close();
   await rm(dir, { recursive: true, force: true });
 });
-afterEach(async () => {
-  await idps.okta.clearFault();
-  await idps.entra.clearFault();
-});
 
-function idpctl(
+async function idpctl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const io = capturedIo({ env: { ...secretValues } });
+  const code = await runIdpctl(args, io);
+  return { code, stdout: io.stdout(), stderr: io.stderr() };
+}
+
+function idpctlProcess(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -63,9 +69,7 @@ function jsonLines(stdout: string) {
 describe("idpctl probe", () => {
   it("runs a site's plan, prints one JSON object per result, and exits 0 when all pass", async () => {
     // Act
-    const run = await idpctl(["probe", "--config", configFile, "--site", "alpha", "--json"], {
-      NODE_EXTRA_CA_CERTS: caFile,
-    });
+    const run = await idpctl(["probe", "--config", configFile, "--site", "alpha", "--json", "--ca", caFile]);
 
     // Assess
     expect(run.stderr).toBe("");
@@ -80,9 +84,17 @@ describe("idpctl probe", () => {
     await idps.entra.setFault({ mode: "service-degraded" });
 
     // Act
-    const run = await idpctl(["probe", "--config", configFile, "--site", "beta", "--provider", "entra"], {
-      NODE_EXTRA_CA_CERTS: caFile,
-    });
+    const run = await idpctl([
+      "probe",
+      "--config",
+      configFile,
+      "--site",
+      "beta",
+      "--provider",
+      "entra",
+      "--ca",
+      caFile,
+    ]);
 
     // Assess
     expect(run.code).toBe(1);
@@ -96,18 +108,11 @@ describe("idpctl probe", () => {
     const issuer = idps.okta.issuer("default");
 
     // Act
-    const trusted = await idpctl(["probe", "--kind", "oidc-discovery", "--url", issuer, "--json"], {
-      NODE_EXTRA_CA_CERTS: caFile,
-    });
-    const untrusted = await idpctl([
-      "probe",
-      "--kind",
-      "oidc-discovery",
-      "--url",
-      issuer,
-      "--json",
-      "--timeout-ms",
-      "2000",
+    const [trusted, untrusted] = await Promise.all([
+      idpctlProcess(["probe", "--kind", "oidc-discovery", "--url", issuer, "--json"], {
+        NODE_EXTRA_CA_CERTS: caFile,
+      }),
+      idpctlProcess(["probe", "--kind", "oidc-discovery", "--url", issuer, "--json", "--timeout-ms", "2000"]),
     ]);
 
     // Assess
@@ -119,30 +124,29 @@ describe("idpctl probe", () => {
 
   it("checks a sign-in page by hand: the authorize endpoint from --issuer, for a registered client", async () => {
     const client = oktaStandInDefaults.client;
-    const result = await idpctl(
-      [
-        "probe",
-        "--kind",
-        "interactive-sign-in",
-        "--issuer",
-        idps.okta.issuer("default"),
-        "--client-id",
-        client.clientId,
-        "--redirect-uri",
-        client.redirectUris[0] ?? "",
-        "--expect",
-        "okta-login-container",
-        "--json",
-      ],
-      { NODE_EXTRA_CA_CERTS: caFile },
-    );
+    const result = await idpctl([
+      "probe",
+      "--kind",
+      "interactive-sign-in",
+      "--issuer",
+      idps.okta.issuer("default"),
+      "--client-id",
+      client.clientId,
+      "--redirect-uri",
+      client.redirectUris[0] ?? "",
+      "--expect",
+      "okta-login-container",
+      "--json",
+      "--ca",
+      caFile,
+    ]);
     expect(result.code).toBe(0);
     expect(jsonLines(result.stdout)).toMatchObject([{ ok: true, kind: "interactive-sign-in", status: 200 }]);
   });
 
   it("trusts a --ca file as well as NODE_EXTRA_CA_CERTS, not instead of it", async () => {
     // Act: the IdP's CA is only in NODE_EXTRA_CA_CERTS; --ca names another one.
-    const run = await idpctl(
+    const run = await idpctlProcess(
       [
         "probe",
         "--kind",

@@ -24,32 +24,32 @@ const entra = () => ({
 
 describe("interactive-sign-in probe", () => {
   it("finds Okta's hosted sign-in page at the authorize endpoint discovery publishes", async () => {
-    const result = await probe(idps(), okta(), { provider: oktaProvider(idps()) });
+    const result = await probe(idps, okta(), { provider: oktaProvider(idps) });
     expect(result).toMatchObject({
       ok: true,
       status: 200,
       kind: "interactive-sign-in",
       criticality: "signal",
     });
-    expect(idps().okta.count("interactive-sign-in")).toBeGreaterThan(0);
+    expect(idps.okta.count("interactive-sign-in")).toBeGreaterThan(0);
   });
 
   it("finds Entra's sign-in page", async () => {
-    const result = await probe(idps(), entra(), { provider: entraProvider(idps()) });
+    const result = await probe(idps, entra(), { provider: entraProvider(idps) });
     expect(result).toMatchObject({ ok: true, status: 200 });
   });
 
   it("fails when Entra takes no new interactive sign-ins (backup authentication), tokens aside", async () => {
-    await idps().entra.setFault({ mode: "backup-auth" });
-    const result = await probe(idps(), entra(), { provider: entraProvider(idps()) });
+    await idps.entra.setFault({ mode: "backup-auth" });
+    const result = await probe(idps, entra(), { provider: entraProvider(idps) });
     expect(result).toMatchObject({ ok: false, error: { class: "http-5xx" } });
   });
 
   it("fails as content when the page has no sign-in form", async () => {
     const result = await probe(
-      idps(),
+      idps,
       { ...okta(), expect: "a-form-this-page-never-has" },
-      { provider: oktaProvider(idps()) },
+      { provider: oktaProvider(idps) },
     );
     expect(result).toMatchObject({ ok: false, error: { class: "content" } });
     expect(result.error?.message).toMatch(/rendered no sign-in form/);
@@ -57,16 +57,16 @@ describe("interactive-sign-in probe", () => {
 
   it("tells a client the provider does not know from an outage (HTTP 400)", async () => {
     const result = await probe(
-      idps(),
+      idps,
       { ...okta(), clientId: "0oaUnknownClient" },
-      { provider: oktaProvider(idps()) },
+      { provider: oktaProvider(idps) },
     );
     expect(result).toMatchObject({ ok: false, status: 400, error: { class: "http-4xx" } });
   });
 
   it("keeps working in Okta's read-only mode (sign-ins work then)", async () => {
-    await idps().okta.setFault({ mode: "read-only" });
-    const result = await probe(idps(), okta(), { provider: oktaProvider(idps()) });
+    await idps.okta.setFault({ mode: "read-only" });
+    const result = await probe(idps, okta(), { provider: oktaProvider(idps) });
     expect(result.ok).toBe(true);
   });
 });

@@ -1,17 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { entraProvider, type Idps, oktaProvider, probe, startIdps, tenantId } from "./support.js";
+import { describe, expect, it } from "vitest";
+import { entraProvider, oktaProvider, probe, tenantId, useIdps } from "./support.js";
 
-let idps: Idps;
-beforeAll(async () => {
-  idps = await startIdps();
-});
-afterAll(async () => {
-  await idps.close();
-});
-afterEach(async () => {
-  await idps.okta.clearFault();
-  await idps.entra.clearFault();
-});
+const idps = useIdps();
 
 describe("jwks probe", () => {
   it("passes on Okta's key set, found through discovery", async () => {

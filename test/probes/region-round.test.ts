@@ -7,20 +7,10 @@ import {
   regionView,
 } from "@idp-failover/core";
 import { createProbeMemory, runRegionRound } from "@idp-failover/probes";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Idps, secrets, standInConfig, startIdps } from "./support.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { secrets, standInConfig, useIdps } from "./support.js";
 
-let idps: Idps;
-beforeAll(async () => {
-  idps = await startIdps();
-});
-afterAll(async () => {
-  await idps.close();
-});
-afterEach(async () => {
-  await idps.okta.clearFault();
-  await idps.entra.clearFault();
-});
+const idps = useIdps();
 
 describe("region round", () => {
   it("runs every probe of every provider of every site and labels the round", async () => {

@@ -1,17 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Idps, probe, startIdps, tenantId } from "./support.js";
+import { describe, expect, it } from "vitest";
+import { probe, tenantId, useIdps } from "./support.js";
 
-let idps: Idps;
-beforeAll(async () => {
-  idps = await startIdps();
-});
-afterAll(async () => {
-  await idps.close();
-});
-afterEach(async () => {
-  await idps.okta.clearFault();
-  await idps.entra.clearFault();
-});
+const idps = useIdps();
 
 describe("saml-metadata probe", () => {
   it("passes on Okta app metadata with a long-lived signing certificate", async () => {

@@ -2,22 +2,12 @@ import { request } from "node:https";
 import * as tls from "node:tls";
 import { entraStandInDefaults, oktaStandInDefaults, startOktaStandIn } from "@idp-failover/stand-ins";
 import { decodeJwt, decodeProtectedHeader } from "jose";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Idps, startIdps, tenantId } from "./support.js";
+import { describe, expect, it } from "vitest";
+import { tenantId, useIdps } from "./support.js";
 
 /* The stand-ins speak the vendors' shapes; the drill and the probe tests rely on these details. */
 
-let idps: Idps;
-beforeAll(async () => {
-  idps = await startIdps();
-});
-afterAll(async () => {
-  await idps.close();
-});
-afterEach(async () => {
-  await idps.okta.clearFault();
-  await idps.entra.clearFault();
-});
+const idps = useIdps();
 
 interface Answer {
   status: number;

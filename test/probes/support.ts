@@ -23,7 +23,7 @@ export interface Idps {
   ca: TestCa;
   okta: OktaStandIn;
   entra: EntraStandIn;
-  /** The probe regions' own canaries (their network and clock). */
+  /** The probe regions' canaries, answered on this machine (their defaults are AWS endpoints). */
   canary: CanaryStandIn;
   close(): Promise<void>;
 }
@@ -57,23 +57,38 @@ export async function startIdps(): Promise<Idps> {
 }
 
 /**
- * Starts the stand-ins once for a test file and clears their faults after each test; the function it
- * returns gives them to a test.
+ * The stand-in IdPs for one test file: started before its tests, faults cleared after each test,
+ * closed after all. Read its fields inside tests and hooks (they exist once the file's tests start).
  */
-export function useIdps(): () => Idps {
-  let idps: Idps | undefined;
+export function useIdps(): Idps {
+  let started: Idps | undefined;
+  const current = (): Idps => {
+    if (!started) throw new Error("the stand-in IdPs start before the file's tests: use them inside a test");
+    return started;
+  };
   beforeAll(async () => {
-    idps = await startIdps();
-  });
-  afterAll(async () => {
-    await idps?.close();
+    started = await startIdps();
   });
   afterEach(async () => {
-    await Promise.all([idps?.okta.clearFault(), idps?.entra.clearFault()]);
+    await Promise.all([current().okta.clearFault(), current().entra.clearFault()]);
   });
-  return () => {
-    if (!idps) throw new Error("the stand-ins are not started (useIdps runs in beforeAll)");
-    return idps;
+  afterAll(async () => {
+    await started?.close();
+  });
+  return {
+    get ca() {
+      return current().ca;
+    },
+    get okta() {
+      return current().okta;
+    },
+    get entra() {
+      return current().entra;
+    },
+    get canary() {
+      return current().canary;
+    },
+    close: () => current().close(),
   };
 }
 

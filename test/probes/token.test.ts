@@ -1,26 +1,8 @@
 import { entraStandInDefaults, oktaStandInDefaults, startEntraStandIn } from "@idp-failover/stand-ins";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  entraProvider,
-  type Idps,
-  oktaProvider,
-  probe,
-  secretValues,
-  startIdps,
-  tenantId,
-} from "./support.js";
+import { describe, expect, it } from "vitest";
+import { entraProvider, oktaProvider, probe, secretValues, tenantId, useIdps } from "./support.js";
 
-let idps: Idps;
-beforeAll(async () => {
-  idps = await startIdps();
-});
-afterAll(async () => {
-  await idps.close();
-});
-afterEach(async () => {
-  await idps.okta.clearFault();
-  await idps.entra.clearFault();
-});
+const idps = useIdps();
 
 const oktaToken = {
   kind: "token" as const,

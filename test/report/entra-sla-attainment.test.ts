@@ -1,4 +1,5 @@
 import type { Provider } from "@idp-failover/core";
+import { testConfig } from "@idp-failover/core/testing";
 import { NodeHttpClient } from "@idp-failover/http";
 import { entraGraphCredentials } from "@idp-failover/http/graph";
 import {
@@ -16,7 +17,7 @@ import {
   type TestCa,
 } from "@idp-failover/stand-ins";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { novemberStore, testConfig } from "../../packages/report/src/test-support.js";
+import { novemberStore } from "../../packages/report/src/test-support.js";
 import { type GraphSlaStandIn, startGraphSlaStandIn } from "./graph-sla-stand-in.js";
 
 /*

@@ -2,13 +2,11 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DynamoStore } from "@idp-failover/aws";
-import { CliError } from "@idp-failover/cli";
+import { buildProgram, CliError } from "@idp-failover/cli";
+import { type CapturedIo, capturedIo } from "@idp-failover/cli/testing";
 import { formatTimeline, parseScenario, replay } from "@idp-failover/core";
 import { slaReportSchema } from "@idp-failover/report";
-import { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { CommandIo } from "../../packages/cli/src/aws-deps.js";
-import { registerReplay } from "../../packages/cli/src/commands/replay.js";
 import { runReport } from "../../packages/cli/src/commands/report.js";
 import { minuteRollups, testIncident } from "../../packages/report/src/test-support.js";
 import { type LocalDynamo, startDynalite, testCredentials } from "../aws/dynalite.js";
@@ -67,7 +65,7 @@ beforeAll(async () => {
     m >= Date.parse("2026-11-10T10:00:00Z") && m < Date.parse("2026-11-10T11:30:00Z");
   await store.putRollups(minuteRollups("example", "okta", from, to, (m) => (down(m) ? "down" : "up")));
   await store.putRollups(minuteRollups("example", "entra", from, to, () => "up"));
-  await store.putIncident(testIncident());
+  await store.putIncident(testIncident({ id: "example-20261110-100017", site: "example" }));
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
@@ -75,26 +73,15 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-function io(): CommandIo & { stdout: () => string; stderr: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    out: (text) => {
-      out += text;
-    },
-    err: (text) => {
-      err += text;
-    },
+function io(): CapturedIo {
+  return capturedIo({
     env: {
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       IDP_FAILOVER_TABLE: dynamo.tableName,
       AWS_REGION: "us-east-1",
     },
     now: () => Date.parse("2026-12-01T02:00:00Z"),
-    sleep: async () => {},
-    stdout: () => out,
-    stderr: () => err,
-  };
+  });
 }
 
 async function cliError(work: Promise<unknown>): Promise<CliError> {
@@ -210,19 +197,9 @@ describe("idpctl replay --report", () => {
   const scenario = join(import.meta.dirname, "fixtures", "both-providers-down.json");
 
   async function replayCli(...args: string[]): Promise<string> {
-    const program = new Command("idpctl").exitOverride();
-    registerReplay(program);
-    let out = "";
-    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-      out += String(chunk);
-      return true;
-    });
-    try {
-      await program.parseAsync(["replay", "--scenario", scenario, ...args], { from: "user" });
-    } finally {
-      write.mockRestore();
-    }
-    return out;
+    const out = capturedIo();
+    await buildProgram(out).parseAsync(["replay", "--scenario", scenario, ...args], { from: "user" });
+    return out.stdout();
   }
 
   it("prints the replay exactly as before without --report", async () => {

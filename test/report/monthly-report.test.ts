@@ -1,6 +1,7 @@
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { EventBridgePublisher } from "@idp-failover/aws";
 import { domainEventSchema, InMemoryMessageRefs } from "@idp-failover/core";
+import { testConfig } from "@idp-failover/core/testing";
 import { SlackReportDelivery, sendMonthlyReport } from "@idp-failover/report";
 import { createSlackClient } from "@idp-failover/slack";
 import {
@@ -10,7 +11,7 @@ import {
   startSlackStandIn,
 } from "@idp-failover/stand-ins";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { novemberStore, testConfig } from "../../packages/report/src/test-support.js";
+import { novemberStore } from "../../packages/report/src/test-support.js";
 import { testCredentials } from "../aws/dynalite.js";
 
 /*
@@ -43,7 +44,7 @@ afterEach(() => {
   eventbridge.clearFaults();
 });
 
-async function send(sites = ["example"], deliveries?: InMemoryMessageRefs) {
+async function send(sites = ["acme"], deliveries?: InMemoryMessageRefs) {
   const store = await novemberStore(sites[0]);
   for (const other of sites.slice(1)) {
     const more = await novemberStore(other);
@@ -52,7 +53,7 @@ async function send(sites = ["example"], deliveries?: InMemoryMessageRefs) {
   }
   return sendMonthlyReport({
     store,
-    config: testConfig(sites),
+    config: testConfig({ sites }),
     now,
     delivery: new SlackReportDelivery({
       client: createSlackClient(slack.token, { slackApiUrl: slack.apiUrl, timeoutMs: 10_000 }),
@@ -66,7 +67,7 @@ async function send(sites = ["example"], deliveries?: InMemoryMessageRefs) {
 describe("the monthly report", () => {
   it("posts last month's headline numbers to Slack with the HTML report in the thread, and publishes an event per site", async () => {
     // Act
-    const result = await send(["example", "second"]);
+    const result = await send(["acme", "second"]);
     // Assess: the report is November's.
     expect(result.report.period.month).toBe("2026-11");
     expect(result.delivery).toMatchObject({ kind: "delivered" });
@@ -79,7 +80,7 @@ describe("the monthly report", () => {
     expect(blocksText).toContain("SLA report: November 2026 (UTC)");
     expect(blocksText).toContain("99.7917%");
     expect(blocksText).toContain("service credit eligible");
-    expect(summary?.text).toContain("login1.example.com");
+    expect(summary?.text).toContain("login.second.example.com");
     // The attachment: the same HTML, in the summary's thread.
     const file = slack.files.find((f) => f.id === ref.fileId);
     expect(file).toMatchObject({
@@ -91,7 +92,7 @@ describe("the monthly report", () => {
     expect(file?.content?.toString("utf8")).toBe(result.html);
     // The events: one per site, the documented detail type, a detail core's schema accepts.
     const events = eventbridge.events(bus).filter((e) => e.detailType === "SLA Report Published");
-    expect(events.map((e) => e.detail.site).sort()).toEqual(["example", "second"]);
+    expect(events.map((e) => e.detail.site).sort()).toEqual(["acme", "second"]);
     const { schemaVersion, ...detail } = events[0]?.detail ?? {};
     expect(schemaVersion).toBe(1);
     const event = domainEventSchema.parse(detail);
@@ -101,11 +102,11 @@ describe("the monthly report", () => {
   it("posts a month's summary once, however often a retried run sends it", async () => {
     // Prepare
     const deliveries = new InMemoryMessageRefs();
-    const first = await send(["example"], deliveries);
+    const first = await send(["acme"], deliveries);
     const posted = slack.calls.filter((c) => c.method === "chat.postMessage").length;
 
     // Act
-    const retried = await send(["example"], deliveries);
+    const retried = await send(["acme"], deliveries);
 
     // Assess
     expect(slack.calls.filter((c) => c.method === "chat.postMessage")).toHaveLength(posted);

@@ -1,29 +1,20 @@
+import { testConfig } from "@idp-failover/core/testing";
 import { monthPeriod, renderHtml, reportFromStore } from "@idp-failover/report";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { novemberStore, testConfig } from "../../packages/report/src/test-support.js";
+import { novemberStore } from "../../packages/report/src/test-support.js";
+import { launchChromium } from "../support/chromium.js";
 
 /*
  * The HTML report in a real browser (Debian's chromium, headless): it renders its three charts with
  * sizes and marks, logs no error, fetches nothing, and prints (A4 PDF) without losing them.
  */
 
-const chromiumArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
-
 let browser: Browser;
 let html: string;
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs });
+  browser = await launchChromium();
   const report = await reportFromStore(await novemberStore(), testConfig(), monthPeriod("2026-11"), {
     now: Date.parse("2026-12-01T02:00:00Z"),
   });

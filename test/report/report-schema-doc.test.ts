@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { testConfig } from "@idp-failover/core/testing";
 import { monthPeriod, reportFromStore } from "@idp-failover/report";
 import { describe, expect, it } from "vitest";
-import { novemberStore, testConfig } from "../../packages/report/src/test-support.js";
+import { novemberStore } from "../../packages/report/src/test-support.js";
 
 /*
  * docs/report-schema.md is the JSON report's contract: every field a report carries is documented

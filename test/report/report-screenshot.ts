@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { parseScenario, replay } from "@idp-failover/core";
 import { monthPeriod, renderHtml, reportFromReplay } from "@idp-failover/report";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../support/chromium.js";
 
 const docs = join(import.meta.dirname, "..", "..", "docs");
 
@@ -68,10 +68,7 @@ for (const site of report.sites) {
 }
 const html = renderHtml(report);
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic"],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1040, height: 900 }, deviceScaleFactor: 1 });
   await page.setContent(html, { waitUntil: "load" });

@@ -11,7 +11,7 @@ import {
   type WebhookReceiver,
 } from "@idp-failover/stand-ins";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { approver, SiteHarness, testConfig } from "./harness.js";
+import { approver, harnessConfig, SiteHarness } from "./harness.js";
 
 /*
  * An outage replayed through the real core, end to end on 127.0.0.1: Okta fails in every region,
@@ -32,7 +32,7 @@ beforeAll(async () => {
     secret: webhookSecret,
     nowSeconds: () => Math.floor(site.clock.now() / 1000),
   });
-  site = new SiteHarness(testConfig([{ name: "ops", url: receiver.url }]));
+  site = new SiteHarness(harnessConfig([{ name: "ops", url: receiver.url }]));
 });
 
 afterAll(async () => {
@@ -71,7 +71,7 @@ describe("an Okta outage, from failover to approved failback, in one Slack threa
     await site.stepUntil({ okta: "down" }, stateIs("secondary-active"), 50, deliver);
 
     const { root } = incidentThread();
-    expect(root.text).toBe("[example] Failed over login.example.com: okta → entra (DNS in sync)");
+    expect(root.text).toBe("[acme] Failed over login.acme.example.com: okta → entra (DNS in sync)");
     const blocks = JSON.stringify(root.blocks);
     for (const region of ["us-east-1", "us-west-2", "eu-west-1"])
       expect(blocks).toContain(`*${region}*: down`);
@@ -135,16 +135,16 @@ describe("an Okta outage, from failover to approved failback, in one Slack threa
 
     const { root, replies } = incidentThread();
     const texts = replies().map((m) => m.text);
-    expect(texts).toContain("[example] Failback started: okta 10% · entra 90%");
+    expect(texts).toContain("[acme] Failback started: okta 10% · entra 90%");
     const steps = texts.filter((t) => t.includes("Failback step"));
     expect(steps).toEqual([
-      "[example] Failback step 1 of 3 in sync: okta 10% · entra 90%",
-      "[example] Failback step 2 of 3 in sync: okta 50% · entra 50%",
-      "[example] Failback step 3 of 3 in sync: okta 100% · entra 0%",
+      "[acme] Failback step 1 of 3 in sync: okta 10% · entra 90%",
+      "[acme] Failback step 2 of 3 in sync: okta 50% · entra 50%",
+      "[acme] Failback step 3 of 3 in sync: okta 100% · entra 0%",
     ]);
-    expect(texts.at(-2)).toBe("[example] Failback complete: okta serves login.example.com again");
+    expect(texts.at(-2)).toBe("[acme] Failback complete: okta serves login.acme.example.com again");
     // The incident is resolved once, last in its thread, and the channel sees it.
-    expect(texts.at(-1)).toMatch(/^\[example\] Incident resolved: okta /);
+    expect(texts.at(-1)).toMatch(/^\[acme\] Incident resolved: okta /);
     expect(replies().at(-1)?.replyBroadcast).toBe(true);
 
     // The approval message followed along: approved, each step, then done.

@@ -11,9 +11,9 @@ import {
   notificationChannels,
   OutboxNotifier,
   type ProbeResult,
-  parseConfig,
   recordRound,
 } from "@idp-failover/core";
+import { testApprover, testConfig } from "@idp-failover/core/testing";
 
 /*
  * One site on the real core (evaluator, state machine, in-memory ports, outbox notifier) driven on a
@@ -21,17 +21,18 @@ import {
  * provider fails; the Slack and webhook sides are real servers on 127.0.0.1.
  */
 
-export const siteId = "example";
+export const siteId = "acme";
 export const regions = ["us-east-1", "us-west-2", "eu-west-1"];
-export const approver = "U0APPROVER";
+export const approver = testApprover;
 export const groupMember = "U0ONCALL";
 export const onCallGroup = "S0ONCALL";
 export const start = Date.parse("2026-03-02T09:00:00.000Z");
 export const cadenceMs = 10_000;
 
-export function testConfig(webhooks: Array<{ name: string; url: string }> = []): Config {
-  const parsed = parseConfig({
-    regions,
+/** The shared test config with this harness's policy and alerting: approvers, a group, webhooks. */
+export function harnessConfig(webhooks: Array<{ name: string; url: string }> = []): Config {
+  return testConfig({
+    sites: [siteId],
     policy: {
       recovery: { sustainSeconds: 120 },
       failback: { steps: [10, 50, 100], holdSeconds: 60 },
@@ -40,30 +41,7 @@ export function testConfig(webhooks: Array<{ name: string; url: string }> = []):
       slack: { channel: "#idp-failover", approvers: { users: [approver], userGroups: [onCallGroup] } },
       webhooks: webhooks.map((w) => ({ ...w, secretRef: "WEBHOOK_SECRET" })),
     },
-    sites: [
-      {
-        id: siteId,
-        hostname: "login.example.com",
-        hostedZoneId: "Z0123456789ABCDEFGHIJ",
-        providers: [
-          {
-            id: "okta",
-            kind: "okta",
-            issuer: "https://example.okta.com/oauth2/default",
-            dnsTarget: "example.customdomains.okta.com",
-          },
-          {
-            id: "entra",
-            kind: "entra",
-            tenantId: "00000000-0000-4000-8000-000000000001",
-            dnsTarget: "example-login.azurefd.net",
-          },
-        ],
-      },
-    ],
   });
-  if (!parsed.ok) throw new Error(`test config: ${JSON.stringify(parsed.issues)}`);
-  return parsed.config;
 }
 
 export type Health = "ok" | "down";

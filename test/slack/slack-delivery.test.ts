@@ -7,7 +7,7 @@ import {
   type WebhookReceiver,
 } from "@idp-failover/stand-ins";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { approver, SiteHarness, siteId, testConfig } from "./harness.js";
+import { approver, harnessConfig, SiteHarness, siteId } from "./harness.js";
 
 /*
  * The deliverer with the real Web API client against the Slack stand-in, fed by the real evaluator
@@ -27,7 +27,7 @@ beforeEach(async () => {
     secret: webhookSecret,
     nowSeconds: () => Math.floor(site.clock.now() / 1000),
   });
-  site = new SiteHarness(testConfig([{ name: "ops", url: receiver.url }]));
+  site = new SiteHarness(harnessConfig([{ name: "ops", url: receiver.url }]));
 });
 
 afterEach(async () => {
@@ -74,7 +74,7 @@ describe("Slack delivery", () => {
     await deliver();
     // Assess
     const root = incidentRoot();
-    expect(root.text).toContain("Failed over login.example.com: okta → entra");
+    expect(root.text).toContain("Failed over login.acme.example.com: okta → entra");
     const rootText = JSON.stringify(root.blocks);
     expect(rootText).toContain("`C000001`");
     expect(rootText).toContain("*INSYNC*");
@@ -82,11 +82,11 @@ describe("Slack delivery", () => {
     expect(rootText).toContain("`jwks` timeout in 5000 ms");
     expect(rootText).toMatch(/\*us-east-1\*: down[\s\S]*\*us-west-2\*: down[\s\S]*\*eu-west-1\*: down/);
     expect(root.history.map((h) => h.text)).toEqual([
-      expect.stringContaining("Failing over login.example.com"),
+      expect.stringContaining("Failing over login.acme.example.com"),
     ]);
     const replies = slack.replies(root.ts);
     expect(replies.map((r) => r.text)).toEqual([
-      expect.stringContaining("DNS in sync: entra serves login.example.com"),
+      expect.stringContaining("DNS in sync: entra serves login.acme.example.com"),
     ]);
     // Webhooks got the same intents, signed.
     const kinds = receiver.accepted().map((b) => b.kind);
@@ -221,7 +221,7 @@ describe("Slack delivery", () => {
       ["ok", true],
     ]);
     expect(slack.rootMessages().map((m) => m.text)).toContain(
-      "[example] Failing over login.example.com: okta → entra",
+      "[acme] Failing over login.acme.example.com: okta → entra",
     );
   });
 

@@ -8,7 +8,7 @@ import {
 } from "@idp-failover/slack";
 import { type SlackStandIn, startSlackStandIn } from "@idp-failover/stand-ins";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { approver, groupMember, onCallGroup, SiteHarness, testConfig } from "./harness.js";
+import { approver, groupMember, harnessConfig, onCallGroup, SiteHarness } from "./harness.js";
 
 /*
  * The interactions endpoint end to end: Slack's signed `block_actions` request (built by the stand-in
@@ -25,7 +25,7 @@ let approvalTs: string;
 
 beforeEach(async () => {
   slack = await startSlackStandIn({ userGroups: { [onCallGroup]: [groupMember] } });
-  site = new SiteHarness(testConfig());
+  site = new SiteHarness(harnessConfig());
   logs = [];
   approvalId = await site.reachFailbackPending(deliver);
   await deliver();

@@ -1,7 +1,7 @@
 import { deliverDueNotifications, type WebhookEndpoint, webhookEndpoints } from "@idp-failover/slack";
 import { startWebhookReceiver, type WebhookReceiver } from "@idp-failover/stand-ins";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SiteHarness, testConfig } from "./harness.js";
+import { harnessConfig, SiteHarness } from "./harness.js";
 
 /*
  * Signed webhooks from the outbox to receivers on 127.0.0.1 that verify signatures as
@@ -19,7 +19,7 @@ beforeEach(async () => {
   ops = await startWebhookReceiver({ secret: secrets.ops, nowSeconds: receiverClock });
   audit = await startWebhookReceiver({ secret: secrets.audit, nowSeconds: receiverClock });
   site = new SiteHarness(
-    testConfig([
+    harnessConfig([
       { name: "ops", url: ops.url },
       { name: "audit", url: audit.url },
     ]),

@@ -12,6 +12,7 @@ import {
 import { type AppliedCommand, type OperatorInput, operatorCommand } from "@idp-failover/orchestration";
 import type { Command } from "commander";
 import { CliError } from "./cli-error.js";
+import type { CommandIo } from "./command-io.js";
 import { loadConfig } from "./load-config.js";
 
 /*
@@ -28,23 +29,6 @@ export interface AwsCliOptions {
   eventBus?: string;
   operator?: string;
 }
-
-/** Where commands write, and the few things they take from the process (tests pass their own). */
-export interface CommandIo {
-  out(text: string): void;
-  err(text: string): void;
-  env: Record<string, string | undefined>;
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const processIo: CommandIo = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-  env: process.env,
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
 
 export const defaultTableName = "idp-failover";
 

@@ -6,10 +6,13 @@ import { promisify } from "node:util";
 import { parseConfig } from "@idp-failover/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildProgram } from "./program.js";
+import { runIdpctl } from "./run-idpctl.js";
+import { capturedIo } from "./testing.js";
 
 /*
- * `idpctl validate` and `idpctl replay` as people run them: the real binary in its own process, so
- * the exit codes (0 done, 2 bad input) and what lands on stdout and stderr are the ones a shell sees.
+ * `idpctl validate` and `idpctl replay` as people run them: the exit codes (0 done, 2 bad input) and
+ * what lands on stdout and stderr. The command lines run in this process through `runIdpctl`, the
+ * function the binary calls; the last test runs the binary itself, for what only a process shows.
  */
 
 const root = join(import.meta.dirname, "..", "..", "..");
@@ -18,6 +21,13 @@ const example = join(root, "examples", "okta-entra.yaml");
 const scenario = join(root, "examples", "scenarios", "okta-outage.json");
 
 async function idpctl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const io = capturedIo();
+  const code = await runIdpctl(args, io);
+  return { code, stdout: io.stdout(), stderr: io.stderr() };
+}
+
+/** The real binary in its own process (tsx, main.ts, process.exitCode). */
+async function idpctlProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], {
       cwd: root,
@@ -149,5 +159,24 @@ describe("idpctl --help", () => {
     expect(commands.filter((c) => c.description() === "").map((c) => c.name())).toEqual([]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Usage: idpctl replay [options]");
+  });
+});
+
+describe("the idpctl binary", () => {
+  it("exits with the command's code, its output on stdout and its problems on stderr", async () => {
+    // Act
+    const [done, badInput] = await Promise.all([
+      idpctlProcess("validate", "--config", example, "--json"),
+      idpctlProcess("validate", "--config", join(dir, "nope.yaml")),
+    ]);
+
+    // Assess
+    expect(done.code).toBe(0);
+    expect(done.stderr).toMatch(
+      /^Route 53 health checks: 4 \(3 HTTPS, 1 calculated\) of the account's quota of 200\n$/,
+    );
+    expect(JSON.parse(done.stdout)).toMatchObject({ version: 1 });
+    expect([badInput.code, badInput.stdout]).toEqual([2, ""]);
+    expect(badInput.stderr).toMatch(/^idpctl: cannot read /);
   });
 });

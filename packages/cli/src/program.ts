@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { type CommandIo, processIo } from "./command-io.js";
 import { registerCost } from "./commands/cost.js";
 import { registerDrill } from "./commands/drill.js";
 import { registerFailback } from "./commands/failback.js";
@@ -13,27 +14,32 @@ import { registerStatus } from "./commands/status.js";
 import { registerTakeover } from "./commands/takeover.js";
 import { registerValidate } from "./commands/validate.js";
 
-/** The `idpctl` command tree. Each command lives in commands/ and registers itself here. */
-export function buildProgram(): Command {
+/**
+ * The `idpctl` command tree. Each command lives in commands/ and registers itself here. Everything
+ * the commands print, commander's help and errors included, goes to `io`.
+ */
+export function buildProgram(io: CommandIo = processIo): Command {
   const program = new Command("idpctl")
     .description(
       "Control plane for identity-provider failover: validate, probe, replay, drill, run, report, operate",
     )
     .showHelpAfterError("(add --help for usage)")
     .configureHelp({ sortSubcommands: true })
-    .exitOverride(); // main.ts maps parse errors to exit code 2 (bad input)
-  registerValidate(program);
-  registerReplay(program);
-  registerReport(program);
-  registerProbe(program);
-  registerStatus(program);
-  registerFailover(program);
-  registerFailback(program);
-  registerFreeze(program);
-  registerTakeover(program);
-  registerHistory(program);
-  registerCost(program);
-  registerDrill(program);
-  registerRun(program);
+    // Set before the commands are added: each command copies both settings.
+    .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) })
+    .exitOverride(); // runIdpctl maps parse errors to exit code 2 (bad input)
+  registerValidate(program, io);
+  registerReplay(program, io);
+  registerReport(program, io);
+  registerProbe(program, io);
+  registerStatus(program, io);
+  registerFailover(program, io);
+  registerFailback(program, io);
+  registerFreeze(program, io);
+  registerTakeover(program, io);
+  registerHistory(program, io);
+  registerCost(program, io);
+  registerDrill(program, io);
+  registerRun(program, io);
   return program;
 }

@@ -1,6 +1,6 @@
-import type { Config } from "./config.js";
+import { type Config, dataPlaneSettings, healthChecksNeeded } from "./config.js";
 import { assumptions as a, prices } from "./cost-prices.js";
-import { dataPlaneSettings, healthCheckedPaths, healthChecksNeeded } from "./data-plane.js";
+import { healthCheckedPaths } from "./data-plane.js";
 import { functionSizing } from "./deployment-sizing.js";
 
 /*

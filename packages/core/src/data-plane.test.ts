@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "./config.js";
+import { healthChecksNeeded, parseConfig } from "./config.js";
 import {
   calculatedHealthThreshold,
   checkedVerdictPath,
@@ -9,7 +9,6 @@ import {
   dataPlaneWriteDue,
   deployedVerdictManifest,
   healthCheckedPaths,
-  healthChecksNeeded,
   parseVerdictManifest,
   parseVerdictPath,
   sharedPathAnswer,
@@ -19,26 +18,12 @@ import {
   verdictResource,
 } from "./data-plane.js";
 import { initialSiteState, type SiteState } from "./site-state.js";
+import { testConfig } from "./testing.js";
 import { observeRound, type RegionTracker, summarizeRound } from "./verdict.js";
 
-function config(extra: Record<string, unknown> = {}) {
-  const parsed = parseConfig({
-    alerting: {},
-    sites: [
-      {
-        id: "acme",
-        hostname: "login.acme.example",
-        hostedZoneId: "Z0ACME",
-        providers: [
-          { id: "okta", kind: "okta", issuer: "https://acme.okta.com", dnsTarget: "acme.okta.example" },
-          { id: "entra", kind: "oidc", issuer: "https://acme.entra.example", dnsTarget: "acme.azurefd.net" },
-        ],
-      },
-    ],
-    ...extra,
-  });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  return parsed.config;
+/** The shared test config without alerting; `dataPlane` as given. */
+function config(dataPlane?: Record<string, unknown>) {
+  return testConfig({ alerting: {}, ...(dataPlane ? { dataPlane } : {}) });
 }
 
 const t0 = Date.parse("2026-03-01T10:00:00Z");
@@ -260,7 +245,7 @@ describe("health checks", () => {
     const paths = healthCheckedPaths(config());
     expect(paths).toEqual([
       {
-        target: "acme.okta.example",
+        target: "acme.customdomains.okta.com",
         members: [{ site: "acme", provider: "okta" }],
         regions: ["us-east-1", "us-west-2", "eu-west-1"],
         path: "/health/acme/okta",
@@ -269,9 +254,7 @@ describe("health checks", () => {
       },
     ]);
     expect(healthChecksNeeded(config())).toEqual({ https: 3, calculated: 1, total: 4 });
-    expect(healthCheckedPaths(config({ dataPlane: { matchString: true } }))[0]?.searchString).toBe(
-      "idp-failover:withdraw",
-    );
+    expect(healthCheckedPaths(config({ matchString: true }))[0]?.searchString).toBe("idp-failover:withdraw");
   });
 
   it("refuses a failure threshold of 1: one answer alone must never move traffic", () => {
@@ -280,7 +263,7 @@ describe("health checks", () => {
   });
 
   it("creates no health checks when the data plane is off", () => {
-    expect(healthCheckedPaths(config({ dataPlane: { enabled: false } }))).toEqual([]);
+    expect(healthCheckedPaths(config({ enabled: false }))).toEqual([]);
   });
 
   it("shares one set of checks among the sites whose primaries share a path", () => {

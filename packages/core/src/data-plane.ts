@@ -1,4 +1,4 @@
-import type { Config, Policy, Site } from "./config.js";
+import { type Config, dataPlaneSettings, type Policy, primaryPathTarget, type Site } from "./config.js";
 import {
   type DataPlaneEntry,
   type DataPlaneItem,
@@ -11,7 +11,6 @@ import {
 } from "./data-plane-answer.js";
 import { isLatchedOut, type SiteState } from "./site-state.js";
 import type { RegionTracker } from "./verdict.js";
-import * as z from "./zod-mini.js";
 
 /*
  * The data plane of failover (DESIGN.md "Two paths to the DNS answer"). Each probe region serves a
@@ -30,18 +29,6 @@ import * as z from "./zod-mini.js";
  * its checks, which withdraw only when every member's answer is withdraw. See docs/design.md.
  */
 
-/** Route 53 health checkers' regions (HealthCheckRegion in the API); a check uses at least three. */
-export const healthCheckerRegions = [
-  "us-east-1",
-  "us-west-1",
-  "us-west-2",
-  "eu-west-1",
-  "ap-southeast-1",
-  "ap-southeast-2",
-  "ap-northeast-1",
-  "sa-east-1",
-] as const;
-
 /** The verdict manifest the stacks link into the verdict function, with the paths sites share. */
 export function deployedVerdictManifest(config: Config): VerdictManifest {
   const shared = healthCheckedPaths(config).filter((p) => p.members.length > 1);
@@ -49,78 +36,6 @@ export function deployedVerdictManifest(config: Config): VerdictManifest {
   return shared.length === 0
     ? manifest
     : { ...manifest, sharedPaths: shared.map(({ target, members }) => ({ target, members })) };
-}
-
-/** How to raise Route 53's health-check quota (Route 53 Developer Guide, "Quotas", checked 2026-12-04). */
-export const healthCheckQuotaHint =
-  "request a higher quota in the Service Quotas console, region us-east-1, service Amazon Route 53 " +
-  "(https://console.aws.amazon.com/servicequotas/home?region=us-east-1#!/services/route53/quotas), " +
-  "then set dataPlane.healthCheckQuota to it";
-
-/**
- * The deployment's health checks against the account's quota: an issue when they cannot all be
- * created (the deploy would stop at TooManyHealthChecks), a warning above 80% (the account's other
- * health checks count too).
- */
-export function healthCheckQuotaIssue(
-  config: Config,
-): { severity: "error" | "warning"; message: string; hint: string } | undefined {
-  const quota = dataPlaneSettings(config).healthCheckQuota;
-  const { total, https, calculated } = healthChecksNeeded(config);
-  const counted = `${total} Route 53 health checks (${https} HTTPS, ${calculated} calculated) of the account's quota of ${quota}`;
-  if (total > quota) return { severity: "error", message: `needs ${counted}`, hint: healthCheckQuotaHint };
-  if (total > quota * 0.8) {
-    return {
-      severity: "warning",
-      message: `needs ${counted}; the account's other health checks count too`,
-      hint: healthCheckQuotaHint,
-    };
-  }
-  return undefined;
-}
-
-/** Route 53's default quota of active health checks per AWS account (Route 53 Developer Guide, "Quotas"). */
-export const defaultHealthCheckQuota = 200;
-
-export const dataPlaneSettingsSchema = z.strictObject({
-  /** Route 53 health checks on the verdict endpoints. Off: failover only through the Route 53 API. */
-  enabled: z._default(z.boolean(), true),
-  /** 30 (standard) or 10 (fast: about 20 s sooner, and an extra charge per health check). */
-  healthCheckIntervalSeconds: z._default(z.union([z.literal(10), z.literal(30)]), 30),
-  /**
-   * Answers in a row before one Route 53 checker changes its view (both ways). At least 2: one
-   * answer alone never moves traffic. Each step above 1 delays the data plane by one interval.
-   */
-  failureThreshold: z._default(
-    z
-      .number()
-      .check(z.int(), z.gte(2, { error: "at least 2: a single answer must never move traffic" }), z.lte(10)),
-    2,
-  ),
-  /**
-   * Also require the withdraw marker in the body (HTTPS_STR_MATCH, one more billed option per
-   * check). Off: a 2xx alone withdraws, which only the endpoint's withdraw answer gives.
-   */
-  matchString: z._default(z.boolean(), false),
-  /**
-   * The account's quota of active Route 53 health checks (200 unless raised): validate and cost count
-   * this deployment's checks against it. Raise it in Service Quotas (us-east-1, Amazon Route 53).
-   */
-  healthCheckQuota: z._default(z.number().check(z.int(), z.gte(1)), defaultHealthCheckQuota),
-  /** Where Route 53's checkers run; each checker region polls every endpoint, so fewer is cheaper. */
-  checkerRegions: z._default(
-    z
-      .array(z.enum(healthCheckerRegions))
-      .check(z.minLength(3, { error: "Route 53 needs at least three health checker regions" })),
-    ["us-east-1", "us-west-2", "eu-west-1"],
-  ),
-});
-export type DataPlaneSettings = z.infer<typeof dataPlaneSettingsSchema>;
-
-export const defaultDataPlaneSettings: DataPlaneSettings = dataPlaneSettingsSchema.parse({});
-
-export function dataPlaneSettings(config: Pick<Config, "dataPlane">): DataPlaneSettings {
-  return config.dataPlane ?? defaultDataPlaneSettings;
 }
 
 export type {
@@ -246,11 +161,9 @@ export function healthCheckedPaths(config: Config): HealthCheckedPath[] {
   if (!settings.enabled) return [];
   const byTarget = new Map<string, HealthCheckedPath["members"]>();
   for (const site of config.sites) {
-    const primary = site.providers[0];
-    if (!primary) throw new Error(`site ${site.id} has no providers`);
-    const target = primary.dnsTarget.toLowerCase().replace(/\.$/, "");
+    const target = primaryPathTarget(site);
     const members = byTarget.get(target) ?? [];
-    members.push({ site: site.id, provider: primary.id });
+    members.push({ site: site.id, provider: site.providers[0]?.id ?? "" });
     byTarget.set(target, members);
   }
   return [...byTarget].map(([target, members]) => {
@@ -265,13 +178,6 @@ export function healthCheckedPaths(config: Config): HealthCheckedPath[] {
       ...(settings.matchString ? { searchString: withdrawMarker } : {}),
     };
   });
-}
-
-/** The health checks a deployment creates: per path, one per probe region and one calculated. */
-export function healthChecksNeeded(config: Config): { https: number; calculated: number; total: number } {
-  const paths = healthCheckedPaths(config);
-  const https = paths.reduce((n, p) => n + p.regions.length, 0);
-  return { https, calculated: paths.length, total: https + paths.length };
 }
 
 /** Route 53's ResourcePath limit (the API model's `max`); verdict paths are kept well below it. */

@@ -1,33 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "./config.js";
 import { functionSizing } from "./deployment-sizing.js";
+import { testConfig } from "./testing.js";
 
 /* The function sizes the stacks deploy and `idpctl cost` prices. */
 
-function config(probes?: unknown[], policy: Record<string, unknown> = {}) {
-  const parsed = parseConfig({
-    alerting: {},
-    policy,
-    sites: [
-      {
-        id: "acme",
-        hostname: "login.acme.example",
-        hostedZoneId: "Z0ACME",
-        providers: [
-          {
-            id: "okta",
-            kind: "okta",
-            issuer: "https://acme.okta.com",
-            dnsTarget: "acme.okta.example",
-            ...(probes ? { probes } : {}),
-          },
-          { id: "entra", kind: "oidc", issuer: "https://acme.entra.example", dnsTarget: "acme.azurefd.net" },
-        ],
-      },
-    ],
-  });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  return parsed.config;
+/** The shared test config without alerting, with the primary's probes and the policy given. */
+function config(oktaProbes?: unknown[], policy: Record<string, unknown> = {}) {
+  return testConfig({ alerting: {}, policy, ...(oktaProbes ? { oktaProbes } : {}) });
 }
 
 describe("functionSizing", () => {

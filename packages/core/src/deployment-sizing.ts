@@ -1,5 +1,4 @@
-import { type Config, worstRoundMs } from "./config.js";
-import { dataPlaneSettings } from "./data-plane.js";
+import { type Config, dataPlaneSettings, worstRoundMs } from "./config.js";
 
 /*
  * How big each function is, decided once from the config so the stacks deploy exactly what

@@ -11,7 +11,7 @@ import { testConfig, testSite } from "./testing.js";
  */
 
 const config = testConfig();
-const site = testSite(config); // okta -> acme.okta.com (primary), entra -> acme.azurefd.net, TTL 60 s
+const site = testSite(config); // okta -> acme.customdomains.okta.com (primary), entra -> acme-login.azurefd.net, TTL 60 s
 const t0 = Date.parse("2026-12-04T10:00:00Z");
 const minute = 60_000;
 
@@ -21,16 +21,16 @@ function primaryActive(at = t0): SiteState {
 
 describe("public DNS observations", () => {
   it("keep their `since` while the answers stay, and start again when they move", () => {
-    const first = nextObservation(undefined, "eu-west-1", ["ACME.okta.com."], undefined, t0);
-    expect(first).toEqual({ region: "eu-west-1", answers: ["acme.okta.com"], since: t0 });
-    expect(nextObservation(first, "eu-west-1", ["acme.okta.com"], undefined, t0 + minute)).toBe(first);
+    const first = nextObservation(undefined, "eu-west-1", ["ACME.customdomains.okta.com."], undefined, t0);
+    expect(first).toEqual({ region: "eu-west-1", answers: ["acme.customdomains.okta.com"], since: t0 });
+    expect(nextObservation(first, "eu-west-1", ["acme.customdomains.okta.com"], undefined, t0 + minute)).toBe(first);
     const moved = nextObservation(first, "eu-west-1", [], "NXDOMAIN", t0 + 2 * minute);
     expect(moved).toEqual({ region: "eu-west-1", answers: [], error: "NXDOMAIN", since: t0 + 2 * minute });
   });
 
   it("accept the targets of providers with weight, both sides while a change is pending", () => {
     const state = primaryActive();
-    expect([...acceptedAnswers(site, state)]).toEqual(["acme.okta.com"]);
+    expect([...acceptedAnswers(site, state)]).toEqual(["acme.customdomains.okta.com"]);
     const pending = {
       ...state,
       dns: {
@@ -40,24 +40,24 @@ describe("public DNS observations", () => {
         attempts: 1,
       },
     };
-    expect([...acceptedAnswers(site, pending)].sort()).toEqual(["acme.azurefd.net", "acme.okta.com"]);
+    expect([...acceptedAnswers(site, pending)].sort()).toEqual(["acme-login.azurefd.net", "acme.customdomains.okta.com"]);
   });
 
   it("disagree only after the TTL plus the time to INSYNC", () => {
     const state = primaryActive();
-    const stuck = nextObservation(undefined, "us-west-2", ["acme.azurefd.net"], undefined, t0 + minute);
+    const stuck = nextObservation(undefined, "us-west-2", ["acme-login.azurefd.net"], undefined, t0 + minute);
     const grace = 60_000 + config.policy.dns.insyncTimeoutSeconds * 1000;
     expect(dnsDisagreements(site, state, [stuck], config.policy, t0 + minute + grace)).toEqual([]);
     expect(dnsDisagreements(site, state, [stuck], config.policy, t0 + minute + grace + 1)).toEqual([
       {
         region: "us-west-2",
-        answers: ["acme.azurefd.net"],
-        expected: ["acme.okta.com"],
+        answers: ["acme-login.azurefd.net"],
+        expected: ["acme.customdomains.okta.com"],
         since: t0 + minute,
         graceMs: grace,
       },
     ]);
-    const agrees = nextObservation(undefined, "eu-west-1", ["acme.okta.com"], undefined, t0);
+    const agrees = nextObservation(undefined, "eu-west-1", ["acme.customdomains.okta.com"], undefined, t0);
     expect(dnsDisagreements(site, state, [agrees], config.policy, t0 + 60 * minute)).toEqual([]);
   });
 
@@ -77,7 +77,7 @@ describe("public DNS observations", () => {
         evidence: [],
       },
     };
-    const old = nextObservation(undefined, "eu-west-1", ["acme.azurefd.net"], undefined, t0);
+    const old = nextObservation(undefined, "eu-west-1", ["acme-login.azurefd.net"], undefined, t0);
     const due = dnsDisagreements(site, state, [old], config.policy, changedAt + 100_001);
     expect(due.map((d) => [d.since, d.graceMs])).toEqual([[changedAt, 100_000]]);
     expect(dnsDisagreements(site, state, [old], config.policy, changedAt + 100_000)).toEqual([]);
@@ -100,7 +100,7 @@ describe("evaluateSite and public DNS", () => {
     const deps = { store, dns, events: new InMemoryEvents(), notifier, clock };
     await store.saveDnsObservation(site.id, {
       region: "eu-west-1",
-      answers: ["acme.azurefd.net"],
+      answers: ["acme-login.azurefd.net"],
       since: t0,
     });
     // Act
@@ -118,8 +118,8 @@ describe("evaluateSite and public DNS", () => {
         kind: "dns-disagrees",
         region: "eu-west-1",
         hostname: site.hostname,
-        answers: ["acme.azurefd.net"],
-        expected: ["acme.okta.com"],
+        answers: ["acme-login.azurefd.net"],
+        expected: ["acme.customdomains.okta.com"],
       }),
     ]);
   });

@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { type Config, parseConfig } from "./config.js";
 import type { DomainEvent } from "./effects.js";
 import { commandSite, evaluateSite } from "./evaluate.js";
 import { FakeClock, InMemoryDns, InMemoryEvents, InMemoryNotifier, InMemoryStore } from "./in-memory.js";
 import type { EventPublisher } from "./ports.js";
-import type { RegionTracker } from "./verdict.js";
+import { stopPoint, testConfig, testTracker } from "./testing.js";
 
 /*
  * The evaluator's ordering under concurrency and failure: two evaluators on one site, a run that
@@ -13,45 +12,6 @@ import type { RegionTracker } from "./verdict.js";
 
 const start = Date.parse("2026-03-01T10:00:00Z");
 
-function testConfig(): Config {
-  const parsed = parseConfig({
-    regions: ["us-east-1", "us-west-2", "eu-west-1"],
-    sites: [
-      {
-        id: "acme",
-        hostname: "login.acme.com",
-        hostedZoneId: "Z0123456789ABC",
-        providers: [
-          { id: "okta", kind: "okta", issuer: "https://acme.okta.com", dnsTarget: "acme.okta.com" },
-          { id: "entra", kind: "oidc", issuer: "https://login.acme.net", dnsTarget: "acme.azurefd.net" },
-        ],
-      },
-    ],
-  });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  return parsed.config;
-}
-
-function tracker(at: number, down: boolean): RegionTracker {
-  return {
-    lastRoundAt: at,
-    down,
-    downSince: down ? at - 10_000 : null,
-    failingSince: down ? at - 20_000 : null,
-    consecutiveFailed: down ? 2 : 0,
-    consecutiveHealthy: down ? 0 : 5,
-    recent: down ? "ooff" : "oooo",
-    recentFirstAttempts: [],
-    lastOutcome: down ? "fail" : "ok",
-    flakyByMinute: [],
-    evidence: down ? [{ probe: "jwks", class: "http-5xx", message: "503", latencyMs: 40, status: 503 }] : [],
-    evidenceAt: down ? at : null,
-    impairedSince: null,
-    impairment: null,
-    mode: null,
-  };
-}
-
 function world(clock: FakeClock, options: { oktaDown: boolean }) {
   const store = new InMemoryStore();
   for (const region of ["us-east-1", "us-west-2", "eu-west-1"]) {
@@ -59,9 +19,9 @@ function world(clock: FakeClock, options: { oktaDown: boolean }) {
       site: "acme",
       provider: "okta",
       region,
-      tracker: tracker(clock.now(), options.oktaDown),
+      tracker: testTracker(clock.now(), options.oktaDown),
     });
-    store.setTracker({ site: "acme", provider: "entra", region, tracker: tracker(clock.now(), false) });
+    store.setTracker({ site: "acme", provider: "entra", region, tracker: testTracker(clock.now(), false) });
   }
   const dns = new InMemoryDns(clock, 20_000);
   const events = new InMemoryEvents();
@@ -81,7 +41,7 @@ describe("evaluator under concurrency", () => {
     const deps = world(clock, { oktaDown: false });
     await evaluateSite(deps, config, "acme");
     for (const region of config.regions)
-      deps.store.setTracker({ site: "acme", provider: "okta", region, tracker: tracker(start, true) });
+      deps.store.setTracker({ site: "acme", provider: "okta", region, tracker: testTracker(start, true) });
     clock.advance(10_000);
 
     // Act
@@ -105,6 +65,7 @@ describe("evaluator under concurrency", () => {
     const config = testConfig();
     const clock = new FakeClock(start);
     const deps = world(clock, { oktaDown: true });
+    const died = stopPoint();
     const dying = {
       ...deps,
       dns: {
@@ -112,12 +73,13 @@ describe("evaluator under concurrency", () => {
         status: deps.dns.status.bind(deps.dns),
         apply: async (...args: Parameters<InMemoryDns["apply"]>) => {
           await deps.dns.apply(...args);
+          died.arrive();
           return new Promise<never>(() => {}); // the Lambda timed out here
         },
       },
     };
     void evaluateSite(dying, config, "acme");
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await died.reached;
     const afterCrash = await deps.store.loadState("acme");
 
     // Act: the next scheduled run, after the dead run's claim ran out.
@@ -140,14 +102,16 @@ describe("evaluator under concurrency", () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
+    const publishing = stopPoint();
     const slowEvents: EventPublisher = {
       publish: async (events) => {
+        publishing.arrive();
         await gate;
         await deps.events.publish(events);
       },
     };
     const first = evaluateSite({ ...deps, events: slowEvents }, config, "acme");
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await publishing.reached;
 
     // Act
     const second = await evaluateSite(deps, config, "acme");
@@ -186,9 +150,15 @@ describe("evaluator under concurrency", () => {
     const config = testConfig();
     const clock = new FakeClock(start);
     const deps = world(clock, { oktaDown: false });
-    const stuck: EventPublisher = { publish: () => new Promise<void>(() => {}) };
+    const publishing = stopPoint();
+    const stuck: EventPublisher = {
+      publish: () => {
+        publishing.arrive();
+        return new Promise<void>(() => {});
+      },
+    };
     void evaluateSite({ ...deps, events: stuck }, config, "acme");
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await publishing.reached;
 
     // Act
     const outcome = await commandSite(deps, config, "acme", {

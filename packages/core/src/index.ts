@@ -18,4 +18,5 @@ export * from "./replay/index.js";
 export * from "./rollup.js";
 export * from "./site-state.js";
 export * from "./state-machine.js";
+export * from "./time.js";
 export * from "./verdict.js";

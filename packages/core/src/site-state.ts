@@ -1,7 +1,7 @@
 import type { Site } from "./config.js";
 import { vendorModes } from "./monitor.js";
-import { errorClasses } from "./probe-result.js";
 import { rollupStateSchema } from "./rollup.js";
+import { evidenceSchema } from "./verdict.js";
 import * as z from "./zod-mini.js";
 
 /*
@@ -26,14 +26,6 @@ const verdictName = z.enum(["up", "degraded", "down", "impaired"]);
 /** Weight per provider id; what the login hostname's weighted records should carry. */
 export const weightsSchema = z.record(z.string(), z.number().check(z.int(), z.gte(0), z.lte(255)));
 export type Weights = z.infer<typeof weightsSchema>;
-
-export const evidenceSchema = z.object({
-  probe: z.string(),
-  class: z.enum(errorClasses),
-  message: z.string(),
-  latencyMs: z.number(),
-  status: z.optional(z.number()),
-});
 
 /** What one region saw of a provider when a decision was made. */
 export const regionEvidenceSchema = z.object({

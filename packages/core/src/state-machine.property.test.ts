@@ -10,7 +10,7 @@ import type { GlobalVerdict } from "./verdict.js";
  * approvals and operator commands, at any pace.
  */
 
-const config = testConfig({}, 1);
+const config = testConfig({ extraProviders: 1 });
 const site = testSite(config);
 const providers = site.providers.map((p) => p.id);
 const T0 = Date.parse("2026-05-01T00:00:00Z");

@@ -579,7 +579,7 @@ describe("operator commands", () => {
 
 describe("more than two providers", () => {
   it("fails over to the healthiest provider, skipping a down one", () => {
-    const walk = new Walk(testConfig({}, 1));
+    const walk = new Walk(testConfig({ extraProviders: 1 }));
     const decision = walk.after(10 * second).tick({ okta: "down", entra: "down", oidc1: "up" });
 
     expect(transitionOf(decision)).toBe("primary-active -> failing-over");
@@ -587,7 +587,7 @@ describe("more than two providers", () => {
   });
 
   it("prefers an up provider over a degraded one of higher priority", () => {
-    const walk = new Walk(testConfig({}, 1));
+    const walk = new Walk(testConfig({ extraProviders: 1 }));
     walk.after(10 * second).tick({ okta: "down", entra: "degraded", oidc1: "up" });
     expect(walk.state.active).toBe("oidc1");
   });
@@ -685,7 +685,7 @@ describe("flip-rate limit (policy.maxDnsChangesPerHour)", () => {
 
 describe("one incident, one thread", () => {
   it("keeps a provider that goes down again before the dwell in the same incident, and resolves it once", () => {
-    const config = testConfig({ maxDnsChangesPerHour: 1 });
+    const config = testConfig({ policy: { maxDnsChangesPerHour: 1 } });
     const walk = new Walk(config);
     // No failover target: the incident has no failover and ends with the provider's recovery.
     walk.after(10 * second).tick({ okta: "down", entra: "down" });
@@ -704,7 +704,7 @@ describe("one incident, one thread", () => {
   });
 
   it("sends at most maxPerIncident messages; decisions always go out", () => {
-    const walk = new Walk(testConfig({ notifications: { maxPerIncident: 3, dwellSeconds: 0 } }));
+    const walk = new Walk(testConfig({ policy: { notifications: { maxPerIncident: 3, dwellSeconds: 0 } } }));
     walk.failOver(); // failing-over, failed-over: 2
     const sent: string[] = [];
     for (let i = 0; i < 6; i++) {

@@ -14,6 +14,7 @@ import {
   weightsServing,
   weightsSplit,
 } from "./site-state.js";
+import { isoTime } from "./time.js";
 import type { GlobalVerdict, ProviderVerdict, SiteVerdicts } from "./verdict.js";
 
 /*
@@ -292,7 +293,7 @@ function trackIncidentEpisodes(
     const episode = { start: incident.episodeStart ?? incident.start, recoveredAt: incident.recoveredAt };
     d.updateIncident({
       episodes: [...(incident.episodes ?? []), episode],
-      episodeStart: failingSince !== undefined && failingSince <= ctx.now ? iso(failingSince) : d.at,
+      episodeStart: failingSince !== undefined && failingSince <= ctx.now ? isoTime(failingSince) : d.at,
       recoveredAt: undefined,
     });
   }
@@ -321,7 +322,7 @@ function observeMonitor(d: Draft, ctx: DecisionContext): void {
   const dwellMs = ctx.policy.notifications.dwellSeconds * 1000;
   const open = d.state.alerts.monitor;
   if (trouble.regions.length > 0) {
-    const monitor = open ?? { since: iso(trouble.since), regions: [], holding: false };
+    const monitor = open ?? { since: isoTime(trouble.since), regions: [], holding: false };
     monitor.regions = trouble.regions;
     monitor.holding = trouble.holding;
     monitor.quietSince = undefined;
@@ -480,7 +481,7 @@ function automaticFailover(
     startFailover(d, ctx, target, reason, evaluatorActor);
     return;
   }
-  const until = iso(ctx.now + hourMs);
+  const until = isoTime(ctx.now + hourMs);
   const starting = !state.paused;
   state.paused = { since: state.paused?.since ?? d.at, until, changes: flips.length };
   state.flips = flips;
@@ -499,7 +500,7 @@ function resumeAfterQuietHour(d: Draft, ctx: DecisionContext): void {
   const paused = d.state.paused;
   if (!paused || ctx.now < Date.parse(paused.until)) return;
   d.state.paused = undefined;
-  const reason = `no automatic DNS change wanted since ${iso(Date.parse(paused.until) - hourMs)}`;
+  const reason = `no automatic DNS change wanted since ${isoTime(Date.parse(paused.until) - hourMs)}`;
   d.notify({ kind: "flapping-resumed", by: evaluatorActor, reason });
   d.audit("flapping-resumed", reason, evaluatorActor);
   d.event({
@@ -551,13 +552,13 @@ function proposeFailback(d: Draft, ctx: DecisionContext): void {
   if (state.dns && !state.dns.rejected) return; // a weight change is still in flight
   const approval = d.newApproval();
   if (state.incident && !state.incident.failbackRequestedAt) d.updateIncident({ failbackRequestedAt: d.at });
-  d.transition("failback-pending", `${primary} healthy since ${iso(healthySince)}`, evaluatorActor);
+  d.transition("failback-pending", `${primary} healthy since ${isoTime(healthySince)}`, evaluatorActor);
   d.notify({
     kind: "failback-requested",
     approvalId: approval.id,
     expiresAt: approval.expiresAt,
     primary,
-    healthySince: iso(healthySince),
+    healthySince: isoTime(healthySince),
   });
 }
 
@@ -649,7 +650,7 @@ function whileFailingBack(d: Draft, ctx: DecisionContext): void {
 
 function openIncident(d: Draft, ctx: DecisionContext, provider: string): void {
   const failingSince = ctx.verdicts[provider]?.failingSince;
-  const start = failingSince !== undefined && failingSince <= ctx.now ? iso(failingSince) : d.at;
+  const start = failingSince !== undefined && failingSince <= ctx.now ? isoTime(failingSince) : d.at;
   d.state.incident = {
     id: `${ctx.site.id}-${d.at.replace(/[-:.]/g, "").replace("T", "-").replace("Z", "")}`,
     site: ctx.site.id,
@@ -731,7 +732,7 @@ function dnsFailed(d: Draft, ctx: DecisionContext, retryable: boolean, message: 
   const attempts = dns.attempts + 1;
   const backoff = ctx.policy.dns.retrySeconds;
   const delay = backoff[Math.min(attempts - 1, backoff.length - 1)] ?? 60;
-  const retryAt = retryable ? iso(ctx.now + delay * 1000) : undefined;
+  const retryAt = retryable ? isoTime(ctx.now + delay * 1000) : undefined;
   d.state.dns = {
     ...dns,
     attempts,
@@ -790,7 +791,7 @@ function answerApproval(
     return;
   }
   const snooze = input.kind === "snooze";
-  const until = iso(
+  const until = isoTime(
     ctx.now + (snooze ? ctx.policy.failback.snoozeSeconds : ctx.policy.failback.declineSeconds) * 1000,
   );
   const approvalId = d.closeApproval(snooze ? "snoozed" : "declined", input.actor);
@@ -1005,10 +1006,6 @@ function heaviest(weights: Weights): string {
   return best;
 }
 
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
 /** The earliest future moment a timer in this state could change the decision. */
 export function nextDeadline(
   state: SiteState,
@@ -1092,7 +1089,7 @@ class Draft {
   ) {
     this.original = JSON.stringify(state);
     this.state = structuredClone(state);
-    this.at = iso(ctx.now);
+    this.at = isoTime(ctx.now);
   }
 
   transition(to: StateName, reason: string, actor: string, weights?: Weights): void {
@@ -1177,7 +1174,7 @@ class Draft {
   }
 
   newApproval(): { id: string; expiresAt: string } {
-    const expiresAt = iso(this.ctx.now + this.ctx.policy.approval.expirySeconds * 1000);
+    const expiresAt = isoTime(this.ctx.now + this.ctx.policy.approval.expirySeconds * 1000);
     const approval = {
       id: `${this.state.site}.${this.ctx.now.toString(36)}`,
       requestedAt: this.at,

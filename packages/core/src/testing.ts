@@ -1,52 +1,113 @@
-import { type Config, parseConfig, type Site } from "./config.js";
+import { type Config, type Policy, parseConfig, type Site } from "./config.js";
 import type { VendorMode } from "./monitor.js";
 import type { DecisionContext } from "./state-machine.js";
 import {
   type GlobalVerdict,
   globalVerdict,
+  observeRound,
+  type RegionTracker,
   type RegionVerdict,
   type RegionView,
   type SiteVerdicts,
+  summarizeRound,
 } from "./verdict.js";
 
 /*
- * Fixtures for tests across packages (`@idp-failover/core/testing`): a small valid config and
- * verdicts written the way people say them ("okta down, entra up").
+ * Fixtures for tests across packages (`@idp-failover/core/testing`): the one config builder every
+ * test starts from, region trackers folded by the real verdict code, and verdicts written the way
+ * people say them ("okta down, entra up").
  */
 
 export const testRegions = ["us-east-1", "us-west-2", "eu-west-1"] as const;
+/** The hosted zone every test site's login hostname is in. */
+export const testZoneName = "example.com";
+export const testZoneId = "Z0123456789ABCDEFGHIJ";
+export const testTenantId = "00000000-0000-4000-8000-000000000001";
+export const testApprover = "U0APPROVER";
 
-/** A valid two-provider config (okta primary, entra secondary), optionally with policy overrides. */
-export function testConfig(policy: Record<string, unknown> = {}, extraProviders = 0): Config {
-  const parsed = parseConfig({
-    regions: [...testRegions],
-    policy,
-    alerting: { slack: { channel: "#idp", approvers: { users: ["U0APPROVER"] } } },
-    sites: [
+/** What a test may choose about its config; everything else is the same in every test. */
+export interface TestConfigOptions {
+  /** Site ids, each with Okta primary and Entra secondary (see `testSiteInput`). Default: `acme`. */
+  sites?: readonly string[];
+  regions?: readonly string[];
+  policy?: Record<string, unknown>;
+  /** Replaces the default: Slack `#idp`, `testApprover` approves. `{}` for none. */
+  alerting?: Record<string, unknown>;
+  dataPlane?: Record<string, unknown>;
+  /** Every site's TTL (default: the schema's). */
+  ttl?: number;
+  /** The Okta provider's probes (default: the schema's for its kind). */
+  oktaProbes?: readonly unknown[];
+  /** More providers after the two, `oidc` ones: `oidc1` at idp1.example.net, and so on. */
+  extraProviders?: number;
+}
+
+/**
+ * One site as a config file holds it, named from its id: `login.{id}.example.com` in `testZoneId`, Okta at
+ * `https://{id}.okta.com/oauth2/default` behind `{id}.customdomains.okta.com`, Entra (`testTenantId`)
+ * behind `{id}-login.azurefd.net`.
+ */
+export function testSiteInput(id: string, options: TestConfigOptions = {}): Record<string, unknown> {
+  return {
+    id,
+    hostname: `login.${id}.${testZoneName}`,
+    hostedZoneId: testZoneId,
+    ...(options.ttl !== undefined ? { ttl: options.ttl } : {}),
+    providers: [
       {
-        id: "acme",
-        hostname: "login.acme.com",
-        hostedZoneId: "Z0123456789ABC",
-        providers: [
-          {
-            id: "okta",
-            kind: "okta",
-            issuer: "https://acme.okta.com/oauth2/default",
-            dnsTarget: "acme.okta.com",
-          },
-          { id: "entra", kind: "entra", tenantId: "tenant-1", dnsTarget: "acme.azurefd.net" },
-          ...Array.from({ length: extraProviders }, (_, i) => ({
-            id: `oidc${i + 1}`,
-            kind: "oidc" as const,
-            issuer: `https://idp${i + 1}.example.net`,
-            dnsTarget: `idp${i + 1}.example.net`,
-          })),
-        ],
+        id: "okta",
+        kind: "okta",
+        issuer: `https://${id}.okta.com/oauth2/default`,
+        dnsTarget: `${id}.customdomains.okta.com`,
+        ...(options.oktaProbes ? { probes: options.oktaProbes } : {}),
       },
+      { id: "entra", kind: "entra", tenantId: testTenantId, dnsTarget: `${id}-login.azurefd.net` },
+      ...Array.from({ length: options.extraProviders ?? 0 }, (_, i) => ({
+        id: `oidc${i + 1}`,
+        kind: "oidc",
+        issuer: `https://idp${i + 1}.example.net`,
+        dnsTarget: `idp${i + 1}.example.net`,
+      })),
     ],
-  });
-  if (!parsed.ok) throw new Error(`test config invalid: ${JSON.stringify(parsed.issues)}`);
+  };
+}
+
+/** The config document, as a config file would hold it. */
+export function testConfigInput(options: TestConfigOptions = {}): Record<string, unknown> {
+  return {
+    regions: [...(options.regions ?? testRegions)],
+    ...(options.policy ? { policy: options.policy } : {}),
+    alerting: options.alerting ?? { slack: { channel: "#idp", approvers: { users: [testApprover] } } },
+    ...(options.dataPlane ? { dataPlane: options.dataPlane } : {}),
+    sites: (options.sites ?? ["acme"]).map((id) => testSiteInput(id, options)),
+  };
+}
+
+/** The parsed config (`testConfigInput`); a test config the schema refuses is a bug in the test. */
+export function testConfig(options: TestConfigOptions = {}): Config {
+  const parsed = parseConfig(testConfigInput(options));
+  if (!parsed.ok) throw new Error(`test config invalid: ${JSON.stringify(parsed.issues, null, 2)}`);
   return parsed.config;
+}
+
+/**
+ * A region's tracker after two probe rounds ending at `at`, 10 s apart, both failing (down) or both
+ * passing (up), folded by the verdict code itself, so it always has the shape the core expects.
+ */
+export function testTracker(at: number, down: boolean, policy: Policy = testConfig().policy): RegionTracker {
+  const round = (t: number) =>
+    summarizeRound(t, [
+      {
+        probe: "jwks",
+        kind: "jwks",
+        criticality: "critical",
+        ok: !down,
+        latencyMs: 41,
+        attempts: 1,
+        ...(down ? { status: 503, error: { class: "http-5xx" as const, message: "HTTP 503" } } : {}),
+      },
+    ]);
+  return observeRound(observeRound(undefined, round(at - 10_000), policy), round(at), policy);
 }
 
 export function testSite(config: Config): Site {
@@ -153,4 +214,16 @@ export function withMode(
   }));
   out[provider] = globalVerdict(provider, regions, 2);
   return out;
+}
+
+/**
+ * A point a run under test stops at (a call that hangs, a process that dies): `arrive()` where it
+ * gets there, `await reached` in the test, so the test knows it got there without sleeping.
+ */
+export function stopPoint(): { reached: Promise<void>; arrive(): void } {
+  let arrive: () => void = () => {};
+  const reached = new Promise<void>((resolve) => {
+    arrive = resolve;
+  });
+  return { reached, arrive };
 }

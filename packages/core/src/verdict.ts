@@ -1,7 +1,6 @@
 import type { Policy } from "./config.js";
 import { type VendorMode, vendorModes } from "./monitor.js";
-import { type ErrorClass, type ProbeResult, weighResult } from "./probe-result.js";
-import { evidenceSchema } from "./site-state.js";
+import { errorClasses, type ProbeResult, weighResult } from "./probe-result.js";
 import * as z from "./zod-mini.js";
 
 /*
@@ -17,14 +16,15 @@ import * as z from "./zod-mini.js";
 export type RegionVerdict = "up" | "degraded" | "down" | "stale" | "impaired";
 export type GlobalVerdict = "up" | "degraded" | "down" | "impaired";
 
-/** What a failing or slow probe showed, kept short for alerts and the audit trail. */
-export interface Evidence {
-  probe: string;
-  class: ErrorClass;
-  message: string;
-  latencyMs: number;
-  status?: number;
-}
+/** What a failing or slow probe showed, kept short for alerts and the audit trail; parsed when read back. */
+export const evidenceSchema = z.object({
+  probe: z.string(),
+  class: z.enum(errorClasses),
+  message: z.string(),
+  latencyMs: z.number(),
+  status: z.optional(z.number()),
+});
+export type Evidence = z.infer<typeof evidenceSchema>;
 
 export type RoundOutcome = "ok" | "degraded" | "fail";
 

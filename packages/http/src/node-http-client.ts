@@ -65,16 +65,32 @@ export interface NodeHttpClientOptions {
 
 const defaultMaxBytes = 2 * 1024 * 1024;
 
+/**
+ * One TLS context per set of extra CAs, for the process's life: building one parses the whole root
+ * store (about 140 certificates, tens of milliseconds), and a client is made for every round.
+ */
+const secureContexts = new Map<string, tls.SecureContext>();
+
+function secureContextFor(extraCa: string | undefined): tls.SecureContext {
+  const key = extraCa ?? "";
+  let context = secureContexts.get(key);
+  if (!context) {
+    const ca = extraCa ? [...defaultCertificates(), ...splitPem(extraCa)] : undefined;
+    context = tls.createSecureContext(ca ? { ca } : {});
+    secureContexts.set(key, context);
+  }
+  return context;
+}
+
 export class NodeHttpClient implements HttpClient {
-  /** Built once: a context per connection would parse the whole root store every time. */
+  /** Shared: a context per connection (or per client) would parse the whole root store every time. */
   private readonly secureContext: tls.SecureContext;
   private readonly httpsAgent: HttpsAgent;
   private readonly httpAgent = new HttpAgent({ keepAlive: false });
   private readonly userAgent: string;
 
   constructor(options: NodeHttpClientOptions = {}) {
-    const ca = options.ca ? [...defaultCertificates(), ...splitPem(options.ca)] : undefined;
-    this.secureContext = tls.createSecureContext(ca ? { ca } : {});
+    this.secureContext = secureContextFor(options.ca);
     this.httpsAgent = new HttpsAgent({ keepAlive: false, secureContext: this.secureContext });
     this.userAgent = options.userAgent ?? "idp-failover/0.1";
   }

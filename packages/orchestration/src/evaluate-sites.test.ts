@@ -7,8 +7,8 @@ import {
   InMemoryNotifier,
   InMemoryStore,
 } from "@idp-failover/core";
+import { testConfig, testRegions, testTracker } from "@idp-failover/core/testing";
 import { describe, expect, it } from "vitest";
-import { regions, testConfig, tracker } from "../../../test/aws/fixtures.js";
 import {
   dnsChangeSeconds,
   evaluateSites,
@@ -18,7 +18,7 @@ import {
 
 /* What the evaluate function runs per invocation, and the figures it publishes. */
 
-const config = testConfig(["acme", "globex"]);
+const config = testConfig({ sites: ["acme", "globex"] });
 const t0 = Date.parse("2026-05-04T09:00:00Z");
 
 function world() {
@@ -32,10 +32,10 @@ function world() {
     clock,
   };
   const report = async (site: string, lastRound: Record<string, number>, oktaDown = false) => {
-    for (const region of regions) {
+    for (const region of testRegions) {
       const at = lastRound[region] ?? clock.now();
-      await store.saveTracker({ site, provider: "okta", region, tracker: tracker(at, oktaDown) });
-      await store.saveTracker({ site, provider: "entra", region, tracker: tracker(at, false) });
+      await store.saveTracker({ site, provider: "okta", region, tracker: testTracker(at, oktaDown) });
+      await store.saveTracker({ site, provider: "entra", region, tracker: testTracker(at, false) });
     }
   };
   return { clock, store, deps, report };
@@ -99,7 +99,7 @@ describe("the evaluator's figures", () => {
       site: "acme",
       provider: "okta",
       region: "us-east-1",
-      tracker: tracker(t0, false),
+      tracker: testTracker(t0, false),
     });
     const { verdicts } = await evaluateSite(deps, config, "acme");
     expect(oldestResultAgeSeconds(verdicts, clock.now())).toBe(3600);

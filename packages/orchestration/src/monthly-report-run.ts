@@ -4,6 +4,7 @@ import * as z from "@idp-failover/core/zod-mini";
 import {
   entraAttainmentSourceFor,
   type MonthlyReportResult,
+  previousMonth,
   SlackReportDelivery,
   sendMonthlyReport,
   type VendorAttainmentSource,
@@ -72,8 +73,7 @@ export const reportRunEventSchema = z.object({
 export function reportMonth(event: z.infer<typeof reportRunEventSchema>): string | undefined {
   if (event.month) return event.month;
   if (!event.scheduledAt) return undefined;
-  const at = new Date(Date.parse(event.scheduledAt));
-  return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+  return previousMonth(Date.parse(event.scheduledAt));
 }
 
 /** What a report run did, small and serialisable (the idempotency record stores it). */

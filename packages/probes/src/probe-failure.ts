@@ -68,3 +68,8 @@ export function toProbeFailure(error: unknown, where: string, signal?: AbortSign
   // Not the IdP's fault as far as we can tell, but the check could not complete: report what happened.
   return new ProbeFailure("content", `probe error: ${messageOf(error)}`, { cause: error });
 }
+
+/** Cuts text for a failure message to at most `max` characters, marking the cut with `...`. */
+export function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}

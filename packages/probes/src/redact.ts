@@ -1,4 +1,5 @@
 import type { ProbeSpec } from "@idp-failover/core";
+import { clip } from "./probe-failure.js";
 import type { SecretSource } from "./secrets.js";
 
 /*
@@ -27,5 +28,5 @@ export function redact(message: string, secretValues: readonly string[]): string
     .replace(/\b(SSWS|Bearer|Basic|DPoP)\s+[\w\-.~+/=]{8,}/gi, "$1 [redacted]")
     .replace(/\s+/g, " ")
     .trim();
-  return text.length > maxMessage ? `${text.slice(0, maxMessage - 3)}...` : text;
+  return clip(text, maxMessage);
 }

@@ -1,7 +1,8 @@
+import { testConfig } from "@idp-failover/core/testing";
 import { describe, expect, it } from "vitest";
 import { reportFromStore } from "./build-report.js";
 import { monthPeriod } from "./period.js";
-import { novemberStore, testConfig } from "./test-support.js";
+import { novemberStore } from "./test-support.js";
 
 /* The vendor's own figure beside ours: asked for only when a source is given, never failing a report. */
 

@@ -1,4 +1,13 @@
-import type { Config, Incident, JournalStore, Policy, Provider, ReplayRun, Site } from "@idp-failover/core";
+import {
+  type Config,
+  type Incident,
+  isoTimeCompact,
+  type JournalStore,
+  type Policy,
+  type Provider,
+  type ReplayRun,
+  type Site,
+} from "@idp-failover/core";
 import {
   type Availability,
   availabilityOf,
@@ -7,7 +16,7 @@ import {
   type ProviderTotals,
 } from "./availability.js";
 import { incidentRow, type LoginTiming, loginOutages, totalSeconds } from "./incidents.js";
-import { customPeriod, dayMs, daysOf, iso, periodMinutes, type ReportPeriod } from "./period.js";
+import { customPeriod, dayMs, daysOf, periodMinutes, type ReportPeriod } from "./period.js";
 import {
   type ProviderReport,
   reportSchemaVersion,
@@ -155,8 +164,8 @@ export function assembleReport(period: ReportPeriod, sites: SiteReport[], now: n
     schemaVersion: reportSchemaVersion,
     generatedAt: new Date(now).toISOString(),
     period: {
-      from: iso(period.from),
-      to: iso(period.to),
+      from: isoTimeCompact(period.from),
+      to: isoTimeCompact(period.to),
       label: period.label,
       month: period.month ?? null,
       days: daysOf(period).length,
@@ -211,8 +220,8 @@ export function siteReport(input: SiteReportInput): SiteReport {
         : null,
     measuredMinutes: round2(measuredSeconds / 60),
     loginOutages: outages.map((o) => ({
-      from: iso(o.from),
-      to: iso(o.to),
+      from: isoTimeCompact(o.from),
+      to: isoTimeCompact(o.to),
       seconds: round3((o.to - o.from) / 1000),
     })),
     providers,
@@ -245,7 +254,7 @@ function providerReport(
       const span = (Math.min(day + dayMs, input.period.to) - Math.max(day, input.period.from)) / 1000;
       const series = fold.daily[i];
       const figure = series ? availabilityOf(series, span) : emptyAvailability(span);
-      return { date: iso(day).slice(0, 10), ...figures(figure) };
+      return { date: isoTimeCompact(day).slice(0, 10), ...figures(figure) };
     }),
     vendorReported: input.vendor[provider.id] ?? notApplicable(provider, "no vendor figure asked for"),
   };

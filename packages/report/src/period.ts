@@ -3,6 +3,8 @@
  * UTC: days are 86,400 s (no DST), months are 28 to 31 days, minutes are whole.
  */
 
+import { isoMonth, isoTimeCompact } from "@idp-failover/core";
+
 export const minuteMs = 60_000;
 export const dayMs = 86_400_000;
 
@@ -36,12 +38,7 @@ export function monthPeriod(month: string): ReportPeriod {
 export function previousMonth(now: number): string {
   const date = new Date(now);
   const first = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() - 1, 1);
-  return monthOf(first);
-}
-
-/** `YYYY-MM` of an instant. */
-export function monthOf(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 7);
+  return isoMonth(first);
 }
 
 /** Any period; named as the month it is when it is exactly one. */
@@ -49,10 +46,10 @@ export function customPeriod(from: number, to: number): ReportPeriod {
   if (!Number.isFinite(from) || !Number.isFinite(to))
     throw new PeriodInvalidError("period bounds are not times");
   if (to <= from) throw new PeriodInvalidError("a period must end after it starts");
-  const month = monthOf(from);
+  const month = isoMonth(from);
   const asMonth = monthPeriod(month);
   if (asMonth.from === from && asMonth.to === to) return asMonth;
-  return { from, to, label: `${iso(from)} .. ${iso(to)}` };
+  return { from, to, label: `${isoTimeCompact(from)} .. ${isoTimeCompact(to)}` };
 }
 
 /** Start of each UTC day that overlaps the period, in order. */
@@ -64,8 +61,4 @@ export function daysOf(period: ReportPeriod): number[] {
 
 export function periodMinutes(period: ReportPeriod): number {
   return (period.to - period.from) / minuteMs;
-}
-
-export function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(".000Z", "Z");
 }

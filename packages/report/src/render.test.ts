@@ -1,3 +1,4 @@
+import { testConfig } from "@idp-failover/core/testing";
 import { describe, expect, it } from "vitest";
 import { reportFromStore } from "./build-report.js";
 import { monthPeriod } from "./period.js";
@@ -5,12 +6,12 @@ import { csvColumns, renderCsv } from "./render-csv.js";
 import { renderHtml } from "./render-html.js";
 import { renderMarkdown } from "./render-markdown.js";
 import { slaReportSchema } from "./report-schema.js";
-import { novemberStore, testConfig, testIncident } from "./test-support.js";
+import { novemberStore, testIncident } from "./test-support.js";
 
 const now = Date.parse("2026-12-01T02:00:00Z");
 
 async function novemberReport(incident = testIncident()) {
-  return reportFromStore(await novemberStore("example", incident), testConfig(), monthPeriod("2026-11"), {
+  return reportFromStore(await novemberStore("acme", incident), testConfig(), monthPeriod("2026-11"), {
     now,
   });
 }
@@ -50,7 +51,7 @@ describe("report renderings", () => {
     const json = JSON.parse(JSON.stringify(report));
     expect(slaReportSchema.parse(json)).toEqual(json);
     const site = json.sites[0];
-    expect(site.site).toBe("example");
+    expect(site.site).toBe("acme");
     expect(site.providers.map((p: { id: string }) => p.id)).toEqual(["okta", "entra"]);
     expect(site.providers[0].availabilityPct).toBe(99.7917);
     expect(site.providers[0].downtimeMinutes).toBe(90);
@@ -80,7 +81,7 @@ describe("report renderings", () => {
   it("says the headline in Markdown and keeps table cells intact", async () => {
     const md = renderMarkdown(await novemberReport(testIncident({ approvedBy: "slack:U1|U2" })));
     expect(md).toContain("# Identity availability report: November 2026 (UTC)");
-    expect(md).toContain("login.example.com was available 99.9959%");
+    expect(md).toContain("login.acme.example.com was available 99.9959%");
     expect(md).toContain("okta (primary) was available 99.7917%");
     expect(md).toContain("U1\\|U2");
   });
@@ -108,7 +109,7 @@ describe("report renderings", () => {
     expect(site?.providers[0]?.sla.met).toBeNull();
     expect(site?.incidents).toEqual([]);
     expect(renderHtml(report)).toContain('<div class="big">no data</div>');
-    expect(renderMarkdown(report)).toContain("No measurements for login.example.com");
+    expect(renderMarkdown(report)).toContain("No measurements for login.acme.example.com");
   });
 
   it("draws an incident still open until the report was made, not to the period's end", async () => {
@@ -116,7 +117,7 @@ describe("report renderings", () => {
     const { recoveredAt, failbackRequestedAt, failbackApprovedAt, approvedBy, endAt, ...open } =
       testIncident();
     const report = await reportFromStore(
-      await novemberStore("example", open),
+      await novemberStore("acme", open),
       testConfig(),
       monthPeriod("2026-11"),
       {
@@ -135,7 +136,7 @@ describe("report renderings", () => {
       endAt: "2026-11-10T11:30:30Z",
     });
     const report = await reportFromStore(
-      await novemberStore("example", noFailover),
+      await novemberStore("acme", noFailover),
       testConfig(),
       monthPeriod("2026-11"),
       {

@@ -1,4 +1,5 @@
 import * as z from "@idp-failover/core/zod-mini";
+import { escapeMrkdwn } from "@idp-failover/slack";
 import type { KnownBlock, WebClient } from "@slack/web-api";
 import type { SiteReport, SlaReport } from "./report-schema.js";
 import { headline, periodTitle } from "./report-text.js";
@@ -112,10 +113,6 @@ function siteSummary(site: SiteReport): string {
     );
   }
   return lines.join("\n");
-}
-
-function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 function slackMessage(error: unknown): string {

@@ -1,41 +1,16 @@
 import {
-  type Config,
   type Incident,
   InMemoryStore,
+  isoTime,
   type MinuteRollup,
-  parseConfig,
   type VerdictSeconds,
 } from "@idp-failover/core";
+import { testRegions } from "@idp-failover/core/testing";
 
 /*
- * Small worlds for the report's own tests: a config with one or more sites, and an in-memory store
- * filled with minute rollups drawn from a verdict timeline.
+ * Small worlds for the report's own tests: an in-memory store filled with minute rollups drawn from a
+ * verdict timeline (the config is core's `testConfig`, whose site is `acme`).
  */
-
-export const testRegions = ["us-east-1", "us-west-2", "eu-west-1"];
-
-export function testConfig(siteIds: string[] = ["example"], ttl = 60): Config {
-  const parsed = parseConfig({
-    regions: testRegions,
-    sites: siteIds.map((id, i) => ({
-      id,
-      hostname: `login${i ? i : ""}.example.com`,
-      hostedZoneId: "Z0123456789ABCDEFGHIJ",
-      ttl,
-      providers: [
-        { id: "okta", kind: "okta", issuer: "https://example.okta.com", dnsTarget: "example.okta.com" },
-        {
-          id: "entra",
-          kind: "entra",
-          tenantId: "00000000-0000-4000-8000-000000000001",
-          dnsTarget: "example.azurefd.net",
-        },
-      ],
-    })),
-  });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  return parsed.config;
-}
 
 type Verdict = keyof VerdictSeconds;
 
@@ -53,7 +28,7 @@ export function minuteRollups(
     out.push({
       site,
       provider,
-      minute: new Date(m).toISOString(),
+      minute: isoTime(m),
       global: { [v]: 60 },
       regions: Object.fromEntries(testRegions.map((r) => [r, { [v]: 60 }])),
     });
@@ -63,8 +38,8 @@ export function minuteRollups(
 
 export function testIncident(fields: Partial<Incident> = {}): Incident {
   return {
-    id: "example-20261110-100017",
-    site: "example",
+    id: "acme-20261110-100017",
+    site: "acme",
     provider: "okta",
     start: "2026-11-10T10:00:00Z",
     detectedAt: "2026-11-10T10:00:15Z",
@@ -82,7 +57,7 @@ export function testIncident(fields: Partial<Incident> = {}): Incident {
 }
 
 /** A store with November 2026 for `site`: Okta down 10:00-11:30 on the 10th (as the incident says). */
-export async function novemberStore(site = "example", incident = testIncident()): Promise<InMemoryStore> {
+export async function novemberStore(site = "acme", incident = testIncident()): Promise<InMemoryStore> {
   const store = new InMemoryStore();
   const from = Date.parse("2026-10-31T00:00:00Z");
   const to = Date.parse("2026-12-02T00:00:00Z");

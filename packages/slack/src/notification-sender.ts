@@ -1,4 +1,5 @@
 import type { NotificationIntent } from "@idp-failover/core";
+import { clip } from "./block-kit.js";
 
 /*
  * One delivery channel (Slack, one webhook endpoint): it sends an intent and says how that went,
@@ -29,5 +30,5 @@ export function retryAfterMs(header: string | null | undefined, nowMs: number): 
 /** An error's message without stack or cause chain, cut short for the outbox record. */
 export function errorText(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
+  return clip(text, 300);
 }

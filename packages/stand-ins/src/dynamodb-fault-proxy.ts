@@ -6,6 +6,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
+import { closeServer } from "./http-parts.js";
 
 /*
  * A proxy in front of a local DynamoDB (dynalite) that can answer like DynamoDB under load: the next
@@ -106,10 +107,6 @@ export async function startDynamoFaultProxy(target: string): Promise<DynamoFault
     leaveNextBatchUnprocessed: (count = 1) => {
       for (let i = 0; i < count; i++) faults.push({ kind: "unprocessed" });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }

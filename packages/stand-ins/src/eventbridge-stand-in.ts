@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { closeServer, readBody } from "./http-parts.js";
 
 /*
  * EventBridge on 127.0.0.1, speaking its JSON 1.1 protocol as the AWS SDK sends it (`POST /`,
@@ -118,15 +119,11 @@ export class EventBridgeStandIn {
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.closeAllConnections();
-      this.server.close(() => resolve());
-    });
+    return closeServer(this.server);
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const requestBody = await readBody(req);
     const target = String(req.headers["x-amz-target"] ?? "");
     const operation = target.startsWith("AWSEvents.") ? target.slice("AWSEvents.".length) : target;
     let status = 200;
@@ -148,7 +145,7 @@ export class EventBridgeStandIn {
         );
       let input: unknown;
       try {
-        input = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
+        input = JSON.parse(requestBody || "{}");
       } catch {
         throw new EventBridgeError("SerializationException", 400, "the body is not JSON");
       }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
+import { readBody } from "./http-parts.js";
 import type { TestCa, TlsIdentity } from "./test-ca.js";
 
 /*
@@ -250,7 +251,8 @@ export class IdpHttpsServer {
     });
     if (this.requests.length > 5000) this.requests.splice(0, 1000);
 
-    const body = await readBody(req);
+    // A request that fails while sending its body is answered as one without a body.
+    const body = await readBody(req).catch(() => "");
     if (fault?.mode === "reset") {
       req.socket.destroy();
       return;
@@ -284,19 +286,6 @@ export class IdpHttpsServer {
     res.writeHead(reply.status, { "content-length": Buffer.byteLength(reply.body), ...reply.headers });
     res.end(method === "HEAD" ? undefined : reply.body);
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= 1_000_000) chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", () => resolve(""));
-  });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { closeServer, readBody } from "./http-parts.js";
 
 /*
  * Just enough of SQS on 127.0.0.1 for the probe tick chain: `SendMessage` (with `DelaySeconds`) and
@@ -51,17 +52,12 @@ export class SqsStandIn {
   }
 
   close(): Promise<void> {
-    return new Promise((done) => {
-      this.server.closeAllConnections();
-      this.server.close(() => done());
-    });
+    return closeServer(this.server);
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
     const target = String(req.headers["x-amz-target"] ?? "");
-    const input = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
+    const input = JSON.parse((await readBody(req)) || "{}") as Record<string, unknown>;
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { "content-type": "application/x-amz-json-1.0" });
       res.end(JSON.stringify(body));

@@ -12,6 +12,7 @@ import {
 } from "@idp-failover/core";
 import type { Command } from "commander";
 import { CliError } from "../cli-error.js";
+import type { CommandIo } from "../command-io.js";
 import { loadConfig } from "../load-config.js";
 
 /*
@@ -27,7 +28,7 @@ export interface CostCommandOptions {
   dnsQueries?: string;
 }
 
-export function registerCost(program: Command): void {
+export function registerCost(program: Command, io: CommandIo): void {
   program
     .command("cost")
     .description("Estimate the monthly AWS cost of the deployment a config describes (line items, growth)")
@@ -42,7 +43,7 @@ export function registerCost(program: Command): void {
       `queries per login hostname per month (default ${assumptions.dnsQueriesPerSitePerMonth})`,
     )
     .action(async (options: CostCommandOptions) => {
-      process.stdout.write(await runCost(options));
+      io.out(await runCost(options));
     });
 }
 

@@ -1,6 +1,7 @@
 import { type DrillOptions, outageModes, runDrill, wantsColour } from "@idp-failover/runtime";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { CliError } from "../cli-error.js";
+import type { CommandIo } from "../command-io.js";
 import { withDashboardOptions } from "../dashboard-options.js";
 import { readDocument } from "../load-config.js";
 
@@ -21,7 +22,7 @@ interface DrillFlags {
   policy?: string;
 }
 
-export function registerDrill(program: Command): void {
+export function registerDrill(program: Command, io: CommandIo): void {
   withDashboardOptions(
     program
       .command("drill")
@@ -54,7 +55,7 @@ export function registerDrill(program: Command): void {
     const interrupt = new AbortController();
     const onSignal = () => {
       if (interrupt.signal.aborted) process.exit(130);
-      process.stderr.write("\nidpctl drill: stopping (press Ctrl-C again to quit at once)\n");
+      io.err("\nidpctl drill: stopping (press Ctrl-C again to quit at once)\n");
       interrupt.abort();
     };
     process.on("SIGINT", onSignal);
@@ -73,9 +74,9 @@ export function registerDrill(program: Command): void {
           ...(policy ? { policy } : {}),
         },
         {
-          out: (text) => process.stdout.write(text),
-          err: (text) => process.stderr.write(text),
-          color: wantsColour(process.stdout, process.env),
+          out: io.out,
+          err: io.err,
+          color: wantsColour(process.stdout, io.env),
         },
         { signal: interrupt.signal },
       );

@@ -2,14 +2,13 @@ import type { Command } from "commander";
 import {
   type AwsCliOptions,
   applyOperatorInput,
-  type CommandIo,
   operatorName,
   parseWaitSeconds,
-  processIo,
   requireSite,
   withAwsOptions,
   withSession,
 } from "../aws-deps.js";
+import type { CommandIo } from "../command-io.js";
 
 export interface FailbackOptions extends AwsCliOptions {
   site: string;
@@ -18,7 +17,7 @@ export interface FailbackOptions extends AwsCliOptions {
   waitSeconds?: string;
 }
 
-export function registerFailback(program: Command): void {
+export function registerFailback(program: Command, io: CommandIo): void {
   withAwsOptions(
     program
       .command("failback")
@@ -29,7 +28,7 @@ export function registerFailback(program: Command): void {
       .option("--reason <text>", "why (goes to the audit trail)")
       .option("--no-wait", "return once Route 53 accepted the first step")
       .option("--wait-seconds <n>", "how long to wait for the first step to be INSYNC (default 120)"),
-  ).action((options: FailbackOptions) => runFailback(options, processIo));
+  ).action((options: FailbackOptions) => runFailback(options, io));
 }
 
 export async function runFailback(options: FailbackOptions, io: CommandIo): Promise<void> {

@@ -2,15 +2,14 @@ import type { Command } from "commander";
 import {
   type AwsCliOptions,
   applyOperatorInput,
-  type CommandIo,
   operatorName,
   parseWaitSeconds,
-  processIo,
   requireSite,
   withAwsOptions,
   withSession,
 } from "../aws-deps.js";
 import { CliError } from "../cli-error.js";
+import type { CommandIo } from "../command-io.js";
 
 export interface FailoverOptions extends AwsCliOptions {
   site: string;
@@ -20,7 +19,7 @@ export interface FailoverOptions extends AwsCliOptions {
   waitSeconds?: string;
 }
 
-export function registerFailover(program: Command): void {
+export function registerFailover(program: Command, io: CommandIo): void {
   withAwsOptions(
     program
       .command("failover")
@@ -30,7 +29,7 @@ export function registerFailover(program: Command): void {
       .requiredOption("--reason <text>", "why (goes to the audit trail and the notifications)")
       .option("--no-wait", "return once Route 53 accepted the change")
       .option("--wait-seconds <n>", "how long to wait for Route 53 to report INSYNC (default 120)"),
-  ).action((options: FailoverOptions) => runFailover(options, processIo));
+  ).action((options: FailoverOptions) => runFailover(options, io));
 }
 
 export async function runFailover(options: FailoverOptions, io: CommandIo): Promise<void> {

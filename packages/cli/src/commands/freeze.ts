@@ -2,14 +2,13 @@ import type { Command } from "commander";
 import {
   type AwsCliOptions,
   applyOperatorInput,
-  type CommandIo,
   operatorName,
-  processIo,
   requireSite,
   withAwsOptions,
   withSession,
 } from "../aws-deps.js";
 import { CliError } from "../cli-error.js";
+import type { CommandIo } from "../command-io.js";
 
 export interface FreezeOptions extends AwsCliOptions {
   site: string;
@@ -17,21 +16,21 @@ export interface FreezeOptions extends AwsCliOptions {
 }
 
 /** `freeze` (no automatic action until unfrozen), `unfreeze`, and `resume` (end a flapping pause). */
-export function registerFreeze(program: Command): void {
+export function registerFreeze(program: Command, io: CommandIo): void {
   withAwsOptions(
     program
       .command("freeze")
       .description("Hold a site: no automatic failover or failback until unfreeze (audited)")
       .requiredOption("-s, --site <id>", "site id")
       .requiredOption("--reason <text>", "why (goes to the audit trail and the notifications)"),
-  ).action((options: FreezeOptions) => runFreeze(options, processIo));
+  ).action((options: FreezeOptions) => runFreeze(options, io));
   withAwsOptions(
     program
       .command("unfreeze")
       .description("Resume automatic action; the state is derived from the weights DNS carries")
       .requiredOption("-s, --site <id>", "site id")
       .option("--reason <text>", "why (goes to the audit trail)"),
-  ).action((options: FreezeOptions) => runUnfreeze(options, processIo));
+  ).action((options: FreezeOptions) => runUnfreeze(options, io));
   withAwsOptions(
     program
       .command("resume")
@@ -40,7 +39,7 @@ export function registerFreeze(program: Command): void {
       )
       .requiredOption("-s, --site <id>", "site id")
       .requiredOption("--reason <text>", "why it is safe to resume (goes to the audit trail and Slack)"),
-  ).action((options: FreezeOptions) => runResume(options, processIo));
+  ).action((options: FreezeOptions) => runResume(options, io));
 }
 
 export function runResume(options: FreezeOptions, io: CommandIo): Promise<void> {

@@ -1,13 +1,8 @@
+import { isoTime } from "@idp-failover/core";
 import type { Command } from "commander";
-import {
-  type AwsCliOptions,
-  type CommandIo,
-  processIo,
-  requireSite,
-  withAwsOptions,
-  withSession,
-} from "../aws-deps.js";
+import { type AwsCliOptions, requireSite, withAwsOptions, withSession } from "../aws-deps.js";
 import { CliError } from "../cli-error.js";
+import type { CommandIo } from "../command-io.js";
 import { formatAudit } from "./status.js";
 
 export interface HistoryOptions extends AwsCliOptions {
@@ -18,7 +13,7 @@ export interface HistoryOptions extends AwsCliOptions {
   json?: boolean;
 }
 
-export function registerHistory(program: Command): void {
+export function registerHistory(program: Command, io: CommandIo): void {
   withAwsOptions(
     program
       .command("history")
@@ -28,7 +23,7 @@ export function registerHistory(program: Command): void {
       .option("--until <when>", "end: an ISO time (default now)")
       .option("--limit <n>", "most records to show, newest first (default 50)")
       .option("--json", "print { audit, incidents } as JSON"),
-  ).action((options: HistoryOptions) => runHistory(options, processIo));
+  ).action((options: HistoryOptions) => runHistory(options, io));
 }
 
 export async function runHistory(options: HistoryOptions, io: CommandIo): Promise<void> {
@@ -48,11 +43,13 @@ export async function runHistory(options: HistoryOptions, io: CommandIo): Promis
     ]);
     if (options.json) {
       io.out(
-        `${JSON.stringify({ site: site.id, from: iso(from), to: iso(to), audit, incidents }, null, 2)}\n`,
+        `${JSON.stringify({ site: site.id, from: isoTime(from), to: isoTime(to), audit, incidents }, null, 2)}\n`,
       );
       return;
     }
-    const lines = [`${site.id}: ${audit.length} record(s) from ${iso(from)} to ${iso(to)}, newest first`];
+    const lines = [
+      `${site.id}: ${audit.length} record(s) from ${isoTime(from)} to ${isoTime(to)}, newest first`,
+    ];
     for (const a of audit) lines.push(`  ${formatAudit(a)}`);
     if (incidents.length > 0) lines.push("incidents");
     for (const i of incidents) {
@@ -81,8 +78,4 @@ export function parseWhen(text: string, now: number, flag: string): number {
     );
   }
   return at;
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }

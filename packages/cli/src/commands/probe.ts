@@ -10,6 +10,7 @@ import {
 import { discoveryUrlOf, envSecrets, runProbe, runRegionRound } from "@idp-failover/probes";
 import { type Command, InvalidArgumentError } from "commander";
 import { CliError } from "../cli-error.js";
+import type { CommandIo } from "../command-io.js";
 import { loadConfig, readCaFile } from "../load-config.js";
 
 /*
@@ -43,7 +44,7 @@ interface ProbeOptions {
   json?: boolean;
 }
 
-export function registerProbe(program: Command): void {
+export function registerProbe(program: Command, io: CommandIo): void {
   program
     .command("probe")
     .description(
@@ -80,8 +81,8 @@ export function registerProbe(program: Command): void {
     .option("--ca <file>", "PEM file of extra CA certificates to trust (as well as NODE_EXTRA_CA_CERTS)")
     .option("--json", "one JSON object per result and line")
     .action(async (options: ProbeOptions) => {
-      const results = await runRequested(options);
-      process.stdout.write(options.json ? formatJsonLines(results) : formatTable(results));
+      const results = await runRequested(options, io.env);
+      io.out(options.json ? formatJsonLines(results) : formatTable(results));
       const failed = results.filter((r) => !r.ok).length;
       if (failed > 0) throw new CliError(`${failed} of ${results.length} probe(s) failed`, 1);
     });
@@ -104,7 +105,7 @@ const adHocFlags = {
   expect: "--expect",
 } as const satisfies Partial<Record<keyof ProbeOptions, string>>;
 
-async function runRequested(options: ProbeOptions): Promise<ProbeResult[]> {
+async function runRequested(options: ProbeOptions, env: CommandIo["env"]): Promise<ProbeResult[]> {
   if (options.config && options.kind) throw new CliError("use either --config or --kind, not both");
   if (!options.config && !options.kind)
     throw new CliError("say what to probe: --config FILE, or --kind K --url URL");
@@ -120,8 +121,8 @@ async function runRequested(options: ProbeOptions): Promise<ProbeResult[]> {
         : `${misplaced.join(", ")}: only with --kind (they describe an ad-hoc probe)`,
     );
   }
-  const ca = options.ca ? await readCaFile(options.ca) : undefined;
-  const secrets = envSecrets(process.env);
+  const ca = options.ca ? await readCaFile(options.ca, env) : undefined;
+  const secrets = envSecrets(env);
   if (options.kind) {
     const spec = adHocSpec(options);
     const result = await runProbe(spec, {

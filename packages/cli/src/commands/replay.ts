@@ -2,10 +2,11 @@ import { formatTimeline, parseScenario, replay } from "@idp-failover/core";
 import { renderReport, reportFromReplay } from "@idp-failover/report";
 import type { Command } from "commander";
 import { CliError } from "../cli-error.js";
+import type { CommandIo } from "../command-io.js";
 import { formatIssues, readDocument } from "../load-config.js";
 import { parseFormat, writeAtomically } from "./report.js";
 
-export function registerReplay(program: Command): void {
+export function registerReplay(program: Command, io: CommandIo): void {
   program
     .command("replay")
     .description("Replay a scenario in virtual time through the real verdict engine and state machine")
@@ -34,7 +35,7 @@ export function registerReplay(program: Command): void {
       }
       const { scenario } = parsed;
       if (scenario.ignoredKeys.length > 0) {
-        process.stderr.write(`note: ignoring unknown top-level key(s): ${scenario.ignoredKeys.join(", ")}\n`);
+        io.err(`note: ignoring unknown top-level key(s): ${scenario.ignoredKeys.join(", ")}\n`);
       }
       const printed = format === undefined || options.out !== undefined;
       const run = await replay(scenario, {
@@ -44,11 +45,11 @@ export function registerReplay(program: Command): void {
       if (format) {
         const report = renderReport(reportFromReplay(run), format);
         if (options.out === undefined) {
-          process.stdout.write(report);
+          io.out(report);
           return;
         }
         await writeAtomically(options.out, report);
       }
-      process.stdout.write(options.json ? `${JSON.stringify(run.result, null, 2)}\n` : formatTimeline(run));
+      io.out(options.json ? `${JSON.stringify(run.result, null, 2)}\n` : formatTimeline(run));
     });
 }

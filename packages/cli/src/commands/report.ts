@@ -16,15 +16,9 @@ import {
   type VendorAttainmentSource,
 } from "@idp-failover/report";
 import type { Command } from "commander";
-import {
-  type AwsCliOptions,
-  type CommandIo,
-  processIo,
-  requireSite,
-  withAwsOptions,
-  withSession,
-} from "../aws-deps.js";
+import { type AwsCliOptions, requireSite, withAwsOptions, withSession } from "../aws-deps.js";
 import { CliError } from "../cli-error.js";
+import type { CommandIo } from "../command-io.js";
 
 export interface ReportCliOptions extends AwsCliOptions {
   site?: string;
@@ -37,7 +31,7 @@ export interface ReportCliOptions extends AwsCliOptions {
   vendor?: boolean;
 }
 
-export function registerReport(program: Command): void {
+export function registerReport(program: Command, io: CommandIo): void {
   withAwsOptions(
     program
       .command("report")
@@ -59,7 +53,7 @@ export function registerReport(program: Command): void {
       )
       .option("-o, --out <file>", "write the report to this file instead of standard output")
       .option("--no-vendor", "do not ask Microsoft Graph for Microsoft's own SLA attainment figure"),
-  ).action((options: ReportCliOptions) => runReport(options, processIo));
+  ).action((options: ReportCliOptions) => runReport(options, io));
 }
 
 export async function runReport(options: ReportCliOptions, io: CommandIo): Promise<void> {

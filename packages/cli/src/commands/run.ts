@@ -1,14 +1,9 @@
 import type { Config } from "@idp-failover/core";
 import { runSelfHosted, type SelfHostedSettings, wantsColour } from "@idp-failover/runtime";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import {
-  type AwsCliOptions,
-  type CommandIo,
-  operatorName,
-  resolveAwsSettings,
-  withAwsOptions,
-} from "../aws-deps.js";
+import { type AwsCliOptions, operatorName, resolveAwsSettings, withAwsOptions } from "../aws-deps.js";
 import { CliError } from "../cli-error.js";
+import type { CommandIo } from "../command-io.js";
 import { withDashboardOptions } from "../dashboard-options.js";
 import { formatIssues, loadConfig, readCaFile } from "../load-config.js";
 
@@ -31,7 +26,7 @@ export interface RunOptions extends AwsCliOptions {
   slackApiUrl?: string;
 }
 
-export function registerRun(program: Command): void {
+export function registerRun(program: Command, io: CommandIo): void {
   withDashboardOptions(
     withAwsOptions(
       program
@@ -82,15 +77,15 @@ export function registerRun(program: Command): void {
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
     try {
-      const env = process.env;
-      const settings = await resolveRunSettings(options, env, (text) => process.stderr.write(text));
+      const env = io.env;
+      const settings = await resolveRunSettings(options, env, io.err);
       await runSelfHosted(
         settings,
         {
-          out: (text) => process.stdout.write(text),
-          err: (text) => process.stderr.write(text),
+          out: io.out,
+          err: io.err,
           env,
-          color: wantsColour(process.stdout, process.env),
+          color: wantsColour(process.stdout, env),
         },
         stop.signal,
       );
@@ -130,7 +125,7 @@ export async function resolveRunSettings(
     ...(options.data !== undefined ? { data: options.data } : {}),
     dns: options.dns,
     events: options.events,
-    ...(options.ca ? { ca: await readCaFile(options.ca) } : {}),
+    ...(options.ca ? { ca: await readCaFile(options.ca, env) } : {}),
     ...(options.approver !== undefined ? { approver: options.approver } : {}),
     operator: operatorName(options, env),
     ...(usesAws ? { aws: resolveAwsSettings(config, options, env) } : {}),

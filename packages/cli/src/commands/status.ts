@@ -3,15 +3,14 @@ import { type AuditRecord, loadVerdicts, type SiteState } from "@idp-failover/co
 import type { Command } from "commander";
 import {
   type AwsCliOptions,
-  type CommandIo,
   formatWeights,
   type OperatorSession,
-  processIo,
   requireSite,
   withAwsOptions,
   withSession,
 } from "../aws-deps.js";
 import { CliError } from "../cli-error.js";
+import type { CommandIo } from "../command-io.js";
 
 export interface StatusOptions extends AwsCliOptions {
   site?: string;
@@ -34,7 +33,7 @@ export interface SiteStatus {
 
 const sitesAtOnce = 4;
 
-export function registerStatus(program: Command): void {
+export function registerStatus(program: Command, io: CommandIo): void {
   withAwsOptions(
     program
       .command("status")
@@ -44,7 +43,7 @@ export function registerStatus(program: Command): void {
       .option("-s, --site <id>", "only this site")
       .option("--transitions <n>", "how many recent transitions and commands to show (default 5)")
       .option("--json", "print a JSON array of site statuses"),
-  ).action((options: StatusOptions) => runStatus(options, processIo));
+  ).action((options: StatusOptions) => runStatus(options, io));
 }
 
 export async function runStatus(options: StatusOptions, io: CommandIo): Promise<void> {

@@ -2,14 +2,13 @@ import { Route53LoginTakeover } from "@idp-failover/aws";
 import type { Command } from "commander";
 import {
   type AwsCliOptions,
-  type CommandIo,
   parseWaitSeconds,
-  processIo,
   requireSite,
   withAwsOptions,
   withSession,
 } from "../aws-deps.js";
 import { CliError } from "../cli-error.js";
+import type { CommandIo } from "../command-io.js";
 
 /*
  * `idpctl takeover`: before the first deploy, replace the login hostname's existing record (the plain
@@ -23,7 +22,7 @@ export interface TakeoverOptions extends AwsCliOptions {
   waitSeconds?: string;
 }
 
-export function registerTakeover(program: Command): void {
+export function registerTakeover(program: Command, io: CommandIo): void {
   withAwsOptions(
     program
       .command("takeover")
@@ -33,7 +32,7 @@ export function registerTakeover(program: Command): void {
       .requiredOption("-s, --site <id>", "site id")
       .option("--dry-run", "print the change batch and change nothing")
       .option("--wait-seconds <n>", "how long to wait for Route 53 to report INSYNC (default 120)"),
-  ).action((options: TakeoverOptions) => runTakeover(options, processIo));
+  ).action((options: TakeoverOptions) => runTakeover(options, io));
 }
 
 export async function runTakeover(options: TakeoverOptions, io: CommandIo): Promise<void> {

@@ -6,6 +6,7 @@ import { monitorSettings, type VendorMode } from "../monitor.js";
 import { notificationText } from "../notification-text.js";
 import type { MinuteRollup } from "../rollup.js";
 import type { Incident, StateName, Weights } from "../site-state.js";
+import { isoTime } from "../time.js";
 import {
   type Evidence,
   observeRound,
@@ -262,10 +263,10 @@ export async function replay(scenario: Scenario, options: ReplayOptions = {}): P
     }
     for (const change of dns.changes.slice(seenChanges)) {
       const entry = {
-        at: iso(change.at),
+        at: isoTime(change.at),
         changeId: change.id,
         weights: change.weights,
-        insyncAt: iso(change.insyncAt),
+        insyncAt: isoTime(change.insyncAt),
       };
       note({ at: change.at, kind: "dns", change: entry });
     }
@@ -335,11 +336,11 @@ export async function replay(scenario: Scenario, options: ReplayOptions = {}): P
         const impaired = canaries[event.r]?.(t);
         const open = openImpairment[event.r];
         if (impaired && !open) {
-          const episode = { region: regions[event.r] ?? "", from: iso(t), reason: impaired };
+          const episode = { region: regions[event.r] ?? "", from: isoTime(t), reason: impaired };
           impairments.push(episode);
           openImpairment[event.r] = episode;
         } else if (!impaired && open) {
-          open.to = iso(t);
+          open.to = isoTime(t);
           openImpairment[event.r] = undefined;
         }
         for (let p = 0; p < providers.length; p++) {
@@ -396,10 +397,10 @@ export async function replay(scenario: Scenario, options: ReplayOptions = {}): P
   const incidents = await store.listIncidents(site.id, scenario.start, scenario.end + 1);
   const finalState = (await store.loadState(site.id))?.state;
   const dnsChanges: ReplayDnsChange[] = dns.changes.map((c) => ({
-    at: iso(c.at),
+    at: isoTime(c.at),
     changeId: c.id,
     weights: c.weights,
-    insyncAt: iso(c.insyncAt),
+    insyncAt: isoTime(c.insyncAt),
   }));
   const alertsByKind: Record<string, number> = {};
   for (const a of alerts) alertsByKind[a.kind] = (alertsByKind[a.kind] ?? 0) + 1;
@@ -416,8 +417,8 @@ export async function replay(scenario: Scenario, options: ReplayOptions = {}): P
       vendorModes,
       summary: {
         name: scenario.name,
-        start: iso(scenario.start),
-        end: iso(scenario.end),
+        start: isoTime(scenario.start),
+        end: isoTime(scenario.end),
         regions: scenario.regions,
         seed: scenario.noise.seed,
         cadenceSeconds: policy.cadenceSeconds,
@@ -445,7 +446,7 @@ async function approve(
   user: string,
   t: number,
 ): Promise<{ approval: ReplayApproval; transition?: ReplayTransition }> {
-  const at = iso(t);
+  const at = isoTime(t);
   const state = (await deps.store.loadState(replaySiteId))?.state;
   const approvalId = state?.approval?.id;
   if (state?.state !== "failback-pending" || !approvalId) {
@@ -530,8 +531,8 @@ function detections(scenario: Scenario, changes: InMemoryDns["changes"]): FaultD
       provider: f.provider,
       mode: f.mode,
       regions: f.regions,
-      from: iso(f.from),
-      to: iso(f.to),
+      from: isoTime(f.from),
+      to: isoTime(f.to),
     };
     let previous: Weights | undefined;
     for (const change of changes) {
@@ -540,7 +541,7 @@ function detections(scenario: Scenario, changes: InMemoryDns["changes"]): FaultD
       previous = change.weights;
       if (change.at < f.from || change.at > f.to + 300_000) continue;
       if ((change.weights[f.provider] ?? 0) === 0 && before > 0) {
-        return { ...base, dnsChangeAt: iso(change.at), detectionSeconds: (change.at - f.from) / 1000 };
+        return { ...base, dnsChangeAt: isoTime(change.at), detectionSeconds: (change.at - f.from) / 1000 };
       }
     }
     return base;
@@ -549,10 +550,6 @@ function detections(scenario: Scenario, changes: InMemoryDns["changes"]): FaultD
 
 function byMinuteThenProvider(a: MinuteRollup, b: MinuteRollup): number {
   return a.minute.localeCompare(b.minute) || a.provider.localeCompare(b.provider);
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 /** A binary min-heap of loop events ordered by time, then by insertion. */

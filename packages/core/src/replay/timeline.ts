@@ -1,4 +1,5 @@
 import { weightsText as weights } from "../notification-text.js";
+import { isoTime } from "../time.js";
 import type { ReplayRun, TimelineEntry } from "./replay.js";
 
 /** The readable form of a replay: one line per thing that happened, in time order, then a summary. */
@@ -14,7 +15,8 @@ export function formatTimeline(run: ReplayRun): string {
   const entries = [...timeline]
     .filter(worthALine)
     .sort((a, b) => a.at - b.at || order[a.kind] - order[b.kind]);
-  for (const entry of entries) lines.push(`${stamp(entry.at)}  ${describe(entry)}`);
+  // Always with milliseconds, so the columns line up.
+  for (const entry of entries) lines.push(`${isoTime(entry.at)}  ${describe(entry)}`);
   lines.push("");
   lines.push(
     `Summary: ${s.failovers} failover(s), ${s.failbacks} failback(s) completed, ${s.failbackAborts} aborted, ` +
@@ -92,11 +94,6 @@ function describe(entry: TimelineEntry): string {
     case "approval":
       return `APPROVAL  ${entry.approval.user} pressed Approve failback: ${entry.approval.outcome}${entry.approval.reason ? ` (${entry.approval.reason})` : ""}`;
   }
-}
-
-/** Always with milliseconds, so the columns line up. */
-function stamp(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 function seconds(from: string, to: string): string {

@@ -1,7 +1,7 @@
 import { parseJsonBody, statusFailure } from "@idp-failover/http";
 import { JsonPathError, readJsonPath } from "../json-path.js";
 import type { ProbeCheck } from "../probe-context.js";
-import { ProbeFailure } from "../probe-failure.js";
+import { clip, ProbeFailure } from "../probe-failure.js";
 
 /** Any URL: the expected status, then the body regex and the JSON path assertion if configured. */
 export const checkHttp: ProbeCheck<"http"> = async (spec, context) => {
@@ -60,8 +60,4 @@ function assertJsonPath(
       { status },
     );
   }
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }

@@ -1,6 +1,6 @@
 import { issuerMatches, issuerOfDiscoveryUrl, parseDiscovery } from "../oidc.js";
 import type { ProbeCheck } from "../probe-context.js";
-import { ProbeFailure } from "../probe-failure.js";
+import { clip, ProbeFailure } from "../probe-failure.js";
 
 /**
  * The discovery document: answers 200, parses, names the configured issuer, and publishes the
@@ -17,13 +17,13 @@ export const checkDiscovery: ProbeCheck<"oidc-discovery"> = async (spec, context
   const document = parseDiscovery(fetched.json);
   const expected = context.target.issuer ?? issuerOfDiscoveryUrl(url);
   if (!issuerMatches(document.issuer, expected)) {
-    throw new ProbeFailure("content", `issuer is ${clip(document.issuer)}, expected ${clip(expected)}`, {
-      status: fetched.status,
-    });
+    throw new ProbeFailure(
+      "content",
+      `issuer is ${clip(document.issuer, 120)}, expected ${clip(expected, 120)}`,
+      {
+        status: fetched.status,
+      },
+    );
   }
   return { latencyMs: fetched.latencyMs, status: fetched.status };
 };
-
-function clip(text: string): string {
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
-}

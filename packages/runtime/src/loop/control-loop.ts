@@ -145,7 +145,10 @@ export class ControlLoop {
       await this.evaluation.pass();
       await this.delivering;
     })();
-    await Promise.race([flush, sleepReal(flushMs)]);
+    // The bound's timer ends with the flush: left running, it would keep the process alive.
+    const flushed = new AbortController();
+    await Promise.race([flush, sleepReal(flushMs, flushed.signal)]);
+    flushed.abort();
   }
 
   /** One delivery pass; passes never overlap. */
