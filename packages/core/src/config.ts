@@ -1,3 +1,10 @@
+import {
+  continuityPolicySchema,
+  continuitySchema,
+  oktaApiAuthSchema,
+  resolveContinuity,
+  type SiteContinuity,
+} from "./continuity.js";
 import { type DataPlaneSettings, dataPlaneSettingsSchema } from "./data-plane.js";
 import { type Criticality, defaultCriticality, type ProbeKind } from "./probe-result.js";
 import * as z from "./zod-mini.js";
@@ -126,16 +133,7 @@ const oktaApiProbe = z.strictObject({
   kind: z.literal("okta-api"),
   ...probeCommon,
   orgUrl: httpsUrl,
-  auth: z.discriminatedUnion("mode", [
-    z.strictObject({ mode: z.literal("token"), tokenRef: secretRef }),
-    z.strictObject({
-      mode: z.literal("private-key"),
-      clientId: nonEmpty,
-      keyId: z.optional(z.string()),
-      privateKeyRef: secretRef,
-      scopes: z._default(z.array(z.string()).check(z.minLength(1)), ["okta.orgs.read"]),
-    }),
-  ]),
+  auth: oktaApiAuthSchema(["okta.orgs.read"]),
   /** Skip the call (and report healthy) while fewer than this share of the rate limit remains. */
   minRateLimitRemainingPct: z._default(z.number().check(z.gte(0), z.lte(100)), 20),
 });
@@ -202,6 +200,8 @@ export const siteSchema = z.strictObject({
   providers: z
     .array(providerSchema)
     .check(z.minLength(2, { error: "a site needs a primary and at least one secondary" })),
+  /** Identity continuity readiness: is the secondary ready for the primary's users (docs/readiness.md)? */
+  continuity: z.optional(continuitySchema),
 });
 
 export const policySchema = z.strictObject({
@@ -270,6 +270,8 @@ export const policySchema = z.strictObject({
     {},
   ),
   approval: z.prefault(z.strictObject({ expirySeconds: z._default(seconds, 14_400) }), {}),
+  /** Readiness never gates failover unless `gateBelowPct` is set (docs/readiness.md). */
+  continuity: z.optional(continuityPolicySchema),
   dns: z.prefault(
     z.strictObject({
       /** Backoff between attempts when Route 53 asks us to retry. */
@@ -361,6 +363,7 @@ export interface Site {
   ttl: number;
   /** In priority order: the first is the primary. */
   providers: Provider[];
+  continuity?: SiteContinuity;
 }
 
 export interface Config {
@@ -489,7 +492,10 @@ function resolveSite(
     "setIdentifier",
     issues,
   );
-  return { ...site, providers };
+  const { continuity: continuityInput, ...rest } = site;
+  const continuity =
+    continuityInput && resolveContinuity(continuityInput, providers, `sites.${s}.continuity`, issues);
+  return { ...rest, providers, ...(continuity ? { continuity } : {}) };
 }
 
 function checkDnsTarget(type: Site["recordType"], target: string, path: string, issues: ConfigIssue[]): void {

@@ -82,6 +82,9 @@ export const incidentSchema = z.object({
   approvedBy: z.optional(z.string()),
   /** Failback finished (all weight back on the primary): the incident is over. */
   endAt: z.optional(iso),
+  /** How ready the provider failed over to was at its last complete readiness run before the failover. */
+  secondaryReadinessPct: z.optional(z.number()),
+  secondaryReadinessAt: z.optional(iso),
   evidence: z.array(regionEvidenceSchema),
 });
 export type Incident = z.infer<typeof incidentSchema>;
@@ -133,7 +136,12 @@ export const siteStateSchema = z.object({
     }),
   ),
   /** Open alerts, so each is raised once. */
-  alerts: z.object({ bothDownSince: z.optional(iso), impairedSince: z.optional(iso) }),
+  alerts: z.object({
+    bothDownSince: z.optional(iso),
+    impairedSince: z.optional(iso),
+    /** `policy.continuity.gateBelowPct` is holding a failover (raised once). */
+    failoverHeldSince: z.optional(iso),
+  }),
   incident: z.optional(incidentSchema),
   lastTransitionAt: z.optional(iso),
   /** Verdict changes not yet rolled up into closed minutes (see rollup.ts). */

@@ -1,4 +1,5 @@
 import type { Policy, Site } from "./config.js";
+import { type ReadinessSummary, readinessGateHolds } from "./continuity.js";
 import type { AuditRecord, DomainEvent, Effects, NotificationIntent, Transition } from "./effects.js";
 import { noEffects } from "./effects.js";
 import { closeMinutes, type MinuteRollup, recordChange, rollupKey, toRollupVerdict } from "./rollup.js";
@@ -55,6 +56,8 @@ export interface DecisionContext {
   verdicts: SiteVerdicts;
   /** At most this many minutes of rollups close in one decision (bounds the outbox). Default: all. */
   maxRollupMinutes?: number;
+  /** The site's last complete readiness (loaded when a provider is down): gate and failover alert. */
+  readiness?: ReadinessSummary;
 }
 
 export type Decision =
@@ -259,6 +262,7 @@ function leaveIfActiveDown(d: Draft, ctx: DecisionContext): boolean {
   const activeVerdict = verdictOf(ctx, state.active);
   if (activeVerdict !== "down") {
     if (state.alerts.bothDownSince) state.alerts.bothDownSince = undefined;
+    if (state.alerts.failoverHeldSince) state.alerts.failoverHeldSince = undefined;
     return false;
   }
   if (!state.incident) openIncident(d, ctx, state.active);
@@ -278,6 +282,15 @@ function leaveIfActiveDown(d: Draft, ctx: DecisionContext): boolean {
     }
     return true;
   }
+  const held = readinessGateHolds(ctx.policy.continuity?.gateBelowPct, ctx.readiness, target);
+  if (held) {
+    if (!state.alerts.failoverHeldSince) {
+      state.alerts.failoverHeldSince = d.at;
+      const evidence = evidenceOf(ctx.verdicts[state.active]);
+      d.notify({ kind: "failover-held", from: state.active, to: target, reason: held, evidence });
+    }
+    return true;
+  }
   startFailover(d, ctx, target, `${state.active} down in ${downRegions(ctx, state.active)}`, evaluatorActor);
   return true;
 }
@@ -285,7 +298,15 @@ function leaveIfActiveDown(d: Draft, ctx: DecisionContext): boolean {
 function startFailover(d: Draft, ctx: DecisionContext, target: string, reason: string, actor: string): void {
   const from = d.state.active;
   const weights = weightsServing(ctx.site, target);
-  if (d.state.incident && !d.state.incident.failoverTo) d.updateIncident({ failoverTo: target });
+  const readiness = ctx.readiness?.secondary === target ? ctx.readiness : undefined;
+  if (d.state.incident && !d.state.incident.failoverTo) {
+    d.updateIncident({
+      failoverTo: target,
+      ...(readiness
+        ? { secondaryReadinessPct: readiness.readinessPct, secondaryReadinessAt: readiness.at }
+        : {}),
+    });
+  }
   d.state.failback = undefined;
   d.state.approval = undefined;
   d.state.active = target;
@@ -299,6 +320,7 @@ function startFailover(d: Draft, ctx: DecisionContext, target: string, reason: s
     actor,
     weights,
     evidence: evidenceOf(ctx.verdicts[from]),
+    ...(readiness ? { readiness: { pct: readiness.readinessPct, at: readiness.at } } : {}),
   });
 }
 
