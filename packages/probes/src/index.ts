@@ -1,4 +1,6 @@
-export { NodeHttpsClient } from "./node-https-client.js";
+export { mapConcurrent } from "./map-concurrent.js";
+export { type HttpClient, NodeHttpsClient, trustedCertificates } from "./node-https-client.js";
+export { clientCredentialsRequest, parseTokenAnswer, tokenEndpointFailure } from "./oauth.js";
 export { discoveryUrlOf } from "./oidc.js";
 export type { ProbeTarget } from "./probe-context.js";
 export { createProbeMemory, ProbeMemory } from "./probe-memory.js";

@@ -52,7 +52,7 @@ export class NodeHttpsClient implements HttpClient {
    * passes that file's certificates too (idpctl's readCaFile does).
    */
   constructor(options: { ca?: string } = {}) {
-    const ca = options.ca ? [...defaultCertificates(), ...splitPem(options.ca)] : undefined;
+    const ca = trustedCertificates(options.ca);
     this.secureContext = tls.createSecureContext(ca ? { ca } : {});
     this.httpsAgent = new HttpsAgent({ keepAlive: false, secureContext: this.secureContext });
   }
@@ -137,6 +137,14 @@ export class NodeHttpsClient implements HttpClient {
       req.end(request.body);
     });
   }
+}
+
+/**
+ * The certificates to trust with an extra CA: Node's default store plus the CA's certificates
+ * (undefined without one: Node's default applies). For any TLS client that takes a `ca` list.
+ */
+export function trustedCertificates(ca: string | undefined): string[] | undefined {
+  return ca ? [...defaultCertificates(), ...splitPem(ca)] : undefined;
 }
 
 /** Node's trusted roots; on Node versions that can, including NODE_EXTRA_CA_CERTS. */

@@ -1,0 +1,12 @@
+import { Agent } from "node:https";
+import { trustedCertificates } from "@idp-failover/probes";
+
+/*
+ * The connection pool a readiness run reads through: keep-alive (a run is thousands of requests to
+ * two hosts; a handshake each would cost more CPU than the comparison), a few sockets per host (the
+ * SDKs' own concurrency), and an extra CA when given one (a private CA, the stand-ins' test CA).
+ */
+export function readinessAgent(options: { ca?: string; maxSockets?: number } = {}): Agent {
+  const ca = trustedCertificates(options.ca);
+  return new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 8, ...(ca ? { ca } : {}) });
+}
