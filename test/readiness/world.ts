@@ -11,8 +11,10 @@ import {
   createTestCa,
   type DirectorySpec,
   type EntraStandIn,
+  type EntraStandInOptions,
   entraStandInDefaults,
   type OktaStandIn,
+  type OktaStandInOptions,
   oktaStandInDefaults,
   seedDirectories,
   startEntraStandIn,
@@ -42,10 +44,12 @@ export interface ReadinessWorld {
 
 export interface WorldOptions {
   continuity?: Record<string, unknown>;
-  okta?: { directoryRateLimit?: number };
-  entra?: { graphRateLimit?: { requests: number; windowMs: number } };
+  okta?: Pick<OktaStandInOptions, "directoryRateLimit" | "serviceApps">;
+  entra?: Pick<EntraStandInOptions, "graphRateLimit" | "clients">;
   /** Okta credentials: the SSWS token (default) or a service app's key. */
   oktaAuth?: Record<string, unknown>;
+  /** Secrets besides the default two. */
+  secrets?: Record<string, string>;
 }
 
 export async function startReadinessWorld(
@@ -110,6 +114,7 @@ export async function startReadinessWorld(
   const secrets: Record<string, string> = {
     OKTA_READINESS_TOKEN: oktaStandInDefaults.apiToken,
     ENTRA_READINESS_SECRET: entraStandInDefaults.readinessClient.clientSecret,
+    ...options.secrets,
   };
   return {
     ca,

@@ -240,7 +240,7 @@ export class ReadinessComparison {
           entry.report.notCovered.push(this.logins[n] ?? userId);
       },
       addGroup: (oktaGroupId) => {
-        if (!entry || !entry.report.assignmentRequired) return;
+        if (!entry?.report.assignmentRequired) return;
         const entraId = this.groupMapping.get(oktaGroupId);
         if (entraId && entry.assignedGroups.has(entraId)) return;
         if (entry.report.groupsNotAssigned.length < readinessListLimit) {

@@ -118,6 +118,7 @@ export class GraphDirectory {
 
   /** Every delta token issued so far stops working (Graph's "sync state not found"). */
   resetDeltaTokens(): void {
+    this.seq++;
     this.validFrom = this.seq;
   }
 
@@ -185,8 +186,22 @@ export class GraphDirectory {
     const segments = path.split("/").filter(Boolean);
 
     if (path === "/users/delta" || path === "/groups/delta") {
-      const token = params.get("$deltatoken") ?? params.get("$skiptoken");
-      const state = token ? decodeToken(token) : { family, since: 0, upTo: this.seq, cursor: 0, select };
+      const deltaToken = params.get("$deltatoken");
+      const skipToken = params.get("$skiptoken");
+      // A new round (no token, or a deltaLink's) reports changes up to now; its pages keep that bound.
+      const decoded = deltaToken ? decodeToken(deltaToken) : skipToken ? decodeToken(skipToken) : undefined;
+      const state =
+        deltaToken || !skipToken
+          ? decoded || !deltaToken
+            ? {
+                family,
+                since: decoded?.since ?? 0,
+                upTo: this.seq,
+                cursor: 0,
+                select: decoded?.select ?? select,
+              }
+            : undefined
+          : decoded;
       if (!state || (state.since > 0 && state.since < this.validFrom)) {
         return error(
           410,
