@@ -32,6 +32,8 @@ export interface ReadinessWorld {
   ca: TestCa;
   okta: OktaStandIn;
   entra: EntraStandIn;
+  /** The config as a file would hold it (before defaults). */
+  configInput: Record<string, unknown>;
   config: Config;
   site: Site;
   clock: { t: number; now(): number };
@@ -66,7 +68,7 @@ export async function startReadinessWorld(
     now: clock.now,
     ...options.entra,
   });
-  const parsed = parseConfig({
+  const configInput = {
     regions: ["us-east-1", "us-west-2", "eu-west-1"],
     sites: [
       {
@@ -102,7 +104,8 @@ export async function startReadinessWorld(
         },
       },
     ],
-  });
+  };
+  const parsed = parseConfig(configInput);
   if (!parsed.ok) throw new Error(`readiness world config: ${JSON.stringify(parsed.issues)}`);
   const config = parsed.config;
   const site = config.sites[0] as Site;
@@ -120,6 +123,7 @@ export async function startReadinessWorld(
     ca,
     okta,
     entra,
+    configInput,
     config,
     site,
     clock,

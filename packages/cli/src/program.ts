@@ -6,6 +6,7 @@ import { registerFailover } from "./commands/failover.js";
 import { registerFreeze } from "./commands/freeze.js";
 import { registerHistory } from "./commands/history.js";
 import { registerProbe } from "./commands/probe.js";
+import { registerReadiness } from "./commands/readiness.js";
 import { registerReplay } from "./commands/replay.js";
 import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerReplay(program);
   registerReport(program);
   registerProbe(program);
+  registerReadiness(program);
   registerStatus(program);
   registerFailover(program);
   registerFailback(program);

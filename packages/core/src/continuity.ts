@@ -9,13 +9,11 @@ import * as z from "./zod-mini.js";
  * packages/readiness; storage in packages/aws.
  */
 
-const secretRef = z
-  .string()
-  .check(
-    z.regex(/^[A-Za-z][A-Za-z0-9_]*$/, {
-      error: "a secret reference is the NAME of a secret, not its value",
-    }),
-  );
+const secretRef = z.string().check(
+  z.regex(/^[A-Za-z][A-Za-z0-9_]*$/, {
+    error: "a secret reference is the NAME of a secret, not its value",
+  }),
+);
 const httpsUrl = z.url({ protocol: /^https?$/, error: "not an http(s) URL" });
 const nonEmpty = z.string().check(z.minLength(1));
 const percentage = z.number().check(z.gte(0), z.lte(100));
@@ -337,4 +335,14 @@ export interface ReadinessStore {
 /** The evaluator reads only the summary, and only when a provider is down. */
 export interface ReadinessReader {
   latestReadiness(site: string): Promise<ReadinessSummary | undefined>;
+}
+
+/** One line for people: how ready the secondary is, or why nobody knows. */
+export function readinessHeadline(result: ReadinessResult): string {
+  const who = `${result.secondary} for ${result.primary}'s ${result.users.primaryActive.toLocaleString("en-US")} active user(s)`;
+  if (result.status === "partial" || result.readinessPct === null) {
+    return `readiness of ${who}: unknown (partial read: ${result.partial.length} problem(s))`;
+  }
+  const below = result.readinessPct < result.minReadinessPct ? ", BELOW the minimum" : "";
+  return `${formatReadinessPct(result.readinessPct)} ready: ${who} (minimum ${result.minReadinessPct}%${below})`;
 }
