@@ -346,3 +346,12 @@ export function readinessHeadline(result: ReadinessResult): string {
   const below = result.readinessPct < result.minReadinessPct ? ", BELOW the minimum" : "";
   return `${formatReadinessPct(result.readinessPct)} ready: ${who} (minimum ${result.minReadinessPct}%${below})`;
 }
+
+/**
+ * The Entra state a readiness run continues from the next day (bytes the readiness package writes
+ * and reads back; stores keep them opaque).
+ */
+export interface ReadinessSnapshots {
+  loadSnapshot(site: string): Promise<Uint8Array | undefined>;
+  saveSnapshot(site: string, bytes: Uint8Array, at: number): Promise<void>;
+}

@@ -8,5 +8,5 @@ import { type Config, type EvaluatorDeps, notificationChannels, OutboxNotifier }
 export function homeEvaluator(config: Config, aws: AwsAdapters): EvaluatorDeps {
   const clock = { now: Date.now };
   const notifier = new OutboxNotifier(aws.outbox, notificationChannels(config), clock);
-  return { store: aws.store, dns: aws.dns, events: aws.events, notifier, clock };
+  return { store: aws.store, dns: aws.dns, events: aws.events, notifier, clock, readiness: aws.readiness };
 }
