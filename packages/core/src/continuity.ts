@@ -1,4 +1,5 @@
 import type { ConfigIssue, Provider } from "./config.js";
+import type { NotificationIntent } from "./effects.js";
 import * as z from "./zod-mini.js";
 
 /*
@@ -354,4 +355,27 @@ export function readinessHeadline(result: ReadinessResult): string {
 export interface ReadinessSnapshots {
   loadSnapshot(site: string): Promise<Uint8Array | undefined>;
   saveSnapshot(site: string, bytes: Uint8Array, at: number): Promise<void>;
+}
+
+/** The `readiness-low` notification for a result the alert rule picked (see `readinessAlertDue`). */
+export function readinessLowIntent(result: ReadinessResult): NotificationIntent {
+  return {
+    id: `${result.site}:readiness:${result.at}`,
+    site: result.site,
+    at: result.at,
+    kind: "readiness-low",
+    secondary: result.secondary,
+    status: result.status,
+    readinessPct: result.readinessPct,
+    minReadinessPct: result.minReadinessPct,
+    primaryActive: result.users.primaryActive,
+    missingCount: result.users.missingCount,
+    disabledCount: result.users.disabledInSecondaryCount,
+    apps: result.apps.items
+      .filter((a) => a.notCoveredCount > 0)
+      .sort((a, b) => b.notCoveredCount - a.notCoveredCount)
+      .slice(0, 10)
+      .map((a) => ({ name: a.name, notCoveredCount: a.notCoveredCount })),
+    reasons: result.partial.slice(0, 10).map((p) => (p.hint ? `${p.message} (fix: ${p.hint})` : p.message)),
+  };
 }

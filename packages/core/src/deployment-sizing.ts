@@ -19,6 +19,8 @@ export interface FunctionSizing {
   notify: FunctionSize;
   slackInteractions: FunctionSize;
   report: FunctionSize;
+  /** A site's daily continuity readiness run: Lambda's longest timeout, CPU for the comparison. */
+  readiness: FunctionSize;
 }
 
 export function functionSizing(config: Config): FunctionSizing {
@@ -37,5 +39,6 @@ export function functionSizing(config: Config): FunctionSizing {
     notify: { memoryMb: 256, timeoutSeconds: 60 },
     slackInteractions: { memoryMb: 256, timeoutSeconds: 10 },
     report: { memoryMb: 512, timeoutSeconds: 300 },
+    readiness: { memoryMb: 1024, timeoutSeconds: 900 },
   };
 }

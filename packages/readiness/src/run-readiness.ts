@@ -117,6 +117,25 @@ export async function runReadiness(site: Site, deps: ReadinessRunDeps): Promise<
   return secondaryOk ? { result, secondaryState: state } : { result };
 }
 
+/** The partial result of a run that could not read at all (no credentials): nothing read, every reason. */
+export function unreadResult(
+  site: Site,
+  reasons: Array<{ what: string; message: string; hint?: string }>,
+  clock: Clock,
+): ReadinessResult {
+  const settings = site.continuity;
+  if (!settings) throw new NoContinuityError(`site ${site.id} has no continuity settings`);
+  const comparison = new ReadinessComparison(
+    site.id,
+    settings,
+    new SecondaryState(settings.userMatch.entra, ""),
+    clock,
+    "full",
+  );
+  for (const reason of reasons) comparison.fail(reason);
+  return comparison.result({ okta: 0, graph: 0, throttled: 0 });
+}
+
 /** The Entra side: continue from the stored state by delta, or read it whole. */
 async function readSecondary(
   settings: SiteContinuity,
