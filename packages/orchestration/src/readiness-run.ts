@@ -41,15 +41,26 @@ export type SiteReadinessOutcome =
   | { site: string; result: ReadinessResult; alert?: "below-minimum" | "partial" }
   | { site: string; error: string };
 
-/** The ports on the home region's adapters, the wall clock, and the deployment's secrets. */
-export function readinessPorts(config: Config, aws: AwsAdapters, secrets: SecretSource): ReadinessRunPorts {
-  const clock = { now: Date.now };
+/**
+ * The ports on the home region's adapters and the deployment's secrets; the wall clock unless told
+ * otherwise (the drill's runs faster), and an extra CA to trust when given one (the stand-ins').
+ */
+export function readinessPorts(
+  config: Config,
+  aws: Pick<AwsAdapters, "readiness" | "outbox">,
+  secrets: SecretSource,
+  options: { clock?: Clock; ca?: string } = {},
+): ReadinessRunPorts {
+  const clock = options.clock ?? { now: Date.now };
+  const ca = options.ca ? { ca: options.ca } : {};
   return {
     store: aws.readiness,
     notifier: new OutboxNotifier(aws.outbox, notificationChannels(config), clock),
     clock,
     readers: (site) =>
-      site.continuity ? siteReaders(site.continuity, { secrets, clock }) : { ok: false, missingSecrets: [] },
+      site.continuity
+        ? siteReaders(site.continuity, { secrets, clock, ...ca })
+        : { ok: false, missingSecrets: [] },
   };
 }
 

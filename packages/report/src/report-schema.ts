@@ -97,6 +97,9 @@ export const incidentReportSchema = z.object({
   failbackApprovalWaitSeconds: z.number().nullable(),
   failbackSeconds: z.number().nullable(),
   loginDowntimeSeconds: z.number(),
+  /** How ready `failoverTo` was for the primary's users at its last readiness run before the failover. */
+  secondaryReadinessPct: z.number().nullable(),
+  secondaryReadinessAt: iso.nullable(),
 });
 export type IncidentReport = z.infer<typeof incidentReportSchema>;
 

@@ -38,6 +38,8 @@ export const drillPolicy = {
 export const drillSecretRefs = {
   okta: "OKTA_PROBE_CLIENT_SECRET",
   entra: "ENTRA_PROBE_CLIENT_SECRET",
+  oktaReadiness: "OKTA_READINESS_TOKEN",
+  entraReadiness: "ENTRA_READINESS_CLIENT_SECRET",
   slackBot: "SLACK_BOT_TOKEN",
   slackSigning: "SLACK_SIGNING_SECRET",
 };
@@ -45,6 +47,8 @@ export const drillSecretRefs = {
 export interface DrillIdps {
   okta: { issuer: string; samlMetadataUrl: string; clientId: string };
   entra: { url: string; tenantId: string; clientId: string };
+  /** The site's continuity readiness: its apps and the Entra readiness app (docs/readiness.md). */
+  continuity?: { apps: Array<{ name: string; okta: string; entra: string }>; entraClientId: string };
 }
 
 export type PolicyOverrides = Record<string, unknown>;
@@ -122,6 +126,19 @@ export function drillConfigInput(idps: DrillIdps, policy: PolicyOverrides = {}):
             ],
           },
         ],
+        // The org URL comes from Okta's issuer, Entra's endpoints from the graph-health probe.
+        ...(idps.continuity
+          ? {
+              continuity: {
+                apps: idps.continuity.apps,
+                okta: { auth: { mode: "token", tokenRef: drillSecretRefs.oktaReadiness } },
+                entra: {
+                  clientId: idps.continuity.entraClientId,
+                  clientSecretRef: drillSecretRefs.entraReadiness,
+                },
+              },
+            }
+          : {}),
       },
     ],
   };
