@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { DynamoReadinessStore } from "@idp-failover/aws";
 import type { ReadinessResult } from "@idp-failover/core";
+import { testReadinessResult } from "@idp-failover/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalDynamo, startDynalite } from "./dynalite.js";
 
@@ -19,41 +20,7 @@ afterAll(async () => {
 });
 
 function result(site: string, at: string, patch: Partial<ReadinessResult> = {}): ReadinessResult {
-  return {
-    schemaVersion: 1,
-    site,
-    primary: "okta",
-    secondary: "entra",
-    startedAt: at,
-    at,
-    mode: "full",
-    status: "complete",
-    readinessPct: 97.5,
-    minReadinessPct: 98,
-    partial: [],
-    users: {
-      primaryActive: 40,
-      matched: 39,
-      missingCount: 1,
-      missing: ["a@x.com"],
-      disabledInSecondaryCount: 0,
-      disabledInSecondary: [],
-      ready: 39,
-    },
-    groups: {
-      match: "name",
-      primary: 1,
-      mapped: 1,
-      unmappedCount: 0,
-      unmapped: [],
-      membershipDrift: 0,
-      withDrift: 0,
-      worst: [],
-    },
-    apps: { mapped: 0, assignedInPrimary: 0, coveredInSecondary: 0, items: [] },
-    requests: { okta: 3, graph: 3, throttled: 0 },
-    ...patch,
-  };
+  return testReadinessResult({ site, startedAt: at, at, readinessPct: 97.5, ...patch });
 }
 
 describe("DynamoReadinessStore", () => {

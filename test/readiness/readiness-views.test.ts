@@ -1,4 +1,5 @@
-import { InMemoryMessageRefs, InMemoryStore, type ReadinessResult } from "@idp-failover/core";
+import { InMemoryMessageRefs, InMemoryStore } from "@idp-failover/core";
+import { testReadinessResult } from "@idp-failover/core/testing";
 import { describe, expect, it } from "vitest";
 import { formatStatus, type SiteStatus } from "../../packages/cli/src/commands/status.js";
 import { buildSnapshot } from "../../packages/runtime/src/dashboard/dashboard-snapshot.js";
@@ -6,18 +7,10 @@ import { drillConfig } from "../../packages/runtime/src/drill/drill-config.js";
 
 /* Where operators see readiness besides `idpctl readiness`: `idpctl status` and the dashboard. */
 
-const result: ReadinessResult = {
-  schemaVersion: 1,
+const result = testReadinessResult({
   site: "example",
-  primary: "okta",
-  secondary: "entra",
-  startedAt: "2026-03-02T05:21:00.000Z",
-  at: "2026-03-02T05:22:10.000Z",
   mode: "incremental",
-  status: "complete",
   readinessPct: 96.25,
-  minReadinessPct: 98,
-  partial: [],
   users: {
     primaryActive: 240,
     matched: 238,
@@ -55,8 +48,7 @@ const result: ReadinessResult = {
       },
     ],
   },
-  requests: { okta: 20, graph: 6, throttled: 0 },
-};
+});
 
 describe("readiness in idpctl status", () => {
   const base: SiteStatus = {

@@ -3,7 +3,7 @@ import { parseConfig } from "./config.js";
 import { type ReadinessResult, readinessAlertDue, readinessGateHolds } from "./continuity.js";
 import { initialSiteState } from "./site-state.js";
 import { decide } from "./state-machine.js";
-import { contextAt, testConfig, testSite } from "./testing.js";
+import { contextAt, testConfig, testReadinessResult, testSite } from "./testing.js";
 
 const site = (continuity: unknown, providers?: unknown[]) => ({
   regions: ["us-east-1", "us-west-2", "eu-west-1"],
@@ -132,43 +132,7 @@ describe("sites[].continuity", () => {
   });
 });
 
-function result(patch: Partial<ReadinessResult>): ReadinessResult {
-  return {
-    schemaVersion: 1,
-    site: "acme",
-    primary: "okta",
-    secondary: "entra",
-    startedAt: "2026-03-01T00:00:00.000Z",
-    at: "2026-03-01T00:01:00.000Z",
-    mode: "full",
-    status: "complete",
-    readinessPct: 99,
-    minReadinessPct: 98,
-    partial: [],
-    users: {
-      primaryActive: 100,
-      matched: 99,
-      missingCount: 1,
-      missing: ["a@acme.com"],
-      disabledInSecondaryCount: 0,
-      disabledInSecondary: [],
-      ready: 99,
-    },
-    groups: {
-      match: "name",
-      primary: 0,
-      mapped: 0,
-      unmappedCount: 0,
-      unmapped: [],
-      membershipDrift: 0,
-      withDrift: 0,
-      worst: [],
-    },
-    apps: { mapped: 0, assignedInPrimary: 0, coveredInSecondary: 0, items: [] },
-    requests: { okta: 1, graph: 1, throttled: 0 },
-    ...patch,
-  };
-}
+const result = (patch: Partial<ReadinessResult>) => testReadinessResult({ readinessPct: 99, ...patch });
 
 describe("readinessAlertDue", () => {
   it("alerts when readiness drops below the minimum, once", () => {

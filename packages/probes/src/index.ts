@@ -1,7 +1,9 @@
+export { graphResponse, headerRecord } from "./graph-transport-shapes.js";
 export { mapConcurrent } from "./map-concurrent.js";
 export { type HttpClient, NodeHttpsClient, trustedCertificates } from "./node-https-client.js";
 export { clientCredentialsRequest, parseTokenAnswer, tokenEndpointFailure } from "./oauth.js";
 export { discoveryUrlOf } from "./oidc.js";
+export { type OktaAuth, oktaClientSettings } from "./okta-client-settings.js";
 export type { ProbeTarget } from "./probe-context.js";
 export { createProbeMemory, ProbeMemory } from "./probe-memory.js";
 export { planRound, prepareRound, type RegionRoundOptions, runRegionRound } from "./region-round.js";

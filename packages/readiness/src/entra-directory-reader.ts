@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { type Agent, request as httpsRequest } from "node:https";
 import * as z from "@idp-failover/core/zod-mini";
+import { graphResponse, headerRecord } from "@idp-failover/probes";
 import {
   AuthenticationHandler,
   Client,
@@ -329,24 +330,6 @@ class PooledHttpsTransport implements Middleware {
         req.end();
       },
     );
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(answer.headers)) {
-      if (typeof value === "string") headers.set(name, value);
-      else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    }
-    const empty = answer.status === 204 || answer.status === 205 || answer.status === 304;
-    context.response = new Response(empty ? null : answer.body, { status: answer.status, headers });
+    context.response = graphResponse(answer.status, answer.headers, answer.body);
   }
-}
-
-function headerRecord(headers: unknown): Record<string, string> {
-  const record: Record<string, string> = {};
-  if (headers instanceof Headers) {
-    headers.forEach((value, name) => {
-      record[name] = value;
-    });
-  } else if (headers && typeof headers === "object") {
-    for (const [name, value] of Object.entries(headers)) if (typeof value === "string") record[name] = value;
-  }
-  return record;
 }

@@ -1,5 +1,6 @@
 import type { Agent } from "node:https";
 import * as z from "@idp-failover/core/zod-mini";
+import { type OktaAuth, oktaClientSettings } from "@idp-failover/probes";
 import okta from "@okta/okta-sdk-nodejs";
 import {
   DirectoryReadError,
@@ -26,9 +27,7 @@ import {
  *         GET /api/v1/apps/{id}/users, /apps/{id}/groups (okta.apps.read)
  */
 
-export type OktaReaderAuth =
-  | { mode: "token"; token: string }
-  | { mode: "private-key"; clientId: string; scopes: string[]; privateKey: string; keyId?: string };
+export type OktaReaderAuth = OktaAuth;
 
 export interface OktaReaderOptions {
   orgUrl: string;
@@ -72,31 +71,11 @@ export class OktaDirectoryReader implements PrimaryDirectory {
   constructor(private readonly options: OktaReaderOptions) {
     this.orgUrl = options.orgUrl.replace(/\/+$/, "");
     const executor = new PacedRequestExecutor(options, this.stats);
-    // Every setting explicit, empty when unused: the SDK merges ~/.okta/okta.yaml, ./okta.yaml and
-    // OKTA_CLIENT_* variables under what it is given, and none of those may leak into a run.
-    const common = {
-      orgUrl: this.orgUrl,
-      requestExecutor: executor,
-      cacheMiddleware: null,
-      userAgent: "idp-failover-readiness",
-      token: "",
-      clientId: "",
-      scopes: [] as string[],
-      privateKey: "",
-      keyId: "",
-    };
-    const auth = options.auth;
     this.client = new okta.Client(
-      auth.mode === "token"
-        ? { ...common, authorizationMode: "SSWS", token: auth.token }
-        : {
-            ...common,
-            authorizationMode: "PrivateKey",
-            clientId: auth.clientId,
-            scopes: auth.scopes,
-            privateKey: auth.privateKey,
-            keyId: auth.keyId ?? "",
-          },
+      oktaClientSettings(this.orgUrl, options.auth, {
+        requestExecutor: executor,
+        userAgent: "idp-failover-readiness",
+      }),
     );
   }
 

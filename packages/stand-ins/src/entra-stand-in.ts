@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { decodeProtectedHeader, importJWK, jwtVerify, SignJWT } from "jose";
 import type { EntraDirectory } from "./directory-seed.js";
-import { GraphDirectory, type GraphRateLimit } from "./graph-directory-api.js";
+import { GraphDirectory, type GraphRateLimit, graphErrorReply } from "./graph-directory-api.js";
 import {
   type FaultMode,
   type HandlerContext,
@@ -407,21 +407,7 @@ async function graphHealth(state: EntraState, context: HandlerContext): Promise<
   const { fault, url } = context;
   const requestId = randomUUID();
   const graphError = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
-    json(
-      status,
-      {
-        error: {
-          code,
-          message,
-          innerError: {
-            date: new Date().toISOString().slice(0, 19),
-            "request-id": requestId,
-            "client-request-id": requestId,
-          },
-        },
-      },
-      { "request-id": requestId, ...headers },
-    );
+    graphErrorReply(status, code, message, { requestId, headers });
   if (fault?.mode === "http-5xx")
     return graphError(fault.status ?? 503, "serviceNotAvailable", "The service is temporarily unavailable.");
   if (fault?.mode === "http-4xx")
@@ -484,7 +470,7 @@ async function graphRoles(
 async function graphDirectory(state: EntraState, context: HandlerContext): Promise<Reply> {
   const fault = context.fault;
   const graphError = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
-    json(status, { error: { code, message, innerError: { "request-id": randomUUID() } } }, headers);
+    graphErrorReply(status, code, message, { headers });
   if (fault?.mode === "http-5xx")
     return graphError(fault.status ?? 503, "serviceNotAvailable", "The service is temporarily unavailable.");
   if (fault?.mode === "rate-limited")

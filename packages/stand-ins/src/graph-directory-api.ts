@@ -16,6 +16,31 @@ import { json, type Reply } from "./idp-https-server.js";
  * the optional request budget, 429 with `Retry-After`.
  */
 
+/** A Graph error answer: `{error: {code, message, innerError}}` and the request id header. */
+export function graphErrorReply(
+  status: number,
+  code: string,
+  message: string,
+  options: { requestId?: string; now?: number; headers?: Record<string, string> } = {},
+): Reply {
+  const requestId = options.requestId ?? randomUUID();
+  return json(
+    status,
+    {
+      error: {
+        code,
+        message,
+        innerError: {
+          date: new Date(options.now ?? Date.now()).toISOString().slice(0, 19),
+          "request-id": requestId,
+          "client-request-id": requestId,
+        },
+      },
+    },
+    { "request-id": requestId, ...options.headers },
+  );
+}
+
 /** Application permissions (the token's `roles`) that allow each family of reads. */
 const allowedRoles = {
   users: ["User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
@@ -129,21 +154,7 @@ export class GraphDirectory {
   serve(request: GraphRequestContext): Reply {
     const requestId = randomUUID();
     const error = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
-      json(
-        status,
-        {
-          error: {
-            code,
-            message,
-            innerError: {
-              date: new Date(request.now).toISOString().slice(0, 19),
-              "request-id": requestId,
-              "client-request-id": requestId,
-            },
-          },
-        },
-        { "request-id": requestId, ...headers },
-      );
+      graphErrorReply(status, code, message, { requestId, now: request.now, headers });
     if (this.rateLimit) {
       if (request.now >= this.window.start + this.rateLimit.windowMs)
         this.window = { start: request.now, used: 0 };

@@ -7,6 +7,7 @@ import {
   GraphError,
   type Middleware,
 } from "@microsoft/microsoft-graph-client";
+import { graphResponse, headerRecord } from "../graph-transport-shapes.js";
 import type { HttpClient } from "../node-https-client.js";
 import { clientCredentialsRequest, parseTokenAnswer, requireSecret, tokenEndpointFailure } from "../oauth.js";
 import type { AttemptContext, ProbeCheck, ProbeSpecOf } from "../probe-context.js";
@@ -162,33 +163,12 @@ class NodeHttpsGraphTransport implements Middleware {
       });
       this.status = answer.status;
       this.latencyMs += answer.latencyMs;
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(answer.headers)) {
-        if (typeof value === "string") headers.set(name, value);
-        else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-      }
-      const empty = answer.status === 204 || answer.status === 205 || answer.status === 304;
-      context.response = new Response(empty ? null : answer.body, { status: answer.status, headers });
+      context.response = graphResponse(answer.status, answer.headers, answer.body);
     } catch (error) {
       this.failure = toProbeFailure(error, whereOf(url), this.signal);
       throw this.failure;
     }
   }
-}
-
-function headerRecord(headers: unknown): Record<string, string> {
-  const record: Record<string, string> = {};
-  if (headers instanceof Headers) {
-    headers.forEach((value, name) => {
-      record[name] = value;
-    });
-  } else if (Array.isArray(headers)) {
-    for (const pair of headers)
-      if (Array.isArray(pair) && pair.length === 2) record[String(pair[0])] = String(pair[1]);
-  } else if (headers && typeof headers === "object") {
-    for (const [name, value] of Object.entries(headers)) if (typeof value === "string") record[name] = value;
-  }
-  return record;
 }
 
 function graphFailure(
