@@ -1,12 +1,17 @@
 import { randomUUID } from "node:crypto";
-import type { EntraDirectory, EntraDirectoryGroup, EntraDirectoryUser } from "./directory-seed.js";
+import type {
+  EntraDirectory,
+  EntraDirectoryGroup,
+  EntraDirectoryUser,
+  EntraServicePrincipal,
+} from "./directory-seed.js";
 import { json, type Reply } from "./idp-https-server.js";
 
 /*
  * The slice of Microsoft Graph v1.0 a readiness run reads, as Microsoft's reference shapes it:
  *   GET /v1.0/users, /users/delta                         (User.Read.All)
  *   GET /v1.0/groups, /groups/delta, /groups/{id}/members (GroupMember.Read.All)
- *   GET /v1.0/servicePrincipals/{id}, /{id}/appRoleAssignedTo (Application.Read.All)
+ *   GET /v1.0/servicePrincipals, /{id}, /{id}/appRoleAssignedTo (Application.Read.All)
  * Lists page with `$top` (at most 999) and `@odata.nextLink` (`$skiptoken`). Delta queries serve
  * the whole state in the first round and end with `@odata.deltaLink`; a later round from that link
  * returns what changed since: changed users, `@removed` ones, and groups with `members@delta` holding
@@ -280,21 +285,19 @@ export class GraphDirectory {
         });
       return listPage(members, `${base}/groups/${group.id}/${segments[2]}${selectQuery(select)}`);
     }
+    if (path === "/servicePrincipals") {
+      return listPage(
+        dir.servicePrincipals.map((sp) => pick(servicePrincipalBody(sp), select)),
+        `${base}/servicePrincipals${selectQuery(select)}`,
+      );
+    }
     if (segments[0] === "servicePrincipals" && segments[1]) {
       const sp = dir.servicePrincipals.find((p) => p.id === segments[1]);
       if (!sp) return notFound(segments[1]);
       if (segments.length === 2) {
-        const body: Record<string, unknown> = {
-          id: sp.id,
-          appId: sp.appId,
-          displayName: sp.displayName,
-          appRoleAssignmentRequired: sp.appRoleAssignmentRequired,
-          accountEnabled: sp.accountEnabled,
-          servicePrincipalType: "Application",
-        };
         return reply({
           "@odata.context": `${base}/$metadata#servicePrincipals/$entity`,
-          ...pick(body, select),
+          ...pick(servicePrincipalBody(sp), select),
         });
       }
       if (segments[2] === "appRoleAssignedTo") {
@@ -493,6 +496,17 @@ function userBody(user: EntraDirectoryUser, select: string[] | undefined): Recor
     },
     select,
   );
+}
+
+function servicePrincipalBody(sp: EntraServicePrincipal): Record<string, unknown> {
+  return {
+    id: sp.id,
+    appId: sp.appId,
+    displayName: sp.displayName,
+    appRoleAssignmentRequired: sp.appRoleAssignmentRequired,
+    accountEnabled: sp.accountEnabled,
+    servicePrincipalType: "Application",
+  };
 }
 
 function groupBody(group: EntraDirectoryGroup, select: string[] | undefined): Record<string, unknown> {

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import {
   directoryIds,
   type OktaDirectory,
+  type OktaDirectoryApp,
   type OktaDirectoryGroup,
   type OktaDirectoryUser,
 } from "./directory-seed.js";
@@ -12,6 +13,7 @@ import { json, type Reply } from "./idp-https-server.js";
  *   GET /api/v1/users                 (okta.users.read)   every user but DEPROVISIONED ones
  *   GET /api/v1/groups                (okta.groups.read)
  *   GET /api/v1/groups/{id}/users     (okta.groups.read)
+ *   GET /api/v1/apps, /apps/{id}      (okta.apps.read)
  *   GET /api/v1/apps/{id}/users       (okta.apps.read)    direct and group assignments (`scope`)
  *   GET /api/v1/apps/{id}/groups      (okta.apps.read)
  * Cursor pagination: `limit` (capped per endpoint) and an opaque `after`, the next page named in a
@@ -56,6 +58,14 @@ const endpoints: Array<{ pattern: RegExp; endpoint: Endpoint }> = [
   {
     pattern: /^\/api\/v1\/groups\/[^/]+\/users$/,
     endpoint: { bucket: "groups", scope: "okta.groups.read", maxLimit: 1000, defaultLimit: 1000 },
+  },
+  {
+    pattern: /^\/api\/v1\/apps$/,
+    endpoint: { bucket: "apps", scope: "okta.apps.read", maxLimit: 200, defaultLimit: 20 },
+  },
+  {
+    pattern: /^\/api\/v1\/apps\/[^/]+$/,
+    endpoint: { bucket: "apps", scope: "okta.apps.read", maxLimit: 1, defaultLimit: 1 },
   },
   {
     pattern: /^\/api\/v1\/apps\/[^/]+\/users$/,
@@ -162,6 +172,12 @@ export function serveOktaDirectory(
         return user ? { key: user.id, body: userBody(user, org) } : undefined;
       },
     );
+  } else if (path === "/api/v1/apps") {
+    const apps = directory.apps;
+    page = scan(apps.length, after ? apps.findIndex((a) => a.id === after) + 1 : 0, limit, (p) => {
+      const app = apps[p];
+      return app ? { key: app.id, body: appBody(app, org) } : undefined;
+    });
   } else {
     const app = directory.apps.find((a) => a.id === id);
     if (!app)
@@ -170,6 +186,7 @@ export function serveOktaDirectory(
         oktaError("E0000007", `Not found: Resource not found: ${id} (AppInstance)`),
         rate.headers,
       );
+    if (segments.length === 5) return json(200, appBody(app, org), rate.headers);
     if (segments[5] === "groups") {
       page = scan(
         app.groups.length,
@@ -260,6 +277,22 @@ function scanSorted(
     else hi = mid;
   }
   return scan(indices.length, lo, limit, (p) => accept(indices[p] ?? -1));
+}
+
+function appBody(app: OktaDirectoryApp, org: string): Record<string, unknown> {
+  return {
+    id: app.id,
+    name: app.label.toLowerCase().replace(/[^a-z0-9]+/g, "_"),
+    label: app.label,
+    status: "ACTIVE",
+    created,
+    lastUpdated: created,
+    signOnMode: "SAML_2_0",
+    _links: {
+      users: { href: `${org}/api/v1/apps/${app.id}/users` },
+      groups: { href: `${org}/api/v1/apps/${app.id}/groups` },
+    },
+  };
 }
 
 function groupBody(g: OktaDirectoryGroup, org: string): Record<string, unknown> {
