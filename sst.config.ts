@@ -24,6 +24,7 @@ export default $config({
     const { dns } = await import("./stacks/dns");
     const { slack } = await import("./stacks/slack");
     const { reports } = await import("./stacks/reports");
+    const { readiness } = await import("./stacks/readiness");
 
     const site = loadSiteConfig();
     const home = storage(site);
@@ -32,6 +33,7 @@ export default $config({
     const records = dns(site, regions);
     const slackApp = slack(site, home);
     reports(site, home);
+    readiness(site, home);
 
     return {
       table: home.table.name,

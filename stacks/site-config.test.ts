@@ -86,6 +86,7 @@ describe("names from the config", () => {
     });
     expect(secretRefs(config)).toEqual({
       probe: ["OKTA_PROBE_CLIENT_SECRET"],
+      readiness: [],
       slack: ["SLACK_BOT_TOKEN", "SLACK_SIGNING"],
       webhooks: ["PD_KEY"],
     });

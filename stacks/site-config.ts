@@ -49,7 +49,12 @@ export function physicalName(base: string, stage: string): string {
 }
 
 /** Every secret reference the config makes, by what needs it. */
-export function secretRefs(config: Config): { probe: string[]; slack: string[]; webhooks: string[] } {
+export function secretRefs(config: Config): {
+  probe: string[];
+  slack: string[];
+  webhooks: string[];
+  readiness: string[];
+} {
   const probe = new Set<string>();
   for (const site of config.sites) {
     for (const provider of site.providers) {
@@ -66,5 +71,20 @@ export function secretRefs(config: Config): { probe: string[]; slack: string[]; 
     probe: [...probe].sort(),
     slack: slack ? [slack.botTokenRef, slack.signingSecretRef] : [],
     webhooks: [...new Set(config.alerting.webhooks.map((w) => w.secretRef))].sort(),
+    // The readiness app's own credentials: read scopes the probes must not carry.
+    readiness: [
+      ...new Set(
+        config.sites.flatMap((site) =>
+          site.continuity
+            ? [
+                site.continuity.okta.auth.mode === "token"
+                  ? site.continuity.okta.auth.tokenRef
+                  : site.continuity.okta.auth.privateKeyRef,
+                site.continuity.entra.clientSecretRef,
+              ]
+            : [],
+        ),
+      ),
+    ].sort(),
   };
 }

@@ -1,4 +1,4 @@
-import { evaluateSites, sitesToEvaluate } from "@idp-failover/orchestration";
+import { evaluateSites, sitesToEvaluate } from "@idp-failover/orchestration/evaluate-sites";
 import { deployment } from "../wiring/deployment.js";
 import { homePorts } from "../wiring/home-ports.js";
 import { createLogger, createMetrics, lambdaHandler } from "../wiring/observability.js";

@@ -1,5 +1,5 @@
 import { createAwsAdapters } from "@idp-failover/aws";
-import { reportRun } from "@idp-failover/orchestration";
+import { reportRun } from "@idp-failover/orchestration/monthly-report-run";
 import { deployment } from "../wiring/deployment.js";
 import { idempotentBy } from "../wiring/idempotency.js";
 import { createLogger, lambdaHandler } from "../wiring/observability.js";

@@ -1,6 +1,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { createAwsAdapters } from "@idp-failover/aws";
-import { deliveryChannels, homeEvaluator } from "@idp-failover/orchestration";
+import { deliveryChannels } from "@idp-failover/orchestration/delivery-channels";
+import { homeEvaluator } from "@idp-failover/orchestration/home-evaluator";
 import { createSlackClient, type SlackInteractionDeps, slackInteractionTimeoutMs } from "@idp-failover/slack";
 import { type Deployment, DeploymentConfigError } from "./deployment.js";
 

@@ -160,7 +160,9 @@ describe("idpctl takeover", () => {
     route53.seed(zoneId, [{ name: hostname, type: "CNAME", ttl: 300, values: ["acme.okta.com"] }]);
     const out = io();
     await runTakeover({ config: configFile, site: "acme", dryRun: true }, out);
-    expect(out.stdout()).toContain("Would submit one change batch for login.acme.example.com (all or nothing)");
+    expect(out.stdout()).toContain(
+      "Would submit one change batch for login.acme.example.com (all or nothing)",
+    );
     const batch = JSON.parse(out.stdout().slice(out.stdout().indexOf("{"))) as {
       ChangeBatch: {
         Changes: Array<{ Action: string; ResourceRecordSet: { SetIdentifier?: string; Weight?: number } }>;

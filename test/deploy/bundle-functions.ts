@@ -13,13 +13,22 @@ export const repoRoot = resolve(import.meta.dirname, "../..");
 export const handlersDir = join(repoRoot, "functions", "src");
 
 /** Handler files: every module in functions/src that exports `handler` by convention of its name. */
-export const handlers = ["probe", "verdict", "evaluate", "notify", "slack-interactions", "report"] as const;
+export const handlers = [
+  "probe",
+  "verdict",
+  "evaluate",
+  "notify",
+  "slack-interactions",
+  "report",
+  "readiness",
+] as const;
 export type HandlerName = (typeof handlers)[number];
 
 /**
  * Vendor SDKs the probe loads only for the probe kinds that need them (okta-api, graph-health): they
  * ship beside the bundle as node_modules (SST's `nodejs.install`), so the bundle every round loads
- * stays small. Must match stacks/probes.ts.
+ * stays small. Must match stacks/probes.ts; the readiness function installs the same two
+ * (stacks/readiness.ts).
  */
 export const probeInstalled = ["@okta/okta-sdk-nodejs", "@microsoft/microsoft-graph-client"];
 
@@ -45,7 +54,7 @@ export async function bundleHandler(handler: HandlerName): Promise<BundleReport>
     platform: "node",
     target: lambdaRuntime.esbuildTarget,
     format: "esm",
-    external: ["@aws-sdk/*", ...(handler === "probe" ? probeInstalled : [])],
+    external: ["@aws-sdk/*", ...(handler === "probe" || handler === "readiness" ? probeInstalled : [])],
     banner: { js: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);" },
     logLevel: "silent",
   });

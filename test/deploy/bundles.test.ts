@@ -45,6 +45,12 @@ describe("function bundles", () => {
     expect(report.inputs.filter((input) => input.includes("node_modules/zod/v4/classic/"))).toEqual([]);
   });
 
+  it("keeps the readiness run's vendor SDKs out of the evaluator (they load only in readiness)", async () => {
+    const report = await bundleHandler("evaluate");
+    expect(report.packages).not.toContain("@okta/okta-sdk-nodejs");
+    expect(report.packages).not.toContain("@microsoft/microsoft-graph-client");
+  });
+
   it("keeps the probe on zod/mini, English messages included, without classic zod", async () => {
     // Classic zod's API (~190 KB) alone would put the probe over its size target; one schema of ours
     // written with it, or a package index that re-exports one, brings it all back.

@@ -25,6 +25,8 @@ const secrets = [
   "SlackSigningSecret",
   "WebhookPagerdutySecret",
   "VerdictPathSecret",
+  "OktaReadinessToken",
+  "EntraReadinessClientSecret",
 ];
 
 let synth: Synthesis;
@@ -299,6 +301,39 @@ describe("least privilege", () => {
   });
 });
 
+describe("identity continuity readiness", () => {
+  it("runs each site with continuity once a day, passing the site, with the SDKs installed beside the bundle", () => {
+    const fn = synth.named("ReadinessFunction");
+    expect(fn.inputs).toMatchObject({
+      memorySize: 1024,
+      timeout: 900,
+      runtime: lambdaRuntime.runtime,
+      architectures: ["arm64"],
+    });
+    const schedule = synth.named("ReadinessScheduleExampleSchedule");
+    expect(String(schedule.inputs.scheduleExpression)).toMatch(/^cron\(\d{1,2} [45] \* \* \? \*\)$/);
+    // The target is a secret-wrapped output in the mocks: its value holds the function and the event.
+    const target = schedule.inputs.target as { value: { arn: string; input: string } };
+    expect(target.value.arn).toContain("ReadinessFunction");
+    expect(JSON.parse(target.value.input)).toEqual({
+      site: "example",
+      scheduledAt: "<aws.scheduler.scheduled-time>",
+    });
+    const build = synth.builds.find((b) => b.functionID === "Readiness");
+    expect(build?.properties).toMatchObject({
+      install: { "@okta/okta-sdk-nodejs": "*", "@microsoft/microsoft-graph-client": "*" },
+    });
+  });
+
+  it("reads and writes the home table only", () => {
+    const statements = statementsOf("ReadinessRole");
+    expect(statements.flatMap((s) => s.actions ?? []).every((a) => a.startsWith("dynamodb:"))).toBe(true);
+    expect(statements.flatMap((s) => s.resources ?? [])).toEqual([
+      expect.stringMatching(/:dynamodb\/table\/Table$/),
+    ]);
+  });
+});
+
 describe("secrets", () => {
   it("links each secret only to the functions that read it", () => {
     expect(linksOf("ProbeUsEast1")).toEqual([
@@ -312,6 +347,7 @@ describe("secrets", () => {
     expect(linksOf("Evaluate")).toEqual(["IdpFailover"]);
     expect(linksOf("Report")).toEqual(["EntraProbeClientSecret", "IdpFailover", "SlackBotToken"]);
     expect(linksOf("VerdictEuWest1")).toEqual(["IdpFailoverVerdicts", "VerdictPathSecret"]);
+    expect(linksOf("Readiness")).toEqual(["EntraReadinessClientSecret", "IdpFailover", "OktaReadinessToken"]);
   });
 
   it("ships the config document itself to the functions, to be parsed at cold start", () => {

@@ -3,6 +3,7 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { DynamoMessageRefs } from "./dynamo-message-refs.js";
 import { DynamoNotificationOutbox } from "./dynamo-notification-outbox.js";
+import { DynamoReadinessStore } from "./dynamo-readiness-store.js";
 import { DynamoStore } from "./dynamo-store.js";
 import { EventBridgePublisher } from "./eventbridge-publisher.js";
 import { Route53DnsWeights } from "./route53-dns-weights.js";
@@ -29,6 +30,7 @@ export interface AwsAdapters {
   store: DynamoStore;
   outbox: DynamoNotificationOutbox;
   messageRefs: DynamoMessageRefs;
+  readiness: DynamoReadinessStore;
   dns: Route53DnsWeights;
   events: EventBridgePublisher;
   clients: { dynamodb: DynamoDBClient; route53: Route53Client; eventbridge: EventBridgeClient };
@@ -62,6 +64,7 @@ export function createAwsAdapters(settings: AwsAdapterSettings): AwsAdapters {
     store: new DynamoStore(table),
     outbox: new DynamoNotificationOutbox(table),
     messageRefs: new DynamoMessageRefs(table),
+    readiness: new DynamoReadinessStore(table),
     dns: new Route53DnsWeights({ client: route53 }),
     events: new EventBridgePublisher({ client: eventbridge, eventBusName: settings.eventBusName }),
     clients: { dynamodb, route53, eventbridge },

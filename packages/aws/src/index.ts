@@ -3,6 +3,7 @@ export * from "./aws-errors.js";
 export * from "./dynamo-data-plane-store.js";
 export * from "./dynamo-message-refs.js";
 export * from "./dynamo-notification-outbox.js";
+export * from "./dynamo-readiness-store.js";
 export * from "./dynamo-store.js";
 export * from "./eventbridge-evaluator-trigger.js";
 export * from "./eventbridge-publisher.js";

@@ -14,6 +14,11 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
  *   SITE#{site}                 MSGREF#{key}                           where a message was posted (Slack ts)
  *   PROBE#{site}#{provider}     {at}#{region}                          a region's probe round: its results, TTL (35 days)
  *   ROLLUP#{site}#{provider}    {minute}                               minute rollup, kept for SLA reports
+ *   SITE#{site}                 READINESS                              the latest readiness result (gzip JSON)
+ *   SITE#{site}                 READINESS#COMPLETE                     the latest complete one: its score (evaluator)
+ *   SITE#{site}                 READINESS#AT#{at}                      dated history of results, TTL (400 days)
+ *   READINESS#{site}            SNAPSHOT                               the stored Entra state: generation, size, digest
+ *   READINESS#{site}            SNAPSHOT#{generation}#{n:4}            its chunks (binary, under 350 KB), TTL (8 days)
  *
  *   GSI1 (keys only, sparse)   GSI1PK = OUTBOX, GSI1SK = {next attempt}#{intent at}#{intent id}#{channel}
  *                              present only while a delivery is due: "what is due now" is one query.
@@ -91,4 +96,10 @@ export const keys = {
   probe: (site: string, provider: string) => `PROBE#${site}#${provider}`,
   probeRound: (at: string, region: string) => `${isoKey(at)}#${region}`,
   rollup: (site: string, provider: string) => `ROLLUP#${site}#${provider}`,
+  readiness: "READINESS",
+  readinessComplete: "READINESS#COMPLETE",
+  readinessAt: (ms: number) => `READINESS#AT#${timeKey(ms)}`,
+  readinessSnapshots: (site: string) => `READINESS#${site}`,
+  snapshotHead: "SNAPSHOT",
+  snapshotChunk: (generation: string, n: number) => `SNAPSHOT#${generation}#${String(n).padStart(4, "0")}`,
 } as const;

@@ -7,6 +7,7 @@ import { registerFailover } from "./commands/failover.js";
 import { registerFreeze } from "./commands/freeze.js";
 import { registerHistory } from "./commands/history.js";
 import { registerProbe } from "./commands/probe.js";
+import { registerReadiness } from "./commands/readiness.js";
 import { registerReplay } from "./commands/replay.js";
 import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
@@ -32,6 +33,7 @@ export function buildProgram(io: CommandIo = processIo): Command {
   registerReplay(program, io);
   registerReport(program, io);
   registerProbe(program, io);
+  registerReadiness(program, io);
   registerStatus(program, io);
   registerFailover(program, io);
   registerFailback(program, io);

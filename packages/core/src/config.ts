@@ -126,16 +126,7 @@ const oktaApiProbe = z.strictObject({
   kind: z.literal("okta-api"),
   ...probeCommon,
   orgUrl: httpsUrl,
-  auth: z.discriminatedUnion("mode", [
-    z.strictObject({ mode: z.literal("token"), tokenRef: secretRef }),
-    z.strictObject({
-      mode: z.literal("private-key"),
-      clientId: nonEmpty,
-      keyId: z.optional(z.string()),
-      privateKeyRef: secretRef,
-      scopes: z._default(z.array(z.string()).check(z.minLength(1)), ["okta.orgs.read"]),
-    }),
-  ]),
+  auth: oktaApiAuthSchema(["okta.orgs.read"]),
   /** Skip the call (and report healthy) while fewer than this share of the rate limit remains. */
   minRateLimitRemainingPct: z._default(z.number().check(z.gte(0), z.lte(100)), 20),
 });
@@ -231,6 +222,193 @@ export const providerSchema = z.strictObject({
 });
 export type ProviderInput = z.input<typeof providerSchema>;
 
+/*
+ * Identity continuity readiness (docs/readiness.md): the site's `continuity` section and the policy's
+ * optional gate. With the other sections here; continuity.ts owns the results and the rules on them.
+ */
+
+const percentage = z.number().check(z.gte(0), z.lte(100));
+
+/**
+ * How a program authenticates to Okta's management API: an SSWS API token, or an OAuth 2.0 service
+ * app signing a client assertion with its private key (scoped tokens; the scopes it asks for are
+ * granted on the app's Okta API Scopes tab).
+ */
+export function oktaApiAuthSchema(defaultScopes: string[]) {
+  return z.discriminatedUnion("mode", [
+    z.strictObject({ mode: z.literal("token"), tokenRef: secretRef }),
+    z.strictObject({
+      mode: z.literal("private-key"),
+      clientId: nonEmpty,
+      keyId: z.optional(z.string()),
+      privateKeyRef: secretRef,
+      scopes: z._default(z.array(z.string()).check(z.minLength(1)), defaultScopes),
+    }),
+  ]);
+}
+
+/** The Okta API scopes a readiness run reads with (Okta: OAuth 2.0 Scopes, Okta Admin Management). */
+export const readinessOktaScopes = ["okta.users.read", "okta.groups.read", "okta.apps.read"];
+
+/** The Microsoft Graph application permissions a readiness run reads with. */
+export const readinessGraphPermissions = ["User.Read.All", "GroupMember.Read.All", "Application.Read.All"];
+
+export const userMatchSchema = z.strictObject({
+  /** The Okta profile attribute: `login` (default) or `email`. */
+  okta: z._default(z.enum(["login", "email"]), "login"),
+  /** The Entra user property: `userPrincipalName` (default) or `mail`. */
+  entra: z._default(z.enum(["userPrincipalName", "mail"]), "userPrincipalName"),
+});
+export type UserMatch = z.infer<typeof userMatchSchema>;
+
+/** `sites[].continuity`: what a readiness run compares, and with which credentials it reads. */
+export const continuitySchema = z.strictObject({
+  /**
+   * Optional: the providers compared are the site's Okta primary and its first Entra secondary; when
+   * written (the effective config writes them), they must agree.
+   */
+  primary: z.optional(identifier),
+  secondary: z.optional(identifier),
+  /** Below this share of ready users, a readiness run alerts. */
+  minReadinessPct: z._default(percentage, 98),
+  /** Users match case-insensitively on these attributes. */
+  userMatch: z.prefault(userMatchSchema, {}),
+  groups: z.prefault(
+    z.strictObject({
+      /** `name`: Okta group name = Entra displayName (case-insensitive), `map` entries first; `map`: only the map. */
+      match: z._default(z.enum(["name", "map"]), "name"),
+      /** Okta group id -> Entra group object id. */
+      map: z._default(z.record(z.string().check(z.minLength(1)), nonEmpty), {}),
+    }),
+    {},
+  ),
+  /** Apps users sign in to: the Okta app and the Entra service principal (object id) that stands in for it. */
+  apps: z._default(
+    z.array(z.strictObject({ okta: nonEmpty, entra: nonEmpty, name: z.optional(nonEmpty) })),
+    [],
+  ),
+  okta: z.strictObject({
+    /** Default: the org of the primary's okta-api probe, else the origin of its issuer. */
+    orgUrl: z.optional(httpsUrl),
+    /** Its own credentials: the readiness app needs read scopes the probes must not have. */
+    auth: oktaApiAuthSchema(readinessOktaScopes),
+  }),
+  entra: z.strictObject({
+    /** Default: the secondary's tenantId. */
+    tenantId: z.optional(nonEmpty),
+    clientId: nonEmpty,
+    clientSecretRef: secretRef,
+    /** Microsoft Graph; sovereign clouds differ. Default: the graph-health probe's graphUrl, else https://graph.microsoft.com. */
+    graphBaseUrl: z.optional(httpsUrl),
+    /** Microsoft identity platform; sovereign clouds differ. Default: the graph-health probe's loginUrl, else https://login.microsoftonline.com. */
+    authorityHost: z.optional(httpsUrl),
+  }),
+});
+export type ContinuityInput = z.infer<typeof continuitySchema>;
+
+/** `policy.continuity`: failover is never gated by readiness unless `gateBelowPct` is set. */
+export const continuityPolicySchema = z.strictObject({
+  /** Hold an automatic failover onto a secondary whose last complete readiness is below this. */
+  gateBelowPct: z.optional(percentage),
+});
+export type ContinuityPolicy = z.infer<typeof continuityPolicySchema>;
+
+/** A site's continuity settings after defaults, endpoints resolved from the providers. */
+export interface SiteContinuity extends Omit<ContinuityInput, "okta" | "entra"> {
+  /** The Okta primary and the Entra secondary compared. */
+  primary: string;
+  secondary: string;
+  okta: { orgUrl: string; auth: ContinuityInput["okta"]["auth"] };
+  entra: {
+    tenantId: string;
+    clientId: string;
+    clientSecretRef: string;
+    graphBaseUrl: string;
+    authorityHost: string;
+  };
+}
+
+const publicGraph = "https://graph.microsoft.com";
+const publicAuthority = "https://login.microsoftonline.com";
+
+/**
+ * Resolves a site's continuity settings against its providers: the primary must be Okta and an Entra
+ * provider must follow it; endpoints not written come from that provider's probes, then the public cloud.
+ */
+export function resolveContinuity(
+  input: ContinuityInput,
+  providers: readonly Provider[],
+  path: string,
+  issues: ConfigIssue[],
+): SiteContinuity | undefined {
+  const primary = providers[0];
+  const secondary = providers.slice(1).find((p) => p.kind === "entra");
+  if (primary?.kind !== "okta") {
+    issues.push({
+      path,
+      message: "continuity compares an Okta primary with an Entra secondary; this site's primary is not Okta",
+      hint: "remove continuity from this site, or list the Okta provider first",
+    });
+    return undefined;
+  }
+  if (!secondary) {
+    issues.push({
+      path,
+      message: "continuity needs an Entra provider after the Okta primary",
+      hint: "add the Entra secondary to providers, or remove continuity",
+    });
+    return undefined;
+  }
+  for (const [key, derived] of [
+    ["primary", primary.id],
+    ["secondary", secondary.id],
+  ] as const) {
+    if (input[key] !== undefined && input[key] !== derived) {
+      issues.push({
+        path: `${path}.${key}`,
+        message: `continuity compares ${derived} as the ${key}, not ${input[key]}`,
+        hint: "leave it out: the Okta primary and the first Entra provider after it are compared",
+      });
+      return undefined;
+    }
+  }
+  const tenantId = input.entra.tenantId ?? secondary.tenantId;
+  if (!tenantId) {
+    issues.push({
+      path: `${path}.entra.tenantId`,
+      message: `no tenant: set continuity.entra.tenantId or ${secondary.id}'s tenantId`,
+    });
+    return undefined;
+  }
+  const oktaProbe = primary.probes.find((p) => p.kind === "okta-api");
+  const graphProbe = secondary.probes.find((p) => p.kind === "graph-health");
+  const orgUrl =
+    input.okta.orgUrl ??
+    (oktaProbe?.kind === "okta-api" ? oktaProbe.orgUrl : primary.issuer && new URL(primary.issuer).origin);
+  if (!orgUrl) {
+    issues.push({
+      path: `${path}.okta.orgUrl`,
+      message: "required: the Okta org URL, like https://example.okta.com",
+    });
+    return undefined;
+  }
+  const graphHealth = graphProbe?.kind === "graph-health" ? graphProbe : undefined;
+  const trim = (url: string) => url.replace(/\/+$/, "");
+  return {
+    ...input,
+    primary: primary.id,
+    secondary: secondary.id,
+    okta: { orgUrl: trim(orgUrl), auth: input.okta.auth },
+    entra: {
+      tenantId,
+      clientId: input.entra.clientId,
+      clientSecretRef: input.entra.clientSecretRef,
+      graphBaseUrl: trim(input.entra.graphBaseUrl ?? graphHealth?.graphUrl ?? publicGraph),
+      authorityHost: trim(input.entra.authorityHost ?? graphHealth?.loginUrl ?? publicAuthority),
+    },
+  };
+}
+
 export const siteSchema = z.strictObject({
   id: identifier,
   hostname: z.string().check(
@@ -264,6 +442,8 @@ export const siteSchema = z.strictObject({
   providers: z
     .array(providerSchema)
     .check(z.minLength(2, { error: "a site needs a primary and at least one secondary" })),
+  /** Identity continuity readiness: is the secondary ready for the primary's users (docs/readiness.md)? */
+  continuity: z.optional(continuitySchema),
 });
 
 export const policySchema = z.strictObject({
@@ -346,6 +526,8 @@ export const policySchema = z.strictObject({
     {},
   ),
   approval: z.prefault(z.strictObject({ expirySeconds: z._default(seconds, 14_400) }), {}),
+  /** Readiness never gates failover unless `gateBelowPct` is set (docs/readiness.md). */
+  continuity: z.optional(continuityPolicySchema),
   dns: z.prefault(
     z.strictObject({
       /** Backoff between attempts when Route 53 asks us to retry. */
@@ -573,6 +755,7 @@ export interface Site {
   ttl: number;
   /** In priority order: the first is the primary. */
   providers: Provider[];
+  continuity?: SiteContinuity;
 }
 
 export interface Config {
@@ -726,7 +909,10 @@ function resolveSite(
     issues,
     "each provider needs its own path: with one target, a failover would change nothing users reach",
   );
-  return { ...site, providers };
+  const { continuity: continuityInput, ...rest } = site;
+  const continuity =
+    continuityInput && resolveContinuity(continuityInput, providers, `sites.${s}.continuity`, issues);
+  return { ...rest, providers, ...(continuity ? { continuity } : {}) };
 }
 
 /** The front-door probe with every default filled in from the site and the provider's path. */

@@ -37,6 +37,8 @@ export interface FunctionSizing {
   notify: FunctionSize;
   slackInteractions: FunctionSize;
   report: FunctionSize;
+  /** A site's daily continuity readiness run: Lambda's longest timeout, CPU for the comparison. */
+  readiness: FunctionSize;
 }
 
 /**
@@ -70,5 +72,6 @@ export function functionSizing(config: Config): FunctionSizing {
     notify: { memoryMb: 256, timeoutSeconds: 60 },
     slackInteractions: { memoryMb: 256, timeoutSeconds: 10 },
     report: { memoryMb: 512, timeoutSeconds: 300 },
+    readiness: { memoryMb: 1024, timeoutSeconds: 900 },
   };
 }

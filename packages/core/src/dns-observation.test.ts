@@ -23,7 +23,9 @@ describe("public DNS observations", () => {
   it("keep their `since` while the answers stay, and start again when they move", () => {
     const first = nextObservation(undefined, "eu-west-1", ["ACME.customdomains.okta.com."], undefined, t0);
     expect(first).toEqual({ region: "eu-west-1", answers: ["acme.customdomains.okta.com"], since: t0 });
-    expect(nextObservation(first, "eu-west-1", ["acme.customdomains.okta.com"], undefined, t0 + minute)).toBe(first);
+    expect(nextObservation(first, "eu-west-1", ["acme.customdomains.okta.com"], undefined, t0 + minute)).toBe(
+      first,
+    );
     const moved = nextObservation(first, "eu-west-1", [], "NXDOMAIN", t0 + 2 * minute);
     expect(moved).toEqual({ region: "eu-west-1", answers: [], error: "NXDOMAIN", since: t0 + 2 * minute });
   });
@@ -40,7 +42,10 @@ describe("public DNS observations", () => {
         attempts: 1,
       },
     };
-    expect([...acceptedAnswers(site, pending)].sort()).toEqual(["acme-login.azurefd.net", "acme.customdomains.okta.com"]);
+    expect([...acceptedAnswers(site, pending)].sort()).toEqual([
+      "acme-login.azurefd.net",
+      "acme.customdomains.okta.com",
+    ]);
   });
 
   it("disagree only after the TTL plus the time to INSYNC", () => {

@@ -134,6 +134,8 @@ export const notificationSchema = z.discriminatedUnion("kind", [
     actor: z.string(),
     weights: weightsSchema,
     evidence,
+    /** How ready `to` was for the primary's users at its last complete readiness run (docs/readiness.md). */
+    readiness: z.optional(z.object({ pct: z.number(), at: iso })),
   }),
   z.object({
     ...notificationBase,
@@ -286,6 +288,31 @@ export const notificationSchema = z.discriminatedUnion("kind", [
     failoverTo: z.optional(z.string()),
     /** Messages the incident's cap kept back (policy.notifications.maxPerIncident). */
     suppressed: z.optional(z.number().check(z.int())),
+  }),
+  /** A readiness run found the secondary below `continuity.minReadinessPct`, or could not read it all. */
+  z.object({
+    ...notificationBase,
+    kind: z.literal("readiness-low"),
+    secondary: z.string(),
+    status: z.enum(["complete", "partial"]),
+    readinessPct: z.nullable(z.number()),
+    minReadinessPct: z.number(),
+    primaryActive: z.number(),
+    missingCount: z.number(),
+    disabledCount: z.number(),
+    /** Mapped apps whose service principal leaves some of their users out, worst first. */
+    apps: z.array(z.object({ name: z.string(), notCoveredCount: z.number() })),
+    /** Why the read was partial. */
+    reasons: z.array(z.string()),
+  }),
+  /** `policy.continuity.gateBelowPct` held an automatic failover. */
+  z.object({
+    ...notificationBase,
+    kind: z.literal("failover-held"),
+    from: z.string(),
+    to: z.string(),
+    reason: z.string(),
+    evidence,
   }),
   z.object({ ...notificationBase, kind: z.literal("frozen"), by: z.string(), reason: z.string() }),
   z.object({ ...notificationBase, kind: z.literal("unfrozen"), by: z.string(), resumedAs: stateName }),

@@ -1,4 +1,5 @@
 import { type Config, findSite, type Site } from "./config.js";
+import type { ReadinessReader } from "./continuity.js";
 import { dnsDisagreementIntent, dnsDisagreements } from "./dns-observation.js";
 import { type Effects, hasEffects, noEffects, type Transition } from "./effects.js";
 import type { Clock, DnsWeights, EventPublisher, Notifier, Store } from "./ports.js";
@@ -37,6 +38,8 @@ export interface EvaluatorDeps {
   events: EventPublisher;
   notifier: Notifier;
   clock: Clock;
+  /** The last complete readiness, read only while a provider is down (gate and failover alert). */
+  readiness?: ReadinessReader;
 }
 
 export interface EvaluationStep {
@@ -276,6 +279,8 @@ async function runOnce(
   if (pending) await runPending();
 
   const verdicts = await loadVerdicts(deps.store, config, site, now);
+  const anyDown = Object.values(verdicts).some((v) => v.verdict === "down");
+  const readiness = anyDown && site.continuity ? await deps.readiness?.latestReadiness(site.id) : undefined;
   const ctx: DecisionContext = {
     now,
     site,
@@ -283,6 +288,7 @@ async function runOnce(
     policy: config.policy,
     verdicts,
     maxRollupMinutes: options.maxRollupMinutes ?? productionRollupMinutes,
+    ...(readiness ? { readiness } : {}),
   };
 
   const apply = async (next: Input): Promise<Decision> => {

@@ -1,4 +1,5 @@
 export * from "./config.js";
+export * from "./continuity.js";
 export * from "./cost-estimate.js";
 export * from "./cost-prices.js";
 export * from "./data-plane.js";

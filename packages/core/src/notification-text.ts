@@ -62,6 +62,12 @@ export function notificationText(intent: NotificationIntent): string {
       return `automatic changes resumed (${intent.reason})`;
     case "incident-resolved":
       return `incident resolved: ${intent.provider} ${intent.start} .. ${intent.endAt}${intent.suppressed ? ` (${intent.suppressed} update(s) held back)` : ""}`;
+    case "readiness-low":
+      return intent.status === "partial"
+        ? `readiness of ${intent.secondary} could not be read whole: ${intent.reasons.join("; ")}`
+        : `${intent.secondary} is ${intent.readinessPct}% ready (minimum ${intent.minReadinessPct}%): ${intent.missingCount} of ${intent.primaryActive} users missing, ${intent.disabledCount} disabled`;
+    case "failover-held":
+      return `failover ${intent.from} -> ${intent.to} held by the readiness gate: ${intent.reason}`;
     case "frozen":
       return `frozen by ${intent.by}: ${intent.reason}`;
     case "unfrozen":

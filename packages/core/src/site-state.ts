@@ -75,6 +75,9 @@ export const incidentSchema = z.object({
   approvedBy: z.optional(z.string()),
   /** Failback finished (all weight back on the primary): the incident is over. */
   endAt: z.optional(iso),
+  /** How ready the provider failed over to was at its last complete readiness run before the failover. */
+  secondaryReadinessPct: z.optional(z.number()),
+  secondaryReadinessAt: z.optional(iso),
   evidence: z.array(regionEvidenceSchema),
   /**
    * Earlier down episodes of the same incident: the provider recovered and went down again before
@@ -161,6 +164,8 @@ export const siteStateSchema = z.object({
         quietSince: z.optional(iso),
       }),
     ),
+    /** `policy.continuity.gateBelowPct` is holding a failover (raised once). */
+    failoverHeldSince: z.optional(iso),
   }),
   /** Automatic failovers of the last hour (policy.maxDnsChangesPerHour counts them). */
   flips: z.optional(z.array(iso)),

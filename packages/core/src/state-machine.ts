@@ -1,4 +1,5 @@
 import type { Policy, Site } from "./config.js";
+import { type ReadinessSummary, readinessGateHolds } from "./continuity.js";
 import type { AuditRecord, DomainEvent, Effects, NotificationIntent, Transition } from "./effects.js";
 import { deploymentScope, noEffects } from "./effects.js";
 import type { VendorMode } from "./monitor.js";
@@ -64,6 +65,8 @@ export interface DecisionContext {
   verdicts: SiteVerdicts;
   /** At most this many minutes of rollups close in one decision (bounds the outbox). Default: all. */
   maxRollupMinutes?: number;
+  /** The site's last complete readiness (loaded when a provider is down): gate and failover alert. */
+  readiness?: ReadinessSummary;
 }
 
 export type Decision =
@@ -425,6 +428,7 @@ function leaveIfActiveDown(d: Draft, ctx: DecisionContext): boolean {
   if (activeVerdict !== "down") {
     // Said once per incident: a provider flapping through "both down" is one incident, one page.
     if (state.alerts.bothDownSince && !state.incident) state.alerts.bothDownSince = undefined;
+    if (state.alerts.failoverHeldSince) state.alerts.failoverHeldSince = undefined;
     return false;
   }
   const opened = !state.incident;
@@ -453,6 +457,15 @@ function leaveIfActiveDown(d: Draft, ctx: DecisionContext): boolean {
         alert: "both-down",
         message: `${state.active} is down and no other provider can take over${why ? ` (${why})` : ""}: no failover`,
       });
+    }
+    return true;
+  }
+  const held = readinessGateHolds(ctx.policy.continuity?.gateBelowPct, ctx.readiness, target);
+  if (held) {
+    if (!state.alerts.failoverHeldSince) {
+      state.alerts.failoverHeldSince = d.at;
+      const evidence = evidenceOf(ctx.verdicts[state.active]);
+      d.notify({ kind: "failover-held", from: state.active, to: target, reason: held, evidence });
     }
     return true;
   }
@@ -526,7 +539,15 @@ function resume(d: Draft, actor: string, reason: string): string | undefined {
 function startFailover(d: Draft, ctx: DecisionContext, target: string, reason: string, actor: string): void {
   const from = d.state.active;
   const weights = weightsServing(ctx.site, target);
-  if (d.state.incident && !d.state.incident.failoverTo) d.updateIncident({ failoverTo: target });
+  const readiness = ctx.readiness?.secondary === target ? ctx.readiness : undefined;
+  if (d.state.incident && !d.state.incident.failoverTo) {
+    d.updateIncident({
+      failoverTo: target,
+      ...(readiness
+        ? { secondaryReadinessPct: readiness.readinessPct, secondaryReadinessAt: readiness.at }
+        : {}),
+    });
+  }
   d.state.failback = undefined;
   d.state.approval = undefined;
   d.state.active = target;
@@ -540,6 +561,7 @@ function startFailover(d: Draft, ctx: DecisionContext, target: string, reason: s
     actor,
     weights,
     evidence: evidenceOf(ctx.verdicts[from]),
+    ...(readiness ? { readiness: { pct: readiness.readinessPct, at: readiness.at } } : {}),
   });
 }
 

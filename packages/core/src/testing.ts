@@ -1,4 +1,5 @@
 import { type Config, type Policy, parseConfig, type Site } from "./config.js";
+import type { ReadinessResult } from "./continuity.js";
 import type { VendorMode } from "./monitor.js";
 import type { DecisionContext } from "./state-machine.js";
 import {
@@ -226,4 +227,43 @@ export function stopPoint(): { reached: Promise<void>; arrive(): void } {
     arrive = resolve;
   });
   return { reached, arrive };
+}
+
+/** A complete readiness result of the test site (96 of 100 ready, minimum 98), with overrides. */
+export function testReadinessResult(patch: Partial<ReadinessResult> = {}): ReadinessResult {
+  return {
+    schemaVersion: 1,
+    site: "acme",
+    primary: "okta",
+    secondary: "entra",
+    startedAt: "2026-03-02T05:21:00.000Z",
+    at: "2026-03-02T05:22:10.000Z",
+    mode: "full",
+    status: "complete",
+    readinessPct: 96,
+    minReadinessPct: 98,
+    partial: [],
+    users: {
+      primaryActive: 100,
+      matched: 98,
+      missingCount: 2,
+      missing: ["user17@example.com", "user42@example.com"],
+      disabledInSecondaryCount: 1,
+      disabledInSecondary: ["user99@example.com"],
+      ready: 96,
+    },
+    groups: {
+      match: "name",
+      primary: 12,
+      mapped: 12,
+      unmappedCount: 0,
+      unmapped: [],
+      membershipDrift: 0,
+      withDrift: 0,
+      worst: [],
+    },
+    apps: { mapped: 0, assignedInPrimary: 0, coveredInSecondary: 0, items: [] },
+    requests: { okta: 20, graph: 6, throttled: 0 },
+    ...patch,
+  };
 }

@@ -61,6 +61,12 @@ export interface NodeHttpClientOptions {
   ca?: string | undefined;
   /** Default `idp-failover/0.1`; the probes send `idp-failover-probe/0.1`. */
   userAgent?: string;
+  /**
+   * Keep connections open and reuse them, at most `maxSockets` per host: for bulk reads (a readiness
+   * run is thousands of requests to two hosts). Without it every request opens a fresh connection,
+   * which is what a probe measures (DNS, TCP and TLS are part of the check).
+   */
+  keepAlive?: { maxSockets: number };
 }
 
 const defaultMaxBytes = 2 * 1024 * 1024;
@@ -86,17 +92,27 @@ export class NodeHttpClient implements HttpClient {
   /** Shared: a context per connection (or per client) would parse the whole root store every time. */
   private readonly secureContext: tls.SecureContext;
   private readonly httpsAgent: HttpsAgent;
-  private readonly httpAgent = new HttpAgent({ keepAlive: false });
+  private readonly httpAgent: HttpAgent;
   private readonly userAgent: string;
+  private readonly pooled: boolean;
 
   constructor(options: NodeHttpClientOptions = {}) {
     this.secureContext = secureContextFor(options.ca);
-    this.httpsAgent = new HttpsAgent({ keepAlive: false, secureContext: this.secureContext });
+    const pool = options.keepAlive ? { keepAlive: true, maxSockets: options.keepAlive.maxSockets } : {};
+    this.pooled = options.keepAlive !== undefined;
+    this.httpsAgent = new HttpsAgent({ keepAlive: false, ...pool, secureContext: this.secureContext });
+    this.httpAgent = new HttpAgent({ keepAlive: false, ...pool });
     this.userAgent = options.userAgent ?? "idp-failover/0.1";
   }
 
   agentFor(protocol: string | null | undefined): Agent {
     return protocol === "http:" ? this.httpAgent : this.httpsAgent;
+  }
+
+  /** Closes the pooled connections (a keep-alive client, when its run is over). */
+  destroy(): void {
+    this.httpsAgent.destroy();
+    this.httpAgent.destroy();
   }
 
   async request(url: string, request: HttpRequest): Promise<HttpAnswer> {
@@ -149,12 +165,14 @@ export class NodeHttpClient implements HttpClient {
             }),
         );
       const connectTo = request.connectTo;
+      // Pinned to an address, a request never shares a pooled connection (the pool is keyed by host).
+      const pool = this.pooled && !connectTo;
       const options = {
         method: request.method ?? "GET",
         headers,
-        agent: false as const,
+        agent: pool ? this.agentFor(target.protocol) : (false as const),
         signal: request.signal,
-        ...(secure ? { secureContext: this.secureContext } : {}),
+        ...(secure && !pool ? { secureContext: this.secureContext } : {}),
         ...(connectTo ? { lookup: pinnedLookup(connectTo) } : {}),
       };
       const req = (secure ? httpsRequest : httpRequest)(target, options, (res) => {

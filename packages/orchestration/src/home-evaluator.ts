@@ -13,5 +13,5 @@ import {
  */
 export function homeEvaluator(config: Config, aws: AwsAdapters, clock: Clock): EvaluatorDeps {
   const notifier = new OutboxNotifier(aws.outbox, notificationChannels(config), clock);
-  return { store: aws.store, dns: aws.dns, events: aws.events, notifier, clock };
+  return { store: aws.store, dns: aws.dns, events: aws.events, notifier, clock, readiness: aws.readiness };
 }

@@ -1,4 +1,6 @@
+export { mapConcurrent } from "./map-concurrent.js";
 export { discoveryUrlOf } from "./oidc.js";
+export { type OktaAuth, oktaClientSettings } from "./okta-client-settings.js";
 export type { ProbeTarget } from "./probe-context.js";
 export { createProbeMemory, ProbeMemory } from "./probe-memory.js";
 export * from "./public-dns.js";

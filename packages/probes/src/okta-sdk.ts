@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { HttpClient } from "@idp-failover/http";
 import okta from "@okta/okta-sdk-nodejs";
+import { type OktaAuth, oktaClientSettings } from "./okta-client-settings.js";
 
 /*
  * The Okta SDK, behind a seam: this module is imported on first use (the SDK takes about a second to
@@ -61,36 +62,15 @@ class ProbeRequestExecutor extends okta.DefaultRequestExecutor {
   }
 }
 
-export type OktaAuth =
-  | { mode: "token"; token: string }
-  | { mode: "private-key"; clientId: string; scopes: string[]; privateKey: string; keyId?: string };
+export type { OktaAuth };
 
 export function createOktaClient(orgUrl: string, auth: OktaAuth): OktaClient {
-  // Every setting is given explicitly, empty when unused: the SDK merges ~/.okta/okta.yaml, ./okta.yaml
-  // and OKTA_CLIENT_* variables under what it is given, and none of those may leak into a probe.
-  const common = {
-    orgUrl,
-    requestExecutor: new ProbeRequestExecutor(),
-    cacheMiddleware: null,
-    userAgent: "idp-failover-probe",
-    token: "",
-    clientId: "",
-    scopes: [] as string[],
-    privateKey: "",
-    keyId: "",
-  };
-  const config =
-    auth.mode === "token"
-      ? { ...common, authorizationMode: "SSWS", token: auth.token }
-      : {
-          ...common,
-          authorizationMode: "PrivateKey",
-          clientId: auth.clientId,
-          scopes: auth.scopes,
-          privateKey: auth.privateKey,
-          keyId: auth.keyId ?? "",
-        };
-  return new okta.Client(config);
+  return new okta.Client(
+    oktaClientSettings(orgUrl, auth, {
+      requestExecutor: new ProbeRequestExecutor(),
+      userAgent: "idp-failover-probe",
+    }),
+  );
 }
 
 /** `GET /api/v1/org` with this attempt's scope around every request the SDK makes for it. */

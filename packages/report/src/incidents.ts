@@ -114,6 +114,9 @@ export interface IncidentRow {
   failbackSeconds: number | null;
   /** The login hostname's downtime this incident caused, inside the period. */
   loginDowntimeSeconds: number;
+  /** Readiness of the provider failed over to, as last measured before the failover (docs/readiness.md). */
+  secondaryReadinessPct: number | null;
+  secondaryReadinessAt: string | null;
 }
 
 export function incidentRow(incident: Incident, timing: LoginTiming, period: ReportPeriod): IncidentRow {
@@ -155,6 +158,8 @@ export function incidentRow(incident: Incident, timing: LoginTiming, period: Rep
     failbackApprovalWaitSeconds: between(incident.failbackRequestedAt, incident.failbackApprovedAt),
     failbackSeconds: between(incident.failbackApprovedAt, incident.endAt),
     loginDowntimeSeconds: seconds(inside),
+    secondaryReadinessPct: incident.secondaryReadinessPct ?? null,
+    secondaryReadinessAt: incident.secondaryReadinessAt ?? null,
   };
 }
 

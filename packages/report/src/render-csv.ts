@@ -39,6 +39,7 @@ export const csvColumns = [
   "failback_approval_wait_seconds",
   "approved_by",
   "login_downtime_seconds",
+  "secondary_readiness_pct",
 ] as const;
 
 type Column = (typeof csvColumns)[number];
@@ -110,6 +111,7 @@ export function renderCsv(report: SlaReport): string {
         failback_approval_wait_seconds: i.failbackApprovalWaitSeconds,
         approved_by: i.approvedBy,
         login_downtime_seconds: i.loginDowntimeSeconds,
+        secondary_readiness_pct: i.secondaryReadinessPct,
       });
     }
   }

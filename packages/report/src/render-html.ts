@@ -1,3 +1,4 @@
+import { formatReadinessPct } from "@idp-failover/core";
 import type { IncidentReport, ProviderReport, SiteReport, SlaReport } from "./report-schema.js";
 import { creditText, failoverText, headline, periodTitle, slaText } from "./report-text.js";
 import {
@@ -122,6 +123,8 @@ function incidentCard(site: SiteReport, i: IncidentReport): string {
   if (i.insyncSeconds !== null) steps.push(["INSYNC", `+${secondsText(i.insyncSeconds)}`]);
   if (i.insyncSeconds !== null)
     steps.push(["Sign-in restored", `+${secondsText(i.insyncSeconds + site.ttlSeconds)} (INSYNC + TTL)`]);
+  if (i.secondaryReadinessPct !== null)
+    steps.push([`${i.failoverTo ?? "Secondary"} readiness`, formatReadinessPct(i.secondaryReadinessPct)]);
   if (i.timeOnSecondarySeconds !== null)
     steps.push([`On ${i.failoverTo ?? "secondary"}`, secondsText(i.timeOnSecondarySeconds)]);
   if (i.failbackApprovalWaitSeconds !== null)

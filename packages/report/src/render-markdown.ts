@@ -1,3 +1,4 @@
+import { formatReadinessPct } from "@idp-failover/core";
 import type { ProviderReport, SiteReport, SlaReport } from "./report-schema.js";
 import { creditText, headline, periodTitle, slaText, vendorText } from "./report-text.js";
 import { approverText, minutesText, pctText, secondsText, timeText } from "./text-format.js";
@@ -86,7 +87,9 @@ function siteSection(site: SiteReport): string[] {
         ],
         site.incidents.map((i) => [
           `${timeText(i.start)}${i.startedBeforePeriod ? " (before period)" : ""}`,
-          i.failoverTo ? `${i.provider} -> ${i.failoverTo}` : i.provider,
+          i.failoverTo
+            ? `${i.provider} -> ${i.failoverTo}${i.secondaryReadinessPct === null ? "" : ` (${formatReadinessPct(i.secondaryReadinessPct)} ready)`}`
+            : i.provider,
           secondsText(i.detectionSeconds),
           secondsText(i.dnsChangeSeconds),
           secondsText(i.insyncSeconds),

@@ -147,3 +147,29 @@ describe("report renderings", () => {
     expect(renderMarkdown(report)).toContain("(down 1 h 30 min): failover could not avoid any of it.");
   });
 });
+
+describe("readiness at the time of a failover", () => {
+  it("shows how ready the secondary was, in every format", async () => {
+    const report = await novemberReport(
+      testIncident({ secondaryReadinessPct: 97.46, secondaryReadinessAt: "2026-11-10T05:12:00.000Z" }),
+    );
+
+    const incident = report.sites[0]?.incidents[0];
+    expect(incident).toMatchObject({
+      secondaryReadinessPct: 97.46,
+      secondaryReadinessAt: "2026-11-10T05:12:00.000Z",
+    });
+    expect(renderMarkdown(report)).toContain("okta -> entra (97.4% ready)");
+    expect(renderHtml(report)).toContain("entra readiness");
+    const [header, ...rows] = parseCsv(renderCsv(report));
+    const column = header?.indexOf("secondary_readiness_pct") ?? -1;
+    expect(rows.find((r) => r[0] === "incident")?.[column]).toBe("97.46");
+  });
+
+  it("says nothing of readiness when none was measured", async () => {
+    const report = await novemberReport();
+
+    expect(report.sites[0]?.incidents[0]?.secondaryReadinessPct).toBeNull();
+    expect(renderMarkdown(report)).not.toContain("ready)");
+  });
+});

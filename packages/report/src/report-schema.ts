@@ -97,6 +97,9 @@ export const incidentReportSchema = z.object({
   failbackApprovalWaitSeconds: z.nullable(z.number()),
   failbackSeconds: z.nullable(z.number()),
   loginDowntimeSeconds: z.number(),
+  /** How ready `failoverTo` was for the primary's users at its last readiness run before the failover. */
+  secondaryReadinessPct: z.nullable(z.number()),
+  secondaryReadinessAt: z.nullable(iso),
 });
 export type IncidentReport = z.infer<typeof incidentReportSchema>;
 

@@ -259,3 +259,93 @@ describe("threads", () => {
     expect(joinsThread(threadRule(late), late, at)).toBe(false);
   });
 });
+
+describe("readiness messages", () => {
+  const text = (m: { blocks: unknown[] }) => JSON.stringify(m.blocks);
+
+  it("says how ready the secondary was when failing over", () => {
+    const intent: NotificationIntent = {
+      ...base,
+      id: "example:3:failing-over",
+      kind: "failing-over",
+      from: "okta",
+      to: "entra",
+      reason: "okta down in us-east-1, us-west-2",
+      actor: "evaluator",
+      weights: { okta: 0, entra: 100 },
+      evidence,
+      readiness: { pct: 97.46, at: "2026-03-02T05:20:00.000Z" },
+    };
+
+    expect(text(renderNotification(intent, view))).toContain(
+      "*Readiness of entra:* 97.4% of okta's active users",
+    );
+  });
+
+  it("alerts that the secondary is below the minimum, with the apps leaving people out, in its own thread", () => {
+    const intent: NotificationIntent = {
+      id: "example:readiness:2026-03-02T05:20:00.000Z",
+      site: "example",
+      at: "2026-03-02T05:20:00.000Z",
+      kind: "readiness-low",
+      secondary: "entra",
+      status: "complete",
+      readinessPct: 91.2,
+      minReadinessPct: 98,
+      primaryActive: 1200,
+      missingCount: 40,
+      disabledCount: 3,
+      apps: [{ name: "Workday", notCoveredCount: 60 }],
+      reasons: [],
+    };
+
+    const message = renderNotification(intent, view);
+
+    expect(message.text).toBe("[example] entra is 91.2% ready, below 98%");
+    expect(text(message)).toContain("Workday: 60 user(s) could not sign in");
+    expect(text(message)).toContain("Failover is not held by this");
+    expect(threadRule(intent)).toMatchObject({ key: "readiness", startsNew: true });
+  });
+
+  it("says readiness is unknown after a partial read, with each reason and its fix", () => {
+    const intent: NotificationIntent = {
+      id: "example:readiness:2026-03-03T05:20:00.000Z",
+      site: "example",
+      at: "2026-03-03T05:20:00.000Z",
+      kind: "readiness-low",
+      secondary: "entra",
+      status: "partial",
+      readinessPct: null,
+      minReadinessPct: 98,
+      primaryActive: 0,
+      missingCount: 0,
+      disabledCount: 0,
+      apps: [],
+      reasons: [
+        "Graph /groups/delta: HTTP 403 Authorization_RequestDenied: the app lacks GroupMember.Read.All (fix: …)",
+      ],
+    };
+
+    const message = renderNotification(intent, view);
+
+    expect(message.text).toContain("unknown: the read was partial");
+    expect(text(message)).toContain("GroupMember.Read.All");
+  });
+
+  it("says a failover was held by the gate and how to fail over by hand", () => {
+    const intent: NotificationIntent = {
+      ...base,
+      id: "example:4:failover-held",
+      kind: "failover-held",
+      from: "okta",
+      to: "entra",
+      reason: "entra was 40.0% ready at 2026-03-02T05:20:00.000Z, below policy.continuity.gateBelowPct 50%",
+      evidence,
+    };
+
+    const message = renderNotification(intent, view);
+
+    expect(text(message)).toContain("idpctl failover --site example --to entra");
+    expect(threadRule(intent)).toMatchObject({ key: `incident:${base.incidentId}`, broadcast: true });
+  });
+});

@@ -1,5 +1,5 @@
 import type { Config, NotificationIntent, Policy, RegionEvidence } from "@idp-failover/core";
-import { findSite, groupedReasons } from "@idp-failover/core";
+import { findSite, formatReadinessPct, groupedReasons } from "@idp-failover/core";
 import {
   type Block,
   type ButtonElement,
@@ -83,6 +83,13 @@ export function renderNotification(intent: NotificationIntent, v: SiteView): Sla
         ]),
         section(`*Why:* ${escapeMrkdwn(intent.reason)}`),
         ...evidenceBlocks(intent.evidence, intent.from),
+        ...(intent.readiness
+          ? [
+              section(
+                `*Readiness of ${escapeMrkdwn(intent.to)}:* ${formatReadinessPct(intent.readiness.pct)} of ${escapeMrkdwn(intent.from)}'s active users could sign in to their apps through it (measured ${slackTime(intent.readiness.at)}).`,
+              ),
+            ]
+          : []),
         context([
           `Weights requested: ${weightsText(intent.weights, v.providers)}. Waiting for Route 53 to report the change INSYNC.`,
         ]),
@@ -276,6 +283,16 @@ ${list(intent.freshRegions)}`,
           ),
         ],
       );
+    case "readiness-low":
+      return renderReadinessLow(intent, v);
+    case "failover-held":
+      return message(`[${v.id}] Failover of ${host} to ${intent.to} held: ${intent.reason}`, [
+        header(`:no_entry: Failover of ${host} held by the readiness gate`),
+        section(
+          `*${escapeMrkdwn(intent.from)} is down* and ${escapeMrkdwn(intent.to)} is healthy, but the policy holds automatic failover: ${escapeMrkdwn(intent.reason)}.\nTo fail over anyway: \`idpctl failover --site ${escapeMrkdwn(v.id)} --to ${escapeMrkdwn(intent.to)}\` (an operator's failover is never gated).`,
+        ),
+        ...evidenceBlocks(intent.evidence, intent.from),
+      ]);
     case "frozen":
       return message(`[${v.id}] ${host} frozen by ${intent.by}: no automatic action`, [
         section(
@@ -289,6 +306,45 @@ ${list(intent.freshRegions)}`,
         ),
       ]);
   }
+}
+
+function renderReadinessLow(
+  intent: Extract<NotificationIntent, { kind: "readiness-low" }>,
+  v: SiteView,
+): SlackMessage {
+  const secondary = escapeMrkdwn(intent.secondary);
+  if (intent.status === "partial" || intent.readinessPct === null) {
+    return message(`[${v.id}] Readiness of ${intent.secondary} unknown: the read was partial`, [
+      section(
+        `:grey_question: *Readiness of ${secondary} for \`${escapeMrkdwn(v.hostname)}\` is unknown:* the last run could not read everything, so it gives no score.`,
+      ),
+      section(
+        intent.reasons.map((r) => `• ${escapeMrkdwn(clip(r, 300))}`).join("\n") || "• (no reason recorded)",
+      ),
+      context([
+        `Run \`idpctl readiness --site ${escapeMrkdwn(v.id)}\` to see it; docs/readiness.md lists the scopes and permissions.`,
+      ]),
+    ]);
+  }
+  const pct = formatReadinessPct(intent.readinessPct);
+  const apps = intent.apps
+    .slice(0, 5)
+    .map((a) => `• ${escapeMrkdwn(a.name)}: ${a.notCoveredCount} user(s) could not sign in`)
+    .join("\n");
+  return message(`[${v.id}] ${intent.secondary} is ${pct} ready, below ${intent.minReadinessPct}%`, [
+    header(`:warning: ${intent.secondary} is ${pct} ready for ${v.hostname}`),
+    section(
+      `A failover now would leave some of the primary's ${intent.primaryActive} active users unable to sign in: below the minimum of ${intent.minReadinessPct}%. Failover is not held by this (a partly ready secondary beats a primary that is down).`,
+    ),
+    fieldsSection([
+      `*No account in ${secondary}*\n${intent.missingCount}`,
+      `*Disabled in ${secondary}*\n${intent.disabledCount}`,
+    ]),
+    ...(apps ? [section(`*Apps with users left out*\n${apps}`)] : []),
+    context([
+      `Details: \`idpctl readiness --site ${escapeMrkdwn(v.id)}\`, \`idpctl status\`, or the dashboard.`,
+    ]),
+  ]);
 }
 
 /**

@@ -30,6 +30,7 @@ const broadcastKinds = new Set<NotificationIntent["kind"]>([
   "failback-requested",
   "failback-done",
   "failback-aborted",
+  "failover-held",
 ]);
 
 export function threadRule(intent: NotificationIntent): ThreadRule {
@@ -54,6 +55,8 @@ export function threadRule(intent: NotificationIntent): ThreadRule {
         startsNew: intent.kind === "provider-degraded",
         broadcast,
       };
+    case "readiness-low":
+      return { key: "readiness", startsNew: true, broadcast };
     case "frozen":
     case "unfrozen":
       return { key: "freeze", startsNew: intent.kind === "frozen", broadcast };

@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { decodeProtectedHeader, importJWK, jwtVerify, SignJWT } from "jose";
+import type { EntraDirectory } from "./directory-seed.js";
+import { GraphDirectory, type GraphRateLimit, graphErrorReply } from "./graph-directory-api.js";
 import {
   type FaultMode,
   type HandlerContext,
@@ -19,12 +21,13 @@ import { createSigningCertificate, pemBody, type TestCa } from "./test-ca.js";
  * Microsoft Entra ID and the slice of Microsoft Graph the probes use, on 127.0.0.1, shaped like
  * Microsoft's public docs: v2.0 discovery per tenant, `/discovery/v2.0/keys` (keys without `alg`, with
  * `x5c`), client-credentials tokens at `/{tenant}/oauth2/v2.0/token` (`.default` scopes only),
- * federation metadata, the authorize endpoint's sign-in page, and Graph
- * `/v1.0/admin/serviceAnnouncement/healthOverviews` (with a service's issues on `$expand=issues`).
- * One server plays both login.microsoftonline.com and graph.microsoft.com: point `loginUrl` and
- * `graphUrl` at it. Its `backup-auth` fault plays Microsoft's backup authentication: no sign-in form
- * for new sessions, Microsoft Entra degraded in service health with an open issue saying so; the
- * documents, keys and tokens are still served (the wording of that issue is the stand-in's own).
+ * federation metadata, the authorize endpoint's sign-in page, Graph
+ * `/v1.0/admin/serviceAnnouncement/healthOverviews` (with a service's issues on `$expand=issues`), and
+ * the Graph directory a readiness run reads (graph-directory-api.ts). One server plays both
+ * login.microsoftonline.com and graph.microsoft.com: point `loginUrl` and `graphUrl` at it. Its
+ * `backup-auth` fault plays Microsoft's backup authentication: no sign-in form for new sessions,
+ * Microsoft Entra degraded in service health with an open issue saying so; the documents, keys and
+ * tokens are still served (the wording of that issue is the stand-in's own).
  */
 
 export interface EntraClient {
@@ -32,6 +35,8 @@ export interface EntraClient {
   clientSecret: string;
   /** Redirect URIs the app registration lists (the authorize endpoint refuses others). */
   redirectUris?: string[];
+  /** The Microsoft Graph application permissions admin-consented to the app (a Graph token's `roles`). */
+  roles?: string[];
 }
 
 export interface ServiceHealth {
@@ -52,6 +57,12 @@ export interface EntraStandInOptions {
   services?: ServiceHealth[];
   /** healthOverviews page size (Graph pages at 100). */
   pageSize?: number;
+  /** The tenant's people, groups and service principals (see directory-seed.ts). Default: none. */
+  directory?: EntraDirectory;
+  /** A request budget on the Graph directory API; past it, 429 with Retry-After. Default: none. */
+  graphRateLimit?: GraphRateLimit;
+  /** The clock of that budget's window (a test moves it instead of waiting). Default Date.now. */
+  now?: () => number;
 }
 
 export const entraStandInDefaults = {
@@ -60,6 +71,13 @@ export const entraStandInDefaults = {
     clientId: "11111111-2222-4333-8444-555555555555",
     clientSecret: "Pr0be~Secret.0123456789_abcdefghijKLMN",
     redirectUris: ["https://login.example.com/signin-oidc"],
+    roles: ["ServiceHealth.Read.All"],
+  } satisfies EntraClient,
+  /** An app registration with the Graph permissions a readiness run needs, admin-consented. */
+  readinessClient: {
+    clientId: "22222222-3333-4444-8555-666666666666",
+    clientSecret: "Read1ness~Secret.0123456789_abcdefghij",
+    roles: ["User.Read.All", "GroupMember.Read.All", "Application.Read.All"],
   } satisfies EntraClient,
   services: [
     { service: "Exchange Online", status: "serviceOperational", id: "Exchange" },
@@ -79,6 +97,8 @@ export interface EntraStandIn {
   /** `{url}/{tenant}/v2.0`, as the v2.0 discovery document names it. */
   issuer(tenantId?: string): string;
   samlMetadataUrl(tenantId?: string): string;
+  /** The directory served under /v1.0/users, /groups and /servicePrincipals, with its change journal. */
+  directory: GraphDirectory;
   /** Sets one service's status in Graph service health (`serviceDegradation`, ...). */
   setServiceStatus(service: string, status: string): void;
   readonly requests: readonly StandInRequest[];
@@ -99,7 +119,11 @@ export async function startEntraStandIn(options: EntraStandInOptions): Promise<E
   const state: EntraState = {
     options,
     tenants: new Set(options.tenants ?? [entraStandInDefaults.tenantId]),
-    clients: options.clients ?? [entraStandInDefaults.client],
+    clients: options.clients ?? [entraStandInDefaults.client, entraStandInDefaults.readinessClient],
+    directory: new GraphDirectory(
+      options.directory ?? { users: [], groups: [], servicePrincipals: [] },
+      options.graphRateLimit,
+    ),
     services: (options.services ?? entraStandInDefaults.services).map((s) => ({ ...s })),
     key,
     rogueKey,
@@ -118,6 +142,7 @@ export async function startEntraStandIn(options: EntraStandInOptions): Promise<E
   return {
     url: server.url,
     graphUrl: server.url,
+    directory: state.directory,
     issuer: (tenantId = entraStandInDefaults.tenantId) => `${server.url}/${tenantId}/v2.0`,
     samlMetadataUrl: (tenantId = entraStandInDefaults.tenantId) =>
       `${server.url}/${tenantId}/federationmetadata/2007-06/federationmetadata.xml`,
@@ -142,6 +167,7 @@ interface EntraState {
   key: SigningKey;
   rogueKey: SigningKey;
   certificates: Record<"current" | "next" | "expiring" | "expired", string>;
+  directory: GraphDirectory;
   url: string;
 }
 
@@ -161,6 +187,7 @@ async function handleEntra(state: EntraState, context: HandlerContext): Promise<
   const tenant = path.split("/")[1] ?? "";
 
   if (surface === "graph-health") return graphHealth(state, context);
+  if (/^\/v1\.0\/(users|groups|servicePrincipals)(\/|$)/.test(path)) return graphDirectory(state, context);
   if (fault?.mode === "http-5xx") {
     return json(
       fault.status ?? 503,
@@ -353,7 +380,7 @@ async function token(state: EntraState, tenant: string, context: HandlerContext)
     uti: randomBytes(16).toString("base64url"),
     ver: version === 1 ? "1.0" : "2.0",
     ...(version === 1 ? { appid: client.clientId, appidacr: "1" } : { azp: client.clientId, azpacr: "1" }),
-    ...(isGraph ? { app_displayname: "idp-failover probe", roles: ["ServiceHealth.Read.All"] } : {}),
+    ...(isGraph ? { app_displayname: "idp-failover", roles: client.roles ?? [] } : {}),
   };
   const signed = await signToken(state, claims, context.fault?.mode, isGraph);
   const answer = { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: signed };
@@ -389,21 +416,7 @@ async function graphHealth(state: EntraState, context: HandlerContext): Promise<
   const { fault, url } = context;
   const requestId = randomUUID();
   const graphError = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
-    json(
-      status,
-      {
-        error: {
-          code,
-          message,
-          innerError: {
-            date: new Date().toISOString().slice(0, 19),
-            "request-id": requestId,
-            "client-request-id": requestId,
-          },
-        },
-      },
-      { "request-id": requestId, ...headers },
-    );
+    graphErrorReply(status, code, message, { requestId, headers });
   if (fault?.mode === "http-5xx")
     return graphError(fault.status ?? 503, "serviceNotAvailable", "The service is temporarily unavailable.");
   if (fault?.mode === "http-4xx")
@@ -449,16 +462,43 @@ async function graphHealth(state: EntraState, context: HandlerContext): Promise<
 }
 
 async function graphAuthorized(state: EntraState, authorization: string | undefined): Promise<boolean> {
+  return (await graphRoles(state, authorization)) !== undefined;
+}
+
+/** The application permissions of a valid Graph token; undefined for anything else. */
+async function graphRoles(
+  state: EntraState,
+  authorization: string | undefined,
+): Promise<Set<string> | undefined> {
   const bearer = /^Bearer (.+)$/.exec(authorization ?? "")?.[1];
-  if (!bearer) return false;
+  if (!bearer) return undefined;
   try {
-    if (!decodeProtectedHeader(bearer).nonce) return false;
+    if (!decodeProtectedHeader(bearer).nonce) return undefined;
     const key = await importJWK(state.key.publicJwk, "RS256");
-    await jwtVerify(bearer, key, { audience: "https://graph.microsoft.com" });
-    return true;
+    const { payload } = await jwtVerify(bearer, key, { audience: "https://graph.microsoft.com" });
+    return new Set(Array.isArray(payload.roles) ? payload.roles.map(String) : []);
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** The Graph directory, behind the same fault switch as the rest of Graph. */
+async function graphDirectory(state: EntraState, context: HandlerContext): Promise<Reply> {
+  const fault = context.fault;
+  const graphError = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
+    graphErrorReply(status, code, message, { headers });
+  if (fault?.mode === "http-5xx")
+    return graphError(fault.status ?? 503, "serviceNotAvailable", "The service is temporarily unavailable.");
+  if (fault?.mode === "rate-limited")
+    return graphError(429, "TooManyRequests", "Too many requests.", { "retry-after": "30" });
+  const roles = fault?.mode === "auth" ? undefined : await graphRoles(state, context.headers.authorization);
+  return state.directory.serve({
+    method: context.method,
+    url: context.url,
+    graphUrl: state.url,
+    roles,
+    now: (state.options.now ?? Date.now)(),
+  });
 }
 
 function aadError(error: string, code: number, description: string): Record<string, unknown> {

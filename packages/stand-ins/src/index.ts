@@ -1,7 +1,9 @@
 export * from "./canary-stand-in.js";
+export * from "./directory-seed.js";
 export * from "./dynamodb-fault-proxy.js";
 export * from "./entra-stand-in.js";
 export * from "./eventbridge-stand-in.js";
+export { GraphDirectory, type GraphRateLimit } from "./graph-directory-api.js";
 export type { FaultMode, ProbeSurface, StandInFault, StandInRequest } from "./idp-https-server.js";
 export * from "./okta-stand-in.js";
 export * from "./public-dns-stand-in.js";

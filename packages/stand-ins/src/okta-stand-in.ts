@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { importJWK, type JWK, jwtVerify } from "jose";
+import type { OktaDirectory } from "./directory-seed.js";
 import {
   type FaultMode,
   type HandlerContext,
@@ -12,14 +13,16 @@ import {
   type StandInRequest,
   truncatedJson,
 } from "./idp-https-server.js";
+import { isOktaDirectoryPath, oktaError, type RateBucket, serveOktaDirectory } from "./okta-directory-api.js";
 import { createSigningKey, type SigningKey, signJwt } from "./signing-keys.js";
 import { createSigningCertificate, pemBody, type TestCa } from "./test-ca.js";
 
 /*
  * An Okta org on 127.0.0.1, shaped like Okta's public API reference: the org and custom authorization
  * servers (discovery, keys, client-credentials tokens, the authorize endpoint's hosted sign-in page),
- * SAML app metadata, the management API's `/api/v1/org` with `x-rate-limit-*` headers, and
- * `/.well-known/okta-organization`.
+ * SAML app metadata, the management API's `/api/v1/org` with `x-rate-limit-*` headers,
+ * `/.well-known/okta-organization`, and the directory a readiness run reads (users, groups, members,
+ * app assignments: okta-directory-api.ts).
  */
 
 export interface OktaClient {
@@ -50,6 +53,12 @@ export interface OktaStandInOptions {
   serviceApps?: OktaServiceApp[];
   /** Requests per minute on /api/v1/org; past it, 429 until the window resets. Default 600. */
   rateLimit?: number;
+  /** The org's people, groups and app assignments (see directory-seed.ts). Default: none. */
+  directory?: OktaDirectory;
+  /** Requests per minute in each directory bucket (users, groups, apps). Default 600. */
+  directoryRateLimit?: number;
+  /** The clock of the directory's rate-limit windows (a test moves it instead of waiting). Default Date.now. */
+  now?: () => number;
 }
 
 export const oktaStandInDefaults = {
@@ -67,6 +76,8 @@ export const oktaStandInDefaults = {
 export interface OktaStandIn {
   /** The org URL, like https://{yourOktaDomain}. */
   url: string;
+  /** The directory served under /api/v1/users, /groups and /apps; change it between reads. */
+  directory: OktaDirectory;
   /** A custom authorization server's issuer; `undefined` id gives the org authorization server's. */
   issuer(authorizationServerId?: string): string;
   samlMetadataUrl(appId?: string): string;
@@ -94,6 +105,8 @@ export async function startOktaStandIn(options: OktaStandInOptions): Promise<Okt
     rogueKey,
     certificates,
     rate: { limit: options.rateLimit ?? 600, used: 0, windowEnds: 0 },
+    directory: options.directory ?? { users: [], groups: [], apps: [] },
+    directoryRates: new Map(),
     url: "",
   };
   const server = new IdpHttpsServer({
@@ -107,6 +120,7 @@ export async function startOktaStandIn(options: OktaStandInOptions): Promise<Okt
   state.url = server.url;
   return {
     url: server.url,
+    directory: state.directory,
     issuer: (id) => (id === undefined ? server.url : `${server.url}/oauth2/${id}`),
     samlMetadataUrl: (appId = oktaStandInDefaults.samlAppId) =>
       `${server.url}/app/${appId}/sso/saml/metadata`,
@@ -127,6 +141,8 @@ interface OktaState {
   rogueKey: SigningKey;
   certificates: Record<"valid" | "expiring" | "expired", string>;
   rate: { limit: number; used: number; windowEnds: number };
+  directory: OktaDirectory;
+  directoryRates: Map<string, RateBucket>;
   url: string;
 }
 
@@ -194,6 +210,18 @@ async function handleOkta(state: OktaState, context: HandlerContext): Promise<Re
   if (surface === "saml-metadata") return samlMetadata(state, path, fault?.mode);
   if (path === "/.well-known/okta-organization") return json(200, orgMetadata(state.url), rateHeaders);
   if (path === "/api/v1/org" && context.method === "GET") return orgSettings(state, context, rateHeaders);
+  if (isOktaDirectoryPath(path)) {
+    const scopes = await grantedScopes(state, context.headers.authorization);
+    if (context.fault?.mode === "auth" || !scopes) {
+      return json(401, oktaError("E0000011", "Invalid token provided"), rateHeaders);
+    }
+    return serveOktaDirectory(
+      state.directory,
+      { method: context.method, url, orgUrl: state.url, scopes, now: (state.options.now ?? Date.now)() },
+      state.directoryRates,
+      state.options.directoryRateLimit ?? 600,
+    );
+  }
   return json(404, oktaError("E0000022", "The endpoint does not support the provided HTTP method"));
 }
 
@@ -480,16 +508,24 @@ async function orgSettings(
 }
 
 async function authorized(state: OktaState, authorization: string | undefined): Promise<boolean> {
-  if (!authorization) return false;
-  if (authorization === `SSWS ${state.apiToken}`) return true;
+  return (await grantedScopes(state, authorization)) !== undefined;
+}
+
+/** What the caller may do: `all` for the SSWS API token, an OAuth token's scopes, or nothing. */
+async function grantedScopes(
+  state: OktaState,
+  authorization: string | undefined,
+): Promise<"all" | Set<string> | undefined> {
+  if (!authorization) return undefined;
+  if (authorization === `SSWS ${state.apiToken}`) return "all";
   const bearer = /^(Bearer|DPoP) (.+)$/.exec(authorization)?.[2];
-  if (!bearer) return false;
+  if (!bearer) return undefined;
   try {
     const key = await importJWK(state.key.publicJwk, "RS256");
-    await jwtVerify(bearer, key, { issuer: state.url, audience: state.url });
-    return true;
+    const { payload } = await jwtVerify(bearer, key, { issuer: state.url, audience: state.url });
+    return new Set(Array.isArray(payload.scp) ? payload.scp.map(String) : []);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -551,16 +587,6 @@ function oktaClientError(surface: ProbeSurface | undefined, status: number): Rep
 
 function notFound(as: string): Reply {
   return json(404, oktaError("E0000007", `Not found: Resource not found: ${as} (AuthorizationServer)`));
-}
-
-function oktaError(code: string, summary: string): Record<string, unknown> {
-  return {
-    errorCode: code,
-    errorSummary: summary,
-    errorLink: code,
-    errorId: `oae${randomBytes(11).toString("base64url")}`,
-    errorCauses: [],
-  };
 }
 
 function orgSettingsBody(org: string): Record<string, unknown> {

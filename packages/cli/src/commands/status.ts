@@ -1,5 +1,11 @@
 import type { WeightedSet } from "@idp-failover/aws";
-import { type AuditRecord, loadVerdicts, type SiteState } from "@idp-failover/core";
+import {
+  type AuditRecord,
+  loadVerdicts,
+  type ReadinessResult,
+  readinessHeadline,
+  type SiteState,
+} from "@idp-failover/core";
 import type { Command } from "commander";
 import {
   type AwsCliOptions,
@@ -29,6 +35,8 @@ export interface SiteStatus {
   transitions: AuditRecord[];
   /** Effects of a decision not yet carried out (the last run could not publish or record them). */
   outboxWaiting: number;
+  /** The last readiness run of a site with continuity (docs/readiness.md); null before the first. */
+  readiness?: ReadinessResult | null | { error: string };
 }
 
 const sitesAtOnce = 4;
@@ -71,7 +79,7 @@ export async function collectStatus(
   const { config, adapters, io } = session;
   const site = requireSite(config, siteId);
   const now = io.now();
-  const [stored, dns, verdicts, audit] = await Promise.all([
+  const [stored, dns, verdicts, audit, readiness] = await Promise.all([
     adapters.store.loadState(site.id),
     adapters.dns.readSet(site).then(
       (set) => ({ weights: Object.fromEntries(set.records.map((r) => [r.provider, r.weight])), set }),
@@ -81,6 +89,12 @@ export async function collectStatus(
     ),
     loadVerdicts(adapters.store, config, site, now),
     transitions > 0 ? adapters.store.listAudit(site.id, 0, now + 1, transitions) : Promise.resolve([]),
+    site.continuity
+      ? adapters.readiness.latest(site.id).then(
+          (result) => result ?? null,
+          (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
+        )
+      : Promise.resolve(undefined),
   ]);
   const outbox = stored?.outbox;
   return {
@@ -106,6 +120,7 @@ export async function collectStatus(
         outbox.rollups.length +
         (outbox.incident ? 1 : 0)
       : 0,
+    ...(readiness !== undefined ? { readiness } : {}),
   };
 }
 
@@ -173,6 +188,7 @@ export function formatStatus(s: SiteStatus): string {
       `  ${i === 0 ? "verdicts" : "        "}   ${provider.padEnd(width)}  ${`${v.verdict}${mode}`.padEnd(8)}  ${regions}`,
     );
   });
+  if (s.readiness !== undefined) lines.push(`  readiness  ${readinessLine(s.readiness)}`);
   if (s.outboxWaiting > 0)
     lines.push(`  outbox     ${s.outboxWaiting} effect(s) of the last decision not carried out yet`);
   if (s.transitions.length > 0) {
@@ -180,6 +196,14 @@ export function formatStatus(s: SiteStatus): string {
     for (const a of s.transitions) lines.push(`    ${formatAudit(a)}`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+function readinessLine(readiness: NonNullable<SiteStatus["readiness"]> | null): string {
+  if (readiness === null)
+    return "not measured yet (the first daily run has not finished; idpctl readiness asks now)";
+  if ("error" in readiness) return `unavailable (${readiness.error})`;
+  const first = readiness.partial[0];
+  return `${readinessHeadline(readiness)}, ${readiness.mode} read ${readiness.at}${first ? `; ${first.message}` : ""}`;
 }
 
 function withoutRollup({ rollup: _rollup, ...rest }: SiteState): Omit<SiteState, "rollup"> {

@@ -3,6 +3,8 @@ import {
   type Config,
   loadVerdicts,
   type MessageRefs,
+  type ReadinessResult,
+  readinessHeadline,
   type SiteState,
   type Store,
   type Weights,
@@ -85,6 +87,18 @@ export interface SiteSnapshot {
   };
   providers: ProviderRow[];
   sla?: SlaFigures;
+  /** The last continuity readiness run (docs/readiness.md), for a site with continuity. */
+  readiness?: ReadinessView;
+}
+
+export interface ReadinessView {
+  headline: string;
+  status: ReadinessResult["status"];
+  readinessPct: number | null;
+  minReadinessPct: number;
+  at: string;
+  /** Drift people act on, the worst first. */
+  drift: string[];
 }
 
 export interface DashboardSnapshot {
@@ -114,6 +128,7 @@ export interface SnapshotSources {
   approval: DashboardSnapshot["approval"];
   banner?: () => DashboardSnapshot["banner"];
   sla?: (site: string) => Promise<SlaFigures | undefined>;
+  readiness?: (site: string) => Promise<ReadinessResult | undefined>;
 }
 
 export async function buildSnapshot(sources: SnapshotSources): Promise<DashboardSnapshot> {
@@ -152,6 +167,7 @@ export async function buildSnapshot(sources: SnapshotSources): Promise<Dashboard
         };
       });
       const sla = await sources.sla?.(site.id);
+      const readiness = site.continuity ? await sources.readiness?.(site.id) : undefined;
       const approval = stored?.state.approval;
       const approvalInSlack =
         approval !== undefined && (await approvalMessage(sources.refs, site.id, approval.id)) !== undefined;
@@ -161,6 +177,7 @@ export async function buildSnapshot(sources: SnapshotSources): Promise<Dashboard
         ...(stored ? { state: stateView(stored.state, config, approvalInSlack) } : {}),
         providers,
         ...(sla ? { sla } : {}),
+        ...(readiness ? { readiness: readinessView(readiness) } : {}),
       };
     }),
   );
@@ -175,6 +192,40 @@ export async function buildSnapshot(sources: SnapshotSources): Promise<Dashboard
     approval: sources.approval,
     sites,
     timeline: sources.recent(),
+  };
+}
+
+function readinessView(result: ReadinessResult): ReadinessView {
+  const drift = [
+    ...result.apps.items
+      .filter((a) => a.notCoveredCount > 0)
+      .map((a) => ({
+        n: a.notCoveredCount,
+        text: `${a.name}: ${a.notCoveredCount} of ${a.assignedInPrimary} cannot sign in`,
+      })),
+    {
+      n: result.users.missingCount,
+      text: `${result.users.missingCount} without an account in ${result.secondary}`,
+    },
+    {
+      n: result.users.disabledInSecondaryCount,
+      text: `${result.users.disabledInSecondaryCount} disabled in ${result.secondary}`,
+    },
+    {
+      n: result.groups.membershipDrift,
+      text: `${result.groups.membershipDrift} group membership(s) missing`,
+    },
+  ]
+    .filter((d) => d.n > 0)
+    .sort((a, b) => b.n - a.n)
+    .map((d) => d.text);
+  return {
+    headline: readinessHeadline(result),
+    status: result.status,
+    readinessPct: result.readinessPct,
+    minReadinessPct: result.minReadinessPct,
+    at: result.at,
+    drift: [...result.partial.map((p) => p.message), ...drift].slice(0, 6),
   };
 }
 

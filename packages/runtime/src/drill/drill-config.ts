@@ -38,6 +38,8 @@ export const drillPolicy = {
 export const drillSecretRefs = {
   okta: "OKTA_PROBE_CLIENT_SECRET",
   entra: "ENTRA_PROBE_CLIENT_SECRET",
+  oktaReadiness: "OKTA_READINESS_TOKEN",
+  entraReadiness: "ENTRA_READINESS_CLIENT_SECRET",
   slackBot: "SLACK_BOT_TOKEN",
   slackSigning: "SLACK_SIGNING_SECRET",
 };
@@ -47,6 +49,8 @@ export interface DrillIdps {
   entra: { url: string; tenantId: string; clientId: string };
   /** The probe regions' own canaries (a local stand-in: the drill has no internet to check). */
   canaries?: Array<{ name: string; url: string }>;
+  /** The site's continuity readiness: its apps and the Entra readiness app (docs/readiness.md). */
+  continuity?: { apps: Array<{ name: string; okta: string; entra: string }>; entraClientId: string };
 }
 
 export type PolicyOverrides = Record<string, unknown>;
@@ -125,6 +129,19 @@ export function drillConfigInput(idps: DrillIdps, policy: PolicyOverrides = {}):
             ],
           },
         ],
+        // The org URL comes from Okta's issuer, Entra's endpoints from the graph-health probe.
+        ...(idps.continuity
+          ? {
+              continuity: {
+                apps: idps.continuity.apps,
+                okta: { auth: { mode: "token", tokenRef: drillSecretRefs.oktaReadiness } },
+                entra: {
+                  clientId: idps.continuity.entraClientId,
+                  clientSecretRef: drillSecretRefs.entraReadiness,
+                },
+              },
+            }
+          : {}),
       },
     ],
   };

@@ -5,6 +5,8 @@ import type { SecretSource } from "@idp-failover/probes";
 import { createSlackClient } from "@idp-failover/slack";
 import {
   createTestCa,
+  type DirectorySpec,
+  directoryIds,
   type EntraStandIn,
   type EventBridgeStandIn,
   entraStandInDefaults,
@@ -12,6 +14,7 @@ import {
   oktaStandInDefaults,
   type Route53StandIn,
   type SlackStandIn,
+  seedDirectories,
   startCanaryStandIn,
   startEntraStandIn,
   startEventBridgeStandIn,
@@ -42,6 +45,21 @@ import { NetworkPath } from "./network-path.js";
  */
 
 export type DrillProvider = "okta" | "entra";
+
+/**
+ * The people the drill's Okta org and Entra tenant hold, for its readiness run: 240 users in 12
+ * groups, two apps assigned by group, and the drift of a tenant kept in sync by a real
+ * provisioning job: two hires not provisioned yet, one account disabled by mistake.
+ */
+export const drillDirectory: DirectorySpec = {
+  users: 240,
+  groups: 12,
+  apps: [
+    { name: "Salesforce", groups: [0, 1, 2, 3] },
+    { name: "Workday", groups: [4, 5, 6, 7] },
+  ],
+  drift: { missingUsers: [17, 42], disabledUsers: [99] },
+};
 
 export interface DrillWorld {
   config: Config;
@@ -77,9 +95,10 @@ export async function startDrillWorld(options: DrillWorldOptions): Promise<Drill
   };
   try {
     const ca = await createTestCa({ commonName: "idp-failover drill CA" });
-    const okta = await startOktaStandIn({ ca });
+    const directories = seedDirectories(drillDirectory);
+    const okta = await startOktaStandIn({ ca, directory: directories.okta });
     closers.push(() => okta.close());
-    const entra = await startEntraStandIn({ ca });
+    const entra = await startEntraStandIn({ ca, directory: directories.entra });
     closers.push(() => entra.close());
     const canary = await startCanaryStandIn();
     closers.push(() => canary.close());
@@ -97,6 +116,14 @@ export async function startDrillWorld(options: DrillWorldOptions): Promise<Drill
           clientId: entraStandInDefaults.client.clientId,
         },
         canaries: canary.canaries(),
+        continuity: {
+          apps: (drillDirectory.apps ?? []).map((app, a) => ({
+            name: app.name,
+            okta: directoryIds.oktaApp(a),
+            entra: directoryIds.entraServicePrincipal(a),
+          })),
+          entraClientId: entraStandInDefaults.readinessClient.clientId,
+        },
       },
       options.policy,
     );
@@ -151,6 +178,8 @@ export async function startDrillWorld(options: DrillWorldOptions): Promise<Drill
     const secretValues: Record<string, string> = {
       [drillSecretRefs.okta]: oktaStandInDefaults.client.clientSecret,
       [drillSecretRefs.entra]: entraStandInDefaults.client.clientSecret,
+      [drillSecretRefs.oktaReadiness]: oktaStandInDefaults.apiToken,
+      [drillSecretRefs.entraReadiness]: entraStandInDefaults.readinessClient.clientSecret,
       [drillSecretRefs.slackBot]: botToken,
       [drillSecretRefs.slackSigning]: signingSecret,
     };

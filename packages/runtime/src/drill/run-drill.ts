@@ -1,5 +1,12 @@
 import { readdir } from "node:fs/promises";
-import { type Clock, loadVerdicts, type SiteState, type Weights } from "@idp-failover/core";
+import {
+  type Clock,
+  loadVerdicts,
+  readinessHeadline,
+  type SiteState,
+  type Weights,
+} from "@idp-failover/core";
+import { readinessPorts, runSiteReadiness } from "@idp-failover/orchestration/readiness-run";
 import { controlActions } from "../dashboard/dashboard-actions.js";
 import { DashboardServer } from "../dashboard/dashboard-server.js";
 import { buildSnapshot, type DashboardSnapshot } from "../dashboard/dashboard-snapshot.js";
@@ -98,6 +105,7 @@ export async function runDrill(
         events: world.adapters.events,
         outbox: world.adapters.outbox,
         messageRefs: world.adapters.messageRefs,
+        readiness: world.adapters.readiness,
       },
       clock,
       feed,
@@ -137,6 +145,7 @@ export async function runDrill(
         approval: { as: drillApprover },
         banner: () => banner,
         sla: (site) => sla.of(site),
+        readiness: (site) => world.adapters.readiness.latest(site),
       });
     if (options.dashboard) {
       dashboard = new DashboardServer({
@@ -148,6 +157,14 @@ export async function runDrill(
       await dashboard.start();
     }
 
+    // Could the primary's users sign in through the secondary? Once, before the game day.
+    const readiness = await runSiteReadiness(
+      config,
+      drillSiteId,
+      readinessPorts(config, world.adapters, world.secrets, { clock, ca: world.ca }),
+    );
+    const readinessLine =
+      "error" in readiness ? `not measured (${readiness.error})` : readinessHeadline(readiness.result);
     const plan = gameDayPlan(options.outage, config);
     const bound = failoverBoundMs(config, { speed: options.speed, insyncMs: drillInsyncMs });
     const p = config.policy;
@@ -157,6 +174,7 @@ export async function runDrill(
         `  outage: ${options.outage}   clock: ${options.speed}x (a ${p.cadenceSeconds} s cadence is ${(p.cadenceSeconds / options.speed).toFixed(1)} s real; probe timeouts stay real: ${p.probeTimeoutMs} ms)`,
         `  policy: down after ${p.failure.consecutiveRounds} failed rounds (or ${p.failure.failedRoundsInWindow} of ${p.failure.windowRounds}) in ${p.quorum} regions; failback asked after ${p.recovery.sustainSeconds} s healthy; steps ${p.failback.steps.join("/")} held ${p.failback.holdSeconds} s`,
         `  store: dynalite ${world.dynamo.dataDir ? `in ${world.dynamo.dataDir}` : "in memory"}; Route 53, Slack, Okta and Entra: local stand-ins`,
+        `  readiness: ${readinessLine} (idpctl readiness; docs/readiness.md)`,
         ...(dashboard ? [`  dashboard: ${dashboard.url}`] : []),
         "",
       ].join("\n"),

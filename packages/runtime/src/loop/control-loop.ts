@@ -7,6 +7,7 @@ import {
   type NotificationOutbox,
   notificationChannels,
   OutboxNotifier,
+  type ReadinessReader,
   type Store,
 } from "@idp-failover/core";
 import type { SecretSource } from "@idp-failover/probes";
@@ -41,6 +42,8 @@ export interface ControlLoopPorts {
   events: EventPublisher;
   outbox: NotificationOutbox;
   messageRefs: MessageRefs;
+  /** The last readiness score, for the gate and the failover alert (docs/readiness.md). */
+  readiness?: ReadinessReader;
 }
 
 export interface ControlLoopOptions {
@@ -82,6 +85,7 @@ export class ControlLoop {
       events: new ObservedEventPublisher(ports.events, feed),
       notifier: this.notifier,
       clock,
+      ...(ports.readiness ? { readiness: ports.readiness } : {}),
     };
     this.evaluation = new EvaluationLoop({
       config,

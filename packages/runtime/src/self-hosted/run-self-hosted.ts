@@ -146,6 +146,7 @@ export async function runSelfHosted(
         events,
         outbox: storeSide.outbox,
         messageRefs: storeSide.messageRefs,
+        readiness: storeSide.readiness,
       },
       clock,
       feed,
@@ -174,6 +175,7 @@ export async function runSelfHosted(
               loop.workers.find((w) => w.region === region)?.lastRounds.get(`${site} ${provider}`),
             approval: approval.kind === "slack" ? { as: approval.userId } : { unavailable: approval.reason },
             sla: (site) => sla.of(site),
+            readiness: (site) => storeSide.readiness.latest(site),
           }),
         actions: controlActions({
           config,

@@ -186,6 +186,24 @@
     );
   }
 
+  function readiness(site) {
+    const r = site.readiness;
+    if (!r) return null;
+    const low = r.status !== "complete" || r.readinessPct === null || r.readinessPct < r.minReadinessPct;
+    return el(
+      "div",
+      { class: `readiness ${low ? "readiness-low" : "readiness-ok"}`, "data-readiness": r.status },
+      el("div", { class: "sub", text: `${r.headline} · measured ${time(r.at)}` }),
+      r.drift.length > 0
+        ? el(
+            "ul",
+            { class: "drift" },
+            r.drift.map((d) => el("li", { text: d })),
+          )
+        : null,
+    );
+  }
+
   function siteCard(site, snapshot) {
     const state = site.state;
     return el(
@@ -232,6 +250,8 @@
           : "SLA so far",
       }),
       sla(site),
+      site.readiness ? el("h3", { text: "Continuity readiness" }) : null,
+      readiness(site),
       el("h3", { text: "Operator" }),
       controls(site),
     );

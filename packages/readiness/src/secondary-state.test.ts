@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { SecondaryState } from "./secondary-state.js";
+
+/* The kept Entra state: what a delta round changes, which account a key finds, what is stored. */
+
+const user = (id: string, upn: string, enabled = true) => ({
+  id,
+  removed: false as const,
+  userPrincipalName: upn,
+  mail: null,
+  accountEnabled: enabled,
+});
+
+describe("SecondaryState", () => {
+  it("applies users and groups as delta rounds report them, members named before their users", () => {
+    // Prepare
+    const state = new SecondaryState("userPrincipalName", "2026-03-01T06:00:00.000Z");
+
+    // Act: a group names u2 before u2 arrives; then u1 leaves the group and u2 is removed.
+    state.applyGroup({
+      id: "g1",
+      removed: false,
+      displayName: "Finance",
+      membersAdded: ["u1", "u2"],
+      membersRemoved: [],
+    });
+    state.applyUser(user("u1", "Ana@Example.com"));
+    state.applyUser(user("u2", "bo@example.com"));
+    state.applyGroup({
+      id: "g1",
+      removed: false,
+      displayName: undefined,
+      membersAdded: [],
+      membersRemoved: ["u1"],
+    });
+    state.applyUser({ id: "u2", removed: true });
+
+    // Assess
+    expect(state.keyIndex().get("ana@example.com")).toBe(state.indexOf("u1"));
+    expect(state.keyIndex().has("bo@example.com")).toBe(false);
+    expect(state.groups.get("g1")).toEqual({ name: "Finance", members: new Set([state.indexOf("u2")]) });
+  });
+
+  it("finds the enabled account when a disabled one shares its key", () => {
+    const state = new SecondaryState("userPrincipalName", "2026-03-01T06:00:00.000Z");
+    state.applyUser(user("old", "ana@example.com", false));
+    state.applyUser(user("new", "ana@example.com", true));
+
+    expect(state.keyIndex().get("ana@example.com")).toBe(state.indexOf("new"));
+  });
+
+  it("reads back what it stored, without removed users, and refuses bytes it did not write", () => {
+    const state = new SecondaryState("mail", "2026-03-01T06:00:00.000Z");
+    state.applyUser({
+      id: "u1",
+      removed: false,
+      userPrincipalName: "a@x.onmicrosoft.com",
+      mail: "A@x.com",
+      accountEnabled: false,
+    });
+    state.applyUser({
+      id: "u2",
+      removed: false,
+      userPrincipalName: "b@x.onmicrosoft.com",
+      mail: "b@x.com",
+      accountEnabled: true,
+    });
+    state.applyUser({ id: "u3", removed: true });
+    state.applyGroup({
+      id: "g",
+      removed: false,
+      displayName: "G",
+      membersAdded: ["u2", "u3"],
+      membersRemoved: [],
+    });
+    state.usersDeltaLink = "https://graph.microsoft.com/v1.0/users/delta?$deltatoken=1";
+    state.groupsDeltaLink = "https://graph.microsoft.com/v1.0/groups/delta?$deltatoken=2";
+
+    const back = SecondaryState.fromBytes(state.toBytes());
+
+    expect(back?.ids).toEqual(["u1", "u2"]);
+    expect(back?.keys).toEqual(["a@x.com", "b@x.com"]);
+    expect(back?.enabled).toEqual([false, true]);
+    expect(back?.groups.get("g")?.members).toEqual(new Set([1]));
+    expect(back?.usersDeltaLink).toBe(state.usersDeltaLink);
+    expect(SecondaryState.fromBytes(Buffer.from("not gzip"))).toBeUndefined();
+  });
+});
