@@ -155,13 +155,19 @@ export function parseVerdictManifest(value: unknown): VerdictManifest | undefine
   return parsed.success ? parsed.data : undefined;
 }
 
-/** The verdict manifest of a parsed config (without the shared paths: see `deployedVerdictManifest`). */
+/**
+ * The verdict manifest of a parsed config (without the shared paths: see `deployedVerdictManifest`):
+ * the sites with a data plane only (a parsed site's `dataPlane` is its effective tier), so the
+ * endpoint answers "keep" for the others as for any unknown site.
+ */
 export function verdictManifest(config: {
-  sites: readonly SiteShape[];
+  sites: ReadonlyArray<SiteShape & Pick<Site, "dataPlane">>;
   policy: Pick<Policy, "staleAfterSeconds">;
 }): VerdictManifest {
   return {
-    sites: config.sites.map((s) => ({ id: s.id, providers: s.providers.map((p) => p.id) })),
+    sites: config.sites
+      .filter((s) => s.dataPlane !== false)
+      .map((s) => ({ id: s.id, providers: s.providers.map((p) => p.id) })),
     staleAfterSeconds: config.policy.staleAfterSeconds,
   };
 }

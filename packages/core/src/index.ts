@@ -13,6 +13,7 @@ export * from "./notification-text.js";
 export * from "./outbox-notifier.js";
 export * from "./ports.js";
 export * from "./probe-result.js";
+export * from "./probe-shards.js";
 export * from "./probe-ticks.js";
 export * from "./record-round.js";
 export * from "./replay/index.js";
