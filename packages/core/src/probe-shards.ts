@@ -1,3 +1,5 @@
+import * as z from "./zod-mini.js";
+
 /*
  * The fan-out of a region's probe round: the sites are split into shards that probe side by side, so
  * a round of a thousand sites fits in the cadence (how many shards: `probeFanout` in
@@ -18,6 +20,23 @@ export interface ProbeShard {
   count: number;
   /** The ids of the sites this shard probes, in config order. */
   sites: string[];
+}
+
+/**
+ * What the probe function asks a shard's worker: probe these sites of this region at round start
+ * `at` (the site ids travel with it, so a worker never needs to agree on the layout).
+ */
+export const shardRequestSchema = z.object({
+  region: z.string().check(z.minLength(1)),
+  at: z.number().check(z.int(), z.nonnegative()),
+  shard: z.number().check(z.int(), z.nonnegative()),
+  shards: z.number().check(z.int(), z.positive()),
+  sites: z.array(z.string()),
+});
+export type ShardRequest = z.infer<typeof shardRequestSchema>;
+
+export function shardRequest(region: string, shard: ProbeShard, at: number): ShardRequest {
+  return { region, at, shard: shard.index, shards: shard.count, sites: shard.sites };
 }
 
 /** The shard (0-based) a site belongs to when a region's sites are split into `count`. */

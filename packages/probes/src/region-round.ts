@@ -4,6 +4,7 @@ import {
   type ProbeResult,
   type ProbeRound,
   type ResolvedProbe,
+  type ShardProber,
 } from "@idp-failover/core";
 import { checkCanaries } from "./canaries.js";
 import { mapConcurrent } from "./map-concurrent.js";
@@ -80,6 +81,19 @@ export async function runRegionRound(config: Config, options: RegionRoundOptions
 }
 
 /**
+ * Probes shards in this process: each shard's round is `runRegionRound` over its sites. What the probe
+ * function runs when its region is one shard, what a shard's worker function runs, and what the local
+ * runtime runs for every shard. A round ends when its probes do (each under its hard timeout), so the
+ * caller's signal is not needed here.
+ */
+export function inProcessProber(
+  config: Config,
+  options: Omit<RegionRoundOptions, "at" | "sites" | "providers">,
+): ShardProber {
+  return { probe: (shard, at) => runRegionRound(config, { ...options, at, sites: shard.sites }) };
+}
+
+/**
  * Loads what the config's probes need (the Okta SDK takes about a second) ahead of the first round:
  * call it at start-up, outside a Lambda handler's clock. Rounds do it themselves when needed.
  */
@@ -93,10 +107,12 @@ export function planRound(
   filters: { sites?: readonly string[]; providers?: readonly string[] } = {},
 ): PlannedProbe[] {
   const planned: PlannedProbe[] = [];
+  const sites = filters.sites && new Set(filters.sites);
+  const providers = filters.providers && new Set(filters.providers);
   for (const site of config.sites) {
-    if (filters.sites && !filters.sites.includes(site.id)) continue;
+    if (sites && !sites.has(site.id)) continue;
     for (const provider of site.providers) {
-      if (filters.providers && !filters.providers.includes(provider.id)) continue;
+      if (providers && !providers.has(provider.id)) continue;
       const target = targetOf(provider);
       for (const spec of provider.probes)
         planned.push({ site: site.id, provider: provider.id, spec, target });
