@@ -105,7 +105,8 @@ export async function probeRound(
   at: number,
   signal: AbortSignal = new AbortController().signal,
 ): Promise<ProbeRoundReport> {
-  const shards = (deps.shards ??= probeShards(deps.config)).filter((shard) => shard.sites.length > 0);
+  deps.shards ??= probeShards(deps.config);
+  const shards = deps.shards.filter((shard) => shard.sites.length > 0);
   const outcomes = await Promise.all(shards.map((shard) => roundOfShard(deps, shard, at, signal)));
   if (deps.publicDns) await observePublicDns(deps, deps.publicDns, at);
   const recorded = outcomes.flatMap((o) => (o.kind === "recorded" ? [o] : []));
