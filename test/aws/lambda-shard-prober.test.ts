@@ -41,7 +41,7 @@ function roundOf(event: unknown) {
   };
 }
 
-function prober(): LambdaShardProber {
+function prober(functionName = worker): LambdaShardProber {
   // One attempt: the SDK's retry of a throttle would wait out its backoff on the wall clock.
   const client = new LambdaClient({
     region,
@@ -50,7 +50,7 @@ function prober(): LambdaShardProber {
     maxAttempts: 1,
   });
   clients.push(client);
-  return new LambdaShardProber({ functionName: worker, region, client });
+  return new LambdaShardProber({ functionName, region, client });
 }
 
 const never = () => new AbortController().signal;
@@ -146,15 +146,9 @@ describe("LambdaShardProber", () => {
   });
 
   it("takes a missing worker function (404 ResourceNotFoundException) as no answer", async () => {
-    const client = new LambdaClient({
-      region,
-      endpoint: lambda.url,
-      credentials: testCredentials,
-      maxAttempts: 1,
-    });
-    clients.push(client);
-    const missing = new LambdaShardProber({ functionName: "not-deployed", region, client });
-    await expect(missing.probe(shard, at, never())).rejects.toThrow(/ResourceNotFoundException/);
+    await expect(prober("not-deployed").probe(shard, at, never())).rejects.toThrow(
+      /ResourceNotFoundException/,
+    );
   });
 });
 
