@@ -33,10 +33,13 @@ export interface FunctionSize {
 
 /*
  * How long a region's probe round takes, and so how many shards its sites need to keep the cadence
- * (probe-shards.ts). The numbers are measured by `npm run bench -- fanout` (1,000 sites, each an Okta
- * and an Entra provider with discovery, key set and token probes, against the stand-ins answering
- * 150 ms late over HTTPS, one shard at a time) and `npm run bench -- probes`; re-measure and update
- * them together, with the date.
+ * (probe-shards.ts). Measured 2026-12-04 by `npm run bench -- fanout --sites 1000`: one region's round
+ * of 1,000 sites, each an Okta and an Entra provider with discovery, key set and token probes (6,000
+ * probes), against the stand-ins answering 150 ms late over HTTPS, through the real round, worker and
+ * Lambda client code. Its largest shard alone (68 sites, 408 probes, on one core of the bench machine)
+ * took 3.5 s and 0.9-1.0 s of CPU; the coordinator's part of the whole round was 0.21 s of CPU. Every
+ * probe opens its own connection (DNS, TCP and TLS are part of the check), so the TLS handshake is
+ * most of a probe's CPU. Re-measure and update these together, with the date.
  *
  *   a shard of P probes at M MB takes  fixedMs + max(ceil(P / concurrency) x slotMs,  P x cpuMs x 1769 / M)
  *                                                     (waiting on answers)           (its CPU at M's share)
@@ -46,20 +49,21 @@ export interface FunctionSize {
  * CPU-bound and costs the same GB-seconds at any memory; above the point where the CPU keeps up with
  * the answers, memory buys nothing. So a shard runs at the memory where its CPU is `shardCpuShare`
  * busy while it waits on answers, and holds as many probes as fit `cadenceShare` of the cadence:
- * the rest of the cadence is for slow answers, retries and the coordinator's writes.
+ * the rest of the cadence is for slow answers, retries and the coordinator's writes. The bench's CPU
+ * is an x86 core shared with other work, Lambda's an arm64 (Graviton) share: the margins cover that.
  */
 export const probeRoundModel = {
   measuredOn: "2026-12-04",
-  /** CPU of one probe with a whole vCPU: TLS handshake, parsing, signature checks (bench: CPU / probes). */
-  cpuMsPerProbe: 3,
-  /** How long a probe holds one of the round's concurrency slots, answers 150 ms away (bench). */
-  slotMsPerProbe: 280,
+  /** CPU of one probe with a whole vCPU: TLS handshake, parsing, signature checks (the largest shard alone: CPU / probes). */
+  cpuMsPerProbe: 2.4,
+  /** How long a probe holds one of the round's concurrency slots, answers 150 ms away (the largest shard alone). */
+  slotMsPerProbe: 250,
   /** Probes in flight at once in one shard (`runRegionRound`'s default). */
   concurrency: 32,
   /** A shard's round beyond its probes: set-up, the canaries' slowest answer, the reply. */
   shardFixedMs: 300,
-  /** The coordinator's CPU per result with a whole vCPU: parsing a shard's answer and folding it (bench). */
-  coordinatorCpuMsPerResult: 0.02,
+  /** The coordinator's CPU per result with a whole vCPU: the invoke, parsing a shard's answer, folding it (bench). */
+  coordinatorCpuMsPerResult: 0.035,
   /** Lambda: one vCPU at 1,769 MB, CPU in proportion below. */
   memoryMbPerVcpu: 1769,
   /** A healthy round may take this share of the cadence. */
