@@ -2,19 +2,13 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAwsAdapters } from "@idp-failover/aws";
 import { heartbeatKey, parseConfig, probeFanout } from "@idp-failover/core";
-import {
-  type EventBridgeStandIn,
-  LambdaStandIn,
-  type SqsStandIn,
-  startEventBridgeStandIn,
-  startSqsStandIn,
-} from "@idp-failover/stand-ins";
+import { LambdaStandIn } from "@idp-failover/stand-ins";
 import type { Context, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalDynamo, startDynalite, testCredentials } from "../aws/dynalite.js";
+import { testCredentials } from "../aws/dynalite.js";
 import { busName } from "../aws/fixtures.js";
-import { createDataPlaneTable } from "./data-plane-table.js";
 import { lambdaContext } from "./lambda-context.js";
+import { type ProbeRegionWorld, startProbeRegionWorld } from "./probe-region-world.js";
 
 /*
  * The deployed fan-out in eu-west-1, as Lambda runs it: the probe function (the coordinator) invokes
@@ -24,12 +18,9 @@ import { lambdaContext } from "./lambda-context.js";
  */
 
 const region = "eu-west-1";
-const dataPlaneTable = "data-plane-eu-west-1";
 const workerName = "idp-failover-probe-shard-eu-west-1";
 const siteCount = 200;
-let dynamo: LocalDynamo;
-let sqs: SqsStandIn;
-let bus: EventBridgeStandIn;
+let world: ProbeRegionWorld;
 let lambda: LambdaStandIn;
 let idp: Server;
 let failingShard: number | undefined;
@@ -66,38 +57,20 @@ function configDocument(idpUrl: string) {
 }
 
 beforeAll(async () => {
-  [dynamo, sqs, bus, lambda] = await Promise.all([
-    startDynalite(),
-    startSqsStandIn(),
-    startEventBridgeStandIn({ buses: [busName] }),
-    LambdaStandIn.start(),
-  ]);
-  const admin = dynamo.client();
-  await createDataPlaneTable(admin, dataPlaneTable);
-  admin.destroy();
+  [world, lambda] = await Promise.all([startProbeRegionWorld(region), LambdaStandIn.start()]);
   idp = createServer((_req, res) => res.writeHead(200).end("ok"));
   await new Promise<void>((done) => idp.listen(0, "127.0.0.1", done));
   const config = configDocument(`http://127.0.0.1:${(idp.address() as AddressInfo).port}`);
   const parsed = parseConfig(config);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
   shards = probeFanout(parsed.config).shards;
-  Object.assign(process.env, {
-    AWS_REGION: region,
-    AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_ENDPOINT_URL_SQS: sqs.url,
-    AWS_ENDPOINT_URL_EVENTBRIDGE: bus.url,
-    AWS_ENDPOINT_URL_LAMBDA: lambda.url,
-    IDP_FAILOVER_DATA_PLANE_TABLE: dataPlaneTable,
-    IDP_FAILOVER_PROBE_QUEUE_URL: `${sqs.url}/123456789012/ticks`,
-    IDP_FAILOVER_PROBE_SHARD_FUNCTION: workerName,
-    SST_RESOURCE_App: JSON.stringify({ name: "idp-failover", stage: "test" }),
-    SST_RESOURCE_IdpFailover: JSON.stringify({
-      config,
-      home: { region: "us-east-1", tableName: dynamo.tableName, eventBusName: busName },
+  Object.assign(
+    process.env,
+    world.environment(config, {
+      AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+      IDP_FAILOVER_PROBE_SHARD_FUNCTION: workerName,
     }),
-  });
+  );
   ({ handler } = await import("../../functions/src/probe.js"));
   const worker = await import("../../functions/src/probe-shard.js");
   lambda.define(workerName, async (event) => {
@@ -108,7 +81,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((done) => idp.close(done));
-  await Promise.all([dynamo.close(), sqs.close(), bus.close(), lambda.close()]);
+  await Promise.all([world.close(), lambda.close()]);
 });
 
 const tick = (at: number): SQSEvent =>
@@ -116,10 +89,10 @@ const tick = (at: number): SQSEvent =>
 
 function homeStore() {
   return createAwsAdapters({
-    tableName: dynamo.tableName,
+    tableName: world.dynamo.tableName,
     eventBusName: busName,
     region: "us-east-1",
-    endpoints: { dynamodb: dynamo.endpoint },
+    endpoints: { dynamodb: world.dynamo.endpoint },
     credentials: testCredentials,
   });
 }

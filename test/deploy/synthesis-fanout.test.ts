@@ -4,7 +4,15 @@ import { join } from "node:path";
 import { functionSizing, lambdaRuntime, parseConfig, probeFanout } from "@idp-failover/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { type PolicyStatement, repoRoot, type Synthesis, synthesize } from "./synthesize.js";
+import {
+  exampleRegions,
+  exampleSecrets,
+  repoRoot,
+  type Synthesis,
+  statementsOf,
+  synthesize,
+  unwrapSecret,
+} from "./synthesize.js";
 
 /*
  * The stacks of a deployment whose sites are split into shards (core's probeFanout): the example
@@ -12,23 +20,6 @@ import { type PolicyStatement, repoRoot, type Synthesis, synthesize } from "./sy
  * probe region gets a shard worker sized from the model, and its probe function may invoke that
  * worker and nothing else.
  */
-
-const regions = [
-  ["us-east-1", "UsEast1"],
-  ["us-west-2", "UsWest2"],
-  ["eu-west-1", "EuWest1"],
-] as const;
-const secrets = [
-  "OktaProbeClientSecret",
-  "OktaApiToken",
-  "EntraProbeClientSecret",
-  "SlackBotToken",
-  "SlackSigningSecret",
-  "WebhookPagerdutySecret",
-  "VerdictPathSecret",
-  "OktaReadinessToken",
-  "EntraReadinessClientSecret",
-];
 
 /** The example's document with `count` copies of its site (each its own hostname) and a 5 s cadence. */
 function fannedOutDocument(count: number) {
@@ -53,21 +44,11 @@ let synth: Synthesis;
 beforeAll(async () => {
   const file = join(mkdtempSync(join(tmpdir(), "idp-fanout-")), "config.json");
   writeFileSync(file, JSON.stringify(document));
-  synth = await synthesize({ configFile: file, secrets });
+  synth = await synthesize({ configFile: file, secrets: exampleSecrets });
 }, 300_000);
 
-/** A value derived from a secret (the worker is linked to secrets): Pulumi's mocks pass `{ <sig>, value }`, nested. */
-function unwrap(value: unknown): unknown {
-  return typeof value === "object" && value !== null && "value" in value ? unwrap(value.value) : value;
-}
-
-function statementsOf(role: string): PolicyStatement[] {
-  const policies = unwrap(synth.named(role).inputs.inlinePolicies);
-  if (!Array.isArray(policies)) return [];
-  return (policies as Array<{ policy: string }>).flatMap(
-    (p) => (JSON.parse(p.policy) as { Statement: PolicyStatement[] }).Statement,
-  );
-}
+const regions = exampleRegions;
+const statements = (role: string) => statementsOf(synth, role);
 
 describe("probe regions with their sites in shards", () => {
   it("splits this config's sites (the premise of the tests below)", () => {
@@ -93,13 +74,13 @@ describe("probe regions with their sites in shards", () => {
   it.each(regions)(
     "%s: the probe function invokes its own region's shard worker and no other function",
     (region, name) => {
-      const env = unwrap(synth.named(`Probe${name}Function`).inputs.environment) as {
+      const env = unwrapSecret(synth.named(`Probe${name}Function`).inputs.environment) as {
         variables: Record<string, unknown>;
       };
       expect(env.variables.IDP_FAILOVER_PROBE_SHARD_FUNCTION).toMatch(
         new RegExp(`-ProbeShard${name}Function-`),
       );
-      const invoke = statementsOf(`Probe${name}Role`).filter((s) =>
+      const invoke = statements(`Probe${name}Role`).filter((s) =>
         s.actions?.some((a) => a.startsWith("lambda:")),
       );
       expect(invoke).toEqual([
@@ -112,7 +93,7 @@ describe("probe regions with their sites in shards", () => {
   );
 
   it("gives the shard worker no write access: its probe function records what it finds", () => {
-    const actions = statementsOf("ProbeShardUsEast1Role").flatMap((s) => s.actions ?? []);
+    const actions = statements("ProbeShardUsEast1Role").flatMap((s) => s.actions ?? []);
     expect(actions.filter((a) => /^(dynamodb|sqs|events|lambda):/.test(a))).toEqual([]);
   });
 });
