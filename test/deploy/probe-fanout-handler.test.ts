@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testCredentials } from "../aws/dynalite.js";
 import { busName } from "../aws/fixtures.js";
 import { lambdaContext } from "./lambda-context.js";
-import { type ProbeRegionWorld, startProbeRegionWorld } from "./probe-region-world.js";
+import { httpProvider, type ProbeRegionWorld, startProbeRegionWorld } from "./probe-region-world.js";
 
 /*
  * The deployed fan-out in eu-west-1, as Lambda runs it: the probe function (the coordinator) invokes
@@ -28,13 +28,7 @@ let handler: (event: SQSEvent | { kind?: string }, context: Context) => Promise<
 let shards = 0;
 
 function configDocument(idpUrl: string) {
-  const provider = (id: string) => ({
-    id,
-    kind: "oidc",
-    issuer: `https://${id}.example`,
-    dnsTarget: `${id}.example`,
-    probes: [{ kind: "http", url: `${idpUrl}/${id}` }],
-  });
+  const provider = (id: string) => httpProvider(idpUrl, id);
   return {
     regions: ["us-east-1", "us-west-2", region],
     alerting: { eventBus: busName },

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testCredentials } from "../aws/dynalite.js";
 import { busName } from "../aws/fixtures.js";
 import { lambdaContext } from "./lambda-context.js";
-import { type ProbeRegionWorld, startProbeRegionWorld } from "./probe-region-world.js";
+import { httpProvider, type ProbeRegionWorld, startProbeRegionWorld } from "./probe-region-world.js";
 
 /*
  * The deployed probe function in eu-west-1, as Lambda runs it: the config and home resources arrive
@@ -30,13 +30,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((done) => idp.listen(0, "127.0.0.1", done));
   const idpUrl = `http://127.0.0.1:${(idp.address() as AddressInfo).port}`;
-  const provider = (id: string) => ({
-    id,
-    kind: "oidc",
-    issuer: `https://${id}.example`,
-    dnsTarget: `${id}.example`,
-    probes: [{ kind: "http", url: `${idpUrl}/${id}` }],
-  });
+  const provider = (id: string) => httpProvider(idpUrl, id);
   Object.assign(
     process.env,
     world.environment({

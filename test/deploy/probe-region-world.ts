@@ -60,3 +60,14 @@ export async function startProbeRegionWorld(region: string): Promise<ProbeRegion
     },
   };
 }
+
+/** A provider probed by one `http` probe of `{idpUrl}/{id}` (the tests' IdP is one local server). */
+export function httpProvider(idpUrl: string, id: string) {
+  return {
+    id,
+    kind: "oidc",
+    issuer: `https://${id}.example`,
+    dnsTarget: `${id}.example`,
+    probes: [{ kind: "http", url: `${idpUrl}/${id}` }],
+  };
+}
