@@ -5,9 +5,10 @@ import {
   type ProbeResult,
   type ProbeShard,
   type ShardProber,
+  worstRoundMs,
 } from "@idp-failover/core";
 import { testConfig } from "@idp-failover/core/testing";
-import { type ProbeRoundDeps, probeRound } from "@idp-failover/orchestration";
+import { type ProbeRoundDeps, probeRound, shardWaitMs } from "@idp-failover/orchestration";
 import { describe, expect, it } from "vitest";
 
 /*
@@ -108,5 +109,16 @@ describe("a fanned-out probe round", () => {
       if (outcome.kind !== "recorded") throw new Error("expected every shard recorded");
       expect(new Set(outcome.round.results.map((r) => r.site))).toEqual(new Set(outcome.shard.sites));
     }
+  });
+});
+
+describe("how long a round waits for its shards", () => {
+  it("stops at a worker's slowest possible round and its reply, well before a long budget", () => {
+    // 3 attempts of 5 s and 2 confirm delays of 1 s: 17 s, then 5 s for the worker's start and reply.
+    expect(shardWaitMs(config.policy, 60_000)).toBe(worstRoundMs(config.policy) + 5_000);
+  });
+
+  it("keeps time to record what the others found when the budget is shorter", () => {
+    expect(shardWaitMs(config.policy, 12_000)).toBe(7_000);
   });
 });

@@ -10,6 +10,7 @@ import {
   findSite,
   nextObservation,
   nextTick,
+  type Policy,
   type ProbeResult,
   type ProbeRound,
   type ProbeShard,
@@ -25,6 +26,7 @@ import {
   type Store,
   siteHasDataPlane,
   type TrackerMemory,
+  worstRoundMs,
 } from "@idp-failover/core";
 import { mapConcurrent } from "@idp-failover/probes";
 import type { LatchReader } from "./latch-reader.js";
@@ -270,9 +272,22 @@ export type ProbeMessageOutcome =
 const recordReserveMs = 5_000;
 
 /**
+ * How long past its slowest possible round (every attempt timing out) a shard's worker may take to
+ * answer: its start and the reply. A worker silent beyond that is stuck, and waiting longer would only
+ * hold up the region's next round for every other shard.
+ */
+const shardAnswerMarginMs = 5_000;
+
+/** How long a round waits for its shards: a stuck worker must not delay the next round of the others. */
+export function shardWaitMs(policy: Policy, budgetMs: number): number {
+  return Math.max(1, Math.min(budgetMs - recordReserveMs, worstRoundMs(policy) + shardAnswerMarginMs));
+}
+
+/**
  * One SQS message of the chain. Failures come back as values, never thrown: a retried message would
- * start a second chain. The round stops waiting for shards a little before `budgetMs` (so what the
- * others found is still written) and gives up at `budgetMs` (before Lambda's timeout).
+ * start a second chain. The round stops waiting for shards once a worker could no longer be busy
+ * probing (`shardWaitMs`), and a little before `budgetMs` in any case (so what the others found is
+ * still written); it gives up at `budgetMs` (before Lambda's timeout).
  */
 export async function runProbeMessage(
   deps: ProbeTickDeps,
@@ -282,7 +297,7 @@ export async function runProbeMessage(
   const parsed = parseProbeTick(body);
   if (!parsed) return { kind: "malformed", body: body.slice(0, 200) };
   const { tick } = parsed;
-  const waitForShards = AbortSignal.timeout(Math.max(1, budgetMs - recordReserveMs));
+  const waitForShards = AbortSignal.timeout(shardWaitMs(deps.config.policy, budgetMs));
   return withDeadline(runProbeTick(deps, tick, waitForShards), budgetMs, "probe round").catch(
     (error: unknown): ProbeMessageOutcome => ({ kind: "failed", tick, error }),
   );
