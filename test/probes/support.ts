@@ -5,8 +5,11 @@ import {
   createTestCa,
   type EntraStandIn,
   entraStandInDefaults,
+  entraStandInProvider,
   type OktaStandIn,
   oktaStandInDefaults,
+  oktaStandInProvider,
+  standInProbeSecrets,
   startCanaryStandIn,
   startEntraStandIn,
   startOktaStandIn,
@@ -93,10 +96,8 @@ export function useIdps(): Idps {
 }
 
 export const secretValues = {
-  OKTA_PROBE_CLIENT_SECRET: oktaStandInDefaults.client.clientSecret,
+  ...standInProbeSecrets,
   OKTA_POST_CLIENT_SECRET: "post-secret-0123456789",
-  OKTA_API_TOKEN: oktaStandInDefaults.apiToken,
-  ENTRA_PROBE_CLIENT_SECRET: entraStandInDefaults.client.clientSecret,
   WRONG_SECRET: "not-the-right-secret-42",
 };
 
@@ -149,53 +150,7 @@ export function standInConfigInput(
       id,
       hostname: `login${i}.example.com`,
       hostedZoneId: "Z0123456789ABCDEFGHIJ",
-      providers: [
-        {
-          id: "okta",
-          kind: "okta",
-          issuer: idps.okta.issuer("default"),
-          dnsTarget: "example.customdomains.okta.com",
-          probes: [
-            { kind: "oidc-discovery" },
-            { kind: "jwks" },
-            {
-              kind: "token",
-              clientId: oktaStandInDefaults.client.clientId,
-              clientSecretRef: "OKTA_PROBE_CLIENT_SECRET",
-              scope: "idp_failover.probe",
-              audience: "api://default",
-            },
-            { kind: "saml-metadata", url: idps.okta.samlMetadataUrl() },
-            { kind: "okta-api", orgUrl: idps.okta.url, auth: { mode: "token", tokenRef: "OKTA_API_TOKEN" } },
-          ],
-        },
-        {
-          id: "entra",
-          kind: "entra",
-          tenantId,
-          issuer: idps.entra.issuer(tenantId),
-          dnsTarget: "example-login.azurefd.net",
-          probes: [
-            { kind: "oidc-discovery" },
-            { kind: "jwks" },
-            {
-              kind: "token",
-              clientId: entraStandInDefaults.client.clientId,
-              clientSecretRef: "ENTRA_PROBE_CLIENT_SECRET",
-              scope: "api://idp-failover-probe/.default",
-              clientAuth: "client_secret_post",
-            },
-            {
-              kind: "graph-health",
-              tenantId,
-              clientId: entraStandInDefaults.client.clientId,
-              clientSecretRef: "ENTRA_PROBE_CLIENT_SECRET",
-              loginUrl: idps.entra.url,
-              graphUrl: idps.entra.graphUrl,
-            },
-          ],
-        },
-      ],
+      providers: [oktaStandInProvider(idps.okta.url), entraStandInProvider(idps.entra.url)],
     })),
   };
 }
