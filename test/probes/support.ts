@@ -9,13 +9,14 @@ import {
   type OktaStandIn,
   oktaStandInDefaults,
   oktaStandInProvider,
+  type StandInFault,
   standInProbeSecrets,
   startCanaryStandIn,
   startEntraStandIn,
   startOktaStandIn,
   type TestCa,
 } from "@idp-failover/stand-ins";
-import { afterAll, afterEach, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 
 /*
  * Shared set-up for the probe tests: a test CA, an Okta and an Entra stand-in over HTTPS, the
@@ -112,11 +113,62 @@ export const testPolicy: ProbePolicy = policySchema.parse({
 
 export const tenantId = entraStandInDefaults.tenantId;
 
-/** Runs one probe against the stand-ins with the test CA and policy. */
-export function probe(idps: Idps, spec: ProbeSpec, options: Partial<RunProbeOptions> = {}) {
-  return runProbe(spec, { secrets, policy: testPolicy, ca: idps.ca.certPem, now: Date.now, ...options });
+/** Runs one probe with the test secrets and policy, trusting `ca` (PEM); a fresh probe memory unless given one. */
+export function runTestProbe(ca: string, spec: ProbeSpec, options: Partial<RunProbeOptions> = {}) {
+  return runProbe(spec, { secrets, policy: testPolicy, ca, now: Date.now, ...options });
 }
 
+/** Runs one probe against the stand-ins with the test CA and policy. */
+export function probe(idps: Idps, spec: ProbeSpec, options: Partial<RunProbeOptions> = {}) {
+  return runTestProbe(idps.ca.certPem, spec, options);
+}
+
+/** What a table's probes share: the stand-in they are about, its fault, and the probe. */
+export interface ProbeSetup {
+  /** The probe runs as this stand-in's provider, and `fault` is set on it first (`useIdps` clears it after). */
+  idp: "okta" | "entra";
+  fault?: StandInFault;
+  /** The probe; a function where it needs the stand-ins' URLs (they exist only inside a test). */
+  spec: ProbeSpec | ((idps: Idps) => ProbeSpec);
+}
+
+/** A row: the test's name (the behaviour), what it changes in the table's setup, what the result must match. */
+export type ProbeCase = readonly [
+  title: string,
+  setup: Partial<ProbeSetup>,
+  expected: Record<string, unknown>,
+];
+
+/** A test per row of `cases`, each a probe run on `setup` with the row's changes, matched with `toMatchObject`. */
+export function probeCases(idps: Idps, setup: ProbeSetup, cases: readonly ProbeCase[]): void {
+  it.each(cases)("%s", async (_title, changes, expected) => {
+    // Prepare
+    const { idp, fault, spec } = { ...setup, ...changes };
+    if (fault) await idps[idp].setFault(fault);
+    const provider = idp === "okta" ? oktaProvider(idps) : entraProvider(idps);
+
+    // Act
+    const result = await probe(idps, typeof spec === "function" ? spec(idps) : spec, { provider });
+
+    // Assess
+    expect(result).toMatchObject(expected);
+  });
+}
+
+/** What a failed probe's result must match: its class, and a message containing (or matching) `message`. */
+export function failure(
+  errorClass: string,
+  { message, ...result }: { message?: string | RegExp; status?: number; attempts?: number } = {},
+): Record<string, unknown> {
+  const text =
+    message === undefined
+      ? {}
+      : {
+          message:
+            typeof message === "string" ? expect.stringContaining(message) : expect.stringMatching(message),
+        };
+  return { ok: false, ...result, error: { class: errorClass, ...text } };
+}
 export function oktaProvider(idps: Idps, authorizationServer = "default") {
   return { id: "okta", kind: "okta" as const, issuer: idps.okta.issuer(authorizationServer) };
 }
