@@ -17,6 +17,7 @@ import {
   SingleTable,
   type SingleTableOptions,
   StoredItemInvalidError,
+  sortKeyBetween,
   stringAttribute,
 } from "./single-table.js";
 import { keys } from "./table.js";
@@ -94,14 +95,9 @@ export class DynamoReadinessStore implements ReadinessStore, ReadinessReader, Re
 
   async history(site: string, from: number, to: number): Promise<ReadinessResult[]> {
     if (to <= from) return [];
-    const items = await this.table.query({
-      KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
-      ExpressionAttributeValues: {
-        ":pk": keys.site(site),
-        ":from": keys.readinessAt(from),
-        ":to": keys.readinessAt(to - 1),
-      },
-    });
+    const items = await this.table.query(
+      sortKeyBetween(keys.site(site), keys.readinessAt(from), keys.readinessAt(to - 1)),
+    );
     return items.map((item) => resultOf(item, `readiness ${String(item.SK)} of site ${site}`));
   }
 

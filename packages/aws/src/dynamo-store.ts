@@ -29,6 +29,7 @@ import {
   parseJsonItem,
   SingleTable,
   type SingleTableOptions,
+  sortKeyBetween,
   stringAttribute,
 } from "./single-table.js";
 import { isoKey, keys, timeKey } from "./table.js";
@@ -263,14 +264,9 @@ export class DynamoStore implements Store {
   async listResults(site: string, provider: string, from: number, to: number): Promise<ProbeResult[]> {
     if (to <= from) return [];
     // SK is `{at}#{region}`: BETWEEN `{from}` AND `{to}` is exactly [from, to).
-    const items = await this.table.query({
-      KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
-      ExpressionAttributeValues: {
-        ":pk": keys.probe(site, provider),
-        ":from": timeKey(from),
-        ":to": timeKey(to),
-      },
-    });
+    const items = await this.table.query(
+      sortKeyBetween(keys.probe(site, provider), timeKey(from), timeKey(to)),
+    );
     return items.flatMap((item) => {
       const round = parseItem(probeRoundSchema, item, `probe round ${String(item.SK)}`);
       return round.results.map((result) =>
@@ -298,15 +294,7 @@ export class DynamoStore implements Store {
   async listAudit(site: string, from: number, to: number, limit = 100): Promise<AuditRecord[]> {
     if (to <= from || limit <= 0) return [];
     const items = await this.table.query(
-      {
-        KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
-        ExpressionAttributeValues: {
-          ":pk": keys.site(site),
-          ":from": keys.auditAt(from),
-          ":to": keys.auditAt(to),
-        },
-        ScanIndexForward: false,
-      },
+      { ...sortKeyBetween(keys.site(site), keys.auditAt(from), keys.auditAt(to)), ScanIndexForward: false },
       limit,
     );
     return items.map((item) => parseItem(auditRecordSchema, item, `audit record ${String(item.SK)}`));
@@ -329,12 +317,7 @@ export class DynamoStore implements Store {
     if (to <= from) return [];
     const found: Incident[] = [];
     const pages = this.table.queryPages({
-      KeyConditionExpression: "PK = :pk AND SK BETWEEN :first AND :to",
-      ExpressionAttributeValues: {
-        ":pk": keys.site(site),
-        ":first": keys.incidentPrefix,
-        ":to": keys.incidentAt(to),
-      },
+      ...sortKeyBetween(keys.site(site), keys.incidentPrefix, keys.incidentAt(to)),
       ScanIndexForward: false,
     });
     for await (const page of pages) {
@@ -359,14 +342,9 @@ export class DynamoStore implements Store {
 
   async listRollups(site: string, provider: string, from: number, to: number): Promise<MinuteRollup[]> {
     if (to <= from) return [];
-    const items = await this.table.query({
-      KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :last",
-      ExpressionAttributeValues: {
-        ":pk": keys.rollup(site, provider),
-        ":from": timeKey(from),
-        ":last": timeKey(to - 1),
-      },
-    });
+    const items = await this.table.query(
+      sortKeyBetween(keys.rollup(site, provider), timeKey(from), timeKey(to - 1)),
+    );
     return items.map((item) => parseItem(minuteRollupSchema, item, `rollup ${String(item.SK)}`));
   }
 }
