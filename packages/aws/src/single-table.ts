@@ -3,11 +3,14 @@ import {
   BatchGetCommand,
   BatchWriteCommand,
   DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  type PutCommandInput,
   QueryCommand,
   type QueryCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import { mapConcurrent } from "@idp-failover/core";
-import { jitteredDelay, realSleep, type Sleep } from "./aws-errors.js";
+import { isConditionalCheckFailed, jitteredDelay, realSleep, type Sleep } from "./aws-errors.js";
 
 /*
  * The table access the DynamoDB adapters share: a document client (plain JS values in and out),
@@ -103,6 +106,31 @@ export class SingleTable {
       capMs: options.batchRetry?.capMs ?? 2000,
       sleep: options.batchRetry?.sleep ?? realSleep,
     };
+  }
+
+  /** One item by its key, strongly consistent. */
+  async get(key: Key): Promise<Item | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    return out.Item;
+  }
+
+  /**
+   * Puts one item; with a `condition`, only when it holds. Returns false when DynamoDB refused the
+   * write on the condition (an expected outcome for the caller to name), true when it was written.
+   */
+  async put(
+    item: Item,
+    condition?: Pick<PutCommandInput, "ConditionExpression" | "ExpressionAttributeValues">,
+  ): Promise<boolean> {
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition }));
+      return true;
+    } catch (error) {
+      if (condition && isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
   }
 
   /** Every page of a query (or the first `limit` items). */
