@@ -6,6 +6,7 @@ import {
   DashboardServer,
 } from "../../packages/runtime/src/dashboard/dashboard-server.js";
 import type { DashboardSnapshot } from "../../packages/runtime/src/dashboard/dashboard-snapshot.js";
+import { call } from "../support/http-call.js";
 
 /*
  * The dashboard server's doors: the access token on every request, actions only with the token in
@@ -62,29 +63,6 @@ async function start(actions: Partial<DashboardActions> = {}) {
     for (const listener of listeners) listener();
   };
   return { server, calls, change };
-}
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function call(
-  url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? "GET", headers: options.headers ?? {} }, (res) => {
-      let body = "";
-      res.on("data", (chunk: Buffer) => {
-        body += chunk.toString();
-      });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on("error", reject);
-    req.end(options.body);
-  });
 }
 
 const json = { "content-type": "application/json" };

@@ -8,6 +8,7 @@ export * from "./dns-observation.js";
 export * from "./effects.js";
 export * from "./evaluate.js";
 export * from "./in-memory.js";
+export * from "./map-concurrent.js";
 export * from "./monitor.js";
 export * from "./notification-text.js";
 export * from "./outbox-notifier.js";

@@ -1,12 +1,12 @@
 import {
   type Config,
+  mapConcurrent,
   monitorSettings,
   type ProbeResult,
   type ProbeRound,
   type ResolvedProbe,
 } from "@idp-failover/core";
 import { checkCanaries } from "./canaries.js";
-import { mapConcurrent } from "./map-concurrent.js";
 import type { ProbeTarget } from "./probe-context.js";
 import type { ProbeMemory } from "./probe-memory.js";
 import { executeProbe, prepareFor, probeEnvironment, targetOf, toResult } from "./run-probe.js";
