@@ -101,7 +101,7 @@ export async function evaluateSite(
   const site = findSite(config, siteId);
   if (!site || report.yielded) return report;
   try {
-    await alertOnLoginDns(deps, config, site, report.state);
+    await alertOnLoginDns(deps, site, report.state);
   } catch (error) {
     report.effectErrors.push(`public DNS check: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -109,15 +109,10 @@ export async function evaluateSite(
 }
 
 /** Notifies each disagreement between public DNS and the state once (the outbox is idempotent on the id). */
-async function alertOnLoginDns(
-  deps: EvaluatorDeps,
-  config: Config,
-  site: Site,
-  state: SiteState,
-): Promise<void> {
+async function alertOnLoginDns(deps: EvaluatorDeps, site: Site, state: SiteState): Promise<void> {
   const now = deps.clock.now();
   const observations = await deps.store.loadDnsObservations(site.id);
-  const disagreements = dnsDisagreements(site, state, observations, config.policy, now);
+  const disagreements = dnsDisagreements(site, state, observations, site.policy, now);
   if (disagreements.length > 0) {
     await deps.notifier.notify(disagreements.map((d) => dnsDisagreementIntent(site, d, now)));
   }
@@ -196,9 +191,9 @@ export function verdictsFrom(
   const verdicts: SiteVerdicts = {};
   for (const provider of site.providers) {
     const views = config.regions.map((region) =>
-      regionView(region, trackerOf(provider.id, region), now, config.policy),
+      regionView(region, trackerOf(provider.id, region), now, site.policy),
     );
-    verdicts[provider.id] = globalVerdict(provider.id, views, config.policy.quorum);
+    verdicts[provider.id] = globalVerdict(provider.id, views, site.policy.quorum);
   }
   return verdicts;
 }
@@ -285,7 +280,7 @@ async function runOnce(
     now,
     site,
     regions: config.regions,
-    policy: config.policy,
+    policy: site.policy,
     verdicts,
     maxRollupMinutes: options.maxRollupMinutes ?? productionRollupMinutes,
     ...(readiness ? { readiness } : {}),

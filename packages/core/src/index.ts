@@ -11,6 +11,7 @@ export * from "./in-memory.js";
 export * from "./monitor.js";
 export * from "./notification-text.js";
 export * from "./outbox-notifier.js";
+export * from "./overrides.js";
 export * from "./ports.js";
 export * from "./probe-result.js";
 export * from "./probe-ticks.js";

@@ -89,7 +89,7 @@ export async function reportFromStore(
       siteReport({
         site,
         regions: config.regions,
-        policy: config.policy,
+        policy: site.policy,
         period,
         totals,
         incidents,
@@ -124,7 +124,7 @@ export function reportFromReplay(
     return siteReport({
       site,
       regions: config.regions,
-      policy: config.policy,
+      policy: site.policy,
       period,
       totals,
       incidents,

@@ -5,6 +5,7 @@ import {
   type MessageRefs,
   type ReadinessResult,
   readinessHeadline,
+  type Site,
   type SiteState,
   type Store,
   type Weights,
@@ -174,7 +175,7 @@ export async function buildSnapshot(sources: SnapshotSources): Promise<Dashboard
       return {
         id: site.id,
         hostname: site.hostname,
-        ...(stored ? { state: stateView(stored.state, config, approvalInSlack) } : {}),
+        ...(stored ? { state: stateView(stored.state, site, approvalInSlack) } : {}),
         providers,
         ...(sla ? { sla } : {}),
         ...(readiness ? { readiness: readinessView(readiness) } : {}),
@@ -231,7 +232,7 @@ function readinessView(result: ReadinessResult): ReadinessView {
 
 function stateView(
   state: SiteState,
-  config: Config,
+  site: Site,
   approvalInSlack: boolean,
 ): NonNullable<SiteSnapshot["state"]> {
   const dns = state.dns;
@@ -267,7 +268,7 @@ function stateView(
       ? {
           failback: {
             step: state.failback.step + 1,
-            steps: config.policy.failback.steps.length,
+            steps: site.policy.failback.steps.length,
             approvedBy: state.failback.approvedBy,
           },
         }

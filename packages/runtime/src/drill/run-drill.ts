@@ -23,6 +23,7 @@ import {
   drillConfig,
   drillHostname,
   drillSiteId,
+  drillSitePolicy,
   maxSpeed,
   type PolicyOverrides,
 } from "./drill-config.js";
@@ -167,7 +168,7 @@ export async function runDrill(
       "error" in readiness ? `not measured (${readiness.error})` : readinessHeadline(readiness.result);
     const plan = gameDayPlan(options.outage, config);
     const bound = failoverBoundMs(config, { speed: options.speed, insyncMs: drillInsyncMs });
-    const p = config.policy;
+    const p = drillSitePolicy(config);
     io.out(
       [
         `idp-failover drill: ${drillHostname} (Okta primary, Entra secondary), probed from ${config.regions.join(", ")}`,
