@@ -124,7 +124,8 @@ export async function runDrill(
       approval: {
         kind: "slack",
         signingSecret: world.signingSecret,
-        userId: drillApprover,
+        approverFor: () => drillApprover,
+        as: drillApprover,
         slack: world.slack,
       },
       operator: "drill",
