@@ -2,7 +2,7 @@ import { type Config, findSite, type Site } from "./config.js";
 import type { ReadinessReader } from "./continuity.js";
 import { dnsDisagreementIntent, dnsDisagreements } from "./dns-observation.js";
 import { type Effects, hasEffects, noEffects, type Transition } from "./effects.js";
-import type { Clock, DnsWeights, EventPublisher, Notifier, Store } from "./ports.js";
+import type { Clock, DnsWeights, EventPublisher, Notifier, RegionHeartbeat, Store } from "./ports.js";
 import { currentTracker, sitesFingerprint } from "./record-round.js";
 import { initialSiteState, type SiteState } from "./site-state.js";
 import { type Decision, type DecisionContext, decide, type Input } from "./state-machine.js";
@@ -161,16 +161,20 @@ export async function commandSite(
   };
 }
 
-/** Verdicts for every provider of a site, from the trackers its probe regions keep. */
+/**
+ * Verdicts for every provider of a site, from the trackers its probe regions keep. A reader of many
+ * sites passes the regions' heartbeats, read once (`store.loadRegionHeartbeats()`): one query a site.
+ */
 export async function loadVerdicts(
   store: Store,
   config: Config,
   site: Site,
   now: number,
+  regionHeartbeats?: readonly RegionHeartbeat[],
 ): Promise<SiteVerdicts> {
   const [trackers, heartbeats] = await Promise.all([
     store.loadTrackers(site.id),
-    store.loadRegionHeartbeats(),
+    regionHeartbeats ?? store.loadRegionHeartbeats(),
   ]);
   const fingerprint = sitesFingerprint(config);
   return verdictsFrom(config, site, now, (provider, region) =>

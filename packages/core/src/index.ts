@@ -18,6 +18,7 @@ export * from "./probe-ticks.js";
 export * from "./record-round.js";
 export * from "./replay/index.js";
 export * from "./rollup.js";
+export * from "./site-overview.js";
 export * from "./site-state.js";
 export * from "./state-machine.js";
 export * from "./time.js";
