@@ -7,15 +7,16 @@ import {
   readinessHeadline,
   type SiteState,
   type SiteSummary,
-  sitesTagged,
 } from "@idp-failover/core";
 import { readSiteOverview } from "@idp-failover/orchestration";
 import type { Command } from "commander";
 import {
   type AwsCliOptions,
+  collectValues,
   formatWeights,
   type OperatorSession,
   requireSite,
+  requireTagged,
   withAwsOptions,
   withSession,
 } from "../aws-deps.js";
@@ -57,7 +58,7 @@ export function registerStatus(program: Command, io: CommandIo): void {
       .option(
         "-t, --tag <tag>",
         "only the sites with this tag (again for several: sites with all of them)",
-        collect,
+        collectValues,
       )
       .option(
         "--transitions <n>",
@@ -65,10 +66,6 @@ export function registerStatus(program: Command, io: CommandIo): void {
       )
       .option("--json", "print JSON: an array of one-line summaries, or with --site the site's full status"),
   ).action((options: StatusOptions) => runStatus(options, io));
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
 }
 
 export async function runStatus(options: StatusOptions, io: CommandIo): Promise<void> {
@@ -85,9 +82,7 @@ export async function runStatus(options: StatusOptions, io: CommandIo): Promise<
       return;
     }
     const tags = options.tag ?? [];
-    const sites = sitesTagged(config, tags);
-    if (sites.length === 0)
-      throw new CliError(`no site has the tag(s) ${tags.join(", ")} (${knownTags(config)})`, 2);
+    const sites = requireTagged(config, tags);
     const summaries = await readSiteOverview(
       { store: session.adapters.store, readiness: session.adapters.readiness },
       config,
@@ -95,11 +90,6 @@ export async function runStatus(options: StatusOptions, io: CommandIo): Promise<
     );
     io.out(options.json ? `${JSON.stringify(summaries, null, 2)}\n` : formatOverview(summaries, tags));
   });
-}
-
-function knownTags(config: Config): string {
-  const tags = [...new Set(config.sites.flatMap((s) => s.tags))].sort();
-  return tags.length > 0 ? `tags: ${tags.join(", ")}` : "no site has tags";
 }
 
 const needs: Record<SiteSummary["level"], string> = { 3: "now", 2: "soon", 1: "look", 0: "-" };
