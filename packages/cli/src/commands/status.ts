@@ -1,7 +1,6 @@
 import type { WeightedSet } from "@idp-failover/aws";
 import {
   type AuditRecord,
-  type Config,
   loadVerdicts,
   type ReadinessResult,
   readinessHeadline,
