@@ -35,6 +35,11 @@ export interface SiteSummary {
   incident?: { id: string; provider: string; start: string; failoverTo?: string };
   /** A site with continuity: its secondary's last readiness, in short ("98.4%", "not measured yet"). */
   readiness?: string;
+  /**
+   * The monitor's own trouble as this site's state has it: probe regions impaired or silent. It is the
+   * deployment's, not the site's (every site's state carries it), so it is said once, not as a trouble.
+   */
+  monitor?: { regions: string[]; since: string; holding: boolean };
   /** The worst of `troubles`: what orders the sites. */
   level: TroubleLevel;
   /** What needs someone, the worst first; empty when the site is fine. */
@@ -77,7 +82,6 @@ export function summarizeSite(
     const mode = verdict.mode ? ` (${verdict.mode})` : "";
     add(verdict.verdict === "impaired" ? 2 : 1, `${provider.id} ${verdict.verdict}${mode}`);
   }
-  if (state?.alerts.monitor) add(1, `monitor impaired in ${state.alerts.monitor.regions.join(", ")}`);
   if (stored?.outbox) add(1, "effects of the last decision not carried out yet");
   if (!state) add(1, "not evaluated yet");
   const readinessText = readiness === undefined ? undefined : readinessLine(readiness);
@@ -111,6 +115,15 @@ export function summarizeSite(
         }
       : {}),
     ...(readinessText ? { readiness: readinessText } : {}),
+    ...(state?.alerts.monitor
+      ? {
+          monitor: {
+            regions: state.alerts.monitor.regions,
+            since: state.alerts.monitor.since,
+            holding: state.alerts.monitor.holding,
+          },
+        }
+      : {}),
     level: troubles[0]?.level ?? 0,
     troubles,
   };

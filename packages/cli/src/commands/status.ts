@@ -116,10 +116,16 @@ export function formatOverview(summaries: readonly SiteSummary[], tags: readonly
       .trimEnd();
   const count = (level: SiteSummary["level"]) => summaries.filter((s) => s.level === level).length;
   const filter = tags.length > 0 ? ` with tag ${tags.join(" and ")}` : "";
+  const monitor = summaries.find((s) => s.monitor)?.monitor;
   return [
     line(header),
     ...rows.map(line),
     "",
+    ...(monitor
+      ? [
+          `monitor impaired in ${monitor.regions.join(", ")} since ${monitor.since}: ${monitor.holding ? "fewer than a quorum of regions can judge, nothing moves automatically" : "those regions abstain"}`,
+        ]
+      : []),
     `${summaries.length} site(s)${filter}: ${count(3)} need someone now, ${count(2)} soon, ${count(1)} worth a look, ${count(0)} fine (idpctl status --site S for one in full)`,
     "",
   ].join("\n");

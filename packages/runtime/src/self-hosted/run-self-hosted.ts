@@ -170,21 +170,24 @@ export async function runSelfHosted(
       });
       const sla = new SlaFiguresCache(storeSide.store, config, clock, clock.real, startedAt, 10_000);
       dashboard = new DashboardServer({
-        snapshot: () =>
-          buildSnapshot({
-            kind: "run",
-            title: "idp-failover",
-            config,
-            store: storeSide.store,
-            refs: storeSide.messageRefs,
-            clock,
-            recent: () => feed.recent(150),
-            lastRound: (region, site, provider) =>
-              loop.workers.find((w) => w.region === region)?.lastRounds.get(`${site} ${provider}`),
-            approval: approval.kind === "slack" ? { as: approval.as } : { unavailable: approval.reason },
-            sla: (site) => sla.of(site),
-            readiness: (site) => storeSide.readiness.latest(site),
-          }),
+        snapshot: (view) =>
+          buildSnapshot(
+            {
+              kind: "run",
+              title: "idp-failover",
+              config,
+              store: storeSide.store,
+              refs: storeSide.messageRefs,
+              clock,
+              recent: () => feed.recent(150),
+              lastRound: (region, site, provider) =>
+                loop.workers.find((w) => w.region === region)?.lastRounds.get(`${site} ${provider}`),
+              approval: approval.kind === "slack" ? { as: approval.as } : { unavailable: approval.reason },
+              sla: (site) => sla.of(site),
+              readiness: (site) => storeSide.readiness.latest(site),
+            },
+            view,
+          ),
         actions: controlActions({
           config,
           deps: loop.deps,
