@@ -16,8 +16,10 @@ import { mapConcurrent } from "@idp-failover/probes";
  * first. Reads what the evaluator reads and nothing more, so a thousand sites stay cheap: the region
  * heartbeats once per pass, then per site its state item (GetItem) and its trackers (one Query), and
  * its last readiness (GetItem) only for a site with continuity: 2 DynamoDB calls a site, 3 with
- * continuity, plus 1. Route 53 is not asked (its API allows five requests a second per account);
- * the weights shown are the state's, and `idpctl status --site S` compares them with Route 53's.
+ * continuity, plus 1. Route 53 is not asked: its API is throttled per account (10 requests a second,
+ * bursts of 50, shared with the evaluator's changes during an incident), so 1,000 sites would take
+ * minutes and compete with a failover. The weights shown are the state's; `idpctl status --site S`
+ * compares them with Route 53's.
  */
 
 export interface SiteOverviewDeps {
