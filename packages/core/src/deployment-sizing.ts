@@ -65,7 +65,11 @@ export function functionSizing(config: Config): FunctionSizing {
   return {
     probe: {
       memoryMb: heavy ? 256 : 128,
-      timeoutSeconds: Math.ceil(worstRoundMs(config.policy) / 1000) + 15,
+      // The round waits for its slowest site: the longest policy among them.
+      timeoutSeconds:
+        Math.ceil(
+          Math.max(worstRoundMs(config.policy), ...config.sites.map((s) => worstRoundMs(s.policy))) / 1000,
+        ) + 15,
     },
     verdict: { memoryMb: 128, timeoutSeconds: 5, reservedConcurrency: verdictConcurrency(config) },
     evaluate: { memoryMb: 256, timeoutSeconds: 60 },

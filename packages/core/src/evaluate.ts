@@ -2,7 +2,7 @@ import { type Config, findSite, type Site } from "./config.js";
 import type { ReadinessReader } from "./continuity.js";
 import { dnsDisagreementIntent, dnsDisagreements } from "./dns-observation.js";
 import { type Effects, hasEffects, noEffects, type Transition } from "./effects.js";
-import type { Clock, DnsWeights, EventPublisher, Notifier, Store } from "./ports.js";
+import type { Clock, DnsWeights, EventPublisher, Notifier, RegionHeartbeat, Store } from "./ports.js";
 import { currentTracker, sitesFingerprint } from "./record-round.js";
 import { initialSiteState, type SiteState } from "./site-state.js";
 import { type Decision, type DecisionContext, decide, type Input } from "./state-machine.js";
@@ -101,7 +101,7 @@ export async function evaluateSite(
   const site = findSite(config, siteId);
   if (!site || report.yielded) return report;
   try {
-    await alertOnLoginDns(deps, config, site, report.state);
+    await alertOnLoginDns(deps, site, report.state);
   } catch (error) {
     report.effectErrors.push(`public DNS check: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -109,15 +109,10 @@ export async function evaluateSite(
 }
 
 /** Notifies each disagreement between public DNS and the state once (the outbox is idempotent on the id). */
-async function alertOnLoginDns(
-  deps: EvaluatorDeps,
-  config: Config,
-  site: Site,
-  state: SiteState,
-): Promise<void> {
+async function alertOnLoginDns(deps: EvaluatorDeps, site: Site, state: SiteState): Promise<void> {
   const now = deps.clock.now();
   const observations = await deps.store.loadDnsObservations(site.id);
-  const disagreements = dnsDisagreements(site, state, observations, config.policy, now);
+  const disagreements = dnsDisagreements(site, state, observations, site.policy, now);
   if (disagreements.length > 0) {
     await deps.notifier.notify(disagreements.map((d) => dnsDisagreementIntent(site, d, now)));
   }
@@ -166,16 +161,20 @@ export async function commandSite(
   };
 }
 
-/** Verdicts for every provider of a site, from the trackers its probe regions keep. */
+/**
+ * Verdicts for every provider of a site, from the trackers its probe regions keep. A reader of many
+ * sites passes the regions' heartbeats, read once (`store.loadRegionHeartbeats()`): one query a site.
+ */
 export async function loadVerdicts(
   store: Store,
   config: Config,
   site: Site,
   now: number,
+  regionHeartbeats?: readonly RegionHeartbeat[],
 ): Promise<SiteVerdicts> {
   const [trackers, heartbeats] = await Promise.all([
     store.loadTrackers(site.id),
-    store.loadRegionHeartbeats(),
+    regionHeartbeats ?? store.loadRegionHeartbeats(),
   ]);
   const fingerprint = sitesFingerprint(config);
   return verdictsFrom(config, site, now, (provider, region) =>
@@ -196,9 +195,9 @@ export function verdictsFrom(
   const verdicts: SiteVerdicts = {};
   for (const provider of site.providers) {
     const views = config.regions.map((region) =>
-      regionView(region, trackerOf(provider.id, region), now, config.policy),
+      regionView(region, trackerOf(provider.id, region), now, site.policy),
     );
-    verdicts[provider.id] = globalVerdict(provider.id, views, config.policy.quorum);
+    verdicts[provider.id] = globalVerdict(provider.id, views, site.policy.quorum);
   }
   return verdicts;
 }
@@ -285,7 +284,7 @@ async function runOnce(
     now,
     site,
     regions: config.regions,
-    policy: config.policy,
+    policy: site.policy,
     verdicts,
     maxRollupMinutes: options.maxRollupMinutes ?? productionRollupMinutes,
     ...(readiness ? { readiness } : {}),
