@@ -115,10 +115,10 @@ describe("a fanned-out probe round", () => {
 describe("how long a round waits for its shards", () => {
   it("stops at a worker's slowest possible round and its reply, well before a long budget", () => {
     // 3 attempts of 5 s and 2 confirm delays of 1 s: 17 s, then 5 s for the worker's start and reply.
-    expect(shardWaitMs(config.policy, 60_000)).toBe(worstRoundMs(config.policy) + 5_000);
+    expect(shardWaitMs(config, 60_000)).toBe(worstRoundMs(config.policy) + 5_000);
   });
 
   it("keeps time to record what the others found when the budget is shorter", () => {
-    expect(shardWaitMs(config.policy, 12_000)).toBe(7_000);
+    expect(shardWaitMs(config, 12_000)).toBe(7_000);
   });
 });

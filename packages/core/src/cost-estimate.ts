@@ -85,11 +85,16 @@ export function workloadOf(config: Config, options: CostOptions = {}): Workload 
   const minutes = (a.daysPerMonth * 86_400) / 60;
   const cadence = config.policy.cadenceSeconds;
   const roundsPerRegion = (minutes * 60) / cadence;
+  // On average: a site with its own, longer cadence is probed on every k-th round.
   const probesPerRound = config.sites.reduce(
-    (n, s) => n + s.providers.reduce((m, p) => m + p.probes.length, 0),
+    (n, s) => n + (s.providers.reduce((m, p) => m + p.probes.length, 0) * cadence) / s.policy.cadenceSeconds,
     0,
   );
-  const heartbeatRounds = Math.max(1, Math.ceil(config.policy.staleAfterSeconds / 3 / cadence));
+  const staleAfterSeconds = Math.min(
+    config.policy.staleAfterSeconds,
+    ...config.sites.map((s) => s.policy.staleAfterSeconds),
+  );
+  const heartbeatRounds = Math.max(1, Math.ceil(staleAfterSeconds / 3 / cadence));
   // A round calls the home table when its region's heartbeat is due or the round is noteworthy.
   const homeCallShare = Math.min(1, 1 / heartbeatRounds + a.noteworthyRoundShare);
   const { https, calculated } = healthChecksNeeded(config);

@@ -242,10 +242,18 @@ export function verdictConcurrency(config: Config): number {
   return Math.min(100, Math.max(5, Math.ceil(perSecond * 0.05 * 10)));
 }
 
+/**
+ * A round's slowest possible run, ms: every attempt of its slowest site's probes running into the
+ * timeout (a round waits for its slowest site: the longest policy among them).
+ */
+export function slowestRoundMs(config: Pick<Config, "policy" | "sites">): number {
+  return Math.max(worstRoundMs(config.policy), ...config.sites.map((site) => worstRoundMs(site.policy)));
+}
+
 export function functionSizing(config: Config): FunctionSizing {
   const fanout = probeFanout(config);
-  // The slowest round: every attempt running into the timeout, then the writes and the next tick.
-  const roundSeconds = Math.ceil(worstRoundMs(config.policy) / 1000) + 15;
+  // The slowest round, then the writes and the next tick.
+  const roundSeconds = Math.ceil(slowestRoundMs(config) / 1000) + 15;
   const probe: FunctionSize =
     fanout.shards === 1
       ? { memoryMb: fanout.proberMemoryMb, timeoutSeconds: roundSeconds, reservedConcurrency: 1 }

@@ -7,4 +7,5 @@ export * from "./monthly-report-run.js";
 export * from "./operator-command.js";
 export * from "./probe-round.js";
 export * from "./probe-shard.js";
+export * from "./site-overview.js";
 export * from "./verdict-endpoint.js";

@@ -8,9 +8,9 @@ import {
   dataPlaneWriteDue,
   type EvaluatorTrigger,
   findSite,
+  mapConcurrent,
   nextObservation,
   nextTick,
-  type Policy,
   type ProbeResult,
   type ProbeRound,
   type ProbeShard,
@@ -25,10 +25,9 @@ import {
   type Site,
   type Store,
   siteHasDataPlane,
+  slowestRoundMs,
   type TrackerMemory,
-  worstRoundMs,
 } from "@idp-failover/core";
-import { mapConcurrent } from "@idp-failover/probes";
 import type { LatchReader } from "./latch-reader.js";
 
 /*
@@ -175,7 +174,7 @@ async function refreshDataPlane(
       state,
       now,
     );
-    if (!dataPlaneWriteDue(dataPlane.written.get(site.id), item, deps.config.policy)) return 0;
+    if (!dataPlaneWriteDue(dataPlane.written.get(site.id), item, site.policy)) return 0;
     await dataPlane.items.put(item);
     dataPlane.written.set(site.id, item);
     return 1;
@@ -279,8 +278,8 @@ const recordReserveMs = 5_000;
 const shardAnswerMarginMs = 5_000;
 
 /** How long a round waits for its shards: a stuck worker must not delay the next round of the others. */
-export function shardWaitMs(policy: Policy, budgetMs: number): number {
-  return Math.max(1, Math.min(budgetMs - recordReserveMs, worstRoundMs(policy) + shardAnswerMarginMs));
+export function shardWaitMs(config: Pick<Config, "policy" | "sites">, budgetMs: number): number {
+  return Math.max(1, Math.min(budgetMs - recordReserveMs, slowestRoundMs(config) + shardAnswerMarginMs));
 }
 
 /**
@@ -297,7 +296,7 @@ export async function runProbeMessage(
   const parsed = parseProbeTick(body);
   if (!parsed) return { kind: "malformed", body: body.slice(0, 200) };
   const { tick } = parsed;
-  const waitForShards = AbortSignal.timeout(shardWaitMs(deps.config.policy, budgetMs));
+  const waitForShards = AbortSignal.timeout(shardWaitMs(deps.config, budgetMs));
   return withDeadline(runProbeTick(deps, tick, waitForShards), budgetMs, "probe round").catch(
     (error: unknown): ProbeMessageOutcome => ({ kind: "failed", tick, error }),
   );
