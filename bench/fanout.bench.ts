@@ -29,9 +29,10 @@ import { type ProbeRoundDeps, probeRound, probeShardRequest } from "@idp-failove
 import { createProbeMemory, envSecrets, inProcessProber, prepareRound } from "@idp-failover/probes";
 import {
   createTestCa,
-  entraStandInDefaults,
+  entraStandInProvider,
   LambdaStandIn,
-  oktaStandInDefaults,
+  oktaStandInProvider,
+  standInProbeSecrets,
   startEntraStandIn,
   startOktaStandIn,
 } from "@idp-failover/stand-ins";
@@ -95,10 +96,7 @@ async function shardWorker(urls: StandIns) {
   const config = benchConfig(urls);
   await prepareRound(config);
   const probe = {
-    secrets: envSecrets({
-      OKTA_PROBE_CLIENT_SECRET: oktaStandInDefaults.client.clientSecret,
-      ENTRA_PROBE_CLIENT_SECRET: entraStandInDefaults.client.clientSecret,
-    }),
+    secrets: envSecrets(standInProbeSecrets),
     ca: urls.ca,
     memory: createProbeMemory(),
     now: Date.now,
@@ -316,49 +314,16 @@ async function measure<T>(
 }
 
 function benchConfig(urls: StandIns) {
-  const oktaIds = ids("aus");
   const tenants = ids("tenant");
+  const openId = ["oidc-discovery", "jwks", "token"] as const;
   const parsed = parseConfig({
-    sites: oktaIds.map((as, i) => ({
+    sites: ids("aus").map((authorizationServer, i) => ({
       id: `site-${String(i).padStart(4, "0")}`,
       hostname: `login${i}.example.com`,
       hostedZoneId: "Z0123456789ABCDEFGHIJ",
       providers: [
-        {
-          id: "okta",
-          kind: "okta",
-          issuer: `${urls.okta}/oauth2/${as}`,
-          dnsTarget: "example.customdomains.okta.com",
-          probes: [
-            { kind: "oidc-discovery" },
-            { kind: "jwks" },
-            {
-              kind: "token",
-              clientId: oktaStandInDefaults.client.clientId,
-              clientSecretRef: "OKTA_PROBE_CLIENT_SECRET",
-              scope: "idp_failover.probe",
-              audience: `api://${as}`,
-            },
-          ],
-        },
-        {
-          id: "entra",
-          kind: "entra",
-          tenantId: tenants[i],
-          issuer: `${urls.entra}/${tenants[i]}/v2.0`,
-          dnsTarget: "example-login.azurefd.net",
-          probes: [
-            { kind: "oidc-discovery" },
-            { kind: "jwks" },
-            {
-              kind: "token",
-              clientId: entraStandInDefaults.client.clientId,
-              clientSecretRef: "ENTRA_PROBE_CLIENT_SECRET",
-              scope: "api://idp-failover-probe/.default",
-              clientAuth: "client_secret_post",
-            },
-          ],
-        },
+        oktaStandInProvider(urls.okta, { authorizationServer, probes: openId }),
+        entraStandInProvider(urls.entra, { ...(tenants[i] ? { tenantId: tenants[i] } : {}), probes: openId }),
       ],
     })),
   });

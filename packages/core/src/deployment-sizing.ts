@@ -37,7 +37,9 @@ export interface FunctionSize {
  * of 1,000 sites, each an Okta and an Entra provider with discovery, key set and token probes (6,000
  * probes), against the stand-ins answering 150 ms late over HTTPS, through the real round, worker and
  * Lambda client code. Its largest shard alone (68 sites, 408 probes, on one core of the bench machine)
- * took 3.5 s and 0.9-1.0 s of CPU; the coordinator's part of the whole round was 0.21 s of CPU. Every
+ * took 3.5 s and 0.9-1.0 s of CPU; the coordinator's part of the whole round was 0.21 s of CPU. Run
+ * again on the layout these numbers give (16 shards), the largest (74 sites, 444 probes) took 3.8 s,
+ * the model's figure for it. Every
  * probe opens its own connection (DNS, TCP and TLS are part of the check), so the TLS handshake is
  * most of a probe's CPU. Re-measure and update these together, with the date.
  *
