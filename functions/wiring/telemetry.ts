@@ -28,9 +28,17 @@ export function recordProbeMessage(outcome: ProbeMessageOutcome, logger: Logger,
       // Latency goes to the log, summarised per round (Logs Insights reads percentiles from it):
       // a custom metric per probe region would cost more than the rest of CloudWatch together.
       const silent = outcome.shards.filter((s) => s.kind === "silent");
+      const slowest = outcome.shards.reduce<(typeof outcome.shards)[number] | undefined>(
+        (worst, s) => (s.kind === "recorded" && (!worst || s.answeredMs > worst.answeredMs) ? s : worst),
+        undefined,
+      );
       logger.info("probe round", {
         ...roundSummary(outcome.results),
         shards: outcome.shards.length,
+        // How close the round comes to its cadence: the shard that answered last.
+        ...(slowest && outcome.shards.length > 1
+          ? { slowestShard: shardLabel(slowest.shard), slowestShardMs: slowest.answeredMs }
+          : {}),
         ...(silent.length > 0 ? { silentShards: silent.length } : {}),
       });
       // A silent shard's sites get no heartbeat: they go stale alone if it stays silent.
@@ -38,6 +46,7 @@ export function recordProbeMessage(outcome: ProbeMessageOutcome, logger: Logger,
         logger.error("probe shard silent", {
           shard: shardLabel(shard.shard),
           sites: shard.shard.sites.length,
+          afterMs: shard.answeredMs,
           error: shard.error,
         });
       if (outcome.changes.length > 0)

@@ -97,6 +97,28 @@ describe("a fanned-out probe round", () => {
     ]);
   });
 
+  it("times each shard from the round's start to its answer", async () => {
+    // Prepare: the third shard answers 3 s into the round, the others at once.
+    let now = t0;
+    const round = {
+      ...deps({
+        probe: async (shard, at) => {
+          if (shard.index === 2) {
+            // After the others have answered (a turn of the event loop, no wall-clock wait).
+            await new Promise((done) => setImmediate(done));
+            now += 3_000;
+          }
+          return healthyRound(shard, at);
+        },
+      }),
+      clock: { now: () => now },
+    };
+    // Act
+    const report = await probeRound(round, t0);
+    // Assess
+    expect(report.shards.map((s) => s.answeredMs)).toEqual([0, 0, 3_000]);
+  });
+
   it("keeps only a shard's own sites from what its worker answers", async () => {
     // Prepare: every worker answers for every site (a worker with another layout).
     const everySite = { index: 0, count: 1, sites: config.sites.map((s) => s.id) };

@@ -74,18 +74,22 @@ export interface ProbeRoundDeps {
   clock: Clock;
 }
 
-/** One shard's part of a round: recorded, or silent (no answer: its sites get no heartbeat). */
+/**
+ * One shard's part of a round: recorded, or silent (no answer: its sites get no heartbeat).
+ * `answeredMs`: from the round's start to the shard's answer (or to giving up on it).
+ */
 export type ShardOutcome =
   | {
       kind: "recorded";
       shard: ProbeShard;
+      answeredMs: number;
       round: ProbeRound;
       recorded: RecordedRound;
       dataPlaneWrites: number;
       /** The evaluator could not be woken (its one-minute schedule still runs it). */
       wakeError?: string;
     }
-  | { kind: "silent"; shard: ProbeShard; error: unknown };
+  | { kind: "silent"; shard: ProbeShard; answeredMs: number; error: unknown };
 
 export interface ProbeRoundReport {
   shards: ShardOutcome[];
@@ -129,8 +133,9 @@ async function roundOfShard(
   try {
     round = await deps.prober.probe(shard, at, signal);
   } catch (error) {
-    return { kind: "silent", shard, error };
+    return { kind: "silent", shard, answeredMs: deps.clock.now() - at, error };
   }
+  const answeredMs = deps.clock.now() - at;
   // A shard speaks for its own sites only, whatever a worker with another config sent back.
   const inShard = new Set(shard.sites);
   if (round.results.some((r) => !inShard.has(r.site)))
@@ -146,7 +151,15 @@ async function roundOfShard(
       wakeError = error instanceof Error ? error.message : String(error);
     });
   }
-  return { kind: "recorded", shard, round, recorded, dataPlaneWrites, ...(wakeError ? { wakeError } : {}) };
+  return {
+    kind: "recorded",
+    shard,
+    answeredMs,
+    round,
+    recorded,
+    dataPlaneWrites,
+    ...(wakeError ? { wakeError } : {}),
+  };
 }
 
 /** Latches read at once from the home region while refreshing a shard's items. */
