@@ -17,6 +17,9 @@ import { errorName } from "./aws-errors.js";
  * is a `ShardUnansweredError`: the round records that shard as silent, and only its sites go stale.
  */
 
+/** Invokes in flight at once: every shard of a region's round, up to far more shards than a round needs. */
+const maxShardsInFlight = 256;
+
 export class ShardUnansweredError extends Error {
   override name = "ShardUnansweredError";
 }
@@ -36,7 +39,11 @@ export class LambdaShardProber implements ShardProber {
     // One retry at most (the SDK retries throttles and 5xx, with backoff), and none past the round's
     // deadline (the signal): the next round is only a cadence away, and a shard probed twice in a
     // round only costs.
-    this.client = options.client ?? new LambdaClient({ maxAttempts: 2 });
+    // Every shard's invoke is one open request for the whole round: the SDK's default pool of 50
+    // connections would queue the shards past the 50th behind the others' rounds.
+    this.client =
+      options.client ??
+      new LambdaClient({ maxAttempts: 2, requestHandler: { httpsAgent: { maxSockets: maxShardsInFlight } } });
   }
 
   async probe(shard: ProbeShard, at: number, signal: AbortSignal): Promise<ProbeRound> {
