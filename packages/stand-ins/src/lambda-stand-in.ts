@@ -5,12 +5,15 @@ import { closeServer, readBody } from "./http-parts.js";
 
 /*
  * Lambda's Invoke on 127.0.0.1, for the probe fan-out: the probe function invokes each shard's worker
- * synchronously. The REST-JSON wire format the SDK v3 client speaks (Lambda API reference, "Invoke"):
+ * synchronously. The REST-JSON wire format the SDK v3 client speaks (checked 2026-12-04 against the
+ * Lambda API reference, "Invoke", and the client's own service model in @aws-sdk/client-lambda):
  * `POST /2015-03-31/functions/{FunctionName}/invocations` with `X-Amz-Invocation-Type`, the event as
  * the body; the answer is the function's response as the body, status 200, and, when the function
- * failed, `X-Amz-Function-Error: Unhandled` with the error document as the body. Service errors carry
- * their type in `x-amzn-errortype` and the body (`TooManyRequestsException`, status 429, when the
- * function's reserved concurrency is used up; `ResourceNotFoundException`, 404).
+ * failed, still 200 but with `X-Amz-Function-Error: Unhandled` and the error document as the body
+ * ("the status code in the API response doesn't reflect function errors"). Service errors carry their
+ * type in `x-amzn-errortype` and the body: `TooManyRequestsException` (the model's status 429) when a
+ * concurrency limit, the function's reserved one included, would be exceeded;
+ * `ResourceNotFoundException` (404) for a function that does not exist.
  *
  * Functions are handlers given by the test. Faults: a function that throws (a function error), one
  * that is throttled, and one that never answers (the caller's deadline must end the wait).
