@@ -7,6 +7,7 @@ import {
   shardLabel,
   shardRequest,
 } from "@idp-failover/core";
+import * as z from "@idp-failover/core/zod-mini";
 import { errorName } from "./aws-errors.js";
 
 /*
@@ -93,17 +94,19 @@ export class LambdaShardProber implements ShardProber {
   }
 }
 
-/** The message of a Lambda error document (`{"errorType","errorMessage"}`), or the start of the text. */
+/** The error document Lambda sends for a function error (`{"errorType","errorMessage",...}`). */
+const functionErrorSchema = z.object({ errorType: z.optional(z.string()), errorMessage: z.string() });
+
+/** The message of a Lambda error document, or the start of the text. */
 function errorMessageOf(text: string): string {
+  let json: unknown;
   try {
-    const document = JSON.parse(text) as { errorType?: unknown; errorMessage?: unknown };
-    if (typeof document.errorMessage === "string")
-      return `${typeof document.errorType === "string" ? `${document.errorType}: ` : ""}${document.errorMessage}`.slice(
-        0,
-        300,
-      );
+    json = JSON.parse(text);
   } catch {
-    // not a JSON error document: fall through
+    return text.slice(0, 300);
   }
-  return text.slice(0, 300);
+  const document = functionErrorSchema.safeParse(json);
+  if (!document.success) return text.slice(0, 300);
+  const { errorType, errorMessage } = document.data;
+  return `${errorType ? `${errorType}: ` : ""}${errorMessage}`.slice(0, 300);
 }
