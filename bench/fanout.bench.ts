@@ -100,8 +100,6 @@ async function shardWorker(urls: StandIns) {
     ca: urls.ca,
     memory: createProbeMemory(),
     now: Date.now,
-    // The stand-ins play the vendors, not the region's canaries.
-    skipCanaries: true,
   };
   return { config, region, probe };
 }
@@ -223,6 +221,7 @@ async function main(): Promise<void> {
       shards,
       store: new InMemoryStore(),
       trackers: createTrackerMemory(),
+      // No regionHealth: the stand-ins play the vendors, not the region's canaries.
       evaluator: { wake: async () => undefined },
       clock: { now: Date.now },
     };

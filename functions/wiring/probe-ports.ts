@@ -10,7 +10,13 @@ import { createTrackerMemory, ProbeTicks, probeShards, type ShardProber } from "
 import { LatchReader } from "@idp-failover/orchestration/latch-reader";
 import type { ProbeTickDeps } from "@idp-failover/orchestration/probe-round";
 import type { ShardWorkerDeps } from "@idp-failover/orchestration/probe-shard";
-import { createProbeMemory, inProcessProber, prepareRound, resolvePublicly } from "@idp-failover/probes";
+import {
+  createProbeMemory,
+  inProcessProber,
+  prepareRound,
+  regionHealthCheck,
+  resolvePublicly,
+} from "@idp-failover/probes";
 import { type Deployment, required } from "./deployment.js";
 
 /*
@@ -42,6 +48,7 @@ export function probeRegionPorts(
     queue: new SqsProbeQueue({ queueUrl: required(probeQueueUrl, "the probe queue") }),
     prober,
     shards,
+    regionHealth: regionHealthCheck(config, { region, now: Date.now }),
     store: homeAdapters.store,
     dataPlane: {
       latches: new LatchReader(homeAdapters.store, 30_000, (site, error) =>

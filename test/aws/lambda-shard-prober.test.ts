@@ -98,7 +98,7 @@ describe("LambdaShardProber", () => {
         {
           config: withoutProbes,
           region,
-          probe: { secrets: () => undefined, now: () => at, skipCanaries: true },
+          probe: { secrets: () => undefined, now: () => at },
         },
         event,
       ),

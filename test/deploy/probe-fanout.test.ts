@@ -97,6 +97,26 @@ describe("a fanned-out probe round", () => {
     ]);
   });
 
+  it("checks the region's own health once a round and gives it to every shard's round", async () => {
+    // Prepare: every canary of the region fails.
+    let checks = 0;
+    const round = {
+      ...deps({ probe: async (shard, at) => healthyRound(shard, at) }),
+      regionHealth: async () => {
+        checks++;
+        return { canaries: [{ name: "aws-region", ok: false, latencyMs: 5_000, error: "timeout" }] };
+      },
+    };
+    // Act
+    const report = await probeRound(round, t0);
+    // Assess: one check, and every shard's sites abstain in this region.
+    expect(checks).toBe(1);
+    for (const outcome of report.shards) {
+      if (outcome.kind !== "recorded") throw new Error("expected every shard recorded");
+      expect(outcome.recorded.impaired).toMatch(/aws-region/);
+    }
+  });
+
   it("times each shard from the round's start to its answer", async () => {
     // Prepare: the third shard answers 3 s into the round, the others at once.
     let now = t0;

@@ -19,6 +19,7 @@ import {
   probeShards,
   publicDnsDue,
   type RecordedRound,
+  type RegionHealth,
   type RegionVerdictChange,
   recordRound,
   type ShardProber,
@@ -33,7 +34,8 @@ import type { LatchReader } from "./latch-reader.js";
 /*
  * One probe round of one region, as both runtimes run it. The region's sites are split into shards
  * (`probeShards`: one shard of every site until a round no longer fits the cadence); every shard
- * probes side by side (`ShardProber`: in this process, or the shard's worker function), and as each
+ * probes side by side (`ShardProber`: in this process, or the shard's worker function) while the
+ * round checks the region's own health once (its canaries, given to every shard's round), and as each
  * one answers its round is written and folded into this region's trackers (`recordRound`, with the
  * shard's heartbeat), the data-plane items of its sites with a data plane are refreshed, and the
  * evaluator is woken when a region verdict changed. A shard that does not answer is silent: its sites
@@ -63,6 +65,11 @@ export interface ProbeRoundDeps {
   region: string;
   /** Probes one shard of the region's sites at round start `at`. */
   prober: ShardProber;
+  /**
+   * The region's own health (its canaries and clock), checked once a round beside the shards and
+   * given to every shard's round: the region is impaired or not as a whole. None: never impaired.
+   */
+  regionHealth?: () => Promise<RegionHealth>;
   /** How the region's sites are split; `probeShards(config)` when absent. */
   shards?: readonly ProbeShard[];
   store: Store;
@@ -112,7 +119,9 @@ export async function probeRound(
 ): Promise<ProbeRoundReport> {
   deps.shards ??= probeShards(deps.config);
   const shards = deps.shards.filter((shard) => shard.sites.length > 0);
-  const outcomes = await Promise.all(shards.map((shard) => roundOfShard(deps, shard, at, signal)));
+  // Started first, beside the shards: a big round must not delay the canaries.
+  const health = deps.regionHealth?.();
+  const outcomes = await Promise.all(shards.map((shard) => roundOfShard(deps, shard, at, signal, health)));
   if (deps.publicDns) await observePublicDns(deps, deps.publicDns, at);
   const recorded = outcomes.flatMap((o) => (o.kind === "recorded" ? [o] : []));
   return {
@@ -128,6 +137,7 @@ async function roundOfShard(
   shard: ProbeShard,
   at: number,
   signal: AbortSignal,
+  health: Promise<RegionHealth> | undefined,
 ): Promise<ShardOutcome> {
   let round: ProbeRound;
   try {
@@ -136,6 +146,7 @@ async function roundOfShard(
     return { kind: "silent", shard, answeredMs: deps.clock.now() - at, error };
   }
   const answeredMs = deps.clock.now() - at;
+  if (health) round = { ...round, health: await health };
   // A shard speaks for its own sites only, whatever a worker with another config sent back.
   const inShard = new Set(shard.sites);
   if (round.results.some((r) => !inShard.has(r.site)))

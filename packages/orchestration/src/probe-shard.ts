@@ -18,7 +18,7 @@ export interface ShardWorkerDeps {
   /** The region this worker runs in: a request for another region is refused. */
   region: string;
   /** How it probes (secrets, the probe memory kept between rounds, the clock). */
-  probe: Omit<RegionRoundOptions, "region" | "at" | "sites" | "providers">;
+  probe: Omit<RegionRoundOptions, "region" | "at" | "sites" | "providers" | "skipCanaries">;
 }
 
 /**
@@ -41,5 +41,7 @@ export async function probeShardRequest(deps: ShardWorkerDeps, event: unknown): 
     region: deps.region,
     at: request.at,
     sites: request.sites,
+    // The probe function checks the region's canaries once a round, for every shard.
+    skipCanaries: true,
   });
 }

@@ -8,6 +8,7 @@ export {
   planRound,
   prepareRound,
   type RegionRoundOptions,
+  regionHealthCheck,
   runRegionRound,
 } from "./region-round.js";
 export { type ProbePolicy, type RunProbeOptions, resolveProbe, runProbe } from "./run-probe.js";

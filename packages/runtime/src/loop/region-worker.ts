@@ -9,7 +9,12 @@ import {
   summarizeRound,
 } from "@idp-failover/core";
 import { type ProbeRoundDeps, type ProbeRoundReport, probeRound } from "@idp-failover/orchestration";
-import { createProbeMemory, inProcessProber, type SecretSource } from "@idp-failover/probes";
+import {
+  createProbeMemory,
+  inProcessProber,
+  regionHealthCheck,
+  type SecretSource,
+} from "@idp-failover/probes";
 import { type CompressedClock, sleepReal, wallClock } from "./compressed-clock.js";
 import { regionChangeEntry } from "./feed-text.js";
 import type { LoopFeed } from "./loop-feed.js";
@@ -71,6 +76,11 @@ export class RegionWorker {
         ...(options.ca ? { ca: options.ca } : {}),
         memory,
         // Token lifetimes and certificate expiry are checked against the real world's time.
+        now: wallClock.now,
+      }),
+      regionHealth: regionHealthCheck(options.probeConfig ?? config, {
+        region,
+        ...(options.ca ? { ca: options.ca } : {}),
         now: wallClock.now,
       }),
       store: options.store,
