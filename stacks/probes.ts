@@ -7,9 +7,10 @@ import type { Storage } from "./storage";
 
 /*
  * Per probe region, with its own `aws.Provider`:
- *   - the probe function (arm64, 128 or 256 MB, reserved concurrency 1) driven by a chain of delayed SQS
- *     messages, one per round at the policy's cadence, and a one-minute CronV2 that re-seeds the
- *     chain if a link was lost (see packages/orchestration/src/probe-worker.ts; docs/deploy.md has the costs);
+ *   - the probe function (arm64, sized by core's `functionSizing`, reserved concurrency 1) driven by a
+ *     chain of delayed SQS messages, one per round at the policy's cadence, and a one-minute CronV2
+ *     that re-seeds the chain if a link was lost (see packages/orchestration/src/probe-round.ts;
+ *     docs/deploy.md has the costs);
  *   - when the region's sites are split into shards (core's `probeFanout`, from the same config), the
  *     shard worker function: the probe function invokes it once per shard and round, and may invoke
  *     nothing else; its reserved concurrency (twice the shards) caps it and keeps it from the
