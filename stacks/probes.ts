@@ -7,9 +7,14 @@ import type { Storage } from "./storage";
 
 /*
  * Per probe region, with its own `aws.Provider`:
- *   - the probe function (arm64, 128 or 256 MB, reserved concurrency 1) driven by a chain of delayed SQS
- *     messages, one per round at the policy's cadence, and a one-minute CronV2 that re-seeds the
- *     chain if a link was lost (see packages/orchestration/src/probe-worker.ts; docs/deploy.md has the costs);
+ *   - the probe function (arm64, sized by core's `functionSizing`, reserved concurrency 1) driven by a
+ *     chain of delayed SQS messages, one per round at the policy's cadence, and a one-minute CronV2
+ *     that re-seeds the chain if a link was lost (see packages/orchestration/src/probe-round.ts;
+ *     docs/deploy.md has the costs);
+ *   - when the region's sites are split into shards (core's `probeFanout`, from the same config), the
+ *     shard worker function: the probe function invokes it once per shard and round, and may invoke
+ *     nothing else; its reserved concurrency (twice the shards) caps it and keeps it from the
+ *     account's other functions (docs/probes.md, "Fan-out");
  *   - a small data-plane table the probe writes after each round and nothing else writes;
  *   - the verdict function with its Function URL, which reads only that table, answers only paths
  *     with the deployment's secret, and has reserved concurrency (a flood cannot starve the probe or
@@ -20,6 +25,8 @@ export interface ProbeRegion {
   region: string;
   provider: aws.Provider;
   probe: sst.aws.Function;
+  /** The shard worker, when the region's sites are split. */
+  probeShard?: sst.aws.Function;
   verdict: sst.aws.Function;
   verdictUrl: $util.Output<string>;
   queue: aws.sqs.Queue;
@@ -61,6 +68,30 @@ export function probes(site: SiteConfig, storage: Storage): ProbeRegion[] {
       opts,
     );
 
+    // Vendor SDKs load only for okta-api / graph-health probes: shipped as node_modules, not bundled.
+    const probeNodejs = {
+      ...functionDefaults.nodejs,
+      install: ["@okta/okta-sdk-nodejs", "@microsoft/microsoft-graph-client"],
+    };
+    const shardSize = sizing.probeShard;
+    const probeShard = shardSize
+      ? new sst.aws.Function(
+          `ProbeShard${name}`,
+          {
+            ...functionDefaults,
+            handler: "functions/src/probe-shard.handler",
+            description: `idp-failover probe shard worker in ${region} (one shard of the sites per call)`,
+            memory: `${shardSize.memoryMb} MB`,
+            timeout: `${shardSize.timeoutSeconds} seconds`,
+            concurrency: { reserved: shardSize.reservedConcurrency ?? 1 },
+            nodejs: probeNodejs,
+            // The config (in the deployment link) and the probe secrets; it writes nothing.
+            link: [storage.link, ...secrets],
+          },
+          opts,
+        )
+      : undefined;
+
     const probe = new sst.aws.Function(
       `Probe${name}`,
       {
@@ -70,15 +101,12 @@ export function probes(site: SiteConfig, storage: Storage): ProbeRegion[] {
         memory: `${sizing.probe.memoryMb} MB`,
         timeout: `${timeout} seconds`,
         concurrency: { reserved: 1 },
-        // Vendor SDKs load only for okta-api / graph-health probes: shipped as node_modules, not bundled.
-        nodejs: {
-          ...functionDefaults.nodejs,
-          install: ["@okta/okta-sdk-nodejs", "@microsoft/microsoft-graph-client"],
-        },
+        nodejs: probeNodejs,
         link: [storage.link, ...secrets],
         environment: {
           [regionEnvironment.dataPlaneTable]: dataPlaneTable.name,
           [regionEnvironment.probeQueueUrl]: queue.url,
+          ...(probeShard ? { [regionEnvironment.probeShardFunction]: probeShard.name } : {}),
         },
         permissions: [
           {
@@ -97,6 +125,7 @@ export function probes(site: SiteConfig, storage: Storage): ProbeRegion[] {
             resources: [queue.arn],
           },
           { actions: ["events:PutEvents"], resources: [storage.home.eventBusArn] },
+          ...(probeShard ? [{ actions: ["lambda:InvokeFunction"], resources: [probeShard.arn] }] : []),
         ],
       },
       opts,
@@ -128,6 +157,15 @@ export function probes(site: SiteConfig, storage: Storage): ProbeRegion[] {
       },
       opts,
     );
-    return { region, provider, probe, verdict, verdictUrl: verdict.url, queue, dataPlaneTable };
+    return {
+      region,
+      provider,
+      probe,
+      ...(probeShard ? { probeShard } : {}),
+      verdict,
+      verdictUrl: verdict.url,
+      queue,
+      dataPlaneTable,
+    };
   });
 }

@@ -7,8 +7,9 @@ import { recordProbeMessage } from "../wiring/telemetry.js";
 
 /*
  * probe: one function per probe region, reserved concurrency 1. An SQS message is one tick of the
- * chain (packages/orchestration/src/probe-round.ts); the one-minute CronV2 invocation is the
- * watchdog that re-seeds it.
+ * chain (packages/orchestration/src/probe-round.ts): it probes the region's sites itself, or, when
+ * they are split into shards, invokes the region's probe-shard function once per shard and records
+ * what they answer. The one-minute CronV2 invocation is the watchdog that re-seeds the chain.
  */
 
 const logger = createLogger();

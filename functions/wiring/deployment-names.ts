@@ -19,6 +19,8 @@ export const verdictSecretName = "VerdictPathSecret";
 export const regionEnvironment = {
   dataPlaneTable: "IDP_FAILOVER_DATA_PLANE_TABLE",
   probeQueueUrl: "IDP_FAILOVER_PROBE_QUEUE_URL",
+  /** The region's shard worker function, set on its probe function when the sites are split. */
+  probeShardFunction: "IDP_FAILOVER_PROBE_SHARD_FUNCTION",
 } as const;
 
 export class DeploymentConfigError extends Error {

@@ -34,6 +34,8 @@ export interface Deployment {
   /** This region's data-plane table and probe queue (probe-region functions only). */
   dataPlaneTable?: string;
   probeQueueUrl?: string;
+  /** This region's shard worker function (its probe function, when the region's sites are split). */
+  probeShardFunction?: string;
   /** A linked secret by the config's reference name; undefined when not linked or empty. */
   secret(ref: string): string | undefined;
 }
@@ -59,12 +61,14 @@ export function readDeployment(
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? link.data.home.region;
   const dataPlaneTable = env[regionEnvironment.dataPlaneTable];
   const probeQueueUrl = env[regionEnvironment.probeQueueUrl];
+  const probeShardFunction = env[regionEnvironment.probeShardFunction];
   return {
     config: parsed.config,
     home: link.data.home,
     region,
     ...(dataPlaneTable ? { dataPlaneTable } : {}),
     ...(probeQueueUrl ? { probeQueueUrl } : {}),
+    ...(probeShardFunction ? { probeShardFunction } : {}),
     secret: (ref) => {
       const linked = secretSchema.safeParse(resources[sstSecretName(ref)]);
       return linked.success && linked.data.value !== "" ? linked.data.value : undefined;

@@ -1,5 +1,6 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Metrics } from "@aws-lambda-powertools/metrics";
+import { shardLabel } from "@idp-failover/core";
 import {
   dnsChangeSeconds,
   oldestResultAgeSeconds,
@@ -23,17 +24,37 @@ export function recordProbeMessage(outcome: ProbeMessageOutcome, logger: Logger,
       return;
     case "duplicate":
       return;
-    case "probed":
+    case "probed": {
       // Latency goes to the log, summarised per round (Logs Insights reads percentiles from it):
       // a custom metric per probe region would cost more than the rest of CloudWatch together.
-      logger.info("probe round", roundSummary(outcome.round.results));
-      if (outcome.recorded.changes.length > 0)
-        metrics.addMetric(
-          metricNames.regionVerdictChanges,
-          MetricUnit.Count,
-          outcome.recorded.changes.length,
-        );
-      if (outcome.wakeError) logger.warn("could not wake the evaluator", { error: outcome.wakeError });
+      const silent = outcome.shards.filter((s) => s.kind === "silent");
+      const slowest = outcome.shards.reduce<(typeof outcome.shards)[number] | undefined>(
+        (worst, s) => (s.kind === "recorded" && (!worst || s.answeredMs > worst.answeredMs) ? s : worst),
+        undefined,
+      );
+      logger.info("probe round", {
+        ...roundSummary(outcome.results),
+        shards: outcome.shards.length,
+        // How close the round comes to its cadence: the shard that answered last.
+        ...(slowest && outcome.shards.length > 1
+          ? { slowestShard: shardLabel(slowest.shard), slowestShardMs: slowest.answeredMs }
+          : {}),
+        ...(silent.length > 0 ? { silentShards: silent.length } : {}),
+      });
+      // A silent shard's sites get no heartbeat: they go stale alone if it stays silent.
+      for (const shard of silent)
+        logger.error("probe shard silent", {
+          shard: shardLabel(shard.shard),
+          sites: shard.shard.sites.length,
+          afterMs: shard.answeredMs,
+          error: shard.error,
+        });
+      if (outcome.changes.length > 0)
+        metrics.addMetric(metricNames.regionVerdictChanges, MetricUnit.Count, outcome.changes.length);
+      for (const shard of outcome.shards)
+        if (shard.kind === "recorded" && shard.wakeError)
+          logger.warn("could not wake the evaluator", { error: shard.wakeError });
+    }
   }
 }
 

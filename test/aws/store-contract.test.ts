@@ -11,6 +11,7 @@ import {
   type NotificationIntent,
   type NotificationOutbox,
   type ProbeResult,
+  type RegionHeartbeat,
   type SiteState,
   type Store,
 } from "@idp-failover/core";
@@ -183,19 +184,42 @@ describe.each(stores)("Store contract (%s)", (_name, makeStore) => {
     expect(okta?.tracker).toEqual(testTracker(t0 + 10_000, true));
   });
 
-  it("keeps each region's newest heartbeat, never an older one", async () => {
+  it("keeps each region's and shard's newest heartbeat, never an older one", async () => {
     // Prepare: region names of this test only (heartbeats are one partition for the table).
     const store = makeStore();
     const region = `hb-${newSite()}`;
+    const whole = { shard: 0, shards: 1 };
     // Act
-    await store.saveRegionHeartbeat({ region, lastRoundAt: t0 + 20_000, sites: "1:abcdef01" });
-    await store.saveRegionHeartbeat({ region, lastRoundAt: t0 + 10_000, sites: "1:abcdef01" });
-    await store.saveRegionHeartbeat({ region: `${region}-b`, lastRoundAt: t0, sites: "2:00000000" });
+    await store.saveRegionHeartbeat({ region, ...whole, lastRoundAt: t0 + 20_000, sites: "1:abcdef01" });
+    await store.saveRegionHeartbeat({ region, ...whole, lastRoundAt: t0 + 10_000, sites: "1:abcdef01" });
+    await store.saveRegionHeartbeat({
+      region: `${region}-b`,
+      ...whole,
+      lastRoundAt: t0,
+      sites: "2:00000000",
+    });
+    await store.saveRegionHeartbeat({
+      region,
+      shard: 1,
+      shards: 3,
+      lastRoundAt: t0 + 5_000,
+      sites: "7:0000beef",
+    });
+    await store.saveRegionHeartbeat({
+      region,
+      shard: 2,
+      shards: 3,
+      lastRoundAt: t0 + 6_000,
+      sites: "5:0000cafe",
+    });
     const heartbeats = (await store.loadRegionHeartbeats()).filter((h) => h.region.startsWith(region));
     // Assess
-    expect(heartbeats.sort((a, b) => a.region.localeCompare(b.region))).toEqual([
-      { region, lastRoundAt: t0 + 20_000, sites: "1:abcdef01" },
-      { region: `${region}-b`, lastRoundAt: t0, sites: "2:00000000" },
+    const order = (h: RegionHeartbeat) => `${h.region}#${h.shard}`;
+    expect(heartbeats.sort((a, b) => (order(a) < order(b) ? -1 : 1))).toEqual([
+      { region, ...whole, lastRoundAt: t0 + 20_000, sites: "1:abcdef01" },
+      { region, shard: 1, shards: 3, lastRoundAt: t0 + 5_000, sites: "7:0000beef" },
+      { region, shard: 2, shards: 3, lastRoundAt: t0 + 6_000, sites: "5:0000cafe" },
+      { region: `${region}-b`, ...whole, lastRoundAt: t0, sites: "2:00000000" },
     ]);
   });
 

@@ -100,7 +100,7 @@ beforeEach(async () => {
       region,
       ticks: new ProbeTicks(),
       queue: { schedule: async () => undefined, isIdle: async () => false },
-      runRound: async (at) => ({ region, at, results: roundResults(region, at) }),
+      prober: { probe: async (_shard, at) => ({ region, at, results: roundResults(region, at) }) },
       store: adapters.store,
       dataPlane: { latches: new LatchReader(adapters.store, 0), items, written: new Map() },
       evaluator: { wake: async () => undefined },

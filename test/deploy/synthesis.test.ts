@@ -5,42 +5,31 @@ import { eventSource, probeEventSource, tableDefinition, ttlAttribute } from "@i
 import { lambdaRuntime } from "@idp-failover/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { metricNames, metricsNamespace, serviceName } from "../../functions/wiring/observability.js";
-import { type PolicyStatement, repoRoot, type Synthesis, synthesize } from "./synthesize.js";
+import {
+  exampleRegions,
+  exampleSecrets,
+  type PolicyStatement,
+  repoRoot,
+  type Synthesis,
+  statementsOf as statementsOfRole,
+  synthesize,
+} from "./synthesize.js";
 
 /*
  * The real sst.config.ts and stacks/, declared offline against Pulumi mocks (see synthesize.ts),
  * with the example config: three probe regions, one site, Okta primary and Entra secondary.
  */
 
-const regions = [
-  ["us-east-1", "UsEast1"],
-  ["us-west-2", "UsWest2"],
-  ["eu-west-1", "EuWest1"],
-] as const;
-const secrets = [
-  "OktaProbeClientSecret",
-  "OktaApiToken",
-  "EntraProbeClientSecret",
-  "SlackBotToken",
-  "SlackSigningSecret",
-  "WebhookPagerdutySecret",
-  "VerdictPathSecret",
-  "OktaReadinessToken",
-  "EntraReadinessClientSecret",
-];
+const regions = exampleRegions;
 
 let synth: Synthesis;
 
 beforeAll(async () => {
-  synth = await synthesize({ configFile: "examples/okta-entra.yaml", secrets });
+  synth = await synthesize({ configFile: "examples/okta-entra.yaml", secrets: exampleSecrets });
 }, 300_000);
 
 function statementsOf(role: string): PolicyStatement[] {
-  const policies = synth.named(role).inputs.inlinePolicies;
-  if (!Array.isArray(policies)) return [];
-  return (policies as Array<{ policy: string }>).flatMap(
-    (p) => (JSON.parse(p.policy) as { Statement: PolicyStatement[] }).Statement,
-  );
+  return statementsOfRole(synth, role);
 }
 
 function linksOf(functionId: string): string[] {

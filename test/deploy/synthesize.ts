@@ -244,3 +244,37 @@ async function startFakeSstServer(
     close: () => new Promise((done) => server.close(() => done())),
   };
 }
+
+/** The example config's probe regions, with the component names the stacks give them. */
+export const exampleRegions = [
+  ["us-east-1", "UsEast1"],
+  ["us-west-2", "UsWest2"],
+  ["eu-west-1", "EuWest1"],
+] as const;
+
+/** The `sst.Secret`s the example config references (synthesize sets each to `test-{name}`). */
+export const exampleSecrets = [
+  "OktaProbeClientSecret",
+  "OktaApiToken",
+  "EntraProbeClientSecret",
+  "SlackBotToken",
+  "SlackSigningSecret",
+  "WebhookPagerdutySecret",
+  "VerdictPathSecret",
+  "OktaReadinessToken",
+  "EntraReadinessClientSecret",
+];
+
+/** A value derived from a secret (a function linked to secrets): Pulumi's mocks pass `{ <sig>, value }`, nested. */
+export function unwrapSecret(value: unknown): unknown {
+  return typeof value === "object" && value !== null && "value" in value ? unwrapSecret(value.value) : value;
+}
+
+/** The statements of a role's inline policies. */
+export function statementsOf(synth: Synthesis, role: string): PolicyStatement[] {
+  const policies = unwrapSecret(synth.named(role).inputs.inlinePolicies);
+  if (!Array.isArray(policies)) return [];
+  return (policies as Array<{ policy: string }>).flatMap(
+    (p) => (JSON.parse(p.policy) as { Statement: PolicyStatement[] }).Statement,
+  );
+}

@@ -5,6 +5,7 @@ import {
   dnsObservationSchema,
   type Effects,
   effectsSchema,
+  heartbeatKey,
   type Incident,
   incidentSchema,
   type MinuteRollup,
@@ -22,7 +23,6 @@ import {
 } from "@idp-failover/core";
 import * as z from "@idp-failover/core/zod-mini";
 import {
-  numberAttribute,
   parseItem,
   parseJsonItem,
   SingleTable,
@@ -33,6 +33,16 @@ import {
 import { isoKey, keys, timeKey } from "./table.js";
 
 /** A stored probe round: the shared fields, then each result (checked whole by probeResultSchema). */
+/** A heartbeat as stored; items written before the fan-out (one per region) are shard 0 of 1. */
+const heartbeatItemSchema = z.object({
+  region: z.string(),
+  shard: z._default(z.number().check(z.int(), z.nonnegative()), 0),
+  shards: z._default(z.number().check(z.int(), z.positive()), 1),
+  lastRoundAt: z.number(),
+  sites: z.string(),
+});
+const heartbeatTtlSeconds = 7 * 86_400;
+
 const probeRoundSchema = z.object({
   site: z.string(),
   provider: z.string(),
@@ -175,10 +185,18 @@ export class DynamoStore implements Store {
     );
   }
 
-  /** One item per region (`HEARTBEAT` / region), conditional on `lastRoundAt` not going back. */
+  /**
+   * One item per region and shard (`HEARTBEAT` / `heartbeatKey`), conditional on `lastRoundAt` not
+   * going back. It expires a week after its round: a layout the config no longer has leaves nothing.
+   */
   async saveRegionHeartbeat(heartbeat: RegionHeartbeat): Promise<void> {
     await this.table.put(
-      { PK: keys.heartbeats, SK: heartbeat.region, ...heartbeat },
+      {
+        PK: keys.heartbeats,
+        SK: heartbeatKey(heartbeat),
+        ...heartbeat,
+        expiresAt: Math.floor(heartbeat.lastRoundAt / 1000) + heartbeatTtlSeconds,
+      },
       noNewerRound(heartbeat.lastRoundAt),
     );
   }
@@ -189,14 +207,7 @@ export class DynamoStore implements Store {
       ExpressionAttributeValues: { ":pk": keys.heartbeats },
       ConsistentRead: true,
     });
-    return items.map((item) => {
-      const what = `heartbeat of region ${String(item.SK)}`;
-      return {
-        region: stringAttribute(item, "region", what),
-        lastRoundAt: numberAttribute(item, "lastRoundAt", what),
-        sites: stringAttribute(item, "sites", what),
-      };
-    });
+    return items.map((item) => parseItem(heartbeatItemSchema, item, `heartbeat ${String(item.SK)}`));
   }
 
   // ---- probe results --------------------------------------------------------------------------

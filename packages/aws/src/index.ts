@@ -7,6 +7,7 @@ export * from "./dynamo-readiness-store.js";
 export * from "./dynamo-store.js";
 export * from "./eventbridge-evaluator-trigger.js";
 export * from "./eventbridge-publisher.js";
+export * from "./lambda-shard-prober.js";
 export * from "./route53-dns-weights.js";
 export * from "./route53-login-takeover.js";
 export { BatchIncompleteError, StoredItemInvalidError } from "./single-table.js";

@@ -445,6 +445,12 @@ export const siteSchema = z.strictObject({
     .check(z.minLength(2, { error: "a site needs a primary and at least one secondary" })),
   /** Identity continuity readiness: is the secondary ready for the primary's users (docs/readiness.md)? */
   continuity: z.optional(continuitySchema),
+  /**
+   * The site's tier. true: Route 53 health checks on the verdict endpoints fail it over even while the
+   * Route 53 API is down (about $5 a month a site). false: it fails over through the control plane
+   * alone (no health checks, no verdict items). `dataPlane.enabled: false` turns it off for every site.
+   */
+  dataPlane: z._default(z.boolean(), true),
 });
 
 export const policySchema = z.strictObject({
@@ -654,14 +660,28 @@ export function primaryPathTarget(site: Pick<Site, "id" | "providers">): string 
   return primary.dnsTarget.toLowerCase().replace(/\.$/, "");
 }
 
+/**
+ * Whether Route 53 health checks fail a site over without the control plane (`sites[].dataPlane`,
+ * off for every site when the deployment's `dataPlane.enabled` is false).
+ */
+export function siteHasDataPlane(config: Pick<Config, "dataPlane">, site: Pick<Site, "dataPlane">): boolean {
+  return dataPlaneSettings(config).enabled && site.dataPlane !== false;
+}
+
+/** The sites with a data plane: those the verdict endpoints answer for and health checks watch. */
+export function dataPlaneSites<S extends Pick<Site, "dataPlane">>(
+  config: Pick<Config, "dataPlane"> & { sites: readonly S[] },
+): S[] {
+  return config.sites.filter((site) => siteHasDataPlane(config, site));
+}
+
 /** The health checks a deployment creates: per health-checked path, one per probe region and one calculated. */
 export function healthChecksNeeded(config: Pick<Config, "dataPlane" | "sites" | "regions">): {
   https: number;
   calculated: number;
   total: number;
 } {
-  if (!dataPlaneSettings(config).enabled) return { https: 0, calculated: 0, total: 0 };
-  const paths = new Set(config.sites.map(primaryPathTarget)).size;
+  const paths = new Set(dataPlaneSites(config).map(primaryPathTarget)).size;
   const https = paths * config.regions.length;
   return { https, calculated: paths, total: https + paths };
 }
@@ -782,6 +802,12 @@ export interface Site {
   /** In priority order: the first is the primary. */
   providers: Provider[];
   continuity?: SiteContinuity;
+  /**
+   * Health-checked by Route 53 through the verdict endpoints (the data plane), or failed over through
+   * the control plane alone. Parsed configs carry the effective value (false everywhere when the
+   * deployment's `dataPlane.enabled` is false); absent in configs built in code means true.
+   */
+  dataPlane?: boolean;
   /** The policy this site runs under: the deployment's, with the site's own `policy` merged over it. */
   policy: Policy;
   /** Where this site's notifications go: the deployment's alerting, with the site's own merged over it. */
@@ -849,7 +875,12 @@ export function parseConfig(input: unknown): ConfigParse {
     issues,
   );
   checkUnique(raw.regions, "regions", undefined, issues);
-  const config: Config = { ...raw, sites };
+  // A site's tier as it is deployed: the deployment's switch turns the data plane off for all of them.
+  const tiered = sites.map((site) => ({
+    ...site,
+    dataPlane: raw.dataPlane.enabled && site.dataPlane !== false,
+  }));
+  const config: Config = { ...raw, sites: tiered };
   const quota = issues.length === 0 ? healthCheckQuotaIssue(config) : undefined;
   const quotaIssue = quota && {
     path: "dataPlane.healthCheckQuota",

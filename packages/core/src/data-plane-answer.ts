@@ -162,21 +162,27 @@ export function parseVerdictManifest(value: unknown): VerdictManifest | undefine
   return parsed.success ? parsed.data : undefined;
 }
 
-/** The verdict manifest of a parsed config (without the shared paths: see `deployedVerdictManifest`). */
+/**
+ * The verdict manifest of a parsed config (without the shared paths: see `deployedVerdictManifest`):
+ * the sites with a data plane only (a parsed site's `dataPlane` is its effective tier), so the
+ * endpoint answers "keep" for the others as for any unknown site.
+ */
 export function verdictManifest(config: {
-  sites: ReadonlyArray<SiteShape & { policy?: Pick<Policy, "staleAfterSeconds"> }>;
+  sites: ReadonlyArray<SiteShape & Pick<Site, "dataPlane"> & { policy?: Pick<Policy, "staleAfterSeconds"> }>;
   policy: Pick<Policy, "staleAfterSeconds">;
 }): VerdictManifest {
   const staleAfterSeconds = config.policy.staleAfterSeconds;
   return {
-    sites: config.sites.map((s) => {
-      const own = s.policy?.staleAfterSeconds;
-      return {
-        id: s.id,
-        providers: s.providers.map((p) => p.id),
-        ...(own !== undefined && own !== staleAfterSeconds ? { staleAfterSeconds: own } : {}),
-      };
-    }),
+    sites: config.sites
+      .filter((s) => s.dataPlane !== false)
+      .map((s) => {
+        const own = s.policy?.staleAfterSeconds;
+        return {
+          id: s.id,
+          providers: s.providers.map((p) => p.id),
+          ...(own !== undefined && own !== staleAfterSeconds ? { staleAfterSeconds: own } : {}),
+        };
+      }),
     staleAfterSeconds,
   };
 }

@@ -1,4 +1,11 @@
-import { type Config, dataPlaneSettings, type Policy, primaryPathTarget, type Site } from "./config.js";
+import {
+  type Config,
+  dataPlaneSettings,
+  dataPlaneSites,
+  type Policy,
+  primaryPathTarget,
+  type Site,
+} from "./config.js";
 import {
   type DataPlaneEntry,
   type DataPlaneItem,
@@ -159,11 +166,10 @@ export interface HealthCheckedPath {
  */
 export function healthCheckedPaths(config: Config): HealthCheckedPath[] {
   const settings = dataPlaneSettings(config);
-  if (!settings.enabled) return [];
   const byTarget = new Map<string, HealthCheckedPath["members"]>();
   /** Sites sharing a path act together: the strictest quorum among them decides. */
   const quorumOf = new Map<string, number>();
-  for (const site of config.sites) {
+  for (const site of dataPlaneSites(config)) {
     const target = primaryPathTarget(site);
     const members = byTarget.get(target) ?? [];
     members.push({ site: site.id, provider: site.providers[0]?.id ?? "" });

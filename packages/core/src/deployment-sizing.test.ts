@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { functionSizing } from "./deployment-sizing.js";
+import { functionSizing, probeFanout, probeRoundModel, probeShards } from "./deployment-sizing.js";
 import { testConfig } from "./testing.js";
 
 /* The function sizes the stacks deploy and `idpctl cost` prices. */
@@ -32,5 +32,43 @@ describe("functionSizing", () => {
       confirm: { retries: 0, delayMs: 0 },
     });
     expect(functionSizing(fast).probe.timeoutSeconds).toBe(17);
+  });
+});
+
+describe("the probe fan-out", () => {
+  const ids = (n: number) => Array.from({ length: n }, (_, i) => `site-${i}`);
+  // Health checks are not what these tests are about: the quota is raised to what the sites need.
+  const sites = (n: number, policy: Record<string, unknown> = {}) =>
+    testConfig({ sites: ids(n), policy, dataPlane: { healthCheckQuota: 4 * n } });
+
+  it("keeps a small deployment in one probe function, with no shard worker", () => {
+    const one = sites(1);
+    expect(probeFanout(one).shards).toBe(1);
+    expect(functionSizing(one).probeShard).toBeUndefined();
+    expect(probeShards(one)).toEqual([{ index: 0, count: 1, sites: ["site-0"] }]);
+  });
+
+  it("splits a thousand sites into shards whose modelled round fits the cadence's budget", () => {
+    // Prepare
+    const many = sites(1000);
+    // Act
+    const fanout = probeFanout(many);
+    const sizing = functionSizing(many);
+    // Assess
+    expect(fanout.shards).toBeGreaterThan(1);
+    expect(fanout.roundMs).toBeLessThanOrEqual(
+      many.policy.cadenceSeconds * 1000 * probeRoundModel.cadenceShare,
+    );
+    expect(probeShards(many).flatMap((s) => s.sites)).toHaveLength(1000);
+    expect(sizing.probeShard).toMatchObject({
+      memoryMb: fanout.proberMemoryMb,
+      reservedConcurrency: fanout.shards * 2,
+    });
+    expect(sizing.probeShard?.memoryMb).toBeLessThanOrEqual(probeRoundModel.memoryMbPerVcpu);
+  });
+
+  it("needs more shards when the cadence is shorter", () => {
+    const fast = sites(1000, { cadenceSeconds: 5, staleAfterSeconds: 30 });
+    expect(probeFanout(fast).shards).toBeGreaterThan(probeFanout(sites(1000)).shards);
   });
 });

@@ -1,9 +1,10 @@
 import { type Config, findSite, type Site } from "./config.js";
 import type { ReadinessReader } from "./continuity.js";
+import { probeShards } from "./deployment-sizing.js";
 import { dnsDisagreementIntent, dnsDisagreements } from "./dns-observation.js";
 import { type Effects, hasEffects, noEffects, type Transition } from "./effects.js";
-import type { Clock, DnsWeights, EventPublisher, Notifier, RegionHeartbeat, Store } from "./ports.js";
-import { currentTracker, sitesFingerprint } from "./record-round.js";
+import type { Clock, DnsWeights, EventPublisher, Notifier, Store } from "./ports.js";
+import { currentTracker, type HeartbeatLookup, heartbeatsBySite } from "./record-round.js";
 import { initialSiteState, type SiteState } from "./site-state.js";
 import { type Decision, type DecisionContext, decide, type Input } from "./state-machine.js";
 import { globalVerdict, type RegionTracker, regionView, type SiteVerdicts } from "./verdict.js";
@@ -84,6 +85,11 @@ export interface EvaluateOptions {
   maxRollupMinutes?: number;
   /** See `defaultLeaseMs`. */
   leaseMs?: number;
+  /**
+   * The probe regions' heartbeats, read once for a whole pass over the sites (`readHeartbeats`);
+   * read for this site alone when absent.
+   */
+  heartbeats?: HeartbeatLookup;
 }
 
 /**
@@ -162,26 +168,32 @@ export async function commandSite(
 }
 
 /**
+ * The probe regions' heartbeats, indexed by site under the config's shard layout: read once for an
+ * evaluation pass (or a status or dashboard page), so reading a thousand sites costs one read of them.
+ */
+export async function readHeartbeats(store: Store, config: Config): Promise<HeartbeatLookup> {
+  return heartbeatsBySite(await store.loadRegionHeartbeats(), probeShards(config));
+}
+
+/**
  * Verdicts for every provider of a site, from the trackers its probe regions keep. A reader of many
- * sites passes the regions' heartbeats, read once (`store.loadRegionHeartbeats()`): one query a site.
+ * sites passes the heartbeats, read once (`readHeartbeats`): then it is one query a site.
  */
 export async function loadVerdicts(
   store: Store,
   config: Config,
   site: Site,
   now: number,
-  regionHeartbeats?: readonly RegionHeartbeat[],
+  heartbeats?: HeartbeatLookup,
 ): Promise<SiteVerdicts> {
-  const [trackers, heartbeats] = await Promise.all([
+  const [trackers, vouching] = await Promise.all([
     store.loadTrackers(site.id),
-    regionHeartbeats ?? store.loadRegionHeartbeats(),
+    heartbeats ?? readHeartbeats(store, config),
   ]);
-  const fingerprint = sitesFingerprint(config);
   return verdictsFrom(config, site, now, (provider, region) =>
     currentTracker(
       trackers.find((t) => t.provider === provider && t.region === region)?.tracker,
-      heartbeats.find((h) => h.region === region),
-      fingerprint,
+      vouching(site.id, region),
     ),
   );
 }
@@ -258,7 +270,7 @@ async function runOnce(
   const steps: EvaluationStep[] = [];
 
   if (pending && input.kind === "tick" && isHeld(state.outboxClaimedUntil, now)) {
-    const verdicts = await loadVerdicts(deps.store, config, site, now);
+    const verdicts = await loadVerdicts(deps.store, config, site, now, options.heartbeats);
     const yielded = "another evaluation is carrying out this site's last decision";
     return { site: site.id, state, verdicts, steps, effectErrors, yielded };
   }
@@ -277,7 +289,7 @@ async function runOnce(
 
   if (pending) await runPending();
 
-  const verdicts = await loadVerdicts(deps.store, config, site, now);
+  const verdicts = await loadVerdicts(deps.store, config, site, now, options.heartbeats);
   const anyDown = Object.values(verdicts).some((v) => v.verdict === "down");
   const readiness = anyDown && site.continuity ? await deps.readiness?.latestReadiness(site.id) : undefined;
   const ctx: DecisionContext = {

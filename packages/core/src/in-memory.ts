@@ -18,6 +18,7 @@ import type {
   StoredTracker,
 } from "./ports.js";
 import type { ProbeResult } from "./probe-result.js";
+import { heartbeatKey } from "./probe-shards.js";
 import type { MinuteRollup } from "./rollup.js";
 import { type Incident, isServable, type SiteState, sameWeights, type Weights } from "./site-state.js";
 
@@ -86,9 +87,9 @@ export class InMemoryStore implements Store {
   }
 
   async saveRegionHeartbeat(heartbeat: RegionHeartbeat): Promise<void> {
-    const stored = this.heartbeats.get(heartbeat.region);
-    if (!stored || stored.lastRoundAt <= heartbeat.lastRoundAt)
-      this.heartbeats.set(heartbeat.region, heartbeat);
+    const key = heartbeatKey(heartbeat);
+    const stored = this.heartbeats.get(key);
+    if (!stored || stored.lastRoundAt <= heartbeat.lastRoundAt) this.heartbeats.set(key, heartbeat);
   }
 
   async saveDnsObservation(site: string, observation: DnsObservation): Promise<void> {

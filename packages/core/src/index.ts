@@ -15,6 +15,7 @@ export * from "./outbox-notifier.js";
 export * from "./overrides.js";
 export * from "./ports.js";
 export * from "./probe-result.js";
+export * from "./probe-shards.js";
 export * from "./probe-ticks.js";
 export * from "./record-round.js";
 export * from "./replay/index.js";

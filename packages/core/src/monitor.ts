@@ -70,23 +70,25 @@ export function monitorSettings(config: { monitor?: MonitorSettings }): MonitorS
 }
 
 /** One canary's answer in one round. */
-export interface CanaryResult {
-  name: string;
-  ok: boolean;
-  latencyMs: number;
+export const canaryResultSchema = z.object({
+  name: z.string(),
+  ok: z.boolean(),
+  latencyMs: z.number(),
   /** Why it failed, short (no URLs' query strings, no secrets: canaries carry none). */
-  error?: string;
-}
+  error: z.optional(z.string()),
+});
+export type CanaryResult = z.infer<typeof canaryResultSchema>;
 
-/** What a region learned about itself in one round. */
-export interface RegionHealth {
-  canaries: CanaryResult[];
+/** What a region learned about itself in one round (a shard's worker sends it with its results). */
+export const regionHealthSchema = z.object({
+  canaries: z.array(canaryResultSchema),
   /**
    * Our clock minus the servers' (ms), from the canary answer whose `Date` was closest to our clock:
    * one server with a wrong clock must not impair a region whose own clock is right.
    */
-  clockSkewMs?: number;
-}
+  clockSkewMs: z.optional(z.number()),
+});
+export type RegionHealth = z.infer<typeof regionHealthSchema>;
 
 /**
  * Why a region is impaired this round, or undefined when it is healthy. Impaired when at least half

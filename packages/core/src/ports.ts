@@ -2,7 +2,8 @@ import type { Site } from "./config.js";
 import type { DataPlaneItem } from "./data-plane.js";
 import type { DnsObservation } from "./dns-observation.js";
 import type { AuditRecord, DomainEvent, Effects, NotificationIntent } from "./effects.js";
-import type { ProbeResult } from "./probe-result.js";
+import type { ProbeResult, ProbeRound } from "./probe-result.js";
+import type { ProbeShard } from "./probe-shards.js";
 import type { MinuteRollup } from "./rollup.js";
 import type { Incident, SiteState, Weights } from "./site-state.js";
 import type { RegionTracker } from "./verdict.js";
@@ -51,11 +52,15 @@ export interface StoredTracker {
 }
 
 /**
- * One region's probe finished a round of every site of a config (`sites` is `sitesFingerprint` of
- * it) at `lastRoundAt`: every tracker of that region is current as of then, written or not.
+ * One shard of a region's probe round finished a round of every one of its sites at `lastRoundAt`
+ * (`sites` is `sitesFingerprint` of their ids): every tracker of those sites in that region is current
+ * as of then, written or not. Shard 0 of 1 is the whole region.
  */
 export interface RegionHeartbeat {
   region: string;
+  /** The shard (0-based) of the region's layout of `shards` it speaks for (probe-shards.ts). */
+  shard: number;
+  shards: number;
   lastRoundAt: number;
   sites: string;
 }
@@ -66,8 +71,9 @@ export interface TrackerStore {
   /** What a region's public DNS answers for the site's login hostname; written when it changes. */
   saveDnsObservation(site: string, observation: DnsObservation): Promise<void>;
   loadDnsObservations(site: string): Promise<DnsObservation[]>;
-  /** Never goes back in time: an older heartbeat than the stored one is dropped. */
+  /** One per region and shard; never goes back in time: an older heartbeat than the stored one is dropped. */
   saveRegionHeartbeat(heartbeat: RegionHeartbeat): Promise<void>;
+  /** Every region's and shard's heartbeat: one read serves a whole evaluation pass. */
   loadRegionHeartbeats(): Promise<RegionHeartbeat[]>;
 }
 
@@ -171,6 +177,14 @@ export interface MessageRefs {
 export interface DataPlaneStore {
   get(site: string, region: string): Promise<DataPlaneItem | undefined>;
   put(item: DataPlaneItem): Promise<void>;
+}
+
+/**
+ * Probes one shard of a region's sites: every probe of its sites at round start `at`, with the region's
+ * canaries. In the probe function's own process, or in the shard's worker function (fan-out).
+ */
+export interface ShardProber {
+  probe(shard: ProbeShard, at: number, signal: AbortSignal): Promise<ProbeRound>;
 }
 
 /** Asks the evaluator to run soon for these sites (a probe saw region verdicts change). */

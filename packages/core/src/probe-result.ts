@@ -1,4 +1,4 @@
-import { vendorModes } from "./monitor.js";
+import { type RegionHealth, regionHealthSchema, vendorModes } from "./monitor.js";
 import * as z from "./zod-mini.js";
 
 /** The kinds of probe the product knows. Each checks content, not just a status code. */
@@ -82,6 +82,24 @@ export const probeResultSchema = z.object({
   mode: z.optional(z.enum(vendorModes)),
 });
 export type ProbeResult = z.infer<typeof probeResultSchema>;
+
+/** One region's round (or one shard of it): every result, and what the region learned about itself. */
+export interface ProbeRound {
+  region: string;
+  /** Round start, epoch ms (every result's `at`). */
+  at: number;
+  results: readonly ProbeResult[];
+  /** The region's canaries and clock in this round (absent: not checked, taken as healthy). */
+  health?: RegionHealth;
+}
+
+/** A round as a shard's worker sends it back to the probe function (probe-shards.ts). */
+export const probeRoundSchema = z.object({
+  region: z.string(),
+  at: z.number(),
+  results: z.array(probeResultSchema),
+  health: z.optional(regionHealthSchema),
+});
 
 /** How one probe result counts toward its region's verdict. */
 export type ResultWeight = "healthy" | "degrading" | "failing";

@@ -1,14 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { loadVerdicts } from "./evaluate.js";
 import { InMemoryStore } from "./in-memory.js";
-import type { ProbeResult } from "./probe-result.js";
-import {
-  createTrackerMemory,
-  currentTracker,
-  type ProbeRound,
-  recordRound,
-  sitesFingerprint,
-} from "./record-round.js";
+import type { ProbeResult, ProbeRound } from "./probe-result.js";
+import { assignShards } from "./probe-shards.js";
+import { createTrackerMemory, heartbeatsBySite, recordRound, sitesFingerprint } from "./record-round.js";
 import { testConfig, testSite } from "./testing.js";
 
 /*
@@ -102,11 +97,56 @@ describe("recordRound", () => {
   });
 
   it("lets a heartbeat vouch only for the sites it was written for", () => {
-    const tracker = { lastRoundAt: t0 } as Parameters<typeof currentTracker>[0];
-    const heartbeat = { region, lastRoundAt: t0 + 30_000, sites: sitesFingerprint(config) };
-    expect(currentTracker(tracker, heartbeat, sitesFingerprint(config))?.lastRoundAt).toBe(t0 + 30_000);
-    const grown = { sites: [...config.sites, { ...site, id: "new-site" }] };
-    expect(currentTracker(tracker, heartbeat, sitesFingerprint(grown))?.lastRoundAt).toBe(t0);
+    const heartbeat = {
+      region,
+      shard: 0,
+      shards: 1,
+      lastRoundAt: t0 + 30_000,
+      sites: sitesFingerprint(["acme"]),
+    };
+    expect(heartbeatsBySite([heartbeat], assignShards(["acme"], 1))("acme", region)).toEqual(heartbeat);
+    // A probe still on the old config (no "new-site") vouches for nothing under the new one.
+    expect(heartbeatsBySite([heartbeat], assignShards(["acme", "new-site"], 1))("acme", region)).toBe(
+      undefined,
+    );
+    // Nor under another split of the same sites.
+    expect(heartbeatsBySite([heartbeat], assignShards(["acme"], 2))("acme", region)).toBe(undefined);
+  });
+
+  it("writes one heartbeat per shard, and a silent shard makes only its own sites stale", async () => {
+    // Prepare: four sites in two shards; shard 1 answers its rounds, shard 0 falls silent after the first.
+    const ids = ["north", "south", "east", "west"];
+    const many = testConfig({ sites: ids });
+    const shards = assignShards(ids, 2);
+    const store = new InMemoryStore();
+    const memory = createTrackerMemory();
+    const roundOf = (shard: (typeof shards)[number], at: number): ProbeRound => ({
+      region,
+      at,
+      results: shard.sites.flatMap((id) => [
+        { ...result("okta", at), site: id },
+        { ...result("entra", at), site: id },
+      ]),
+    });
+    const [silent, alive] = shards as [(typeof shards)[number], (typeof shards)[number]];
+    expect(silent.sites.length * alive.sites.length).toBeGreaterThan(0);
+    // Act: both shards at t0, then only `alive` for two minutes.
+    for (const shard of shards) await recordRound(store, many, roundOf(shard, t0), t0, memory, shard);
+    for (let at = t0 + 10_000; at <= t0 + 120_000; at += 10_000)
+      await recordRound(store, many, roundOf(alive, at), at, memory, alive);
+    // Assess: two heartbeat items; the live shard's sites are up, the silent one's stale.
+    expect((await store.loadRegionHeartbeats()).map((h) => `${h.shard}/${h.shards}`).sort()).toEqual([
+      "0/2",
+      "1/2",
+    ]);
+    const heartbeats = heartbeatsBySite(await store.loadRegionHeartbeats(), shards);
+    const now = t0 + 120_500;
+    const verdictIn = async (id: string) => {
+      const verdicts = await loadVerdicts(store, many, { ...site, id }, now, heartbeats);
+      return verdicts.okta?.regions.find((r) => r.region === region)?.verdict;
+    };
+    for (const id of alive.sites) expect(await verdictIn(id)).toBe("up");
+    for (const id of silent.sites) expect(await verdictIn(id)).toBe("stale");
   });
 
   it("stores a round's results in full, and the trackers at once, when a probe failed or needed a retry", async () => {

@@ -1,7 +1,8 @@
 import type { Config, Policy } from "./config.js";
-import { monitorSettings, type RegionHealth, regionImpairment } from "./monitor.js";
+import { monitorSettings, regionImpairment } from "./monitor.js";
 import type { RegionHeartbeat, Store, StoredTracker } from "./ports.js";
-import type { ProbeResult } from "./probe-result.js";
+import type { ProbeResult, ProbeRound } from "./probe-result.js";
+import { assignShards, heartbeatKey, type ProbeShard } from "./probe-shards.js";
 import { siteDueAt } from "./probe-ticks.js";
 import {
   observeRound,
@@ -22,22 +23,14 @@ import {
  *   aggregate in the tracker (per-minute probe and flaky counts, the recent outcomes) and in the
  *   minute rollups the evaluator writes; its latencies are in the probe function's round log line.
  * - a tracker is written when it changes in a way a reader acts on (see `trackerWriteDue`). That the
- *   region is alive is one small item per region, its heartbeat, written three times per stale period
- *   after a round of every site: the evaluator reads a tracker as current up to the heartbeat, so a
- *   live region is never taken for a silent one, whatever the number of sites. (A round of only some
- *   sites, which the deployed probe never runs, writes its trackers as a heartbeat instead.) Rounds
- *   fold onto the latest tracker kept in `memory` (the warm probe instance's), not onto the last one
- *   written; after a cold start, onto the stored one.
+ *   region is alive is one small item per region and shard (probe-shards.ts), its heartbeat, written
+ *   three times per stale period after a round of every site of the shard: the evaluator reads a
+ *   tracker as current up to its shard's heartbeat, so a live shard is never taken for a silent one,
+ *   whatever the number of sites, and a silent shard makes only its own sites stale. (A round of only
+ *   some of a shard's sites, which the deployed probe never runs, writes its trackers as a heartbeat
+ *   instead.) Rounds fold onto the latest tracker kept in `memory` (the warm probe instance's), not
+ *   onto the last one written; after a cold start, onto the stored one.
  */
-
-export interface ProbeRound {
-  region: string;
-  /** Round start, epoch ms (every result's `at`). */
-  at: number;
-  results: readonly ProbeResult[];
-  /** The region's canaries and clock in this round (absent: not checked, taken as healthy). */
-  health?: RegionHealth;
-}
 
 export interface RegionVerdictChange {
   site: string;
@@ -62,7 +55,7 @@ export interface RecordedRound {
 /** The trackers one probe process folded last and wrote last, per site, provider and region. */
 export interface TrackerMemory {
   entries: Map<string, { latest: RegionTracker; written: RegionTracker }>;
-  /** The last heartbeat written, per region. */
+  /** The last heartbeat written, per region and shard (`heartbeatKey`). */
   heartbeats: Map<string, number>;
 }
 
@@ -70,12 +63,17 @@ export function createTrackerMemory(): TrackerMemory {
   return { entries: new Map(), heartbeats: new Map() };
 }
 
+/**
+ * Records one round of one shard of a region's sites (`shard`: the whole region when absent): its
+ * results, its trackers, and the shard's heartbeat when the round covered every one of its sites.
+ */
 export async function recordRound(
   store: Store,
   config: Config,
   round: ProbeRound,
   now: number,
   memory: TrackerMemory = createTrackerMemory(),
+  shard: ProbeShard = wholeRegion(config),
 ): Promise<RecordedRound> {
   const byProvider = new Map<string, ProbeResult[]>();
   for (const result of round.results) {
@@ -96,11 +94,13 @@ export async function recordRound(
   const stored = new Map<string, Awaited<ReturnType<Store["loadTrackers"]>>>();
   const due: StoredTracker[] = [];
   const roundSites = new Set(round.results.map((r) => r.site));
-  // Whole: every site due at this tick got results (a site on a longer cadence is due on every k-th).
+  // Whole: every site of the shard due at this tick got results (a site on a longer cadence is due
+  // on every k-th tick only).
   const tickSeconds = config.policy.cadenceSeconds;
-  const wholeRound = config.sites.every(
-    (site) => roundSites.has(site.id) || !siteDueAt(site, round.at, tickSeconds),
-  );
+  const wholeRound = shard.sites.every((id) => {
+    const site = sitesById.get(id);
+    return roundSites.has(id) || (site !== undefined && !siteDueAt(site, round.at, tickSeconds));
+  });
   for (const [key, results] of byProvider) {
     const [site = "", provider = ""] = key.split("\u0000");
     sites.add(site);
@@ -129,18 +129,26 @@ export async function recordRound(
     const to = regionView(round.region, tracker, now, policy).verdict;
     if (from !== to) changes.push({ site, provider, region: round.region, from, to });
   }
-  const lastHeartbeat = memory.heartbeats.get(round.region);
-  const heartbeat =
+  const key = heartbeatKey({ region: round.region, shard: shard.index, shards: shard.count });
+  const lastHeartbeat = memory.heartbeats.get(key);
+  const heartbeat: RegionHeartbeat | undefined =
     wholeRound &&
+    shard.sites.length > 0 &&
     (lastHeartbeat === undefined || heartbeatDue(lastHeartbeat, round.at, heartbeatPolicy(config)))
-      ? { region: round.region, lastRoundAt: round.at, sites: sitesFingerprint(config) }
+      ? {
+          region: round.region,
+          shard: shard.index,
+          shards: shard.count,
+          lastRoundAt: round.at,
+          sites: sitesFingerprint(shard.sites),
+        }
       : undefined;
   // Cross-region writes to the home table: side by side, not one after another.
   await Promise.all([
     ...due.map((entry) => store.saveTracker(entry)),
     ...(heartbeat ? [store.saveRegionHeartbeat(heartbeat)] : []),
   ]);
-  if (heartbeat) memory.heartbeats.set(round.region, heartbeat.lastRoundAt);
+  if (heartbeat) memory.heartbeats.set(key, heartbeat.lastRoundAt);
   return {
     sites: [...sites],
     changes,
@@ -200,12 +208,17 @@ function flakyCount(tracker: RegionTracker): number {
   return tracker.flakyByMinute.reduce((n, [, , flaky]) => n + flaky, 0);
 }
 
+/** Every site of the config as one shard: a region that is not split. */
+function wholeRegion(config: Pick<Config, "sites">): ProbeShard {
+  return { index: 0, count: 1, sites: config.sites.map((s) => s.id) };
+}
+
 /**
- * Which sites a heartbeat speaks for: a short fingerprint of the config's site ids, so a probe still
- * running an older config (mid-deploy) never vouches for a site it does not probe.
+ * Which sites a heartbeat speaks for: a short fingerprint of their ids, so a probe still running an
+ * older config (mid-deploy) never vouches for a site it does not probe.
  */
-export function sitesFingerprint(config: Pick<Config, "sites">): string {
-  const ids = config.sites.map((s) => s.id).sort();
+export function sitesFingerprint(siteIds: readonly string[]): string {
+  const ids = [...siteIds].sort();
   // FNV-1a, 32 bits: a fingerprint, not a secret.
   let hash = 0x811c9dc5;
   for (const char of ids.join("\n")) {
@@ -216,16 +229,50 @@ export function sitesFingerprint(config: Pick<Config, "sites">): string {
 }
 
 /**
- * The trackers as the evaluator reads them: each one current up to its region's heartbeat when the
- * heartbeat speaks for these sites (the tracker was written at its last change, and nothing moved
- * since), as stored otherwise.
+ * The heartbeat that vouches for a site in a region, if any: its shard's, under the evaluator's own
+ * layout of the config, when the heartbeat speaks for exactly that shard's sites. Built once per
+ * evaluation pass from the heartbeats read once (`heartbeatsBySite`).
+ */
+export type HeartbeatLookup = (site: string, region: string) => RegionHeartbeat | undefined;
+
+/**
+ * Indexes the heartbeats read for a pass by site: each site's shard under `shards` (the layout the
+ * evaluator's config gives, `probeShards`), and only heartbeats whose fingerprint matches that shard's
+ * sites (a probe mid-deploy on another config or layout vouches for nothing).
+ */
+export function heartbeatsBySite(
+  heartbeats: readonly RegionHeartbeat[],
+  shards: readonly ProbeShard[],
+): HeartbeatLookup {
+  const layout = shards.length > 0 ? shards : assignShards([], 1);
+  const count = layout[0]?.count ?? 1;
+  const shardOfSite = new Map<string, number>();
+  const fingerprints = layout.map((shard) => {
+    for (const site of shard.sites) shardOfSite.set(site, shard.index);
+    return sitesFingerprint(shard.sites);
+  });
+  const vouching = new Map<string, RegionHeartbeat>();
+  for (const heartbeat of heartbeats) {
+    if (heartbeat.shards !== count || heartbeat.sites !== fingerprints[heartbeat.shard]) continue;
+    const key = heartbeatKey(heartbeat);
+    const known = vouching.get(key);
+    if (!known || known.lastRoundAt < heartbeat.lastRoundAt) vouching.set(key, heartbeat);
+  }
+  return (site, region) => {
+    const shard = shardOfSite.get(site);
+    return shard === undefined ? undefined : vouching.get(heartbeatKey({ region, shard, shards: count }));
+  };
+}
+
+/**
+ * The trackers as the evaluator reads them: each one current up to the heartbeat that vouches for
+ * its site (the tracker was written at its last change, and nothing moved since), as stored otherwise.
  */
 export function currentTracker(
   tracker: RegionTracker | undefined,
   heartbeat: RegionHeartbeat | undefined,
-  fingerprint: string,
 ): RegionTracker | undefined {
-  if (!tracker || !heartbeat || heartbeat.sites !== fingerprint) return tracker;
+  if (!tracker || !heartbeat) return tracker;
   return heartbeat.lastRoundAt > tracker.lastRoundAt
     ? { ...tracker, lastRoundAt: heartbeat.lastRoundAt }
     : tracker;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { evaluateSite, loadVerdicts } from "./evaluate.js";
 import { FakeClock, InMemoryDns, InMemoryEvents, InMemoryNotifier, InMemoryStore } from "./in-memory.js";
-import type { ProbeResult } from "./probe-result.js";
+import type { ProbeResult, ProbeRound } from "./probe-result.js";
 import { siteDueAt } from "./probe-ticks.js";
-import { createTrackerMemory, type ProbeRound, recordRound } from "./record-round.js";
+import { createTrackerMemory, recordRound } from "./record-round.js";
 import { testConfig, testRegions } from "./testing.js";
 
 /*

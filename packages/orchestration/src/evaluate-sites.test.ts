@@ -83,6 +83,33 @@ describe("evaluateSites", () => {
       report: { state: { state: "primary-active" } },
     });
   });
+
+  it("reads the probe regions' heartbeats once for a pass, not once a site", async () => {
+    // Prepare: ten sites, a store that counts heartbeat reads.
+    const many = testConfig({ sites: Array.from({ length: 10 }, (_, i) => `site-${i}`) });
+    const { deps, report } = world();
+    for (const site of many.sites) await report(site.id, {});
+    let reads = 0;
+    const store = deps.store;
+    const counting: EvaluatorDeps = {
+      ...deps,
+      store: Object.assign(Object.create(store) as typeof store, {
+        loadRegionHeartbeats: async () => {
+          reads++;
+          return store.loadRegionHeartbeats();
+        },
+      }),
+    };
+    // Act
+    const outcomes = await evaluateSites(
+      counting,
+      many,
+      many.sites.map((s) => s.id),
+    );
+    // Assess
+    expect(outcomes.filter((o) => "report" in o)).toHaveLength(10);
+    expect(reads).toBe(1);
+  });
 });
 
 describe("the evaluator's figures", () => {

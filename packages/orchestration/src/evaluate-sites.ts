@@ -3,6 +3,7 @@ import {
   type EvaluationReport,
   type EvaluatorDeps,
   evaluateSite,
+  readHeartbeats,
   type SiteVerdicts,
 } from "@idp-failover/core";
 import * as z from "@idp-failover/core/zod-mini";
@@ -28,6 +29,11 @@ export function sitesToEvaluate(config: Config, event: unknown): string[] {
 
 export type SiteOutcome = { site: string; report: EvaluationReport } | { site: string; error: unknown };
 
+/**
+ * One pass of the evaluator over `sites`. The probe regions' heartbeats are read once for the pass
+ * (a fixed number of reads a site, however many sites); if that read fails, each site reads them
+ * itself and reports its own failure.
+ */
 export async function evaluateSites(
   deps: EvaluatorDeps,
   config: Config,
@@ -35,12 +41,14 @@ export async function evaluateSites(
   concurrency = 8,
 ): Promise<SiteOutcome[]> {
   const outcomes: SiteOutcome[] = [];
+  const heartbeats = await readHeartbeats(deps.store, config).catch(() => undefined);
+  const options = heartbeats ? { heartbeats } : {};
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < sites.length; i = next++) {
       const site = sites[i] as string;
       try {
-        outcomes.push({ site, report: await evaluateSite(deps, config, site) });
+        outcomes.push({ site, report: await evaluateSite(deps, config, site, options) });
       } catch (error) {
         outcomes.push({ site, error });
       }

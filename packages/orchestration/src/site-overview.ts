@@ -4,6 +4,7 @@ import {
   mapConcurrent,
   type ReadinessLook,
   type ReadinessStore,
+  readHeartbeats,
   type Site,
   type SiteSummary,
   type Store,
@@ -40,7 +41,7 @@ export async function readSiteOverview(
   config: Config,
   options: SiteOverviewOptions,
 ): Promise<SiteSummary[]> {
-  const heartbeats = await deps.store.loadRegionHeartbeats();
+  const heartbeats = await readHeartbeats(deps.store, config);
   const summaries = await mapConcurrent(
     options.sites ?? config.sites,
     options.concurrency ?? 16,

@@ -4,9 +4,12 @@ import {
   monitorSettings,
   type ProbeResult,
   type ProbeRound,
+  type RegionHealth,
   type ResolvedProbe,
+  type ShardProber,
   siteDueAt,
 } from "@idp-failover/core";
+import { NodeHttpClient } from "@idp-failover/http";
 import { checkCanaries } from "./canaries.js";
 import type { ProbeTarget } from "./probe-context.js";
 import type { ProbeMemory } from "./probe-memory.js";
@@ -98,6 +101,36 @@ export async function runRegionRound(config: Config, options: RegionRoundOptions
 }
 
 /**
+ * Probes shards in this process: each shard's round is `runRegionRound` over its sites, without the
+ * canaries (the round checks the region's own health once, `regionHealthCheck`, whatever the number of
+ * shards). What the probe function runs when its region is one shard, what a shard's worker runs, and
+ * what the local runtime runs for every shard. A round ends when its probes do (each under its hard
+ * timeout), so the caller's signal is not needed here.
+ */
+export function inProcessProber(
+  config: Config,
+  options: Omit<RegionRoundOptions, "at" | "sites" | "providers" | "skipCanaries">,
+): ShardProber {
+  return {
+    probe: (shard, at) => runRegionRound(config, { ...options, at, sites: shard.sites, skipCanaries: true }),
+  };
+}
+
+/**
+ * The region's own health (its canaries and clock, canaries.ts), checked once a round by the round
+ * itself: a region's sites split into many shards still make two canary requests a round, not two a
+ * shard, and the region is impaired or not as a whole.
+ */
+export function regionHealthCheck(
+  config: Config,
+  options: { region: string; ca?: string; now: () => number },
+): () => Promise<RegionHealth> {
+  const http = new NodeHttpClient({ ca: options.ca, userAgent: "idp-failover-probe/0.1" });
+  return () =>
+    checkCanaries(monitorSettings(config), options.region, { http, policy: config.policy, now: options.now });
+}
+
+/**
  * Loads what the config's probes need (the Okta SDK takes about a second) ahead of the first round:
  * call it at start-up, outside a Lambda handler's clock. Rounds do it themselves when needed.
  */
@@ -111,12 +144,14 @@ export function planRound(
   filters: { sites?: readonly string[]; providers?: readonly string[]; dueAt?: number } = {},
 ): PlannedProbe[] {
   const planned: PlannedProbe[] = [];
+  const sites = filters.sites && new Set(filters.sites);
+  const providers = filters.providers && new Set(filters.providers);
   for (const site of config.sites) {
-    if (filters.sites && !filters.sites.includes(site.id)) continue;
+    if (sites && !sites.has(site.id)) continue;
     if (filters.dueAt !== undefined && !siteDueAt(site, filters.dueAt, config.policy.cadenceSeconds))
       continue;
     for (const provider of site.providers) {
-      if (filters.providers && !filters.providers.includes(provider.id)) continue;
+      if (providers && !providers.has(provider.id)) continue;
       const target = targetOf(provider);
       for (const spec of provider.probes)
         planned.push({ site: site.id, provider: provider.id, spec, target, policy: site.policy });

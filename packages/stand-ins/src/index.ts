@@ -5,6 +5,7 @@ export * from "./entra-stand-in.js";
 export * from "./eventbridge-stand-in.js";
 export { GraphDirectory, type GraphRateLimit } from "./graph-directory-api.js";
 export type { FaultMode, ProbeSurface, StandInFault, StandInRequest } from "./idp-https-server.js";
+export * from "./lambda-stand-in.js";
 export * from "./okta-stand-in.js";
 export * from "./public-dns-stand-in.js";
 export * from "./route53-health-checkers.js";

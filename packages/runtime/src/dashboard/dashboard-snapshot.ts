@@ -4,6 +4,7 @@ import {
   loadVerdicts,
   type MessageRefs,
   type ReadinessResult,
+  readHeartbeats,
   readinessHeadline,
   type Site,
   type SiteState,
@@ -180,7 +181,7 @@ export async function buildSnapshot(
 ): Promise<DashboardSnapshot> {
   const { config, store, clock } = sources;
   const now = clock.now();
-  const heartbeats = await store.loadRegionHeartbeats();
+  const heartbeats = await readHeartbeats(store, config);
   const matching = sitesTagged(config, view.tags);
   const read = await Promise.all(
     matching.map(async (site) => {

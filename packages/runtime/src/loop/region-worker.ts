@@ -4,21 +4,27 @@ import {
   type EvaluatorTrigger,
   type Evidence,
   type ProbeResult,
-  type RecordedRound,
   type Store,
+  shardLabel,
   summarizeRound,
 } from "@idp-failover/core";
-import { type ProbeRoundDeps, probeRound } from "@idp-failover/orchestration";
-import { createProbeMemory, runRegionRound, type SecretSource } from "@idp-failover/probes";
+import { type ProbeRoundDeps, type ProbeRoundReport, probeRound } from "@idp-failover/orchestration";
+import {
+  createProbeMemory,
+  inProcessProber,
+  regionHealthCheck,
+  type SecretSource,
+} from "@idp-failover/probes";
 import { type CompressedClock, sleepReal, wallClock } from "./compressed-clock.js";
 import { regionChangeEntry } from "./feed-text.js";
 import type { LoopFeed } from "./loop-feed.js";
 
 /*
  * One probe region's worker: a round of every probe every `cadenceSeconds` on the loop's clock,
- * through the same use case as the probe Lambda (`probeRound`: probe, record, fold into this
- * region's trackers, wake the evaluator when a region verdict moved). Rounds are scheduled by the loop's clock, so a drill's compressed clock compresses the
- * cadence too; the probes themselves (network, timeouts) run in real time. A round that overruns its
+ * through the same use case as the probe Lambda (`probeRound`: probe each shard of the region's
+ * sites, here all in this process, record, fold into this region's trackers, wake the evaluator when
+ * a region verdict moved). Rounds are scheduled by the loop's clock, so a drill's compressed clock
+ * compresses the cadence too; the probes themselves (network, timeouts) run in real time. A round that overruns its
  * slot is followed at once by the next; missed slots are skipped, not queued.
  */
 
@@ -64,16 +70,19 @@ export class RegionWorker {
     this.roundDeps = {
       config,
       region,
-      runRound: (at) =>
-        runRegionRound(options.probeConfig ?? config, {
-          region,
-          at,
-          secrets: options.secrets,
-          ...(options.ca ? { ca: options.ca } : {}),
-          memory,
-          // Token lifetimes and certificate expiry are checked against the real world's time.
-          now: wallClock.now,
-        }),
+      prober: inProcessProber(options.probeConfig ?? config, {
+        region,
+        secrets: options.secrets,
+        ...(options.ca ? { ca: options.ca } : {}),
+        memory,
+        // Token lifetimes and certificate expiry are checked against the real world's time.
+        now: wallClock.now,
+      }),
+      regionHealth: regionHealthCheck(options.probeConfig ?? config, {
+        region,
+        ...(options.ca ? { ca: options.ca } : {}),
+        now: wallClock.now,
+      }),
       store: options.store,
       // Trackers last folded and written, as the warm probe Lambda keeps them.
       trackers: createTrackerMemory(),
@@ -105,26 +114,34 @@ export class RegionWorker {
   }
 
   /** One round at virtual time `at`: probe, record, report what moved. */
-  async round(at: number): Promise<RecordedRound | undefined> {
+  async round(at: number): Promise<ProbeRoundReport | undefined> {
     const { feed, region } = this.options;
     try {
-      const { round, recorded } = await probeRound(this.roundDeps, at);
+      const report = await probeRound(this.roundDeps, at);
       this.rounds += 1;
-      this.lastProblem = "";
-      this.remember(round.results, at);
-      for (const change of recorded.changes) {
-        const results = round.results.filter((r) => r.site === change.site && r.provider === change.provider);
+      this.remember(report.results, at);
+      for (const change of report.changes) {
+        const results = report.results.filter(
+          (r) => r.site === change.site && r.provider === change.provider,
+        );
         feed.emit(regionChangeEntry(change, summarizeRound(at, results).evidence[0]));
       }
+      const silent = report.shards.find((s) => s.kind === "silent");
+      if (silent)
+        this.problem(`${region}: ${shardLabel(silent.shard)} not probed: ${messageOf(silent.error)}`);
+      else this.lastProblem = "";
       feed.changed();
-      return recorded;
+      return report;
     } catch (error) {
-      const text = `${region}: probe round not recorded: ${error instanceof Error ? error.message : String(error)}`;
-      // Once while it lasts: a store that is down fails every round the same way.
-      if (text !== this.lastProblem) feed.emit({ kind: "problem", tone: "bad", text });
-      this.lastProblem = text;
+      this.problem(`${region}: probe round not recorded: ${messageOf(error)}`);
       return undefined;
     }
+  }
+
+  /** Once while it lasts: a store that is down fails every round the same way. */
+  private problem(text: string): void {
+    if (text !== this.lastProblem) this.options.feed.emit({ kind: "problem", tone: "bad", text });
+    this.lastProblem = text;
   }
 
   private remember(results: readonly ProbeResult[], at: number): void {
@@ -145,4 +162,8 @@ export class RegionWorker {
       });
     }
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
