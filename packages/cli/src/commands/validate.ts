@@ -1,4 +1,4 @@
-import { dataPlaneSettings, healthChecksNeeded } from "@idp-failover/core";
+import { dataPlaneSettings, healthChecksNeeded, reservedConcurrency, siteTiers } from "@idp-failover/core";
 import type { Command } from "commander";
 import { stringify } from "yaml";
 import type { CommandIo } from "../command-io.js";
@@ -15,9 +15,18 @@ export function registerValidate(program: Command, io: CommandIo): void {
       if (warnings.length > 0) io.err(`warnings:\n${formatIssues(warnings)}\n`);
       // Always said, not only near the quota: the account's other health checks count too.
       const checks = healthChecksNeeded(config);
+      const tiers = siteTiers(config);
       io.err(
-        `Route 53 health checks: ${checks.total} (${checks.https} HTTPS, ${checks.calculated} calculated) of the account's quota of ${dataPlaneSettings(config).healthCheckQuota}\n`,
+        `Route 53 health checks: ${checks.total} (${checks.https} HTTPS, ${checks.calculated} calculated) of the account's quota of ${dataPlaneSettings(config).healthCheckQuota}` +
+          ` (sites: ${tiers.dataPlane} with a data plane, ${tiers.controlPlaneOnly} control plane only)\n`,
       );
+      // The region that reserves the most, and so comes nearest the account's Lambda quota.
+      const [busiest] = [...reservedConcurrency(config)].sort((a, b) => b.total - a.total);
+      if (busiest) {
+        io.err(
+          `Lambda concurrency reserved: ${busiest.total} in ${busiest.region} (${busiest.functions.map((f) => `${f.name} ${f.reserved}`).join(", ")}) of the account's quota of ${busiest.quota}; Lambda keeps 100 unreserved\n`,
+        );
+      }
       io.out(options.json ? `${JSON.stringify(config, null, 2)}\n` : stringify(config));
     });
 }
