@@ -422,8 +422,11 @@ const alarms: LineItemOf = () => ({
 });
 
 const logs: LineItemOf = (w) => {
+  const shardInvocations = w.fanout.shards > 1 ? w.rounds * w.fanout.shards : 0;
   const gb =
-    (w.rounds * a.probeLogKbPerRound + w.minutes * a.evaluatorLogKbPerRun * Math.max(1, w.sites / 10)) /
+    (w.rounds * a.probeLogKbPerRound +
+      shardInvocations * a.shardLogKbPerRound +
+      w.minutes * a.evaluatorLogKbPerRun * Math.max(1, w.sites / 10)) /
     1_000_000;
   return {
     service: "CloudWatch",
@@ -431,7 +434,7 @@ const logs: LineItemOf = (w) => {
     quantity: gb,
     unit: "GB",
     usdPerMonth: gb * (prices.cloudwatchLogIngest.usd + prices.cloudwatchLogStorage.usd),
-    basis: `${a.probeLogKbPerRound} KB per probe round, ${a.evaluatorLogKbPerRun} KB per evaluation`,
+    basis: `${a.probeLogKbPerRound} KB per probe round${w.fanout.shards > 1 ? ` and ${a.shardLogKbPerRound} KB per shard invocation` : ""}, ${a.evaluatorLogKbPerRun} KB per evaluation (a tenth of the sites')`,
   };
 };
 

@@ -137,6 +137,8 @@ export const assumptions = {
   rollupMonthsStored: 6,
   /** Log volume: one EMF blob per probe round, a few lines per evaluation. */
   probeLogKbPerRound: 0.6,
+  /** A shard worker's line per invocation (its shard, probes, slowest answer). */
+  shardLogKbPerRound: 0.3,
   evaluatorLogKbPerRun: 1.5,
   /**
    * A site's daily continuity readiness run (docs/readiness.md): the bench reads a 100,000-user

@@ -1,4 +1,3 @@
-import * as z from "@idp-failover/core/zod-mini";
 import type { AwsAdapters } from "@idp-failover/aws";
 import {
   type Clock,
@@ -14,6 +13,7 @@ import {
   readinessLowIntent,
   type Site,
 } from "@idp-failover/core";
+import * as z from "@idp-failover/core/zod-mini";
 import type { SecretSource } from "@idp-failover/probes";
 import {
   runReadiness,
