@@ -63,6 +63,13 @@ async function oktaDownEverywhere(site: string): Promise<void> {
   }
 }
 
+/** What a probe region sends when a region verdict of `site` changed. */
+const probeEvent = (site: string, region: string) => ({
+  "detail-type": "Probe Verdicts Changed",
+  source: "idp-failover.probe",
+  detail: { sites: [site], region },
+});
+
 const weights = (hostname: string) =>
   Object.fromEntries(world.route53.records(testZoneId, hostname).map((r) => [r.setIdentifier, r.weight]));
 
@@ -72,11 +79,7 @@ describe("the evaluate function", () => {
     await oktaDownEverywhere("acme");
 
     // Act
-    await handler({
-      "detail-type": "Probe Verdicts Changed",
-      source: "idp-failover.probe",
-      detail: { sites: ["acme"], region: "eu-west-1" },
-    });
+    await handler(probeEvent("acme", "eu-west-1"));
 
     // Assess
     expect(weights("login.acme.example.com")).toEqual({ okta: 0, entra: 100 });
@@ -93,11 +96,7 @@ describe("the evaluate function", () => {
     await oktaDownEverywhere("solo");
 
     // Act
-    await handler({
-      "detail-type": "Probe Verdicts Changed",
-      source: "idp-failover.probe",
-      detail: { sites: ["solo"], region: "us-east-1" },
-    });
+    await handler(probeEvent("solo", "us-east-1"));
 
     // Assess
     expect(weights("login.solo.example.com")).toEqual({ okta: 0, entra: 100 });

@@ -3,24 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readDocumentFile } from "@idp-failover/orchestration/config-file";
 import { beforeAll, describe, expect, it } from "vitest";
-import { repoRoot, type Synthesis, synthesize } from "./synthesize.js";
+import { exampleSecrets, repoRoot, type Synthesis, synthesize } from "./synthesize.js";
 
 /*
  * The real stacks with a mixed-tier config: the example's site with its data plane, and a second
  * customer (`globex`) that fails over through the control plane alone (`dataPlane: false`).
  */
-
-const secrets = [
-  "OktaProbeClientSecret",
-  "OktaApiToken",
-  "EntraProbeClientSecret",
-  "SlackBotToken",
-  "SlackSigningSecret",
-  "WebhookPagerdutySecret",
-  "VerdictPathSecret",
-  "OktaReadinessToken",
-  "EntraReadinessClientSecret",
-];
 
 function mixedTierConfig(): string {
   const document = readDocumentFile(join(repoRoot, "examples/okta-entra.yaml")) as {
@@ -44,7 +32,7 @@ function mixedTierConfig(): string {
 let synth: Synthesis;
 
 beforeAll(async () => {
-  synth = await synthesize({ configFile: mixedTierConfig(), secrets });
+  synth = await synthesize({ configFile: mixedTierConfig(), secrets: exampleSecrets });
 }, 300_000);
 
 describe("a mixed-tier deployment", () => {

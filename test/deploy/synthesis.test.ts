@@ -5,7 +5,7 @@ import { eventSource, probeEventSource, tableDefinition, ttlAttribute } from "@i
 import { lambdaRuntime } from "@idp-failover/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { metricNames, metricsNamespace, serviceName } from "../../functions/wiring/observability.js";
-import { type PolicyStatement, repoRoot, type Synthesis, synthesize } from "./synthesize.js";
+import { exampleSecrets, type PolicyStatement, repoRoot, type Synthesis, synthesize } from "./synthesize.js";
 
 /*
  * The real sst.config.ts and stacks/, declared offline against Pulumi mocks (see synthesize.ts),
@@ -17,22 +17,11 @@ const regions = [
   ["us-west-2", "UsWest2"],
   ["eu-west-1", "EuWest1"],
 ] as const;
-const secrets = [
-  "OktaProbeClientSecret",
-  "OktaApiToken",
-  "EntraProbeClientSecret",
-  "SlackBotToken",
-  "SlackSigningSecret",
-  "WebhookPagerdutySecret",
-  "VerdictPathSecret",
-  "OktaReadinessToken",
-  "EntraReadinessClientSecret",
-];
 
 let synth: Synthesis;
 
 beforeAll(async () => {
-  synth = await synthesize({ configFile: "examples/okta-entra.yaml", secrets });
+  synth = await synthesize({ configFile: "examples/okta-entra.yaml", secrets: exampleSecrets });
 }, 300_000);
 
 function statementsOf(role: string): PolicyStatement[] {

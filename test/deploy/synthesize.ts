@@ -34,6 +34,19 @@ export function ensureSstPlatform(): void {
   });
 }
 
+/** The secrets examples/okta-entra.yaml names (refs in PascalCase), set to test values. */
+export const exampleSecrets = [
+  "OktaProbeClientSecret",
+  "OktaApiToken",
+  "EntraProbeClientSecret",
+  "SlackBotToken",
+  "SlackSigningSecret",
+  "WebhookPagerdutySecret",
+  "VerdictPathSecret",
+  "OktaReadinessToken",
+  "EntraReadinessClientSecret",
+];
+
 export interface DeclaredResource {
   type: string;
   name: string;
