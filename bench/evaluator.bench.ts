@@ -26,6 +26,7 @@ import {
   InMemoryEvents,
   InMemoryOutbox,
   InMemoryStore,
+  mapConcurrent,
   type NotificationOutbox,
   notificationChannels,
   OutboxNotifier,
@@ -52,22 +53,6 @@ function benchConfig(): Config {
   });
 }
 
-async function inBatches<T>(
-  items: readonly T[],
-  width: number,
-  work: (item: T) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) {
-        const item = items[next++];
-        if (item !== undefined) await work(item);
-      }
-    }),
-  );
-}
-
 interface World {
   store: Store;
   outbox: NotificationOutbox;
@@ -78,7 +63,7 @@ interface World {
 async function setHealth(config: Config, world: World, oktaDown: boolean, at: number): Promise<void> {
   const up = testTracker(at, false, config.policy);
   const okta = testTracker(at, oktaDown, config.policy);
-  await inBatches(config.sites, 64, async (site) => {
+  await mapConcurrent(config.sites, 64, async (site) => {
     for (const region of regions) {
       await world.store.saveTracker({ site: site.id, provider: "okta", region, tracker: okta });
       await world.store.saveTracker({ site: site.id, provider: "entra", region, tracker: up });
@@ -94,7 +79,7 @@ async function cycle(config: Config, world: World): Promise<void> {
     notifier: new OutboxNotifier(world.outbox, notificationChannels(config), world.clock),
     clock: world.clock,
   };
-  await inBatches(config.sites, concurrency, (site) => evaluateSite(deps, config, site.id));
+  await mapConcurrent(config.sites, concurrency, (site) => evaluateSite(deps, config, site.id));
 }
 
 interface Measure {

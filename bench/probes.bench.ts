@@ -12,8 +12,9 @@ import { lambdaRuntime, parseConfig } from "@idp-failover/core";
 import { createProbeMemory, envSecrets, prepareRound, runRegionRound } from "@idp-failover/probes";
 import {
   createTestCa,
-  entraStandInDefaults,
-  oktaStandInDefaults,
+  entraStandInProvider,
+  oktaStandInProvider,
+  standInProbeSecrets,
   startEntraStandIn,
   startOktaStandIn,
 } from "@idp-failover/stand-ins";
@@ -67,11 +68,7 @@ async function main(): Promise<void> {
 
 async function benchRound(urls: StandIns): Promise<void> {
   const config = benchConfig(urls);
-  const secrets = envSecrets({
-    OKTA_PROBE_CLIENT_SECRET: oktaStandInDefaults.client.clientSecret,
-    OKTA_API_TOKEN: oktaStandInDefaults.apiToken,
-    ENTRA_PROBE_CLIENT_SECRET: entraStandInDefaults.client.clientSecret,
-  });
+  const secrets = envSecrets(standInProbeSecrets);
   const memory = createProbeMemory();
   const probes = config.sites.reduce((n, s) => n + s.providers.reduce((m, p) => m + p.probes.length, 0), 0);
   process.stdout.write(
@@ -128,49 +125,11 @@ function benchConfig(urls: StandIns) {
         hostname: `login${i}.example.com`,
         hostedZoneId: "Z0123456789ABCDEFGHIJ",
         providers: [
-          {
-            id: "okta",
-            kind: "okta",
-            issuer: `${urls.okta}/oauth2/${as}`,
-            dnsTarget: "example.customdomains.okta.com",
-            probes: [
-              { kind: "oidc-discovery" },
-              { kind: "jwks" },
-              {
-                kind: "token",
-                clientId: oktaStandInDefaults.client.clientId,
-                clientSecretRef: "OKTA_PROBE_CLIENT_SECRET",
-                scope: "idp_failover.probe",
-              },
-              { kind: "okta-api", orgUrl: urls.okta, auth: { mode: "token", tokenRef: "OKTA_API_TOKEN" } },
-            ],
-          },
-          {
-            id: "entra",
-            kind: "entra",
-            tenantId: tenant,
-            issuer: `${urls.entra}/${tenant}/v2.0`,
-            dnsTarget: "example-login.azurefd.net",
-            probes: [
-              { kind: "oidc-discovery" },
-              { kind: "jwks" },
-              {
-                kind: "token",
-                clientId: entraStandInDefaults.client.clientId,
-                clientSecretRef: "ENTRA_PROBE_CLIENT_SECRET",
-                scope: "api://idp-failover-probe/.default",
-                clientAuth: "client_secret_post",
-              },
-              {
-                kind: "graph-health",
-                tenantId: tenant,
-                clientId: entraStandInDefaults.client.clientId,
-                clientSecretRef: "ENTRA_PROBE_CLIENT_SECRET",
-                loginUrl: urls.entra,
-                graphUrl: urls.entra,
-              },
-            ],
-          },
+          oktaStandInProvider(urls.okta, {
+            authorizationServer: as,
+            probes: ["oidc-discovery", "jwks", "token", "okta-api"],
+          }),
+          entraStandInProvider(urls.entra, { tenantId: tenant }),
         ],
       };
     }),

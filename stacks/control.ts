@@ -44,7 +44,7 @@ export function control(site: SiteConfig, storage: Storage) {
     // One delivery run at a time: each domain event invokes it, and two runs at once would both take
     // the same due deliveries and post every Slack message twice. Throttled events are retried.
     concurrency: { reserved: sizing.notify.reservedConcurrency ?? 1 },
-    link: [storage.link, ...secretsFor([...refs.slack.slice(0, 1), ...refs.webhooks])],
+    link: [storage.link, ...secretsFor([...refs.slackBots, ...refs.webhooks])],
     permissions: [
       {
         actions: tableActions,

@@ -25,7 +25,7 @@ export function reports(site: SiteConfig, storage: Storage) {
     description: "idp-failover monthly SLA report",
     memory: `${sizing.report.memoryMb} MB`,
     timeout: `${sizing.report.timeoutSeconds} seconds`,
-    link: [storage.link, ...secretsFor([...secretRefs(config).slack.slice(0, 1), ...graphRefs])],
+    link: [storage.link, ...secretsFor([...secretRefs(config).deploymentSlackBot, ...graphRefs])],
     permissions: [
       {
         actions: [

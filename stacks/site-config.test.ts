@@ -88,7 +88,36 @@ describe("names from the config", () => {
       probe: ["OKTA_PROBE_CLIENT_SECRET"],
       readiness: [],
       slack: ["SLACK_BOT_TOKEN", "SLACK_SIGNING"],
+      slackBots: ["SLACK_BOT_TOKEN"],
+      deploymentSlackBot: ["SLACK_BOT_TOKEN"],
       webhooks: ["PD_KEY"],
+    });
+  });
+
+  it("adds the sites' own Slack apps and webhooks to the functions that send and answer for them", () => {
+    const { config } = loadSiteConfig({
+      IDP_FAILOVER_CONFIG: configFile(
+        "c.json",
+        JSON.stringify({
+          alerting: { slack: { channel: "#noc" } },
+          sites: [
+            {
+              ...site("acme", "login.acme.example"),
+              alerting: {
+                slack: { channel: "#acme", botTokenRef: "ACME_BOT", signingSecretRef: "ACME_SIGNING" },
+                webhooks: [{ name: "pd", url: "https://hooks.example/acme", secretRef: "ACME_PD_KEY" }],
+              },
+            },
+            { ...site("globex", "login.globex.example"), alerting: { slack: { channel: "#globex" } } },
+          ],
+        }),
+      ),
+    });
+    expect(secretRefs(config)).toMatchObject({
+      slack: ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "ACME_BOT", "ACME_SIGNING"],
+      slackBots: ["SLACK_BOT_TOKEN", "ACME_BOT"],
+      deploymentSlackBot: ["SLACK_BOT_TOKEN"],
+      webhooks: ["ACME_PD_KEY"],
     });
   });
 });

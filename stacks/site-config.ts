@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { Config } from "@idp-failover/core";
+import { type Config, notificationTargets } from "@idp-failover/core";
 import { ConfigFileError, loadConfigFile } from "@idp-failover/orchestration/config-file";
 
 /*
@@ -51,7 +51,12 @@ export function physicalName(base: string, stage: string): string {
 /** Every secret reference the config makes, by what needs it. */
 export function secretRefs(config: Config): {
   probe: string[];
+  /** Every Slack app's bot token and signing secret, the deployment's first (the interactions endpoint). */
   slack: string[];
+  /** Every Slack app's bot token (notify posts each site's messages with its own app's bot). */
+  slackBots: string[];
+  /** The deployment's own bot token, if any (the monthly report posts with it). */
+  deploymentSlackBot: string[];
   webhooks: string[];
   readiness: string[];
 } {
@@ -66,11 +71,17 @@ export function secretRefs(config: Config): {
       }
     }
   }
-  const slack = config.alerting.slack;
+  const targets = notificationTargets(config);
+  const apps = targets.flatMap((t) => (t.kind === "slack" ? [t.slack] : []));
+  const deploymentSlack = config.alerting.slack;
   return {
     probe: [...probe].sort(),
-    slack: slack ? [slack.botTokenRef, slack.signingSecretRef] : [],
-    webhooks: [...new Set(config.alerting.webhooks.map((w) => w.secretRef))].sort(),
+    slack: [...new Set(apps.flatMap((app) => [app.botTokenRef, app.signingSecretRef]))],
+    slackBots: [...new Set(apps.map((app) => app.botTokenRef))],
+    deploymentSlackBot: deploymentSlack ? [deploymentSlack.botTokenRef] : [],
+    webhooks: [
+      ...new Set(targets.flatMap((t) => (t.kind === "webhook" ? [t.webhook.secretRef] : []))),
+    ].sort(),
     // The readiness app's own credentials: read scopes the probes must not carry.
     readiness: [
       ...new Set(

@@ -6,13 +6,15 @@ import { type SiteConfig, secretRefs } from "./site-config";
 import type { Storage } from "./storage";
 
 /*
- * The Slack app's interactivity endpoint (a Function URL in the home region), linked to the bot
- * token and the signing secret only. An approval moves weights, so it gets the same Route 53
- * permissions as the evaluator. No endpoint when the config has no Slack.
+ * The Slack apps' interactivity endpoint (a Function URL in the home region: one Request URL for the
+ * deployment's app and the sites' own), linked to their bot tokens and signing secrets only. An
+ * approval moves weights, so it gets the same Route 53 permissions as the evaluator. No endpoint
+ * when the config has no Slack.
  */
 export function slack(site: SiteConfig, storage: Storage) {
   const { config } = site;
-  if (!config.alerting.slack) return undefined;
+  const refs = secretRefs(config).slack;
+  if (refs.length === 0) return undefined;
   const sizing = functionSizing(config);
   const interactions = new sst.aws.Function("SlackInteractions", {
     ...functionDefaults,
@@ -21,7 +23,7 @@ export function slack(site: SiteConfig, storage: Storage) {
     memory: `${sizing.slackInteractions.memoryMb} MB`,
     timeout: `${sizing.slackInteractions.timeoutSeconds} seconds`,
     url: true,
-    link: [storage.link, ...secretsFor(secretRefs(config).slack)],
+    link: [storage.link, ...secretsFor(refs)],
     permissions: [
       {
         actions: tableActions,

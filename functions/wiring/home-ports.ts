@@ -1,8 +1,8 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { createAwsAdapters } from "@idp-failover/aws";
-import { deliveryChannels } from "@idp-failover/orchestration/delivery-channels";
+import { deliveryChannels, slackSigningSecrets } from "@idp-failover/orchestration/delivery-channels";
 import { homeEvaluator } from "@idp-failover/orchestration/home-evaluator";
-import { createSlackClient, type SlackInteractionDeps, slackInteractionTimeoutMs } from "@idp-failover/slack";
+import { type SlackInteractionDeps, slackInteractionTimeoutMs } from "@idp-failover/slack";
 import { type Deployment, DeploymentConfigError } from "./deployment.js";
 
 /*
@@ -28,24 +28,27 @@ export function notificationPorts(d: Deployment, logger: Logger) {
     outbox: aws.outbox,
     refs: aws.messageRefs,
     clock: wallClock,
-    ...(channels.slack ? { slack: channels.slack } : {}),
+    slack: channels.slackBots,
     webhooks: channels.webhooks,
     log: (entry: Record<string, unknown>) => logger.info("delivery", entry),
   };
 }
 
-/** The Slack interactivity endpoint's ports: the signing secret, the bot, the evaluator at home. */
+/**
+ * The Slack interactivity endpoint's ports: every Slack app's signing secret and bot (the
+ * deployment's and the sites' own: one Request URL serves them all), the evaluator at home.
+ */
 export function slackInteractionPorts(d: Deployment, logger: Logger): SlackInteractionDeps {
-  const slack = d.config.alerting.slack;
-  const token = slack && d.secret(slack.botTokenRef);
-  const signingSecret = slack && d.secret(slack.signingSecretRef);
-  if (!token || !signingSecret)
-    throw new DeploymentConfigError("alerting.slack is not configured, or its secrets are not linked");
+  const signing = slackSigningSecrets(d.config, d.secret);
+  const bots = deliveryChannels(d.config, d.secret, { slackTimeoutMs: slackInteractionTimeoutMs });
+  if (signing.secrets.size === 0)
+    throw new DeploymentConfigError("no Slack app is configured, or its signing secret is not linked");
+  for (const ref of signing.missing) logger.warn(`${ref} is not linked: that Slack app's clicks are refused`);
   return {
-    signingSecret,
+    signingSecret: signing.secrets,
     config: d.config,
     evaluator: homePorts(d).evaluator,
-    slack: createSlackClient(token, { timeoutMs: slackInteractionTimeoutMs }),
+    slack: bots.slackBots,
     log: (entry) => logger.info("slack interaction", entry),
   };
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { AwsAdapters } from "@idp-failover/aws";
 import { CliError } from "@idp-failover/cli";
 import { type CapturedIo, capturedIo } from "@idp-failover/cli/testing";
+import type { SiteSummary } from "@idp-failover/core";
 import { initialSiteState } from "@idp-failover/core";
 import { testConfig, testConfigInput, testRegions, testTracker } from "@idp-failover/core/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -46,7 +47,8 @@ beforeAll(async () => {
   adapters = world.adapters();
   dir = await mkdtemp(join(tmpdir(), "idpctl-"));
   configFile = join(dir, "config.json");
-  await writeFile(configFile, JSON.stringify(testConfigInput({ sites })));
+  const tags = { "ops-status": { tags: ["gold"] }, "ops-history": { tags: ["gold", "eu"] } };
+  await writeFile(configFile, JSON.stringify(testConfigInput({ sites, siteSettings: tags })));
   vi.stubEnv("AWS_ACCESS_KEY_ID", testCredentials.accessKeyId);
   vi.stubEnv("AWS_SECRET_ACCESS_KEY", testCredentials.secretAccessKey);
   vi.stubEnv("AWS_PROFILE", "");
@@ -113,17 +115,50 @@ describe("idpctl operator commands", () => {
     expect(status?.verdicts.entra?.verdict).toBe("up");
   });
 
-  it("status without --site shows every site of the config, in its order", async () => {
-    // Prepare
-    const out = io();
+  it("status without --site shows every site in one line, the one in trouble first, then the config's order", async () => {
+    // Prepare: ops-status's okta is down (the test above); the other sites have no verdicts yet
+    // (impaired: no region has judged them); nothing is evaluated yet.
+    const json = io();
+    const text = io();
 
     // Act
-    await runStatus(opts({ json: true, transitions: "0" }), out);
+    await runStatus(opts({ json: true }), json);
+    await runStatus(opts({}), text);
 
     // Assess
-    const statuses = JSON.parse(out.stdout()) as SiteStatus[];
-    expect(statuses.map((s) => s.site)).toEqual(sites);
-    expect(statuses.every((s) => "weights" in s.dns)).toBe(true);
+    const summaries = JSON.parse(json.stdout()) as SiteSummary[];
+    expect(summaries.map((s) => s.site)).toEqual(sites);
+    expect(summaries[0]).toMatchObject({ site: "ops-status", level: 3, tags: ["gold"] });
+    expect(summaries[0]?.troubles[0]?.text).toBe("okta serves and is down");
+    expect(summaries[1]?.troubles.map((t) => [t.level, t.text])).toEqual([
+      [2, "okta impaired"],
+      [2, "entra impaired"],
+      [1, "not evaluated yet"],
+    ]);
+    const lines = text.stdout().split("\n");
+    expect(lines[0]).toMatch(/^NEEDS\s+SITE\s+STATE\s+SERVING\s+VERDICTS\s+INCIDENT\s+READINESS\s+WHY$/);
+    expect(lines[1]).toMatch(
+      /^now\s+ops-status\s+not evaluated\s+-\s+okta down, entra up\s+-\s+-\s+okta serves and is down/,
+    );
+    expect(text.stdout()).toContain("12 site(s): 1 need someone now, 11 soon, 0 worth a look, 0 fine");
+  });
+
+  it("status --tag shows the sites with every tag given, and names the tags there are when none has them", async () => {
+    // Act
+    const gold = io();
+    await runStatus(opts({ tag: ["gold"], json: true }), gold);
+    const both = io();
+    await runStatus(opts({ tag: ["gold", "eu"] }), both);
+    const none = await runStatus(opts({ tag: ["platinum"] }), io()).catch((error: unknown) => error);
+
+    // Assess
+    expect((JSON.parse(gold.stdout()) as SiteSummary[]).map((s) => s.site)).toEqual([
+      "ops-status",
+      "ops-history",
+    ]);
+    expect(both.stdout()).toContain("1 site(s) with tag gold and eu:");
+    expect(none).toBeInstanceOf(CliError);
+    expect((none as CliError).message).toBe("no site has the tag(s) platinum (tags: eu, gold)");
   });
 
   it("failover moves the weights, waits for INSYNC and records the operator in the audit trail", async () => {

@@ -6,6 +6,7 @@ import {
   DashboardServer,
 } from "../../packages/runtime/src/dashboard/dashboard-server.js";
 import type { DashboardSnapshot } from "../../packages/runtime/src/dashboard/dashboard-snapshot.js";
+import { call } from "../support/http-call.js";
 
 /*
  * The dashboard server's doors: the access token on every request, actions only with the token in
@@ -27,7 +28,18 @@ function snapshot(version: number): DashboardSnapshot {
     speed: 1,
     regions: ["us-east-1"],
     approval: { as: "U0APPROVER" },
-    sites: [{ id: "example", hostname: "login.example.com", providers: [] }],
+    view: {
+      tags: [],
+      page: 1,
+      pages: 1,
+      sites: 1,
+      matching: 1,
+      allTags: [],
+      levels: { now: 0, soon: 0, look: 0, fine: 1 },
+    },
+    sites: [
+      { id: "example", hostname: "login.example.com", tags: [], level: 0, troubles: [], providers: [] },
+    ],
     timeline: [{ seq: version, at: 0, kind: "note", tone: "info", text: `version ${version}` }],
   };
 }
@@ -64,30 +76,44 @@ async function start(actions: Partial<DashboardActions> = {}) {
   return { server, calls, change };
 }
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function call(
-  url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? "GET", headers: options.headers ?? {} }, (res) => {
-      let body = "";
-      res.on("data", (chunk: Buffer) => {
-        body += chunk.toString();
-      });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on("error", reject);
-    req.end(options.body);
-  });
-}
-
 const json = { "content-type": "application/json" };
+
+describe("the dashboard's view of many sites", () => {
+  it("passes the tags and page asked for to the snapshot, and refuses others with 400", async () => {
+    // Prepare
+    const views: unknown[] = [];
+    const token = "view-test-token-0123456789";
+    const asked = new DashboardServer({
+      snapshot: async (view) => {
+        views.push(view);
+        return snapshot(1);
+      },
+      actions: {
+        approve: async () => ({ ok: true, message: "" }),
+        freeze: async () => ({ ok: true, message: "" }),
+        unfreeze: async () => ({ ok: true, message: "" }),
+      },
+      onChange: () => () => undefined,
+      token,
+    });
+    await asked.start();
+    const bearer = { authorization: `Bearer ${token}` };
+
+    // Act
+    const ok = await call(`${asked.origin}/api/snapshot?tag=gold&tag=eu&page=3`, { headers: bearer });
+    const first = await call(`${asked.origin}/api/snapshot`, { headers: bearer });
+    const badTag = await call(`${asked.origin}/api/snapshot?tag=Gold`, { headers: bearer });
+    const badPage = await call(`${asked.origin}/api/snapshot?page=0`, { headers: bearer });
+    await asked.close();
+
+    // Assess
+    expect([ok.status, first.status, badTag.status, badPage.status]).toEqual([200, 200, 400, 400]);
+    expect(views).toEqual([
+      { tags: ["gold", "eu"], page: 3 },
+      { tags: [], page: 1 },
+    ]);
+  });
+});
 
 describe("the dashboard's access token", () => {
   it("is required on the page, the snapshot and the event stream", async () => {

@@ -4,7 +4,6 @@ import {
   DrillConfigError,
   drillConfig,
   drillConfigInput,
-  mergePolicy,
   rerouteProbes,
 } from "../../packages/runtime/src/drill/drill-config.js";
 
@@ -49,12 +48,13 @@ describe("the drill's config", () => {
     expect(() => drillConfig(idps, { cadenceSeconds: 1 })).toThrow(/cadenceSeconds/);
   });
 
-  it("merges nested objects and replaces arrays", () => {
+  it("merges the overrides over the drill's policy: nested objects key by key, arrays replaced", () => {
     // Act
-    const merged = mergePolicy({ a: { b: 1, c: 2 }, steps: [1, 2] }, { a: { c: 3 }, steps: [5] });
+    const { policy } = drillConfig(idps, { failure: { windowRounds: 8 }, failback: { steps: [50, 100] } });
 
     // Assess
-    expect(merged).toEqual({ a: { b: 1, c: 3 }, steps: [5] });
+    expect(policy.failure).toMatchObject({ consecutiveRounds: 2, windowRounds: 8, failedRoundsInWindow: 3 });
+    expect(policy.failback.steps).toEqual([50, 100]);
   });
 });
 

@@ -9,8 +9,9 @@ import {
   createTestCa,
   entraStandInDefaults,
   type OktaStandIn,
-  oktaStandInDefaults,
+  oktaStandInProvider,
   type SlackStandIn,
+  standInProbeSecrets,
   startCanaryStandIn,
   startEntraStandIn,
   startEventBridgeStandIn,
@@ -87,22 +88,7 @@ async function startRunWorld(name: string): Promise<RunWorld> {
           hostname: "login.example.com",
           hostedZoneId: zoneId,
           providers: [
-            {
-              id: "okta",
-              kind: "okta",
-              issuer: okta.issuer("default"),
-              dnsTarget: "example.customdomains.okta.com",
-              probes: [
-                { kind: "oidc-discovery" },
-                { kind: "jwks" },
-                {
-                  kind: "token",
-                  clientId: oktaStandInDefaults.client.clientId,
-                  clientSecretRef: "OKTA_PROBE_CLIENT_SECRET",
-                  scope: "idp_failover.probe",
-                },
-              ],
-            },
+            oktaStandInProvider(okta.url, { probes: ["oidc-discovery", "jwks", "token"] }),
             {
               id: "entra",
               kind: "entra",
@@ -140,7 +126,7 @@ function idpctlProcess(world: RunWorld, args: string[], env: Record<string, stri
       ...process.env,
       ...env,
       NO_COLOR: "1",
-      OKTA_PROBE_CLIENT_SECRET: oktaStandInDefaults.client.clientSecret,
+      ...standInProbeSecrets,
       SLACK_BOT_TOKEN: world.slack.token,
       SLACK_SIGNING_SECRET: world.slack.signingSecret,
     },

@@ -1,8 +1,9 @@
 import { probeResultSchema } from "@idp-failover/core";
 import { describe, expect, it } from "vitest";
-import { entraProvider, oktaProvider, probe, tenantId, useIdps } from "./support.js";
+import { failure, oktaProvider, probe, probeCases, tenantId, useIdps } from "./support.js";
 
 const idps = useIdps();
+const discovery = { kind: "oidc-discovery" } as const;
 
 describe("oidc-discovery probe", () => {
   it("passes on an Okta custom authorization server whose issuer matches", async () => {
@@ -35,14 +36,6 @@ describe("oidc-discovery probe", () => {
     expect(result.ok).toBe(true);
   });
 
-  it("passes on Entra v2.0 discovery for the tenant", async () => {
-    // Act
-    const result = await probe(idps, { kind: "oidc-discovery" }, { provider: entraProvider(idps) });
-
-    // Assess
-    expect(result).toMatchObject({ ok: true, status: 200 });
-  });
-
   it("accepts Microsoft's {tenantid} issuer template on the multi-tenant endpoint", async () => {
     // Prepare
     const url = `${idps.entra.url}/common/v2.0/.well-known/openid-configuration`;
@@ -66,30 +59,6 @@ describe("oidc-discovery probe", () => {
     expect(result.ok).toBe(true);
   });
 
-  it("fails as content when the document names another issuer", async () => {
-    // Prepare
-    await idps.okta.setFault({ mode: "wrong-issuer" });
-
-    // Act
-    const result = await probe(idps, { kind: "oidc-discovery" }, { provider: oktaProvider(idps) });
-
-    // Assess
-    expect(result).toMatchObject({ ok: false, status: 200, error: { class: "content" } });
-    expect(result.error?.message).toContain("issuer");
-  });
-
-  it("fails as content when the document is not JSON", async () => {
-    // Prepare
-    await idps.entra.setFault({ mode: "bad-json" });
-
-    // Act
-    const result = await probe(idps, { kind: "oidc-discovery" }, { provider: entraProvider(idps) });
-
-    // Assess
-    expect(result.error?.class).toBe("content");
-    expect(result.error?.message).toContain("not valid JSON");
-  });
-
   it("fails as content when an endpoint a login needs is missing", async () => {
     // Prepare: a JSON document that is not a discovery document (the org's well-known metadata).
     const url = `${idps.okta.url}/.well-known/okta-organization`;
@@ -102,17 +71,6 @@ describe("oidc-discovery probe", () => {
     expect(result.error?.message).toMatch(/has no (issuer|authorization_endpoint)/);
   });
 
-  it("fails as http-5xx after the confirm retries when the IdP answers 503", async () => {
-    // Prepare
-    await idps.okta.setFault({ mode: "http-5xx" });
-
-    // Act
-    const result = await probe(idps, { kind: "oidc-discovery" }, { provider: oktaProvider(idps) });
-
-    // Assess
-    expect(result).toMatchObject({ ok: false, status: 503, attempts: 2, error: { class: "http-5xx" } });
-  });
-
   it("fails as http-4xx for an authorization server that does not exist", async () => {
     // Act
     const result = await probe(
@@ -123,55 +81,6 @@ describe("oidc-discovery probe", () => {
 
     // Assess
     expect(result).toMatchObject({ ok: false, status: 404, error: { class: "http-4xx" } });
-  });
-
-  it("reports a 429 as upstream, without retrying into the rate limit", async () => {
-    // Prepare
-    await idps.okta.setFault({ mode: "rate-limited" });
-
-    // Act
-    const result = await probe(idps, { kind: "oidc-discovery" }, { provider: oktaProvider(idps) });
-
-    // Assess
-    expect(result).toMatchObject({ ok: false, status: 429, attempts: 1, error: { class: "upstream" } });
-  });
-
-  it("fails as tcp when the connection is refused", async () => {
-    // Prepare
-    await idps.okta.setFault({ mode: "refused" });
-
-    // Act
-    const result = await probe(idps, { kind: "oidc-discovery" }, { provider: oktaProvider(idps) });
-
-    // Assess
-    expect(result.error?.class).toBe("tcp");
-    expect(result.error?.message).toContain("refused");
-  });
-
-  it("fails as tcp when the connection is reset mid-request", async () => {
-    // Prepare
-    await idps.okta.setFault({ mode: "reset" });
-
-    // Act
-    const result = await probe(idps, { kind: "oidc-discovery" }, { provider: oktaProvider(idps) });
-
-    // Assess
-    expect(result.error?.class).toBe("tcp");
-  });
-
-  it("fails as timeout when the IdP accepts the request and never answers", async () => {
-    // Prepare
-    await idps.okta.setFault({ mode: "hang" });
-
-    // Act
-    const result = await probe(
-      idps,
-      { kind: "oidc-discovery", timeoutMs: 300 },
-      { provider: oktaProvider(idps) },
-    );
-
-    // Assess
-    expect(result).toMatchObject({ ok: false, attempts: 2, error: { class: "timeout" } });
   });
 
   it("reports a correct but late answer as slow, and does not retry it", async () => {
@@ -188,29 +97,6 @@ describe("oidc-discovery probe", () => {
     // Assess
     expect(result).toMatchObject({ ok: false, status: 200, attempts: 1, error: { class: "slow" } });
     expect(result.latencyMs).toBeGreaterThan(300);
-  });
-
-  it("fails as tls when the server certificate has expired", async () => {
-    // Prepare
-    await idps.okta.setFault({ mode: "tls-expired" });
-
-    // Act
-    const result = await probe(idps, { kind: "oidc-discovery" }, { provider: oktaProvider(idps) });
-
-    // Assess
-    expect(result.error?.class).toBe("tls");
-    expect(result.error?.message).toContain("CERT_HAS_EXPIRED");
-  });
-
-  it("fails as tls when the certificate names another host", async () => {
-    // Prepare
-    await idps.okta.setFault({ mode: "tls-wrong-host" });
-
-    // Act
-    const result = await probe(idps, { kind: "oidc-discovery" }, { provider: oktaProvider(idps) });
-
-    // Assess
-    expect(result.error?.class).toBe("tls");
   });
 
   it("fails as tls when the server's CA is not trusted", async () => {
@@ -236,14 +122,53 @@ describe("oidc-discovery probe", () => {
     expect(result.error?.class).toBe("dns");
   });
 
-  it("stays healthy when a fault hits only another probe kind", async () => {
-    // Prepare
-    await idps.okta.setFault({ mode: "http-5xx", probes: ["jwks"] });
-
-    // Act: a fault on another probe kind leaves discovery alone.
-    const result = await probe(idps, { kind: "oidc-discovery" }, { provider: oktaProvider(idps) });
-
-    // Assess
-    expect(result.ok).toBe(true);
-  });
+  probeCases(idps, { idp: "okta", spec: discovery }, [
+    ["passes on Entra v2.0 discovery for the tenant", { idp: "entra" }, { ok: true, status: 200 }],
+    [
+      "fails as content when the document names another issuer",
+      { fault: { mode: "wrong-issuer" } },
+      failure("content", { message: "issuer", status: 200 }),
+    ],
+    [
+      "fails as content when the document is not JSON",
+      { idp: "entra", fault: { mode: "bad-json" } },
+      failure("content", { message: "not valid JSON" }),
+    ],
+    [
+      "fails as http-5xx after the confirm retries when the IdP answers 503",
+      { fault: { mode: "http-5xx" } },
+      failure("http-5xx", { status: 503, attempts: 2 }),
+    ],
+    [
+      "reports a 429 as upstream, without retrying into the rate limit",
+      { fault: { mode: "rate-limited" } },
+      failure("upstream", { status: 429, attempts: 1 }),
+    ],
+    [
+      "fails as tcp when the connection is refused",
+      { fault: { mode: "refused" } },
+      failure("tcp", { message: "refused" }),
+    ],
+    ["fails as tcp when the connection is reset mid-request", { fault: { mode: "reset" } }, failure("tcp")],
+    [
+      "fails as timeout when the IdP accepts the request and never answers",
+      { fault: { mode: "hang" }, spec: { ...discovery, timeoutMs: 300 } },
+      failure("timeout", { attempts: 2 }),
+    ],
+    [
+      "fails as tls when the server certificate has expired",
+      { fault: { mode: "tls-expired" } },
+      failure("tls", { message: "CERT_HAS_EXPIRED" }),
+    ],
+    [
+      "fails as tls when the certificate names another host",
+      { fault: { mode: "tls-wrong-host" } },
+      failure("tls"),
+    ],
+    [
+      "stays healthy when a fault hits only another probe kind",
+      { fault: { mode: "http-5xx", probes: ["jwks"] } },
+      { ok: true },
+    ],
+  ]);
 });

@@ -1,11 +1,12 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createProbeMemory, envSecrets, runProbe } from "@idp-failover/probes";
+import type { ProbeSpec } from "@idp-failover/core";
+import { createProbeMemory, envSecrets } from "@idp-failover/probes";
 import { createTestCa, type OktaStandIn, startOktaStandIn, type TestCa } from "@idp-failover/stand-ins";
 import { exportJWK, exportPKCS8, generateKeyPair } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { secrets, testPolicy } from "./support.js";
+import { runTestProbe } from "./support.js";
 
 let ca: TestCa;
 let okta: OktaStandIn;
@@ -38,15 +39,8 @@ function tokenSpec() {
   };
 }
 
-function run(spec: Parameters<typeof runProbe>[0], options: Partial<Parameters<typeof runProbe>[1]> = {}) {
-  return runProbe(spec, {
-    secrets,
-    policy: testPolicy,
-    ca: ca.certPem,
-    memory: createProbeMemory(),
-    now: Date.now,
-    ...options,
-  });
+function run(spec: ProbeSpec, options: Parameters<typeof runTestProbe>[2] = {}) {
+  return runTestProbe(ca.certPem, spec, options);
 }
 
 describe("okta-api probe", () => {

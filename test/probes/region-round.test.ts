@@ -1,4 +1,5 @@
 import {
+  type Config,
   InMemoryStore,
   monitorSettings,
   probeResultSchema,
@@ -6,11 +7,16 @@ import {
   regionImpairment,
   regionView,
 } from "@idp-failover/core";
-import { createProbeMemory, runRegionRound } from "@idp-failover/probes";
+import { createProbeMemory, type RegionRoundOptions, runRegionRound } from "@idp-failover/probes";
 import { afterEach, describe, expect, it } from "vitest";
 import { secrets, standInConfig, useIdps } from "./support.js";
 
 const idps = useIdps();
+
+/** One round in `region` against the stand-ins, with the test secrets and CA. */
+function regionRound(config: Config, region: string, options: Partial<RegionRoundOptions> = {}) {
+  return runRegionRound(config, { region, secrets, ca: idps.ca.certPem, now: Date.now, ...options });
+}
 
 describe("region round", () => {
   it("runs every probe of every provider of every site and labels the round", async () => {
@@ -19,13 +25,7 @@ describe("region round", () => {
     const at = Date.parse("2026-01-01T10:00:00Z");
 
     // Act
-    const round = await runRegionRound(config, {
-      region: "eu-west-1",
-      at,
-      secrets,
-      ca: idps.ca.certPem,
-      now: Date.now,
-    });
+    const round = await regionRound(config, "eu-west-1", { at });
 
     // Assess
     expect(round.region).toBe("eu-west-1");
@@ -57,13 +57,7 @@ describe("region round", () => {
     const before = idps.okta.count("oidc-discovery");
 
     // Act
-    await runRegionRound(config, {
-      region: "us-east-1",
-      secrets,
-      ca: idps.ca.certPem,
-      now: Date.now,
-      providers: ["okta"],
-    });
+    await regionRound(config, "us-east-1", { providers: ["okta"] });
 
     // Assess: discovery, jwks and token all needed it; one request served them.
     expect(idps.okta.count("oidc-discovery")).toBe(before + 1);
@@ -75,12 +69,7 @@ describe("region round", () => {
     await idps.okta.setFault({ mode: "http-5xx" });
 
     // Act
-    const round = await runRegionRound(config, {
-      region: "us-east-1",
-      secrets,
-      ca: idps.ca.certPem,
-      now: Date.now,
-    });
+    const round = await regionRound(config, "us-east-1");
 
     // Assess
     const okta = round.results.filter((r) => r.provider === "okta");
@@ -95,13 +84,7 @@ describe("region round", () => {
     await idps.okta.setFault({ mode: "unknown-kid" });
 
     // Act
-    const round = await runRegionRound(config, {
-      region: "us-east-1",
-      secrets,
-      ca: idps.ca.certPem,
-      now: Date.now,
-      providers: ["okta"],
-    });
+    const round = await regionRound(config, "us-east-1", { providers: ["okta"] });
 
     // Assess
     const failing = round.results.filter((r) => !r.ok).map((r) => [r.probe, r.error?.class]);
@@ -113,14 +96,7 @@ describe("region round", () => {
     const config = standInConfig(idps, ["alpha", "beta"]);
 
     // Act
-    const round = await runRegionRound(config, {
-      region: "local",
-      secrets,
-      ca: idps.ca.certPem,
-      now: Date.now,
-      sites: ["beta"],
-      providers: ["entra"],
-    });
+    const round = await regionRound(config, "local", { sites: ["beta"], providers: ["entra"] });
 
     // Assess
     expect(new Set(round.results.map((r) => `${r.site}/${r.provider}`))).toEqual(new Set(["beta/entra"]));
@@ -136,14 +112,7 @@ describe("region round", () => {
     await idps.entra.setFault({ mode: "hang" });
 
     // Act
-    const round = await runRegionRound(config, {
-      region: "local",
-      secrets,
-      ca: idps.ca.certPem,
-      now: Date.now,
-      providers: ["entra"],
-      concurrency: 2,
-    });
+    const round = await regionRound(config, "local", { providers: ["entra"], concurrency: 2 });
 
     // Assess
     expect(round.results.map((r) => r.error?.class)).toEqual(["timeout", "timeout", "timeout", "timeout"]);
@@ -154,8 +123,7 @@ describe("region round", () => {
     const config = standInConfig(idps, ["alpha"]);
     const memory = createProbeMemory();
     const tokens = idps.entra.count("token");
-    const round = () =>
-      runRegionRound(config, { region: "local", secrets, ca: idps.ca.certPem, now: Date.now, memory });
+    const round = () => regionRound(config, "local", { memory });
 
     // Act
     await round();
@@ -179,12 +147,7 @@ describe("the region's own health (canaries and clock)", () => {
     // Prepare
     const config = standInConfig(idps, ["alpha"]);
     // Act
-    const round = await runRegionRound(config, {
-      region: "eu-west-1",
-      secrets,
-      ca: idps.ca.certPem,
-      now: Date.now,
-    });
+    const round = await regionRound(config, "eu-west-1");
     // Assess
     expect(round.health?.canaries.map((c) => [c.name, c.ok])).toEqual([
       ["aws-region", true],
@@ -201,12 +164,7 @@ describe("the region's own health (canaries and clock)", () => {
     idps.canary.cut("eu-west-1");
     const store = new InMemoryStore();
     // Act
-    const round = await runRegionRound(config, {
-      region: "eu-west-1",
-      secrets,
-      ca: idps.ca.certPem,
-      now: Date.now,
-    });
+    const round = await regionRound(config, "eu-west-1");
     const recorded = await recordRound(store, config, round, round.at);
     // Assess
     expect(round.health?.canaries.every((c) => !c.ok)).toBe(true);
@@ -220,12 +178,7 @@ describe("the region's own health (canaries and clock)", () => {
     const config = standInConfig(idps, ["alpha"]);
     idps.canary.skewClock("eu-west-1", -60_000);
     // Act
-    const round = await runRegionRound(config, {
-      region: "eu-west-1",
-      secrets,
-      ca: idps.ca.certPem,
-      now: Date.now,
-    });
+    const round = await regionRound(config, "eu-west-1");
     // Assess
     expect(round.health?.clockSkewMs).toBeGreaterThan(58_000);
     expect(regionImpairment(round.health, monitorSettings(config))).toMatch(/^clock off by 6\d s/);

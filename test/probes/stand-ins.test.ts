@@ -1,44 +1,16 @@
-import { request } from "node:https";
-import * as tls from "node:tls";
 import { entraStandInDefaults, oktaStandInDefaults, startOktaStandIn } from "@idp-failover/stand-ins";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { describe, expect, it } from "vitest";
+import { type Answer, type CallOptions, call as callServer } from "../support/http-call.js";
 import { tenantId, useIdps } from "./support.js";
 
 /* The stand-ins speak the vendors' shapes; the drill and the probe tests rely on these details. */
 
 const idps = useIdps();
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function call(
-  url: string,
-  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: init.method ?? "GET",
-        headers: init.headers,
-        agent: false,
-        ca: [...tls.rootCertificates, idps.ca.certPem],
-      },
-      (res) => {
-        let body = "";
-        res.on("data", (chunk) => {
-          body += chunk;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on("error", reject);
-    req.end(init.body);
-  });
+/** A request to a stand-in, trusting the test CA. */
+function call(url: string, init: Omit<CallOptions, "ca"> = {}): Promise<Answer> {
+  return callServer(url, { ...init, ca: idps.ca.certPem });
 }
 
 async function json(url: string, init?: Parameters<typeof call>[1]): Promise<Record<string, unknown>> {

@@ -5,14 +5,18 @@ import {
   createTestCa,
   type EntraStandIn,
   entraStandInDefaults,
+  entraStandInProvider,
   type OktaStandIn,
   oktaStandInDefaults,
+  oktaStandInProvider,
+  type StandInFault,
+  standInProbeSecrets,
   startCanaryStandIn,
   startEntraStandIn,
   startOktaStandIn,
   type TestCa,
 } from "@idp-failover/stand-ins";
-import { afterAll, afterEach, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 
 /*
  * Shared set-up for the probe tests: a test CA, an Okta and an Entra stand-in over HTTPS, the
@@ -93,10 +97,8 @@ export function useIdps(): Idps {
 }
 
 export const secretValues = {
-  OKTA_PROBE_CLIENT_SECRET: oktaStandInDefaults.client.clientSecret,
+  ...standInProbeSecrets,
   OKTA_POST_CLIENT_SECRET: "post-secret-0123456789",
-  OKTA_API_TOKEN: oktaStandInDefaults.apiToken,
-  ENTRA_PROBE_CLIENT_SECRET: entraStandInDefaults.client.clientSecret,
   WRONG_SECRET: "not-the-right-secret-42",
 };
 
@@ -111,11 +113,62 @@ export const testPolicy: ProbePolicy = policySchema.parse({
 
 export const tenantId = entraStandInDefaults.tenantId;
 
-/** Runs one probe against the stand-ins with the test CA and policy. */
-export function probe(idps: Idps, spec: ProbeSpec, options: Partial<RunProbeOptions> = {}) {
-  return runProbe(spec, { secrets, policy: testPolicy, ca: idps.ca.certPem, now: Date.now, ...options });
+/** Runs one probe with the test secrets and policy, trusting `ca` (PEM); a fresh probe memory unless given one. */
+export function runTestProbe(ca: string, spec: ProbeSpec, options: Partial<RunProbeOptions> = {}) {
+  return runProbe(spec, { secrets, policy: testPolicy, ca, now: Date.now, ...options });
 }
 
+/** Runs one probe against the stand-ins with the test CA and policy. */
+export function probe(idps: Idps, spec: ProbeSpec, options: Partial<RunProbeOptions> = {}) {
+  return runTestProbe(idps.ca.certPem, spec, options);
+}
+
+/** What a table's probes share: the stand-in they are about, its fault, and the probe. */
+export interface ProbeSetup {
+  /** The probe runs as this stand-in's provider, and `fault` is set on it first (`useIdps` clears it after). */
+  idp: "okta" | "entra";
+  fault?: StandInFault;
+  /** The probe; a function where it needs the stand-ins' URLs (they exist only inside a test). */
+  spec: ProbeSpec | ((idps: Idps) => ProbeSpec);
+}
+
+/** A row: the test's name (the behaviour), what it changes in the table's setup, what the result must match. */
+export type ProbeCase = readonly [
+  title: string,
+  setup: Partial<ProbeSetup>,
+  expected: Record<string, unknown>,
+];
+
+/** A test per row of `cases`, each a probe run on `setup` with the row's changes, matched with `toMatchObject`. */
+export function probeCases(idps: Idps, setup: ProbeSetup, cases: readonly ProbeCase[]): void {
+  it.each(cases)("%s", async (_title, changes, expected) => {
+    // Prepare
+    const { idp, fault, spec } = { ...setup, ...changes };
+    if (fault) await idps[idp].setFault(fault);
+    const provider = idp === "okta" ? oktaProvider(idps) : entraProvider(idps);
+
+    // Act
+    const result = await probe(idps, typeof spec === "function" ? spec(idps) : spec, { provider });
+
+    // Assess
+    expect(result).toMatchObject(expected);
+  });
+}
+
+/** What a failed probe's result must match: its class, and a message containing (or matching) `message`. */
+export function failure(
+  errorClass: string,
+  { message, ...result }: { message?: string | RegExp; status?: number; attempts?: number } = {},
+): Record<string, unknown> {
+  const text =
+    message === undefined
+      ? {}
+      : {
+          message:
+            typeof message === "string" ? expect.stringContaining(message) : expect.stringMatching(message),
+        };
+  return { ok: false, ...result, error: { class: errorClass, ...text } };
+}
 export function oktaProvider(idps: Idps, authorizationServer = "default") {
   return { id: "okta", kind: "okta" as const, issuer: idps.okta.issuer(authorizationServer) };
 }
@@ -149,53 +202,7 @@ export function standInConfigInput(
       id,
       hostname: `login${i}.example.com`,
       hostedZoneId: "Z0123456789ABCDEFGHIJ",
-      providers: [
-        {
-          id: "okta",
-          kind: "okta",
-          issuer: idps.okta.issuer("default"),
-          dnsTarget: "example.customdomains.okta.com",
-          probes: [
-            { kind: "oidc-discovery" },
-            { kind: "jwks" },
-            {
-              kind: "token",
-              clientId: oktaStandInDefaults.client.clientId,
-              clientSecretRef: "OKTA_PROBE_CLIENT_SECRET",
-              scope: "idp_failover.probe",
-              audience: "api://default",
-            },
-            { kind: "saml-metadata", url: idps.okta.samlMetadataUrl() },
-            { kind: "okta-api", orgUrl: idps.okta.url, auth: { mode: "token", tokenRef: "OKTA_API_TOKEN" } },
-          ],
-        },
-        {
-          id: "entra",
-          kind: "entra",
-          tenantId,
-          issuer: idps.entra.issuer(tenantId),
-          dnsTarget: "example-login.azurefd.net",
-          probes: [
-            { kind: "oidc-discovery" },
-            { kind: "jwks" },
-            {
-              kind: "token",
-              clientId: entraStandInDefaults.client.clientId,
-              clientSecretRef: "ENTRA_PROBE_CLIENT_SECRET",
-              scope: "api://idp-failover-probe/.default",
-              clientAuth: "client_secret_post",
-            },
-            {
-              kind: "graph-health",
-              tenantId,
-              clientId: entraStandInDefaults.client.clientId,
-              clientSecretRef: "ENTRA_PROBE_CLIENT_SECRET",
-              loginUrl: idps.entra.url,
-              graphUrl: idps.entra.graphUrl,
-            },
-          ],
-        },
-      ],
+      providers: [oktaStandInProvider(idps.okta.url), entraStandInProvider(idps.entra.url)],
     })),
   };
 }

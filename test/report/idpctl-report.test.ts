@@ -27,6 +27,7 @@ const configInput = {
       id: "example",
       hostname: "login.example.com",
       hostedZoneId: "Z0123456789ABCDEFGHIJ",
+      tags: ["gold"],
       providers: [
         { id: "okta", kind: "okta", issuer: "https://example.okta.com", dnsTarget: "example.okta.com" },
         {
@@ -184,6 +185,24 @@ describe("idpctl report", () => {
       runReport({ config: configFile, month: "2026-11", out: join(dir, "missing", "r.md") }, io()),
     );
     expect(unwritable.message).toContain("ENOENT");
+  });
+
+  it("reports the sites of a tag with their figures together, and refuses a tag no site has", async () => {
+    // Act
+    const out = io();
+    await runReport(
+      { config: configFile, tag: ["gold"], month: "2026-11", format: "json", vendor: false },
+      out,
+    );
+    const unknown = await cliError(runReport({ config: configFile, tag: ["platinum"] }, io()));
+    const both = await cliError(runReport({ config: configFile, tag: ["gold"], site: "example" }, io()));
+
+    // Assess
+    const report = slaReportSchema.parse(JSON.parse(out.stdout()));
+    expect(report.sites.map((s) => s.site)).toEqual(["example"]);
+    expect(report.group).toMatchObject({ tags: ["gold"], sites: 1, incidents: 1, measuredMinutes: 360 });
+    expect([unknown.exitCode, unknown.message]).toEqual([2, "no site has the tag(s) platinum (tags: gold)"]);
+    expect([both.exitCode, both.message]).toEqual([2, "use --site or --tag, not both"]);
   });
 
   it("fails with exit code 1 when the table cannot be read", async () => {

@@ -16,9 +16,10 @@ import {
 import { testApprover, testConfig } from "@idp-failover/core/testing";
 
 /*
- * One site on the real core (evaluator, state machine, in-memory ports, outbox notifier) driven on a
- * fake clock: each `step` is a probe round in every region, then an evaluation. Tests pick which
- * provider fails; the Slack and webhook sides are real servers on 127.0.0.1.
+ * One site (or a few, `sites`) on the real core (evaluator, state machine, in-memory ports, outbox
+ * notifier) driven on a fake clock: each `step` is a probe round of every site in every region, then
+ * an evaluation of each. Tests pick which provider fails; the Slack and webhook sides are real
+ * servers on 127.0.0.1.
  */
 
 export const siteId = "acme";
@@ -55,7 +56,10 @@ export class SiteHarness {
   readonly refs = new InMemoryMessageRefs();
   readonly evaluator: EvaluatorDeps;
 
-  constructor(readonly config: Config) {
+  constructor(
+    readonly config: Config,
+    readonly sites: readonly string[] = [siteId],
+  ) {
     this.evaluator = {
       store: this.store,
       dns: this.dns,
@@ -69,13 +73,13 @@ export class SiteHarness {
   async step(health: { okta: Health; entra?: Health }): Promise<void> {
     const at = this.clock.now();
     for (const region of regions) {
-      const results = [
-        ...roundResults("okta", region, at, health.okta),
-        ...roundResults("entra", region, at, health.entra ?? "ok"),
-      ];
+      const results = this.sites.flatMap((site) => [
+        ...roundResults(site, "okta", region, at, health.okta),
+        ...roundResults(site, "entra", region, at, health.entra ?? "ok"),
+      ]);
       await recordRound(this.store, this.config, { region, at, results }, at);
     }
-    await evaluateSite(this.evaluator, this.config, siteId);
+    for (const site of this.sites) await evaluateSite(this.evaluator, this.config, site);
     this.clock.advance(cadenceMs);
   }
 
@@ -94,40 +98,38 @@ export class SiteHarness {
     throw new Error(`condition not reached after ${maxSteps} steps (state ${await this.stateName()})`);
   }
 
-  async state() {
-    const stored = await this.store.loadState(siteId);
+  async state(site = this.sites[0] ?? siteId) {
+    const stored = await this.store.loadState(site);
     if (!stored) throw new Error("no state stored yet");
     return stored.state;
   }
 
-  async stateName(): Promise<string> {
-    return (await this.store.loadState(siteId))?.state.state ?? "(none)";
+  async stateName(site = this.sites[0] ?? siteId): Promise<string> {
+    return (await this.store.loadState(site))?.state.state ?? "(none)";
   }
 
-  /** Outage, failover, recovery: returns once a failback approval is pending. */
+  /** Outage, failover, recovery (of every site): returns once each has a failback approval pending. */
   async reachFailbackPending(afterEach?: () => Promise<void>): Promise<string> {
+    const all = async (state: string) =>
+      (await Promise.all(this.sites.map((site) => this.stateName(site)))).every((s) => s === state);
     await this.step({ okta: "ok" });
-    await this.stepUntil(
-      { okta: "down" },
-      async () => (await this.stateName()) === "secondary-active",
-      50,
-      afterEach,
-    );
-    await this.stepUntil(
-      { okta: "ok" },
-      async () => (await this.stateName()) === "failback-pending",
-      100,
-      afterEach,
-    );
+    await this.stepUntil({ okta: "down" }, () => all("secondary-active"), 50, afterEach);
+    await this.stepUntil({ okta: "ok" }, () => all("failback-pending"), 100, afterEach);
     const approval = (await this.state()).approval;
     if (!approval) throw new Error("failback-pending without an approval");
     return approval.id;
   }
 }
 
-function roundResults(provider: string, region: string, at: number, health: Health): ProbeResult[] {
+function roundResults(
+  site: string,
+  provider: string,
+  region: string,
+  at: number,
+  health: Health,
+): ProbeResult[] {
   const iso = new Date(at).toISOString();
-  const base = { site: siteId, provider, region, at: iso, criticality: "critical" as const };
+  const base = { site, provider, region, at: iso, criticality: "critical" as const };
   if (health === "ok") {
     return [
       { ...base, probe: "oidc-discovery", kind: "oidc-discovery", ok: true, latencyMs: 120, status: 200 },

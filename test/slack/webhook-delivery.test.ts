@@ -157,7 +157,10 @@ describe("webhook delivery", () => {
     const { endpoints: resolved, missing } = webhookEndpoints(site.config, (ref) =>
       ref === "WEBHOOK_SECRET" ? undefined : "x",
     );
-    expect(missing).toEqual(["ops", "audit"]);
+    expect(missing).toEqual([
+      { channel: "webhook:ops", secretRef: "WEBHOOK_SECRET" },
+      { channel: "webhook:audit", secretRef: "WEBHOOK_SECRET" },
+    ]);
     const report = await deliver(resolved);
     expect(ops.received).toHaveLength(0);
     expect(audit.received).toHaveLength(0);

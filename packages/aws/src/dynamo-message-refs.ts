@@ -1,4 +1,3 @@
-import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { type MessageRefs, messageRefSchema } from "@idp-failover/core";
 import { parseItem, SingleTable, type SingleTableOptions } from "./single-table.js";
 import { keys } from "./table.js";
@@ -12,24 +11,11 @@ export class DynamoMessageRefs implements MessageRefs {
   }
 
   async recall(site: string, key: string): Promise<Record<string, string> | undefined> {
-    const out = await this.table.doc.send(
-      new GetCommand({
-        TableName: this.table.tableName,
-        Key: { PK: keys.site(site), SK: keys.messageRef(key) },
-        ConsistentRead: true,
-      }),
-    );
-    return out.Item
-      ? parseItem(messageRefSchema, out.Item.ref, `message ref ${key} of site ${site}`)
-      : undefined;
+    const item = await this.table.get({ PK: keys.site(site), SK: keys.messageRef(key) });
+    return item ? parseItem(messageRefSchema, item.ref, `message ref ${key} of site ${site}`) : undefined;
   }
 
   async remember(site: string, key: string, ref: Record<string, string>): Promise<void> {
-    await this.table.doc.send(
-      new PutCommand({
-        TableName: this.table.tableName,
-        Item: { PK: keys.site(site), SK: keys.messageRef(key), ref: { ...ref } },
-      }),
-    );
+    await this.table.put({ PK: keys.site(site), SK: keys.messageRef(key), ref: { ...ref } });
   }
 }

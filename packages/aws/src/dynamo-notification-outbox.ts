@@ -1,4 +1,4 @@
-import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import {
   type NotificationIntent,
   type NotificationOutbox,
@@ -45,27 +45,20 @@ export class DynamoNotificationOutbox implements NotificationOutbox {
   }
 
   private async enqueueOne(intent: NotificationIntent, channel: string, now: number): Promise<void> {
-    try {
-      await this.table.doc.send(
-        new PutCommand({
-          TableName: this.table.tableName,
-          Item: {
-            PK: keys.site(intent.site),
-            SK: keys.delivery(intent.id, channel),
-            intent,
-            channel,
-            attempts: 0,
-            nextAttemptAt: now,
-            GSI1PK: outboxPartition,
-            GSI1SK: dueKey(now, intent, channel),
-          },
-          // Idempotent on (intent id, channel): a repeated enqueue never resets a delivery.
-          ConditionExpression: "attribute_not_exists(PK)",
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+    await this.table.put(
+      {
+        PK: keys.site(intent.site),
+        SK: keys.delivery(intent.id, channel),
+        intent,
+        channel,
+        attempts: 0,
+        nextAttemptAt: now,
+        GSI1PK: outboxPartition,
+        GSI1SK: dueKey(now, intent, channel),
+      },
+      // Idempotent on (intent id, channel): a repeated enqueue never resets a delivery.
+      { ConditionExpression: "attribute_not_exists(PK)" },
+    );
   }
 
   async due(now: number, limit: number): Promise<OutboxDelivery[]> {

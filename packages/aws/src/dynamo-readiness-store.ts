@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import {
   type ReadinessReader,
   type ReadinessResult,
@@ -17,6 +16,7 @@ import {
   SingleTable,
   type SingleTableOptions,
   StoredItemInvalidError,
+  sortKeyBetween,
   stringAttribute,
 } from "./single-table.js";
 import { keys } from "./table.js";
@@ -76,12 +76,12 @@ export class DynamoReadinessStore implements ReadinessStore, ReadinessReader, Re
   }
 
   async latest(site: string): Promise<ReadinessResult | undefined> {
-    const item = await this.get(keys.site(site), keys.readiness);
+    const item = await this.table.get({ PK: keys.site(site), SK: keys.readiness });
     return item ? resultOf(item, `latest readiness of site ${site}`) : undefined;
   }
 
   async latestReadiness(site: string): Promise<ReadinessSummary | undefined> {
-    const item = await this.get(keys.site(site), keys.readinessComplete);
+    const item = await this.table.get({ PK: keys.site(site), SK: keys.readinessComplete });
     if (!item) return undefined;
     const what = `readiness summary of site ${site}`;
     return {
@@ -94,14 +94,9 @@ export class DynamoReadinessStore implements ReadinessStore, ReadinessReader, Re
 
   async history(site: string, from: number, to: number): Promise<ReadinessResult[]> {
     if (to <= from) return [];
-    const items = await this.table.query({
-      KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
-      ExpressionAttributeValues: {
-        ":pk": keys.site(site),
-        ":from": keys.readinessAt(from),
-        ":to": keys.readinessAt(to - 1),
-      },
-    });
+    const items = await this.table.query(
+      sortKeyBetween(keys.site(site), keys.readinessAt(from), keys.readinessAt(to - 1)),
+    );
     return items.map((item) => resultOf(item, `readiness ${String(item.SK)} of site ${site}`));
   }
 
@@ -119,17 +114,12 @@ export class DynamoReadinessStore implements ReadinessStore, ReadinessReader, Re
     }
     await this.table.putAll(chunks);
     const head = { generation, chunks: chunks.length, bytes: bytes.length, sha256: digest(bytes) };
-    await this.table.doc.send(
-      new PutCommand({
-        TableName: this.table.tableName,
-        Item: { PK: keys.readinessSnapshots(site), SK: keys.snapshotHead, ...head, expiresAt },
-      }),
-    );
+    await this.table.put({ PK: keys.readinessSnapshots(site), SK: keys.snapshotHead, ...head, expiresAt });
   }
 
   /** The stored state, or undefined when there is none or it does not read back whole. */
   async loadSnapshot(site: string): Promise<Uint8Array | undefined> {
-    const item = await this.get(keys.readinessSnapshots(site), keys.snapshotHead);
+    const item = await this.table.get({ PK: keys.readinessSnapshots(site), SK: keys.snapshotHead });
     if (!item) return undefined;
     const head = parseItem(headSchema, item, `readiness snapshot head of site ${site}`);
     const found = await this.table.getAll(
@@ -144,13 +134,6 @@ export class DynamoReadinessStore implements ReadinessStore, ReadinessReader, Re
     if (!parts.every((p): p is Uint8Array => p instanceof Uint8Array)) return undefined;
     const bytes = Buffer.concat(parts);
     return bytes.length === head.bytes && digest(bytes) === head.sha256 ? bytes : undefined;
-  }
-
-  private async get(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
-    const out = await this.table.doc.send(
-      new GetCommand({ TableName: this.table.tableName, Key: { PK: pk, SK: sk }, ConsistentRead: true }),
-    );
-    return out.Item;
   }
 }
 

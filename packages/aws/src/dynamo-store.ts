@@ -1,4 +1,3 @@
-import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import {
   type AuditRecord,
   auditRecordSchema,
@@ -23,12 +22,12 @@ import {
   siteStateSchema,
 } from "@idp-failover/core";
 import * as z from "@idp-failover/core/zod-mini";
-import { isConditionalCheckFailed } from "./aws-errors.js";
 import {
   parseItem,
   parseJsonItem,
   SingleTable,
   type SingleTableOptions,
+  sortKeyBetween,
   stringAttribute,
 } from "./single-table.js";
 import { isoKey, keys, timeKey } from "./table.js";
@@ -75,6 +74,14 @@ export class StateItemTooLargeError extends Error {
   override name = "StateItemTooLargeError";
 }
 
+/** The condition of a write stamped with a round: no item yet, or one from this round or an older one. */
+function noNewerRound(lastRoundAt: number) {
+  return {
+    ConditionExpression: "attribute_not_exists(PK) OR lastRoundAt <= :at",
+    ExpressionAttributeValues: { ":at": lastRoundAt },
+  };
+}
+
 export class DynamoStore implements Store {
   private readonly table: SingleTable;
   private readonly resultTtlSeconds: number;
@@ -87,14 +94,7 @@ export class DynamoStore implements Store {
   // ---- state ----------------------------------------------------------------------------------
 
   async loadState(site: string): Promise<StoredState | undefined> {
-    const out = await this.table.doc.send(
-      new GetCommand({
-        TableName: this.table.tableName,
-        Key: { PK: keys.site(site), SK: keys.state },
-        ConsistentRead: true,
-      }),
-    );
-    const item = out.Item;
+    const item = await this.table.get({ PK: keys.site(site), SK: keys.state });
     if (!item) return undefined;
     const what = `state of site ${site}`;
     const state = parseJsonItem(siteStateSchema, item.state, what);
@@ -115,30 +115,22 @@ export class DynamoStore implements Store {
           `${outbox?.events.length ?? 0} events and ${outbox?.rollups.length ?? 0} rollups not yet carried out`,
       );
     }
-    try {
-      await this.table.doc.send(
-        new PutCommand({
-          TableName: this.table.tableName,
-          Item: {
-            PK: keys.site(next.site),
-            SK: keys.state,
-            version: next.version,
-            state,
-            ...(outboxJson ? { outbox: outboxJson } : {}),
+    const saved = await this.table.put(
+      {
+        PK: keys.site(next.site),
+        SK: keys.state,
+        version: next.version,
+        state,
+        ...(outboxJson ? { outbox: outboxJson } : {}),
+      },
+      expectedVersion === 0
+        ? { ConditionExpression: "attribute_not_exists(PK)" }
+        : {
+            ConditionExpression: "version = :expected",
+            ExpressionAttributeValues: { ":expected": expectedVersion },
           },
-          ...(expectedVersion === 0
-            ? { ConditionExpression: "attribute_not_exists(PK)" }
-            : {
-                ConditionExpression: "version = :expected",
-                ExpressionAttributeValues: { ":expected": expectedVersion },
-              }),
-        }),
-      );
-      return { kind: "saved" };
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return { kind: "conflict" };
-      throw error;
-    }
+    );
+    return saved ? { kind: "saved" } : { kind: "conflict" };
   }
 
   // ---- trackers -------------------------------------------------------------------------------
@@ -165,35 +157,22 @@ export class DynamoStore implements Store {
    * must never overwrite a newer one: the write is conditional on `lastRoundAt` not going back.
    */
   async saveTracker(entry: StoredTracker): Promise<void> {
-    try {
-      await this.table.doc.send(
-        new PutCommand({
-          TableName: this.table.tableName,
-          Item: {
-            PK: keys.site(entry.site),
-            SK: keys.tracker(entry.provider, entry.region),
-            provider: entry.provider,
-            region: entry.region,
-            lastRoundAt: entry.tracker.lastRoundAt,
-            tracker: entry.tracker,
-          },
-          ConditionExpression: "attribute_not_exists(PK) OR lastRoundAt <= :at",
-          ExpressionAttributeValues: { ":at": entry.tracker.lastRoundAt },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      // A newer round is already folded in: this one is late, and the newer tracker stands.
-    }
+    // Refused when a newer round is already folded in: this one is late, and the newer tracker stands.
+    await this.table.put(
+      {
+        PK: keys.site(entry.site),
+        SK: keys.tracker(entry.provider, entry.region),
+        provider: entry.provider,
+        region: entry.region,
+        lastRoundAt: entry.tracker.lastRoundAt,
+        tracker: entry.tracker,
+      },
+      noNewerRound(entry.tracker.lastRoundAt),
+    );
   }
 
   async saveDnsObservation(site: string, observation: DnsObservation): Promise<void> {
-    await this.table.doc.send(
-      new PutCommand({
-        TableName: this.table.tableName,
-        Item: { PK: keys.site(site), SK: keys.dnsObservation(observation.region), observation },
-      }),
-    );
+    await this.table.put({ PK: keys.site(site), SK: keys.dnsObservation(observation.region), observation });
   }
 
   async loadDnsObservations(site: string): Promise<DnsObservation[]> {
@@ -211,23 +190,15 @@ export class DynamoStore implements Store {
    * going back. It expires a week after its round: a layout the config no longer has leaves nothing.
    */
   async saveRegionHeartbeat(heartbeat: RegionHeartbeat): Promise<void> {
-    try {
-      await this.table.doc.send(
-        new PutCommand({
-          TableName: this.table.tableName,
-          Item: {
-            PK: keys.heartbeats,
-            SK: heartbeatKey(heartbeat),
-            ...heartbeat,
-            expiresAt: Math.floor(heartbeat.lastRoundAt / 1000) + heartbeatTtlSeconds,
-          },
-          ConditionExpression: "attribute_not_exists(PK) OR lastRoundAt <= :at",
-          ExpressionAttributeValues: { ":at": heartbeat.lastRoundAt },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+    await this.table.put(
+      {
+        PK: keys.heartbeats,
+        SK: heartbeatKey(heartbeat),
+        ...heartbeat,
+        expiresAt: Math.floor(heartbeat.lastRoundAt / 1000) + heartbeatTtlSeconds,
+      },
+      noNewerRound(heartbeat.lastRoundAt),
+    );
   }
 
   async loadRegionHeartbeats(): Promise<RegionHeartbeat[]> {
@@ -274,14 +245,9 @@ export class DynamoStore implements Store {
   async listResults(site: string, provider: string, from: number, to: number): Promise<ProbeResult[]> {
     if (to <= from) return [];
     // SK is `{at}#{region}`: BETWEEN `{from}` AND `{to}` is exactly [from, to).
-    const items = await this.table.query({
-      KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
-      ExpressionAttributeValues: {
-        ":pk": keys.probe(site, provider),
-        ":from": timeKey(from),
-        ":to": timeKey(to),
-      },
-    });
+    const items = await this.table.query(
+      sortKeyBetween(keys.probe(site, provider), timeKey(from), timeKey(to)),
+    );
     return items.flatMap((item) => {
       const round = parseItem(probeRoundSchema, item, `probe round ${String(item.SK)}`);
       return round.results.map((result) =>
@@ -309,27 +275,18 @@ export class DynamoStore implements Store {
   async listAudit(site: string, from: number, to: number, limit = 100): Promise<AuditRecord[]> {
     if (to <= from || limit <= 0) return [];
     const items = await this.table.query(
-      {
-        KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
-        ExpressionAttributeValues: {
-          ":pk": keys.site(site),
-          ":from": keys.auditAt(from),
-          ":to": keys.auditAt(to),
-        },
-        ScanIndexForward: false,
-      },
+      { ...sortKeyBetween(keys.site(site), keys.auditAt(from), keys.auditAt(to)), ScanIndexForward: false },
       limit,
     );
     return items.map((item) => parseItem(auditRecordSchema, item, `audit record ${String(item.SK)}`));
   }
 
   async putIncident(incident: Incident): Promise<void> {
-    await this.table.doc.send(
-      new PutCommand({
-        TableName: this.table.tableName,
-        Item: { PK: keys.site(incident.site), SK: keys.incident(incident.start, incident.id), ...incident },
-      }),
-    );
+    await this.table.put({
+      PK: keys.site(incident.site),
+      SK: keys.incident(incident.start, incident.id),
+      ...incident,
+    });
   }
 
   /**
@@ -340,12 +297,7 @@ export class DynamoStore implements Store {
     if (to <= from) return [];
     const found: Incident[] = [];
     const pages = this.table.queryPages({
-      KeyConditionExpression: "PK = :pk AND SK BETWEEN :first AND :to",
-      ExpressionAttributeValues: {
-        ":pk": keys.site(site),
-        ":first": keys.incidentPrefix,
-        ":to": keys.incidentAt(to),
-      },
+      ...sortKeyBetween(keys.site(site), keys.incidentPrefix, keys.incidentAt(to)),
       ScanIndexForward: false,
     });
     for await (const page of pages) {
@@ -370,14 +322,9 @@ export class DynamoStore implements Store {
 
   async listRollups(site: string, provider: string, from: number, to: number): Promise<MinuteRollup[]> {
     if (to <= from) return [];
-    const items = await this.table.query({
-      KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :last",
-      ExpressionAttributeValues: {
-        ":pk": keys.rollup(site, provider),
-        ":from": timeKey(from),
-        ":last": timeKey(to - 1),
-      },
-    });
+    const items = await this.table.query(
+      sortKeyBetween(keys.rollup(site, provider), timeKey(from), timeKey(to - 1)),
+    );
     return items.map((item) => parseItem(minuteRollupSchema, item, `rollup ${String(item.SK)}`));
   }
 }

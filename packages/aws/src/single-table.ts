@@ -3,10 +3,14 @@ import {
   BatchGetCommand,
   BatchWriteCommand,
   DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  type PutCommandInput,
   QueryCommand,
   type QueryCommandInput,
 } from "@aws-sdk/lib-dynamodb";
-import { jitteredDelay, realSleep, type Sleep } from "./aws-errors.js";
+import { mapConcurrent } from "@idp-failover/core";
+import { isConditionalCheckFailed, jitteredDelay, realSleep, type Sleep } from "./aws-errors.js";
 
 /*
  * The table access the DynamoDB adapters share: a document client (plain JS values in and out),
@@ -74,6 +78,18 @@ export function numberAttribute(item: Item, name: string, what: string): number 
 const batchWriteMax = 25;
 const batchGetMax = 100;
 
+/** A query's key condition: partition `pk`, sort keys from `first` to `last`, both included. */
+export function sortKeyBetween(
+  pk: string,
+  first: string,
+  last: string,
+): Pick<QueryCommandInput, "KeyConditionExpression" | "ExpressionAttributeValues"> {
+  return {
+    KeyConditionExpression: "PK = :pk AND SK BETWEEN :first AND :last",
+    ExpressionAttributeValues: { ":pk": pk, ":first": first, ":last": last },
+  };
+}
+
 export class SingleTable {
   readonly tableName: string;
   readonly doc: DynamoDBDocumentClient;
@@ -92,39 +108,55 @@ export class SingleTable {
     };
   }
 
+  /** One item by its key, strongly consistent. */
+  async get(key: Key): Promise<Item | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    return out.Item;
+  }
+
+  /**
+   * Puts one item; with a `condition`, only when it holds. Returns false when DynamoDB refused the
+   * write on the condition (an expected outcome for the caller to name), true when it was written.
+   */
+  async put(
+    item: Item,
+    condition?: Pick<PutCommandInput, "ConditionExpression" | "ExpressionAttributeValues">,
+  ): Promise<boolean> {
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition }));
+      return true;
+    } catch (error) {
+      if (condition && isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
   /** Every page of a query (or the first `limit` items). */
   async query(input: Omit<QueryCommandInput, "TableName">, limit?: number): Promise<Item[]> {
     const items: Item[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          ...input,
-          TableName: this.tableName,
-          ...(limit !== undefined ? { Limit: limit - items.length } : {}),
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start && (limit === undefined || items.length < limit));
+    for await (const page of this.queryPages(input, limit)) items.push(...page);
     return items;
   }
 
-  /** Query pages one at a time, for readers that stop early. */
-  async *queryPages(input: Omit<QueryCommandInput, "TableName">): AsyncGenerator<Item[]> {
+  /** Query pages one at a time (up to `limit` items in all), for readers that stop early. */
+  async *queryPages(input: Omit<QueryCommandInput, "TableName">, limit?: number): AsyncGenerator<Item[]> {
     let start: Record<string, unknown> | undefined;
+    let read = 0;
     do {
       const page = await this.doc.send(
         new QueryCommand({
           ...input,
           TableName: this.tableName,
+          ...(limit !== undefined ? { Limit: limit - read } : {}),
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
+      read += page.Items?.length ?? 0;
       yield page.Items ?? [];
       start = page.LastEvaluatedKey;
-    } while (start);
+    } while (start && (limit === undefined || read < limit));
   }
 
   /** Puts every item (last one wins for a repeated key), 25 per call, retrying unprocessed ones. */
@@ -132,7 +164,7 @@ export class SingleTable {
     const unique = [...new Map(items.map((item) => [`${item.PK}\u0000${item.SK}`, item])).values()];
     const chunks: Item[][] = [];
     for (let i = 0; i < unique.length; i += batchWriteMax) chunks.push(unique.slice(i, i + batchWriteMax));
-    await inParallel(chunks, 4, (chunk) => this.writeChunk(chunk));
+    await mapConcurrent(chunks, 4, (chunk) => this.writeChunk(chunk));
   }
 
   private async writeChunk(chunk: Item[]): Promise<void> {
@@ -183,19 +215,4 @@ export class SingleTable {
       pending = await send(pending);
     }
   }
-}
-
-async function inParallel<T>(
-  items: readonly T[],
-  width: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(width, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  });
-  await Promise.all(lanes);
 }

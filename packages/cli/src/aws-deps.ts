@@ -8,6 +8,7 @@ import {
   OutboxNotifier,
   type Site,
   type SiteState,
+  sitesTagged,
 } from "@idp-failover/core";
 import { type AppliedCommand, type OperatorInput, operatorCommand } from "@idp-failover/orchestration";
 import type { Command } from "commander";
@@ -156,6 +157,22 @@ export function requireSite(config: Config, siteId: string): Site {
     );
   }
   return site;
+}
+
+/** The sites with every one of `tags` (`--tag`, once or more); none is bad input, said with the tags there are. */
+export function requireTagged(config: Config, tags: readonly string[]): Site[] {
+  const sites = sitesTagged(config, tags);
+  if (sites.length === 0) {
+    const known = [...new Set(config.sites.flatMap((s) => s.tags))].sort();
+    const there = known.length > 0 ? `tags: ${known.join(", ")}` : "no site has tags";
+    throw new CliError(`no site has the tag(s) ${tags.join(", ")} (${there})`, 2);
+  }
+  return sites;
+}
+
+/** Commander's collector for an option given more than once (`--tag a --tag b`). */
+export function collectValues(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 export function parseWaitSeconds(value: string | undefined): number {

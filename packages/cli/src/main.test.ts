@@ -19,6 +19,7 @@ import { capturedIo } from "./testing.js";
 const root = join(import.meta.dirname, "..", "..", "..");
 const bin = join(root, "packages", "cli", "bin", "idpctl.js");
 const example = join(root, "examples", "okta-entra.yaml");
+const mspExample = join(root, "examples", "msp.yaml");
 const scenario = join(root, "examples", "scenarios", "okta-outage.json");
 
 async function idpctl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -84,6 +85,55 @@ describe("idpctl validate", () => {
     expect(near.stderr).toMatch(
       /warnings:\n {2}lambdaConcurrencyQuota: reserves 7 .* of the account's Lambda quota of 108/,
     );
+  });
+
+  it("prints one site's effective config with --site: its own policy and alerting merged over the deployment's", async () => {
+    // Act
+    const run = await idpctl("validate", "--config", mspExample, "--site", "globex", "--json");
+    const unknown = await idpctl("validate", "--config", mspExample, "--site", "nope");
+
+    // Assess
+    expect(run.code).toBe(0);
+    const site = JSON.parse(run.stdout) as {
+      policy: { cadenceSeconds: number; quorum: number; failback: { steps: number[]; holdSeconds: number } };
+      alerting: { slack: { channel: string; botTokenRef: string }; webhooks: Array<{ name: string }> };
+      tags: string[];
+    };
+    expect(site.policy).toMatchObject({
+      cadenceSeconds: 30,
+      quorum: 2,
+      failback: { steps: [50, 100], holdSeconds: 300 },
+    });
+    expect(site.alerting.slack).toMatchObject({
+      channel: "#identity-alerts",
+      botTokenRef: "GLOBEX_SLACK_BOT_TOKEN",
+    });
+    expect(site.alerting.webhooks.map((w) => w.name)).toEqual(["globex-pager"]);
+    expect(site.tags).toEqual(["globex", "silver", "us"]);
+    expect([unknown.code, unknown.stderr]).toEqual([
+      2,
+      expect.stringContaining('no site "nope" in the config (sites: acme, globex, initech)'),
+    ]);
+  });
+
+  it("prints the MSP example's effective config, each site's own settings only where they differ, and parses it again", async () => {
+    // Act
+    const run = await idpctl("validate", "--config", mspExample, "--json");
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toContain("warnings:");
+    expect(run.stderr).toContain(
+      "sites: 3 (3 with a policy of their own, 2 with their own alerting); tags: acme 1, eu 2,",
+    );
+    const printed = JSON.parse(run.stdout) as { sites: Array<{ id: string; alerting?: unknown }> };
+    expect(printed.sites.map((s) => [s.id, s.alerting !== undefined])).toEqual([
+      ["acme", true],
+      ["globex", true],
+      ["initech", false],
+    ]);
+    const reparsed = parseConfig(printed);
+    expect(reparsed.ok && reparsed.config.sites.map((s) => s.policy.cadenceSeconds)).toEqual([10, 30, 10]);
   });
 
   it("lists every offending path with its hint and exits 2", async () => {

@@ -1,4 +1,5 @@
 import { type MonitorSettings, monitorSettingsSchema } from "./monitor.js";
+import { mergeOver, overrideSchema, sameSettings } from "./overrides.js";
 import { type Criticality, defaultCriticality, type ProbeKind } from "./probe-result.js";
 import * as z from "./zod-mini.js";
 
@@ -563,16 +564,18 @@ const approvers = z.prefault(
   {},
 );
 
+/** `alerting.slack`: the channel, who may approve, and the Slack app's secrets (a site may have its own app). */
+export const slackAlertingSchema = z.strictObject({
+  channel: nonEmpty,
+  approvers,
+  botTokenRef: z._default(secretRef, "SLACK_BOT_TOKEN"),
+  signingSecretRef: z._default(secretRef, "SLACK_SIGNING_SECRET"),
+});
+export type SlackAlerting = z.infer<typeof slackAlertingSchema>;
+
 export const alertingSchema = z.prefault(
   z.strictObject({
-    slack: z.optional(
-      z.strictObject({
-        channel: nonEmpty,
-        approvers,
-        botTokenRef: z._default(secretRef, "SLACK_BOT_TOKEN"),
-        signingSecretRef: z._default(secretRef, "SLACK_SIGNING_SECRET"),
-      }),
-    ),
+    slack: z.optional(slackAlertingSchema),
     webhooks: z._default(
       z.array(z.strictObject({ name: identifier, url: httpsUrl, secretRef: secretRef })),
       [],
@@ -581,6 +584,9 @@ export const alertingSchema = z.prefault(
   }),
   {},
 );
+export type Alerting = z.infer<typeof alertingSchema>;
+/** A site's alerting: the deployment's Slack and webhooks with the site's own merged over them. */
+export type SiteAlerting = Omit<Alerting, "eventBus">;
 
 /*
  * The data plane's section (data-plane.ts says what the data plane is). Its schema lives here, with
@@ -725,6 +731,26 @@ const regionsSchema = z._default(z.array(awsRegion).check(z.minLength(1)), [
   "eu-west-1",
 ]);
 
+/*
+ * A site's own settings (docs/many-sites.md): any part of the policy and of alerting, merged over the
+ * deployment's (objects key by key, arrays replaced, approvers replaced whole), and tags for the
+ * operator views. The override schemas are derived from the sections' own, so every field added to
+ * them later can be set per site.
+ */
+export const sitePolicySchema = overrideSchema(policySchema);
+export const siteAlertingSchema = overrideSchema(alertingSchema, ["slack.approvers"]);
+export const siteTagSchema = z
+  .string()
+  .check(
+    z.regex(/^[a-z0-9][a-z0-9-]{0,31}$/, { error: "a tag is lowercase letters, digits and dashes (max 32)" }),
+  );
+
+const siteEntrySchema = z.extend(siteSchema, {
+  policy: z.optional(sitePolicySchema),
+  alerting: z.optional(siteAlertingSchema),
+  tags: z._default(z.array(siteTagSchema), []),
+});
+
 export const configSchema = z.strictObject({
   version: z._default(z.literal(1), 1),
   /** Where the table, the evaluator and the control plane live. */
@@ -756,7 +782,7 @@ export const configSchema = z.strictObject({
    * validate and cost count the functions' reserved concurrency against it (account-limits.ts).
    */
   lambdaConcurrencyQuota: z._default(z.number().check(z.int(), z.gte(1)), defaultLambdaConcurrencyQuota),
-  sites: z.array(siteSchema).check(z.minLength(1)),
+  sites: z.array(siteEntrySchema).check(z.minLength(1)),
 });
 
 /** A provider after defaults: issuer known, probes listed, set identifier chosen. */
@@ -798,6 +824,12 @@ export interface Site {
    * deployment's `dataPlane.enabled` is false); absent in configs built in code means true.
    */
   dataPlane?: boolean;
+  /** The policy this site runs under: the deployment's, with the site's own `policy` merged over it. */
+  policy: Policy;
+  /** Where this site's notifications go: the deployment's alerting, with the site's own merged over it. */
+  alerting: SiteAlerting;
+  /** Short labels for the operator views (`idpctl status --tag`, the dashboard, `idpctl report --tag`). */
+  tags: string[];
 }
 
 export interface Config {
@@ -805,7 +837,7 @@ export interface Config {
   homeRegion: string;
   regions: string[];
   policy: Policy;
-  alerting: z.infer<typeof alertingSchema>;
+  alerting: Alerting;
   sla: { targetPct: number };
   /** Always set by `parseConfig`; configs built in code (replay) may leave it out for the defaults. */
   dataPlane?: DataPlaneSettings;
@@ -842,8 +874,12 @@ export function parseConfig(input: unknown): ConfigParse {
   }
   const raw = parsed.data;
   const issues: ConfigIssue[] = [];
-  const sites = raw.sites.map((site, s) => resolveSite(site, s, raw.sla.targetPct, issues));
   checkPolicy(raw.policy, raw.regions, issues);
+  const deploymentIssues = [...issues];
+  const sites = raw.sites.map((site, s) => {
+    const resolved = resolveSite(site, s, raw.sla.targetPct, issues);
+    return { ...resolved, ...resolveSiteSettings(site, s, raw, deploymentIssues, issues) };
+  });
   checkUnique(
     raw.sites.map((s) => s.id),
     "sites",
@@ -879,12 +915,81 @@ export function parseConfig(input: unknown): ConfigParse {
 /** Just the policy and the regions of a config (other keys are ignored here). */
 const policyAndRegions = z.object({ policy: z.prefault(policySchema, {}), regions: regionsSchema });
 
+type SiteEntry = z.infer<typeof siteEntrySchema>;
+
+/**
+ * A site's policy and alerting: the deployment's with the site's own merged over them, each checked
+ * as a whole where the site wrote something (an issue the deployment's own section already has is
+ * said once, at the deployment's path).
+ */
+function resolveSiteSettings(
+  site: SiteEntry,
+  s: number,
+  raw: z.infer<typeof configSchema>,
+  deploymentIssues: readonly ConfigIssue[],
+  issues: ConfigIssue[],
+): Pick<Site, "policy" | "alerting" | "tags"> {
+  const path = `sites.${s}`;
+  const policy = mergeOver(raw.policy, site.policy);
+  if (site.policy) {
+    const own: ConfigIssue[] = [];
+    checkPolicy(policy, raw.regions, own, `${path}.policy`);
+    const known = new Set(deploymentIssues.map((i) => `${i.path}\u0000${i.message}`));
+    issues.push(...own.filter((i) => !known.has(`${i.path.replace(`${path}.`, "")}\u0000${i.message}`)));
+    const tick = raw.policy.cadenceSeconds;
+    if (policy.cadenceSeconds % tick !== 0) {
+      const below = Math.max(1, Math.floor(policy.cadenceSeconds / tick)) * tick;
+      const above = Math.ceil(policy.cadenceSeconds / tick) * tick;
+      issues.push({
+        path: `${path}.policy.cadenceSeconds`,
+        message: `${policy.cadenceSeconds} s is not a whole multiple of the deployment's policy.cadenceSeconds (${tick} s): a site's probes run on every k-th probe tick`,
+        hint: `use ${below === above ? below : `${below} or ${above}`}`,
+      });
+    }
+  }
+  const { eventBus: _deploymentBus, ...deploymentAlerting } = raw.alerting;
+  const { eventBus, ...ownAlerting } = site.alerting ?? {};
+  if (eventBus !== undefined) {
+    issues.push({
+      path: `${path}.alerting.eventBus`,
+      message: "the event bus is the deployment's: every site's events go to alerting.eventBus",
+      hint: "remove it here; to hand one customer's events on, add an EventBridge rule matching detail.site on that bus (docs/events.md)",
+    });
+  }
+  let slack = deploymentAlerting.slack;
+  if (ownAlerting.slack) {
+    // Merged from a part: a site with Slack of its own and none at the top must still name a channel.
+    const merged = slackAlertingSchema.safeParse(
+      mergeOver(deploymentAlerting.slack ?? {}, ownAlerting.slack),
+    );
+    if (merged.success) slack = merged.data;
+    else {
+      for (const issue of merged.error.issues) {
+        issues.push({
+          path: [`${path}.alerting.slack`, ...issue.path.map(String)].join("."),
+          message: plainMessage(issue),
+          hint: "a site's slack section is merged over alerting.slack; with none there, give the site a channel",
+        });
+      }
+    }
+  }
+  const webhooks = ownAlerting.webhooks ?? deploymentAlerting.webhooks;
+  checkUnique(
+    webhooks.map((w) => w.name),
+    ownAlerting.webhooks ? `${path}.alerting.webhooks` : "alerting.webhooks",
+    "name",
+    ownAlerting.webhooks ? issues : [],
+  );
+  checkUnique(site.tags, `${path}.tags`, undefined, issues);
+  return { policy, alerting: { ...(slack ? { slack } : {}), webhooks }, tags: site.tags };
+}
+
 function resolveSite(
-  site: z.infer<typeof siteSchema>,
+  site: SiteEntry,
   s: number,
   slaTarget: number,
   issues: ConfigIssue[],
-): Site {
+): Omit<Site, "policy" | "alerting" | "tags"> {
   checkUnique(
     site.providers.map((p) => p.id),
     `sites.${s}.providers`,
@@ -958,7 +1063,7 @@ function resolveSite(
     issues,
     "each provider needs its own path: with one target, a failover would change nothing users reach",
   );
-  const { continuity: continuityInput, ...rest } = site;
+  const { continuity: continuityInput, policy: _policy, alerting: _alerting, tags: _tags, ...rest } = site;
   const continuity =
     continuityInput && resolveContinuity(continuityInput, providers, `sites.${s}.continuity`, issues);
   return { ...rest, providers, ...(continuity ? { continuity } : {}) };
@@ -1068,10 +1173,11 @@ export function worstRoundMs(policy: Policy): number {
   return policy.probeTimeoutMs * (retries + 1) + delayMs * retries;
 }
 
-export function checkPolicy(policy: Policy, regions: string[], issues: ConfigIssue[]): void {
+/** A policy's fields that must agree with each other; `at` is where the policy is (a site's: `sites.3.policy`). */
+export function checkPolicy(policy: Policy, regions: string[], issues: ConfigIssue[], at = "policy"): void {
   if (policy.quorum > regions.length) {
     issues.push({
-      path: "policy.quorum",
+      path: `${at}.quorum`,
       message: `quorum ${policy.quorum} is more than the ${regions.length} probe region(s)`,
       hint: "with 3 regions use quorum 2: one region's network trouble then never fails you over",
     });
@@ -1079,35 +1185,35 @@ export function checkPolicy(policy: Policy, regions: string[], issues: ConfigIss
   const { steps } = policy.failback;
   if (steps.some((step, i) => i > 0 && step <= (steps[i - 1] ?? 0)) || steps.at(-1) !== 100) {
     issues.push({
-      path: "policy.failback.steps",
+      path: `${at}.failback.steps`,
       message: `steps must rise and end at 100, got [${steps.join(", ")}]`,
       hint: "for example [10, 50, 100]",
     });
   }
   if (policy.failure.failedRoundsInWindow > policy.failure.windowRounds) {
     issues.push({
-      path: "policy.failure.failedRoundsInWindow",
-      message: "cannot exceed policy.failure.windowRounds",
+      path: `${at}.failure.failedRoundsInWindow`,
+      message: `cannot exceed ${at}.failure.windowRounds`,
     });
   }
   const attemptMs = worstRoundMs(policy);
   if (policy.staleAfterSeconds * 1000 <= attemptMs) {
     issues.push({
-      path: "policy.staleAfterSeconds",
+      path: `${at}.staleAfterSeconds`,
       message: `a round can take ${attemptMs} ms under timeouts, longer than staleAfterSeconds`,
       hint: "raise staleAfterSeconds, or lower probeTimeoutMs or confirm.retries",
     });
   }
   if (policy.staleAfterSeconds < policy.cadenceSeconds * 2) {
     issues.push({
-      path: "policy.staleAfterSeconds",
+      path: `${at}.staleAfterSeconds`,
       message: "must be at least two probe rounds (2 x cadenceSeconds)",
       hint: `try ${policy.cadenceSeconds * 4}`,
     });
   }
   if (policy.slowMs >= policy.probeTimeoutMs) {
     issues.push({
-      path: "policy.slowMs",
+      path: `${at}.slowMs`,
       message: "must be below probeTimeoutMs, or nothing can ever be slow",
     });
   }
@@ -1163,6 +1269,50 @@ function collectWarnings(config: Config): ConfigIssue[] {
     warnings.push({
       path: "policy.quorum",
       message: "quorum 1: a network fault near a single probe region can fail you over",
+    });
+  }
+  warnings.push(...siteSettingsWarnings(config));
+  return warnings;
+}
+
+/** What a site's own settings make likely to surprise: its quorum, and its own Slack app half configured. */
+function siteSettingsWarnings(config: Config): ConfigIssue[] {
+  const warnings: ConfigIssue[] = [];
+  const top = config.alerting.slack;
+  config.sites.forEach((site, s) => {
+    if (site.policy.quorum === 1 && config.policy.quorum !== 1 && config.regions.length > 1) {
+      warnings.push({
+        path: `sites.${s}.policy.quorum`,
+        message: "quorum 1: a network fault near a single probe region can fail this site over",
+      });
+    }
+    const slack = site.alerting.slack;
+    if (!slack || !top || slack.botTokenRef === top.botTokenRef) return;
+    // Another bot token is usually another workspace, where the deployment's channel and people are not.
+    if (slack.channel === top.channel) {
+      warnings.push({
+        path: `sites.${s}.alerting.slack.channel`,
+        message: `this site has its own Slack bot (${slack.botTokenRef}) but posts to the deployment's channel ${top.channel}`,
+        hint: "name the channel in the site's workspace that the bot is invited to",
+      });
+    }
+    if (
+      sameSettings(slack.approvers, top.approvers) &&
+      top.approvers.users.length + top.approvers.userGroups.length > 0
+    ) {
+      warnings.push({
+        path: `sites.${s}.alerting.slack.approvers`,
+        message: `this site has its own Slack bot (${slack.botTokenRef}) but the deployment's approvers`,
+        hint: "name the approvers in the site's workspace (user ids and user groups are per workspace)",
+      });
+    }
+  });
+  if (!top && config.sites.some((site) => site.alerting.slack)) {
+    warnings.push({
+      path: "alerting.slack",
+      message:
+        "sites have Slack of their own but the deployment has none: deployment-wide alerts (the monitor's impaired regions) and monthly reports reach no Slack channel",
+      hint: "set alerting.slack for the people who run the deployment",
     });
   }
   return warnings;

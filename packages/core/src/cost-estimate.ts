@@ -101,8 +101,10 @@ const gbSeconds = (invocations: number, ms: number, memoryMb: number) =>
   invocations * (ms / 1000) * (memoryMb / 1024);
 const count = (n: number) => Math.round(n).toLocaleString("en-US");
 
-function probesOf(site: Site): number {
-  return site.providers.reduce((m, p) => m + p.probes.length, 0);
+/** A site's probes in an average round: a site with its own, longer cadence is probed every k-th round. */
+function probesOf(site: Site, cadenceSeconds: number): number {
+  const probes = site.providers.reduce((m, p) => m + p.probes.length, 0);
+  return (probes * cadenceSeconds) / site.policy.cadenceSeconds;
 }
 
 export function workloadOf(config: Config, options: CostOptions = {}): Workload {
@@ -111,15 +113,19 @@ export function workloadOf(config: Config, options: CostOptions = {}): Workload 
   const minutes = (a.daysPerMonth * 86_400) / 60;
   const cadence = config.policy.cadenceSeconds;
   const roundsPerRegion = (minutes * 60) / cadence;
-  const probesPerRound = config.sites.reduce((n, s) => n + probesOf(s), 0);
-  const heartbeatRounds = Math.max(1, Math.ceil(config.policy.staleAfterSeconds / 3 / cadence));
+  const probesPerRound = config.sites.reduce((n, s) => n + probesOf(s, cadence), 0);
+  const staleAfterSeconds = Math.min(
+    config.policy.staleAfterSeconds,
+    ...config.sites.map((s) => s.policy.staleAfterSeconds),
+  );
+  const heartbeatRounds = Math.max(1, Math.ceil(staleAfterSeconds / 3 / cadence));
   const { https, calculated } = healthChecksNeeded(config);
   const checkers = settings.checkerRegions.length * a.checkersPerRegion;
   const byId = new Map(config.sites.map((s) => [s.id, s]));
   const shardProbes = probeShards(config).map((shard) =>
     shard.sites.reduce((n, id) => {
       const site = byId.get(id);
-      return n + (site ? probesOf(site) : 0);
+      return n + (site ? probesOf(site, cadence) : 0);
     }, 0),
   );
   return {

@@ -43,7 +43,14 @@ export type DataPlaneItem = z.infer<typeof dataPlaneItemSchema>;
 
 /** What the verdict endpoint needs of the config: which sites and providers exist, and staleness. */
 export const verdictManifestSchema = z.object({
-  sites: z.array(z.object({ id: z.string(), providers: z.array(z.string()) })),
+  sites: z.array(
+    z.object({
+      id: z.string(),
+      providers: z.array(z.string()),
+      /** The site's own `policy.staleAfterSeconds`, when it differs from the deployment's. */
+      staleAfterSeconds: z.optional(z.number()),
+    }),
+  ),
   /** Paths whose health checks several sites share (see `sharedPathAnswer`); absent when none. */
   sharedPaths: z.optional(
     z.array(
@@ -161,15 +168,29 @@ export function parseVerdictManifest(value: unknown): VerdictManifest | undefine
  * endpoint answers "keep" for the others as for any unknown site.
  */
 export function verdictManifest(config: {
-  sites: ReadonlyArray<SiteShape & Pick<Site, "dataPlane">>;
+  sites: ReadonlyArray<SiteShape & Pick<Site, "dataPlane"> & { policy?: Pick<Policy, "staleAfterSeconds"> }>;
   policy: Pick<Policy, "staleAfterSeconds">;
 }): VerdictManifest {
+  const staleAfterSeconds = config.policy.staleAfterSeconds;
   return {
     sites: config.sites
       .filter((s) => s.dataPlane !== false)
-      .map((s) => ({ id: s.id, providers: s.providers.map((p) => p.id) })),
-    staleAfterSeconds: config.policy.staleAfterSeconds,
+      .map((s) => {
+        const own = s.policy?.staleAfterSeconds;
+        return {
+          id: s.id,
+          providers: s.providers.map((p) => p.id),
+          ...(own !== undefined && own !== staleAfterSeconds ? { staleAfterSeconds: own } : {}),
+        };
+      }),
+    staleAfterSeconds,
   };
+}
+
+/** How long a site's verdicts stay fresh at the endpoint: its own staleness, else the deployment's. */
+export function manifestStaleness(manifest: VerdictManifest, id: string): Pick<Policy, "staleAfterSeconds"> {
+  const own = manifest.sites.find((s) => s.id === id)?.staleAfterSeconds;
+  return { staleAfterSeconds: own ?? manifest.staleAfterSeconds };
 }
 
 /** A manifest site in the shape `dataPlaneAnswer` takes. */

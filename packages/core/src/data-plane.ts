@@ -57,6 +57,7 @@ export {
   dataPlaneEntrySchema,
   dataPlaneItemSchema,
   manifestSite,
+  manifestStaleness,
   parseVerdictManifest,
   parseVerdictPath,
   sharedPathAnswer,
@@ -166,11 +167,14 @@ export interface HealthCheckedPath {
 export function healthCheckedPaths(config: Config): HealthCheckedPath[] {
   const settings = dataPlaneSettings(config);
   const byTarget = new Map<string, HealthCheckedPath["members"]>();
+  /** Sites sharing a path act together: the strictest quorum among them decides. */
+  const quorumOf = new Map<string, number>();
   for (const site of dataPlaneSites(config)) {
     const target = primaryPathTarget(site);
     const members = byTarget.get(target) ?? [];
     members.push({ site: site.id, provider: site.providers[0]?.id ?? "" });
     byTarget.set(target, members);
+    quorumOf.set(target, Math.max(quorumOf.get(target) ?? 0, site.policy.quorum));
   }
   return [...byTarget].map(([target, members]) => {
     const only = members.length === 1 ? members[0] : undefined;
@@ -179,7 +183,10 @@ export function healthCheckedPaths(config: Config): HealthCheckedPath[] {
       members,
       regions: [...config.regions],
       path: only ? verdictResource(only.site, only.provider) : sharedVerdictResource(target),
-      healthThreshold: calculatedHealthThreshold(config.regions.length, config.policy.quorum),
+      healthThreshold: calculatedHealthThreshold(
+        config.regions.length,
+        quorumOf.get(target) ?? config.policy.quorum,
+      ),
       inverted: true as const,
       ...(settings.matchString ? { searchString: withdrawMarker } : {}),
     };

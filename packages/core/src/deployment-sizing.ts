@@ -240,8 +240,12 @@ export function verdictConcurrency(config: Config): number {
 
 export function functionSizing(config: Config): FunctionSizing {
   const fanout = probeFanout(config);
-  // The slowest round: every attempt running into the timeout, then the writes and the next tick.
-  const roundSeconds = Math.ceil(worstRoundMs(config.policy) / 1000) + 15;
+  // The slowest round: every attempt running into the timeout, then the writes and the next tick. The
+  // round waits for its slowest site: the longest policy among them.
+  const roundSeconds =
+    Math.ceil(
+      Math.max(worstRoundMs(config.policy), ...config.sites.map((s) => worstRoundMs(s.policy))) / 1000,
+    ) + 15;
   const probe: FunctionSize =
     fanout.shards === 1
       ? { memoryMb: fanout.proberMemoryMb, timeoutSeconds: roundSeconds, reservedConcurrency: 1 }

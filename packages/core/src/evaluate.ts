@@ -107,7 +107,7 @@ export async function evaluateSite(
   const site = findSite(config, siteId);
   if (!site || report.yielded) return report;
   try {
-    await alertOnLoginDns(deps, config, site, report.state);
+    await alertOnLoginDns(deps, site, report.state);
   } catch (error) {
     report.effectErrors.push(`public DNS check: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -115,15 +115,10 @@ export async function evaluateSite(
 }
 
 /** Notifies each disagreement between public DNS and the state once (the outbox is idempotent on the id). */
-async function alertOnLoginDns(
-  deps: EvaluatorDeps,
-  config: Config,
-  site: Site,
-  state: SiteState,
-): Promise<void> {
+async function alertOnLoginDns(deps: EvaluatorDeps, site: Site, state: SiteState): Promise<void> {
   const now = deps.clock.now();
   const observations = await deps.store.loadDnsObservations(site.id);
-  const disagreements = dnsDisagreements(site, state, observations, config.policy, now);
+  const disagreements = dnsDisagreements(site, state, observations, site.policy, now);
   if (disagreements.length > 0) {
     await deps.notifier.notify(disagreements.map((d) => dnsDisagreementIntent(site, d, now)));
   }
@@ -180,7 +175,10 @@ export async function readHeartbeats(store: Store, config: Config): Promise<Hear
   return heartbeatsBySite(await store.loadRegionHeartbeats(), probeShards(config));
 }
 
-/** Verdicts for every provider of a site, from the trackers its probe regions keep. */
+/**
+ * Verdicts for every provider of a site, from the trackers its probe regions keep. A reader of many
+ * sites passes the regions' heartbeats, read once (`readHeartbeats`): one query a site.
+ */
 export async function loadVerdicts(
   store: Store,
   config: Config,
@@ -209,9 +207,9 @@ export function verdictsFrom(
   const verdicts: SiteVerdicts = {};
   for (const provider of site.providers) {
     const views = config.regions.map((region) =>
-      regionView(region, trackerOf(provider.id, region), now, config.policy),
+      regionView(region, trackerOf(provider.id, region), now, site.policy),
     );
-    verdicts[provider.id] = globalVerdict(provider.id, views, config.policy.quorum);
+    verdicts[provider.id] = globalVerdict(provider.id, views, site.policy.quorum);
   }
   return verdicts;
 }
@@ -298,7 +296,7 @@ async function runOnce(
     now,
     site,
     regions: config.regions,
-    policy: config.policy,
+    policy: site.policy,
     verdicts,
     maxRollupMinutes: options.maxRollupMinutes ?? productionRollupMinutes,
     ...(readiness ? { readiness } : {}),

@@ -27,6 +27,21 @@ export function nextTick(now: number, cadenceSeconds: number): number {
 }
 
 /**
+ * Whether a site's probes run in the round that started at `at`: a site whose `policy.cadenceSeconds`
+ * is k times the deployment's (`tickSeconds`) is probed on every k-th tick of the grid, the ticks
+ * that are multiples of its cadence. A round that starts late still counts as its tick's.
+ */
+export function siteDueAt(
+  site: { policy: { cadenceSeconds: number } },
+  at: number,
+  tickSeconds: number,
+): boolean {
+  const tickMs = tickSeconds * 1000;
+  const tick = Math.floor(at / tickMs) * tickMs;
+  return tick % (site.policy.cadenceSeconds * 1000) < tickMs;
+}
+
+/**
  * Which ticks a probe worker has run. One worker per region handles the chain (reserved concurrency
  * 1), so remembering the newest tick is enough to drop a duplicate link; after a cold start the
  * first tick seen is accepted, and the next duplicate is dropped.

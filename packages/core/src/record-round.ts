@@ -3,6 +3,7 @@ import { monitorSettings, regionImpairment } from "./monitor.js";
 import type { RegionHeartbeat, Store, StoredTracker } from "./ports.js";
 import type { ProbeResult, ProbeRound } from "./probe-result.js";
 import { assignShards, heartbeatKey, type ProbeShard } from "./probe-shards.js";
+import { siteDueAt } from "./probe-ticks.js";
 import {
   observeRound,
   type RegionTracker,
@@ -85,13 +86,21 @@ export async function recordRound(
   if (noteworthy.length > 0) await store.putResults(noteworthy.flat());
 
   const impaired = regionImpairment(round.health, monitorSettings(config));
+  const sitesById = new Map(config.sites.map((site) => [site.id, site]));
+  const policyOf = (site: string) => sitesById.get(site)?.policy ?? config.policy;
   const changes: RegionVerdictChange[] = [];
   const saved: StoredTracker[] = [];
   const sites = new Set<string>();
   const stored = new Map<string, Awaited<ReturnType<Store["loadTrackers"]>>>();
   const due: StoredTracker[] = [];
   const roundSites = new Set(round.results.map((r) => r.site));
-  const wholeRound = shard.sites.every((site) => roundSites.has(site));
+  // Whole: every site of the shard due at this tick got results (a site on a longer cadence is due
+  // on every k-th).
+  const tickSeconds = config.policy.cadenceSeconds;
+  const shardSites = new Set(shard.sites);
+  const wholeRound = config.sites.every(
+    (site) => !shardSites.has(site.id) || roundSites.has(site.id) || !siteDueAt(site, round.at, tickSeconds),
+  );
   for (const [key, results] of byProvider) {
     const [site = "", provider = ""] = key.split("\u0000");
     sites.add(site);
@@ -106,17 +115,18 @@ export async function recordRound(
       }
       previous = trackers.find((t) => t.provider === provider && t.region === round.region)?.tracker;
     }
-    const tracker = observeRound(previous, summarizeRound(round.at, results, impaired), config.policy);
+    const policy = policyOf(site);
+    const tracker = observeRound(previous, summarizeRound(round.at, results, impaired), policy);
     const entry = { site, provider, region: round.region, tracker };
-    const write = trackerWriteDue(remembered?.written, tracker, config.policy, wholeRound);
+    const write = trackerWriteDue(remembered?.written, tracker, policy, wholeRound);
     if (write) due.push(entry);
     memory.entries.set(memoryKey, {
       latest: tracker,
       written: write ? tracker : (remembered?.written ?? tracker),
     });
     saved.push(entry);
-    const from = regionView(round.region, previous, now, config.policy).verdict;
-    const to = regionView(round.region, tracker, now, config.policy).verdict;
+    const from = regionView(round.region, previous, now, policy).verdict;
+    const to = regionView(round.region, tracker, now, policy).verdict;
     if (from !== to) changes.push({ site, provider, region: round.region, from, to });
   }
   const key = heartbeatKey({ region: round.region, shard: shard.index, shards: shard.count });
@@ -124,7 +134,7 @@ export async function recordRound(
   const heartbeat: RegionHeartbeat | undefined =
     wholeRound &&
     shard.sites.length > 0 &&
-    (lastHeartbeat === undefined || heartbeatDue(lastHeartbeat, round.at, config.policy))
+    (lastHeartbeat === undefined || heartbeatDue(lastHeartbeat, round.at, heartbeatPolicy(config)))
       ? {
           region: round.region,
           shard: shard.index,
@@ -177,6 +187,16 @@ export function trackerWriteDue(
   // While flaky results are in the window, the probe counts beside them must stay current (the
   // evaluator's flaky rate is their ratio): one write a minute keeps them within a minute.
   return flakyCount(next) > 0 && next.flakyByMinute.at(-1)?.[0] !== written.flakyByMinute.at(-1)?.[0];
+}
+
+/** The region's heartbeat speaks for every site: it comes often enough for the site that goes stale soonest. */
+function heartbeatPolicy(config: Pick<Config, "sites" | "policy">): Pick<Policy, "staleAfterSeconds"> {
+  return {
+    staleAfterSeconds: Math.min(
+      config.policy.staleAfterSeconds,
+      ...config.sites.map((site) => site.policy.staleAfterSeconds),
+    ),
+  };
 }
 
 /** Three heartbeats per stale period: a live region never looks silent, even with a round late. */

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { initialSiteState, isServable, type SiteState } from "./site-state.js";
-import { decide, type Input } from "./state-machine.js";
+import { type Decision, type DecisionContext, decide, type Input } from "./state-machine.js";
 import { contextAt, testConfig, testSite } from "./testing.js";
 import type { GlobalVerdict } from "./verdict.js";
 
@@ -58,10 +58,9 @@ const step = fc.record({
   actor,
 });
 
-function toInput(
-  s: { input: StepInput; retryable: boolean; target: string; actor: string },
-  state: SiteState,
-): Input {
+type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
+
+function toInput(s: Step, state: SiteState): Input {
   const approvalId = state.approval?.id ?? "stale-approval";
   switch (s.input) {
     case "tick":
@@ -92,24 +91,42 @@ function gains(before: SiteState, after: SiteState): string[] {
   return providers.filter((p) => (after.dns?.weights[p] ?? 0) > (before.weights[p] ?? 0));
 }
 
+/**
+ * Plays `steps` from a fresh site: each step moves the clock, and `visit` sees the decision on the
+ * step's input (`input`, by default its own) and returns the state the walk goes on from.
+ */
+function walk(
+  steps: readonly Step[],
+  visit: (state: SiteState, decision: Decision, s: Step, ctx: DecisionContext) => SiteState,
+  input: (s: Step, state: SiteState) => Input = toInput,
+): { state: SiteState; now: number } {
+  let state = initialSiteState(site, T0);
+  let now = T0;
+  for (const s of steps) {
+    now += s.advanceMs;
+    const ctx = contextAt(config, now, s.verdicts);
+    state = visit(state, decide(state, input(s, state), ctx), s, ctx);
+  }
+  return { state, now };
+}
+
+/** The state a decision leaves: its next state when it applies, else the same. */
+const applied = (state: SiteState, decision: Decision): SiteState =>
+  decision.kind === "apply" ? decision.next : state;
+
 describe("state machine invariants", () => {
   it("never asks for an all-zero weighted set, never moves weight onto a down provider, and only bumps versions forward", () => {
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 60 }), (steps) => {
-        let state = initialSiteState(site, T0);
-        let now = T0;
-        for (const s of steps) {
-          now += s.advanceMs;
-          const ctx = contextAt(config, now, s.verdicts);
-          const decision = decide(state, toInput(s, state), ctx);
-          if (decision.kind !== "apply") continue;
+        walk(steps, (state, decision, s) => {
+          if (decision.kind !== "apply") return state;
           const next = decision.next;
           expect(next.version).toBe(state.version + 1);
           expect(isServable(next.weights)).toBe(true);
           if (next.dns) expect(isServable(next.dns.weights)).toBe(true);
           for (const provider of gains(state, next)) expect(s.verdicts[provider]).not.toBe("down");
-          state = next;
-        }
+          return next;
+        });
       }),
       { numRuns: 400 },
     );
@@ -118,20 +135,15 @@ describe("state machine invariants", () => {
   it("gives every transition an audit record, one state-changed event and a notification intent", () => {
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 60 }), (steps) => {
-        let state = initialSiteState(site, T0);
-        let now = T0;
-        for (const s of steps) {
-          now += s.advanceMs;
-          const decision = decide(state, toInput(s, state), contextAt(config, now, s.verdicts));
-          if (decision.kind !== "apply") continue;
-          state = decision.next;
-          if (!decision.transition) continue;
+        walk(steps, (state, decision) => {
+          if (decision.kind !== "apply" || !decision.transition) return applied(state, decision);
           const { effects } = decision;
           const { from, to } = decision.transition;
           expect(effects.audit.filter((a) => a.action === "transition" && a.to === to)).toHaveLength(1);
           expect(effects.events.filter((e) => e.type === "state-changed" && e.to === to)).toHaveLength(1);
           expect(effects.notifications.length, `${from} -> ${to}`).toBeGreaterThan(0);
-        }
+          return decision.next;
+        });
       }),
       { numRuns: 300 },
     );
@@ -144,13 +156,7 @@ describe("state machine invariants", () => {
         fc.array(step, { maxLength: 40 }),
         fc.integer({ min: 0, max: 3600_000 }),
         (steps, pause) => {
-          let state = initialSiteState(site, T0);
-          let now = T0;
-          for (const s of steps) {
-            now += s.advanceMs;
-            const decision = decide(state, toInput(s, state), contextAt(config, now, s.verdicts));
-            if (decision.kind === "apply") state = decision.next;
-          }
+          const { state, now } = walk(steps, applied);
           const decision = decide(state, { kind: "tick" }, contextAt(config, now + pause, impaired));
           if (decision.kind !== "apply") return;
           expect(decision.next.dns?.requestedAt ?? null).toBe(state.dns?.requestedAt ?? null);
@@ -166,15 +172,15 @@ describe("state machine invariants", () => {
   it("re-evaluating the same input at the same moment changes nothing", () => {
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), (steps) => {
-        let state = initialSiteState(site, T0);
-        let now = T0;
-        for (const s of steps) {
-          now += s.advanceMs;
-          const ctx = contextAt(config, now, s.verdicts);
-          const decision = decide(state, { kind: "tick" }, ctx);
-          if (decision.kind === "apply") state = decision.next;
-          expect(decide(state, { kind: "tick" }, ctx).kind).toBe("hold");
-        }
+        walk(
+          steps,
+          (state, decision, _s, ctx) => {
+            const next = applied(state, decision);
+            expect(decide(next, { kind: "tick" }, ctx).kind).toBe("hold");
+            return next;
+          },
+          () => ({ kind: "tick" }),
+        );
       }),
       { numRuns: 300 },
     );

@@ -60,6 +60,11 @@ class Walk {
     this.send({ kind: "dns-insync" });
   }
 
+  /** An operator's failover (`idpctl failover`), as operator:ana. */
+  failOverByHand(to: string, reason: string): Decision {
+    return this.send({ kind: "manual-failover", to, actor: "operator:ana", reason });
+  }
+
   /** Walks to secondary-active through an okta outage. */
   failOver(): this {
     this.after(10 * second).tick({ okta: "down", entra: "up" });
@@ -158,13 +163,7 @@ describe("primary-active", () => {
   });
 
   it("does not call a monitor that has never seen enough regions impaired", () => {
-    const config = testConfig();
-    const state = initialSiteState(testSite(config), T0);
-    const decision = decide(
-      state,
-      { kind: "tick" },
-      contextAt(config, T0, { okta: "impaired", entra: "impaired" }),
-    );
+    const decision = new Walk().tick({ okta: "impaired", entra: "impaired" });
 
     expect(notificationsOf(decision)).not.toContain("monitor-impaired");
   });
@@ -434,42 +433,59 @@ describe("failing-back", () => {
     );
   });
 
-  it("aborts to the secondary when the primary degrades mid-step", () => {
+  const midStep = [
+    {
+      title: "aborts to the secondary when the primary degrades mid-step",
+      later: minute,
+      verdicts: { okta: "degraded", entra: "up" },
+      transition: "failing-back -> secondary-active",
+      dnsWeights: { okta: 0, entra: 100 },
+      notifications: ["failback-aborted"],
+      failbackStep: undefined,
+    },
+    {
+      title: "holds the step while the monitor is impaired",
+      later: 10 * minute,
+      verdicts: { okta: "impaired", entra: "impaired" },
+      transition: undefined,
+      dnsWeights: undefined,
+      notifications: [],
+      failbackStep: 0,
+    },
+    {
+      title: "finishes at once on the primary when the secondary fails mid-failback",
+      later: minute,
+      verdicts: { okta: "up", entra: "down" },
+      transition: "failing-back -> failing-over",
+      dnsWeights: { okta: 100, entra: 0 },
+      notifications: [],
+      failbackStep: undefined,
+    },
+    {
+      title: "holds the weights when both fail mid-failback",
+      later: minute,
+      verdicts: { okta: "down", entra: "down" },
+      transition: undefined,
+      dnsWeights: undefined,
+      notifications: ["both-down"],
+      failbackStep: 0,
+    },
+  ] satisfies Array<{ title: string; verdicts: Verdicts } & Record<string, unknown>>;
+
+  it.each(midStep.map((c) => [c.title, c] as const))("%s", (_title, c) => {
+    // Prepare: the first step (10% on the primary) is in sync.
     const walk = failingBack();
     walk.syncDns("S1");
-    const decision = walk.after(minute).tick({ okta: "degraded", entra: "up" });
 
-    expect(transitionOf(decision)).toBe("failing-back -> secondary-active");
-    expect(walk.state.dns?.weights).toEqual({ okta: 0, entra: 100 });
-    expect(notificationsOf(decision)).toContain("failback-aborted");
-  });
+    // Act
+    const decision = walk.after(c.later).tick(c.verdicts);
 
-  it("holds the step while the monitor is impaired", () => {
-    const walk = failingBack();
-    walk.syncDns("S1");
-    const decision = walk.after(10 * minute).tick({ okta: "impaired", entra: "impaired" });
-
-    expect(transitionOf(decision)).toBeUndefined();
-    expect(walk.state.dns).toBeUndefined();
-    expect(walk.state.failback?.step).toBe(0);
-  });
-
-  it("finishes at once on the primary when the secondary fails mid-failback", () => {
-    const walk = failingBack();
-    walk.syncDns("S1");
-    const decision = walk.after(minute).tick({ okta: "up", entra: "down" });
-
-    expect(transitionOf(decision)).toBe("failing-back -> failing-over");
-    expect(walk.state.dns?.weights).toEqual({ okta: 100, entra: 0 });
-  });
-
-  it("holds the weights when both fail mid-failback", () => {
-    const walk = failingBack();
-    walk.syncDns("S1");
-    const decision = walk.after(minute).tick({ okta: "down", entra: "down" });
-
-    expect(walk.state.dns).toBeUndefined();
-    expect(notificationsOf(decision)).toContain("both-down");
+    // Assess: the transition and the DNS change asked for (none: undefined), what the on-call
+    // hears, and the failback's step (gone once it ends).
+    expect(transitionOf(decision)).toBe(c.transition);
+    expect(walk.state.dns?.weights).toEqual(c.dnsWeights);
+    expect(notificationsOf(decision)).toEqual(expect.arrayContaining(c.notifications));
+    expect(walk.state.failback?.step).toBe(c.failbackStep);
   });
 });
 
@@ -544,18 +560,13 @@ describe("operator commands", () => {
   it("refuses commands other than unfreeze while frozen", () => {
     const walk = new Walk();
     walk.send({ kind: "freeze", actor: "operator:ana", reason: "hold" });
-    const decision = walk.send({ kind: "manual-failover", to: "entra", actor: "operator:ana", reason: "x" });
+    const decision = walk.failOverByHand("entra", "x");
     expect(decision.kind === "refuse" ? decision.reason : "").toContain("frozen");
   });
 
   it("fails over by hand onto a healthy secondary", () => {
     const walk = new Walk();
-    const decision = walk.send({
-      kind: "manual-failover",
-      to: "entra",
-      actor: "operator:ana",
-      reason: "Okta change window",
-    });
+    const decision = walk.failOverByHand("entra", "Okta change window");
 
     expect(transitionOf(decision)).toBe("primary-active -> failing-over");
     expect(decision.kind === "apply" ? decision.transition?.actor : "").toBe("operator:ana");
@@ -673,12 +684,7 @@ describe("flip-rate limit (policy.maxDnsChangesPerHour)", () => {
     const walk = new Walk();
     alternate(walk, 2);
     walk.after(40 * second).tick({ okta: "down", entra: "up" });
-    const manual = walk.send({
-      kind: "manual-failover",
-      to: "entra",
-      actor: "operator:ana",
-      reason: "by hand",
-    });
+    const manual = walk.failOverByHand("entra", "by hand");
     expect(transitionOf(manual)).toBe("primary-active -> failing-over");
   });
 });

@@ -41,6 +41,8 @@ export interface TestConfigOptions {
   oktaProbes?: readonly unknown[];
   /** More providers after the two, `oidc` ones: `oidc1` at idp1.example.net, and so on. */
   extraProviders?: number;
+  /** Per site id, keys added to that site's entry: its own `policy`, `alerting`, `tags`. */
+  siteSettings?: Record<string, Record<string, unknown>>;
 }
 
 /**
@@ -80,7 +82,10 @@ export function testConfigInput(options: TestConfigOptions = {}): Record<string,
     ...(options.policy ? { policy: options.policy } : {}),
     alerting: options.alerting ?? { slack: { channel: "#idp", approvers: { users: [testApprover] } } },
     ...(options.dataPlane ? { dataPlane: options.dataPlane } : {}),
-    sites: (options.sites ?? ["acme"]).map((id) => testSiteInput(id, options)),
+    sites: (options.sites ?? ["acme"]).map((id) => ({
+      ...testSiteInput(id, options),
+      ...options.siteSettings?.[id],
+    })),
   };
 }
 

@@ -1,17 +1,21 @@
-import type { Config } from "@idp-failover/core";
+import { type Config, notificationTargets, type SlackAlerting } from "@idp-failover/core";
 import { createSlackClient, type WebhookEndpoint, webhookEndpoints } from "@idp-failover/slack";
 
 /*
  * The channels notifications are delivered on, from the config and the secrets a runtime can read
- * (SST links in a Lambda, the environment for `idpctl run`): the Slack bot's client when its token
- * is there, and each webhook whose signing secret is there. What is missing is said, never skipped:
- * its deliveries wait in the outbox until the secret is set (a webhook is never called unsigned).
+ * (SST links in a Lambda, the environment for `idpctl run`): a Slack bot per app whose token is there
+ * (the deployment's, and each site's own), and each webhook whose signing secret is there. What is
+ * missing is said, never skipped: its deliveries wait in the outbox until the secret is set (a
+ * webhook is never called unsigned).
  */
 
 export type SlackClient = ReturnType<typeof createSlackClient>;
 
 export interface DeliveryChannels {
+  /** The deployment's bot (`alerting.slack`), when its token is set: the monthly report posts with it. */
   slack?: SlackClient;
+  /** Every Slack bot whose token is set, by token reference: the deployment's and the sites' own apps. */
+  slackBots: Map<string, SlackClient>;
   webhooks: WebhookEndpoint[];
   /** Secret references not set, each with what waits for it. */
   missing: Array<{ ref: string; waits: string }>;
@@ -23,19 +27,62 @@ export function deliveryChannels(
   options: { slackApiUrl?: string; slackTimeoutMs?: number } = {},
 ): DeliveryChannels {
   const missing: DeliveryChannels["missing"] = [];
-  const slackConfig = config.alerting.slack;
-  const token = slackConfig ? secret(slackConfig.botTokenRef) : undefined;
-  if (slackConfig && !token) missing.push({ ref: slackConfig.botTokenRef, waits: "Slack messages" });
-  const hooks = webhookEndpoints(config, secret);
-  for (const name of hooks.missing) {
-    const ref = config.alerting.webhooks.find((w) => w.name === name)?.secretRef ?? name;
-    missing.push({ ref, waits: `webhook ${name}` });
-  }
-  const slack = token
-    ? createSlackClient(token, {
+  const slackBots = new Map<string, SlackClient>();
+  for (const [ref, channels] of slackApps(config, (s) => s.botTokenRef)) {
+    const token = secret(ref);
+    if (!token) {
+      missing.push({ ref, waits: `Slack messages to ${listed(channels)}` });
+      continue;
+    }
+    slackBots.set(
+      ref,
+      createSlackClient(token, {
         ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
         ...(options.slackTimeoutMs ? { timeoutMs: options.slackTimeoutMs } : {}),
-      })
-    : undefined;
-  return { ...(slack ? { slack } : {}), webhooks: hooks.endpoints, missing };
+      }),
+    );
+  }
+  const hooks = webhookEndpoints(config, secret);
+  for (const { channel, secretRef } of hooks.missing) {
+    missing.push({ ref: secretRef, waits: `webhook ${channel.replace(/^webhook:/, "")}` });
+  }
+  const deploymentRef = config.alerting.slack?.botTokenRef;
+  const slack = deploymentRef === undefined ? undefined : slackBots.get(deploymentRef);
+  return { ...(slack ? { slack } : {}), slackBots, webhooks: hooks.endpoints, missing };
+}
+
+/**
+ * The signing secrets of the Slack apps the interactivity endpoint serves (one Request URL for every
+ * app: the deployment's and the sites' own), by reference, and the references not set.
+ */
+export function slackSigningSecrets(
+  config: Config,
+  secret: (ref: string) => string | undefined,
+): { secrets: Map<string, string>; missing: string[] } {
+  const secrets = new Map<string, string>();
+  const missing: string[] = [];
+  for (const ref of slackApps(config, (s) => s.signingSecretRef).keys()) {
+    const value = secret(ref);
+    if (value) secrets.set(ref, value);
+    else missing.push(ref);
+  }
+  return { secrets, missing };
+}
+
+/** The Slack apps of a deployment by one of their secret references, with the channels each posts to. */
+function slackApps(config: Config, refOf: (slack: SlackAlerting) => string): Map<string, string[]> {
+  const apps = new Map<string, string[]>();
+  for (const target of notificationTargets(config)) {
+    if (target.kind !== "slack") continue;
+    const ref = refOf(target.slack);
+    apps.set(ref, [...(apps.get(ref) ?? []), target.slack.channel]);
+  }
+  return apps;
+}
+
+function listed(channels: readonly string[]): string {
+  const unique = [...new Set(channels)];
+  return unique.length <= 3
+    ? unique.join(", ")
+    : `${unique.slice(0, 3).join(", ")} and ${unique.length - 3} more`;
 }

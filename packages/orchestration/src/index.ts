@@ -6,4 +6,5 @@ export * from "./latch-reader.js";
 export * from "./monthly-report-run.js";
 export * from "./operator-command.js";
 export * from "./probe-round.js";
+export * from "./site-overview.js";
 export * from "./verdict-endpoint.js";

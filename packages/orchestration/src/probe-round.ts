@@ -105,7 +105,7 @@ async function refreshDataPlane(
       state,
       now,
     );
-    if (!dataPlaneWriteDue(dataPlane.written.get(siteId), item, deps.config.policy)) continue;
+    if (!dataPlaneWriteDue(dataPlane.written.get(siteId), item, site.policy)) continue;
     await dataPlane.items.put(item);
     dataPlane.written.set(siteId, item);
     writes++;

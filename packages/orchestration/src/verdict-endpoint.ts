@@ -4,6 +4,7 @@ import {
   type DataPlaneAnswer,
   dataPlaneAnswer,
   manifestSite,
+  manifestStaleness,
   parseVerdictPath,
   sharedPathAnswer,
   type VerdictManifest,
@@ -83,7 +84,7 @@ async function siteVerdict(
   deps: VerdictEndpointDeps,
 ): Promise<DataPlaneAnswer> {
   const site = manifestSite(deps.manifest, siteId);
-  const policy = { staleAfterSeconds: deps.manifest.staleAfterSeconds };
+  const policy = manifestStaleness(deps.manifest, siteId);
   if (!site?.providers.some((p) => p.id === provider)) {
     return dataPlaneAnswer(site, provider, undefined, deps.now(), policy);
   }

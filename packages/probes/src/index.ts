@@ -1,4 +1,3 @@
-export { mapConcurrent } from "./map-concurrent.js";
 export { discoveryUrlOf } from "./oidc.js";
 export { type OktaAuth, oktaClientSettings } from "./okta-client-settings.js";
 export type { ProbeTarget } from "./probe-context.js";

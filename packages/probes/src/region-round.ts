@@ -1,15 +1,23 @@
 import {
   type Config,
+  mapConcurrent,
   monitorSettings,
   type ProbeResult,
   type ProbeRound,
   type ResolvedProbe,
+  siteDueAt,
 } from "@idp-failover/core";
 import { checkCanaries } from "./canaries.js";
-import { mapConcurrent } from "./map-concurrent.js";
 import type { ProbeTarget } from "./probe-context.js";
 import type { ProbeMemory } from "./probe-memory.js";
-import { executeProbe, prepareFor, probeEnvironment, targetOf, toResult } from "./run-probe.js";
+import {
+  executeProbe,
+  type ProbePolicy,
+  prepareFor,
+  probeEnvironment,
+  targetOf,
+  toResult,
+} from "./run-probe.js";
 import type { SecretSource } from "./secrets.js";
 
 /*
@@ -35,6 +43,11 @@ export interface RegionRoundOptions {
   /** Only these sites / providers (ids); all when absent. */
   sites?: readonly string[];
   providers?: readonly string[];
+  /**
+   * `due` (default): only the sites whose cadence has a round at `at` (a site with a longer cadence
+   * than the deployment's runs on every k-th tick); `all`: every site, whatever its cadence (a probe by hand).
+   */
+  cadence?: "due" | "all";
   /** Skip the region's canaries (a single probe run by hand). Default false. */
   skipCanaries?: boolean;
   /** Rate-limit budgets, tokens and SDK clients kept between rounds; pass the same one every round. */
@@ -48,12 +61,17 @@ interface PlannedProbe {
   provider: string;
   spec: ResolvedProbe;
   target: ProbeTarget;
+  /** The site's own timeouts, confirm retries and latency budget. */
+  policy: ProbePolicy;
 }
 
 export async function runRegionRound(config: Config, options: RegionRoundOptions): Promise<ProbeRound> {
   const at = options.at ?? options.now();
   const env = probeEnvironment({ ...options, policy: config.policy });
-  const planned = planRound(config, options);
+  const planned = planRound(config, {
+    ...options,
+    ...(options.cadence === "all" ? {} : { dueAt: at }),
+  });
   await prepareFor(planned.map((p) => p.spec));
   // Started first, outside the probes' concurrency cap: a big round must not delay the canaries.
   const health = options.skipCanaries
@@ -67,7 +85,7 @@ export async function runRegionRound(config: Config, options: RegionRoundOptions
     planned,
     options.concurrency ?? 32,
     async (probe): Promise<ProbeResult> => {
-      const outcome = await executeProbe(probe.spec, probe.target, env);
+      const outcome = await executeProbe(probe.spec, probe.target, env, probe.policy);
       return toResult(outcome, probe.spec, {
         site: probe.site,
         provider: probe.provider,
@@ -87,19 +105,21 @@ export async function prepareRound(config: Config): Promise<void> {
   await prepareFor(planRound(config).map((p) => p.spec));
 }
 
-/** The round's probes, in config order. */
+/** The round's probes, in config order; with `dueAt`, of the sites whose cadence has a round then. */
 export function planRound(
   config: Config,
-  filters: { sites?: readonly string[]; providers?: readonly string[] } = {},
+  filters: { sites?: readonly string[]; providers?: readonly string[]; dueAt?: number } = {},
 ): PlannedProbe[] {
   const planned: PlannedProbe[] = [];
   for (const site of config.sites) {
     if (filters.sites && !filters.sites.includes(site.id)) continue;
+    if (filters.dueAt !== undefined && !siteDueAt(site, filters.dueAt, config.policy.cadenceSeconds))
+      continue;
     for (const provider of site.providers) {
       if (filters.providers && !filters.providers.includes(provider.id)) continue;
       const target = targetOf(provider);
       for (const spec of provider.probes)
-        planned.push({ site: site.id, provider: provider.id, spec, target });
+        planned.push({ site: site.id, provider: provider.id, spec, target, policy: site.policy });
     }
   }
   return planned;

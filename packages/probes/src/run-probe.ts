@@ -76,20 +76,22 @@ export interface ProbeOutcome {
 
 type Attempt = { ok: true; passed: CheckPassed } | { ok: false; failure: ProbeFailure; latencyMs: number };
 
+/** `policy`: the probe's site's, when it differs from the round's (a site's own `policy`). */
 export async function executeProbe(
   spec: ResolvedProbe,
   target: ProbeTarget,
   env: ProbeEnvironment,
+  policy: ProbePolicy = env.policy,
 ): Promise<ProbeOutcome> {
-  const timeoutMs = spec.timeoutMs ?? env.policy.probeTimeoutMs;
-  const slowMs = spec.slowMs ?? env.policy.slowMs;
+  const timeoutMs = spec.timeoutMs ?? policy.probeTimeoutMs;
+  const slowMs = spec.slowMs ?? policy.slowMs;
   let attempts = 0;
   let outcome: Attempt;
   for (;;) {
     attempts++;
     outcome = await attemptOnce(spec, target, env, attempts, timeoutMs);
-    if (outcome.ok || !outcome.failure.retryable || attempts > env.policy.confirm.retries) break;
-    await sleep(env.policy.confirm.delayMs);
+    if (outcome.ok || !outcome.failure.retryable || attempts > policy.confirm.retries) break;
+    await sleep(policy.confirm.delayMs);
   }
   if (outcome.ok) {
     const { latencyMs, status } = outcome.passed;

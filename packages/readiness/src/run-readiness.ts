@@ -1,5 +1,10 @@
-import type { Clock, ReadinessResult, Site, SiteContinuity } from "@idp-failover/core";
-import { mapConcurrent } from "@idp-failover/probes";
+import {
+  type Clock,
+  mapConcurrent,
+  type ReadinessResult,
+  type Site,
+  type SiteContinuity,
+} from "@idp-failover/core";
 import { entraGroupsByName, ReadinessComparison } from "./compare.js";
 import {
   DeltaExpiredError,

@@ -18,6 +18,7 @@ import {
 import { incidentRow, type LoginTiming, loginOutages, totalSeconds } from "./incidents.js";
 import { customPeriod, dayMs, daysOf, periodMinutes, type ReportPeriod } from "./period.js";
 import {
+  type GroupSummary,
   type ProviderReport,
   reportSchemaVersion,
   type SiteReport,
@@ -56,6 +57,8 @@ export const reportMethod = {
 export interface ReportOptions {
   /** Sites to include (default: all in the config). */
   sites?: readonly string[];
+  /** The sites were chosen by these tags: the report adds their figures together (`group`). */
+  tags?: readonly string[];
   /** The vendor's reported figure per site and provider, when one can be asked for. */
   vendorSource?: (site: Site, provider: Provider) => VendorAttainmentSource | undefined;
   /** Epoch ms: when the report is made (open incidents count until then). */
@@ -89,7 +92,7 @@ export async function reportFromStore(
       siteReport({
         site,
         regions: config.regions,
-        policy: config.policy,
+        policy: site.policy,
         period,
         totals,
         incidents,
@@ -98,7 +101,32 @@ export async function reportFromStore(
       }),
     );
   }
-  return assembleReport(period, reports, options.now);
+  const report = assembleReport(period, reports, options.now);
+  return options.tags ? { ...report, group: groupSummary(options.tags, reports) } : report;
+}
+
+/** The figures of a group of sites taken together (see `groupSummarySchema`). */
+export function groupSummary(tags: readonly string[], sites: readonly SiteReport[]): GroupSummary {
+  const measured = sites.reduce((n, s) => n + s.measuredMinutes, 0);
+  const down = sites.reduce((n, s) => n + (s.loginAvailabilityPct === null ? 0 : s.loginDowntimeMinutes), 0);
+  let worst: GroupSummary["worstSite"] = null;
+  for (const site of sites) {
+    const pct = site.loginAvailabilityPct;
+    if (pct !== null && (worst === null || pct < worst.loginAvailabilityPct)) {
+      worst = { site: site.site, loginAvailabilityPct: pct };
+    }
+  }
+  return {
+    tags: [...tags],
+    sites: sites.length,
+    loginAvailabilityPct: round4(measured > 0 ? (100 * Math.max(0, measured - down)) / measured : null),
+    loginDowntimeMinutes: round2(down),
+    measuredMinutes: round2(measured),
+    failoverSavedMinutes: round2(sites.reduce((n, s) => n + (s.failoverSavedMinutes ?? 0), 0)),
+    incidents: sites.reduce((n, s) => n + s.incidents.length, 0),
+    worstSite: worst,
+    primaryBelowSla: sites.filter((s) => s.providers[0]?.sla.met === false).map((s) => s.site),
+  };
 }
 
 /** The report of a replay: its site over the scenario's period (or `period`). */
@@ -124,7 +152,7 @@ export function reportFromReplay(
     return siteReport({
       site,
       regions: config.regions,
-      policy: config.policy,
+      policy: site.policy,
       period,
       totals,
       incidents,

@@ -2,8 +2,9 @@ import type { AvailabilityFigures, SlaReport } from "./report-schema.js";
 
 /*
  * The report as one rectangular CSV (RFC 4180: comma, CRLF, quotes doubled) for spreadsheets. Each row
- * is one record, named in the first column: `login` (the site's login hostname), `provider` (the
- * period), `region`, `day`, `incident`. Columns a record does not use are empty.
+ * is one record, named in the first column: `group` (the sites of a tag together, `site` names the
+ * tags as `tag:gold`), `login` (the site's login hostname), `provider` (the period), `region`, `day`,
+ * `incident`. Columns a record does not use are empty.
  */
 
 export const csvColumns = [
@@ -48,6 +49,16 @@ type Row = Partial<Record<Column, string | number | boolean | null>>;
 export function renderCsv(report: SlaReport): string {
   const rows: Row[] = [];
   const period = { period_from: report.period.from, period_to: report.period.to };
+  if (report.group) {
+    rows.push({
+      record: "group",
+      site: report.group.tags.map((tag) => `tag:${tag}`).join(" "),
+      ...period,
+      availability_pct: report.group.loginAvailabilityPct,
+      measured_minutes: report.group.measuredMinutes,
+      login_downtime_seconds: Math.round(report.group.loginDowntimeMinutes * 60 * 1000) / 1000,
+    });
+  }
   for (const site of report.sites) {
     rows.push({
       record: "login",

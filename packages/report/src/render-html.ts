@@ -1,6 +1,16 @@
 import { formatReadinessPct } from "@idp-failover/core";
-import type { IncidentReport, ProviderReport, SiteReport, SlaReport } from "./report-schema.js";
-import { creditText, failoverText, headline, periodTitle, slaText } from "./report-text.js";
+import type { GroupSummary, IncidentReport, ProviderReport, SiteReport, SlaReport } from "./report-schema.js";
+import {
+  creditText,
+  failoverText,
+  groupColumns,
+  groupHeadline,
+  groupRows,
+  groupTitle,
+  headline,
+  periodTitle,
+  slaText,
+} from "./report-text.js";
 import {
   dailyAvailabilityChart,
   escapeXml as esc,
@@ -39,6 +49,7 @@ export function renderHtml(report: SlaReport): string {
   <h1>${esc(periodTitle(report))}</h1>
   <div class="muted">${esc(report.period.from)} to ${esc(report.period.to)} &middot; ${report.period.days} UTC day(s) &middot; generated ${esc(timeText(report.generatedAt))}</div>
 </header>
+${report.group ? groupSection(report, report.group) : ""}
 ${body}
 ${methodSection(report)}
 </body>
@@ -143,6 +154,21 @@ function incidentCard(site: SiteReport, i: IncidentReport): string {
   <span class="muted">${esc(timeText(i.start))} &middot; login down ${esc(secondsText(i.loginDowntimeSeconds))}${flags.length ? ` &middot; ${esc(flags.join(", "))}` : ""}</span></div>
   <ol class="steps">${steps.map(([label, value]) => `<li><span class="step-label">${esc(label)}</span><span class="step-value">${esc(value)}</span></li>`).join("")}</ol>
 </div>`;
+}
+
+function groupSection(report: SlaReport, group: GroupSummary): string {
+  const rows = groupRows(report).map(
+    ([site, ...figures]) =>
+      `<tr><td><strong>${esc(site ?? "")}</strong></td>${figures.map((f) => `<td class="num">${esc(f)}</td>`).join("")}</tr>`,
+  );
+  return `<section class="site">
+<h2>${esc(groupTitle(group))}</h2>
+<p class="lede">${esc(groupHeadline(group))}</p>
+<table class="sla">
+<thead><tr>${groupColumns.map((c) => `<th>${esc(c)}</th>`).join("")}</tr></thead>
+<tbody>${rows.join("")}</tbody>
+</table>
+</section>`;
 }
 
 function slaTable(site: SiteReport): string {

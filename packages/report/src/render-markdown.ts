@@ -1,6 +1,16 @@
 import { formatReadinessPct } from "@idp-failover/core";
 import type { ProviderReport, SiteReport, SlaReport } from "./report-schema.js";
-import { creditText, headline, periodTitle, slaText, vendorText } from "./report-text.js";
+import {
+  creditText,
+  groupColumns,
+  groupHeadline,
+  groupRows,
+  groupTitle,
+  headline,
+  periodTitle,
+  slaText,
+  vendorText,
+} from "./report-text.js";
 import { approverText, minutesText, pctText, secondsText, timeText } from "./text-format.js";
 
 /*
@@ -17,6 +27,10 @@ export function renderMarkdown(report: SlaReport): string {
       `Generated ${timeText(report.generatedAt)}.`,
   );
   if (report.sites.length === 0) lines.push("", "No sites.");
+  if (report.group) {
+    lines.push("", `## ${groupTitle(report.group)}`, "", `**${groupHeadline(report.group)}**`, "");
+    lines.push(table(groupColumns, groupRows(report)));
+  }
   for (const site of report.sites) lines.push("", ...siteSection(site));
   lines.push("", "## How these figures are computed", "");
   for (const text of Object.values(report.method)) lines.push(`- ${text}.`);

@@ -122,6 +122,25 @@ export const siteReportSchema = z.object({
 });
 export type SiteReport = z.infer<typeof siteReportSchema>;
 
+/** A report of the sites with a tag (`idpctl report --tag T`): the sites' figures taken together. */
+export const groupSummarySchema = z.object({
+  /** The sites carry every one of these tags. */
+  tags: z.array(z.string()),
+  sites: z.int(),
+  /** All the sites' login hostnames together: their measured minutes less their downtime, over the measured minutes. */
+  loginAvailabilityPct: pct,
+  loginDowntimeMinutes: z.number(),
+  measuredMinutes: z.number(),
+  /** What failover bought, summed over the sites. */
+  failoverSavedMinutes: z.number(),
+  incidents: z.int(),
+  /** The site whose login hostname did worst (null when none was measured). */
+  worstSite: z.nullable(z.object({ site: z.string(), loginAvailabilityPct: z.number() })),
+  /** Sites whose primary fell below its SLA target. */
+  primaryBelowSla: z.array(z.string()),
+});
+export type GroupSummary = z.infer<typeof groupSummarySchema>;
+
 export const slaReportSchema = z.object({
   schema: z.literal("idp-failover/sla-report"),
   schemaVersion: z.literal(reportSchemaVersion),
@@ -140,6 +159,8 @@ export const slaReportSchema = z.object({
     unknown: z.string(),
     login: z.string(),
   }),
+  /** Present when the sites were chosen by tag. */
+  group: z.optional(groupSummarySchema),
   sites: z.array(siteReportSchema),
 });
 export type SlaReport = z.infer<typeof slaReportSchema>;

@@ -1,4 +1,4 @@
-import type { ProviderReport, SiteReport, SlaReport } from "./report-schema.js";
+import type { GroupSummary, ProviderReport, SiteReport, SlaReport } from "./report-schema.js";
 import { minutesText, pctText } from "./text-format.js";
 
 /* The sentences every human format shares: the title, the headline, SLA and credit in words. */
@@ -24,6 +24,48 @@ export function periodTitle(report: SlaReport): string {
   const [year, m] = month.split("-");
   return `${monthNames[Number(m) - 1] ?? m} ${year} (UTC)`;
 }
+
+/** The title of a group of sites chosen by tag. */
+export function groupTitle(group: GroupSummary): string {
+  return `Sites tagged ${group.tags.join(" and ")}: ${group.sites}`;
+}
+
+/** One sentence for a group of sites: their login hostnames together, the worst one, what failover saved. */
+export function groupHeadline(group: GroupSummary): string {
+  if (group.loginAvailabilityPct === null)
+    return `No measurements for these ${group.sites} site(s) in this period.`;
+  const worst = group.worstSite
+    ? ` The worst: ${group.worstSite.site} at ${pctText(group.worstSite.loginAvailabilityPct)}.`
+    : "";
+  const below =
+    group.primaryBelowSla.length > 0 ? ` Primary below its SLA at: ${group.primaryBelowSla.join(", ")}.` : "";
+  return (
+    `Sign-in was available ${pctText(group.loginAvailabilityPct)} over the ${group.sites} site(s) ` +
+    `(down ${minutesText(group.loginDowntimeMinutes)} in ${minutesText(group.measuredMinutes)} measured), ` +
+    `${group.incidents} incident(s); failover kept sign-in up for ${minutesText(group.failoverSavedMinutes)}.${worst}${below}`
+  );
+}
+
+/** One row a site of a group: site, login availability, primary availability, login downtime, saved, incidents. */
+export function groupRows(report: SlaReport): string[][] {
+  return report.sites.map((site) => [
+    site.site,
+    pctText(site.loginAvailabilityPct),
+    pctText(site.primaryAvailabilityPct),
+    minutesText(site.loginDowntimeMinutes),
+    minutesText(site.failoverSavedMinutes ?? 0),
+    String(site.incidents.length),
+  ]);
+}
+
+export const groupColumns = [
+  "Site",
+  "Sign-in availability",
+  "Primary availability",
+  "Sign-in downtime",
+  "Failover saved",
+  "Incidents",
+];
 
 /** One sentence: login availability against the primary's, and what failover saved. */
 export function headline(site: SiteReport): string {

@@ -1,13 +1,21 @@
-import type { Clock, Config, MessageRefs, NotificationOutbox, OutboxDelivery } from "@idp-failover/core";
+import {
+  type Clock,
+  type Config,
+  type MessageRefs,
+  type NotificationOutbox,
+  notificationTargets,
+  type OutboxDelivery,
+} from "@idp-failover/core";
 import type { HttpClient } from "@idp-failover/http";
-import type { WebClient } from "@slack/web-api";
 import { errorText, type NotificationSender, type SendOutcome } from "./notification-sender.js";
+import { type SlackBots, slackBotFor } from "./slack-client.js";
 import { SlackNotificationSender } from "./slack-notification-sender.js";
 import { HttpWebhookSender, type WebhookEndpoint } from "./webhooks.js";
 
 /*
  * The notification deliverer: takes due deliveries from the outbox and sends each on its channel
- * (`slack`, `webhook:{name}`). The evaluator only ever writes to the outbox, so Slack or a webhook
+ * (`slack`, `webhook:{name}`, and a site's own `slack@{site}`, `webhook:{name}@{site}`: see core's
+ * outbox-notifier.ts). The evaluator only ever writes to the outbox, so Slack or a webhook
  * being down never delays a failover; here, one channel failing never delays another:
  *   - channels run side by side; within a channel, deliveries go in order (threads need their start);
  *   - a channel that fails is not tried again in this run (its other deliveries wait, untouched);
@@ -179,8 +187,11 @@ export interface NotificationSendersInput {
   config: Config;
   refs: MessageRefs;
   clock: Clock;
-  /** The bot's Web API client (`createSlackClient`); without it Slack deliveries wait. */
-  slack?: WebClient;
+  /**
+   * The bot's Web API client (`createSlackClient`), or the bots by token reference when sites have
+   * Slack apps of their own (`alerting.slack.botTokenRef`); a Slack channel without its bot waits.
+   */
+  slack?: SlackBots;
   /** Configured webhooks with their secrets (`webhookEndpoints`). */
   webhooks?: readonly WebhookEndpoint[];
   /** The HTTP client webhooks are POSTed with (default: packages/http's, one per process). */
@@ -188,18 +199,26 @@ export interface NotificationSendersInput {
   webhookTimeoutMs?: number;
 }
 
-/** The senders a config asks for, keyed by outbox channel. */
+/** The senders a config asks for, keyed by outbox channel: the deployment's and each site's own. */
 export function notificationSenders(input: NotificationSendersInput): Map<string, NotificationSender> {
   const senders = new Map<string, NotificationSender>();
-  if (input.config.alerting.slack && input.slack) {
+  for (const target of notificationTargets(input.config)) {
+    if (target.kind !== "slack") continue;
+    const client = input.slack && slackBotFor(input.slack, target.slack.botTokenRef);
+    if (!client) continue;
     senders.set(
-      "slack",
-      new SlackNotificationSender({ client: input.slack, refs: input.refs, config: input.config }),
+      target.channel,
+      new SlackNotificationSender({
+        client,
+        refs: input.refs,
+        config: input.config,
+        channel: target.slack.channel,
+      }),
     );
   }
   for (const endpoint of input.webhooks ?? []) {
     senders.set(
-      `webhook:${endpoint.name}`,
+      endpoint.channel ?? `webhook:${endpoint.name}`,
       new HttpWebhookSender(endpoint, {
         clock: input.clock,
         ...(input.http ? { http: input.http } : {}),

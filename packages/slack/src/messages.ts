@@ -46,7 +46,7 @@ export function siteView(config: Config, siteId: string): SiteView {
     primary: providers[0] ?? "primary",
     ttl: site?.ttl ?? 60,
     regions: config.regions,
-    policy: config.policy,
+    policy: site?.policy ?? config.policy,
   };
 }
 

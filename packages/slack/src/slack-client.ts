@@ -41,6 +41,21 @@ export function createSlackClient(token: string, options: SlackClientOptions = {
   });
 }
 
+/**
+ * The Slack bots a runtime can talk through: one client for a deployment with one Slack app, or the
+ * clients by bot token reference (`alerting.slack.botTokenRef`) when sites have apps of their own.
+ */
+export type SlackBots = WebClient | ReadonlyMap<string, WebClient>;
+
+/** The bot of a Slack app by its token reference; the one bot serves every reference. */
+export function slackBotFor(bots: SlackBots, botTokenRef: string): WebClient | undefined {
+  return isByReference(bots) ? bots.get(botTokenRef) : bots;
+}
+
+function isByReference(bots: SlackBots): bots is ReadonlyMap<string, WebClient> {
+  return bots instanceof Map;
+}
+
 /** Platform errors that mean the message itself is refused: sending it again cannot succeed. */
 const refusedMessage = new Set([
   "invalid_blocks",

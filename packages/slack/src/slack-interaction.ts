@@ -4,10 +4,18 @@ import {
   commandSite,
   type EvaluatorDeps,
   findSite,
+  notificationTargets,
+  type Site,
+  type SlackAlerting,
 } from "@idp-failover/core";
 import * as z from "@idp-failover/core/zod-mini";
 import type { WebClient } from "@slack/web-api";
-import { type ApproverCheck, approversText, SlackApproverDirectory } from "./approvers.js";
+import {
+  type ApproverCheck,
+  type ApproverDecision,
+  approversText,
+  SlackApproverDirectory,
+} from "./approvers.js";
 import { escapeMrkdwn, type LooseBlock } from "./block-kit.js";
 import {
   type ApprovalAnswer,
@@ -18,13 +26,17 @@ import {
   siteView,
 } from "./messages.js";
 import { errorText } from "./notification-sender.js";
+import { type SlackBots, slackBotFor } from "./slack-client.js";
 import { slackRequestProblem } from "./verify-slack-request.js";
 
 /*
  * The interactions endpoint: a person pressed Approve failback, Snooze or Stay on secondary.
- *   1. verify the signature and freshness first; nothing else is looked at before that (401);
+ *   1. verify the signature and freshness first, against every Slack app's signing secret (one
+ *      Request URL serves the deployment's app and the sites' own); nothing else is looked at before
+ *      that (401);
  *   2. parse the form-encoded `payload` (400 when it is not a block_actions payload we understand);
- *   3. check the clicking user against the approvers;
+ *   3. check that the click came through the button's site's own Slack app, and the clicking user
+ *      against that site's approvers: customer A's people never answer for customer B;
  *   4. apply the answer through the state machine: one conditional write on the site's version, so
  *      double clicks and two approvers cannot both win; the loser is told why nothing changed;
  *   5. update the message (who answered, when) and tell a refused user why, best effort.
@@ -50,14 +62,21 @@ export interface SlackInteractionResponse {
 export type InteractionLog = (entry: Record<string, unknown>) => void;
 
 export interface SlackInteractionDeps {
-  signingSecret: string;
+  /**
+   * The Slack app's signing secret, or every app's by reference (`alerting.slack.signingSecretRef`)
+   * when sites have apps of their own: a request must be signed by the clicked site's app.
+   */
+  signingSecret: string | ReadonlyMap<string, string>;
   config: Config;
   /** The evaluator's ports: approvals go through `commandSite` like any operator command. */
   evaluator: EvaluatorDeps;
-  /** The bot's client: `createSlackClient(token, { timeoutMs: slackInteractionTimeoutMs })`. */
-  slack: WebClient;
-  /** Defaults to the config's approvers, with user groups looked up in Slack. */
-  approvers?: ApproverCheck;
+  /**
+   * The bot (`createSlackClient(token, { timeoutMs: slackInteractionTimeoutMs })`), or the bots by
+   * token reference: a click is answered by its site's app.
+   */
+  slack: SlackBots;
+  /** Defaults to the site's approvers, with user groups looked up in its Slack. */
+  approvers?: (site: Site) => ApproverCheck;
   log?: InteractionLog;
 }
 
@@ -106,15 +125,9 @@ export async function handleSlackInteraction(
   deps: SlackInteractionDeps,
 ): Promise<SlackInteractionResponse> {
   const log = deps.log ?? (() => undefined);
-  const problem = slackRequestProblem({
-    signingSecret: deps.signingSecret,
-    rawBody: request.rawBody,
-    timestamp: header(request.headers, "x-slack-request-timestamp"),
-    signature: header(request.headers, "x-slack-signature"),
-    nowSeconds: request.nowSeconds,
-  });
-  if (problem) {
-    log({ msg: "slack interaction rejected", status: 401, problem });
+  const signed = signedBy(request, deps.signingSecret);
+  if (signed.kind === "rejected") {
+    log({ msg: "slack interaction rejected", status: 401, problem: signed.problem });
     return respond(401, "invalid request signature");
   }
 
@@ -154,9 +167,41 @@ export async function handleSlackInteraction(
     ts: payload.container?.message_ts ?? payload.message?.ts,
     blocks: payload.message?.blocks,
     text: payload.message?.text ?? "Failback request",
+    signedBy: signed.refs,
   };
   await answerClick(context, deps, log);
   return respond(200, "");
+}
+
+type Signed = { kind: "verified"; refs: readonly string[] | "any" } | { kind: "rejected"; problem: string };
+
+/**
+ * Which apps' signing secrets verify the request (`any`: the one app of a single-app deployment).
+ * When none does, the problem with the first secret: freshness and form are the same for all.
+ */
+function signedBy(request: SlackInteractionRequest, secrets: SlackInteractionDeps["signingSecret"]): Signed {
+  const check = (signingSecret: string) =>
+    slackRequestProblem({
+      signingSecret,
+      rawBody: request.rawBody,
+      timestamp: header(request.headers, "x-slack-request-timestamp"),
+      signature: header(request.headers, "x-slack-signature"),
+      nowSeconds: request.nowSeconds,
+    });
+  if (typeof secrets === "string") {
+    const problem = check(secrets);
+    return problem ? { kind: "rejected", problem } : { kind: "verified", refs: "any" };
+  }
+  const refs: string[] = [];
+  let first: string | undefined;
+  for (const [ref, secret] of secrets) {
+    const problem = check(secret);
+    if (problem === undefined) refs.push(ref);
+    else first ??= problem;
+  }
+  return refs.length > 0
+    ? { kind: "verified", refs }
+    : { kind: "rejected", problem: first ?? "no-signing-secret" };
 }
 
 interface Click {
@@ -168,6 +213,8 @@ interface Click {
   ts: string | undefined;
   blocks: LooseBlock[] | undefined;
   text: string;
+  /** The apps (signing secret references) whose secret verified the click. */
+  signedBy: readonly string[] | "any";
 }
 
 async function answerClick(click: Click, deps: SlackInteractionDeps, log: InteractionLog): Promise<void> {
@@ -179,31 +226,34 @@ async function answerClick(click: Click, deps: SlackInteractionDeps, log: Intera
     approvalId: click.approvalId,
     answer: click.answer,
   };
-  const slackConfig = deps.config.alerting.slack;
-  if (!findSite(deps.config, click.site) || !slackConfig) {
+  const site = findSite(deps.config, click.site);
+  const slackConfig = site?.alerting.slack;
+  if (!site || !slackConfig) {
     log({ ...entry, outcome: "refused", reason: "unknown site" });
     await tellUser(
-      deps,
+      signingAppBot(deps, click),
       click,
       `Nothing changed: site \`${escapeMrkdwn(click.site)}\` is not in this deployment's config.`,
+      log,
     );
     return;
   }
 
-  const approvers = deps.approvers ?? new SlackApproverDirectory(deps.slack, slackConfig.approvers);
-  const decision = await approvers
-    .check(click.user)
-    .catch((error: unknown) => ({ kind: "unknown" as const, message: errorText(error) }));
+  const decision = await approverDecision(click, site, slackConfig, deps);
+  // Answered through the app that signed the click: its bot is in the clicker's workspace.
+  const bot =
+    decision.kind === "other-app"
+      ? signingAppBot(deps, click)
+      : slackBotFor(deps.slack, slackConfig.botTokenRef);
   if (decision.kind !== "approver") {
     const reason =
       decision.kind === "unknown"
         ? `could not check your approver membership (${decision.message}); try again`
-        : `only approvers can answer failback requests: ${approversText(slackConfig.approvers)}`;
-    log({
-      ...entry,
-      outcome: "refused",
-      reason: decision.kind === "unknown" ? "approver check failed" : "not an approver",
-    });
+        : decision.kind === "other-app"
+          ? `site \`${escapeMrkdwn(site.id)}\` takes its answers through its own Slack app, not this one`
+          : `only approvers can answer failback requests: ${approversText(slackConfig.approvers)}`;
+    const why = refusalReasons[decision.kind];
+    log({ ...entry, outcome: "refused", reason: why });
     await Promise.allSettled([
       deps.evaluator.store.appendAudit([
         {
@@ -212,10 +262,10 @@ async function answerClick(click: Click, deps: SlackInteractionDeps, log: Intera
           seq: 0,
           actor,
           action: `refused:${click.answer}`,
-          reason: decision.kind === "unknown" ? "approver check failed" : "not an approver",
+          reason: why,
         },
       ]),
-      tellUser(deps, click, `Nothing changed: ${reason}.`),
+      tellUser(bot, click, `Nothing changed: ${reason}.`, log),
     ]);
     return;
   }
@@ -230,9 +280,10 @@ async function answerClick(click: Click, deps: SlackInteractionDeps, log: Intera
   } catch (error) {
     log({ ...entry, outcome: "error", error: errorText(error) });
     await tellUser(
-      deps,
+      bot,
       click,
       "Your answer could not be recorded (the state store did not answer). Check `idpctl status`; pressing the button again is safe.",
+      log,
     );
     return;
   }
@@ -242,28 +293,72 @@ async function answerClick(click: Click, deps: SlackInteractionDeps, log: Intera
     log({ ...entry, outcome: "applied", to: outcome.state.state });
     const at = outcome.state.lastApproval?.at ?? new Date(deps.evaluator.clock.now()).toISOString();
     const status = answerStatusLine(click.answer, actor, at, view, outcome.state.requestNotBefore);
-    const updated = await updateMessage(deps, click, status);
-    if (!updated) await tellUser(deps, click, `Done, but the message could not be updated: ${status}`);
+    const updated = await updateMessage(bot, click, status, log);
+    if (!updated) await tellUser(bot, click, `Done, but the message could not be updated: ${status}`, log);
     return;
   }
 
   log({ ...entry, outcome: "refused", reason: outcome.reason });
   const last = outcome.state.lastApproval;
   await Promise.allSettled([
-    tellUser(deps, click, `Nothing changed: ${escapeMrkdwn(outcome.reason)}.`),
+    tellUser(bot, click, `Nothing changed: ${escapeMrkdwn(outcome.reason)}.`, log),
     // The message may still show buttons (an earlier update failed): show how it was answered.
     last?.id === click.approvalId
-      ? updateMessage(deps, click, closedStatusLine(last.outcome, last.by, last.at))
+      ? updateMessage(bot, click, closedStatusLine(last.outcome, last.by, last.at), log)
       : Promise.resolve(true),
   ]);
 }
 
-/** Replaces the buttons with a status line. False when it could not (no message, Slack failed). */
-async function updateMessage(deps: SlackInteractionDeps, click: Click, status: string): Promise<boolean> {
-  if (!click.channel || !click.ts || !click.blocks) return false;
+/** What a refusal is recorded as, in the log and the audit trail. */
+const refusalReasons = {
+  "other-app": "signed by another Slack app",
+  unknown: "approver check failed",
+  "not-approver": "not an approver",
+} as const;
+
+/**
+ * Whether the clicking user may answer for the site: the click must come through the site's own Slack
+ * app (another app's click is from another workspace, whose people are not this site's), and the user
+ * must be one of the site's approvers (user groups asked of the site's Slack).
+ */
+async function approverDecision(
+  click: Click,
+  site: Site,
+  slack: SlackAlerting,
+  deps: SlackInteractionDeps,
+): Promise<ApproverDecision | { kind: "other-app" }> {
+  if (click.signedBy !== "any" && !click.signedBy.includes(slack.signingSecretRef))
+    return { kind: "other-app" };
+  const bot = slackBotFor(deps.slack, slack.botTokenRef);
+  const check = deps.approvers?.(site) ?? (bot && new SlackApproverDirectory(bot, slack.approvers));
+  if (!check) return { kind: "unknown", message: `the bot token ${slack.botTokenRef} is not set` };
+  return check
+    .check(click.user)
+    .catch((error: unknown) => ({ kind: "unknown" as const, message: errorText(error) }));
+}
+
+/** The bot of an app whose signing secret verified the click (to answer a click the site cannot take). */
+function signingAppBot(deps: SlackInteractionDeps, click: Click): WebClient | undefined {
+  for (const target of notificationTargets(deps.config)) {
+    if (target.kind !== "slack") continue;
+    if (click.signedBy !== "any" && !click.signedBy.includes(target.slack.signingSecretRef)) continue;
+    const bot = slackBotFor(deps.slack, target.slack.botTokenRef);
+    if (bot) return bot;
+  }
+  return undefined;
+}
+
+/** Replaces the buttons with a status line. False when it could not (no message, no bot, Slack failed). */
+async function updateMessage(
+  bot: WebClient | undefined,
+  click: Click,
+  status: string,
+  log: InteractionLog,
+): Promise<boolean> {
+  if (!bot || !click.channel || !click.ts || !click.blocks) return false;
   const answered = answeredApproval(click.blocks, status, click.text);
   try {
-    await deps.slack.chat.update({
+    await bot.chat.update({
       channel: click.channel,
       ts: click.ts,
       text: answered.text,
@@ -271,26 +366,23 @@ async function updateMessage(deps: SlackInteractionDeps, click: Click, status: s
     });
     return true;
   } catch (error) {
-    deps.log?.({
-      msg: "slack interaction: message update failed",
-      site: click.site,
-      error: errorText(error),
-    });
+    log({ msg: "slack interaction: message update failed", site: click.site, error: errorText(error) });
     return false;
   }
 }
 
 /** A message only the clicking user sees. */
-async function tellUser(deps: SlackInteractionDeps, click: Click, text: string): Promise<void> {
-  if (!click.channel) return;
+async function tellUser(
+  bot: WebClient | undefined,
+  click: Click,
+  text: string,
+  log: InteractionLog,
+): Promise<void> {
+  if (!bot || !click.channel) return;
   try {
-    await deps.slack.chat.postEphemeral({ channel: click.channel, user: click.user, text });
+    await bot.chat.postEphemeral({ channel: click.channel, user: click.user, text });
   } catch (error) {
-    deps.log?.({
-      msg: "slack interaction: ephemeral reply failed",
-      site: click.site,
-      error: errorText(error),
-    });
+    log({ msg: "slack interaction: ephemeral reply failed", site: click.site, error: errorText(error) });
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { Clock, Config, NotificationIntent } from "@idp-failover/core";
+import { type Clock, type Config, type NotificationIntent, notificationTargets } from "@idp-failover/core";
 import { type HttpAnswer, type HttpClient, HttpRequestError, NodeHttpClient } from "@idp-failover/http";
 import { errorText, type NotificationSender, retryAfterMs, type SendOutcome } from "./notification-sender.js";
 
@@ -67,22 +67,26 @@ export interface WebhookEndpoint {
   name: string;
   url: string;
   secret: string;
+  /** Its outbox channel (`webhook:{name}`, or `webhook:{name}@{site}` for a site's own); default `webhook:{name}`. */
+  channel?: string;
 }
 
 /**
- * The config's webhooks with their secrets, and the names whose secret could not be resolved (their
- * deliveries wait and retry rather than go out unsigned).
+ * Every webhook of the config (the deployment's and the sites' own) with its secret, and those whose
+ * secret could not be resolved (their deliveries wait and retry rather than go out unsigned).
  */
 export function webhookEndpoints(
   config: Config,
   secretOf: (ref: string) => string | undefined,
-): { endpoints: WebhookEndpoint[]; missing: string[] } {
+): { endpoints: WebhookEndpoint[]; missing: Array<{ channel: string; secretRef: string }> } {
   const endpoints: WebhookEndpoint[] = [];
-  const missing: string[] = [];
-  for (const hook of config.alerting.webhooks) {
-    const secret = secretOf(hook.secretRef);
-    if (secret) endpoints.push({ name: hook.name, url: hook.url, secret });
-    else missing.push(hook.name);
+  const missing: Array<{ channel: string; secretRef: string }> = [];
+  for (const target of notificationTargets(config)) {
+    if (target.kind !== "webhook") continue;
+    const { name, url, secretRef } = target.webhook;
+    const secret = secretOf(secretRef);
+    if (secret) endpoints.push({ name, url, secret, channel: target.channel });
+    else missing.push({ channel: target.channel, secretRef });
   }
   return { endpoints, missing };
 }

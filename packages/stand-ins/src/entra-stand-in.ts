@@ -1,21 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { decodeProtectedHeader, importJWK, jwtVerify, SignJWT } from "jose";
+import { SignJWT } from "jose";
 import type { EntraDirectory } from "./directory-seed.js";
 import { GraphDirectory, type GraphRateLimit, graphErrorReply } from "./graph-directory-api.js";
-import {
-  type FaultMode,
-  type HandlerContext,
-  IdpHttpsServer,
-  json,
-  type ProbeSurface,
-  type Reply,
-  readClientCredentials,
-  type StandInFault,
-  type StandInRequest,
-  truncatedJson,
-} from "./idp-https-server.js";
-import { createSigningKey, type SigningKey, signJwt } from "./signing-keys.js";
-import { createSigningCertificate, pemBody, type TestCa } from "./test-ca.js";
+import type { FaultMode, HandlerContext, ProbeSurface, Reply } from "./idp-https-server.js";
+import * as idp from "./idp-stand-in.js";
+import { createSigningKey, type SigningKey } from "./signing-keys.js";
 
 /*
  * Microsoft Entra ID and the slice of Microsoft Graph the probes use, on 127.0.0.1, shaped like
@@ -45,10 +34,7 @@ export interface ServiceHealth {
   status: string;
 }
 
-export interface EntraStandInOptions {
-  ca: TestCa;
-  latencyMs?: number;
-  port?: number;
+export interface EntraStandInOptions extends idp.IdpStandInOptions {
   /** Tenant ids that exist. Default [entraStandInDefaults.tenantId]. */
   tenants?: string[];
   clients?: EntraClient[];
@@ -61,8 +47,6 @@ export interface EntraStandInOptions {
   directory?: EntraDirectory;
   /** A request budget on the Graph directory API; past it, 429 with Retry-After. Default: none. */
   graphRateLimit?: GraphRateLimit;
-  /** The clock of that budget's window (a test moves it instead of waiting). Default Date.now. */
-  now?: () => number;
 }
 
 export const entraStandInDefaults = {
@@ -89,7 +73,7 @@ export const entraStandInDefaults = {
   ] satisfies ServiceHealth[],
 };
 
-export interface EntraStandIn {
+export interface EntraStandIn extends idp.IdpStandInControls {
   /** Plays https://login.microsoftonline.com (the `loginUrl` of a graph-health probe). */
   url: string;
   /** Plays https://graph.microsoft.com (the `graphUrl` of a graph-health probe). */
@@ -101,20 +85,19 @@ export interface EntraStandIn {
   directory: GraphDirectory;
   /** Sets one service's status in Graph service health (`serviceDegradation`, ...). */
   setServiceStatus(service: string, status: string): void;
-  readonly requests: readonly StandInRequest[];
-  count(surface?: ProbeSurface): number;
-  setFault(fault: StandInFault): Promise<void>;
-  clearFault(): Promise<void>;
-  close(): Promise<void>;
 }
-
-const day = 86_400_000;
 
 export async function startEntraStandIn(options: EntraStandInOptions): Promise<EntraStandIn> {
   const [key, rogueKey, certificates] = await Promise.all([
     createSigningKey({ withCertificate: true }),
     createSigningKey({ withCertificate: true }),
-    federationCertificates(),
+    // Microsoft publishes the current certificate and the next one while a rollover is scheduled.
+    idp.signingCertificates("Microsoft Azure Federated SSO Certificate", {
+      current: [-400, 700],
+      next: [-10, 1090],
+      expiring: [-1090, 5],
+      expired: [-1100, -3],
+    }),
   ]);
   const state: EntraState = {
     options,
@@ -130,32 +113,23 @@ export async function startEntraStandIn(options: EntraStandInOptions): Promise<E
     certificates,
     url: "",
   };
-  const server = new IdpHttpsServer({
-    ca: options.ca,
-    ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
-    ...(options.port !== undefined ? { port: options.port } : {}),
-    surfaceOf: entraSurface,
-    handle: (context) => handleEntra(state, context),
-  });
-  await server.start();
-  state.url = server.url;
+  const { url, controls } = await idp.startIdpServer(options, entraSurface, (context) =>
+    handleEntra(state, context),
+  );
+  state.url = url;
   return {
-    url: server.url,
-    graphUrl: server.url,
+    ...controls,
+    url,
+    graphUrl: url,
     directory: state.directory,
-    issuer: (tenantId = entraStandInDefaults.tenantId) => `${server.url}/${tenantId}/v2.0`,
+    issuer: (tenantId = entraStandInDefaults.tenantId) => `${url}/${tenantId}/v2.0`,
     samlMetadataUrl: (tenantId = entraStandInDefaults.tenantId) =>
-      `${server.url}/${tenantId}/federationmetadata/2007-06/federationmetadata.xml`,
+      `${url}/${tenantId}/federationmetadata/2007-06/federationmetadata.xml`,
     setServiceStatus(service, status) {
       const entry = state.services.find((s) => s.service === service || s.id === service);
       if (entry) entry.status = status;
       else state.services.push({ service, id: service.replace(/\s+/g, ""), status });
     },
-    requests: server.requests,
-    count: (surface) => server.count(surface),
-    setFault: (fault) => server.setFault(fault),
-    clearFault: () => server.clearFault(),
-    close: () => server.close(),
   };
 }
 
@@ -189,19 +163,19 @@ async function handleEntra(state: EntraState, context: HandlerContext): Promise<
   if (surface === "graph-health") return graphHealth(state, context);
   if (/^\/v1\.0\/(users|groups|servicePrincipals)(\/|$)/.test(path)) return graphDirectory(state, context);
   if (fault?.mode === "http-5xx") {
-    return json(
+    return idp.json(
       fault.status ?? 503,
       aadError("temporarily_unavailable", 90033, "A transient error has occurred. Please try again."),
     );
   }
   if (fault?.mode === "http-4xx") {
-    return json(
+    return idp.json(
       fault.status ?? 404,
       aadError("invalid_request", 900023, "The requested resource was not found on this endpoint."),
     );
   }
   if (fault?.mode === "rate-limited") {
-    return json(
+    return idp.json(
       429,
       aadError(
         "temporarily_unavailable",
@@ -213,7 +187,7 @@ async function handleEntra(state: EntraState, context: HandlerContext): Promise<
   }
   const knownTenant = state.tenants.has(tenant) || (surface !== "token" && isMultiTenant(tenant));
   if (surface !== undefined && !knownTenant) {
-    return json(
+    return idp.json(
       400,
       aadError(
         "invalid_tenant",
@@ -222,18 +196,13 @@ async function handleEntra(state: EntraState, context: HandlerContext): Promise<
       ),
     );
   }
-  if (surface === "oidc-discovery") {
-    const doc = discoveryDocument(state.url, tenant, fault?.mode);
-    return fault?.mode === "bad-json" ? truncatedJson(doc) : json(200, doc);
-  }
-  if (surface === "jwks") {
-    const keys = keySet(state, fault?.mode);
-    return fault?.mode === "bad-json" ? truncatedJson(keys) : json(200, keys);
-  }
+  if (surface === "oidc-discovery")
+    return idp.jsonDocument(discoveryDocument(state.url, tenant, fault?.mode), fault?.mode);
+  if (surface === "jwks") return idp.jsonDocument(keySet(state, fault?.mode), fault?.mode);
   if (surface === "token" && context.method === "POST") return token(state, tenant, context);
   if (surface === "interactive-sign-in" && context.method === "GET") return signInPage(state, context);
   if (surface === "saml-metadata") return federationMetadata(state, tenant, fault?.mode);
-  return json(404, aadError("invalid_request", 900561, "The endpoint only accepts POST requests."));
+  return idp.json(404, aadError("invalid_request", 900561, "The endpoint only accepts POST requests."));
 }
 
 function isMultiTenant(tenant: string): boolean {
@@ -298,34 +267,34 @@ function discoveryDocument(
 }
 
 function keySet(state: EntraState, mode: FaultMode | undefined): { keys: Record<string, unknown>[] } {
-  if (mode === "empty-jwks") return { keys: [] };
   const key = state.key;
-  const published: Record<string, unknown> = {
-    kty: "RSA",
-    use: "sig",
-    kid: key.kid,
-    x5t: key.x5t,
-    n: key.publicJwk.n,
-    e: key.publicJwk.e,
-    x5c: [key.certificate],
-    cloud_instance_name: "microsoftonline.com",
-    issuer: `${state.url}/{tenantid}/v2.0`,
-  };
-  if (mode === "malformed-jwks") delete published.n;
-  return { keys: [published] };
+  return idp.keySetWithFault(
+    {
+      kty: "RSA",
+      use: "sig",
+      kid: key.kid,
+      x5t: key.x5t,
+      n: key.publicJwk.n,
+      e: key.publicJwk.e,
+      x5c: [key.certificate],
+      cloud_instance_name: "microsoftonline.com",
+      issuer: `${state.url}/{tenantid}/v2.0`,
+    },
+    mode,
+  );
 }
 
 async function token(state: EntraState, tenant: string, context: HandlerContext): Promise<Reply> {
-  const { form, clientId, clientSecret } = readClientCredentials(context.headers, context.body);
+  const { form, clientId, clientSecret } = idp.readClientCredentials(context.headers, context.body);
   if (form.get("grant_type") !== "client_credentials") {
-    return json(
+    return idp.json(
       400,
       aadError("unsupported_grant_type", 70003, "The app requested an unsupported grant type 'password'."),
     );
   }
   const client = state.clients.find((c) => c.clientId === clientId);
   if (!client) {
-    return json(
+    return idp.json(
       400,
       aadError(
         "unauthorized_client",
@@ -335,7 +304,7 @@ async function token(state: EntraState, tenant: string, context: HandlerContext)
     );
   }
   if (context.fault?.mode === "auth" || client.clientSecret !== clientSecret) {
-    return json(
+    return idp.json(
       401,
       aadError(
         "invalid_client",
@@ -346,7 +315,7 @@ async function token(state: EntraState, tenant: string, context: HandlerContext)
   }
   const scope = form.get("scope") ?? "";
   if (!scope.endsWith("/.default") || scope.includes(" ")) {
-    return json(
+    return idp.json(
       400,
       aadError(
         "invalid_scope",
@@ -384,9 +353,10 @@ async function token(state: EntraState, tenant: string, context: HandlerContext)
   };
   const signed = await signToken(state, claims, context.fault?.mode, isGraph);
   const answer = { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: signed };
-  return context.fault?.mode === "bad-json"
-    ? truncatedJson(answer)
-    : json(200, answer, { "cache-control": "no-store, no-cache", pragma: "no-cache" });
+  return idp.jsonDocument(answer, context.fault?.mode, {
+    "cache-control": "no-store, no-cache",
+    pragma: "no-cache",
+  });
 }
 
 async function signToken(
@@ -407,9 +377,7 @@ async function signToken(
       })
       .sign(state.key.privateKey);
   }
-  if (mode === "bad-signature") return signJwt(state.rogueKey, claims, state.key.kid);
-  if (mode === "unknown-kid") return signJwt(state.rogueKey, claims);
-  return signJwt(state.key, claims);
+  return idp.signWithFault(state, claims, mode);
 }
 
 async function graphHealth(state: EntraState, context: HandlerContext): Promise<Reply> {
@@ -446,7 +414,7 @@ async function graphHealth(state: EntraState, context: HandlerContext): Promise<
     const body: Record<string, unknown> = { "@odata.context": context1, value: page };
     if (skip + pageSize < services.length)
       body["@odata.nextLink"] = `${state.url}${base}?$skiptoken=${skip + pageSize}`;
-    return fault?.mode === "bad-json" ? truncatedJson(body) : json(200, body, { "request-id": requestId });
+    return idp.jsonDocument(body, fault?.mode, { "request-id": requestId });
   }
   const name = decodeURIComponent(url.pathname.slice(base.length + 1));
   const entry = services.find((s) => s.service === name || s.id === name);
@@ -454,7 +422,7 @@ async function graphHealth(state: EntraState, context: HandlerContext): Promise<
   const expand = url.searchParams.get("$expand") === "issues";
   const issues =
     entry.service === "Microsoft Entra" && fault?.mode === "backup-auth" ? [backupAuthIssue()] : [];
-  return json(
+  return idp.json(
     200,
     { "@odata.context": `${context1}/$entity`, ...entry, ...(expand ? { issues } : {}) },
     { "request-id": requestId },
@@ -471,15 +439,10 @@ async function graphRoles(
   authorization: string | undefined,
 ): Promise<Set<string> | undefined> {
   const bearer = /^Bearer (.+)$/.exec(authorization ?? "")?.[1];
-  if (!bearer) return undefined;
-  try {
-    if (!decodeProtectedHeader(bearer).nonce) return undefined;
-    const key = await importJWK(state.key.publicJwk, "RS256");
-    const { payload } = await jwtVerify(bearer, key, { audience: "https://graph.microsoft.com" });
-    return new Set(Array.isArray(payload.roles) ? payload.roles.map(String) : []);
-  } catch {
-    return undefined;
-  }
+  // Graph's own tokens carry a nonce in their header (see signToken).
+  return idp.grantedBy(bearer, state.key, "roles", { audience: "https://graph.microsoft.com" }, (header) =>
+    Boolean(header.nonce),
+  );
 }
 
 /** The Graph directory, behind the same fault switch as the rest of Graph. */
@@ -516,40 +479,16 @@ function aadError(error: string, code: number, description: string): Record<stri
   };
 }
 
-async function federationCertificates(): Promise<
-  Record<"current" | "next" | "expiring" | "expired", string>
-> {
-  const now = Date.now();
-  const cn = { commonName: "Microsoft Azure Federated SSO Certificate" };
-  const make = (from: number, to: number) =>
-    createSigningCertificate({
-      ...cn,
-      notBefore: new Date(now + from * day),
-      notAfter: new Date(now + to * day),
-    }).then((c) => pemBody(c.cert));
-  const [current, next, expiring, expired] = await Promise.all([
-    make(-400, 700),
-    make(-10, 1090),
-    make(-1090, 5),
-    make(-1100, -3),
-  ]);
-  return { current, next, expiring, expired };
-}
-
 function federationMetadata(state: EntraState, tenant: string, mode: FaultMode | undefined): Reply {
   if (mode === "bad-json") {
-    return {
-      status: 200,
-      headers: { "content-type": "text/html; charset=utf-8" },
-      body: "<!DOCTYPE html><html><head><title>Sign in to your account</title></head><body></body></html>",
-    };
+    return idp.htmlPage(
+      200,
+      "text/html; charset=utf-8",
+      "<!DOCTYPE html><html><head><title>Sign in to your account</title></head><body></body></html>",
+    );
   }
-  const certs =
-    mode === "expired-cert"
-      ? [state.certificates.expired]
-      : mode === "expiring-cert"
-        ? [state.certificates.expiring]
-        : [state.certificates.current, state.certificates.next];
+  const { expired, expiring, current, next } = state.certificates;
+  const certs = idp.publishedCertificates(mode, { expired, expiring, current: [current, next] });
   const keyDescriptors = certs
     .map(
       (c) =>
@@ -585,11 +524,12 @@ function backupAuthIssue(): Record<string, unknown> {
 function signInPage(state: EntraState, context: HandlerContext): Reply {
   const params = context.url.searchParams;
   const client = state.clients.find((c) => c.clientId === params.get("client_id"));
-  const page = (status: number, pageId: string, body: string): Reply => ({
-    status,
-    headers: { "content-type": "text/html; charset=utf-8" },
-    body: `<!DOCTYPE html><html><head><title>Sign in to your account</title><meta name="PageID" content="${pageId}"></head><body>${body}</body></html>`,
-  });
+  const page = (status: number, pageId: string, body: string): Reply =>
+    idp.htmlPage(
+      status,
+      "text/html; charset=utf-8",
+      `<!DOCTYPE html><html><head><title>Sign in to your account</title><meta name="PageID" content="${pageId}"></head><body>${body}</body></html>`,
+    );
   if (context.fault?.mode === "backup-auth") {
     return page(
       503,

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { closeServer, readBody } from "./http-parts.js";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { closeServer, readBody, startOnLoopback } from "./http-parts.js";
 
 /*
  * EventBridge on 127.0.0.1, speaking its JSON 1.1 protocol as the AWS SDK sends it (`POST /`,
@@ -51,7 +50,6 @@ class EventBridgeError extends Error {
 }
 
 export class EventBridgeStandIn {
-  readonly url: string;
   readonly requests: EventBridgeRequest[] = [];
   /** Events accepted for a bus that does not exist, which EventBridge drops silently. */
   readonly dropped: StoredEvent[] = [];
@@ -63,22 +61,20 @@ export class EventBridgeStandIn {
 
   private constructor(
     private readonly server: Server,
+    readonly url: string,
     options: EventBridgeStandInOptions,
   ) {
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     this.region = options.region ?? "us-east-1";
     this.accountId = options.accountId ?? "123456789012";
     for (const bus of ["default", ...(options.buses ?? [])]) this.buses.set(bus, []);
   }
 
-  static async start(options: EventBridgeStandInOptions = {}): Promise<EventBridgeStandIn> {
-    let standIn: EventBridgeStandIn | undefined;
-    const server = createServer((req, res) => {
-      if (standIn) void standIn.serve(req, res);
-    });
-    await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
-    standIn = new EventBridgeStandIn(server, options);
-    return standIn;
+  static start(options: EventBridgeStandInOptions = {}): Promise<EventBridgeStandIn> {
+    return startOnLoopback(
+      (server, url) => new EventBridgeStandIn(server, url, options),
+      (standIn, req, res) => standIn.serve(req, res),
+      options.port,
+    );
   }
 
   /** Events accepted on a bus, in arrival order. */

@@ -5,7 +5,8 @@ import type {
   EntraDirectoryUser,
   EntraServicePrincipal,
 } from "./directory-seed.js";
-import { json, type Reply } from "./idp-https-server.js";
+import type { Reply } from "./idp-https-server.js";
+import { json } from "./idp-stand-in.js";
 
 /*
  * The slice of Microsoft Graph v1.0 a readiness run reads, as Microsoft's reference shapes it:

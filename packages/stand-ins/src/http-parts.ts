@@ -1,4 +1,5 @@
-import type { IncomingMessage, Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 
 /*
  * What every stand-in's HTTP server does the same way: read a request's body, and close at once,
@@ -23,4 +24,31 @@ export function closeServer(server: Server): Promise<void> {
     server.closeAllConnections();
     server.close(() => resolve());
   });
+}
+
+/** An HTTP server listening on 127.0.0.1 (`port` 0: any free one), and its base URL. */
+export async function listenOnLoopback(
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+  port = 0,
+): Promise<{ server: Server; url: string }> {
+  const server = createServer(handle);
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/**
+ * Starts a stand-in on a loopback server: `create` builds it around the listening server, and
+ * every request goes to `serve` (none can arrive before it exists: the caller learns the URL last).
+ */
+export async function startOnLoopback<T>(
+  create: (server: Server, url: string) => T,
+  serve: (standIn: T, req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  port = 0,
+): Promise<T> {
+  let standIn: T | undefined;
+  const { server, url } = await listenOnLoopback((req, res) => {
+    if (standIn !== undefined) void serve(standIn, req, res);
+  }, port);
+  standIn = create(server, url);
+  return standIn;
 }

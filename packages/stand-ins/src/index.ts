@@ -12,5 +12,6 @@ export * from "./route53-stand-in.js";
 export * from "./slack-file-uploads.js";
 export * from "./slack-stand-in.js";
 export * from "./sqs-stand-in.js";
+export * from "./stand-in-providers.js";
 export * from "./test-ca.js";
 export * from "./webhook-receiver.js";

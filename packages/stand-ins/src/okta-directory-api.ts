@@ -6,7 +6,8 @@ import {
   type OktaDirectoryGroup,
   type OktaDirectoryUser,
 } from "./directory-seed.js";
-import { json, type Reply } from "./idp-https-server.js";
+import type { Reply } from "./idp-https-server.js";
+import { json } from "./idp-stand-in.js";
 
 /*
  * The slice of Okta's management API a readiness run reads, as Okta's API reference shapes it:
@@ -80,6 +81,11 @@ const endpoints: Array<{ pattern: RegExp; endpoint: Endpoint }> = [
 /** Whether a path is one of the directory endpoints above. */
 export function isOktaDirectoryPath(path: string): boolean {
   return endpoints.some((e) => e.pattern.test(path));
+}
+
+/** Okta's 404 for an id that names nothing, with the resource type it looked for. */
+export function oktaNotFound(id: string, type: string, headers: Record<string, string> = {}): Reply {
+  return json(404, oktaError("E0000007", `Not found: Resource not found: ${id} (${type})`), headers);
 }
 
 export function oktaError(code: string, summary: string): Record<string, unknown> {
@@ -157,12 +163,7 @@ export function serveOktaDirectory(
     });
   } else if (segments[3] === "groups") {
     const group = directory.groups.find((g) => g.id === id);
-    if (!group)
-      return json(
-        404,
-        oktaError("E0000007", `Not found: Resource not found: ${id} (UserGroup)`),
-        rate.headers,
-      );
+    if (!group) return oktaNotFound(id, "UserGroup", rate.headers);
     page = scanSorted(
       [...group.members].sort((a, b) => a - b),
       afterIndex,
@@ -180,12 +181,7 @@ export function serveOktaDirectory(
     });
   } else {
     const app = directory.apps.find((a) => a.id === id);
-    if (!app)
-      return json(
-        404,
-        oktaError("E0000007", `Not found: Resource not found: ${id} (AppInstance)`),
-        rate.headers,
-      );
+    if (!app) return oktaNotFound(id, "AppInstance", rate.headers);
     if (segments.length === 5) return json(200, appBody(app, org), rate.headers);
     if (segments[5] === "groups") {
       page = scan(

@@ -1,21 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { importJWK, type JWK, jwtVerify } from "jose";
 import type { OktaDirectory } from "./directory-seed.js";
+import type { FaultMode, HandlerContext, ProbeSurface, Reply } from "./idp-https-server.js";
+import * as idp from "./idp-stand-in.js";
 import {
-  type FaultMode,
-  type HandlerContext,
-  IdpHttpsServer,
-  json,
-  type ProbeSurface,
-  type Reply,
-  readClientCredentials,
-  type StandInFault,
-  type StandInRequest,
-  truncatedJson,
-} from "./idp-https-server.js";
-import { isOktaDirectoryPath, oktaError, type RateBucket, serveOktaDirectory } from "./okta-directory-api.js";
+  isOktaDirectoryPath,
+  oktaError,
+  oktaNotFound,
+  type RateBucket,
+  serveOktaDirectory,
+} from "./okta-directory-api.js";
 import { createSigningKey, type SigningKey, signJwt } from "./signing-keys.js";
-import { createSigningCertificate, pemBody, type TestCa } from "./test-ca.js";
 
 /*
  * An Okta org on 127.0.0.1, shaped like Okta's public API reference: the org and custom authorization
@@ -40,11 +35,7 @@ export interface OktaServiceApp {
   publicJwk: JWK;
 }
 
-export interface OktaStandInOptions {
-  ca: TestCa;
-  /** Added to every answer. */
-  latencyMs?: number;
-  port?: number;
+export interface OktaStandInOptions extends idp.IdpStandInOptions {
   /** Custom authorization server ids served under /oauth2/{id}. Default ["default"]. */
   authorizationServers?: string[];
   clients?: OktaClient[];
@@ -57,8 +48,6 @@ export interface OktaStandInOptions {
   directory?: OktaDirectory;
   /** Requests per minute in each directory bucket (users, groups, apps). Default 600. */
   directoryRateLimit?: number;
-  /** The clock of the directory's rate-limit windows (a test moves it instead of waiting). Default Date.now. */
-  now?: () => number;
 }
 
 export const oktaStandInDefaults = {
@@ -73,7 +62,7 @@ export const oktaStandInDefaults = {
   orgId: "00o1probeorg2Ab3c4d5",
 };
 
-export interface OktaStandIn {
+export interface OktaStandIn extends idp.IdpStandInControls {
   /** The org URL, like https://{yourOktaDomain}. */
   url: string;
   /** The directory served under /api/v1/users, /groups and /apps; change it between reads. */
@@ -81,20 +70,13 @@ export interface OktaStandIn {
   /** A custom authorization server's issuer; `undefined` id gives the org authorization server's. */
   issuer(authorizationServerId?: string): string;
   samlMetadataUrl(appId?: string): string;
-  readonly requests: readonly StandInRequest[];
-  count(surface?: ProbeSurface): number;
-  setFault(fault: StandInFault): Promise<void>;
-  clearFault(): Promise<void>;
-  close(): Promise<void>;
 }
-
-const day = 86_400_000;
 
 export async function startOktaStandIn(options: OktaStandInOptions): Promise<OktaStandIn> {
   const [key, rogueKey, certificates] = await Promise.all([
     createSigningKey(),
     createSigningKey(),
-    samlCertificates(),
+    idp.signingCertificates("example", { valid: [-365, 9 * 365], expiring: [-365, 5], expired: [-3650, -2] }),
   ]);
   const state: OktaState = {
     options,
@@ -109,26 +91,16 @@ export async function startOktaStandIn(options: OktaStandInOptions): Promise<Okt
     directoryRates: new Map(),
     url: "",
   };
-  const server = new IdpHttpsServer({
-    ca: options.ca,
-    ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
-    ...(options.port !== undefined ? { port: options.port } : {}),
-    surfaceOf: oktaSurface,
-    handle: (context) => handleOkta(state, context),
-  });
-  await server.start();
-  state.url = server.url;
+  const { url, controls } = await idp.startIdpServer(options, oktaSurface, (context) =>
+    handleOkta(state, context),
+  );
+  state.url = url;
   return {
-    url: server.url,
+    ...controls,
+    url,
     directory: state.directory,
-    issuer: (id) => (id === undefined ? server.url : `${server.url}/oauth2/${id}`),
-    samlMetadataUrl: (appId = oktaStandInDefaults.samlAppId) =>
-      `${server.url}/app/${appId}/sso/saml/metadata`,
-    requests: server.requests,
-    count: (surface) => server.count(surface),
-    setFault: (fault) => server.setFault(fault),
-    clearFault: () => server.clearFault(),
-    close: () => server.close(),
+    issuer: (id) => (id === undefined ? url : `${url}/oauth2/${id}`),
+    samlMetadataUrl: (appId = oktaStandInDefaults.samlAppId) => `${url}/app/${appId}/sso/saml/metadata`,
   };
 }
 
@@ -177,11 +149,11 @@ async function handleOkta(state: OktaState, context: HandlerContext): Promise<Re
 
   if (fault?.mode === "http-5xx") return oktaServerError(surface, fault.status ?? 503, fault.errorCode);
   if (fault?.mode === "read-only" && surface === "okta-api" && context.method !== "GET") {
-    return json(503, oktaError("E0000010", "Service is in read only mode"), rateHeaders);
+    return idp.json(503, oktaError("E0000010", "Service is in read only mode"), rateHeaders);
   }
   if (fault?.mode === "http-4xx") return oktaClientError(surface, fault.status ?? 404);
   if (fault?.mode === "rate-limited" || (countsAgainstLimit && state.rate.used > state.rate.limit)) {
-    return json(
+    return idp.json(
       429,
       oktaError("E0000047", "API call exceeded rate limit due to too many requests."),
       rateHeaders,
@@ -191,13 +163,11 @@ async function handleOkta(state: OktaState, context: HandlerContext): Promise<Re
   const as = authorizationServerOf(path);
   if (surface === "oidc-discovery" && as !== undefined) {
     if (as !== "" && !state.authorizationServers.has(as)) return notFound(as);
-    const doc = discoveryDocument(state.url, as, fault?.mode);
-    return fault?.mode === "bad-json" ? truncatedJson(doc) : json(200, doc, rateHeaders);
+    return idp.jsonDocument(discoveryDocument(state.url, as, fault?.mode), fault?.mode, rateHeaders);
   }
   if (surface === "jwks" && as !== undefined) {
     if (as !== "" && !state.authorizationServers.has(as)) return notFound(as);
-    const keys = keySet(state.key, fault?.mode);
-    return fault?.mode === "bad-json" ? truncatedJson(keys) : json(200, keys, rateHeaders);
+    return idp.jsonDocument(keySet(state.key, fault?.mode), fault?.mode, rateHeaders);
   }
   if (surface === "token" && as !== undefined && context.method === "POST") {
     if (as !== "" && !state.authorizationServers.has(as)) return notFound(as);
@@ -208,12 +178,12 @@ async function handleOkta(state: OktaState, context: HandlerContext): Promise<Re
     return signInPage(state, context.url);
   }
   if (surface === "saml-metadata") return samlMetadata(state, path, fault?.mode);
-  if (path === "/.well-known/okta-organization") return json(200, orgMetadata(state.url), rateHeaders);
+  if (path === "/.well-known/okta-organization") return idp.json(200, orgMetadata(state.url), rateHeaders);
   if (path === "/api/v1/org" && context.method === "GET") return orgSettings(state, context, rateHeaders);
   if (isOktaDirectoryPath(path)) {
     const scopes = await grantedScopes(state, context.headers.authorization);
     if (context.fault?.mode === "auth" || !scopes) {
-      return json(401, oktaError("E0000011", "Invalid token provided"), rateHeaders);
+      return idp.json(401, oktaError("E0000011", "Invalid token provided"), rateHeaders);
     }
     return serveOktaDirectory(
       state.directory,
@@ -222,8 +192,29 @@ async function handleOkta(state: OktaState, context: HandlerContext): Promise<Re
       state.options.directoryRateLimit ?? 600,
     );
   }
-  return json(404, oktaError("E0000022", "The endpoint does not support the provided HTTP method"));
+  return idp.json(404, oktaError("E0000022", "The endpoint does not support the provided HTTP method"));
 }
+
+/** The JWS algorithms Okta accepts on signed request objects (`request`, CIBA). */
+const requestSigningAlgorithms = [
+  "HS256",
+  "HS384",
+  "HS512",
+  "RS256",
+  "RS384",
+  "RS512",
+  "ES256",
+  "ES384",
+  "ES512",
+];
+/** How a client may authenticate to the token, introspection and revocation endpoints. */
+const clientAuthMethods = [
+  "client_secret_basic",
+  "client_secret_post",
+  "client_secret_jwt",
+  "private_key_jwt",
+  "none",
+];
 
 function discoveryDocument(org: string, as: string, mode: FaultMode | undefined): Record<string, unknown> {
   const issuer = as === "" ? org : `${org}/oauth2/${as}`;
@@ -258,13 +249,7 @@ function discoveryDocument(org: string, as: string, mode: FaultMode | undefined)
     subject_types_supported: ["public"],
     id_token_signing_alg_values_supported: ["RS256"],
     scopes_supported: ["openid", "profile", "email", "address", "phone", "offline_access", "device_sso"],
-    token_endpoint_auth_methods_supported: [
-      "client_secret_basic",
-      "client_secret_post",
-      "client_secret_jwt",
-      "private_key_jwt",
-      "none",
-    ],
+    token_endpoint_auth_methods_supported: clientAuthMethods,
     claims_supported: [
       "iss",
       "ver",
@@ -292,67 +277,25 @@ function discoveryDocument(org: string, as: string, mode: FaultMode | undefined)
     ],
     code_challenge_methods_supported: ["S256"],
     introspection_endpoint: `${base}/introspect`,
-    introspection_endpoint_auth_methods_supported: [
-      "client_secret_basic",
-      "client_secret_post",
-      "client_secret_jwt",
-      "private_key_jwt",
-      "none",
-    ],
+    introspection_endpoint_auth_methods_supported: clientAuthMethods,
     revocation_endpoint: `${base}/revoke`,
-    revocation_endpoint_auth_methods_supported: [
-      "client_secret_basic",
-      "client_secret_post",
-      "client_secret_jwt",
-      "private_key_jwt",
-      "none",
-    ],
+    revocation_endpoint_auth_methods_supported: clientAuthMethods,
     end_session_endpoint: `${base}/logout`,
     request_parameter_supported: true,
-    request_object_signing_alg_values_supported: [
-      "HS256",
-      "HS384",
-      "HS512",
-      "RS256",
-      "RS384",
-      "RS512",
-      "ES256",
-      "ES384",
-      "ES512",
-    ],
+    request_object_signing_alg_values_supported: requestSigningAlgorithms,
     device_authorization_endpoint: `${base}/device/authorize`,
     pushed_authorization_request_endpoint: `${base}/par`,
     backchannel_token_delivery_modes_supported: ["poll"],
-    backchannel_authentication_request_signing_alg_values_supported: [
-      "HS256",
-      "HS384",
-      "HS512",
-      "RS256",
-      "RS384",
-      "RS512",
-      "ES256",
-      "ES384",
-      "ES512",
-    ],
+    backchannel_authentication_request_signing_alg_values_supported: requestSigningAlgorithms,
     dpop_signing_alg_values_supported: ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"],
   };
 }
 
 function keySet(key: SigningKey, mode: FaultMode | undefined): { keys: Record<string, unknown>[] } {
-  if (mode === "empty-jwks") return { keys: [] };
-  const published = {
-    kty: "RSA",
-    alg: "RS256",
-    kid: key.kid,
-    use: "sig",
-    e: key.publicJwk.e,
-    n: key.publicJwk.n,
-  };
-  if (mode === "malformed-jwks") {
-    const { n: _n, ...withoutModulus } = published;
-    return { keys: [withoutModulus] };
-  }
-  return { keys: [published] };
+  return idp.keySetWithFault(
+    { kty: "RSA", alg: "RS256", kid: key.kid, use: "sig", e: key.publicJwk.e, n: key.publicJwk.n },
+    mode,
+  );
 }
 
 async function customToken(
@@ -361,16 +304,9 @@ async function customToken(
   context: HandlerContext,
   headers: Record<string, string>,
 ): Promise<Reply> {
-  const { form, clientId, clientSecret, method } = readClientCredentials(context.headers, context.body);
+  const { form, clientId, clientSecret, method } = idp.readClientCredentials(context.headers, context.body);
   if (form.get("grant_type") !== "client_credentials") {
-    return json(
-      400,
-      {
-        error: "unsupported_grant_type",
-        error_description: "The authorization grant type is not supported by the authorization server.",
-      },
-      headers,
-    );
+    return tokenError("unsupported-grant", headers);
   }
   const client = state.clients.find((c) => c.clientId === clientId);
   if (
@@ -379,37 +315,14 @@ async function customToken(
     client.clientSecret !== clientSecret ||
     client.tokenEndpointAuthMethod !== method
   ) {
-    return json(
-      401,
-      {
-        error: "invalid_client",
-        error_description:
-          "Client authentication failed. Either the client or the client credentials are invalid.",
-      },
-      headers,
-    );
+    return tokenError("bad-client-credentials", headers);
   }
   const scope = form.get("scope");
   if (!scope) {
-    return json(
-      400,
-      {
-        error: "invalid_scope",
-        error_description:
-          "The authorization server resource does not have any configured default scopes, 'scope' must be provided.",
-      },
-      headers,
-    );
+    return tokenError("no-scope", headers);
   }
   if (scope.split(" ").includes("openid")) {
-    return json(
-      400,
-      {
-        error: "invalid_scope",
-        error_description: "The following scopes are not supported for the client credentials flow: openid.",
-      },
-      headers,
-    );
+    return tokenError("openid-scope", headers);
   }
   const now = Math.floor(Date.now() / 1000);
   const issuer = `${state.url}/oauth2/${as}`;
@@ -424,11 +337,13 @@ async function customToken(
     scp: scope.split(" "),
     sub: client.clientId,
   };
-  const token = await signWithFault(state, claims, context.fault?.mode);
+  const token = await idp.signWithFault(state, claims, context.fault?.mode);
   const answer = { token_type: "Bearer", expires_in: 3600, access_token: token, scope };
-  return context.fault?.mode === "bad-json"
-    ? truncatedJson(answer)
-    : json(200, answer, { ...headers, "cache-control": "no-store", pragma: "no-cache" });
+  return idp.jsonDocument(answer, context.fault?.mode, {
+    ...headers,
+    "cache-control": "no-store",
+    pragma: "no-cache",
+  });
 }
 
 /** The org authorization server: client assertions (private_key_jwt) for Okta API scopes, as the SDK sends. */
@@ -439,11 +354,7 @@ async function orgToken(
 ): Promise<Reply> {
   const form = new URLSearchParams(context.body);
   const assertion = form.get("client_assertion");
-  const invalidClient = json(
-    401,
-    { error: "invalid_client", error_description: "The client_assertion signature is invalid." },
-    headers,
-  );
+  const invalidClient = tokenError("bad-client-assertion", headers);
   if (form.get("grant_type") !== "client_credentials" || !assertion || context.fault?.mode === "auth")
     return invalidClient;
   let clientId: string | undefined;
@@ -464,11 +375,7 @@ async function orgToken(
   if (!clientId) return invalidClient;
   const scope = form.get("scope") ?? "";
   if (!scope || scope.split(" ").some((s) => !s.startsWith("okta."))) {
-    return json(
-      400,
-      { error: "invalid_scope", error_description: "The requested scope is invalid, unknown, or malformed." },
-      headers,
-    );
+    return tokenError("not-an-okta-scope", headers);
   }
   const now = Math.floor(Date.now() / 1000);
   const token = await signJwt(state.key, {
@@ -482,17 +389,7 @@ async function orgToken(
     scp: scope.split(" "),
     sub: clientId,
   });
-  return json(200, { token_type: "Bearer", expires_in: 3600, access_token: token, scope }, headers);
-}
-
-function signWithFault(
-  state: OktaState,
-  claims: Record<string, unknown>,
-  mode: FaultMode | undefined,
-): Promise<string> {
-  if (mode === "bad-signature") return signJwt(state.rogueKey, claims, state.key.kid);
-  if (mode === "unknown-kid") return signJwt(state.rogueKey, claims);
-  return signJwt(state.key, claims);
+  return idp.json(200, { token_type: "Bearer", expires_in: 3600, access_token: token, scope }, headers);
 }
 
 async function orgSettings(
@@ -501,10 +398,9 @@ async function orgSettings(
   headers: Record<string, string>,
 ): Promise<Reply> {
   if (context.fault?.mode === "auth" || !(await authorized(state, context.headers.authorization))) {
-    return json(401, oktaError("E0000011", "Invalid token provided"), headers);
+    return idp.json(401, oktaError("E0000011", "Invalid token provided"), headers);
   }
-  if (context.fault?.mode === "bad-json") return truncatedJson(orgSettingsBody(state.url));
-  return json(200, orgSettingsBody(state.url), headers);
+  return idp.jsonDocument(orgSettingsBody(state.url), context.fault?.mode, headers);
 }
 
 async function authorized(state: OktaState, authorization: string | undefined): Promise<boolean> {
@@ -519,14 +415,7 @@ async function grantedScopes(
   if (!authorization) return undefined;
   if (authorization === `SSWS ${state.apiToken}`) return "all";
   const bearer = /^(Bearer|DPoP) (.+)$/.exec(authorization)?.[2];
-  if (!bearer) return undefined;
-  try {
-    const key = await importJWK(state.key.publicJwk, "RS256");
-    const { payload } = await jwtVerify(bearer, key, { issuer: state.url, audience: state.url });
-    return new Set(Array.isArray(payload.scp) ? payload.scp.map(String) : []);
-  } catch {
-    return undefined;
-  }
+  return idp.grantedBy(bearer, state.key, "scp", { issuer: state.url, audience: state.url });
 }
 
 /** Okta's rate-limit headers; `/api/v1/org` counts against its own per-minute bucket. */
@@ -556,17 +445,14 @@ function rateLimitHeaders(
 
 function oktaServerError(surface: ProbeSurface | undefined, status: number, errorCode?: string): Reply {
   if (surface === "okta-api") {
-    if (errorCode === "E0000010") return json(status, oktaError(errorCode, "Service is in read only mode"));
-    return json(status, oktaError(errorCode ?? "E0000009", "Internal Server Error"));
+    if (errorCode === "E0000010")
+      return idp.json(status, oktaError(errorCode, "Service is in read only mode"));
+    return idp.json(status, oktaError(errorCode ?? "E0000009", "Internal Server Error"));
   }
   if (surface === "saml-metadata") {
-    return {
-      status,
-      headers: { "content-type": "text/html" },
-      body: "<html><body><h1>Service Unavailable</h1></body></html>",
-    };
+    return idp.htmlPage(status, "text/html", "<html><body><h1>Service Unavailable</h1></body></html>");
   }
-  return json(status, {
+  return idp.json(status, {
     error: "server_error",
     error_description: "The server encountered an internal error.",
   });
@@ -574,19 +460,46 @@ function oktaServerError(surface: ProbeSurface | undefined, status: number, erro
 
 function oktaClientError(surface: ProbeSurface | undefined, status: number): Reply {
   if (surface === "saml-metadata") {
-    return {
-      status,
-      headers: { "content-type": "text/html" },
-      body: "<html><body><h1>Page not found</h1></body></html>",
-    };
+    return idp.htmlPage(status, "text/html", "<html><body><h1>Page not found</h1></body></html>");
   }
   return status === 404
-    ? json(status, oktaError("E0000007", "Not found: Resource not found"))
-    : json(status, oktaError("E0000001", "Api validation failed"));
+    ? idp.json(status, oktaError("E0000007", "Not found: Resource not found"))
+    : idp.json(status, oktaError("E0000001", "Api validation failed"));
+}
+
+/** The token endpoints' refusals, in Okta's words (OAuth 2.0 error answers, RFC 6749 section 5.2). */
+const tokenErrors = {
+  "unsupported-grant": [
+    400,
+    "unsupported_grant_type",
+    "The authorization grant type is not supported by the authorization server.",
+  ],
+  "bad-client-credentials": [
+    401,
+    "invalid_client",
+    "Client authentication failed. Either the client or the client credentials are invalid.",
+  ],
+  "bad-client-assertion": [401, "invalid_client", "The client_assertion signature is invalid."],
+  "no-scope": [
+    400,
+    "invalid_scope",
+    "The authorization server resource does not have any configured default scopes, 'scope' must be provided.",
+  ],
+  "openid-scope": [
+    400,
+    "invalid_scope",
+    "The following scopes are not supported for the client credentials flow: openid.",
+  ],
+  "not-an-okta-scope": [400, "invalid_scope", "The requested scope is invalid, unknown, or malformed."],
+} as const;
+
+function tokenError(which: keyof typeof tokenErrors, headers: Record<string, string>): Reply {
+  const [status, error, description] = tokenErrors[which];
+  return idp.json(status, { error, error_description: description }, headers);
 }
 
 function notFound(as: string): Reply {
-  return json(404, oktaError("E0000007", `Not found: Resource not found: ${as} (AuthorizationServer)`));
+  return oktaNotFound(as, "AuthorizationServer");
 }
 
 function orgSettingsBody(org: string): Record<string, unknown> {
@@ -634,45 +547,18 @@ function orgMetadata(org: string): Record<string, unknown> {
   };
 }
 
-async function samlCertificates(): Promise<Record<"valid" | "expiring" | "expired", string>> {
-  const now = Date.now();
-  const cn = { commonName: "example" };
-  const [valid, expiring, expired] = await Promise.all([
-    createSigningCertificate({
-      ...cn,
-      notBefore: new Date(now - 365 * day),
-      notAfter: new Date(now + 9 * 365 * day),
-    }),
-    createSigningCertificate({
-      ...cn,
-      notBefore: new Date(now - 365 * day),
-      notAfter: new Date(now + 5 * day),
-    }),
-    createSigningCertificate({
-      ...cn,
-      notBefore: new Date(now - 3650 * day),
-      notAfter: new Date(now - 2 * day),
-    }),
-  ]);
-  return { valid: pemBody(valid.cert), expiring: pemBody(expiring.cert), expired: pemBody(expired.cert) };
-}
-
 function samlMetadata(state: OktaState, path: string, mode: FaultMode | undefined): Reply {
   const appId =
     /^\/app\/(?:[^/]+\/)?([^/]+)\/sso\/saml\/metadata$/.exec(path)?.[1] ?? oktaStandInDefaults.samlAppId;
   if (mode === "bad-json") {
-    return {
-      status: 200,
-      headers: { "content-type": "text/html;charset=utf-8" },
-      body: '<!DOCTYPE html><html><head><title>Example - Sign In</title></head><body><div id="okta-sign-in"></div></body></html>',
-    };
+    return idp.htmlPage(
+      200,
+      "text/html;charset=utf-8",
+      '<!DOCTYPE html><html><head><title>Example - Sign In</title></head><body><div id="okta-sign-in"></div></body></html>',
+    );
   }
-  const cert =
-    mode === "expired-cert"
-      ? state.certificates.expired
-      : mode === "expiring-cert"
-        ? state.certificates.expiring
-        : state.certificates.valid;
+  const { expired, expiring, valid } = state.certificates;
+  const [cert] = idp.publishedCertificates(mode, { expired, expiring, current: [valid] });
   const sso = `${state.url}/app/example_probeapp_1/${appId}/sso/saml`;
   const body = `<?xml version="1.0" encoding="UTF-8"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="http://www.okta.com/${appId}"><md:IDPSSODescriptor WantAuthnRequestsSigned="false" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>${cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</md:NameIDFormat><md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="${sso}"/><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${sso}"/></md:IDPSSODescriptor></md:EntityDescriptor>`;
   return { status: 200, headers: { "content-type": "application/xml;charset=UTF-8" }, body };
@@ -685,14 +571,13 @@ function samlMetadata(state: OktaState, path: string, mode: FaultMode | undefine
 function signInPage(state: OktaState, url: URL): Reply {
   const client = state.clients.find((c) => c.clientId === url.searchParams.get("client_id"));
   const redirect = url.searchParams.get("redirect_uri") ?? "";
-  const html = (status: number, body: string): Reply => ({
-    status,
-    headers: {
-      "content-type": "text/html;charset=utf-8",
-      "x-okta-request-id": randomBytes(12).toString("base64url"),
-    },
-    body: `<!DOCTYPE html><html><head><title>Example - Sign In</title></head><body>${body}</body></html>`,
-  });
+  const html = (status: number, body: string): Reply =>
+    idp.htmlPage(
+      status,
+      "text/html;charset=utf-8",
+      `<!DOCTYPE html><html><head><title>Example - Sign In</title></head><body>${body}</body></html>`,
+      { "x-okta-request-id": randomBytes(12).toString("base64url") },
+    );
   if (!client)
     return html(
       400,

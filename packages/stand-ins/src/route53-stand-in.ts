@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { XMLParser } from "fast-xml-parser";
-import { closeServer, readBody } from "./http-parts.js";
+import { closeServer, readBody, startOnLoopback } from "./http-parts.js";
 
 /*
  * Route 53's control plane on 127.0.0.1, speaking its REST XML API (2013-04-01) as the AWS SDK sends
@@ -143,7 +142,6 @@ const xml = new XMLParser({
 });
 
 export class Route53StandIn {
-  readonly url: string;
   readonly requests: Route53Request[] = [];
   readonly changes: StoredChange[] = [];
   private readonly zones = new Map<string, { id: string; name: string; callerReference: string }>();
@@ -157,9 +155,9 @@ export class Route53StandIn {
 
   private constructor(
     private readonly server: Server,
+    readonly url: string,
     options: Route53StandInOptions,
   ) {
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     this.insyncAfterMs = options.insyncAfterMs ?? 50;
     this.maxItems = options.maxItems ?? 300;
     this.addRoute("POST", /^\/2013-04-01\/hostedzone\/([^/]+)\/rrset\/?$/, "ChangeResourceRecordSets", (c) =>
@@ -177,14 +175,12 @@ export class Route53StandIn {
     );
   }
 
-  static async start(options: Route53StandInOptions = {}): Promise<Route53StandIn> {
-    let standIn: Route53StandIn | undefined;
-    const server = createServer((req, res) => {
-      if (standIn) void standIn.serve(req, res);
-    });
-    await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
-    standIn = new Route53StandIn(server, options);
-    return standIn;
+  static start(options: Route53StandInOptions = {}): Promise<Route53StandIn> {
+    return startOnLoopback(
+      (server, url) => new Route53StandIn(server, url, options),
+      (standIn, req, res) => standIn.serve(req, res),
+      options.port,
+    );
   }
 
   /** Registers another API route (health checks, later): answered like the built-in ones. */

@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { closeServer, readBody } from "./http-parts.js";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { closeServer, readBody, startOnLoopback } from "./http-parts.js";
 
 /*
  * Just enough of SQS on 127.0.0.1 for the probe tick chain: `SendMessage` (with `DelaySeconds`) and
@@ -19,7 +18,6 @@ export interface SqsStoredMessage {
 }
 
 export class SqsStandIn {
-  readonly url: string;
   readonly messages: SqsStoredMessage[] = [];
   /**
    * Messages received and not yet deleted (in flight), as `GetQueueAttributes` reports them. Tests set
@@ -29,19 +27,15 @@ export class SqsStandIn {
 
   private constructor(
     private readonly server: Server,
+    readonly url: string,
     private readonly now: () => number,
-  ) {
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  }
+  ) {}
 
-  static async start(options: { now?: () => number } = {}): Promise<SqsStandIn> {
-    let standIn: SqsStandIn | undefined;
-    const server = createServer((req, res) => {
-      if (standIn) void standIn.serve(req, res);
-    });
-    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-    standIn = new SqsStandIn(server, options.now ?? Date.now);
-    return standIn;
+  static start(options: { now?: () => number } = {}): Promise<SqsStandIn> {
+    return startOnLoopback(
+      (server, url) => new SqsStandIn(server, url, options.now ?? Date.now),
+      (standIn, req, res) => standIn.serve(req, res),
+    );
   }
 
   /** The messages due at `now`, removed from the queue (as if received and deleted). */

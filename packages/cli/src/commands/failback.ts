@@ -42,11 +42,11 @@ export async function runFailback(options: FailbackOptions, io: CommandIo): Prom
       { kind: "manual-failback", actor, reason: options.reason?.trim() ?? "" },
       { wait: options.wait !== false, waitSeconds },
     );
-    const steps = session.config.policy.failback.steps;
+    const steps = site.policy.failback.steps;
     if (state.state === "failing-back") {
       io.out(
         `failback in ${steps.length} step(s) (${steps.map((s) => `${s}%`).join(" -> ")} on the primary), each held ` +
-          `${session.config.policy.failback.holdSeconds} s while the primary stays up; the evaluator moves the next steps\n`,
+          `${site.policy.failback.holdSeconds} s while the primary stays up; the evaluator moves the next steps\n`,
       );
     }
   });

@@ -16,12 +16,21 @@ import {
   type VendorAttainmentSource,
 } from "@idp-failover/report";
 import type { Command } from "commander";
-import { type AwsCliOptions, requireSite, withAwsOptions, withSession } from "../aws-deps.js";
+import {
+  type AwsCliOptions,
+  collectValues,
+  requireSite,
+  requireTagged,
+  withAwsOptions,
+  withSession,
+} from "../aws-deps.js";
 import { CliError } from "../cli-error.js";
 import type { CommandIo } from "../command-io.js";
 
 export interface ReportCliOptions extends AwsCliOptions {
   site?: string;
+  /** Commander collects `--tag` given more than once: the sites carrying every one. */
+  tag?: string[];
   month?: string;
   from?: string;
   to?: string;
@@ -40,6 +49,11 @@ export function registerReport(program: Command, io: CommandIo): void {
           "its SLA, the login hostname's availability thanks to failover, and the incidents",
       )
       .option("-s, --site <id>", "only this site (default: every site)")
+      .option(
+        "-t, --tag <tag>",
+        "the sites with this tag (again for several: with all of them), and their figures together",
+        collectValues,
+      )
       .option("-m, --month <YYYY-MM>", "a UTC calendar month (default: the last whole month)")
       .option(
         "--from <time>",
@@ -59,8 +73,11 @@ export function registerReport(program: Command, io: CommandIo): void {
 export async function runReport(options: ReportCliOptions, io: CommandIo): Promise<void> {
   const format = parseFormat(options.format);
   const period = parsePeriod(options, io.now());
+  if (options.site && options.tag) throw new CliError("use --site or --tag, not both", 2);
   await withSession(options, io, async (session) => {
-    const sites = options.site ? [requireSite(session.config, options.site).id] : undefined;
+    const tags = options.tag;
+    const tagged = tags ? requireTagged(session.config, tags).map((s) => s.id) : undefined;
+    const sites = options.site ? [requireSite(session.config, options.site).id] : tagged;
     const cache = new Map<string, VendorAttainmentSource>();
     const secretOf = (ref: string) => {
       const value = io.env[ref];
@@ -69,6 +86,7 @@ export async function runReport(options: ReportCliOptions, io: CommandIo): Promi
     const report = await reportFromStore(session.adapters.store, session.config, period, {
       now: io.now(),
       ...(sites ? { sites } : {}),
+      ...(tags ? { tags } : {}),
       ...(options.vendor === false
         ? {}
         : {

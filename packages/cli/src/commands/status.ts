@@ -5,13 +5,17 @@ import {
   type ReadinessResult,
   readinessHeadline,
   type SiteState,
+  type SiteSummary,
 } from "@idp-failover/core";
+import { readSiteOverview } from "@idp-failover/orchestration";
 import type { Command } from "commander";
 import {
   type AwsCliOptions,
+  collectValues,
   formatWeights,
   type OperatorSession,
   requireSite,
+  requireTagged,
   withAwsOptions,
   withSession,
 } from "../aws-deps.js";
@@ -20,6 +24,8 @@ import type { CommandIo } from "../command-io.js";
 
 export interface StatusOptions extends AwsCliOptions {
   site?: string;
+  /** Commander collects `--tag` given more than once: sites carrying every one. */
+  tag?: string[];
   json?: boolean;
   transitions?: string;
 }
@@ -39,18 +45,25 @@ export interface SiteStatus {
   readiness?: ReadinessResult | null | { error: string };
 }
 
-const sitesAtOnce = 4;
-
 export function registerStatus(program: Command, io: CommandIo): void {
   withAwsOptions(
     program
       .command("status")
       .description(
-        "Show each site's state, weights (state and Route 53), verdicts per region and last transitions",
+        "Every site in one line, the ones that need someone first; with --site, one site in full: its state, " +
+          "weights (state and Route 53), verdicts per region and last transitions",
       )
-      .option("-s, --site <id>", "only this site")
-      .option("--transitions <n>", "how many recent transitions and commands to show (default 5)")
-      .option("--json", "print a JSON array of site statuses"),
+      .option("-s, --site <id>", "this site in full")
+      .option(
+        "-t, --tag <tag>",
+        "only the sites with this tag (again for several: sites with all of them)",
+        collectValues,
+      )
+      .option(
+        "--transitions <n>",
+        "with --site: how many recent transitions and commands to show (default 5)",
+      )
+      .option("--json", "print JSON: an array of one-line summaries, or with --site the site's full status"),
   ).action((options: StatusOptions) => runStatus(options, io));
 }
 
@@ -59,16 +72,63 @@ export async function runStatus(options: StatusOptions, io: CommandIo): Promise<
   if (!Number.isInteger(count) || count < 0 || count > 500) {
     throw new CliError(`--transitions ${JSON.stringify(options.transitions)}: a whole number 0..500`, 2);
   }
+  if (options.site && options.tag) throw new CliError("use --site or --tag, not both", 2);
   await withSession(options, io, async (session) => {
-    const sites = options.site ? [requireSite(session.config, options.site)] : session.config.sites;
-    // A few sites at a time: Route 53's API allows five requests a second per account.
-    const statuses: SiteStatus[] = [];
-    for (let i = 0; i < sites.length; i += sitesAtOnce) {
-      const batch = sites.slice(i, i + sitesAtOnce);
-      statuses.push(...(await Promise.all(batch.map((site) => collectStatus(session, site.id, count)))));
+    const { config } = session;
+    if (options.site) {
+      const status = await collectStatus(session, requireSite(config, options.site).id, count);
+      io.out(options.json ? `${JSON.stringify([status], null, 2)}\n` : formatStatus(status));
+      return;
     }
-    io.out(options.json ? `${JSON.stringify(statuses, null, 2)}\n` : statuses.map(formatStatus).join("\n"));
+    const tags = options.tag ?? [];
+    const sites = requireTagged(config, tags);
+    const summaries = await readSiteOverview(
+      { store: session.adapters.store, readiness: session.adapters.readiness },
+      config,
+      { sites, now: io.now() },
+    );
+    io.out(options.json ? `${JSON.stringify(summaries, null, 2)}\n` : formatOverview(summaries, tags));
   });
+}
+
+const needs: Record<SiteSummary["level"], string> = { 3: "now", 2: "soon", 1: "look", 0: "-" };
+
+/** One line a site, the ones that need someone first, under a header; a count at the end. */
+export function formatOverview(summaries: readonly SiteSummary[], tags: readonly string[] = []): string {
+  const rows = summaries.map((s) => [
+    needs[s.level],
+    s.site,
+    s.state ?? "not evaluated",
+    s.serving ?? "-",
+    s.verdicts.map((v) => `${v.provider} ${v.verdict}${v.mode ? ` (${v.mode})` : ""}`).join(", "),
+    s.incident ? `${s.incident.provider} since ${s.incident.start}` : "-",
+    s.readiness ?? "-",
+    s.troubles.length === 0
+      ? ""
+      : `${s.troubles[0]?.text}${s.troubles.length > 1 ? ` (+${s.troubles.length - 1} more)` : ""}`,
+  ]);
+  const header = ["NEEDS", "SITE", "STATE", "SERVING", "VERDICTS", "INCIDENT", "READINESS", "WHY"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  const count = (level: SiteSummary["level"]) => summaries.filter((s) => s.level === level).length;
+  const filter = tags.length > 0 ? ` with tag ${tags.join(" and ")}` : "";
+  const monitor = summaries.find((s) => s.monitor)?.monitor;
+  return [
+    line(header),
+    ...rows.map(line),
+    "",
+    ...(monitor
+      ? [
+          `monitor impaired in ${monitor.regions.join(", ")} since ${monitor.since}: ${monitor.holding ? "fewer than a quorum of regions can judge, nothing moves automatically" : "those regions abstain"}`,
+        ]
+      : []),
+    `${summaries.length} site(s)${filter}: ${count(3)} need someone now, ${count(2)} soon, ${count(1)} worth a look, ${count(0)} fine (idpctl status --site S for one in full)`,
+    "",
+  ].join("\n");
 }
 
 export async function collectStatus(

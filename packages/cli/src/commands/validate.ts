@@ -1,6 +1,15 @@
-import { dataPlaneSettings, healthChecksNeeded, reservedConcurrency, siteTiers } from "@idp-failover/core";
+import {
+  type Config,
+  dataPlaneSettings,
+  healthChecksNeeded,
+  reservedConcurrency,
+  type Site,
+  sameSettings,
+  siteTiers,
+} from "@idp-failover/core";
 import type { Command } from "commander";
 import { stringify } from "yaml";
+import { requireSite } from "../aws-deps.js";
 import type { CommandIo } from "../command-io.js";
 import { formatIssues, loadConfig } from "../load-config.js";
 
@@ -9,8 +18,12 @@ export function registerValidate(program: Command, io: CommandIo): void {
     .command("validate")
     .description("Check a config file; print every problem with a hint (exit 2), or the effective config")
     .requiredOption("-c, --config <file>", "config file (YAML or JSON)")
+    .option(
+      "-s, --site <id>",
+      "print this site's effective config: its policy and alerting merged over the deployment's",
+    )
     .option("--json", "print the effective config as JSON instead of YAML")
-    .action(async (options: { config: string; json?: boolean }) => {
+    .action(async (options: { config: string; site?: string; json?: boolean }) => {
       const { config, warnings } = await loadConfig(options.config);
       if (warnings.length > 0) io.err(`warnings:\n${formatIssues(warnings)}\n`);
       // Always said, not only near the quota: the account's other health checks count too.
@@ -27,6 +40,36 @@ export function registerValidate(program: Command, io: CommandIo): void {
           `Lambda concurrency reserved: ${busiest.total} in ${busiest.region} (${busiest.functions.map((f) => `${f.name} ${f.reserved}`).join(", ")}) of the account's quota of ${busiest.quota}; Lambda keeps 100 unreserved\n`,
         );
       }
-      io.out(options.json ? `${JSON.stringify(config, null, 2)}\n` : stringify(config));
+      if (config.sites.length > 1) io.err(`${sitesSummary(config)}\n`);
+      const printed = options.site ? requireSite(config, options.site) : effectiveConfig(config);
+      io.out(options.json ? `${JSON.stringify(printed, null, 2)}\n` : stringify(printed));
     });
+}
+
+/**
+ * The effective config: defaults applied; a site shows its policy and alerting only where they differ
+ * from the deployment's (`--site` shows them whole). Printed, it parses to the same config again.
+ */
+function effectiveConfig(config: Config): unknown {
+  const { eventBus: _bus, ...deploymentAlerting } = config.alerting;
+  const ownSettings = ({ policy, alerting, ...site }: Site) => ({
+    ...site,
+    ...(sameSettings(policy, config.policy) ? {} : { policy }),
+    ...(sameSettings(alerting, deploymentAlerting) ? {} : { alerting }),
+  });
+  return { ...config, sites: config.sites.map(ownSettings) };
+}
+
+/** How many sites, how many with settings of their own, and the tags: the shape of a deployment of many. */
+function sitesSummary(config: Config): string {
+  const { eventBus: _bus, ...deploymentAlerting } = config.alerting;
+  const ownPolicy = config.sites.filter((s) => !sameSettings(s.policy, config.policy)).length;
+  const ownAlerting = config.sites.filter((s) => !sameSettings(s.alerting, deploymentAlerting)).length;
+  const tags = new Map<string, number>();
+  for (const tag of config.sites.flatMap((s) => s.tags)) tags.set(tag, (tags.get(tag) ?? 0) + 1);
+  const tagText = [...tags]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([tag, n]) => `${tag} ${n}`)
+    .join(", ");
+  return `sites: ${config.sites.length} (${ownPolicy} with a policy of their own, ${ownAlerting} with their own alerting); tags: ${tagText || "none"}`;
 }

@@ -171,7 +171,8 @@ type LoopEvent = { t: number; seq: number } & (
 export async function replay(scenario: Scenario, options: ReplayOptions = {}): Promise<ReplayRun> {
   const { config } = scenario;
   const site = config.sites[0] as Site;
-  const policy = config.policy;
+  // The site's own policy: a scenario's site has the scenario's, a config's site the deployment's merged.
+  const policy = site.policy;
   const cadenceMs = policy.cadenceSeconds * 1000;
   const random = seededRandom(scenario.noise.seed);
   const model = new ProbeModel(

@@ -281,6 +281,9 @@ export function parseScenario(input: unknown): ScenarioParse {
         recordType: "CNAME",
         ttl: raw.ttl,
         providers,
+        policy: raw.policy,
+        alerting: { webhooks: [] },
+        tags: [],
       },
     ],
   };

@@ -9,7 +9,7 @@ export function formatTimeline(run: ReplayRun): string {
   const lines: string[] = [];
   lines.push(`Replay: ${s.name}`);
   lines.push(
-    `${s.start.replace(".000Z", "Z")} .. ${s.end.replace(".000Z", "Z")}  regions ${s.regions.join(", ")}  cadence ${s.cadenceSeconds}s  quorum ${config.policy.quorum}  seed ${s.seed}`,
+    `${s.start.replace(".000Z", "Z")} .. ${s.end.replace(".000Z", "Z")}  regions ${s.regions.join(", ")}  cadence ${s.cadenceSeconds}s  quorum ${(config.sites[0]?.policy ?? config.policy).quorum}  seed ${s.seed}`,
   );
   lines.push("");
   const entries = [...timeline]

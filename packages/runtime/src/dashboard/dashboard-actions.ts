@@ -5,8 +5,8 @@ import {
   type EvaluatorDeps,
   type MessageRefs,
 } from "@idp-failover/core";
+import type { SlackBots, SlackInteractionDeps } from "@idp-failover/slack";
 import { wallClock } from "../loop/compressed-clock.js";
-import type { SlackClient } from "../loop/control-loop.js";
 import type { LoopFeed } from "../loop/loop-feed.js";
 import type { ActionResult, DashboardActions } from "./dashboard-server.js";
 import { pressApproveFailback } from "./slack-approval.js";
@@ -19,7 +19,16 @@ import { pressApproveFailback } from "./slack-approval.js";
  */
 
 export type ApprovalPath =
-  | { kind: "slack"; signingSecret: string; userId: string; slack: SlackClient }
+  | {
+      kind: "slack";
+      /** The one app's signing secret, or each app's by reference (sites with Slack apps of their own). */
+      signingSecret: SlackInteractionDeps["signingSecret"];
+      /** The Slack user a click on a site's button is made as (one of that site's approvers), if any. */
+      approverFor: (site: string) => string | undefined;
+      /** Whom clicks are made as, for the page. */
+      as: string;
+      slack: SlackBots;
+    }
   | { kind: "unavailable"; reason: string };
 
 export interface ControlActionsInput {
@@ -43,13 +52,15 @@ export function controlActions(input: ControlActionsInput): DashboardActions {
     async approve(site, approvalId): Promise<ActionResult> {
       const path = input.approval;
       if (path.kind === "unavailable") return { ok: false, message: path.reason };
+      const userId = path.approverFor(site);
+      if (!userId) return { ok: false, message: `${site} has no approver user to click as: pass --approver` };
       const outcome = await pressApproveFailback(
-        { site, approvalId, userId: path.userId, nowSeconds: nowSeconds() },
+        { site, approvalId, userId, nowSeconds: nowSeconds() },
         { signingSecret: path.signingSecret, config, evaluator: deps, slack: path.slack },
         input.refs,
       );
       input.poke();
-      const who = `${path.userId} pressed Approve failback`;
+      const who = `${userId} pressed Approve failback`;
       if (outcome.kind === "applied") {
         feed.emit({ kind: "approval", tone: "good", site, text: `${who}: approved` });
         return { ok: true, message: `approved: ${site} is ${outcome.state ?? "failing back"}` };

@@ -2,15 +2,16 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { siteTagSchema } from "@idp-failover/core";
 import * as z from "@idp-failover/core/zod-mini";
 import { createAccessToken, tokenMatches, tokenOf } from "./access-token.js";
-import type { DashboardSnapshot } from "./dashboard-snapshot.js";
+import type { DashboardSnapshot, SnapshotView } from "./dashboard-snapshot.js";
 
 /*
  * The local dashboard: one page (plain HTML, CSS and JS, no build step) and a small JSON API on
  * 127.0.0.1, behind a random access token printed at start.
- *   GET  /?token=...             the page
- *   GET  /api/snapshot           the current snapshot (JSON)
+ *   GET  /?token=...             the page (`&tag=T` once or more, `&page=N`: which sites it shows)
+ *   GET  /api/snapshot           the current snapshot (JSON), same `tag` and `page`
  *   GET  /api/events?token=...   server-sent events: a `snapshot` on connect and on every change
  *   POST /api/sites/{id}/approve     {"approvalId"}  Approve failback, through the Slack interaction path
  *   POST /api/sites/{id}/freeze      {"reason"}      operator freeze
@@ -32,7 +33,8 @@ export interface DashboardActions {
 }
 
 export interface DashboardServerOptions {
-  snapshot: () => Promise<DashboardSnapshot>;
+  /** The snapshot of the sites the page asks for (its tags and page). */
+  snapshot: (view: SnapshotView) => Promise<DashboardSnapshot>;
   actions: DashboardActions;
   /** Subscribes to "something changed"; returns the unsubscribe. */
   onChange: (listener: () => void) => () => void;
@@ -45,6 +47,13 @@ export interface DashboardServerOptions {
 }
 
 const approveBody = z.object({ approvalId: z.string().check(z.minLength(1), z.maxLength(200)) });
+const viewQuery = z.object({
+  tags: z.array(siteTagSchema).check(z.maxLength(10)),
+  page: z.pipe(
+    z._default(z.string().check(z.regex(/^[1-9]\d{0,5}$/, { error: "a page number, from 1" })), "1"),
+    z.transform(Number),
+  ),
+});
 const reasonBody = z.object({ reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)) });
 const siteAction = /^\/api\/sites\/([a-z0-9][a-z0-9-]{0,62})\/(approve|freeze|unfreeze)$/;
 const maxBody = 16 * 1024;
@@ -138,10 +147,26 @@ export class DashboardServer {
       send(res, 405, { error: "method not allowed" });
       return;
     }
-    if (url.pathname === "/") this.servePage(res);
-    else if (url.pathname === "/api/snapshot") send(res, 200, await this.options.snapshot());
-    else if (url.pathname === "/api/events") await this.stream(req, res);
-    else send(res, 404, { error: "not found" });
+    if (url.pathname === "/") {
+      this.servePage(res);
+      return;
+    }
+    if (url.pathname !== "/api/snapshot" && url.pathname !== "/api/events") {
+      send(res, 404, { error: "not found" });
+      return;
+    }
+    const view = viewQuery.safeParse({
+      tags: url.searchParams.getAll("tag"),
+      page: url.searchParams.get("page") ?? undefined,
+    });
+    if (!view.success) {
+      send(res, 400, {
+        error: "tag: lowercase letters, digits and dashes (at most 10 tags); page: a number from 1",
+      });
+      return;
+    }
+    if (url.pathname === "/api/snapshot") send(res, 200, await this.options.snapshot(view.data));
+    else await this.stream(req, res, view.data);
   }
 
   private servePage(res: ServerResponse): void {
@@ -159,7 +184,7 @@ export class DashboardServer {
     res.end(html);
   }
 
-  private async stream(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async stream(req: IncomingMessage, res: ServerResponse, view: SnapshotView): Promise<void> {
     res.writeHead(200, {
       ...securityHeaders,
       "content-type": "text/event-stream; charset=utf-8",
@@ -177,7 +202,7 @@ export class DashboardServer {
       }
       pushing = true;
       try {
-        const snapshot = await this.options.snapshot();
+        const snapshot = await this.options.snapshot(view);
         if (!res.writableEnded) res.write(`event: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`);
       } catch (error) {
         if (!res.writableEnded)

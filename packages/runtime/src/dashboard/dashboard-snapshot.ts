@@ -4,9 +4,15 @@ import {
   loadVerdicts,
   type MessageRefs,
   type ReadinessResult,
+  readHeartbeats,
   readinessHeadline,
+  type Site,
   type SiteState,
+  type SiteSummary,
   type Store,
+  sitesTagged,
+  summarizeSite,
+  troubleFirst,
   type Weights,
 } from "@idp-failover/core";
 import type { FeedEntry, FeedTone } from "../loop/loop-feed.js";
@@ -17,7 +23,10 @@ import { approvalMessage } from "./slack-approval.js";
  * What the dashboard shows, as one JSON document: per site the state machine and its weights, the
  * region x provider grid, the latest SLA figures; the recent timeline; and whether the dashboard can
  * approve a failback (and as whom). Rebuilt from the store on demand, so it shows what is stored,
- * not what some cache believes.
+ * not what some cache believes. With many sites it shows a page of them at a time: those with the
+ * tags asked for, the ones that need someone first (core's site-overview.ts, as `idpctl status`).
+ * Every site of the filter is read for the order (its state and trackers); only the page's are
+ * read in full (SLA figures, the approval message).
  */
 
 export interface GridCell {
@@ -58,6 +67,10 @@ export interface SlaFigures {
 export interface SiteSnapshot {
   id: string;
   hostname: string;
+  tags: string[];
+  /** How much the site needs someone (3 now .. 0 fine), and why: the order of the page. */
+  level: SiteSummary["level"];
+  troubles: SiteSummary["troubles"];
   /** Undefined until the first evaluation. */
   state?: {
     name: SiteState["state"];
@@ -76,6 +89,8 @@ export interface SiteSnapshot {
     approval?: { id: string; requestedAt: string; expiresAt: string; inSlack: boolean };
     failback?: { step: number; steps: number; approvedBy: string };
     frozen?: { by: string; reason: string; at: string };
+    /** Automatic DNS changes paused for flapping until `until` (or `idpctl resume`). */
+    paused?: { since: string; until: string; changes: number };
     incident?: {
       id: string;
       provider: string;
@@ -101,6 +116,17 @@ export interface ReadinessView {
   drift: string[];
 }
 
+/** Which sites a page shows: those with every one of `tags`, page `page` (from 1). */
+export interface SnapshotView {
+  tags: string[];
+  page: number;
+}
+
+export const firstPage: SnapshotView = { tags: [], page: 1 };
+
+/** Sites shown in full on one page. */
+export const sitesPerPage = 12;
+
 export interface DashboardSnapshot {
   kind: "drill" | "run";
   title: string;
@@ -111,6 +137,24 @@ export interface DashboardSnapshot {
   banner?: { text: string; tone: FeedTone };
   /** Whom the Approve button clicks as, or why it cannot. */
   approval: { as: string } | { unavailable: string };
+  /**
+   * The monitor's own trouble, the deployment's (any site's state carries it): probe regions impaired
+   * or silent since `since`; `holding` when too few can judge and nothing moves automatically.
+   */
+  monitor?: { regions: string[]; since: string; holding: boolean };
+  /** The page: the filter, where it is, how many sites match and how many need someone. */
+  view: {
+    tags: string[];
+    page: number;
+    pages: number;
+    sites: number;
+    matching: number;
+    /** Every tag of the config with its number of sites, for the filter. */
+    allTags: Array<{ tag: string; sites: number }>;
+    /** Matching sites by level: now, soon, worth a look, fine. */
+    levels: { now: number; soon: number; look: number; fine: number };
+  };
+  /** The page's sites, the ones that need someone first. */
   sites: SiteSnapshot[];
   timeline: FeedEntry[];
 }
@@ -131,15 +175,36 @@ export interface SnapshotSources {
   readiness?: (site: string) => Promise<ReadinessResult | undefined>;
 }
 
-export async function buildSnapshot(sources: SnapshotSources): Promise<DashboardSnapshot> {
+export async function buildSnapshot(
+  sources: SnapshotSources,
+  view: SnapshotView = firstPage,
+): Promise<DashboardSnapshot> {
   const { config, store, clock } = sources;
   const now = clock.now();
-  const sites = await Promise.all(
-    config.sites.map(async (site): Promise<SiteSnapshot> => {
-      const [stored, verdicts] = await Promise.all([
+  const heartbeats = await readHeartbeats(store, config);
+  const matching = sitesTagged(config, view.tags);
+  const read = await Promise.all(
+    matching.map(async (site) => {
+      const [stored, verdicts, readiness] = await Promise.all([
         store.loadState(site.id),
-        loadVerdicts(store, config, site, now),
+        loadVerdicts(store, config, site, now, heartbeats),
+        site.continuity ? sources.readiness?.(site.id) : undefined,
       ]);
+      const summary = summarizeSite(
+        site,
+        stored,
+        verdicts,
+        site.continuity ? (readiness ?? null) : undefined,
+      );
+      return { site, stored, verdicts, readiness, level: summary.level, summary };
+    }),
+  );
+  const ordered = troubleFirst(read);
+  const pages = Math.max(1, Math.ceil(ordered.length / sitesPerPage));
+  const page = Math.min(Math.max(1, view.page), pages);
+  const shown = ordered.slice((page - 1) * sitesPerPage, page * sitesPerPage);
+  const sites = await Promise.all(
+    shown.map(async ({ site, stored, verdicts, readiness, summary }): Promise<SiteSnapshot> => {
       const providers = site.providers.map((provider): ProviderRow => {
         const verdict = verdicts[provider.id];
         return {
@@ -167,14 +232,16 @@ export async function buildSnapshot(sources: SnapshotSources): Promise<Dashboard
         };
       });
       const sla = await sources.sla?.(site.id);
-      const readiness = site.continuity ? await sources.readiness?.(site.id) : undefined;
       const approval = stored?.state.approval;
       const approvalInSlack =
         approval !== undefined && (await approvalMessage(sources.refs, site.id, approval.id)) !== undefined;
       return {
         id: site.id,
         hostname: site.hostname,
-        ...(stored ? { state: stateView(stored.state, config, approvalInSlack) } : {}),
+        tags: site.tags,
+        level: summary.level,
+        troubles: summary.troubles,
+        ...(stored ? { state: stateView(stored.state, site, approvalInSlack) } : {}),
         providers,
         ...(sla ? { sla } : {}),
         ...(readiness ? { readiness: readinessView(readiness) } : {}),
@@ -182,6 +249,10 @@ export async function buildSnapshot(sources: SnapshotSources): Promise<Dashboard
     }),
   );
   const banner = sources.banner?.();
+  const monitor = read.map((r) => r.summary.monitor).find((m) => m !== undefined);
+  const count = (level: SiteSummary["level"]) => read.filter((r) => r.level === level).length;
+  const tagCounts = new Map<string, number>();
+  for (const tag of config.sites.flatMap((s) => s.tags)) tagCounts.set(tag, (tagCounts.get(tag) ?? 0) + 1);
   return {
     kind: sources.kind,
     title: sources.title,
@@ -190,6 +261,16 @@ export async function buildSnapshot(sources: SnapshotSources): Promise<Dashboard
     regions: config.regions,
     ...(banner ? { banner } : {}),
     approval: sources.approval,
+    ...(monitor ? { monitor } : {}),
+    view: {
+      tags: view.tags,
+      page,
+      pages,
+      sites: config.sites.length,
+      matching: matching.length,
+      allTags: [...tagCounts].sort(([a], [b]) => a.localeCompare(b)).map(([tag, sites]) => ({ tag, sites })),
+      levels: { now: count(3), soon: count(2), look: count(1), fine: count(0) },
+    },
     sites,
     timeline: sources.recent(),
   };
@@ -231,7 +312,7 @@ function readinessView(result: ReadinessResult): ReadinessView {
 
 function stateView(
   state: SiteState,
-  config: Config,
+  site: Site,
   approvalInSlack: boolean,
 ): NonNullable<SiteSnapshot["state"]> {
   const dns = state.dns;
@@ -267,12 +348,13 @@ function stateView(
       ? {
           failback: {
             step: state.failback.step + 1,
-            steps: config.policy.failback.steps.length,
+            steps: site.policy.failback.steps.length,
             approvedBy: state.failback.approvedBy,
           },
         }
       : {}),
     ...(state.frozen ? { frozen: state.frozen } : {}),
+    ...(state.paused ? { paused: state.paused } : {}),
     ...(incident
       ? {
           incident: {

@@ -1,4 +1,4 @@
-import type { MessageRefs } from "@idp-failover/core";
+import { findSite, type MessageRefs } from "@idp-failover/core";
 import * as z from "@idp-failover/core/zod-mini";
 import {
   approvalActions,
@@ -113,7 +113,17 @@ export async function pressApproveFailback(
   deps: SlackInteractionDeps,
   refs: MessageRefs,
 ): Promise<ClickOutcome> {
-  const request = await approveClickRequest(click, deps.signingSecret, refs);
+  const signingSecret =
+    typeof deps.signingSecret === "string"
+      ? deps.signingSecret
+      : deps.signingSecret.get(findSite(deps.config, click.site)?.alerting.slack?.signingSecretRef ?? "");
+  if (!signingSecret) {
+    return {
+      kind: "refused",
+      reason: `the Slack app of ${click.site} has no signing secret set: the click cannot be signed`,
+    };
+  }
+  const request = await approveClickRequest(click, signingSecret, refs);
   let outcome: ClickOutcome | undefined;
   const log = (entry: Record<string, unknown>) => {
     deps.log?.(entry);

@@ -1,4 +1,4 @@
-import { type Config, parseConfig, worstRoundMs } from "@idp-failover/core";
+import { type Config, mergeOver, type Policy, parseConfig, worstRoundMs } from "@idp-failover/core";
 
 /*
  * The drill's config: one site, `login.example.com`, Okta primary and Entra secondary, probed from
@@ -63,7 +63,7 @@ export function drillConfigInput(idps: DrillIdps, policy: PolicyOverrides = {}):
   return {
     version: 1,
     regions: [...drillRegions],
-    policy: mergePolicy(drillPolicy, policy),
+    policy: mergeOver<Record<string, unknown>>(drillPolicy, policy),
     ...(idps.canaries ? { monitor: { canaries: idps.canaries } } : {}),
     alerting: {
       slack: {
@@ -161,21 +161,6 @@ export function drillConfig(idps: DrillIdps, policy: PolicyOverrides = {}): Conf
   return parsed.config;
 }
 
-/** Deep-merges policy overrides (objects merge, everything else replaces). */
-export function mergePolicy(base: object, overrides: PolicyOverrides): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(overrides)) {
-    const current = out[key];
-    out[key] =
-      isPlainObject(current) && isPlainObject(value) ? mergePolicy(current, value as PolicyOverrides) : value;
-  }
-  return out;
-}
-
-function isPlainObject(value: unknown): value is object {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** Probe fields that are only addresses. */
 const urlFields = ["url", "tokenUrl", "orgUrl", "loginUrl"] as const;
 
@@ -215,10 +200,15 @@ export function rerouteProbes(config: Config, routes: ReadonlyMap<string, string
  * slow outage would look like silent regions (stale) instead of a down provider.
  */
 export function maxSpeed(config: Config): number {
-  return Math.floor((config.policy.staleAfterSeconds * 1000) / (2 * timedOutRoundMs(config)));
+  return Math.floor((drillSitePolicy(config).staleAfterSeconds * 1000) / (2 * timedOutRoundMs(config)));
 }
 
 /** Real ms of a round whose probes run into every timeout: each attempt, and the confirm delays between. */
 export function timedOutRoundMs(config: Config): number {
-  return worstRoundMs(config.policy);
+  return worstRoundMs(drillSitePolicy(config));
+}
+
+/** The policy the drill's site runs under (its own, merged over the deployment's). */
+export function drillSitePolicy(config: Config): Policy {
+  return config.sites[0]?.policy ?? config.policy;
 }

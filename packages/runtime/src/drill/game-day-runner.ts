@@ -1,6 +1,7 @@
 import type { Config, SiteState } from "@idp-failover/core";
 import { type CompressedClock, sleepReal } from "../loop/compressed-clock.js";
 import type { FeedTone } from "../loop/loop-feed.js";
+import { drillSitePolicy } from "./drill-config.js";
 import {
   type FaultStep,
   failbackBoundMs,
@@ -44,7 +45,7 @@ export class DrillStopped extends Error {
 
 export async function playGameDay(plan: GameDayPlan, stage: GameDayStage): Promise<GameDayOutcome> {
   const { config, clock } = stage;
-  const p = config.policy;
+  const p = drillSitePolicy(config);
   const speed = clock.speed;
   const primary = config.sites[0]?.providers[0]?.id ?? "okta";
   const outcome: GameDayOutcome = {};

@@ -1,7 +1,7 @@
 import type { Config } from "@idp-failover/core";
 import type { StandInFault } from "@idp-failover/stand-ins";
 import { evaluationIntervalMs } from "../loop/evaluation-loop.js";
-import { timedOutRoundMs } from "./drill-config.js";
+import { drillSitePolicy, timedOutRoundMs } from "./drill-config.js";
 
 /*
  * The game day the drill plays, per `--outage` mode: normal operation, then (for some modes) a
@@ -37,7 +37,7 @@ export interface GameDayPlan {
 }
 
 export function gameDayPlan(mode: OutageMode, config: Config): GameDayPlan {
-  const p = config.policy;
+  const p = drillSitePolicy(config);
   const cadenceMs = p.cadenceSeconds * 1000;
   const primary = config.sites[0]?.providers[0]?.id ?? "okta";
   const secondary = config.sites[0]?.providers[1]?.id ?? "entra";
@@ -100,18 +100,18 @@ export function gameDayPlan(mode: OutageMode, config: Config): GameDayPlan {
  * compressed clock do), one evaluation period, and Route 53's propagation.
  */
 export function failoverBoundMs(config: Config, options: { speed: number; insyncMs: number }): number {
-  const rounds = config.policy.failure.windowRounds + 1;
+  const rounds = drillSitePolicy(config).failure.windowRounds + 1;
   return rounds * roundSpacingMs(config, options.speed) + evaluationIntervalMs(config) + options.insyncMs;
 }
 
 /** Drill-clock ms between a region's rounds at worst: the cadence, or a timed-out round's real length. */
 function roundSpacingMs(config: Config, speed: number): number {
-  return Math.max(config.policy.cadenceSeconds * 1000, timedOutRoundMs(config) * speed);
+  return Math.max(drillSitePolicy(config).cadenceSeconds * 1000, timedOutRoundMs(config) * speed);
 }
 
 /** How long the stepped failback may take after approval, on the drill's clock (with room to spare). */
 export function failbackBoundMs(config: Config, insyncMs: number): number {
-  const p = config.policy;
+  const p = drillSitePolicy(config);
   const step = insyncMs + p.failback.holdSeconds * 1000 + 2 * p.cadenceSeconds * 1000;
   return 2 * p.failback.steps.length * step;
 }
@@ -122,7 +122,7 @@ export function failbackBoundMs(config: Config, insyncMs: number): number {
  * they age out), then the sustain; doubled for room.
  */
 export function recoveryBoundMs(config: Config, speed: number): number {
-  const p = config.policy;
+  const p = drillSitePolicy(config);
   return (
     2 *
     ((p.recovery.consecutiveRounds + 2) * roundSpacingMs(config, speed) +

@@ -9,7 +9,7 @@ import {
 import { readinessPorts, runSiteReadiness } from "@idp-failover/orchestration/readiness-run";
 import { controlActions } from "../dashboard/dashboard-actions.js";
 import { DashboardServer } from "../dashboard/dashboard-server.js";
-import { buildSnapshot, type DashboardSnapshot } from "../dashboard/dashboard-snapshot.js";
+import { buildSnapshot, type DashboardSnapshot, type SnapshotView } from "../dashboard/dashboard-snapshot.js";
 import { SlaFiguresCache } from "../dashboard/sla-figures.js";
 import { approvalMessage } from "../dashboard/slack-approval.js";
 import { InputError } from "../input-error.js";
@@ -23,6 +23,7 @@ import {
   drillConfig,
   drillHostname,
   drillSiteId,
+  drillSitePolicy,
   maxSpeed,
   type PolicyOverrides,
 } from "./drill-config.js";
@@ -123,7 +124,8 @@ export async function runDrill(
       approval: {
         kind: "slack",
         signingSecret: world.signingSecret,
-        userId: drillApprover,
+        approverFor: () => drillApprover,
+        as: drillApprover,
         slack: world.slack,
       },
       operator: "drill",
@@ -131,22 +133,25 @@ export async function runDrill(
     });
     let banner: DashboardSnapshot["banner"];
     const sla = new SlaFiguresCache(world.adapters.store, config, clock, clock.real, clock.now());
-    const snapshot = () =>
-      buildSnapshot({
-        kind: "drill",
-        title: `idp-failover drill · ${options.outage} outage`,
-        config,
-        store: world.adapters.store,
-        refs: world.adapters.messageRefs,
-        clock,
-        recent: () => feed.recent(150),
-        lastRound: (region, site, provider) =>
-          control.workers.find((w) => w.region === region)?.lastRounds.get(`${site} ${provider}`),
-        approval: { as: drillApprover },
-        banner: () => banner,
-        sla: (site) => sla.of(site),
-        readiness: (site) => world.adapters.readiness.latest(site),
-      });
+    const snapshot = (view?: SnapshotView) =>
+      buildSnapshot(
+        {
+          kind: "drill",
+          title: `idp-failover drill · ${options.outage} outage`,
+          config,
+          store: world.adapters.store,
+          refs: world.adapters.messageRefs,
+          clock,
+          recent: () => feed.recent(150),
+          lastRound: (region, site, provider) =>
+            control.workers.find((w) => w.region === region)?.lastRounds.get(`${site} ${provider}`),
+          approval: { as: drillApprover },
+          banner: () => banner,
+          sla: (site) => sla.of(site),
+          readiness: (site) => world.adapters.readiness.latest(site),
+        },
+        view,
+      );
     if (options.dashboard) {
       dashboard = new DashboardServer({
         snapshot,
@@ -167,7 +172,7 @@ export async function runDrill(
       "error" in readiness ? `not measured (${readiness.error})` : readinessHeadline(readiness.result);
     const plan = gameDayPlan(options.outage, config);
     const bound = failoverBoundMs(config, { speed: options.speed, insyncMs: drillInsyncMs });
-    const p = config.policy;
+    const p = drillSitePolicy(config);
     io.out(
       [
         `idp-failover drill: ${drillHostname} (Okta primary, Entra secondary), probed from ${config.regions.join(", ")}`,

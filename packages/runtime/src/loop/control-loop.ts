@@ -16,6 +16,7 @@ import {
   type DeliveryReport,
   deliverDueNotifications,
   renderNotification,
+  type SlackBots,
   siteView,
   type WebhookEndpoint,
 } from "@idp-failover/slack";
@@ -57,7 +58,8 @@ export interface ControlLoopOptions {
   /** The config a region probes with (the drill gives each region its own network path). */
   probeConfigFor?: (region: string) => Config;
   ca?: string;
-  slack?: SlackClient;
+  /** The Slack bot, or the bots by token reference (sites with Slack apps of their own). */
+  slack?: SlackBots;
   webhooks?: readonly WebhookEndpoint[];
 }
 

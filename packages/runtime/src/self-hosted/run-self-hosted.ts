@@ -1,6 +1,12 @@
 import { type AwsAdapterSettings, type AwsAdapters, createAwsAdapters } from "@idp-failover/aws";
-import type { Config, DomainEvent, EventPublisher } from "@idp-failover/core";
-import { deliveryChannels } from "@idp-failover/orchestration";
+import {
+  type Config,
+  type DomainEvent,
+  type EventPublisher,
+  findSite,
+  notificationTargets,
+} from "@idp-failover/core";
+import { deliveryChannels, slackSigningSecrets } from "@idp-failover/orchestration";
 import { envSecrets } from "@idp-failover/probes";
 import { type ApprovalPath, controlActions } from "../dashboard/dashboard-actions.js";
 import { DashboardServer } from "../dashboard/dashboard-server.js";
@@ -124,14 +130,12 @@ export async function runSelfHosted(
     const events = options.events === "eventbridge" && aws ? aws.events : new TimelineOnlyEvents();
 
     const secrets = envSecrets(io.env);
-    const slackConfig = config.alerting.slack;
-    const signingSecret = slackConfig ? secrets(slackConfig.signingSecretRef) : undefined;
     const channels = deliveryChannels(
       config,
       secrets,
       options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {},
     );
-    const { slack } = channels;
+    const slack = channels.slackBots;
     for (const { ref, waits } of channels.missing) {
       io.err(
         `note: ${ref} is not set in the environment: ${waits} wait in the outbox until it is (never unsigned)\n`,
@@ -153,30 +157,37 @@ export async function runSelfHosted(
       secrets,
       regions,
       ...(ca ? { ca } : {}),
-      ...(slack ? { slack } : {}),
+      slack,
       webhooks: channels.webhooks,
     });
 
     let dashboard: DashboardServer | undefined;
     if (options.dashboard) {
-      const approval = approvalPath(config, { slack, signingSecret, approver: options.approver });
+      const approval = approvalPath(config, {
+        slack,
+        signingSecrets: slackSigningSecrets(config, secrets).secrets,
+        approver: options.approver,
+      });
       const sla = new SlaFiguresCache(storeSide.store, config, clock, clock.real, startedAt, 10_000);
       dashboard = new DashboardServer({
-        snapshot: () =>
-          buildSnapshot({
-            kind: "run",
-            title: "idp-failover",
-            config,
-            store: storeSide.store,
-            refs: storeSide.messageRefs,
-            clock,
-            recent: () => feed.recent(150),
-            lastRound: (region, site, provider) =>
-              loop.workers.find((w) => w.region === region)?.lastRounds.get(`${site} ${provider}`),
-            approval: approval.kind === "slack" ? { as: approval.userId } : { unavailable: approval.reason },
-            sla: (site) => sla.of(site),
-            readiness: (site) => storeSide.readiness.latest(site),
-          }),
+        snapshot: (view) =>
+          buildSnapshot(
+            {
+              kind: "run",
+              title: "idp-failover",
+              config,
+              store: storeSide.store,
+              refs: storeSide.messageRefs,
+              clock,
+              recent: () => feed.recent(150),
+              lastRound: (region, site, provider) =>
+                loop.workers.find((w) => w.region === region)?.lastRounds.get(`${site} ${provider}`),
+              approval: approval.kind === "slack" ? { as: approval.as } : { unavailable: approval.reason },
+              sla: (site) => sla.of(site),
+              readiness: (site) => storeSide.readiness.latest(site),
+            },
+            view,
+          ),
         actions: controlActions({
           config,
           deps: loop.deps,
@@ -200,7 +211,7 @@ export async function runSelfHosted(
         `  probing from this machine as ${regions.join(", ")}${regions.length > 1 ? " (one network: a local fault looks like a quorum)" : ""}`,
         `  store: ${dynamo ? `dynalite ${dynamo.dataDir ? `in ${dynamo.dataDir}` : "in memory (lost on exit; --data DIR keeps it)"}` : `DynamoDB table ${awsSettings?.tableName}`}`,
         `  dns: ${options.dns === "route53" ? "Route 53 (weights change for real)" : "dry run (changes are described, Route 53 is not called)"}`,
-        `  events: ${awsSettings && options.events === "eventbridge" ? `EventBridge bus ${awsSettings.eventBusName}` : "timeline only"}   slack: ${slack ? slackConfig?.channel : "off"}   webhooks: ${channels.webhooks.map((w) => w.name).join(", ") || "none"}`,
+        `  events: ${awsSettings && options.events === "eventbridge" ? `EventBridge bus ${awsSettings.eventBusName}` : "timeline only"}   slack: ${slackChannelsText(config, slack)}   webhooks: ${channels.webhooks.map((w) => w.name).join(", ") || "none"}`,
         ...(dashboard ? [`  dashboard: ${dashboard.url}`] : []),
         "  stop with Ctrl-C (the round in flight finishes, due messages go out, then it exits)",
         "",
@@ -266,21 +277,48 @@ async function checkAwsReachable(
   }
 }
 
-/** Whether the dashboard can press Approve failback, as whom, or why not. */
+/** The Slack channels messages go to (those whose bot token is set), for the start-up lines. */
+function slackChannelsText(config: Config, bots: ReadonlyMap<string, SlackClient>): string {
+  const channels = [
+    ...new Set(
+      notificationTargets(config).flatMap((t) =>
+        t.kind === "slack" && bots.has(t.slack.botTokenRef) ? [t.slack.channel] : [],
+      ),
+    ),
+  ];
+  if (channels.length === 0) return "off";
+  return channels.length <= 3 ? channels.join(", ") : `${channels.length} channels`;
+}
+
+/**
+ * Whether the dashboard can press Approve failback, as whom, or why not. A click is made as
+ * `--approver`, else as the clicked site's first approver user, through the site's own Slack app.
+ */
 export function approvalPath(
   config: Config,
-  input: { slack: SlackClient | undefined; signingSecret: string | undefined; approver: string | undefined },
+  input: {
+    slack: ReadonlyMap<string, SlackClient>;
+    signingSecrets: ReadonlyMap<string, string>;
+    approver: string | undefined;
+  },
 ): ApprovalPath {
-  const slack = config.alerting.slack;
-  if (!slack) return { kind: "unavailable", reason: "alerting.slack is not configured: use idpctl failback" };
-  if (!input.signingSecret)
+  const apps = notificationTargets(config).flatMap((t) => (t.kind === "slack" ? [t.slack] : []));
+  if (apps.length === 0)
+    return { kind: "unavailable", reason: "alerting.slack is not configured: use idpctl failback" };
+  const unsigned = apps.find((app) => !input.signingSecrets.has(app.signingSecretRef));
+  if (unsigned)
     return {
       kind: "unavailable",
-      reason: `${slack.signingSecretRef} is not set: the click cannot be signed`,
+      reason: `${unsigned.signingSecretRef} is not set: the click cannot be signed`,
     };
-  if (!input.slack) return { kind: "unavailable", reason: `${slack.botTokenRef} is not set` };
-  const userId = input.approver ?? slack.approvers.users[0];
-  if (!userId)
+  const botless = apps.find((app) => !input.slack.has(app.botTokenRef));
+  if (botless) return { kind: "unavailable", reason: `${botless.botTokenRef} is not set` };
+  const approverFor = (siteId: string) =>
+    input.approver ?? findSite(config, siteId)?.alerting.slack?.approvers.users[0];
+  const as =
+    input.approver ??
+    (config.sites.length === 1 ? approverFor(config.sites[0]?.id ?? "") : "each site's first approver");
+  if (!as)
     return { kind: "unavailable", reason: "no approver user configured: pass --approver <Slack user id>" };
-  return { kind: "slack", signingSecret: input.signingSecret, userId, slack: input.slack };
+  return { kind: "slack", signingSecret: input.signingSecrets, approverFor, as, slack: input.slack };
 }

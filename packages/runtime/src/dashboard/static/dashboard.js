@@ -1,7 +1,10 @@
 // The dashboard page: renders the snapshot the server pushes over server-sent events, and sends the
 // operator's actions. Every value from the server is set as text (never parsed as HTML).
 (() => {
-  const token = new URLSearchParams(location.search).get("token") ?? "";
+  const query = new URLSearchParams(location.search);
+  const token = query.get("token") ?? "";
+  // Which sites the page shows (many sites: a page at a time, by tag): kept in the address.
+  const view = { tags: query.getAll("tag"), page: Number(query.get("page") ?? "1") || 1 };
   const $ = (id) => document.getElementById(id);
   let latest;
 
@@ -223,11 +226,16 @@
               : `site ${site.id} · not evaluated yet`,
           }),
         ),
-        el("span", {
-          class: `state state-${state?.name ?? "none"}`,
-          "data-state": state?.name ?? "none",
-          text: state?.name ?? "starting",
-        }),
+        el(
+          "div",
+          { class: "badges" },
+          site.tags.map((tag) => el("span", { class: "chip tag", text: tag })),
+          el("span", {
+            class: `state state-${state?.name ?? "none"}`,
+            "data-state": state?.name ?? "none",
+            text: state?.name ?? "starting",
+          }),
+        ),
       ),
       el("h3", { text: "Route 53 weights" }),
       weightBar(site),
@@ -240,6 +248,20 @@
         : null,
       state?.frozen
         ? el("div", { class: "sub", text: `frozen by ${state.frozen.by}: ${state.frozen.reason}` })
+        : null,
+      state?.paused
+        ? el("div", {
+            class: "pending",
+            "data-paused": state.paused.until,
+            text: `flapping: ${state.paused.changes} automatic DNS changes in an hour; automatic changes paused until ${time(state.paused.until)} UTC (or idpctl resume --site ${site.id})`,
+          })
+        : null,
+      site.troubles.length > 0
+        ? el(
+            "ul",
+            { class: "troubles" },
+            site.troubles.map((t) => el("li", { class: `level-${t.level}`, text: t.text })),
+          )
         : null,
       approvalPanel(site, snapshot),
       el("h3", { text: "What each region sees" }),
@@ -267,9 +289,65 @@
     );
   }
 
+  /** The address of this page with another filter or page (the token stays). */
+  function viewUrl(tags, page) {
+    const next = new URLSearchParams({ token });
+    for (const tag of tags) next.append("tag", tag);
+    if (page > 1) next.set("page", String(page));
+    return `?${next}`;
+  }
+
+  function filterBar(snapshot) {
+    const v = snapshot.view;
+    const levels = v.levels;
+    const tagLink = (tag, count) => {
+      const on = v.tags.includes(tag);
+      const tags = on ? v.tags.filter((t) => t !== tag) : [...v.tags, tag];
+      return el("a", {
+        class: `chip tag${on ? " on" : ""}`,
+        href: viewUrl(tags, 1),
+        "data-tag": tag,
+        text: count === undefined ? tag : `${tag} ${count}`,
+      });
+    };
+    return [
+      el(
+        "div",
+        { class: "counts", "data-matching": v.matching },
+        `${v.matching} of ${v.sites} site(s)${v.tags.length ? ` tagged ${v.tags.join(" and ")}` : ""}: `,
+        el("strong", { class: "level-3", text: `${levels.now} need someone now` }),
+        ` · ${levels.soon} soon · ${levels.look} worth a look · ${levels.fine} fine; those first`,
+      ),
+      v.allTags.length > 0
+        ? el(
+            "div",
+            { class: "tags" },
+            v.tags.length ? el("a", { class: "chip", href: viewUrl([], 1), text: "all sites" }) : null,
+            v.allTags.map((t) => tagLink(t.tag, t.sites)),
+          )
+        : null,
+      v.pages > 1
+        ? el(
+            "div",
+            { class: "pager" },
+            v.page > 1
+              ? el("a", { class: "chip", href: viewUrl(v.tags, v.page - 1), text: "previous" })
+              : null,
+            el("span", { "data-page": v.page, text: `page ${v.page} of ${v.pages}` }),
+            v.page < v.pages
+              ? el("a", { class: "chip", href: viewUrl(v.tags, v.page + 1), text: "next" })
+              : null,
+          )
+        : null,
+    ];
+  }
+
   function render(snapshot) {
     latest = snapshot;
-    document.title = `${snapshot.title} · ${snapshot.sites.map((s) => s.state?.name ?? "starting").join(", ")}`;
+    document.title =
+      snapshot.view.sites > 1
+        ? `${snapshot.title} · ${snapshot.view.levels.now} need someone now`
+        : `${snapshot.title} · ${snapshot.sites.map((s) => s.state?.name ?? "starting").join(", ")}`;
     $("title").textContent = snapshot.title;
     $("now").textContent = `${snapshot.now.replace("T", " ").slice(0, 19)} UTC`;
     $("speed").textContent = snapshot.speed === 1 ? "wall clock" : `${snapshot.speed}x clock`;
@@ -279,6 +357,16 @@
       banner.className = `banner tone-${snapshot.banner.tone}`;
       banner.textContent = snapshot.banner.text;
     } else banner.hidden = true;
+    const monitor = $("monitor");
+    if (snapshot.monitor) {
+      const m = snapshot.monitor;
+      monitor.hidden = false;
+      monitor.textContent = `Monitor impaired in ${m.regions.join(", ")} since ${time(m.since)} UTC: ${m.holding ? "fewer than a quorum of regions can judge, nothing moves automatically (operator commands still work)" : "those regions abstain"}`;
+    } else monitor.hidden = true;
+    const filter = $("filter");
+    const many = snapshot.view.sites > 1;
+    filter.hidden = !many;
+    if (many) filter.replaceChildren(...filterBar(snapshot).filter(Boolean));
     // Keep what the operator is typing: re-render only when the focus is not in an input.
     if (!(document.activeElement instanceof HTMLInputElement)) {
       $("sites").replaceChildren(...snapshot.sites.map((site) => siteCard(site, snapshot)));
@@ -315,7 +403,7 @@
   }
 
   function connect() {
-    const events = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
+    const events = new EventSource(`/api/events${viewUrl(view.tags, view.page)}`);
     const link = $("link");
     events.addEventListener("snapshot", (event) => {
       link.textContent = "live";
