@@ -126,6 +126,9 @@ describe("idpctl validate", () => {
     expect(run.stderr).toContain(
       "sites: 3 (3 with a policy of their own, 2 with their own alerting); tags: acme 1, eu 2,",
     );
+    expect(run.stderr).toContain(
+      "Route 53 health checks: 8 (6 HTTPS, 2 calculated) of the account's quota of 200 (sites: 2 with a data plane, 1 control plane only)",
+    );
     const printed = JSON.parse(run.stdout) as { sites: Array<{ id: string; alerting?: unknown }> };
     expect(printed.sites.map((s) => [s.id, s.alerting !== undefined])).toEqual([
       ["acme", true],

@@ -150,7 +150,7 @@ export function formatCost(report: CostReport): string {
   const tiers = `${report.tiers.dataPlane} with a data plane, ${report.tiers.controlPlaneOnly} control plane only`;
   const lines = [
     `Monthly cost of ${report.sites} site(s) (${tiers}), ${report.providers} provider(s), ${report.regions} probe region(s), ` +
-      `a round every ${report.cadenceSeconds} s (${report.probesPerRound} probes a round` +
+      `a round every ${report.cadenceSeconds} s (${formatQuantity(Math.round(report.probesPerRound * 10) / 10)} probes a round` +
       `${report.probeRound.shards > 1 ? ` in ${report.probeRound.shards} shards` : ""}, ${report.probeRound.roundMs} ms of a ${report.probeRound.budgetMs} ms budget)`,
     `Prices: ${report.region}, checked ${report.pricesCheckedOn} (packages/core/src/cost-prices.ts)`,
     "",
