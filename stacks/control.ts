@@ -43,7 +43,7 @@ export function control(site: SiteConfig, storage: Storage) {
     timeout: `${sizing.notify.timeoutSeconds} seconds`,
     // One delivery run at a time: each domain event invokes it, and two runs at once would both take
     // the same due deliveries and post every Slack message twice. Throttled events are retried.
-    concurrency: { reserved: 1 },
+    concurrency: { reserved: sizing.notify.reservedConcurrency ?? 1 },
     link: [storage.link, ...secretsFor([...refs.slackBots, ...refs.webhooks])],
     permissions: [
       {

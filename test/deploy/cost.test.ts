@@ -5,7 +5,7 @@ import { estimateCost, parseConfig } from "@idp-failover/core";
 import { testConfigInput } from "@idp-failover/core/testing";
 import { loadConfigFile } from "@idp-failover/orchestration/config-file";
 import { describe, expect, it } from "vitest";
-import { costReport, runCost } from "../../packages/cli/src/commands/cost.js";
+import { type CostReport, costReport, runCost } from "../../packages/cli/src/commands/cost.js";
 
 /* `idpctl cost`: the default deployment (3 regions, 2 providers, 1 site, 10 s cadence, data plane). */
 
@@ -64,12 +64,27 @@ describe("idpctl cost", () => {
     expect(matching.lineItems.find((i) => i.service === "Route 53")?.item).toContain("HTTPS, string match");
   });
 
-  it("shows the growth to 100 and 1,000 sites, close to linear", () => {
+  it("shows the growth to 100 and 1,000 sites in both tiers, close to linear", () => {
     const { growth } = costReport(config());
-    expect(growth.map((g) => g.sites)).toEqual([1, 100, 1000]);
-    const [one, hundred, thousand] = growth.map((g) => g.totalUsdPerMonth) as [number, number, number];
-    expect(hundred).toBeGreaterThan(one * 50);
-    expect(thousand).toBeGreaterThan(hundred * 9);
+    expect(growth.map((g) => `${g.sites} ${g.tier}`)).toEqual([
+      "1 data-plane",
+      "1 control-plane-only",
+      "100 data-plane",
+      "100 control-plane-only",
+      "1000 data-plane",
+      "1000 control-plane-only",
+    ]);
+    for (const tier of ["data-plane", "control-plane-only"]) {
+      const [one, hundred, thousand] = growth
+        .filter((g) => g.tier === tier)
+        .map((g) => g.totalUsdPerMonth) as [number, number, number];
+      // The fixed part (alarms, zone, metric, schedules) is shared: per site it falls, then levels off.
+      expect(hundred).toBeGreaterThan(one * 10);
+      expect(thousand).toBeGreaterThan(hundred * 8);
+    }
+    expect(growth.filter((g) => g.tier === "control-plane-only").map((g) => g.healthChecks)).toEqual([
+      0, 0, 0,
+    ]);
   });
 
   it("shows the sleeping-probe alternative costing more than the whole SQS chain and probe duration", () => {
@@ -124,6 +139,82 @@ describe("idpctl cost", () => {
     expect(await queries("5000000")).toBe(5_000_000);
     for (const bad of ["", " ", "-1", "many"]) {
       await expect(runCost({ config: configFile(), dnsQueries: bad })).rejects.toThrow(/--dns-queries/);
+    }
+  });
+
+  it("prices 1,000 control-plane-only sites under $2 a site a month (idpctl cost --sites 1000)", async () => {
+    // Prepare: the shipped example's site, without a data plane, as the first of the config.
+    const { document: example } = loadConfigFile(join(import.meta.dirname, "../../examples/okta-entra.yaml"));
+    const doc = structuredClone(example) as { sites: Array<Record<string, unknown>> };
+    for (const site of doc.sites) site.dataPlane = false;
+    const file = join(mkdtempSync(join(tmpdir(), "idp-cost-")), "config.json");
+    writeFileSync(file, JSON.stringify(doc));
+
+    // Act
+    const report = JSON.parse(await runCost({ config: file, sites: "1000", json: true })) as CostReport;
+
+    // Assess
+    expect(report.sites).toBe(1000);
+    expect(report.tiers).toEqual({ dataPlane: 0, controlPlaneOnly: 1000 });
+    expect(report.perSiteUsdPerMonth).toBeLessThan(2);
+    expect(report.healthChecks.needed).toBe(0);
+    expect(report.probeRound.shards).toBeGreaterThan(1);
+    expect(report.probeRound.roundMs).toBeLessThanOrEqual(report.probeRound.budgetMs);
+    for (const item of report.lineItems) expect(item.basis.length, item.item).toBeGreaterThan(20);
+  });
+
+  it("prices no health checks, verdict requests or latch reads for a control-plane-only site", () => {
+    // Prepare
+    const both = config({ sites: ["acme", "globex"] });
+    const oneTier = {
+      ...both,
+      sites: both.sites.map((s) => (s.id === "globex" ? { ...s, dataPlane: false } : s)),
+    };
+
+    // Act
+    const mixed = estimateCost(oneTier);
+    const full = estimateCost(both);
+
+    // Assess: globex drops its 4 health checks and its share of the data plane's reads.
+    expect(mixed.tiers).toEqual({ dataPlane: 1, controlPlaneOnly: 1 });
+    expect(mixed.healthChecks.needed).toBe(4);
+    expect(full.healthChecks.needed).toBe(8);
+    const line = (e: typeof full, prefix: string) => e.lineItems.find((i) => i.item.startsWith(prefix));
+    expect(line(mixed, "reads")?.quantity).toBeLessThan(line(full, "reads")?.quantity ?? 0);
+    expect(line(mixed, "verdict duration")?.quantity).toBeCloseTo(
+      (line(full, "verdict duration")?.quantity ?? 0) / 2,
+      0,
+    );
+    expect(full.totalUsdPerMonth - mixed.totalUsdPerMonth).toBeGreaterThan(4.5);
+  });
+
+  it("prices a daily readiness run for each site with continuity, its assumption stated", () => {
+    const { config: example } = loadConfigFile(join(import.meta.dirname, "../../examples/okta-entra.yaml"));
+    const line = (c: typeof example) =>
+      estimateCost(c).lineItems.find((i) => i.item.startsWith("continuity"));
+    expect(line(example)).toMatchObject({
+      quantity: 30,
+      unit: "runs",
+      basis: expect.stringContaining("120 s"),
+    });
+    const without = { ...example, sites: example.sites.map(({ continuity: _c, ...site }) => site) };
+    expect(line(without)).toMatchObject({ quantity: 0, usdPerMonth: 0 });
+  });
+
+  it("says the account limits a deployment of 1,000 sites with a data plane comes near, and how to raise them", async () => {
+    const out = await runCost({ config: configFile(), sites: "1000" });
+    expect(out).toMatch(
+      /Lambda concurrency in us-east-1: \d+ reserved \(probe 1, probe shard \d+, verdict \d+, notify 1\)/,
+    );
+    expect(out).toContain("error: needs 4000 Route 53 health checks");
+    expect(out).toContain(
+      "or set dataPlane: false on the sites that may fail over through the control plane alone",
+    );
+  });
+
+  it("refuses a number of sites that is not one", async () => {
+    for (const bad of ["", "0", "-3", "1.5", "many"]) {
+      await expect(runCost({ config: configFile(), sites: bad })).rejects.toThrow(/--sites/);
     }
   });
 

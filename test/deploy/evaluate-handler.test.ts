@@ -15,11 +15,20 @@ import { lambdaContext } from "./lambda-context.js";
 /*
  * The deployed evaluate function, as Lambda runs it: the config and home resources arrive as SST's
  * `IdpFailover` link, the SDK finds DynamoDB (dynalite), Route 53 and EventBridge (the stand-ins)
- * through AWS_ENDPOINT_URL_*. One site fails over; the other's state item is unreadable.
+ * through AWS_ENDPOINT_URL_*. One site fails over; the other's state item is unreadable; a third
+ * (`solo`) has no data plane (`dataPlane: false`) and fails over through the control plane alone.
  */
 
-const sites = ["acme", "crash"];
+const sites = ["acme", "crash", "solo"];
 const config = testConfig({ sites });
+/** The linked config document: `solo` without a data plane (no health checks, no verdict items). */
+function linkedConfig(): Record<string, unknown> {
+  const document = testConfigInput({ sites });
+  for (const site of document.sites as Array<Record<string, unknown>>) {
+    if (site.id === "solo") site.dataPlane = false;
+  }
+  return document;
+}
 let world: AwsWorld;
 let invoke: (event: unknown, context: Context) => Promise<void>;
 const handler = (event: unknown) => invoke(event, lambdaContext("evaluate"));
@@ -35,7 +44,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_EVENTBRIDGE: world.eventbridge.url,
     SST_RESOURCE_App: JSON.stringify({ name: "idp-failover", stage: "test" }),
     SST_RESOURCE_IdpFailover: JSON.stringify({
-      config: testConfigInput({ sites }),
+      config: linkedConfig(),
       home: { region: "us-east-1", tableName: world.dynamo.tableName, eventBusName: busName },
     }),
   });
@@ -54,6 +63,13 @@ async function oktaDownEverywhere(site: string): Promise<void> {
   }
 }
 
+/** What a probe region sends when a region verdict of `site` changed. */
+const probeEvent = (site: string, region: string) => ({
+  "detail-type": "Probe Verdicts Changed",
+  source: "idp-failover.probe",
+  detail: { sites: [site], region },
+});
+
 const weights = (hostname: string) =>
   Object.fromEntries(world.route53.records(testZoneId, hostname).map((r) => [r.setIdentifier, r.weight]));
 
@@ -63,11 +79,7 @@ describe("the evaluate function", () => {
     await oktaDownEverywhere("acme");
 
     // Act
-    await handler({
-      "detail-type": "Probe Verdicts Changed",
-      source: "idp-failover.probe",
-      detail: { sites: ["acme"], region: "eu-west-1" },
-    });
+    await handler(probeEvent("acme", "eu-west-1"));
 
     // Assess
     expect(weights("login.acme.example.com")).toEqual({ okta: 0, entra: 100 });
@@ -77,6 +89,17 @@ describe("the evaluate function", () => {
         .filter((e) => e.detailType === "Failover State Changed" && e.detail.site === "acme")
         .map((e) => e.detail.to),
     ).toContain("failing-over");
+  });
+
+  it("fails over a site without a data plane the same way: the control plane moves its weights", async () => {
+    // Prepare
+    await oktaDownEverywhere("solo");
+
+    // Act
+    await handler(probeEvent("solo", "us-east-1"));
+
+    // Assess
+    expect(weights("login.solo.example.com")).toEqual({ okta: 0, entra: 100 });
   });
 
   it("on the schedule, fails (for the errors alarm) naming the site it could not evaluate", async () => {

@@ -34,6 +34,19 @@ export function ensureSstPlatform(): void {
   });
 }
 
+/** The secrets examples/okta-entra.yaml names (refs in PascalCase), set to test values. */
+export const exampleSecrets = [
+  "OktaProbeClientSecret",
+  "OktaApiToken",
+  "EntraProbeClientSecret",
+  "SlackBotToken",
+  "SlackSigningSecret",
+  "WebhookPagerdutySecret",
+  "VerdictPathSecret",
+  "OktaReadinessToken",
+  "EntraReadinessClientSecret",
+];
+
 export interface DeclaredResource {
   type: string;
   name: string;
@@ -251,19 +264,6 @@ export const exampleRegions = [
   ["us-west-2", "UsWest2"],
   ["eu-west-1", "EuWest1"],
 ] as const;
-
-/** The `sst.Secret`s the example config references (synthesize sets each to `test-{name}`). */
-export const exampleSecrets = [
-  "OktaProbeClientSecret",
-  "OktaApiToken",
-  "EntraProbeClientSecret",
-  "SlackBotToken",
-  "SlackSigningSecret",
-  "WebhookPagerdutySecret",
-  "VerdictPathSecret",
-  "OktaReadinessToken",
-  "EntraReadinessClientSecret",
-];
 
 /** A value derived from a secret (a function linked to secrets): Pulumi's mocks pass `{ <sig>, value }`, nested. */
 export function unwrapSecret(value: unknown): unknown {

@@ -1,10 +1,11 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parseConfig } from "@idp-failover/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { buildProgram } from "./program.js";
 import { runIdpctl } from "./run-idpctl.js";
 import { capturedIo } from "./testing.js";
@@ -65,6 +66,27 @@ describe("idpctl validate", () => {
     );
   });
 
+  it("refuses a deployment that would reserve more Lambda concurrency than the account may, saying how to raise it", async () => {
+    // Prepare: the example reserves 7 in us-east-1; a quota of 105 leaves 5 to reserve beside Lambda's 100.
+    const file = join(dir, "tight.json");
+    const document = parse(await readFile(example, "utf8")) as Record<string, unknown>;
+    await writeFile(file, JSON.stringify({ ...document, lambdaConcurrencyQuota: 105 }));
+
+    // Act
+    const tight = await idpctl("validate", "--config", file);
+    await writeFile(file, JSON.stringify({ ...document, lambdaConcurrencyQuota: 108 }));
+    const near = await idpctl("validate", "--config", file);
+
+    // Assess
+    expect([tight.code, tight.stdout]).toEqual([2, ""]);
+    expect(tight.stderr).toContain("lambdaConcurrencyQuota: reserves 7 concurrent executions in us-east-1");
+    expect(tight.stderr).toContain("Service Quotas console");
+    expect(near.code).toBe(0);
+    expect(near.stderr).toMatch(
+      /warnings:\n {2}lambdaConcurrencyQuota: reserves 7 .* of the account's Lambda quota of 108/,
+    );
+  });
+
   it("prints one site's effective config with --site: its own policy and alerting merged over the deployment's", async () => {
     // Act
     const run = await idpctl("validate", "--config", mspExample, "--site", "globex", "--json");
@@ -103,6 +125,9 @@ describe("idpctl validate", () => {
     expect(run.stderr).not.toContain("warnings:");
     expect(run.stderr).toContain(
       "sites: 3 (3 with a policy of their own, 2 with their own alerting); tags: acme 1, eu 2,",
+    );
+    expect(run.stderr).toContain(
+      "Route 53 health checks: 8 (6 HTTPS, 2 calculated) of the account's quota of 200 (sites: 2 with a data plane, 1 control plane only)",
     );
     const printed = JSON.parse(run.stdout) as { sites: Array<{ id: string; alerting?: unknown }> };
     expect(printed.sites.map((s) => [s.id, s.alerting !== undefined])).toEqual([
@@ -223,7 +248,7 @@ describe("the idpctl binary", () => {
     // Assess
     expect(done.code).toBe(0);
     expect(done.stderr).toMatch(
-      /^Route 53 health checks: 4 \(3 HTTPS, 1 calculated\) of the account's quota of 200\n$/,
+      /^Route 53 health checks: 4 \(3 HTTPS, 1 calculated\) of the account's quota of 200 \(sites: 1 with a data plane, 0 control plane only\)\nLambda concurrency reserved: 7 in us-east-1 \(probe 1, verdict 5, notify 1\) of the account's quota of 1000; Lambda keeps 100 unreserved\n$/,
     );
     expect(JSON.parse(done.stdout)).toMatchObject({ version: 1 });
     expect([badInput.code, badInput.stdout]).toEqual([2, ""]);

@@ -609,6 +609,12 @@ export const healthCheckerRegions = [
 /** Route 53's default quota of active health checks per AWS account (Route 53 Developer Guide, "Quotas"). */
 export const defaultHealthCheckQuota = 200;
 
+/**
+ * Lambda's default quota of concurrent executions per account and region (Lambda developer guide,
+ * "Lambda quotas", checked 2026-12-04; new accounts may start lower until AWS raises it with use).
+ */
+export const defaultLambdaConcurrencyQuota = 1000;
+
 export const dataPlaneSettingsSchema = z.strictObject({
   /** Route 53 health checks on the verdict endpoints. Off: failover only through the Route 53 API. */
   enabled: z._default(z.boolean(), true),
@@ -702,13 +708,18 @@ export function healthCheckQuotaIssue(
 ): { severity: "error" | "warning"; message: string; hint: string } | undefined {
   const quota = dataPlaneSettings(config).healthCheckQuota;
   const { total, https, calculated } = healthChecksNeeded(config);
-  const counted = `${total} Route 53 health checks (${https} HTTPS, ${calculated} calculated) of the account's quota of ${quota}`;
-  if (total > quota) return { severity: "error", message: `needs ${counted}`, hint: healthCheckQuotaHint };
+  // Only the sites with a data plane have health checks: say so, and offer the other tier.
+  const tiered = dataPlaneSites(config).length;
+  const counted =
+    `${total} Route 53 health checks (${https} HTTPS, ${calculated} calculated) for ${tiered} site(s) ` +
+    `with a data plane of ${config.sites.length}, against the account's quota of ${quota}`;
+  const hint = `${healthCheckQuotaHint}; or set dataPlane: false on the sites that may fail over through the control plane alone (they need no health checks)`;
+  if (total > quota) return { severity: "error", message: `needs ${counted}`, hint };
   if (total > quota * 0.8) {
     return {
       severity: "warning",
       message: `needs ${counted}; the account's other health checks count too`,
-      hint: healthCheckQuotaHint,
+      hint,
     };
   }
   return undefined;
@@ -766,6 +777,11 @@ export const configSchema = z.strictObject({
   ),
   /** The monitor's own health: each region's canaries and clock (see monitor.ts). */
   monitor: z.prefault(monitorSettingsSchema, {}),
+  /**
+   * The account's Lambda concurrency quota in each region the deployment uses (1,000 unless raised):
+   * validate and cost count the functions' reserved concurrency against it (account-limits.ts).
+   */
+  lambdaConcurrencyQuota: z._default(z.number().check(z.int(), z.gte(1)), defaultLambdaConcurrencyQuota),
   sites: z.array(siteEntrySchema).check(z.minLength(1)),
 });
 
@@ -829,6 +845,8 @@ export interface Config {
   publicDns?: { enabled: boolean; servers: string[]; everySeconds: number };
   /** Always set by `parseConfig`; configs built in code may leave it out for the defaults. */
   monitor?: MonitorSettings;
+  /** Always set by `parseConfig`; configs built in code may leave it out for the default (1,000). */
+  lambdaConcurrencyQuota?: number;
   sites: Site[];
 }
 

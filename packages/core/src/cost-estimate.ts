@@ -1,7 +1,14 @@
-import { type Config, dataPlaneSettings, healthChecksNeeded } from "./config.js";
+import { type ReservedConcurrency, reservedConcurrency, siteTiers } from "./account-limits.js";
+import { type Config, dataPlaneSettings, dataPlaneSites, healthChecksNeeded, type Site } from "./config.js";
 import { assumptions as a, prices } from "./cost-prices.js";
 import { healthCheckedPaths } from "./data-plane.js";
-import { functionSizing } from "./deployment-sizing.js";
+import {
+  functionSizing,
+  type ProbeFanout,
+  probeFanout,
+  probeShards,
+  shardRoundMs,
+} from "./deployment-sizing.js";
 
 /*
  * The monthly cost of the deployment a config describes, line by line, from the price table and the
@@ -38,6 +45,8 @@ export interface LineItem {
 
 export interface CostEstimate {
   sites: number;
+  /** Sites health-checked by Route 53 (data plane), and sites failed over by the control plane alone. */
+  tiers: { dataPlane: number; controlPlaneOnly: number };
   regions: number;
   providers: number;
   probesPerRound: number;
@@ -45,8 +54,13 @@ export interface CostEstimate {
   healthCheckBilling: HealthCheckBilling;
   /** Route 53 health checks the deployment creates, and the account quota they count against. */
   healthChecks: { needed: number; quota: number };
+  /** Lambda concurrency the deployment reserves in each region, against the account's quota. */
+  lambdaConcurrency: ReservedConcurrency[];
+  /** How each region's probe round is run (probe-round model, deployment-sizing.ts). */
+  probeRound: { shards: number; roundMs: number; budgetMs: number };
   lineItems: LineItem[];
   totalUsdPerMonth: number;
+  perSiteUsdPerMonth: number;
   /** What the probe clock would cost as one Lambda per region sleeping between rounds. */
   sleepingProbeUsd: number;
 }
@@ -57,6 +71,10 @@ export interface Workload {
   billing: HealthCheckBilling;
   dnsQueriesPerSite: number;
   sites: number;
+  /** Sites with a data plane (health checks, verdict items, latch reads). */
+  dataPlaneSites: number;
+  /** Sites with a continuity section: one readiness run a day each. */
+  readinessSites: number;
   regions: number;
   providers: number;
   probesPerRound: number;
@@ -65,9 +83,13 @@ export interface Workload {
   /** Probe rounds per region, and in all regions. */
   roundsPerRegion: number;
   rounds: number;
-  /** Rounds between two heartbeats of a region (a third of the stale period). */
+  /** Rounds between two heartbeats of a region's shard (a third of the stale period). */
   heartbeatRounds: number;
-  roundMs: number;
+  /** Share of rounds that call the home table (a heartbeat due, or something noteworthy). */
+  homeCallShare: number;
+  fanout: ProbeFanout;
+  /** Probes per round in each shard of a region (one entry when the probe function probes alone). */
+  shardProbes: number[];
   httpsChecks: number;
   calculatedChecks: number;
   verdictRequests: number;
@@ -79,31 +101,40 @@ const gbSeconds = (invocations: number, ms: number, memoryMb: number) =>
   invocations * (ms / 1000) * (memoryMb / 1024);
 const count = (n: number) => Math.round(n).toLocaleString("en-US");
 
+/** A site's probes in an average round: a site with its own, longer cadence is probed every k-th round. */
+function probesOf(site: Site, cadenceSeconds: number): number {
+  const probes = site.providers.reduce((m, p) => m + p.probes.length, 0);
+  return (probes * cadenceSeconds) / site.policy.cadenceSeconds;
+}
+
 export function workloadOf(config: Config, options: CostOptions = {}): Workload {
   const settings = dataPlaneSettings(config);
   const regions = config.regions.length;
   const minutes = (a.daysPerMonth * 86_400) / 60;
   const cadence = config.policy.cadenceSeconds;
   const roundsPerRegion = (minutes * 60) / cadence;
-  // On average: a site with its own, longer cadence is probed on every k-th round.
-  const probesPerRound = config.sites.reduce(
-    (n, s) => n + (s.providers.reduce((m, p) => m + p.probes.length, 0) * cadence) / s.policy.cadenceSeconds,
-    0,
-  );
+  const probesPerRound = config.sites.reduce((n, s) => n + probesOf(s, cadence), 0);
   const staleAfterSeconds = Math.min(
     config.policy.staleAfterSeconds,
     ...config.sites.map((s) => s.policy.staleAfterSeconds),
   );
   const heartbeatRounds = Math.max(1, Math.ceil(staleAfterSeconds / 3 / cadence));
-  // A round calls the home table when its region's heartbeat is due or the round is noteworthy.
-  const homeCallShare = Math.min(1, 1 / heartbeatRounds + a.noteworthyRoundShare);
   const { https, calculated } = healthChecksNeeded(config);
   const checkers = settings.checkerRegions.length * a.checkersPerRegion;
+  const byId = new Map(config.sites.map((s) => [s.id, s]));
+  const shardProbes = probeShards(config).map((shard) =>
+    shard.sites.reduce((n, id) => {
+      const site = byId.get(id);
+      return n + (site ? probesOf(site, cadence) : 0);
+    }, 0),
+  );
   return {
     config,
     billing: options.healthCheckBilling ?? "aws-endpoint",
     dnsQueriesPerSite: options.dnsQueriesPerSite ?? a.dnsQueriesPerSitePerMonth,
     sites: config.sites.length,
+    dataPlaneSites: dataPlaneSites(config).length,
+    readinessSites: config.sites.filter((s) => s.continuity).length,
     regions,
     providers: config.sites.reduce((n, s) => n + s.providers.length, 0),
     probesPerRound,
@@ -112,9 +143,10 @@ export function workloadOf(config: Config, options: CostOptions = {}): Workload 
     roundsPerRegion,
     rounds: roundsPerRegion * regions,
     heartbeatRounds,
-    roundMs: Math.round(
-      a.probeRoundFixedMs + a.homeTableCallMs * homeCallShare + a.probeMsPerProbe * probesPerRound,
-    ),
+    // A round calls the home table when one of its heartbeats is due or the round is noteworthy.
+    homeCallShare: Math.min(1, 1 / heartbeatRounds + a.noteworthyRoundShare),
+    fanout: probeFanout(config),
+    shardProbes,
     httpsChecks: https,
     calculatedChecks: calculated,
     verdictRequests: https * checkers * (60 / settings.healthCheckIntervalSeconds) * minutes,
@@ -125,27 +157,57 @@ export function workloadOf(config: Config, options: CostOptions = {}): Workload 
 type LineItemOf = (w: Workload) => LineItem;
 
 const lambdaRequests: LineItemOf = (w) => {
-  const requests = w.rounds + w.minutes * w.regions + w.verdictRequests + w.minutes * 2;
+  const shardInvocations = w.fanout.shards > 1 ? w.rounds * w.fanout.shards : 0;
+  const requests = w.rounds + shardInvocations + w.minutes * w.regions + w.verdictRequests + w.minutes * 2;
   return {
     service: "Lambda",
-    item: "requests (probe rounds, watchdog, verdicts, evaluator, notify)",
+    item: "requests (probe rounds and shards, watchdog, verdicts, evaluator, notify)",
     quantity: requests,
     unit: "requests",
     usdPerMonth: perMillion(requests, prices.lambdaRequests.usd),
-    basis: `${count(w.rounds)} probe rounds, a watchdog run a minute per region, ${count(w.verdictRequests)} health-check requests, the evaluator and notify once a minute`,
+    basis: `${count(w.rounds)} probe rounds${w.fanout.shards > 1 ? ` and ${count(shardInvocations)} shard invocations (${w.fanout.shards} a round)` : ""}, a watchdog run a minute per region, ${count(w.verdictRequests)} health-check requests, the evaluator and notify once a minute`,
   };
 };
 
+/** One region's round, billed: the probe function's (or coordinator's) part and the shards'. */
+function probeRoundBilling(w: Workload): { proberMs: number; shardsGbs: number; shardsMs: number[] } {
+  const homeMs = a.homeTableCallMs * w.homeCallShare;
+  if (w.fanout.shards === 1) {
+    return {
+      proberMs: shardRoundMs(w.probesPerRound, w.sizing.probe.memoryMb) + homeMs,
+      shardsGbs: 0,
+      shardsMs: [],
+    };
+  }
+  const memory = w.sizing.probeShard?.memoryMb ?? w.fanout.proberMemoryMb;
+  const shardsMs = w.shardProbes.map((probes) => shardRoundMs(probes, memory));
+  const shardsGbs = shardsMs.reduce((n, ms) => n + gbSeconds(1, ms, memory), 0);
+  // The coordinator waits for its slowest shard, folds every answer, then writes.
+  return { proberMs: w.fanout.roundMs + homeMs, shardsGbs, shardsMs };
+}
+
 const probeDuration: LineItemOf = (w) => {
   const memory = w.sizing.probe.memoryMb;
-  const gbs = gbSeconds(w.rounds, w.roundMs, memory) + gbSeconds(w.minutes * w.regions, 50, memory);
+  const round = probeRoundBilling(w);
+  const proberMs = Math.round(round.proberMs);
+  const gbs =
+    gbSeconds(w.rounds, round.proberMs, memory) +
+    w.rounds * round.shardsGbs +
+    gbSeconds(w.minutes * w.regions, 50, memory);
+  const shardMemory = w.sizing.probeShard?.memoryMb;
+  const shardText =
+    w.fanout.shards > 1
+      ? `, ${w.fanout.shards} shards of ${Math.min(...w.shardProbes)}-${Math.max(...w.shardProbes)} probes at ${shardMemory} MB taking ${Math.min(...round.shardsMs)}-${Math.max(...round.shardsMs)} ms`
+      : "";
   return {
     service: "Lambda",
-    item: `probe duration (${w.roundMs} ms a round, ${memory} MB arm64)`,
+    item: `probe duration (${w.fanout.shards > 1 ? "coordinator" : "probe"} ${proberMs} ms a round at ${memory} MB${shardText}; arm64)`,
     quantity: gbs,
     unit: "GB-s",
     usdPerMonth: gbs * prices.lambdaArmGbSecond.usd,
-    basis: `${a.probeRoundFixedMs} ms fixed + ${a.probeMsPerProbe} ms per probe x ${w.probesPerRound} + a home-table write in one round of ${w.heartbeatRounds} (heartbeat) and in noteworthy ones`,
+    basis:
+      `the probe round model (deployment-sizing.ts, measured by the fanout bench): ${w.probesPerRound} probes a round in each region` +
+      `${w.fanout.shards > 1 ? ", the coordinator billed while it waits for its slowest shard" : ""}, a home-table call in ${Math.round(w.homeCallShare * 100)}% of rounds (heartbeats, noteworthy rounds), and the watchdog`,
   };
 };
 
@@ -175,6 +237,26 @@ const controlDuration: LineItemOf = (w) => {
   };
 };
 
+const readiness: LineItemOf = (w) => {
+  const runs = w.readinessSites * a.daysPerMonth;
+  const memory = w.sizing.readiness.memoryMb;
+  const gbs = gbSeconds(runs, a.readinessRunSeconds * 1000, memory);
+  const writes = runs * a.readinessWriteUnitsPerRun;
+  const usd =
+    gbs * prices.lambdaArmGbSecond.usd +
+    perMillion(runs, prices.lambdaRequests.usd + prices.schedulerInvocations.usd) +
+    perMillion(writes, prices.dynamoWrite.usd) +
+    (w.readinessSites * a.readinessStoredMb * (prices.dynamoStorage.usd + prices.dynamoPitr.usd)) / 1000;
+  return {
+    service: "Lambda",
+    item: `continuity readiness runs (${w.readinessSites} site(s) with continuity, daily)`,
+    quantity: runs,
+    unit: "runs",
+    usdPerMonth: usd,
+    basis: `assumed: a run of ${a.readinessRunSeconds} s at ${memory} MB (a 100,000-user directory; the bench's 45 s against the stand-ins, the vendors slower), ${count(a.readinessWriteUnitsPerRun)} write units a run (the Entra state's chunks and the result), ${a.readinessStoredMb} MB kept a site; its schedule's invocation`,
+  };
+};
+
 const probeClock: LineItemOf = (w) => {
   const requests = w.rounds * 3 + a.sqsIdleReceivesPerMinute * w.minutes * w.regions;
   return {
@@ -197,7 +279,7 @@ const dynamoWrites: LineItemOf = (w) => {
   // A tracker is written when a round changes it, which only a noteworthy round does; data-plane
   // items only when a verdict or a latch moves (a handful a month, not counted).
   const trackerWrites = w.providers * w.rounds * a.noteworthyRoundShare;
-  const heartbeatWrites = w.rounds / w.heartbeatRounds;
+  const heartbeatWrites = (w.rounds * w.fanout.shards) / w.heartbeatRounds;
   const evaluatorWrites =
     w.minutes * w.sites * (a.stateWriteUnitsPerMinute + w.providers / Math.max(1, w.sites));
   const writes = resultWrites + trackerWrites + heartbeatWrites + evaluatorWrites;
@@ -207,23 +289,27 @@ const dynamoWrites: LineItemOf = (w) => {
     quantity: writes,
     unit: "WRU",
     usdPerMonth: perMillion(writes, prices.dynamoWrite.usd),
-    basis: `the state twice a minute (${a.stateWriteUnitsPerMinute} units) and the minute rollups (${count(evaluatorWrites)}), a heartbeat per region every ${w.heartbeatRounds} rounds (${count(heartbeatWrites)}), trackers and results of the ${a.noteworthyRoundShare * 100}% noteworthy rounds (${count(trackerWrites + resultWrites)}); data-plane items only when a verdict or latch moves`,
+    basis: `the state twice a minute (${a.stateWriteUnitsPerMinute} units) and the minute rollups (${count(evaluatorWrites)}), a heartbeat per region and shard every ${w.heartbeatRounds} rounds (${count(heartbeatWrites)}), trackers and results of the ${a.noteworthyRoundShare * 100}% noteworthy rounds (${count(trackerWrites + resultWrites)}); data-plane items only when a verdict or latch moves`,
   };
 };
 
 const dynamoReads: LineItemOf = (w) => {
-  const latchReads = w.sites * w.regions * w.minutes * 2;
-  const evaluatorReads = w.minutes * w.sites * 5;
+  // Only a site with a data plane has a latch to read: its verdict items carry it.
+  const latchReads = w.dataPlaneSites * w.regions * w.minutes * a.latchReadsPerMinute;
+  const evaluatorReads = w.minutes * w.sites * a.evaluatorReadUnitsPerSite;
+  // The heartbeats once a pass: one small item per region and shard, read together (4 KB a unit).
+  const heartbeatReads = w.minutes * Math.ceil((w.regions * w.fanout.shards * a.heartbeatKb) / 4);
   const verdictReads = w.verdictRequests * 0.5;
-  const reads = latchReads + evaluatorReads + verdictReads;
+  const reads = latchReads + evaluatorReads + heartbeatReads + verdictReads;
   return {
     service: "DynamoDB",
-    item: "reads (latch, evaluator, verdict endpoints)",
+    item: "reads (evaluator, heartbeats, latch, verdict endpoints)",
     quantity: reads,
     unit: "RRU",
     usdPerMonth: perMillion(reads, prices.dynamoRead.usd),
     basis:
-      "the latch twice a minute per site and region, 5 units per site and evaluation (state, trackers, heartbeats), half a unit per health-check request; probes fold onto the trackers they keep",
+      `${a.evaluatorReadUnitsPerSite} units per site and evaluation (state, trackers, public DNS observations), the heartbeats once a pass (${count(heartbeatReads)}), ` +
+      `the latch ${a.latchReadsPerMinute} times a minute per region for the ${w.dataPlaneSites} site(s) with a data plane, half a unit per health-check request; probes fold onto the trackers they keep`,
   };
 };
 
@@ -342,8 +428,11 @@ const alarms: LineItemOf = () => ({
 });
 
 const logs: LineItemOf = (w) => {
+  const shardInvocations = w.fanout.shards > 1 ? w.rounds * w.fanout.shards : 0;
   const gb =
-    (w.rounds * a.probeLogKbPerRound + w.minutes * a.evaluatorLogKbPerRun * Math.max(1, w.sites / 10)) /
+    (w.rounds * a.probeLogKbPerRound +
+      shardInvocations * a.shardLogKbPerRound +
+      w.minutes * a.evaluatorLogKbPerRun * Math.max(1, w.sites / 10)) /
     1_000_000;
   return {
     service: "CloudWatch",
@@ -351,7 +440,7 @@ const logs: LineItemOf = (w) => {
     quantity: gb,
     unit: "GB",
     usdPerMonth: gb * (prices.cloudwatchLogIngest.usd + prices.cloudwatchLogStorage.usd),
-    basis: `${a.probeLogKbPerRound} KB per probe round, ${a.evaluatorLogKbPerRun} KB per evaluation`,
+    basis: `${a.probeLogKbPerRound} KB per probe round${w.fanout.shards > 1 ? ` and ${a.shardLogKbPerRound} KB per shard invocation` : ""}, ${a.evaluatorLogKbPerRun} KB per evaluation (a tenth of the sites')`,
   };
 };
 
@@ -361,6 +450,7 @@ export const lineItemsOf: readonly LineItemOf[] = [
   probeDuration,
   verdictDuration,
   controlDuration,
+  readiness,
   probeClock,
   dynamoWrites,
   dynamoReads,
@@ -383,6 +473,7 @@ export function estimateCost(config: Config, options: CostOptions = {}): CostEst
   const sleepingGbs = w.minutes * 60 * w.regions * (w.sizing.probe.memoryMb / 1024);
   return {
     sites: w.sites,
+    tiers: siteTiers(config),
     regions: w.regions,
     providers: w.providers,
     probesPerRound: w.probesPerRound,
@@ -392,12 +483,15 @@ export function estimateCost(config: Config, options: CostOptions = {}): CostEst
       needed: w.httpsChecks + w.calculatedChecks,
       quota: dataPlaneSettings(config).healthCheckQuota,
     },
+    lambdaConcurrency: reservedConcurrency(config),
+    probeRound: { shards: w.fanout.shards, roundMs: w.fanout.roundMs, budgetMs: w.fanout.budgetMs },
     lineItems: items.map((i) => ({
       ...i,
       quantity: Math.round(i.quantity * 100) / 100,
       usdPerMonth: round2(i.usdPerMonth),
     })),
     totalUsdPerMonth: round2(total),
+    perSiteUsdPerMonth: round2(total / Math.max(1, w.sites)),
     sleepingProbeUsd: round2(
       sleepingGbs * prices.lambdaArmGbSecond.usd +
         perMillion(w.minutes * w.regions, prices.lambdaRequests.usd),
@@ -409,16 +503,21 @@ function round2(usd: number): number {
   return Math.round(usd * 100) / 100;
 }
 
-/** The same config with `count` sites, each a copy of the first (for "how does it grow"). */
-export function withSites(config: Config, count: number): Config {
+/**
+ * The same config with `count` sites, each a copy of the first (for "how does it grow" and
+ * `idpctl cost --sites`); `tier` puts every copy in that tier (default: the first site's).
+ */
+export function withSites(config: Config, count: number, tier?: { dataPlane: boolean }): Config {
   const template = config.sites[0];
   if (!template) return config;
+  const dataPlane = dataPlaneSettings(config).enabled && (tier?.dataPlane ?? template.dataPlane !== false);
   const sites = Array.from({ length: count }, (_, i) => ({
     ...template,
     id: `${template.id}-${i + 1}`,
     hostname: `s${i + 1}.${template.hostname}`,
     // Each copy is its own customer: its own paths (sharing is priced where configs share them).
     providers: template.providers.map((p) => ({ ...p, dnsTarget: `s${i + 1}.${p.dnsTarget}` })),
+    dataPlane,
   }));
   return { ...config, sites };
 }

@@ -84,12 +84,14 @@ export const freeAllowances = [
  */
 export const assumptions = {
   daysPerMonth: 30,
-  /** A probe round's fixed part in its own region: runtime, the next tick's SQS send, the data-plane write. */
-  probeRoundFixedMs: 130,
+  /*
+   * A probe round's duration and memory come from the probe round model (deployment-sizing.ts,
+   * `probeRoundModel`, measured by `npm run bench -- fanout`): one function probing alone, or a
+   * coordinator and its shards. On top of it:
+   */
   /**
    * One call to the home table from a probe region (a write or a query, ~80 ms across regions); a
-   * round's calls run side by side, so a round pays for one when it makes any. 130 + 4 x 80 = 450 ms
-   * was the round before trackers and results were written only when needed.
+   * round's calls run side by side, so a round pays for one when it makes any.
    */
   homeTableCallMs: 80,
   /**
@@ -97,14 +99,21 @@ export const assumptions = {
    * attempt), whose results are stored in full: 2% of rounds, the noise the replay scenarios assume.
    */
   noteworthyRoundShare: 0.02,
-  /** Per probe in a round (they run concurrently; this is the billed share of each). */
-  probeMsPerProbe: 40,
   /**
    * Route 53 checkers per checker region: Route 53 runs about 15 checkers across its 8 checker
    * regions, so about 2 per region; each polls every endpoint at the check's interval.
    */
   checkersPerRegion: 2,
   verdictMs: 15,
+  /** The probe regions' latch reads per data-plane site: its state, cached 30 s (latch-reader.ts). */
+  latchReadsPerMinute: 2,
+  /**
+   * Strongly consistent read units per site and evaluation: the state (1), the trackers of every
+   * provider and region (~0.7 KB each: 2 units for 2 providers in 3 regions), the public DNS
+   * observations (1). The heartbeats are read once a pass for all sites (`heartbeatKb` each).
+   */
+  evaluatorReadUnitsPerSite: 4,
+  heartbeatKb: 0.15,
   evaluatorBaseMs: 150,
   evaluatorMsPerSite: 15,
   notifyMs: 120,
@@ -128,7 +137,18 @@ export const assumptions = {
   rollupMonthsStored: 6,
   /** Log volume: one EMF blob per probe round, a few lines per evaluation. */
   probeLogKbPerRound: 0.6,
+  /** A shard worker's line per invocation (its shard, probes, slowest answer). */
+  shardLogKbPerRound: 0.3,
   evaluatorLogKbPerRun: 1.5,
+  /**
+   * A site's daily continuity readiness run (docs/readiness.md): the bench reads a 100,000-user
+   * directory in about 45 s of a 1 GB Lambda against the stand-ins; Okta and Graph answer slower,
+   * so 120 s is assumed. A run writes the Entra state (~1 MB gzip, in chunks: ~1,100 units) and the
+   * result; 8 days of state are kept (~8 MB a site).
+   */
+  readinessRunSeconds: 120,
+  readinessWriteUnitsPerRun: 1_200,
+  readinessStoredMb: 8,
   /** Queries for each login hostname; the deployment does not add them, but they are billed. */
   dnsQueriesPerSitePerMonth: 1_000_000,
 } as const;

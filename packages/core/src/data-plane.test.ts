@@ -9,6 +9,7 @@ import {
   dataPlaneWriteDue,
   deployedVerdictManifest,
   healthCheckedPaths,
+  manifestSite,
   parseVerdictManifest,
   parseVerdictPath,
   sharedPathAnswer,
@@ -18,7 +19,7 @@ import {
   verdictResource,
 } from "./data-plane.js";
 import { initialSiteState, type SiteState } from "./site-state.js";
-import { testConfig } from "./testing.js";
+import { testConfig, testConfigInput } from "./testing.js";
 import { observeRound, type RegionTracker, summarizeRound } from "./verdict.js";
 
 /** The shared test config without alerting; `dataPlane` as given. */
@@ -303,6 +304,81 @@ describe("health checks", () => {
   });
 });
 
+describe("the tiers: sites with a data plane, and sites failed over by the control plane alone", () => {
+  /** acme and globex with a data plane, initech (and any named in `controlPlaneOnly`) without. */
+  function mixed(controlPlaneOnly: string[], extra: Record<string, unknown> = {}) {
+    const input = testConfigInput({ alerting: {}, sites: ["acme", "globex", "initech"], ...extra });
+    for (const site of input.sites as Array<Record<string, unknown>>) {
+      if (controlPlaneOnly.includes(String(site.id))) site.dataPlane = false;
+    }
+    const parsed = parseConfig(input);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    return parsed.config;
+  }
+
+  it("health-checks and counts only the sites with a data plane", () => {
+    // Act
+    const config = mixed(["initech"]);
+
+    // Assess
+    expect(healthCheckedPaths(config).flatMap((p) => p.members.map((m) => m.site))).toEqual([
+      "acme",
+      "globex",
+    ]);
+    expect(healthChecksNeeded(config)).toEqual({ https: 6, calculated: 2, total: 8 });
+    expect(healthChecksNeeded(mixed(["acme", "globex", "initech"]))).toEqual({
+      https: 0,
+      calculated: 0,
+      total: 0,
+    });
+  });
+
+  it("leaves a control-plane-only site out of the verdict manifest, so its endpoint answers keep", () => {
+    // Act
+    const manifest = deployedVerdictManifest(mixed(["initech"]));
+
+    // Assess
+    expect(manifest.sites.map((s) => s.id)).toEqual(["acme", "globex"]);
+    expect(manifestSite(manifest, "initech")).toBeUndefined();
+    const answer = dataPlaneAnswer(manifestSite(manifest, "initech"), "okta", undefined, t0, config().policy);
+    expect(answer.withdraw).toBe(false);
+  });
+
+  it("turns the data plane off for every site when the deployment's switch is off", () => {
+    // Act
+    const config = mixed([], { dataPlane: { enabled: false } });
+
+    // Assess
+    expect(config.sites.map((s) => s.dataPlane)).toEqual([false, false, false]);
+    expect(deployedVerdictManifest(config).sites).toEqual([]);
+    expect(healthChecksNeeded(config).total).toBe(0);
+  });
+
+  it("counts the quota against the sites with a data plane, and offers the other tier in the hint", () => {
+    // Prepare: 51 sites need 204 checks, over the default quota of 200; with one control-plane-only, 200.
+    const ids = Array.from({ length: 51 }, (_, i) => `s${i}`);
+    const input = testConfigInput({ alerting: {}, sites: ids });
+
+    // Act
+    const over = parseConfig(input);
+    (input.sites as Array<Record<string, unknown>>)[50] = {
+      ...(input.sites as Array<Record<string, unknown>>)[50],
+      dataPlane: false,
+    };
+    const under = parseConfig(input);
+
+    // Assess
+    expect(over.ok ? [] : over.issues.map((i) => i.hint)).toEqual([
+      expect.stringContaining(
+        "set dataPlane: false on the sites that may fail over through the control plane alone",
+      ),
+    ]);
+    expect(
+      under.ok && under.warnings.find((w) => w.path === "dataPlane.healthCheckQuota")?.message,
+    ).toContain("for 50 site(s) with a data plane of 51");
+  });
+});
+
 describe("a shared path's verdict", () => {
   const withdraw = { withdraw: true as const, reason: "down in this region" };
   const keep = { withdraw: false as const, reason: "not down in this region" };
@@ -385,7 +461,8 @@ describe("the account's health-check quota", () => {
     expect(parsed.ok ? [] : parsed.issues).toEqual([
       {
         path: "dataPlane.healthCheckQuota",
-        message: "needs 204 Route 53 health checks (153 HTTPS, 51 calculated) of the account's quota of 200",
+        message:
+          "needs 204 Route 53 health checks (153 HTTPS, 51 calculated) for 51 site(s) with a data plane of 51, against the account's quota of 200",
         hint: expect.stringContaining("Service Quotas console, region us-east-1"),
       },
     ]);

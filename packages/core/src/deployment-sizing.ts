@@ -280,7 +280,8 @@ export function functionSizing(config: Config): FunctionSizing {
       : {}),
     verdict: { memoryMb: 128, timeoutSeconds: 5, reservedConcurrency: verdictConcurrency(config) },
     evaluate: { memoryMb: 256, timeoutSeconds: 60 },
-    notify: { memoryMb: 256, timeoutSeconds: 60 },
+    // One delivery at a time, however many events arrive at once.
+    notify: { memoryMb: 256, timeoutSeconds: 60, reservedConcurrency: 1 },
     slackInteractions: { memoryMb: 256, timeoutSeconds: 10 },
     report: { memoryMb: 512, timeoutSeconds: 300 },
     readiness: { memoryMb: 1024, timeoutSeconds: 900 },

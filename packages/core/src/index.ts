@@ -1,3 +1,4 @@
+export * from "./account-limits.js";
 export * from "./config.js";
 export * from "./continuity.js";
 export * from "./cost-estimate.js";

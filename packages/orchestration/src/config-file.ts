@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { type Config, type ConfigIssue, parseConfig } from "@idp-failover/core";
+import { type Config, type ConfigIssue, lambdaConcurrencyIssue, parseConfig } from "@idp-failover/core";
 import { parse as parseYaml } from "yaml";
 
 /*
@@ -54,14 +54,15 @@ export interface ConfigFile {
 export function loadConfigFile(file: string): ConfigFile {
   const document = readDocumentFile(file);
   const parsed = parseConfig(document);
-  if (!parsed.ok) {
-    throw new ConfigFileError(
-      `${file}: ${parsed.issues.length} problem(s)\n${formatIssues(parsed.issues)}`,
-      file,
-      parsed.issues,
-    );
+  // The Lambda concurrency the deployment reserves is sized from the parsed config (deployment-sizing),
+  // so it is checked here rather than in parseConfig: a deploy past the quota would be refused midway.
+  const lambda = parsed.ok ? lambdaConcurrencyIssue(parsed.config) : undefined;
+  const issues = parsed.ok ? (lambda?.severity === "error" ? [lambda] : []) : parsed.issues;
+  if (!parsed.ok || issues.length > 0) {
+    throw new ConfigFileError(`${file}: ${issues.length} problem(s)\n${formatIssues(issues)}`, file, issues);
   }
-  return { file, document, config: parsed.config, warnings: parsed.warnings };
+  const warnings = lambda ? [...parsed.warnings, lambda] : parsed.warnings;
+  return { file, document, config: parsed.config, warnings };
 }
 
 /** Problems one a line, each with its hint beneath. */

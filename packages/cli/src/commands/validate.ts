@@ -2,8 +2,10 @@ import {
   type Config,
   dataPlaneSettings,
   healthChecksNeeded,
+  reservedConcurrency,
   type Site,
   sameSettings,
+  siteTiers,
 } from "@idp-failover/core";
 import type { Command } from "commander";
 import { stringify } from "yaml";
@@ -26,9 +28,18 @@ export function registerValidate(program: Command, io: CommandIo): void {
       if (warnings.length > 0) io.err(`warnings:\n${formatIssues(warnings)}\n`);
       // Always said, not only near the quota: the account's other health checks count too.
       const checks = healthChecksNeeded(config);
+      const tiers = siteTiers(config);
       io.err(
-        `Route 53 health checks: ${checks.total} (${checks.https} HTTPS, ${checks.calculated} calculated) of the account's quota of ${dataPlaneSettings(config).healthCheckQuota}\n`,
+        `Route 53 health checks: ${checks.total} (${checks.https} HTTPS, ${checks.calculated} calculated) of the account's quota of ${dataPlaneSettings(config).healthCheckQuota}` +
+          ` (sites: ${tiers.dataPlane} with a data plane, ${tiers.controlPlaneOnly} control plane only)\n`,
       );
+      // The region that reserves the most, and so comes nearest the account's Lambda quota.
+      const [busiest] = [...reservedConcurrency(config)].sort((a, b) => b.total - a.total);
+      if (busiest) {
+        io.err(
+          `Lambda concurrency reserved: ${busiest.total} in ${busiest.region} (${busiest.functions.map((f) => `${f.name} ${f.reserved}`).join(", ")}) of the account's quota of ${busiest.quota}; Lambda keeps 100 unreserved\n`,
+        );
+      }
       if (config.sites.length > 1) io.err(`${sitesSummary(config)}\n`);
       const printed = options.site ? requireSite(config, options.site) : effectiveConfig(config);
       io.out(options.json ? `${JSON.stringify(printed, null, 2)}\n` : stringify(printed));
