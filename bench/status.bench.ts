@@ -13,10 +13,8 @@ import { DynamoStore } from "@idp-failover/aws";
 import {
   evaluateSite,
   FakeClock,
-  InMemoryDns,
-  InMemoryEvents,
   InMemoryMessageRefs,
-  InMemoryNotifier,
+  inMemoryEvaluatorDeps,
   mapConcurrent,
 } from "@idp-failover/core";
 import { testConfig, testTracker } from "@idp-failover/core/testing";
@@ -52,13 +50,7 @@ async function main(): Promise<void> {
   );
   const store = new DynamoStore({ tableName: dynamo.tableName, client });
   const clock = new FakeClock(t0);
-  const deps = {
-    store,
-    dns: new InMemoryDns(clock, 0),
-    events: new InMemoryEvents(),
-    notifier: new InMemoryNotifier(),
-    clock,
-  };
+  const deps = inMemoryEvaluatorDeps(store, clock, { insyncAfterMs: 0 });
 
   // Prepare: trackers everywhere, one evaluation per site (the last sites' okta down: they fail over).
   await mapConcurrent(config.sites, 32, async (site) => {

@@ -1,12 +1,4 @@
-import {
-  type EvaluatorDeps,
-  FakeClock,
-  InMemoryDns,
-  InMemoryEvents,
-  InMemoryMessageRefs,
-  InMemoryNotifier,
-  InMemoryStore,
-} from "@idp-failover/core";
+import { FakeClock, InMemoryMessageRefs, InMemoryStore, inMemoryEvaluatorDeps } from "@idp-failover/core";
 import { describe, expect, it } from "vitest";
 import { controlActions } from "../../packages/runtime/src/dashboard/dashboard-actions.js";
 import { drillConfig } from "../../packages/runtime/src/drill/drill-config.js";
@@ -30,13 +22,7 @@ const config = drillConfig({
 function dashboard() {
   const clock = new FakeClock(Date.parse("2026-03-02T09:00:00Z"));
   const store = new InMemoryStore();
-  const deps: EvaluatorDeps = {
-    store,
-    dns: new InMemoryDns(clock),
-    events: new InMemoryEvents(),
-    notifier: new InMemoryNotifier(),
-    clock,
-  };
+  const deps = inMemoryEvaluatorDeps(store, clock);
   const feed = new LoopFeed(clock);
   let pokes = 0;
   const actions = controlActions({

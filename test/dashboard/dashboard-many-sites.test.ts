@@ -2,11 +2,9 @@ import {
   commandSite,
   evaluateSite,
   FakeClock,
-  InMemoryDns,
-  InMemoryEvents,
   InMemoryMessageRefs,
-  InMemoryNotifier,
   InMemoryStore,
+  inMemoryEvaluatorDeps,
 } from "@idp-failover/core";
 import { testConfig, testRegions, testTracker } from "@idp-failover/core/testing";
 import type { Browser } from "playwright-core";
@@ -41,13 +39,7 @@ let store: InMemoryStore;
 beforeAll(async () => {
   store = new InMemoryStore();
   const clock = new FakeClock(start);
-  const deps = {
-    store,
-    dns: new InMemoryDns(clock),
-    events: new InMemoryEvents(),
-    notifier: new InMemoryNotifier(),
-    clock,
-  };
+  const deps = inMemoryEvaluatorDeps(store, clock);
   for (const id of ids) {
     for (const region of testRegions) {
       store.setTracker({ site: id, provider: "okta", region, tracker: testTracker(start, id === failing) });

@@ -76,12 +76,14 @@ describe("an Okta outage, from failover to approved failback, in one Slack threa
     for (const region of ["us-east-1", "us-west-2", "eu-west-1"])
       expect(blocks).toContain(`*${region}*: down`);
     expect(blocks).toContain("`oidc-discovery` http-5xx 503 in 212 ms: HTTP 503 from okta discovery");
-    expect(blocks).toContain(`\`${site.dns.changes[0]?.id}\``);
+    expect(blocks).toContain(`\`${site.evaluator.dns.changes[0]?.id}\``);
     const failedOver = [...site.outbox.deliveries.values()].find(
       (d) => d.intent.kind === "failed-over",
     )?.intent;
     if (failedOver?.kind !== "failed-over") throw new Error("no failed-over intent");
-    expect(Date.parse(failedOver.insyncAt)).toBeGreaterThanOrEqual(site.dns.changes[0]?.insyncAt ?? Infinity);
+    expect(Date.parse(failedOver.insyncAt)).toBeGreaterThanOrEqual(
+      site.evaluator.dns.changes[0]?.insyncAt ?? Infinity,
+    );
     expect(blocks).toContain(`*INSYNC*\\n<!date^${Date.parse(failedOver.insyncAt) / 1000}^`);
     // Core hands the incident's evidence to the failed-over intent (the message is rendered from it).
     expect(failedOver.evidence?.map((r) => r.region)).toEqual(["us-east-1", "us-west-2", "eu-west-1"]);

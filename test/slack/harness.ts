@@ -1,13 +1,11 @@
 import {
   type Config,
-  type EvaluatorDeps,
   evaluateSite,
   FakeClock,
-  InMemoryDns,
-  InMemoryEvents,
   InMemoryMessageRefs,
   InMemoryOutbox,
   InMemoryStore,
+  inMemoryEvaluatorDeps,
   notificationChannels,
   OutboxNotifier,
   type ProbeResult,
@@ -50,23 +48,17 @@ export type Health = "ok" | "down";
 export class SiteHarness {
   readonly clock = new FakeClock(start);
   readonly store = new InMemoryStore();
-  readonly dns = new InMemoryDns(this.clock);
-  readonly events = new InMemoryEvents();
   readonly outbox = new InMemoryOutbox();
   readonly refs = new InMemoryMessageRefs();
-  readonly evaluator: EvaluatorDeps;
+  readonly evaluator: ReturnType<typeof inMemoryEvaluatorDeps<InMemoryStore>>;
 
   constructor(
     readonly config: Config,
     readonly sites: readonly string[] = [siteId],
   ) {
-    this.evaluator = {
-      store: this.store,
-      dns: this.dns,
-      events: this.events,
+    this.evaluator = inMemoryEvaluatorDeps(this.store, this.clock, {
       notifier: new OutboxNotifier(this.outbox, notificationChannels(config), this.clock),
-      clock: this.clock,
-    };
+    });
   }
 
   /** One probe round in every region (okta and entra as given), then one evaluation. */

@@ -2,11 +2,10 @@ import {
   type Config,
   evaluateSite,
   FakeClock,
-  InMemoryDns,
-  InMemoryEvents,
   InMemoryMessageRefs,
   InMemoryOutbox,
   InMemoryStore,
+  inMemoryEvaluatorDeps,
   notificationChannels,
   OutboxNotifier,
   type ProbeResult,
@@ -73,13 +72,9 @@ describe("the monitor alert across sites", () => {
     const store = new InMemoryStore();
     const outbox = new InMemoryOutbox();
     const refs = new InMemoryMessageRefs();
-    const deps = {
-      store,
-      dns: new InMemoryDns(clock),
-      events: new InMemoryEvents(),
+    const deps = inMemoryEvaluatorDeps(store, clock, {
       notifier: new OutboxNotifier(outbox, notificationChannels(cfg), clock),
-      clock,
-    };
+    });
     const deliver = () =>
       deliverDueNotifications({
         outbox,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DomainEvent } from "./effects.js";
 import { commandSite, evaluateSite } from "./evaluate.js";
-import { FakeClock, InMemoryDns, InMemoryEvents, InMemoryNotifier, InMemoryStore } from "./in-memory.js";
+import { FakeClock, type InMemoryDns, InMemoryStore, inMemoryEvaluatorDeps } from "./in-memory.js";
 import type { EventPublisher } from "./ports.js";
 import { stopPoint, testConfig, testTracker } from "./testing.js";
 
@@ -23,10 +23,7 @@ function world(clock: FakeClock, options: { oktaDown: boolean }) {
     });
     store.setTracker({ site: "acme", provider: "entra", region, tracker: testTracker(clock.now(), false) });
   }
-  const dns = new InMemoryDns(clock, 20_000);
-  const events = new InMemoryEvents();
-  const notifier = new InMemoryNotifier();
-  return { store, dns, events, notifier, clock };
+  return inMemoryEvaluatorDeps(store, clock, { insyncAfterMs: 20_000 });
 }
 
 function stateChanges(events: readonly DomainEvent[]) {

@@ -2,10 +2,8 @@ import {
   commandSite,
   evaluateSite,
   FakeClock,
-  InMemoryDns,
-  InMemoryEvents,
-  InMemoryNotifier,
   InMemoryStore,
+  inMemoryEvaluatorDeps,
 } from "@idp-failover/core";
 import { testConfig, testRegions, testTracker } from "@idp-failover/core/testing";
 import { describe, expect, it } from "vitest";
@@ -41,13 +39,7 @@ describe("the sites overview", () => {
     const config = testConfig({ sites });
     const clock = new FakeClock(start);
     const store = new CountingStore();
-    const deps = {
-      store,
-      dns: new InMemoryDns(clock),
-      events: new InMemoryEvents(),
-      notifier: new InMemoryNotifier(),
-      clock,
-    };
+    const deps = inMemoryEvaluatorDeps(store, clock);
     for (const site of sites) {
       for (const region of testRegions) {
         store.setTracker({ site, provider: "okta", region, tracker: testTracker(start, site === "globex") });
