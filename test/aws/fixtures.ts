@@ -26,6 +26,11 @@ export interface AwsWorld {
   close(): Promise<void>;
 }
 
+/** The home resources a deployed function's `IdpFailover` link names: this world's table and bus. */
+export function homeLink(world: AwsWorld): { region: string; tableName: string; eventBusName: string } {
+  return { region: "us-east-1", tableName: world.dynamo.tableName, eventBusName: busName };
+}
+
 export async function startAwsWorld(config: Config = testConfig()): Promise<AwsWorld> {
   const [dynamo, route53, eventbridge] = await Promise.all([
     startDynalite(),

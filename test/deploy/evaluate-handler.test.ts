@@ -8,9 +8,8 @@ import {
 } from "@idp-failover/core/testing";
 import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testCredentials } from "../aws/dynalite.js";
-import { type AwsWorld, busName, startAwsWorld } from "../aws/fixtures.js";
-import { lambdaContext } from "./lambda-context.js";
+import { type AwsWorld, busName, homeLink, startAwsWorld } from "../aws/fixtures.js";
+import { lambdaContext, setLambdaEnvironment } from "./lambda-context.js";
 
 /*
  * The deployed evaluate function, as Lambda runs it: the config and home resources arrive as SST's
@@ -26,18 +25,14 @@ const handler = (event: unknown) => invoke(event, lambdaContext("evaluate"));
 
 beforeAll(async () => {
   world = await startAwsWorld(config);
-  Object.assign(process.env, {
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: world.dynamo.endpoint,
-    AWS_ENDPOINT_URL_ROUTE_53: world.route53.url,
-    AWS_ENDPOINT_URL_EVENTBRIDGE: world.eventbridge.url,
-    SST_RESOURCE_App: JSON.stringify({ name: "idp-failover", stage: "test" }),
-    SST_RESOURCE_IdpFailover: JSON.stringify({
-      config: testConfigInput({ sites }),
-      home: { region: "us-east-1", tableName: world.dynamo.tableName, eventBusName: busName },
-    }),
+  setLambdaEnvironment({
+    region: "us-east-1",
+    dynamoEndpoint: world.dynamo.endpoint,
+    links: { IdpFailover: { config: testConfigInput({ sites }), home: homeLink(world) } },
+    env: {
+      AWS_ENDPOINT_URL_ROUTE_53: world.route53.url,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: world.eventbridge.url,
+    },
   });
   ({ handler: invoke } = await import("../../functions/src/evaluate.js"));
 });

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalDynamo, startDynalite, testCredentials } from "../aws/dynalite.js";
 import { busName } from "../aws/fixtures.js";
 import { createDataPlaneTable } from "./data-plane-table.js";
-import { lambdaContext } from "./lambda-context.js";
+import { lambdaContext, setLambdaEnvironment } from "./lambda-context.js";
 
 /*
  * The deployed probe function in eu-west-1, as Lambda runs it: the config and home resources arrive
@@ -53,34 +53,35 @@ beforeAll(async () => {
     dnsTarget: `${id}.example`,
     probes: [{ kind: "http", url: `${idpUrl}/${id}` }],
   });
-  Object.assign(process.env, {
-    AWS_REGION: region,
-    AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_ENDPOINT_URL_SQS: sqs.url,
-    AWS_ENDPOINT_URL_EVENTBRIDGE: bus.url,
-    IDP_FAILOVER_DATA_PLANE_TABLE: dataPlaneTable,
-    IDP_FAILOVER_PROBE_QUEUE_URL: `${sqs.url}/123456789012/ticks`,
-    SST_RESOURCE_App: JSON.stringify({ name: "idp-failover", stage: "test" }),
-    SST_RESOURCE_IdpFailover: JSON.stringify({
-      config: {
-        regions: ["us-east-1", "us-west-2", region],
-        alerting: { eventBus: busName },
-        policy: { probeTimeoutMs: 2000, slowMs: 1500, confirm: { retries: 0, delayMs: 0 } },
-        // The region's own canaries: this machine has no internet, so they answer here.
-        monitor: { canaries: [{ name: "local", url: `${idpUrl}/canary/{region}` }] },
-        sites: [
-          {
-            id: "acme",
-            hostname: "login.acme.example",
-            hostedZoneId: "Z0ACME",
-            providers: [provider("okta"), provider("entra")],
-          },
-        ],
+  setLambdaEnvironment({
+    region,
+    dynamoEndpoint: dynamo.endpoint,
+    env: {
+      AWS_ENDPOINT_URL_SQS: sqs.url,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: bus.url,
+      IDP_FAILOVER_DATA_PLANE_TABLE: dataPlaneTable,
+      IDP_FAILOVER_PROBE_QUEUE_URL: `${sqs.url}/123456789012/ticks`,
+    },
+    links: {
+      IdpFailover: {
+        config: {
+          regions: ["us-east-1", "us-west-2", region],
+          alerting: { eventBus: busName },
+          policy: { probeTimeoutMs: 2000, slowMs: 1500, confirm: { retries: 0, delayMs: 0 } },
+          // The region's own canaries: this machine has no internet, so they answer here.
+          monitor: { canaries: [{ name: "local", url: `${idpUrl}/canary/{region}` }] },
+          sites: [
+            {
+              id: "acme",
+              hostname: "login.acme.example",
+              hostedZoneId: "Z0ACME",
+              providers: [provider("okta"), provider("entra")],
+            },
+          ],
+        },
+        home: { region: "us-east-1", tableName: dynamo.tableName, eventBusName: busName },
       },
-      home: { region: "us-east-1", tableName: dynamo.tableName, eventBusName: busName },
-    }),
+    },
   });
   ({ handler } = await import("../../functions/src/probe.js"));
 });
