@@ -1,9 +1,4 @@
-import {
-  approvalActions,
-  createSlackClient,
-  deliverDueNotifications,
-  handleSlackInteraction,
-} from "@idp-failover/slack";
+import { approvalActions, createSlackClient, handleSlackInteraction } from "@idp-failover/slack";
 import {
   type SlackStandIn,
   startSlackStandIn,
@@ -42,11 +37,7 @@ afterAll(async () => {
 const slackClient = () => createSlackClient(slack.token, { slackApiUrl: slack.apiUrl, timeoutMs: 5000 });
 
 async function deliver(): Promise<void> {
-  const report = await deliverDueNotifications({
-    outbox: site.outbox,
-    refs: site.refs,
-    clock: site.clock,
-    config: site.config,
+  const report = await site.deliver({
     slack: slackClient(),
     webhooks: [{ name: "ops", url: receiver.url, secret: webhookSecret }],
   });

@@ -12,6 +12,11 @@ import {
   recordRound,
 } from "@idp-failover/core";
 import { testApprover, testConfig } from "@idp-failover/core/testing";
+import {
+  type DeliverDueNotificationsInput,
+  type DeliveryReport,
+  deliverDueNotifications,
+} from "@idp-failover/slack";
 
 /*
  * One site (or a few, `sites`) on the real core (evaluator, state machine, in-memory ports, outbox
@@ -61,18 +66,37 @@ export class SiteHarness {
     });
   }
 
-  /** One probe round in every region (okta and entra as given), then one evaluation. */
-  async step(health: { okta: Health; entra?: Health }): Promise<void> {
+  /**
+   * One probe round in every region (okta and entra as given; the regions in `monitorDown` lose their
+   * network: their own canaries fail), then one evaluation.
+   */
+  async step(health: { okta: Health; entra?: Health; monitorDown?: readonly string[] }): Promise<void> {
     const at = this.clock.now();
     for (const region of regions) {
       const results = this.sites.flatMap((site) => [
         ...roundResults(site, "okta", region, at, health.okta),
         ...roundResults(site, "entra", region, at, health.entra ?? "ok"),
       ]);
-      await recordRound(this.store, this.config, { region, at, results }, at);
+      const round = health.monitorDown
+        ? { region, at, results, health: monitorHealth(health.monitorDown.includes(region)) }
+        : { region, at, results };
+      await recordRound(this.store, this.config, round, at);
     }
     for (const site of this.sites) await evaluateSite(this.evaluator, this.config, site);
     this.clock.advance(cadenceMs);
+  }
+
+  /** One delivery run of the outbox to `channels` (the Slack bot, webhooks) and options, as the notify function runs it. */
+  deliver(
+    channels: Omit<DeliverDueNotificationsInput, "outbox" | "refs" | "clock" | "config"> = {},
+  ): Promise<DeliveryReport> {
+    return deliverDueNotifications({
+      outbox: this.outbox,
+      refs: this.refs,
+      clock: this.clock,
+      config: this.config,
+      ...channels,
+    });
   }
 
   /** Steps until `done` holds (checked after each step), at most `maxSteps`. */
@@ -111,6 +135,17 @@ export class SiteHarness {
     if (!approval) throw new Error("failback-pending without an approval");
     return approval.id;
   }
+}
+
+/** A region's own canaries: all answer, or none does (its network is down). */
+function monitorHealth(down: boolean) {
+  const canaries = ["aws-region", "public-anchor"].map((name) => ({
+    name,
+    ok: !down,
+    latencyMs: down ? 5000 : 30,
+    ...(down ? { error: "no answer within 5000 ms" } : {}),
+  }));
+  return { canaries, clockSkewMs: 0 };
 }
 
 function roundResults(

@@ -1,5 +1,5 @@
 import { commandSite } from "@idp-failover/core";
-import { createSlackClient, deliverDueNotifications } from "@idp-failover/slack";
+import { createSlackClient } from "@idp-failover/slack";
 import {
   type SlackStandIn,
   startSlackStandIn,
@@ -35,11 +35,7 @@ afterEach(async () => {
 });
 
 function deliver() {
-  return deliverDueNotifications({
-    outbox: site.outbox,
-    refs: site.refs,
-    clock: site.clock,
-    config: site.config,
+  return site.deliver({
     slack: createSlackClient(slack.token, { slackApiUrl: slack.apiUrl, timeoutMs: 5000 }),
     webhooks: [{ name: "ops", url: receiver.url, secret: webhookSecret }],
   });
