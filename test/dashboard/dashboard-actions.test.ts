@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { controlActions } from "../../packages/runtime/src/dashboard/dashboard-actions.js";
 import { drillConfig } from "../../packages/runtime/src/drill/drill-config.js";
 import { LoopFeed } from "../../packages/runtime/src/loop/loop-feed.js";
+import { idleDrillIdps } from "../support/drill-idps.js";
 
 /*
  * The dashboard's buttons on the real use case (`commandSite`) over in-memory ports: freeze and
@@ -10,14 +11,7 @@ import { LoopFeed } from "../../packages/runtime/src/loop/loop-feed.js";
  * and wakes the loop; without a Slack signing path, Approve failback says why it cannot.
  */
 
-const config = drillConfig({
-  okta: {
-    issuer: "https://127.0.0.1:4001/oauth2/default",
-    samlMetadataUrl: "https://127.0.0.1:4001/m",
-    clientId: "x",
-  },
-  entra: { url: "https://127.0.0.1:4002", tenantId: "00000000-0000-4000-8000-000000000001", clientId: "x" },
-});
+const config = drillConfig(idleDrillIdps);
 
 function dashboard() {
   const clock = new FakeClock(Date.parse("2026-03-02T09:00:00Z"));
