@@ -1,9 +1,10 @@
 import { type AwsAdapters, createAwsAdapters } from "@idp-failover/aws";
-import type { Config } from "@idp-failover/core";
+import type { Config, Site } from "@idp-failover/core";
 import { testConfig, testZoneId, testZoneName } from "@idp-failover/core/testing";
 import {
   type EventBridgeStandIn,
   type Route53StandIn,
+  type StoredRecordSet,
   startEventBridgeStandIn,
   startRoute53StandIn,
 } from "@idp-failover/stand-ins";
@@ -31,6 +32,26 @@ export function homeLink(world: AwsWorld): { region: string; tableName: string; 
   return { region: "us-east-1", tableName: world.dynamo.tableName, eventBusName: busName };
 }
 
+/** A provider's weighted record at the site's login name, pointing at its DNS target, as Route 53 would hold it. */
+export function weightedRecord(
+  site: Site,
+  provider: string,
+  weight: number,
+  extra: { ttl?: number; healthCheckId?: string } = {},
+): StoredRecordSet {
+  const p = site.providers.find((candidate) => candidate.id === provider);
+  if (!p) throw new Error(`site ${site.id} has no provider ${provider}`);
+  return {
+    name: site.hostname,
+    type: site.recordType,
+    setIdentifier: p.setIdentifier,
+    weight,
+    ttl: extra.ttl ?? 60,
+    values: [p.dnsTarget],
+    ...(extra.healthCheckId ? { healthCheckId: extra.healthCheckId } : {}),
+  };
+}
+
 export async function startAwsWorld(config: Config = testConfig()): Promise<AwsWorld> {
   const [dynamo, route53, eventbridge] = await Promise.all([
     startDynalite(),
@@ -41,15 +62,12 @@ export async function startAwsWorld(config: Config = testConfig()): Promise<AwsW
   for (const site of config.sites) {
     route53.seed(
       testZoneId,
-      site.providers.map((p, i) => ({
-        name: site.hostname,
-        type: site.recordType,
-        setIdentifier: p.setIdentifier,
-        weight: i === 0 ? 100 : 0,
-        ttl: site.ttl,
-        values: [p.dnsTarget],
-        ...(i === 0 ? { healthCheckId: `hc-${site.id}-${p.id}` } : {}),
-      })),
+      site.providers.map((p, i) =>
+        weightedRecord(site, p.id, i === 0 ? 100 : 0, {
+          ttl: site.ttl,
+          ...(i === 0 ? { healthCheckId: `hc-${site.id}-${p.id}` } : {}),
+        }),
+      ),
     );
   }
   const made: AwsAdapters[] = [];

@@ -5,6 +5,7 @@ import { testConfig, testSite, testZoneName, testZoneId as zoneId } from "@idp-f
 import { type Route53StandIn, startRoute53StandIn } from "@idp-failover/stand-ins";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { testCredentials } from "./dynalite.js";
+import { weightedRecord } from "./fixtures.js";
 
 /*
  * Route53DnsWeights with the real Route 53 client against the stand-in (REST XML): one change batch
@@ -26,23 +27,8 @@ afterAll(async () => {
 beforeEach(() => {
   route53.createZone(testZoneName, zoneId);
   route53.seed(zoneId, [
-    {
-      name: hostname,
-      type: "CNAME",
-      setIdentifier: "okta",
-      weight: 100,
-      ttl: 300,
-      values: ["acme.customdomains.okta.com"],
-      healthCheckId: "hc-okta",
-    },
-    {
-      name: hostname,
-      type: "CNAME",
-      setIdentifier: "entra",
-      weight: 0,
-      ttl: 300,
-      values: ["acme-login.azurefd.net"],
-    },
+    weightedRecord(site, "okta", 100, { ttl: 300, healthCheckId: "hc-okta" }),
+    weightedRecord(site, "entra", 0, { ttl: 300 }),
     { name: "www.acme.example", type: "A", ttl: 60, values: ["192.0.2.10"] },
   ]);
   route53.clearFaults();
@@ -170,16 +156,7 @@ describe("Route53DnsWeights", () => {
   it("creates the record of a provider that has none, from the site's config", async () => {
     // Prepare: only okta's record exists.
     route53.createZone(testZoneName, zoneId);
-    route53.seed(zoneId, [
-      {
-        name: hostname,
-        type: "CNAME",
-        setIdentifier: "okta",
-        weight: 100,
-        ttl: 60,
-        values: ["acme.customdomains.okta.com"],
-      },
-    ]);
+    route53.seed(zoneId, [weightedRecord(site, "okta", 100)]);
 
     // Act
     const outcome = await dnsWeights().apply(site, { okta: 0, entra: 100 });
@@ -276,16 +253,7 @@ describe("Route53DnsWeights", () => {
       (next, context) => async (args) => {
         const out = await next(args);
         if (context.commandName === "ChangeResourceRecordSetsCommand") {
-          route53.seed(zoneId, [
-            {
-              name: hostname,
-              type: "CNAME",
-              setIdentifier: "okta",
-              weight: 50,
-              ttl: 300,
-              values: ["acme.customdomains.okta.com"],
-            },
-          ]);
+          route53.seed(zoneId, [weightedRecord(site, "okta", 50, { ttl: 300 })]);
         }
         return out;
       },
@@ -319,22 +287,8 @@ describe("Route53DnsWeights", () => {
         ttl: 60,
         values: ["x.example.net"],
       })),
-      {
-        name: hostname,
-        type: "CNAME",
-        setIdentifier: "okta",
-        weight: 100,
-        ttl: 60,
-        values: ["acme.customdomains.okta.com"],
-      },
-      {
-        name: hostname,
-        type: "CNAME",
-        setIdentifier: "entra",
-        weight: 0,
-        ttl: 60,
-        values: ["acme-login.azurefd.net"],
-      },
+      weightedRecord(site, "okta", 100),
+      weightedRecord(site, "entra", 0),
     ]);
     const client = new Route53Client({
       region: "us-east-1",
@@ -371,17 +325,7 @@ describe("Route 53 stand-in answers", () => {
 
   it("treats every record as healthy when none is", () => {
     // Prepare
-    route53.seed(zoneId, [
-      {
-        name: hostname,
-        type: "CNAME",
-        setIdentifier: "entra",
-        weight: 0,
-        ttl: 300,
-        values: ["acme-login.azurefd.net"],
-        healthCheckId: "hc-entra",
-      },
-    ]);
+    route53.seed(zoneId, [weightedRecord(site, "entra", 0, { ttl: 300, healthCheckId: "hc-entra" })]);
     route53.setHealth("hc-okta", false);
     route53.setHealth("hc-entra", false);
 
@@ -397,16 +341,7 @@ describe("Route 53 stand-in answers", () => {
 
   it("splits traffic equally when every weight is zero", () => {
     // Prepare
-    route53.seed(zoneId, [
-      {
-        name: hostname,
-        type: "CNAME",
-        setIdentifier: "okta",
-        weight: 0,
-        ttl: 300,
-        values: ["acme.customdomains.okta.com"],
-      },
-    ]);
+    route53.seed(zoneId, [weightedRecord(site, "okta", 0, { ttl: 300 })]);
 
     // Act
     const resolution = route53.resolve(hostname);

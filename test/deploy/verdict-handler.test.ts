@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { DynamoDataPlaneStore, dataPlaneKey } from "@idp-failover/aws";
 import { verdictManifest } from "@idp-failover/core";
-import { testConfig } from "@idp-failover/core/testing";
+import { testConfig, testDataPlaneItem } from "@idp-failover/core/testing";
 import type { Context, LambdaFunctionURLEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type LocalDynamo, startDynalite } from "../aws/dynalite.js";
@@ -55,15 +55,9 @@ function get(path: string): LambdaFunctionURLEvent {
 describe("the verdict function", () => {
   it("answers withdraw (200) from its region's item when the region says down, keep (404) otherwise", async () => {
     const now = Date.now();
-    await new DynamoDataPlaneStore({ tableName, client: dynamo.client() }).put({
-      site: "acme",
-      region: "eu-west-1",
-      writtenAt: now,
-      providers: {
-        okta: { lastRoundAt: now, down: true, latched: false },
-        entra: { lastRoundAt: now, down: false, latched: false },
-      },
-    });
+    await new DynamoDataPlaneStore({ tableName, client: dynamo.client() }).put(
+      testDataPlaneItem(now, { okta: { down: true } }),
+    );
     expect(await handler(get(`/v1/${secret}/health/acme/okta`))).toEqual({
       statusCode: 200,
       headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },

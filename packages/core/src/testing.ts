@@ -1,5 +1,6 @@
 import { type Config, type Policy, parseConfig, type Site } from "./config.js";
 import type { ReadinessResult } from "./continuity.js";
+import type { DataPlaneEntry, DataPlaneItem } from "./data-plane-answer.js";
 import type { VendorMode } from "./monitor.js";
 import type { DecisionContext } from "./state-machine.js";
 import {
@@ -232,6 +233,33 @@ export function stopPoint(): { reached: Promise<void>; arrive(): void } {
     arrive = resolve;
   });
   return { reached, arrive };
+}
+
+/**
+ * A probe region's data-plane item for a site, written at `at`: okta and entra up and not latched,
+ * but for what `okta` and `entra` say.
+ */
+export function testDataPlaneItem(
+  at: number,
+  options: {
+    site?: string;
+    region?: string;
+    okta?: Partial<DataPlaneEntry>;
+    entra?: Partial<DataPlaneEntry>;
+  } = {},
+): DataPlaneItem {
+  const entry = (patch: Partial<DataPlaneEntry> = {}) => ({
+    lastRoundAt: at,
+    down: false,
+    latched: false,
+    ...patch,
+  });
+  return {
+    site: options.site ?? "acme",
+    region: options.region ?? "eu-west-1",
+    writtenAt: at,
+    providers: { okta: entry(options.okta), entra: entry(options.entra) },
+  };
 }
 
 /** A complete readiness result of the test site (96 of 100 ready, minimum 98), with overrides. */
