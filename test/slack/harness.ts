@@ -13,10 +13,17 @@ import {
 } from "@idp-failover/core";
 import { testApprover, testConfig } from "@idp-failover/core/testing";
 import {
+  createSlackClient,
   type DeliverDueNotificationsInput,
   type DeliveryReport,
   deliverDueNotifications,
 } from "@idp-failover/slack";
+import {
+  type SlackStandIn,
+  startSlackStandIn,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from "@idp-failover/stand-ins";
 
 /*
  * One site (or a few, `sites`) on the real core (evaluator, state machine, in-memory ports, outbox
@@ -146,6 +153,53 @@ function monitorHealth(down: boolean) {
     ...(down ? { error: "no answer within 5000 ms" } : {}),
   }));
   return { canaries, clockSkewMs: 0 };
+}
+
+/** Sites with the Slack stand-in and a webhook receiver (`ops`), as the delivery tests run them. */
+export interface SlackWorld {
+  site: SiteHarness;
+  slack: SlackStandIn;
+  receiver: WebhookReceiver;
+  /** The real Web API client, pointed at the stand-in. */
+  slackClient(): ReturnType<typeof createSlackClient>;
+  /** One delivery run to Slack and the `ops` webhook. */
+  deliver(): Promise<DeliveryReport>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the Slack stand-in and a webhook receiver that verifies with `webhookSecret` against the
+ * sites' fake clock (signatures are dated by it), then the sites of `config` (given the receiver's
+ * URL; by default harnessConfig with it as `ops`).
+ */
+export async function startSlackWorld(
+  webhookSecret: string,
+  config: (webhookUrl: string) => Config = (url) => harnessConfig([{ name: "ops", url }]),
+  sites?: readonly string[],
+): Promise<SlackWorld> {
+  const slack = await startSlackStandIn();
+  let site: SiteHarness | undefined;
+  const receiver = await startWebhookReceiver({
+    secret: webhookSecret,
+    nowSeconds: () => Math.floor((site?.clock.now() ?? start) / 1000),
+  });
+  const harness = new SiteHarness(config(receiver.url), sites);
+  site = harness;
+  const slackClient = () => createSlackClient(slack.token, { slackApiUrl: slack.apiUrl, timeoutMs: 5000 });
+  return {
+    site: harness,
+    slack,
+    receiver,
+    slackClient,
+    deliver: () =>
+      harness.deliver({
+        slack: slackClient(),
+        webhooks: [{ name: "ops", url: receiver.url, secret: webhookSecret }],
+      }),
+    close: async () => {
+      await Promise.all([slack.close(), receiver.close()]);
+    },
+  };
 }
 
 function roundResults(

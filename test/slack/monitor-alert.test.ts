@@ -1,13 +1,6 @@
 import { type Config, parseConfig } from "@idp-failover/core";
-import { createSlackClient } from "@idp-failover/slack";
-import {
-  type SlackStandIn,
-  startSlackStandIn,
-  startWebhookReceiver,
-  type WebhookReceiver,
-} from "@idp-failover/stand-ins";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { regions, SiteHarness, start } from "./harness.js";
+import { regions, type SlackWorld, startSlackWorld } from "./harness.js";
 
 /*
  * The monitor's own trouble is the deployment's, not a site's: with three sites, two probe regions
@@ -38,34 +31,22 @@ function config(webhookUrl: string): Config {
   return parsed.config;
 }
 
-let slack: SlackStandIn;
-let receiver: WebhookReceiver;
-/** The running test's sites: the receiver checks signatures against their clock. */
-let harness: SiteHarness | undefined;
+let world: SlackWorld;
 
 beforeEach(async () => {
-  harness = undefined;
-  slack = await startSlackStandIn();
-  receiver = await startWebhookReceiver({
-    secret,
-    nowSeconds: () => Math.floor((harness?.clock.now() ?? start) / 1000),
-  });
+  world = await startSlackWorld(secret, config, sites);
 });
 afterEach(async () => {
-  await Promise.all([slack.close(), receiver.close()]);
+  await world.close();
 });
 
 describe("the monitor alert across sites", () => {
   it("is one thread and one webhook however many sites raise it, and is closed once", async () => {
     // Prepare
-    const world = new SiteHarness(config(receiver.url), sites);
-    harness = world;
+    const { site, slack, receiver } = world;
     const round = async (monitorDown: readonly string[]) => {
-      await world.step({ okta: "ok", monitorDown });
-      await world.deliver({
-        slack: createSlackClient(slack.token, { slackApiUrl: slack.apiUrl, timeoutMs: 5000 }),
-        webhooks: [{ name: "ops", url: receiver.url, secret }],
-      });
+      await site.step({ okta: "ok", monitorDown });
+      await world.deliver();
     };
 
     // Act: 40 minutes with two regions' network down, then 10 healthy minutes.
@@ -89,7 +70,7 @@ describe("the monitor alert across sites", () => {
       ["monitor-restored", "*"],
     ]);
     for (const id of sites) {
-      expect((await world.state(id)).weights).toEqual({ okta: 100, entra: 0 });
+      expect((await site.state(id)).weights).toEqual({ okta: 100, entra: 0 });
     }
   }, 60_000);
 });
