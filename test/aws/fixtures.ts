@@ -1,3 +1,4 @@
+import { Route53Client } from "@aws-sdk/client-route-53";
 import { type AwsAdapters, createAwsAdapters } from "@idp-failover/aws";
 import type { Config, Site } from "@idp-failover/core";
 import { testConfig, testZoneId, testZoneName } from "@idp-failover/core/testing";
@@ -8,6 +9,7 @@ import {
   startEventBridgeStandIn,
   startRoute53StandIn,
 } from "@idp-failover/stand-ins";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { type LocalDynamo, startDynalite, testCredentials } from "./dynalite.js";
 
 /*
@@ -25,6 +27,56 @@ export interface AwsWorld {
   /** A fresh set of adapters (own SDK clients), as a separate evaluator process would have. */
   adapters(options?: { maxAttempts?: number; dynamoEndpoint?: string }): AwsAdapters;
   close(): Promise<void>;
+}
+
+/** The Route 53 stand-in of a test file, and the real Route 53 clients its tests talk to it with. */
+export interface Route53ForTests {
+  readonly route53: Route53StandIn;
+  /** A client on the stand-in (or on `endpoint`), destroyed after the test. */
+  client(options?: { region?: string; maxAttempts?: number; endpoint?: string }): Route53Client;
+}
+
+/**
+ * Starts the Route 53 stand-in before a file's tests and closes it after them; before each test the
+ * test zone is made again (empty), faults are cleared and held changes released.
+ */
+export function route53ForTests(options: { insyncAfterMs: number }): Route53ForTests {
+  let standIn: Route53StandIn | undefined;
+  let clients: Route53Client[] = [];
+  const started = () => {
+    if (!standIn) throw new Error("the Route 53 stand-in is not started yet");
+    return standIn;
+  };
+  beforeAll(async () => {
+    standIn = await startRoute53StandIn(options);
+  });
+  afterAll(async () => {
+    await standIn?.close();
+  });
+  beforeEach(() => {
+    started().createZone(testZoneName, testZoneId);
+    started().clearFaults();
+    started().releasePending();
+  });
+  afterEach(() => {
+    for (const c of clients) c.destroy();
+    clients = [];
+  });
+  return {
+    get route53() {
+      return started();
+    },
+    client: (client = {}) => {
+      const made = new Route53Client({
+        region: client.region ?? "us-east-1",
+        endpoint: client.endpoint ?? started().url,
+        credentials: testCredentials,
+        ...(client.maxAttempts !== undefined ? { maxAttempts: client.maxAttempts } : {}),
+      });
+      clients.push(made);
+      return made;
+    },
+  };
 }
 
 /** The home resources a deployed function's `IdpFailover` link names: this world's table and bus. */
