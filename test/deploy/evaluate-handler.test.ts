@@ -1,11 +1,5 @@
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
-import {
-  testConfig,
-  testConfigInput,
-  testRegions,
-  testTracker,
-  testZoneId,
-} from "@idp-failover/core/testing";
+import { testConfig, testConfigInput, testTrackers, testZoneId } from "@idp-failover/core/testing";
 import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AwsWorld, busName, homeLink, startAwsWorld } from "../aws/fixtures.js";
@@ -43,10 +37,7 @@ afterAll(async () => {
 
 async function oktaDownEverywhere(site: string): Promise<void> {
   const store = world.adapters().store;
-  for (const region of testRegions) {
-    await store.saveTracker({ site, provider: "okta", region, tracker: testTracker(Date.now(), true) });
-    await store.saveTracker({ site, provider: "entra", region, tracker: testTracker(Date.now(), false) });
-  }
+  for (const tracker of testTrackers(site, Date.now(), { okta: true })) await store.saveTracker(tracker);
 }
 
 const weights = (hostname: string) =>
