@@ -10,13 +10,7 @@
  */
 
 import { DynamoStore } from "@idp-failover/aws";
-import {
-  evaluateSite,
-  FakeClock,
-  InMemoryMessageRefs,
-  inMemoryEvaluatorDeps,
-  mapConcurrent,
-} from "@idp-failover/core";
+import { evaluateSite, InMemoryMessageRefs, inMemoryEvaluatorDeps, mapConcurrent } from "@idp-failover/core";
 import { testConfig, testTrackers } from "@idp-failover/core/testing";
 import { readSiteOverview } from "@idp-failover/orchestration";
 import { formatOverview } from "../packages/cli/src/commands/status.js";
@@ -39,7 +33,8 @@ async function main(): Promise<void> {
   const client = dynamo.client();
   const calls = countCommands(client);
   const store = new DynamoStore({ tableName: dynamo.tableName, client });
-  const clock = new FakeClock(t0);
+  // The views read at one moment: a clock that stays there.
+  const clock = { now: () => t0 };
   const deps = inMemoryEvaluatorDeps(store, clock, { insyncAfterMs: 0 });
 
   // Prepare: trackers everywhere, one evaluation per site (the last sites' okta down: they fail over).
