@@ -10,63 +10,37 @@
  */
 
 import { DynamoStore } from "@idp-failover/aws";
-import {
-  evaluateSite,
-  FakeClock,
-  InMemoryDns,
-  InMemoryEvents,
-  InMemoryMessageRefs,
-  InMemoryNotifier,
-  mapConcurrent,
-} from "@idp-failover/core";
-import { testConfig, testTracker } from "@idp-failover/core/testing";
+import { evaluateSite, InMemoryMessageRefs, inMemoryEvaluatorDeps, mapConcurrent } from "@idp-failover/core";
+import { testConfig, testTrackers } from "@idp-failover/core/testing";
 import { readSiteOverview } from "@idp-failover/orchestration";
 import { formatOverview } from "../packages/cli/src/commands/status.js";
 import { buildSnapshot } from "../packages/runtime/src/dashboard/dashboard-snapshot.js";
-import { startDynalite } from "../test/aws/dynalite.js";
+import { countCommands, startDynalite } from "../test/aws/dynalite.js";
 
 const siteCount = 1000;
 const failedOver = 10;
-const regions = ["us-east-1", "us-west-2", "eu-west-1"];
 const t0 = Date.parse("2026-12-04T12:00:10.000Z");
 
 const config = testConfig({
   // 1,000 sites need 4,000 Route 53 health checks: an account with a raised quota.
   dataPlane: { healthCheckQuota: 10_000 },
   sites: Array.from({ length: siteCount }, (_, i) => `site-${i}`),
-  regions,
   policy: { staleAfterSeconds: 86_400 },
 });
 
 async function main(): Promise<void> {
   const dynamo = await startDynalite("bench-status");
   const client = dynamo.client();
-  const calls = new Map<string, number>();
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = context.commandName ?? "unknown";
-      calls.set(name, (calls.get(name) ?? 0) + 1);
-      return next(args);
-    },
-    { step: "initialize", name: "countDynamoCalls" },
-  );
+  const calls = countCommands(client);
   const store = new DynamoStore({ tableName: dynamo.tableName, client });
-  const clock = new FakeClock(t0);
-  const deps = {
-    store,
-    dns: new InMemoryDns(clock, 0),
-    events: new InMemoryEvents(),
-    notifier: new InMemoryNotifier(),
-    clock,
-  };
+  // The views read at one moment: a clock that stays there.
+  const clock = { now: () => t0 };
+  const deps = inMemoryEvaluatorDeps(store, clock, { insyncAfterMs: 0 });
 
   // Prepare: trackers everywhere, one evaluation per site (the last sites' okta down: they fail over).
   await mapConcurrent(config.sites, 32, async (site) => {
     const down = Number(site.id.slice(5)) >= siteCount - failedOver;
-    for (const region of regions) {
-      await store.saveTracker({ site: site.id, provider: "okta", region, tracker: testTracker(t0, down) });
-      await store.saveTracker({ site: site.id, provider: "entra", region, tracker: testTracker(t0, false) });
-    }
+    for (const tracker of testTrackers(site.id, t0, { okta: down })) await store.saveTracker(tracker);
     await evaluateSite(deps, config, site.id);
   });
 

@@ -1,6 +1,6 @@
 import { functionSizing } from "@idp-failover/core";
-import { functionDefaults, tableActions } from "./defaults";
-import { route53Permissions } from "./iam";
+import { sizedFunction } from "./defaults";
+import { homeBusPermission, homeTablePermission, route53Permissions } from "./iam";
 import { secretsFor } from "./secrets";
 import { type SiteConfig, secretRefs } from "./site-config";
 import type { Storage } from "./storage";
@@ -16,74 +16,60 @@ export function control(site: SiteConfig, storage: Storage) {
   const sizing = functionSizing(config);
   const refs = secretRefs(config);
 
-  const evaluate = new sst.aws.Function("Evaluate", {
-    ...functionDefaults,
+  const evaluate = sizedFunction("Evaluate", sizing.evaluate, {
     handler: "functions/src/evaluate.handler",
     description: "idp-failover evaluator: verdicts, the failover state machine, Route 53 weights",
-    memory: `${sizing.evaluate.memoryMb} MB`,
-    timeout: `${sizing.evaluate.timeoutSeconds} seconds`,
     link: [storage.link],
-    permissions: [
-      {
-        actions: tableActions,
-        resources: [storage.home.tableArn, $interpolate`${storage.home.tableArn}/index/*`],
-      },
-      { actions: ["events:PutEvents"], resources: [storage.home.eventBusArn] },
-      ...route53Permissions(config),
-    ],
+    permissions: [homeTablePermission(storage), homeBusPermission(storage), ...route53Permissions(config)],
   });
   new sst.aws.CronV2("EvaluateSchedule", { schedule: "rate(1 minute)", function: evaluate.arn });
   subscribe("EvaluateOnProbe", storage, evaluate, { source: ["idp-failover.probe"] });
 
-  const notify = new sst.aws.Function("Notify", {
-    ...functionDefaults,
+  const notify = sizedFunction("Notify", sizing.notify, {
     handler: "functions/src/notify.handler",
     description: "idp-failover notifications: Slack and signed webhooks from the outbox",
-    memory: `${sizing.notify.memoryMb} MB`,
-    timeout: `${sizing.notify.timeoutSeconds} seconds`,
     // One delivery run at a time: each domain event invokes it, and two runs at once would both take
     // the same due deliveries and post every Slack message twice. Throttled events are retried.
     concurrency: { reserved: sizing.notify.reservedConcurrency ?? 1 },
     link: [storage.link, ...secretsFor([...refs.slackBots, ...refs.webhooks])],
-    permissions: [
-      {
-        actions: tableActions,
-        resources: [storage.home.tableArn, $interpolate`${storage.home.tableArn}/index/*`],
-      },
-    ],
+    permissions: [homeTablePermission(storage)],
   });
   new sst.aws.CronV2("NotifySchedule", { schedule: "rate(1 minute)", function: notify.arn });
   subscribe("NotifyOnEvent", storage, notify, { source: ["idp-failover"] });
 
   const alarms = new aws.sns.Topic("Alarms");
-  new aws.cloudwatch.MetricAlarm("NoProbeResults", {
+  const alarm = (
+    name: string,
+    args: Omit<aws.cloudwatch.MetricAlarmArgs, "period" | "alarmActions" | "okActions">,
+  ) =>
+    new aws.cloudwatch.MetricAlarm(name, {
+      period: 60,
+      alarmActions: [alarms.arn],
+      okActions: [alarms.arn],
+      ...args,
+    });
+  alarm("NoProbeResults", {
     alarmDescription:
       "No probe results from a probe region for 3 minutes (or the evaluator stopped reporting)",
     namespace: "IdpFailover",
     metricName: "ProbeResultAgeSeconds",
     dimensions: { service: "idp-failover" },
     statistic: "Maximum",
-    period: 60,
     evaluationPeriods: 1,
     threshold: 180,
     comparisonOperator: "GreaterThanThreshold",
     treatMissingData: "breaching",
-    alarmActions: [alarms.arn],
-    okActions: [alarms.arn],
   });
-  new aws.cloudwatch.MetricAlarm("EvaluatorErrors", {
+  alarm("EvaluatorErrors", {
     alarmDescription: "The evaluator failed for a site two minutes in a row",
     namespace: "AWS/Lambda",
     metricName: "Errors",
     dimensions: { FunctionName: evaluate.name },
     statistic: "Sum",
-    period: 60,
     evaluationPeriods: 2,
     threshold: 1,
     comparisonOperator: "GreaterThanOrEqualToThreshold",
     treatMissingData: "notBreaching",
-    alarmActions: [alarms.arn],
-    okActions: [alarms.arn],
   });
   return { evaluate, notify, alarms };
 }

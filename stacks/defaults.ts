@@ -1,4 +1,4 @@
-import { lambdaRuntime } from "@idp-failover/core";
+import { type FunctionSize, lambdaRuntime } from "@idp-failover/core";
 
 /*
  * What every function shares: Node.js 24 on arm64 (`lambdaRuntime` in core, where the choice is
@@ -27,6 +27,20 @@ export const functionDefaults = {
     },
   },
 } satisfies Partial<sst.aws.FunctionArgs>;
+
+/** A function with the defaults, the memory and timeout core's functionSizing gave it, and its own args. */
+export function sizedFunction(
+  name: string,
+  size: FunctionSize,
+  args: sst.aws.FunctionArgs,
+): sst.aws.Function {
+  return new sst.aws.Function(name, {
+    ...functionDefaults,
+    memory: `${size.memoryMb} MB`,
+    timeout: `${size.timeoutSeconds} seconds`,
+    ...args,
+  });
+}
 
 /** DynamoDB actions the adapters use on the home table (packages/aws sends no DeleteItem); nothing else. */
 export const tableActions = [

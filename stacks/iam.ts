@@ -1,4 +1,6 @@
 import type { Config } from "@idp-failover/core";
+import { tableActions } from "./defaults";
+import type { Storage } from "./storage";
 
 /*
  * Route 53 permissions for whatever moves weights (the evaluator, the Slack endpoint's approvals):
@@ -11,6 +13,19 @@ export interface Permission {
   actions: string[];
   resources: string[];
   conditions?: Array<{ test: string; variable: string; values: string[] }>;
+}
+
+/** The home table and its index, with the actions the adapters use. */
+export function homeTablePermission(storage: Storage) {
+  return {
+    actions: tableActions,
+    resources: [storage.home.tableArn, $interpolate`${storage.home.tableArn}/index/*`],
+  };
+}
+
+/** Putting events on the home bus. */
+export function homeBusPermission(storage: Storage) {
+  return { actions: ["events:PutEvents"], resources: [storage.home.eventBusArn] };
 }
 
 export function route53Permissions(config: Config): Permission[] {

@@ -1,5 +1,5 @@
 import { functionSizing } from "@idp-failover/core";
-import { functionDefaults, tableActions } from "./defaults";
+import { functionDefaults, sizedFunction, tableActions } from "./defaults";
 import { secretsFor } from "./secrets";
 import { type SiteConfig, secretRefs } from "./site-config";
 import type { Storage } from "./storage";
@@ -15,16 +15,13 @@ export function readiness(site: SiteConfig, storage: Storage) {
   const sites = config.sites.filter((s) => s.continuity);
   if (sites.length === 0) return undefined;
   const sizing = functionSizing(config).readiness;
-  const fn = new sst.aws.Function("Readiness", {
-    ...functionDefaults,
+  const fn = sizedFunction("Readiness", sizing, {
     nodejs: {
       ...functionDefaults.nodejs,
       install: ["@okta/okta-sdk-nodejs", "@microsoft/microsoft-graph-client"],
     },
     handler: "functions/src/readiness.handler",
     description: "idp-failover identity continuity readiness: Okta and Entra compared, daily per site",
-    memory: `${sizing.memoryMb} MB`,
-    timeout: `${sizing.timeoutSeconds} seconds`,
     link: [storage.link, ...secretsFor(secretRefs(config).readiness)],
     // DeleteItem: a failed run removes its idempotency record, so the retry runs.
     permissions: [{ actions: [...tableActions, "dynamodb:DeleteItem"], resources: [storage.home.tableArn] }],

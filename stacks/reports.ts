@@ -1,5 +1,6 @@
 import { functionSizing } from "@idp-failover/core";
-import { functionDefaults } from "./defaults";
+import { sizedFunction } from "./defaults";
+import { homeBusPermission } from "./iam";
 import { secretsFor } from "./secrets";
 import { type SiteConfig, secretRefs } from "./site-config";
 import type { Storage } from "./storage";
@@ -19,12 +20,9 @@ export function reports(site: SiteConfig, storage: Storage) {
       p.probes.flatMap((probe) => (probe.kind === "graph-health" ? [probe.clientSecretRef] : [])),
     ),
   );
-  const report = new sst.aws.Function("Report", {
-    ...functionDefaults,
+  const report = sizedFunction("Report", sizing.report, {
     handler: "functions/src/report.handler",
     description: "idp-failover monthly SLA report",
-    memory: `${sizing.report.memoryMb} MB`,
-    timeout: `${sizing.report.timeoutSeconds} seconds`,
     link: [storage.link, ...secretsFor([...secretRefs(config).deploymentSlackBot, ...graphRefs])],
     permissions: [
       {
@@ -37,7 +35,7 @@ export function reports(site: SiteConfig, storage: Storage) {
         ],
         resources: [storage.home.tableArn],
       },
-      { actions: ["events:PutEvents"], resources: [storage.home.eventBusArn] },
+      homeBusPermission(storage),
     ],
   });
   new sst.aws.CronV2("ReportSchedule", {

@@ -1,6 +1,6 @@
 import { functionSizing } from "@idp-failover/core";
-import { functionDefaults, tableActions } from "./defaults";
-import { route53Permissions } from "./iam";
+import { sizedFunction } from "./defaults";
+import { homeBusPermission, homeTablePermission, route53Permissions } from "./iam";
 import { secretsFor } from "./secrets";
 import { type SiteConfig, secretRefs } from "./site-config";
 import type { Storage } from "./storage";
@@ -16,22 +16,12 @@ export function slack(site: SiteConfig, storage: Storage) {
   const refs = secretRefs(config).slack;
   if (refs.length === 0) return undefined;
   const sizing = functionSizing(config);
-  const interactions = new sst.aws.Function("SlackInteractions", {
-    ...functionDefaults,
+  const interactions = sizedFunction("SlackInteractions", sizing.slackInteractions, {
     handler: "functions/src/slack-interactions.handler",
     description: "idp-failover Slack interactivity: Approve failback, Snooze, Stay on secondary",
-    memory: `${sizing.slackInteractions.memoryMb} MB`,
-    timeout: `${sizing.slackInteractions.timeoutSeconds} seconds`,
     url: true,
     link: [storage.link, ...secretsFor(refs)],
-    permissions: [
-      {
-        actions: tableActions,
-        resources: [storage.home.tableArn, $interpolate`${storage.home.tableArn}/index/*`],
-      },
-      { actions: ["events:PutEvents"], resources: [storage.home.eventBusArn] },
-      ...route53Permissions(config),
-    ],
+    permissions: [homeTablePermission(storage), homeBusPermission(storage), ...route53Permissions(config)],
   });
   return { interactions, url: interactions.url };
 }

@@ -1,11 +1,10 @@
-import { createAwsAdapters } from "@idp-failover/aws";
 import {
   readinessPorts,
   readinessRunEventSchema,
   runSiteReadiness,
 } from "@idp-failover/orchestration/readiness-run";
 import { deployment } from "../wiring/deployment.js";
-import { idempotentBy } from "../wiring/idempotency.js";
+import { scheduledRun } from "../wiring/idempotency.js";
 import { createLogger, lambdaHandler } from "../wiring/observability.js";
 
 /*
@@ -16,11 +15,7 @@ import { createLogger, lambdaHandler } from "../wiring/observability.js";
 
 const logger = createLogger();
 const { config, home, secret } = deployment();
-const aws = createAwsAdapters(home);
-const idempotency = idempotentBy(
-  { tableName: home.tableName, client: aws.clients.dynamodb },
-  { name: "readiness", eventKeyJmesPath: "[site, scheduledAt]", expiresAfterSeconds: 86_400 },
-);
+const { aws, idempotency } = scheduledRun(home, "readiness", "[site, scheduledAt]");
 
 export class ReadinessRunError extends Error {
   override name = "ReadinessRunError";

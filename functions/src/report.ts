@@ -1,7 +1,6 @@
-import { createAwsAdapters } from "@idp-failover/aws";
 import { reportRun } from "@idp-failover/orchestration/monthly-report-run";
 import { deployment } from "../wiring/deployment.js";
-import { idempotentBy } from "../wiring/idempotency.js";
+import { scheduledRun } from "../wiring/idempotency.js";
 import { createLogger, lambdaHandler } from "../wiring/observability.js";
 
 /*
@@ -12,11 +11,7 @@ import { createLogger, lambdaHandler } from "../wiring/observability.js";
 
 const logger = createLogger();
 const { config, home, secret } = deployment();
-const aws = createAwsAdapters(home);
-const idempotency = idempotentBy(
-  { tableName: home.tableName, client: aws.clients.dynamodb },
-  { name: "report", eventKeyJmesPath: "[month, scheduledAt]", expiresAfterSeconds: 86_400 },
-);
+const { aws, idempotency } = scheduledRun(home, "report", "[month, scheduledAt]");
 
 export const handler = lambdaHandler({ logger, use: [idempotency] }, async (event: unknown) => {
   const warn = (message: string, detail: Record<string, unknown>) => logger.warn(message, detail);

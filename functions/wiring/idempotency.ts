@@ -2,6 +2,7 @@ import { IdempotencyConfig } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { makeHandlerIdempotent } from "@aws-lambda-powertools/idempotency/middleware";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { type AwsAdapterSettings, type AwsAdapters, createAwsAdapters } from "@idp-failover/aws";
 import type { MiddlewareObj } from "@middy/core";
 
 /*
@@ -29,4 +30,22 @@ export function idempotentBy(
       expiresAfterSeconds: options.expiresAfterSeconds,
     }),
   }) as MiddlewareObj;
+}
+
+/**
+ * What a scheduled run in the home region wires (the readiness and report functions): the AWS
+ * adapters on the home resources, and its idempotency keyed by the firing (`eventKeyJmesPath`),
+ * remembered a day.
+ */
+export function scheduledRun(
+  home: AwsAdapterSettings,
+  name: string,
+  eventKeyJmesPath: string,
+): { aws: AwsAdapters; idempotency: MiddlewareObj } {
+  const aws = createAwsAdapters(home);
+  const idempotency = idempotentBy(
+    { tableName: home.tableName, client: aws.clients.dynamodb },
+    { name, eventKeyJmesPath, expiresAfterSeconds: 86_400 },
+  );
+  return { aws, idempotency };
 }

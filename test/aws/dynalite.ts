@@ -42,3 +42,17 @@ export async function startDynalite(tableName = "idp-failover-test"): Promise<Lo
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** Counts the commands `client` sends, by name (`GetItem`, `Query`...): what a workload asks DynamoDB. */
+export function countCommands(client: DynamoDBClient): Map<string, number> {
+  const calls = new Map<string, number>();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = context.commandName ?? "unknown";
+      calls.set(name, (calls.get(name) ?? 0) + 1);
+      return next(args);
+    },
+    { step: "initialize", name: "countCommands" },
+  );
+  return calls;
+}

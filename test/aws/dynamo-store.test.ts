@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { BatchIncompleteError, DynamoStore, keys, StoredItemInvalidError } from "@idp-failover/aws";
 import type { ProbeResult, SiteState } from "@idp-failover/core";
-import { testTracker } from "@idp-failover/core/testing";
+import { testStoredTracker } from "@idp-failover/core/testing";
 import { type DynamoFaultProxy, startDynamoFaultProxy } from "@idp-failover/stand-ins";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalDynamo, startDynalite } from "./dynalite.js";
@@ -192,20 +192,10 @@ describe("DynamoStore", () => {
     // Prepare
     const store = new DynamoStore({ tableName: dynamo.tableName, client: dynamo.client() });
     const site = newSite();
-    await store.saveTracker({
-      site,
-      provider: "okta",
-      region: "us-east-1",
-      tracker: testTracker(t0 + 20_000, true),
-    });
+    await store.saveTracker(testStoredTracker(site, "okta", t0 + 20_000, true));
 
     // Act
-    await store.saveTracker({
-      site,
-      provider: "okta",
-      region: "us-east-1",
-      tracker: testTracker(t0 + 10_000, false),
-    });
+    await store.saveTracker(testStoredTracker(site, "okta", t0 + 10_000, false));
 
     // Assess
     const [stored] = await store.loadTrackers(site);

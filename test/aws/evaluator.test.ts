@@ -9,7 +9,7 @@ import {
   notificationChannels,
   OutboxNotifier,
 } from "@idp-failover/core";
-import { stopPoint, testConfig, testRegions, testTracker } from "@idp-failover/core/testing";
+import { stopPoint, testConfig, testTrackers } from "@idp-failover/core/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type AwsWorld, startAwsWorld } from "./fixtures.js";
 
@@ -46,10 +46,7 @@ function deps(
 }
 
 async function setHealth(adapters: AwsAdapters, site: string, at: number, oktaDown: boolean): Promise<void> {
-  for (const region of testRegions) {
-    await adapters.store.saveTracker({ site, provider: "okta", region, tracker: testTracker(at, oktaDown) });
-    await adapters.store.saveTracker({ site, provider: "entra", region, tracker: testTracker(at, false) });
-  }
+  for (const tracker of testTrackers(site, at, { okta: oktaDown })) await adapters.store.saveTracker(tracker);
 }
 
 /** A healthy site that has been evaluated once, then an okta outage seen by every region. */

@@ -1,12 +1,15 @@
+import { Route53Client } from "@aws-sdk/client-route-53";
 import { type AwsAdapters, createAwsAdapters } from "@idp-failover/aws";
-import type { Config } from "@idp-failover/core";
+import type { Config, Site } from "@idp-failover/core";
 import { testConfig, testZoneId, testZoneName } from "@idp-failover/core/testing";
 import {
   type EventBridgeStandIn,
   type Route53StandIn,
+  type StoredRecordSet,
   startEventBridgeStandIn,
   startRoute53StandIn,
 } from "@idp-failover/stand-ins";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { type LocalDynamo, startDynalite, testCredentials } from "./dynalite.js";
 
 /*
@@ -26,6 +29,81 @@ export interface AwsWorld {
   close(): Promise<void>;
 }
 
+/** The Route 53 stand-in of a test file, and the real Route 53 clients its tests talk to it with. */
+export interface Route53ForTests {
+  readonly route53: Route53StandIn;
+  /** A client on the stand-in (or on `endpoint`), destroyed after the test. */
+  client(options?: { region?: string; maxAttempts?: number; endpoint?: string }): Route53Client;
+}
+
+/**
+ * Starts the Route 53 stand-in before a file's tests and closes it after them; before each test the
+ * test zone is made again (empty), faults are cleared and held changes released.
+ */
+export function route53ForTests(options: { insyncAfterMs: number }): Route53ForTests {
+  let standIn: Route53StandIn | undefined;
+  let clients: Route53Client[] = [];
+  const started = () => {
+    if (!standIn) throw new Error("the Route 53 stand-in is not started yet");
+    return standIn;
+  };
+  beforeAll(async () => {
+    standIn = await startRoute53StandIn(options);
+  });
+  afterAll(async () => {
+    await standIn?.close();
+  });
+  beforeEach(() => {
+    started().createZone(testZoneName, testZoneId);
+    started().clearFaults();
+    started().releasePending();
+  });
+  afterEach(() => {
+    for (const c of clients) c.destroy();
+    clients = [];
+  });
+  return {
+    get route53() {
+      return started();
+    },
+    client: (client = {}) => {
+      const made = new Route53Client({
+        region: client.region ?? "us-east-1",
+        endpoint: client.endpoint ?? started().url,
+        credentials: testCredentials,
+        ...(client.maxAttempts !== undefined ? { maxAttempts: client.maxAttempts } : {}),
+      });
+      clients.push(made);
+      return made;
+    },
+  };
+}
+
+/** The home resources a deployed function's `IdpFailover` link names: this world's table and bus. */
+export function homeLink(world: AwsWorld): { region: string; tableName: string; eventBusName: string } {
+  return { region: "us-east-1", tableName: world.dynamo.tableName, eventBusName: busName };
+}
+
+/** A provider's weighted record at the site's login name, pointing at its DNS target, as Route 53 would hold it. */
+export function weightedRecord(
+  site: Site,
+  provider: string,
+  weight: number,
+  extra: { ttl?: number; healthCheckId?: string } = {},
+): StoredRecordSet {
+  const p = site.providers.find((candidate) => candidate.id === provider);
+  if (!p) throw new Error(`site ${site.id} has no provider ${provider}`);
+  return {
+    name: site.hostname,
+    type: site.recordType,
+    setIdentifier: p.setIdentifier,
+    weight,
+    ttl: extra.ttl ?? 60,
+    values: [p.dnsTarget],
+    ...(extra.healthCheckId ? { healthCheckId: extra.healthCheckId } : {}),
+  };
+}
+
 export async function startAwsWorld(config: Config = testConfig()): Promise<AwsWorld> {
   const [dynamo, route53, eventbridge] = await Promise.all([
     startDynalite(),
@@ -36,15 +114,12 @@ export async function startAwsWorld(config: Config = testConfig()): Promise<AwsW
   for (const site of config.sites) {
     route53.seed(
       testZoneId,
-      site.providers.map((p, i) => ({
-        name: site.hostname,
-        type: site.recordType,
-        setIdentifier: p.setIdentifier,
-        weight: i === 0 ? 100 : 0,
-        ttl: site.ttl,
-        values: [p.dnsTarget],
-        ...(i === 0 ? { healthCheckId: `hc-${site.id}-${p.id}` } : {}),
-      })),
+      site.providers.map((p, i) =>
+        weightedRecord(site, p.id, i === 0 ? 100 : 0, {
+          ttl: site.ttl,
+          ...(i === 0 ? { healthCheckId: `hc-${site.id}-${p.id}` } : {}),
+        }),
+      ),
     );
   }
   const made: AwsAdapters[] = [];

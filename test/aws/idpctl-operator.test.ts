@@ -7,7 +7,7 @@ import { CliError } from "@idp-failover/cli";
 import { type CapturedIo, capturedIo } from "@idp-failover/cli/testing";
 import type { SiteSummary } from "@idp-failover/core";
 import { initialSiteState } from "@idp-failover/core";
-import { testConfig, testConfigInput, testRegions, testTracker } from "@idp-failover/core/testing";
+import { testConfig, testConfigInput, testTrackers } from "@idp-failover/core/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runFailback } from "../../packages/cli/src/commands/failback.js";
 import { runFailover } from "../../packages/cli/src/commands/failover.js";
@@ -75,20 +75,7 @@ function io(): CapturedIo {
 
 async function health(site: string, down: { okta?: boolean; entra?: boolean }): Promise<void> {
   const now = Date.now();
-  for (const region of testRegions) {
-    await adapters.store.saveTracker({
-      site,
-      provider: "okta",
-      region,
-      tracker: testTracker(now, down.okta ?? false),
-    });
-    await adapters.store.saveTracker({
-      site,
-      provider: "entra",
-      region,
-      tracker: testTracker(now, down.entra ?? false),
-    });
-  }
+  for (const tracker of testTrackers(site, now, down)) await adapters.store.saveTracker(tracker);
 }
 
 const common = { config: "", operator: "ana", waitSeconds: "5" };

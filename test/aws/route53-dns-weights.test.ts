@@ -1,10 +1,9 @@
-import { Route53Client } from "@aws-sdk/client-route-53";
 import { Route53DnsWeights } from "@idp-failover/aws";
 import type { Site } from "@idp-failover/core";
 import { testConfig, testSite, testZoneName, testZoneId as zoneId } from "@idp-failover/core/testing";
-import { type Route53StandIn, startRoute53StandIn } from "@idp-failover/stand-ins";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { testCredentials } from "./dynalite.js";
+import { startRoute53StandIn } from "@idp-failover/stand-ins";
+import { beforeEach, describe, expect, it } from "vitest";
+import { route53ForTests, weightedRecord } from "./fixtures.js";
 
 /*
  * Route53DnsWeights with the real Route 53 client against the stand-in (REST XML): one change batch
@@ -12,56 +11,20 @@ import { testCredentials } from "./dynalite.js";
  * Route 53 error becomes retry or rejected.
  */
 
-let route53: Route53StandIn;
-let clients: Route53Client[] = [];
+const local = route53ForTests({ insyncAfterMs: 40 });
 const site: Site = testSite(testConfig());
 const hostname = site.hostname;
 
-beforeAll(async () => {
-  route53 = await startRoute53StandIn({ insyncAfterMs: 40 });
-});
-afterAll(async () => {
-  await route53?.close();
-});
 beforeEach(() => {
-  route53.createZone(testZoneName, zoneId);
-  route53.seed(zoneId, [
-    {
-      name: hostname,
-      type: "CNAME",
-      setIdentifier: "okta",
-      weight: 100,
-      ttl: 300,
-      values: ["acme.customdomains.okta.com"],
-      healthCheckId: "hc-okta",
-    },
-    {
-      name: hostname,
-      type: "CNAME",
-      setIdentifier: "entra",
-      weight: 0,
-      ttl: 300,
-      values: ["acme-login.azurefd.net"],
-    },
+  local.route53.seed(zoneId, [
+    weightedRecord(site, "okta", 100, { ttl: 300, healthCheckId: "hc-okta" }),
+    weightedRecord(site, "entra", 0, { ttl: 300 }),
     { name: "www.acme.example", type: "A", ttl: 60, values: ["192.0.2.10"] },
   ]);
-  route53.clearFaults();
-  route53.releasePending();
-});
-afterEach(() => {
-  for (const c of clients) c.destroy();
-  clients = [];
 });
 
 function dnsWeights(maxAttempts = 2): Route53DnsWeights {
-  const client = new Route53Client({
-    region: "eu-west-1",
-    endpoint: route53.url,
-    credentials: testCredentials,
-    maxAttempts,
-  });
-  clients.push(client);
-  return new Route53DnsWeights({ client });
+  return new Route53DnsWeights({ client: local.client({ region: "eu-west-1", maxAttempts }) });
 }
 
 describe("Route53DnsWeights", () => {
@@ -76,20 +39,20 @@ describe("Route53DnsWeights", () => {
   it("moves both weights in one change batch and keeps TTL, values and health check", async () => {
     // Prepare
     const dns = dnsWeights();
-    const before = route53.count("ChangeResourceRecordSets");
+    const before = local.route53.count("ChangeResourceRecordSets");
 
     // Act
     const outcome = await dns.apply(site, { okta: 0, entra: 100 });
 
     // Assess
     expect(outcome.kind).toBe("submitted");
-    expect(route53.count("ChangeResourceRecordSets") - before).toBe(1);
-    const change = route53.changes.at(-1);
+    expect(local.route53.count("ChangeResourceRecordSets") - before).toBe(1);
+    const change = local.route53.changes.at(-1);
     expect(change?.changes.map((c) => `${c.action} ${c.record.setIdentifier}=${c.record.weight}`)).toEqual([
       "UPSERT okta=0",
       "UPSERT entra=100",
     ]);
-    expect(route53.records(zoneId, hostname)).toEqual([
+    expect(local.route53.records(zoneId, hostname)).toEqual([
       {
         name: `${hostname}.`,
         type: "CNAME",
@@ -113,13 +76,13 @@ describe("Route53DnsWeights", () => {
   it("reports the change PENDING, then INSYNC", async () => {
     // Prepare
     const dns = dnsWeights();
-    route53.holdPending();
+    local.route53.holdPending();
     const outcome = await dns.apply(site, { okta: 0, entra: 100 });
     if (outcome.kind !== "submitted") throw new Error(`expected a submitted change, got ${outcome.kind}`);
 
     // Act
     const pending = await dns.status(outcome.changeId);
-    route53.releasePending();
+    local.route53.releasePending();
     const insync = await dns.waitForInsync(outcome.changeId, { intervalMs: 20, timeoutMs: 5_000 });
 
     // Assess
@@ -130,7 +93,7 @@ describe("Route53DnsWeights", () => {
   it("stops waiting for INSYNC after the time it was given", async () => {
     // Prepare
     const dns = dnsWeights();
-    route53.holdPending();
+    local.route53.holdPending();
     const outcome = await dns.apply(site, { okta: 0, entra: 100 });
     if (outcome.kind !== "submitted") throw new Error(`expected a submitted change, got ${outcome.kind}`);
 
@@ -144,49 +107,40 @@ describe("Route53DnsWeights", () => {
   it("sends nothing when the records already carry the weights (a retry after a crash)", async () => {
     // Prepare
     const dns = dnsWeights();
-    const before = route53.count("ChangeResourceRecordSets");
+    const before = local.route53.count("ChangeResourceRecordSets");
 
     // Act
     const outcome = await dns.apply(site, { okta: 100, entra: 0 });
 
     // Assess
     expect(outcome).toEqual({ kind: "already-applied" });
-    expect(route53.count("ChangeResourceRecordSets")).toBe(before);
+    expect(local.route53.count("ChangeResourceRecordSets")).toBe(before);
   });
 
   it("refuses a set whose weights are all zero without calling Route 53", async () => {
     // Prepare
     const dns = dnsWeights();
-    const before = route53.count();
+    const before = local.route53.count();
 
     // Act
     const outcome = await dns.apply(site, { okta: 0, entra: 0 });
 
     // Assess
     expect(outcome.kind).toBe("rejected");
-    expect(route53.count()).toBe(before);
+    expect(local.route53.count()).toBe(before);
   });
 
   it("creates the record of a provider that has none, from the site's config", async () => {
     // Prepare: only okta's record exists.
-    route53.createZone(testZoneName, zoneId);
-    route53.seed(zoneId, [
-      {
-        name: hostname,
-        type: "CNAME",
-        setIdentifier: "okta",
-        weight: 100,
-        ttl: 60,
-        values: ["acme.customdomains.okta.com"],
-      },
-    ]);
+    local.route53.createZone(testZoneName, zoneId);
+    local.route53.seed(zoneId, [weightedRecord(site, "okta", 100)]);
 
     // Act
     const outcome = await dnsWeights().apply(site, { okta: 0, entra: 100 });
 
     // Assess
     expect(outcome.kind).toBe("submitted");
-    expect(route53.records(zoneId, hostname).find((r) => r.setIdentifier === "entra")).toEqual({
+    expect(local.route53.records(zoneId, hostname).find((r) => r.setIdentifier === "entra")).toEqual({
       name: `${hostname}.`,
       type: "CNAME",
       setIdentifier: "entra",
@@ -198,15 +152,15 @@ describe("Route53DnsWeights", () => {
 
   it("rides out one Throttling answer inside the SDK's retries", async () => {
     // Prepare
-    route53.failNext("Throttling");
-    const before = route53.count("ChangeResourceRecordSets");
+    local.route53.failNext("Throttling");
+    const before = local.route53.count("ChangeResourceRecordSets");
 
     // Act
     const outcome = await dnsWeights(3).apply(site, { okta: 0, entra: 100 });
 
     // Assess
     expect(outcome.kind).toBe("submitted");
-    expect(route53.count("ChangeResourceRecordSets") - before).toBe(2);
+    expect(local.route53.count("ChangeResourceRecordSets") - before).toBe(2);
   });
 
   it.each([
@@ -220,7 +174,7 @@ describe("Route53DnsWeights", () => {
     "turns a persistent %s into %s, with the state of the records unchanged",
     async (code, kind) => {
       // Prepare
-      route53.failNext(code, { times: 5 });
+      local.route53.failNext(code, { times: 5 });
 
       // Act
       const outcome = await dnsWeights(2).apply(site, { okta: 0, entra: 100 });
@@ -236,9 +190,9 @@ describe("Route53DnsWeights", () => {
 
   it("refuses to change a name that also has a record that is not weighted, without calling Route 53", async () => {
     // Prepare: the zone holds a simple (non-weighted) record of the login name's type as well.
-    route53.createZone(testZoneName, zoneId);
-    route53.seed(zoneId, [{ name: hostname, type: "CNAME", ttl: 60, values: ["legacy.example.net"] }]);
-    const before = route53.count("ChangeResourceRecordSets");
+    local.route53.createZone(testZoneName, zoneId);
+    local.route53.seed(zoneId, [{ name: hostname, type: "CNAME", ttl: 60, values: ["legacy.example.net"] }]);
+    const before = local.route53.count("ChangeResourceRecordSets");
 
     // Act
     const outcome = await dnsWeights().apply(site, { okta: 0, entra: 100 });
@@ -246,12 +200,12 @@ describe("Route53DnsWeights", () => {
     // Assess
     expect(outcome).toMatchObject({ kind: "rejected" });
     expect(outcome.kind === "rejected" && outcome.message).toMatch(/not weighted/);
-    expect(route53.count("ChangeResourceRecordSets")).toBe(before);
+    expect(local.route53.count("ChangeResourceRecordSets")).toBe(before);
   });
 
   it("passes on Route 53's own reason for an invalid change batch", async () => {
     // Prepare: another record type at the login name, which a CNAME may not share.
-    route53.seed(zoneId, [{ name: hostname, type: "TXT", ttl: 60, values: ['"site-verification"'] }]);
+    local.route53.seed(zoneId, [{ name: hostname, type: "TXT", ttl: 60, values: ['"site-verification"'] }]);
 
     // Act
     const outcome = await dnsWeights().apply(site, { okta: 0, entra: 100 });
@@ -266,26 +220,12 @@ describe("Route53DnsWeights", () => {
 
   it("asks for a retry when the records do not read back as written (another writer)", async () => {
     // Prepare: someone else moves okta's weight right after our change is accepted.
-    const client = new Route53Client({
-      region: "us-east-1",
-      endpoint: route53.url,
-      credentials: testCredentials,
-    });
-    clients.push(client);
+    const client = local.client();
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const out = await next(args);
         if (context.commandName === "ChangeResourceRecordSetsCommand") {
-          route53.seed(zoneId, [
-            {
-              name: hostname,
-              type: "CNAME",
-              setIdentifier: "okta",
-              weight: 50,
-              ttl: 300,
-              values: ["acme.customdomains.okta.com"],
-            },
-          ]);
+          local.route53.seed(zoneId, [weightedRecord(site, "okta", 50, { ttl: 300 })]);
         }
         return out;
       },
@@ -319,29 +259,10 @@ describe("Route53DnsWeights", () => {
         ttl: 60,
         values: ["x.example.net"],
       })),
-      {
-        name: hostname,
-        type: "CNAME",
-        setIdentifier: "okta",
-        weight: 100,
-        ttl: 60,
-        values: ["acme.customdomains.okta.com"],
-      },
-      {
-        name: hostname,
-        type: "CNAME",
-        setIdentifier: "entra",
-        weight: 0,
-        ttl: 60,
-        values: ["acme-login.azurefd.net"],
-      },
+      weightedRecord(site, "okta", 100),
+      weightedRecord(site, "entra", 0),
     ]);
-    const client = new Route53Client({
-      region: "us-east-1",
-      endpoint: small.url,
-      credentials: testCredentials,
-    });
-    clients.push(client);
+    const client = local.client({ region: "us-east-1", endpoint: small.url });
 
     // Act
     const set = await new Route53DnsWeights({ client }).readSet(site);
@@ -356,13 +277,13 @@ describe("Route53DnsWeights", () => {
 describe("Route 53 stand-in answers", () => {
   it("follows Route 53's rules for weighted records with health checks", () => {
     // Prepare: okta 100 with a health check, entra 0 without one.
-    const answer = () => route53.resolve(hostname).answers.map((a) => `${a.setIdentifier}:${a.share}`);
+    const answer = () => local.route53.resolve(hostname).answers.map((a) => `${a.setIdentifier}:${a.share}`);
 
     // Act
     const healthy = answer();
-    route53.setHealth("hc-okta", false);
+    local.route53.setHealth("hc-okta", false);
     const primaryUnhealthy = answer();
-    route53.setHealth("hc-okta", true);
+    local.route53.setHealth("hc-okta", true);
 
     // Assess: zero-weight entra answers only once every non-zero record is unhealthy.
     expect(healthy).toEqual(["okta:1"]);
@@ -371,24 +292,14 @@ describe("Route 53 stand-in answers", () => {
 
   it("treats every record as healthy when none is", () => {
     // Prepare
-    route53.seed(zoneId, [
-      {
-        name: hostname,
-        type: "CNAME",
-        setIdentifier: "entra",
-        weight: 0,
-        ttl: 300,
-        values: ["acme-login.azurefd.net"],
-        healthCheckId: "hc-entra",
-      },
-    ]);
-    route53.setHealth("hc-okta", false);
-    route53.setHealth("hc-entra", false);
+    local.route53.seed(zoneId, [weightedRecord(site, "entra", 0, { ttl: 300, healthCheckId: "hc-entra" })]);
+    local.route53.setHealth("hc-okta", false);
+    local.route53.setHealth("hc-entra", false);
 
     // Act
-    const resolution = route53.resolve(hostname);
-    route53.setHealth("hc-okta", true);
-    route53.setHealth("hc-entra", true);
+    const resolution = local.route53.resolve(hostname);
+    local.route53.setHealth("hc-okta", true);
+    local.route53.setHealth("hc-entra", true);
 
     // Assess
     expect(resolution.rule).toBe("all unhealthy");
@@ -397,19 +308,10 @@ describe("Route 53 stand-in answers", () => {
 
   it("splits traffic equally when every weight is zero", () => {
     // Prepare
-    route53.seed(zoneId, [
-      {
-        name: hostname,
-        type: "CNAME",
-        setIdentifier: "okta",
-        weight: 0,
-        ttl: 300,
-        values: ["acme.customdomains.okta.com"],
-      },
-    ]);
+    local.route53.seed(zoneId, [weightedRecord(site, "okta", 0, { ttl: 300 })]);
 
     // Act
-    const resolution = route53.resolve(hostname);
+    const resolution = local.route53.resolve(hostname);
 
     // Assess
     expect(resolution.answers.map((a) => `${a.setIdentifier}:${a.share}`).sort()).toEqual([

@@ -1,62 +1,29 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Route53Client } from "@aws-sdk/client-route-53";
 import { Route53DnsWeights, Route53LoginTakeover } from "@idp-failover/aws";
 import { capturedIo } from "@idp-failover/cli/testing";
 import type { Site } from "@idp-failover/core";
-import {
-  testConfig,
-  testConfigInput,
-  testSite,
-  testZoneName,
-  testZoneId as zoneId,
-} from "@idp-failover/core/testing";
-import { type Route53StandIn, startRoute53StandIn } from "@idp-failover/stand-ins";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { testConfig, testConfigInput, testSite, testZoneId as zoneId } from "@idp-failover/core/testing";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runTakeover } from "../../packages/cli/src/commands/takeover.js";
 import { testCredentials } from "./dynalite.js";
+import { route53ForTests } from "./fixtures.js";
 
 /*
  * Taking over an existing login record with the real Route 53 client against the stand-in: one batch
  * with DELETE and CREATE (never a window without the name), and the batches Route 53 refuses.
  */
 
-let route53: Route53StandIn;
-let clients: Route53Client[] = [];
+const local = route53ForTests({ insyncAfterMs: 20 });
 const site: Site = testSite(testConfig());
 const hostname = site.hostname;
-
-beforeAll(async () => {
-  route53 = await startRoute53StandIn({ insyncAfterMs: 20 });
-});
-afterAll(async () => {
-  await route53?.close();
-});
-beforeEach(() => {
-  route53.createZone(testZoneName, zoneId);
-  route53.clearFaults();
-});
-afterEach(() => {
-  for (const c of clients) c.destroy();
-  clients = [];
-});
-
-function client(): Route53Client {
-  const c = new Route53Client({
-    region: "us-east-1",
-    endpoint: route53.url,
-    credentials: testCredentials,
-    maxAttempts: 1,
-  });
-  clients.push(c);
-  return c;
-}
+const client = () => local.client({ maxAttempts: 1 });
 
 describe("Route53LoginTakeover", () => {
   it("replaces a plain CNAME by the weighted set in one batch: DELETE and CREATE together", async () => {
     // Prepare
-    route53.seed(zoneId, [{ name: hostname, type: "CNAME", ttl: 300, values: ["acme.okta.com"] }]);
+    local.route53.seed(zoneId, [{ name: hostname, type: "CNAME", ttl: 300, values: ["acme.okta.com"] }]);
     const takeover = new Route53LoginTakeover({ client: client() });
     // Act
     const plan = await takeover.plan(site);
@@ -65,7 +32,7 @@ describe("Route53LoginTakeover", () => {
     // Assess
     expect(plan.changes.map((c) => c.Action)).toEqual(["DELETE", "CREATE", "CREATE"]);
     expect(outcome.kind).toBe("submitted");
-    expect(route53.records(zoneId, hostname)).toEqual([
+    expect(local.route53.records(zoneId, hostname)).toEqual([
       expect.objectContaining({
         type: "CNAME",
         setIdentifier: "entra",
@@ -83,7 +50,7 @@ describe("Route53LoginTakeover", () => {
   });
 
   it("has nothing to do once the weighted set is there", async () => {
-    route53.seed(zoneId, [{ name: hostname, type: "CNAME", ttl: 300, values: ["acme.okta.com"] }]);
+    local.route53.seed(zoneId, [{ name: hostname, type: "CNAME", ttl: 300, values: ["acme.okta.com"] }]);
     const takeover = new Route53LoginTakeover({ client: client() });
     const plan = await takeover.plan(site);
     if (plan.kind !== "takeover") throw new Error(JSON.stringify(plan));
@@ -92,23 +59,23 @@ describe("Route53LoginTakeover", () => {
   });
 
   it("is refused by Route 53 when the record changed between plan and apply (the DELETE must match)", async () => {
-    route53.seed(zoneId, [{ name: hostname, type: "CNAME", ttl: 300, values: ["acme.okta.com"] }]);
+    local.route53.seed(zoneId, [{ name: hostname, type: "CNAME", ttl: 300, values: ["acme.okta.com"] }]);
     const takeover = new Route53LoginTakeover({ client: client() });
     const plan = await takeover.plan(site);
     if (plan.kind !== "takeover") throw new Error(JSON.stringify(plan));
-    route53.seed(zoneId, [{ name: hostname, type: "CNAME", ttl: 60, values: ["elsewhere.example"] }]);
+    local.route53.seed(zoneId, [{ name: hostname, type: "CNAME", ttl: 60, values: ["elsewhere.example"] }]);
     const outcome = await takeover.apply(site, plan);
     expect(outcome).toMatchObject({
       kind: "rejected",
       message: expect.stringContaining("InvalidChangeBatch"),
     });
-    expect(route53.records(zoneId, hostname)).toEqual([
+    expect(local.route53.records(zoneId, hostname)).toEqual([
       expect.objectContaining({ type: "CNAME", values: ["elsewhere.example"] }),
     ]);
   });
 
   it("is refused by Route 53 when the batch leaves a CNAME beside other records (CREATE without the DELETE)", async () => {
-    route53.seed(zoneId, [{ name: hostname, type: "A", ttl: 300, values: ["192.0.2.7"] }]);
+    local.route53.seed(zoneId, [{ name: hostname, type: "A", ttl: 300, values: ["192.0.2.7"] }]);
     const takeover = new Route53LoginTakeover({ client: client() });
     const plan = await takeover.plan(site);
     if (plan.kind !== "takeover") throw new Error(JSON.stringify(plan));
@@ -122,7 +89,7 @@ describe("Route53LoginTakeover", () => {
   });
 
   it("refuses records no provider owns, rather than guess", async () => {
-    route53.seed(zoneId, [
+    local.route53.seed(zoneId, [
       {
         name: hostname,
         type: "CNAME",
@@ -154,10 +121,11 @@ describe("idpctl takeover", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const io = () => capturedIo({ env: { AWS_ENDPOINT_URL_ROUTE_53: route53.url, AWS_REGION: "us-east-1" } });
+  const io = () =>
+    capturedIo({ env: { AWS_ENDPOINT_URL_ROUTE_53: local.route53.url, AWS_REGION: "us-east-1" } });
 
   it("--dry-run prints the one batch, DELETE and CREATE, and changes nothing", async () => {
-    route53.seed(zoneId, [{ name: hostname, type: "CNAME", ttl: 300, values: ["acme.okta.com"] }]);
+    local.route53.seed(zoneId, [{ name: hostname, type: "CNAME", ttl: 300, values: ["acme.okta.com"] }]);
     const out = io();
     await runTakeover({ config: configFile, site: "acme", dryRun: true }, out);
     expect(out.stdout()).toContain(
@@ -179,16 +147,16 @@ describe("idpctl takeover", () => {
       ["CREATE", "okta", 100],
       ["CREATE", "entra", 0],
     ]);
-    expect(route53.records(zoneId, hostname)).toEqual([
+    expect(local.route53.records(zoneId, hostname)).toEqual([
       expect.objectContaining({ values: ["acme.okta.com"] }),
     ]);
   });
 
   it("submits the batch and waits for INSYNC", async () => {
-    route53.seed(zoneId, [{ name: hostname, type: "CNAME", ttl: 300, values: ["acme.okta.com"] }]);
+    local.route53.seed(zoneId, [{ name: hostname, type: "CNAME", ttl: 300, values: ["acme.okta.com"] }]);
     const out = io();
     await runTakeover({ config: configFile, site: "acme", waitSeconds: "5" }, out);
     expect(out.stdout()).toMatch(/INSYNC after \d+ s/);
-    expect(route53.records(zoneId, hostname).map((r) => r.setIdentifier)).toEqual(["entra", "okta"]);
+    expect(local.route53.records(zoneId, hostname).map((r) => r.setIdentifier)).toEqual(["entra", "okta"]);
   });
 });

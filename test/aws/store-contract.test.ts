@@ -15,7 +15,7 @@ import {
   type SiteState,
   type Store,
 } from "@idp-failover/core";
-import { testTracker } from "@idp-failover/core/testing";
+import { testStoredTracker, testTracker } from "@idp-failover/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalDynamo, startDynalite } from "./dynalite.js";
 
@@ -163,19 +163,9 @@ describe.each(stores)("Store contract (%s)", (_name, makeStore) => {
     const site = newSite();
 
     // Act
-    await store.saveTracker({ site, provider: "okta", region: "us-east-1", tracker: testTracker(t0, false) });
-    await store.saveTracker({
-      site,
-      provider: "okta",
-      region: "us-east-1",
-      tracker: testTracker(t0 + 10_000, true),
-    });
-    await store.saveTracker({
-      site,
-      provider: "entra",
-      region: "us-east-1",
-      tracker: testTracker(t0, false),
-    });
+    await store.saveTracker(testStoredTracker(site, "okta", t0, false));
+    await store.saveTracker(testStoredTracker(site, "okta", t0 + 10_000, true));
+    await store.saveTracker(testStoredTracker(site, "entra", t0, false));
     const trackers = await store.loadTrackers(site);
 
     // Assess

@@ -1,16 +1,9 @@
-import {
-  type EvaluatorDeps,
-  FakeClock,
-  InMemoryDns,
-  InMemoryEvents,
-  InMemoryMessageRefs,
-  InMemoryNotifier,
-  InMemoryStore,
-} from "@idp-failover/core";
+import { FakeClock, InMemoryMessageRefs, InMemoryStore, inMemoryEvaluatorDeps } from "@idp-failover/core";
 import { describe, expect, it } from "vitest";
 import { controlActions } from "../../packages/runtime/src/dashboard/dashboard-actions.js";
 import { drillConfig } from "../../packages/runtime/src/drill/drill-config.js";
 import { LoopFeed } from "../../packages/runtime/src/loop/loop-feed.js";
+import { idleDrillIdps } from "../support/drill-idps.js";
 
 /*
  * The dashboard's buttons on the real use case (`commandSite`) over in-memory ports: freeze and
@@ -18,25 +11,12 @@ import { LoopFeed } from "../../packages/runtime/src/loop/loop-feed.js";
  * and wakes the loop; without a Slack signing path, Approve failback says why it cannot.
  */
 
-const config = drillConfig({
-  okta: {
-    issuer: "https://127.0.0.1:4001/oauth2/default",
-    samlMetadataUrl: "https://127.0.0.1:4001/m",
-    clientId: "x",
-  },
-  entra: { url: "https://127.0.0.1:4002", tenantId: "00000000-0000-4000-8000-000000000001", clientId: "x" },
-});
+const config = drillConfig(idleDrillIdps);
 
 function dashboard() {
   const clock = new FakeClock(Date.parse("2026-03-02T09:00:00Z"));
   const store = new InMemoryStore();
-  const deps: EvaluatorDeps = {
-    store,
-    dns: new InMemoryDns(clock),
-    events: new InMemoryEvents(),
-    notifier: new InMemoryNotifier(),
-    clock,
-  };
+  const deps = inMemoryEvaluatorDeps(store, clock);
   const feed = new LoopFeed(clock);
   let pokes = 0;
   const actions = controlActions({

@@ -2,13 +2,11 @@ import {
   commandSite,
   evaluateSite,
   FakeClock,
-  InMemoryDns,
-  InMemoryEvents,
   InMemoryMessageRefs,
-  InMemoryNotifier,
   InMemoryStore,
+  inMemoryEvaluatorDeps,
 } from "@idp-failover/core";
-import { testConfig, testRegions, testTracker } from "@idp-failover/core/testing";
+import { testConfig, testTrackers } from "@idp-failover/core/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DashboardServer } from "../../packages/runtime/src/dashboard/dashboard-server.js";
@@ -41,18 +39,9 @@ let store: InMemoryStore;
 beforeAll(async () => {
   store = new InMemoryStore();
   const clock = new FakeClock(start);
-  const deps = {
-    store,
-    dns: new InMemoryDns(clock),
-    events: new InMemoryEvents(),
-    notifier: new InMemoryNotifier(),
-    clock,
-  };
+  const deps = inMemoryEvaluatorDeps(store, clock);
   for (const id of ids) {
-    for (const region of testRegions) {
-      store.setTracker({ site: id, provider: "okta", region, tracker: testTracker(start, id === failing) });
-      store.setTracker({ site: id, provider: "entra", region, tracker: testTracker(start, false) });
-    }
+    for (const tracker of testTrackers(id, start, { okta: id === failing })) store.setTracker(tracker);
     await evaluateSite(deps, config, id);
   }
   await commandSite(deps, config, "customer-07", {

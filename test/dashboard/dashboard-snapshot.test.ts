@@ -2,20 +2,14 @@ import { InMemoryMessageRefs, InMemoryStore, type SiteState } from "@idp-failove
 import { describe, expect, it } from "vitest";
 import { buildSnapshot } from "../../packages/runtime/src/dashboard/dashboard-snapshot.js";
 import { drillConfig } from "../../packages/runtime/src/drill/drill-config.js";
+import { idleDrillIdps } from "../support/drill-idps.js";
 
 /*
  * The dashboard's snapshot, built from a store and the Slack message refs (in memory): a pending
  * failback request can be approved from the dashboard once its message is in Slack, as in Slack.
  */
 
-const config = drillConfig({
-  okta: {
-    issuer: "https://127.0.0.1:4001/oauth2/default",
-    samlMetadataUrl: "https://127.0.0.1:4001/m",
-    clientId: "x",
-  },
-  entra: { url: "https://127.0.0.1:4002", tenantId: "00000000-0000-4000-8000-000000000001", clientId: "x" },
-});
+const config = drillConfig(idleDrillIdps);
 const now = Date.parse("2026-03-02T09:10:00Z");
 
 const pending: SiteState = {

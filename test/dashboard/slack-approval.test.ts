@@ -1,9 +1,4 @@
-import {
-  approvalActions,
-  createSlackClient,
-  deliverDueNotifications,
-  handleSlackInteraction,
-} from "@idp-failover/slack";
+import { approvalActions, createSlackClient, handleSlackInteraction } from "@idp-failover/slack";
 import { type SlackStandIn, startSlackStandIn } from "@idp-failover/stand-ins";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -35,13 +30,7 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 async function pendingFailback(): Promise<{ site: SiteHarness; approvalId: string }> {
   const site = new SiteHarness(harnessConfig());
   const deliver = async () => {
-    await deliverDueNotifications({
-      outbox: site.outbox,
-      refs: site.refs,
-      clock: site.clock,
-      config: site.config,
-      slack: client(),
-    });
+    await site.deliver({ slack: client() });
   };
   const approvalId = await site.reachFailbackPending(deliver);
   await deliver();

@@ -11,7 +11,7 @@ import {
   verdictPath,
   verdictResource,
 } from "@idp-failover/core";
-import { testConfig, testZoneId } from "@idp-failover/core/testing";
+import { testConfig, testSite, testZoneId } from "@idp-failover/core/testing";
 import {
   answerVerdictRequest,
   LatchReader,
@@ -20,7 +20,7 @@ import {
 } from "@idp-failover/orchestration";
 import { Route53HealthCheckers } from "@idp-failover/stand-ins";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type AwsWorld, startAwsWorld } from "../aws/fixtures.js";
+import { type AwsWorld, startAwsWorld, weightedRecord } from "../aws/fixtures.js";
 import { createDataPlaneTable } from "./data-plane-table.js";
 
 /*
@@ -34,11 +34,7 @@ import { createDataPlaneTable } from "./data-plane-table.js";
  */
 
 const config: Config = testConfig();
-const site = (() => {
-  const first = config.sites[0];
-  if (!first) throw new Error("no site");
-  return first;
-})();
+const site = testSite(config);
 const hostname = site.hostname;
 const regions = config.regions;
 const quorumCheck = "hc-acme-okta";
@@ -274,17 +270,7 @@ describe("the data plane fails safe", () => {
 
 describe("Route 53's answer rules in the stand-in", () => {
   it("treats every record as healthy when every record is unhealthy", async () => {
-    world.route53.seed(testZoneId, [
-      {
-        name: hostname,
-        type: "CNAME",
-        setIdentifier: "entra",
-        weight: 0,
-        ttl: 60,
-        values: ["acme-login.azurefd.net"],
-        healthCheckId: "hc-entra",
-      },
-    ]);
+    world.route53.seed(testZoneId, [weightedRecord(site, "entra", 0, { healthCheckId: "hc-entra" })]);
     world.route53.setHealth("hc-entra", false);
     world.route53.setHealth(quorumCheck, false);
     expect(answer()).toEqual({ targets: ["acme.customdomains.okta.com"], rule: "all unhealthy" });

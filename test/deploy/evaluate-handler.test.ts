@@ -1,16 +1,9 @@
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
-import {
-  testConfig,
-  testConfigInput,
-  testRegions,
-  testTracker,
-  testZoneId,
-} from "@idp-failover/core/testing";
+import { testConfig, testConfigInput, testTrackers, testZoneId } from "@idp-failover/core/testing";
 import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testCredentials } from "../aws/dynalite.js";
-import { type AwsWorld, busName, startAwsWorld } from "../aws/fixtures.js";
-import { lambdaContext } from "./lambda-context.js";
+import { type AwsWorld, busName, homeLink, startAwsWorld } from "../aws/fixtures.js";
+import { lambdaContext, setLambdaEnvironment } from "./lambda-context.js";
 
 /*
  * The deployed evaluate function, as Lambda runs it: the config and home resources arrive as SST's
@@ -35,18 +28,14 @@ const handler = (event: unknown) => invoke(event, lambdaContext("evaluate"));
 
 beforeAll(async () => {
   world = await startAwsWorld(config);
-  Object.assign(process.env, {
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: world.dynamo.endpoint,
-    AWS_ENDPOINT_URL_ROUTE_53: world.route53.url,
-    AWS_ENDPOINT_URL_EVENTBRIDGE: world.eventbridge.url,
-    SST_RESOURCE_App: JSON.stringify({ name: "idp-failover", stage: "test" }),
-    SST_RESOURCE_IdpFailover: JSON.stringify({
-      config: linkedConfig(),
-      home: { region: "us-east-1", tableName: world.dynamo.tableName, eventBusName: busName },
-    }),
+  setLambdaEnvironment({
+    region: "us-east-1",
+    dynamoEndpoint: world.dynamo.endpoint,
+    links: { IdpFailover: { config: linkedConfig(), home: homeLink(world) } },
+    env: {
+      AWS_ENDPOINT_URL_ROUTE_53: world.route53.url,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: world.eventbridge.url,
+    },
   });
   ({ handler: invoke } = await import("../../functions/src/evaluate.js"));
 });
@@ -57,10 +46,7 @@ afterAll(async () => {
 
 async function oktaDownEverywhere(site: string): Promise<void> {
   const store = world.adapters().store;
-  for (const region of testRegions) {
-    await store.saveTracker({ site, provider: "okta", region, tracker: testTracker(Date.now(), true) });
-    await store.saveTracker({ site, provider: "entra", region, tracker: testTracker(Date.now(), false) });
-  }
+  for (const tracker of testTrackers(site, Date.now(), { okta: true })) await store.saveTracker(tracker);
 }
 
 /** What a probe region sends when a region verdict of `site` changed. */

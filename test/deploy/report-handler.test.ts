@@ -1,9 +1,8 @@
 import { testConfig, testConfigInput } from "@idp-failover/core/testing";
 import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testCredentials } from "../aws/dynalite.js";
-import { type AwsWorld, busName, startAwsWorld } from "../aws/fixtures.js";
-import { lambdaContext } from "./lambda-context.js";
+import { type AwsWorld, busName, homeLink, startAwsWorld } from "../aws/fixtures.js";
+import { lambdaContext, setLambdaEnvironment } from "./lambda-context.js";
 
 /*
  * The deployed report function with its Powertools idempotency middleware, its record in the home
@@ -23,17 +22,11 @@ const published = () =>
 
 beforeAll(async () => {
   world = await startAwsWorld(config);
-  Object.assign(process.env, {
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: world.dynamo.endpoint,
-    AWS_ENDPOINT_URL_EVENTBRIDGE: world.eventbridge.url,
-    SST_RESOURCE_App: JSON.stringify({ name: "idp-failover", stage: "test" }),
-    SST_RESOURCE_IdpFailover: JSON.stringify({
-      config: testConfigInput(),
-      home: { region: "us-east-1", tableName: world.dynamo.tableName, eventBusName: busName },
-    }),
+  setLambdaEnvironment({
+    region: "us-east-1",
+    dynamoEndpoint: world.dynamo.endpoint,
+    links: { IdpFailover: { config: testConfigInput(), home: homeLink(world) } },
+    env: { AWS_ENDPOINT_URL_EVENTBRIDGE: world.eventbridge.url },
   });
   ({ handler: invoke } = await import("../../functions/src/report.js"));
 });

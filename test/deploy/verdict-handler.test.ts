@@ -1,12 +1,12 @@
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { DynamoDataPlaneStore, dataPlaneKey } from "@idp-failover/aws";
 import { verdictManifest } from "@idp-failover/core";
-import { testConfig } from "@idp-failover/core/testing";
+import { testConfig, testDataPlaneItem } from "@idp-failover/core/testing";
 import type { Context, LambdaFunctionURLEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type LocalDynamo, startDynalite, testCredentials } from "../aws/dynalite.js";
+import { type LocalDynamo, startDynalite } from "../aws/dynalite.js";
 import { createDataPlaneTable } from "./data-plane-table.js";
-import { lambdaContext } from "./lambda-context.js";
+import { lambdaContext, setLambdaEnvironment } from "./lambda-context.js";
 
 /*
  * The deployed verdict function, as Lambda runs it: its manifest arrives as SST's `IdpFailoverVerdicts` link,
@@ -26,15 +26,11 @@ beforeAll(async () => {
   const admin = dynamo.client();
   await createDataPlaneTable(admin, tableName);
   admin.destroy();
-  Object.assign(process.env, {
-    AWS_REGION: "eu-west-1",
-    AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    IDP_FAILOVER_DATA_PLANE_TABLE: tableName,
-    SST_RESOURCE_App: JSON.stringify({ name: "idp-failover", stage: "test" }),
-    SST_RESOURCE_IdpFailoverVerdicts: JSON.stringify(verdictManifest(testConfig())),
-    SST_RESOURCE_VerdictPathSecret: JSON.stringify({ value: secret }),
+  setLambdaEnvironment({
+    region: "eu-west-1",
+    dynamoEndpoint: dynamo.endpoint,
+    links: { IdpFailoverVerdicts: verdictManifest(testConfig()), VerdictPathSecret: { value: secret } },
+    env: { IDP_FAILOVER_DATA_PLANE_TABLE: tableName },
   });
   // Everything the function writes to its log (Powertools writes JSON lines to stdout).
   const write = process.stdout.write.bind(process.stdout);
@@ -59,15 +55,9 @@ function get(path: string): LambdaFunctionURLEvent {
 describe("the verdict function", () => {
   it("answers withdraw (200) from its region's item when the region says down, keep (404) otherwise", async () => {
     const now = Date.now();
-    await new DynamoDataPlaneStore({ tableName, client: dynamo.client() }).put({
-      site: "acme",
-      region: "eu-west-1",
-      writtenAt: now,
-      providers: {
-        okta: { lastRoundAt: now, down: true, latched: false },
-        entra: { lastRoundAt: now, down: false, latched: false },
-      },
-    });
+    await new DynamoDataPlaneStore({ tableName, client: dynamo.client() }).put(
+      testDataPlaneItem(now, { okta: { down: true } }),
+    );
     expect(await handler(get(`/v1/${secret}/health/acme/okta`))).toEqual({
       statusCode: 200,
       headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },

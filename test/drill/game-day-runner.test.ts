@@ -4,6 +4,7 @@ import { drillConfig } from "../../packages/runtime/src/drill/drill-config.js";
 import { type FaultStep, gameDayPlan } from "../../packages/runtime/src/drill/game-day.js";
 import { type GameDayStage, playGameDay } from "../../packages/runtime/src/drill/game-day-runner.js";
 import { CompressedClock } from "../../packages/runtime/src/loop/compressed-clock.js";
+import { idleDrillIdps } from "../support/drill-idps.js";
 
 /*
  * The game day's phases against a scripted site (no loop, no servers) on a clock 2000 times faster:
@@ -11,17 +12,11 @@ import { CompressedClock } from "../../packages/runtime/src/loop/compressed-cloc
  */
 
 // Short probe budgets: the bounds count a timed-out round at its real length, and nothing times out here.
-const config = drillConfig(
-  {
-    okta: {
-      issuer: "https://127.0.0.1:4001/oauth2/default",
-      samlMetadataUrl: "https://127.0.0.1:4001/m",
-      clientId: "x",
-    },
-    entra: { url: "https://127.0.0.1:4002", tenantId: "00000000-0000-4000-8000-000000000001", clientId: "x" },
-  },
-  { probeTimeoutMs: 100, slowMs: 50, confirm: { retries: 0, delayMs: 0 } },
-);
+const config = drillConfig(idleDrillIdps, {
+  probeTimeoutMs: 100,
+  slowMs: 50,
+  confirm: { retries: 0, delayMs: 0 },
+});
 
 function state(name: SiteState["state"], extra: Partial<SiteState> = {}): SiteState {
   return {

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { HttpRequestError, NodeHttpClient } from "@idp-failover/http";
 import { createTestCa, type TestCa } from "@idp-failover/stand-ins";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rejectionOf } from "../support/rejection.js";
 
 /*
  * The one HTTP client against a real HTTPS server on 127.0.0.1 with a test CA: trust, a fresh
@@ -35,14 +36,7 @@ afterAll(async () => {
 
 const signal = () => new AbortController().signal;
 
-async function failureOf(request: Promise<unknown>): Promise<HttpRequestError> {
-  const error = await request.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(HttpRequestError);
-  return error as HttpRequestError;
-}
+const failureOf = (request: Promise<unknown>) => rejectionOf(request, HttpRequestError);
 
 describe("the HTTP client", () => {
   it("trusts an extra CA it is given, and fails as tls without it", async () => {

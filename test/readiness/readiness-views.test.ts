@@ -4,24 +4,17 @@ import { describe, expect, it } from "vitest";
 import { formatStatus, type SiteStatus } from "../../packages/cli/src/commands/status.js";
 import { buildSnapshot } from "../../packages/runtime/src/dashboard/dashboard-snapshot.js";
 import { drillConfig } from "../../packages/runtime/src/drill/drill-config.js";
+import { idleDrillIdps } from "../support/drill-idps.js";
 
 /* Where operators see readiness besides `idpctl readiness`: `idpctl status` and the dashboard. */
 
+const defaults = testReadinessResult();
 const result = testReadinessResult({
   site: "example",
   mode: "incremental",
   readinessPct: 96.25,
-  users: { ...testReadinessResult().users, primaryActive: 240, matched: 238, ready: 231 },
-  groups: {
-    match: "name",
-    primary: 12,
-    mapped: 12,
-    unmappedCount: 0,
-    unmapped: [],
-    membershipDrift: 4,
-    withDrift: 3,
-    worst: [],
-  },
+  users: { ...defaults.users, primaryActive: 240, matched: 238, ready: 231 },
+  groups: { ...defaults.groups, membershipDrift: 4, withDrift: 3 },
   apps: {
     mapped: 1,
     assignedInPrimary: 80,
@@ -70,16 +63,7 @@ describe("readiness in idpctl status", () => {
 describe("readiness on the dashboard", () => {
   it("shows the headline and the worst drift first for a site with continuity", async () => {
     const config = drillConfig({
-      okta: {
-        issuer: "https://127.0.0.1:4001/oauth2/default",
-        samlMetadataUrl: "https://127.0.0.1:4001/m",
-        clientId: "x",
-      },
-      entra: {
-        url: "https://127.0.0.1:4002",
-        tenantId: "00000000-0000-4000-8000-000000000001",
-        clientId: "x",
-      },
+      ...idleDrillIdps,
       continuity: {
         apps: [{ name: "Workday", okta: "0oa1", entra: "sp-1" }],
         entraClientId: "readiness-app",

@@ -1,4 +1,4 @@
-import type { Provider } from "@idp-failover/core";
+import type { Config, Provider } from "@idp-failover/core";
 import { testConfig } from "@idp-failover/core/testing";
 import { NodeHttpClient } from "@idp-failover/http";
 import { entraGraphCredentials } from "@idp-failover/http/graph";
@@ -112,18 +112,7 @@ describe("Microsoft-reported SLA attainment (Graph beta reports/sla/azureADAuthe
   it("shows the figure in the report beside ours, labelled as Microsoft's, for Entra only", async () => {
     // Prepare: the config's Entra provider has a graph-health probe pointing at the stand-ins.
     const config = testConfig();
-    const entraProvider = config.sites[0]?.providers[1] as Provider;
-    entraProvider.probes.push({
-      kind: "graph-health",
-      name: "graph-health",
-      criticality: "signal",
-      tenantId,
-      clientId,
-      clientSecretRef: "ENTRA_PROBE_CLIENT_SECRET",
-      service: "Microsoft Entra",
-      loginUrl: entra.url,
-      graphUrl: graph.url,
-    });
+    withGraphHealthProbe(config, { loginUrl: entra.url, graphUrl: graph.url });
     const secrets: Record<string, string> = { ENTRA_PROBE_CLIENT_SECRET: clientSecret };
     // Act
     const report = await reportFromStore(await novemberStore(), config, monthPeriod("2026-10"), {
@@ -145,19 +134,29 @@ describe("Microsoft-reported SLA attainment (Graph beta reports/sla/azureADAuthe
   });
 
   it("says which secret is missing when the probe's secret is not set", async () => {
-    const provider = testConfig().sites[0]?.providers[1] as Provider;
-    provider.probes.push({
-      kind: "graph-health",
-      name: "graph-health",
-      criticality: "signal",
-      tenantId,
-      clientId,
-      clientSecretRef: "ENTRA_PROBE_CLIENT_SECRET",
-      service: "Microsoft Entra",
-    });
+    const provider = withGraphHealthProbe(testConfig());
     const figure = await entraAttainmentSourceFor(provider, () => undefined, { clock })?.monthlyAttainment(
       "2026-10",
     );
     expect(figure).toEqual({ kind: "not-available", reason: "secret ENTRA_PROBE_CLIENT_SECRET is not set" });
   });
 });
+
+/** The config's Entra provider, given a graph-health probe (at `hosts`, else Microsoft's own). */
+function withGraphHealthProbe(
+  config: Config,
+  hosts: { loginUrl?: string; graphUrl?: string } = {},
+): Provider {
+  const provider = config.sites[0]?.providers[1] as Provider;
+  provider.probes.push({
+    kind: "graph-health",
+    name: "graph-health",
+    criticality: "signal",
+    tenantId,
+    clientId,
+    clientSecretRef: "ENTRA_PROBE_CLIENT_SECRET",
+    service: "Microsoft Entra",
+    ...hosts,
+  });
+  return provider;
+}

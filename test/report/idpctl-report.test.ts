@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runReport } from "../../packages/cli/src/commands/report.js";
 import { minuteRollups, testIncident } from "../../packages/report/src/test-support.js";
 import { type LocalDynamo, startDynalite, testCredentials } from "../aws/dynalite.js";
+import { rejectionOf } from "../support/rejection.js";
 
 /*
  * `idpctl report` against the DynamoDB store (dynalite), called as the binary calls it, and
@@ -85,14 +86,7 @@ function io(): CapturedIo {
   });
 }
 
-async function cliError(work: Promise<unknown>): Promise<CliError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CliError);
-  return error as CliError;
-}
+const cliError = (work: Promise<unknown>) => rejectionOf(work, CliError);
 
 describe("idpctl report", () => {
   it("reports last month from the DynamoDB store as JSON by default month", async () => {

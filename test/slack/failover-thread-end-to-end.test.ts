@@ -1,17 +1,6 @@
-import {
-  approvalActions,
-  createSlackClient,
-  deliverDueNotifications,
-  handleSlackInteraction,
-} from "@idp-failover/slack";
-import {
-  type SlackStandIn,
-  startSlackStandIn,
-  startWebhookReceiver,
-  type WebhookReceiver,
-} from "@idp-failover/stand-ins";
+import { approvalActions, handleSlackInteraction } from "@idp-failover/slack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { approver, harnessConfig, SiteHarness } from "./harness.js";
+import { approver, type SlackWorld, startSlackWorld } from "./harness.js";
 
 /*
  * An outage replayed through the real core, end to end on 127.0.0.1: Okta fails in every region,
@@ -22,53 +11,39 @@ import { approver, harnessConfig, SiteHarness } from "./harness.js";
  */
 
 const webhookSecret = "whsec-end-to-end";
-let slack: SlackStandIn;
-let receiver: WebhookReceiver;
-let site: SiteHarness;
+let world: SlackWorld;
 
 beforeAll(async () => {
-  slack = await startSlackStandIn();
-  receiver = await startWebhookReceiver({
-    secret: webhookSecret,
-    nowSeconds: () => Math.floor(site.clock.now() / 1000),
-  });
-  site = new SiteHarness(harnessConfig([{ name: "ops", url: receiver.url }]));
+  world = await startSlackWorld(webhookSecret);
 });
 
 afterAll(async () => {
-  await Promise.all([slack?.close(), receiver?.close()]);
+  await world?.close();
 });
 
-const slackClient = () => createSlackClient(slack.token, { slackApiUrl: slack.apiUrl, timeoutMs: 5000 });
+const slackClient = () => world.slackClient();
 
 async function deliver(): Promise<void> {
-  const report = await deliverDueNotifications({
-    outbox: site.outbox,
-    refs: site.refs,
-    clock: site.clock,
-    config: site.config,
-    slack: slackClient(),
-    webhooks: [{ name: "ops", url: receiver.url, secret: webhookSecret }],
-  });
+  const report = await world.deliver();
   const failed = report.results.filter((r) => r.outcome !== "delivered");
   if (failed.length > 0) throw new Error(`delivery failed: ${JSON.stringify(failed)}`);
 }
 
-const stateIs = (name: string) => async () => (await site.stateName()) === name;
+const stateIs = (name: string) => async () => (await world.site.stateName()) === name;
 
 function incidentThread() {
-  const incidentId = (site.store.incidents.values().next().value ?? { id: "" }).id;
-  const root = slack.rootMessages().find((m) => m.text.includes("Fail") && m.text.includes("over"));
+  const incidentId = (world.site.store.incidents.values().next().value ?? { id: "" }).id;
+  const root = world.slack.rootMessages().find((m) => m.text.includes("Fail") && m.text.includes("over"));
   if (!root) throw new Error("no incident thread");
-  return { incidentId, root, replies: () => slack.replies(root.ts) };
+  return { incidentId, root, replies: () => world.slack.replies(root.ts) };
 }
 
 describe("an Okta outage, from failover to approved failback, in one Slack thread", () => {
   let approvalTs = "";
 
   it("fails over and posts what each region saw, the DNS change and when it reached INSYNC", async () => {
-    await site.step({ okta: "ok" });
-    await site.stepUntil({ okta: "down" }, stateIs("secondary-active"), 50, deliver);
+    await world.site.step({ okta: "ok" });
+    await world.site.stepUntil({ okta: "down" }, stateIs("secondary-active"), 50, deliver);
 
     const { root } = incidentThread();
     expect(root.text).toBe("[acme] Failed over login.acme.example.com: okta → entra (DNS in sync)");
@@ -76,19 +51,21 @@ describe("an Okta outage, from failover to approved failback, in one Slack threa
     for (const region of ["us-east-1", "us-west-2", "eu-west-1"])
       expect(blocks).toContain(`*${region}*: down`);
     expect(blocks).toContain("`oidc-discovery` http-5xx 503 in 212 ms: HTTP 503 from okta discovery");
-    expect(blocks).toContain(`\`${site.dns.changes[0]?.id}\``);
-    const failedOver = [...site.outbox.deliveries.values()].find(
+    expect(blocks).toContain(`\`${world.site.evaluator.dns.changes[0]?.id}\``);
+    const failedOver = [...world.site.outbox.deliveries.values()].find(
       (d) => d.intent.kind === "failed-over",
     )?.intent;
     if (failedOver?.kind !== "failed-over") throw new Error("no failed-over intent");
-    expect(Date.parse(failedOver.insyncAt)).toBeGreaterThanOrEqual(site.dns.changes[0]?.insyncAt ?? Infinity);
+    expect(Date.parse(failedOver.insyncAt)).toBeGreaterThanOrEqual(
+      world.site.evaluator.dns.changes[0]?.insyncAt ?? Infinity,
+    );
     expect(blocks).toContain(`*INSYNC*\\n<!date^${Date.parse(failedOver.insyncAt) / 1000}^`);
     // Core hands the incident's evidence to the failed-over intent (the message is rendered from it).
     expect(failedOver.evidence?.map((r) => r.region)).toEqual(["us-east-1", "us-west-2", "eu-west-1"]);
   });
 
   it("asks for approval in the incident's thread, shown in the channel too, once Okta has been healthy", async () => {
-    await site.stepUntil({ okta: "ok" }, stateIs("failback-pending"), 100, deliver);
+    await world.site.stepUntil({ okta: "ok" }, stateIs("failback-pending"), 100, deliver);
 
     const { root, replies } = incidentThread();
     const approval = replies().find((m) => m.blocks.some((b) => b.type === "actions"));
@@ -104,8 +81,8 @@ describe("an Okta outage, from failover to approved failback, in one Slack threa
   });
 
   it("approves failback on an approver's signed click and says so on the message", async () => {
-    const timestamp = Math.floor(site.clock.now() / 1000);
-    const request = slack.blockActionsRequest({
+    const timestamp = Math.floor(world.site.clock.now() / 1000);
+    const request = world.slack.blockActionsRequest({
       ts: approvalTs,
       actionId: approvalActions.approve,
       userId: approver,
@@ -115,22 +92,22 @@ describe("an Okta outage, from failover to approved failback, in one Slack threa
     const response = await handleSlackInteraction(
       { rawBody: request.rawBody, headers: request.headers, nowSeconds: timestamp },
       {
-        signingSecret: slack.signingSecret,
-        config: site.config,
-        evaluator: site.evaluator,
+        signingSecret: world.slack.signingSecret,
+        config: world.site.config,
+        evaluator: world.site.evaluator,
         slack: slackClient(),
       },
     );
 
     expect(response.status).toBe(200);
-    expect(await site.stateName()).toBe("failing-back");
-    const message = slack.message(approvalTs);
+    expect(await world.site.stateName()).toBe("failing-back");
+    const message = world.slack.message(approvalTs);
     expect(message?.blocks.some((b) => b.type === "actions")).toBe(false);
     expect(JSON.stringify(message?.blocks)).toContain(`*Approved* by <@${approver}>`);
   });
 
   it("reports each failback step and the end in the same thread, updating the approval message", async () => {
-    await site.stepUntil({ okta: "ok" }, stateIs("primary-active"), 100, deliver);
+    await world.site.stepUntil({ okta: "ok" }, stateIs("primary-active"), 100, deliver);
     await deliver();
 
     const { root, replies } = incidentThread();
@@ -148,7 +125,7 @@ describe("an Okta outage, from failover to approved failback, in one Slack threa
     expect(replies().at(-1)?.replyBroadcast).toBe(true);
 
     // The approval message followed along: approved, each step, then done.
-    const approval = slack.message(approvalTs);
+    const approval = world.slack.message(approvalTs);
     const statuses = [...(approval?.history ?? []), approval]
       .map((v) => JSON.stringify(v?.blocks ?? []))
       .filter((b) => b.includes("failback_status"));
@@ -162,13 +139,13 @@ describe("an Okta outage, from failover to approved failback, in one Slack threa
       "Failback complete",
     ]);
     // The thread's first message says the incident is over.
-    expect(JSON.stringify(slack.message(root.ts)?.blocks)).toContain("*Resolved*");
+    expect(JSON.stringify(world.slack.message(root.ts)?.blocks)).toContain("*Resolved*");
     // Nothing about this incident went to the channel outside its thread.
-    expect(slack.rootMessages().filter((m) => m.ts > root.ts)).toEqual([]);
+    expect(world.slack.rootMessages().filter((m) => m.ts > root.ts)).toEqual([]);
   });
 
   it("sent every event to the webhook too, each signed and verified", async () => {
-    const kinds = receiver.accepted().map((b) => b.kind);
+    const kinds = world.receiver.accepted().map((b) => b.kind);
     expect(kinds).toEqual(
       expect.arrayContaining([
         "failing-over",
@@ -178,9 +155,11 @@ describe("an Okta outage, from failover to approved failback, in one Slack threa
         "failback-done",
       ]),
     );
-    expect(receiver.received.every((r) => r.verified)).toBe(true);
-    expect(receiver.accepted().map((b) => b.id)).toEqual(
-      [...site.outbox.deliveries.values()].filter((d) => d.channel === "webhook:ops").map((d) => d.intent.id),
+    expect(world.receiver.received.every((r) => r.verified)).toBe(true);
+    expect(world.receiver.accepted().map((b) => b.id)).toEqual(
+      [...world.site.outbox.deliveries.values()]
+        .filter((d) => d.channel === "webhook:ops")
+        .map((d) => d.intent.id),
     );
   });
 });

@@ -1,19 +1,29 @@
 import {
   type Config,
-  type EvaluatorDeps,
   evaluateSite,
   FakeClock,
-  InMemoryDns,
-  InMemoryEvents,
   InMemoryMessageRefs,
   InMemoryOutbox,
   InMemoryStore,
+  inMemoryEvaluatorDeps,
   notificationChannels,
   OutboxNotifier,
   type ProbeResult,
   recordRound,
 } from "@idp-failover/core";
 import { testApprover, testConfig } from "@idp-failover/core/testing";
+import {
+  createSlackClient,
+  type DeliverDueNotificationsInput,
+  type DeliveryReport,
+  deliverDueNotifications,
+} from "@idp-failover/slack";
+import {
+  type SlackStandIn,
+  startSlackStandIn,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from "@idp-failover/stand-ins";
 
 /*
  * One site (or a few, `sites`) on the real core (evaluator, state machine, in-memory ports, outbox
@@ -50,37 +60,50 @@ export type Health = "ok" | "down";
 export class SiteHarness {
   readonly clock = new FakeClock(start);
   readonly store = new InMemoryStore();
-  readonly dns = new InMemoryDns(this.clock);
-  readonly events = new InMemoryEvents();
   readonly outbox = new InMemoryOutbox();
   readonly refs = new InMemoryMessageRefs();
-  readonly evaluator: EvaluatorDeps;
+  readonly evaluator: ReturnType<typeof inMemoryEvaluatorDeps<InMemoryStore>>;
 
   constructor(
     readonly config: Config,
     readonly sites: readonly string[] = [siteId],
   ) {
-    this.evaluator = {
-      store: this.store,
-      dns: this.dns,
-      events: this.events,
+    this.evaluator = inMemoryEvaluatorDeps(this.store, this.clock, {
       notifier: new OutboxNotifier(this.outbox, notificationChannels(config), this.clock),
-      clock: this.clock,
-    };
+    });
   }
 
-  /** One probe round in every region (okta and entra as given), then one evaluation. */
-  async step(health: { okta: Health; entra?: Health }): Promise<void> {
+  /**
+   * One probe round in every region (okta and entra as given; the regions in `monitorDown` lose their
+   * network: their own canaries fail), then one evaluation.
+   */
+  async step(health: { okta: Health; entra?: Health; monitorDown?: readonly string[] }): Promise<void> {
     const at = this.clock.now();
     for (const region of regions) {
       const results = this.sites.flatMap((site) => [
         ...roundResults(site, "okta", region, at, health.okta),
         ...roundResults(site, "entra", region, at, health.entra ?? "ok"),
       ]);
-      await recordRound(this.store, this.config, { region, at, results }, at);
+      const round = health.monitorDown
+        ? { region, at, results, health: monitorHealth(health.monitorDown.includes(region)) }
+        : { region, at, results };
+      await recordRound(this.store, this.config, round, at);
     }
     for (const site of this.sites) await evaluateSite(this.evaluator, this.config, site);
     this.clock.advance(cadenceMs);
+  }
+
+  /** One delivery run of the outbox to `channels` (the Slack bot, webhooks) and options, as the notify function runs it. */
+  deliver(
+    channels: Omit<DeliverDueNotificationsInput, "outbox" | "refs" | "clock" | "config"> = {},
+  ): Promise<DeliveryReport> {
+    return deliverDueNotifications({
+      outbox: this.outbox,
+      refs: this.refs,
+      clock: this.clock,
+      config: this.config,
+      ...channels,
+    });
   }
 
   /** Steps until `done` holds (checked after each step), at most `maxSteps`. */
@@ -119,6 +142,64 @@ export class SiteHarness {
     if (!approval) throw new Error("failback-pending without an approval");
     return approval.id;
   }
+}
+
+/** A region's own canaries: all answer, or none does (its network is down). */
+function monitorHealth(down: boolean) {
+  const canaries = ["aws-region", "public-anchor"].map((name) => ({
+    name,
+    ok: !down,
+    latencyMs: down ? 5000 : 30,
+    ...(down ? { error: "no answer within 5000 ms" } : {}),
+  }));
+  return { canaries, clockSkewMs: 0 };
+}
+
+/** Sites with the Slack stand-in and a webhook receiver (`ops`), as the delivery tests run them. */
+export interface SlackWorld {
+  site: SiteHarness;
+  slack: SlackStandIn;
+  receiver: WebhookReceiver;
+  /** The real Web API client, pointed at the stand-in. */
+  slackClient(): ReturnType<typeof createSlackClient>;
+  /** One delivery run to Slack and the `ops` webhook. */
+  deliver(): Promise<DeliveryReport>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the Slack stand-in and a webhook receiver that verifies with `webhookSecret` against the
+ * sites' fake clock (signatures are dated by it), then the sites of `config` (given the receiver's
+ * URL; by default harnessConfig with it as `ops`).
+ */
+export async function startSlackWorld(
+  webhookSecret: string,
+  config: (webhookUrl: string) => Config = (url) => harnessConfig([{ name: "ops", url }]),
+  sites?: readonly string[],
+): Promise<SlackWorld> {
+  const slack = await startSlackStandIn();
+  let site: SiteHarness | undefined;
+  const receiver = await startWebhookReceiver({
+    secret: webhookSecret,
+    nowSeconds: () => Math.floor((site?.clock.now() ?? start) / 1000),
+  });
+  const harness = new SiteHarness(config(receiver.url), sites);
+  site = harness;
+  const slackClient = () => createSlackClient(slack.token, { slackApiUrl: slack.apiUrl, timeoutMs: 5000 });
+  return {
+    site: harness,
+    slack,
+    receiver,
+    slackClient,
+    deliver: () =>
+      harness.deliver({
+        slack: slackClient(),
+        webhooks: [{ name: "ops", url: receiver.url, secret: webhookSecret }],
+      }),
+    close: async () => {
+      await Promise.all([slack.close(), receiver.close()]);
+    },
+  };
 }
 
 function roundResults(

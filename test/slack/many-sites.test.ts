@@ -2,7 +2,6 @@ import { testConfig } from "@idp-failover/core/testing";
 import {
   approvalActions,
   createSlackClient,
-  deliverDueNotifications,
   handleSlackInteraction,
   type SlackInteractionDeps,
   signSlackRequest,
@@ -70,13 +69,7 @@ function bots() {
 }
 
 async function deliver(): Promise<void> {
-  await deliverDueNotifications({
-    outbox: world.outbox,
-    refs: world.refs,
-    clock: world.clock,
-    config,
-    slack: bots(),
-  });
+  await world.deliver({ slack: bots() });
 }
 
 function deps(): SlackInteractionDeps {

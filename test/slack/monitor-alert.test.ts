@@ -1,36 +1,14 @@
-import {
-  type Config,
-  evaluateSite,
-  FakeClock,
-  InMemoryDns,
-  InMemoryEvents,
-  InMemoryMessageRefs,
-  InMemoryOutbox,
-  InMemoryStore,
-  notificationChannels,
-  OutboxNotifier,
-  type ProbeResult,
-  parseConfig,
-  recordRound,
-} from "@idp-failover/core";
-import { createSlackClient, deliverDueNotifications } from "@idp-failover/slack";
-import {
-  type SlackStandIn,
-  startSlackStandIn,
-  startWebhookReceiver,
-  type WebhookReceiver,
-} from "@idp-failover/stand-ins";
+import { type Config, parseConfig } from "@idp-failover/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { regions, type SlackWorld, startSlackWorld } from "./harness.js";
 
 /*
  * The monitor's own trouble is the deployment's, not a site's: with three sites, two probe regions
  * losing their network is one Slack thread and one webhook, opened once and closed once.
  */
 
-const regions = ["us-east-1", "us-west-2", "eu-west-1"];
 const sites = ["acme", "globex", "initech"];
 const secret = "whsec-monitor";
-const start = Date.parse("2026-03-02T08:00:00.000Z");
 
 function config(webhookUrl: string): Config {
   const parsed = parseConfig({
@@ -53,60 +31,22 @@ function config(webhookUrl: string): Config {
   return parsed.config;
 }
 
-let slack: SlackStandIn;
-let receiver: WebhookReceiver;
-const clock = new FakeClock(start);
+let world: SlackWorld;
 
 beforeEach(async () => {
-  clock.set(start);
-  slack = await startSlackStandIn();
-  receiver = await startWebhookReceiver({ secret, nowSeconds: () => Math.floor(clock.now() / 1000) });
+  world = await startSlackWorld(secret, config, sites);
 });
 afterEach(async () => {
-  await Promise.all([slack.close(), receiver.close()]);
+  await world.close();
 });
 
 describe("the monitor alert across sites", () => {
   it("is one thread and one webhook however many sites raise it, and is closed once", async () => {
     // Prepare
-    const cfg = config(receiver.url);
-    const store = new InMemoryStore();
-    const outbox = new InMemoryOutbox();
-    const refs = new InMemoryMessageRefs();
-    const deps = {
-      store,
-      dns: new InMemoryDns(clock),
-      events: new InMemoryEvents(),
-      notifier: new OutboxNotifier(outbox, notificationChannels(cfg), clock),
-      clock,
-    };
-    const deliver = () =>
-      deliverDueNotifications({
-        outbox,
-        refs,
-        clock,
-        config: cfg,
-        slack: createSlackClient(slack.token, { slackApiUrl: slack.apiUrl, timeoutMs: 5000 }),
-        webhooks: [{ name: "ops", url: receiver.url, secret }],
-      });
-    const round = async (cut: readonly string[]) => {
-      const at = clock.now();
-      for (const region of regions) {
-        const results = sites.flatMap((site) =>
-          ["okta", "entra"].map((provider) => healthy(site, provider, region, at)),
-        );
-        const down = cut.includes(region);
-        const canaries = ["aws-region", "public-anchor"].map((name) => ({
-          name,
-          ok: !down,
-          latencyMs: down ? 5000 : 30,
-          ...(down ? { error: "no answer within 5000 ms" } : {}),
-        }));
-        await recordRound(store, cfg, { region, at, results, health: { canaries, clockSkewMs: 0 } }, at);
-      }
-      for (const site of sites) await evaluateSite(deps, cfg, site);
-      await deliver();
-      clock.advance(10_000);
+    const { site, slack, receiver } = world;
+    const round = async (monitorDown: readonly string[]) => {
+      await site.step({ okta: "ok", monitorDown });
+      await world.deliver();
     };
 
     // Act: 40 minutes with two regions' network down, then 10 healthy minutes.
@@ -129,23 +69,8 @@ describe("the monitor alert across sites", () => {
       ["monitor-impaired", "*"],
       ["monitor-restored", "*"],
     ]);
-    for (const site of sites) {
-      expect((await store.loadState(site))?.state.weights).toEqual({ okta: 100, entra: 0 });
+    for (const id of sites) {
+      expect((await site.state(id)).weights).toEqual({ okta: 100, entra: 0 });
     }
   }, 60_000);
 });
-
-function healthy(site: string, provider: string, region: string, at: number): ProbeResult {
-  return {
-    site,
-    provider,
-    region,
-    probe: "oidc-discovery",
-    kind: "oidc-discovery",
-    criticality: "critical",
-    at: new Date(at).toISOString(),
-    ok: true,
-    latencyMs: 100,
-    status: 200,
-  };
-}

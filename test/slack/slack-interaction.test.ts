@@ -2,7 +2,6 @@ import { createHmac } from "node:crypto";
 import {
   approvalActions,
   createSlackClient,
-  deliverDueNotifications,
   handleSlackInteraction,
   type SlackInteractionDeps,
 } from "@idp-failover/slack";
@@ -41,13 +40,7 @@ afterEach(async () => {
 const client = () => createSlackClient(slack.token, { slackApiUrl: slack.apiUrl, timeoutMs: 5000 });
 
 async function deliver(): Promise<void> {
-  await deliverDueNotifications({
-    outbox: site.outbox,
-    refs: site.refs,
-    clock: site.clock,
-    config: site.config,
-    slack: client(),
-  });
+  await site.deliver({ slack: client() });
 }
 
 function deps(): SlackInteractionDeps {

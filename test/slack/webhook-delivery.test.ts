@@ -1,4 +1,4 @@
-import { deliverDueNotifications, type WebhookEndpoint, webhookEndpoints } from "@idp-failover/slack";
+import { type WebhookEndpoint, webhookEndpoints } from "@idp-failover/slack";
 import { startWebhookReceiver, type WebhookReceiver } from "@idp-failover/stand-ins";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { harnessConfig, SiteHarness } from "./harness.js";
@@ -38,14 +38,7 @@ function endpoints(overrides: Partial<Record<"ops" | "audit", string>> = {}): We
 }
 
 function deliver(hooks = endpoints(), timeoutMs = 5000) {
-  return deliverDueNotifications({
-    outbox: site.outbox,
-    refs: site.refs,
-    clock: site.clock,
-    config: site.config,
-    webhooks: hooks,
-    webhookTimeoutMs: timeoutMs,
-  });
+  return site.deliver({ webhooks: hooks, webhookTimeoutMs: timeoutMs });
 }
 
 async function failOver() {
@@ -135,14 +128,7 @@ describe("webhook delivery", () => {
     await failOver();
     const retry = { maxAttempts: 3, backoffSeconds: [10], maxRetryAfterSeconds: 60 };
     for (let i = 0; i < 5; i++) {
-      await deliverDueNotifications({
-        outbox: site.outbox,
-        refs: site.refs,
-        clock: site.clock,
-        config: site.config,
-        webhooks: endpoints({ ops: "whsec-a-stale-secret" }),
-        retry,
-      });
+      await site.deliver({ webhooks: endpoints({ ops: "whsec-a-stale-secret" }), retry });
       site.clock.advance(10_000);
     }
     expect(ops.received.length).toBeGreaterThan(0);

@@ -53,6 +53,29 @@ export function withAwsOptions(command: Command): Command {
     .option("--operator <name>", "your name in the audit trail (default: IDPCTL_OPERATOR, then the OS user)");
 }
 
+/** `idpctl <name> -s <site>`: a command on one site of the config (the caller adds its own flags, then withAwsOptions). */
+export function siteCommand(program: Command, name: string, description: string): Command {
+  return program.command(name).description(description).requiredOption("-s, --site <id>", "site id");
+}
+
+/**
+ * A command that changes a site's weights: `-s <site>`, its own flags (`own`), then --no-wait and
+ * --wait-seconds (for `change`, what Route 53 accepts and reports INSYNC), then the AWS options.
+ */
+export function weightChangeCommand(
+  program: Command,
+  name: string,
+  description: string,
+  change: string,
+  own: (command: Command) => Command,
+): Command {
+  return withAwsOptions(
+    own(siteCommand(program, name, description))
+      .option("--no-wait", `return once Route 53 accepted ${change}`)
+      .option("--wait-seconds <n>", `how long to wait for Route 53 to report ${change} INSYNC (default 120)`),
+  );
+}
+
 /** The adapter settings from flags, then the environment, then the config. */
 export function resolveAwsSettings(
   config: Config,
@@ -136,6 +159,15 @@ export async function withSession<T>(
   }
 }
 
+/** Runs `work` on the site `--site` names, in a session closed whatever happens. */
+export function withSite<T>(
+  options: AwsCliOptions & { site: string },
+  io: CommandIo,
+  work: (session: OperatorSession, site: Site) => Promise<T>,
+): Promise<T> {
+  return withSession(options, io, (session) => work(session, requireSite(session.config, options.site)));
+}
+
 /**
  * Trouble with AWS (unreachable endpoint, missing credentials, no such table, throttling, an item that
  * does not parse) is a failed check: exit 1 with the cause in one line. Bugs keep their stack.
@@ -175,6 +207,14 @@ export function collectValues(value: string, previous: string[] | undefined): st
   return [...(previous ?? []), value];
 }
 
+/** What --no-wait and --wait-seconds ask of applyOperatorInput. */
+export function waitChoice(options: { wait?: boolean; waitSeconds?: string }): {
+  wait: boolean;
+  waitSeconds: number;
+} {
+  return { wait: options.wait !== false, waitSeconds: parseWaitSeconds(options.waitSeconds) };
+}
+
 export function parseWaitSeconds(value: string | undefined): number {
   if (value === undefined) return 120;
   const seconds = Number(value);
@@ -185,11 +225,28 @@ export function parseWaitSeconds(value: string | undefined): number {
 }
 
 /**
+ * An operator's input on the site `--site` names, in the operator's name (`inputFor` may refuse the
+ * site by throwing a CliError): applyOperatorInput in a session closed whatever happens.
+ */
+export async function applyToSite(
+  options: AwsCliOptions & { site: string },
+  io: CommandIo,
+  inputFor: (site: Site, actor: string) => OperatorInput,
+  wait?: { wait: boolean; waitSeconds: number },
+): Promise<{ site: Site; state: SiteState }> {
+  const actor = `operator:${operatorName(options, io.env)}`;
+  return withSite(options, io, async (session, site) => ({
+    site,
+    state: await applyOperatorInput(session, site, inputFor(site, actor), wait),
+  }));
+}
+
+/**
  * Runs an operator's input through the orchestration's `operatorCommand` (the state machine's guards,
  * the audit with the operator's name, Route 53's answer, the optional wait for INSYNC) and says what
  * happened. A refusal or a refused weight change is exit 1; a missing event bus is exit 2.
  */
-export async function applyOperatorInput(
+async function applyOperatorInput(
   session: OperatorSession,
   site: Site,
   input: OperatorInput,

@@ -21,25 +21,24 @@ function issuesOf(input: unknown) {
 }
 
 describe("validate: nothing measured on the login hostname", () => {
-  it("refuses a provider whose issuer is the login hostname (an Okta custom domain equal to it)", () => {
-    const issues = issuesOf(site([{ ...okta, issuer: "https://login.acme.com/oauth2/default" }, entra]));
-    expect(issues).toEqual([
-      expect.objectContaining({
+  it.each([
+    {
+      name: "a provider whose issuer is the login hostname (an Okta custom domain equal to it)",
+      providers: [{ ...okta, issuer: "https://login.acme.com/oauth2/default" }, entra],
+      issue: {
         path: "sites.0.providers.0.issuer",
         message: expect.stringContaining("would follow the failover"),
         hint: expect.stringContaining("provider's own issuer"),
-      }),
-    ]);
-  });
-
-  it("refuses an issuer on a name under the login hostname, whatever its case", () => {
-    const issues = issuesOf(site([{ ...okta, issuer: "https://SSO.Login.Acme.com/oauth2/default" }, entra]));
-    expect(issues.map((i) => i.path)).toEqual(["sites.0.providers.0.issuer"]);
-  });
-
-  it("refuses a probe URL on the login hostname, naming the probe's field", () => {
-    const issues = issuesOf(
-      site([
+      },
+    },
+    {
+      name: "an issuer on a name under the login hostname, whatever its case",
+      providers: [{ ...okta, issuer: "https://SSO.Login.Acme.com/oauth2/default" }, entra],
+      issue: { path: "sites.0.providers.0.issuer" },
+    },
+    {
+      name: "a probe URL on the login hostname, naming the probe's field",
+      providers: [
         {
           ...okta,
           probes: [
@@ -48,29 +47,21 @@ describe("validate: nothing measured on the login hostname", () => {
           ],
         },
         entra,
-      ]),
-    );
-    expect(issues).toEqual([expect.objectContaining({ path: "sites.0.providers.0.probes.1.url" })]);
-  });
-
-  it("refuses two providers with the same dnsTarget (trailing dot and case ignored)", () => {
-    const issues = issuesOf(site([okta, { ...entra, dnsTarget: "OKTA.idp.acme.com." }]));
-    expect(issues).toEqual([
-      expect.objectContaining({
-        path: "sites.0.providers.1.dnsTarget",
-        hint: expect.stringContaining("its own path"),
-      }),
-    ]);
-  });
-
-  it("refuses a dnsTarget equal to the login hostname", () => {
-    const issues = issuesOf(site([{ ...okta, dnsTarget: "login.acme.com" }, entra]));
-    expect(issues).toEqual([
-      expect.objectContaining({
-        path: "sites.0.providers.0.dnsTarget",
-        hint: expect.stringContaining("front door"),
-      }),
-    ]);
+      ],
+      issue: { path: "sites.0.providers.0.probes.1.url" },
+    },
+    {
+      name: "two providers with the same dnsTarget (trailing dot and case ignored)",
+      providers: [okta, { ...entra, dnsTarget: "OKTA.idp.acme.com." }],
+      issue: { path: "sites.0.providers.1.dnsTarget", hint: expect.stringContaining("its own path") },
+    },
+    {
+      name: "a dnsTarget equal to the login hostname",
+      providers: [{ ...okta, dnsTarget: "login.acme.com" }, entra],
+      issue: { path: "sites.0.providers.0.dnsTarget", hint: expect.stringContaining("front door") },
+    },
+  ])("refuses $name", ({ providers, issue }) => {
+    expect(issuesOf(site(providers))).toEqual([expect.objectContaining(issue)]);
   });
 
   it("accepts issuers on other names of the same domain, and a front door on the login hostname", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { acceptedAnswers, dnsDisagreements, nextObservation, publicDnsDue } from "./dns-observation.js";
 import { evaluateSite } from "./evaluate.js";
-import { FakeClock, InMemoryDns, InMemoryEvents, InMemoryNotifier, InMemoryStore } from "./in-memory.js";
+import { FakeClock, InMemoryNotifier, InMemoryStore, inMemoryEvaluatorDeps } from "./in-memory.js";
 import { initialSiteState, type SiteState } from "./site-state.js";
 import { testConfig, testSite } from "./testing.js";
 
@@ -99,10 +99,9 @@ describe("evaluateSite and public DNS", () => {
     // Prepare: the site is primary-active; eu-west-1 sees the secondary's path since t0.
     const clock = new FakeClock(t0);
     const store = new InMemoryStore();
-    const dns = new InMemoryDns(clock);
-    dns.records.set(site.id, { okta: 100, entra: 0 });
     const notifier = new InMemoryNotifier();
-    const deps = { store, dns, events: new InMemoryEvents(), notifier, clock };
+    const deps = inMemoryEvaluatorDeps(store, clock, { notifier });
+    deps.dns.records.set(site.id, { okta: 100, entra: 0 });
     await store.saveDnsObservation(site.id, {
       region: "eu-west-1",
       answers: ["acme-login.azurefd.net"],

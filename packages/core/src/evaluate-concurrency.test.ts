@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { DomainEvent } from "./effects.js";
 import { commandSite, evaluateSite } from "./evaluate.js";
-import { FakeClock, InMemoryDns, InMemoryEvents, InMemoryNotifier, InMemoryStore } from "./in-memory.js";
+import { FakeClock, type InMemoryDns, InMemoryStore, inMemoryEvaluatorDeps } from "./in-memory.js";
 import type { EventPublisher } from "./ports.js";
-import { stopPoint, testConfig, testTracker } from "./testing.js";
+import { stopPoint, testConfig, testTracker, testTrackers } from "./testing.js";
 
 /*
  * The evaluator's ordering under concurrency and failure: two evaluators on one site, a run that
@@ -14,19 +14,9 @@ const start = Date.parse("2026-03-01T10:00:00Z");
 
 function world(clock: FakeClock, options: { oktaDown: boolean }) {
   const store = new InMemoryStore();
-  for (const region of ["us-east-1", "us-west-2", "eu-west-1"]) {
-    store.setTracker({
-      site: "acme",
-      provider: "okta",
-      region,
-      tracker: testTracker(clock.now(), options.oktaDown),
-    });
-    store.setTracker({ site: "acme", provider: "entra", region, tracker: testTracker(clock.now(), false) });
-  }
-  const dns = new InMemoryDns(clock, 20_000);
-  const events = new InMemoryEvents();
-  const notifier = new InMemoryNotifier();
-  return { store, dns, events, notifier, clock };
+  for (const tracker of testTrackers("acme", clock.now(), { okta: options.oktaDown }))
+    store.setTracker(tracker);
+  return inMemoryEvaluatorDeps(store, clock, { insyncAfterMs: 20_000 });
 }
 
 function stateChanges(events: readonly DomainEvent[]) {

@@ -1,6 +1,7 @@
 import type { Site } from "./config.js";
 import type { DnsObservation } from "./dns-observation.js";
 import type { AuditRecord, DomainEvent, Effects, NotificationIntent } from "./effects.js";
+import type { EvaluatorDeps } from "./evaluate.js";
 import type {
   Clock,
   DnsApplyOutcome,
@@ -246,6 +247,24 @@ export class InMemoryEvents implements EventPublisher {
   async publish(events: readonly DomainEvent[]): Promise<void> {
     this.events.push(...events);
   }
+}
+
+/**
+ * The evaluator's ports in memory around a store the caller keeps: DNS that reports INSYNC after
+ * `insyncAfterMs` (default 30 s), events, and a notifier (an InMemoryNotifier unless given one).
+ */
+export function inMemoryEvaluatorDeps<S extends Store>(
+  store: S,
+  clock: Clock,
+  options: { insyncAfterMs?: number; notifier?: Notifier } = {},
+): EvaluatorDeps & { store: S; dns: InMemoryDns; events: InMemoryEvents } {
+  return {
+    store,
+    dns: new InMemoryDns(clock, options.insyncAfterMs),
+    events: new InMemoryEvents(),
+    notifier: options.notifier ?? new InMemoryNotifier(),
+    clock,
+  };
 }
 
 export class InMemoryNotifier implements Notifier {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { evaluateSite, loadVerdicts } from "./evaluate.js";
-import { FakeClock, InMemoryDns, InMemoryEvents, InMemoryNotifier, InMemoryStore } from "./in-memory.js";
+import { FakeClock, InMemoryStore, inMemoryEvaluatorDeps } from "./in-memory.js";
 import type { ProbeResult, ProbeRound } from "./probe-result.js";
 import { siteDueAt } from "./probe-ticks.js";
 import { createTrackerMemory, recordRound } from "./record-round.js";
@@ -46,13 +46,7 @@ function world(start: number) {
   const clock = new FakeClock(start);
   return {
     clock,
-    deps: {
-      store: new InMemoryStore(),
-      dns: new InMemoryDns(clock, 10_000),
-      events: new InMemoryEvents(),
-      notifier: new InMemoryNotifier(),
-      clock,
-    },
+    deps: inMemoryEvaluatorDeps(new InMemoryStore(), clock, { insyncAfterMs: 10_000 }),
   };
 }
 

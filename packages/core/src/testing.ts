@@ -1,6 +1,8 @@
 import { type Config, type Policy, parseConfig, type Site } from "./config.js";
 import type { ReadinessResult } from "./continuity.js";
+import type { DataPlaneEntry, DataPlaneItem } from "./data-plane-answer.js";
 import type { VendorMode } from "./monitor.js";
+import type { StoredTracker } from "./ports.js";
 import type { DecisionContext } from "./state-machine.js";
 import {
   type GlobalVerdict,
@@ -114,6 +116,29 @@ export function testTracker(at: number, down: boolean, policy: Policy = testConf
       },
     ]);
   return observeRound(observeRound(undefined, round(at - 10_000), policy), round(at), policy);
+}
+
+/** A site's stored tracker of one provider in one region (default us-east-1): `testTracker(at, down)`. */
+export function testStoredTracker(
+  site: string,
+  provider: string,
+  at: number,
+  down: boolean,
+  region = "us-east-1",
+): StoredTracker {
+  return { site, provider, region, tracker: testTracker(at, down) };
+}
+
+/** A site's trackers in every test region, okta and entra each down where `down` says, up otherwise. */
+export function testTrackers(
+  site: string,
+  at: number,
+  down: { okta?: boolean; entra?: boolean } = {},
+): StoredTracker[] {
+  return testRegions.flatMap((region) => [
+    testStoredTracker(site, "okta", at, down.okta ?? false, region),
+    testStoredTracker(site, "entra", at, down.entra ?? false, region),
+  ]);
 }
 
 export function testSite(config: Config): Site {
@@ -232,6 +257,33 @@ export function stopPoint(): { reached: Promise<void>; arrive(): void } {
     arrive = resolve;
   });
   return { reached, arrive };
+}
+
+/**
+ * A probe region's data-plane item for a site, written at `at`: okta and entra up and not latched,
+ * but for what `okta` and `entra` say.
+ */
+export function testDataPlaneItem(
+  at: number,
+  options: {
+    site?: string;
+    region?: string;
+    okta?: Partial<DataPlaneEntry>;
+    entra?: Partial<DataPlaneEntry>;
+  } = {},
+): DataPlaneItem {
+  const entry = (patch: Partial<DataPlaneEntry> = {}) => ({
+    lastRoundAt: at,
+    down: false,
+    latched: false,
+    ...patch,
+  });
+  return {
+    site: options.site ?? "acme",
+    region: options.region ?? "eu-west-1",
+    writtenAt: at,
+    providers: { okta: entry(options.okta), entra: entry(options.entra) },
+  };
 }
 
 /** A complete readiness result of the test site (96 of 100 ready, minimum 98), with overrides. */

@@ -46,6 +46,11 @@ function result(probe: string, ok: boolean, extra: Partial<ProbeResult> = {}): P
 
 const healthy = ["oidc-discovery", "jwks", "token"].map((p) => result(p, true));
 
+/** A failed signal probe of `kind` (it does not decide up or down; it can name a mode). */
+function failedSignal(kind: ProbeResult["kind"], extra: Partial<ProbeResult> = {}): ProbeResult {
+  return result(kind, false, { kind, criticality: "signal", ...extra });
+}
+
 const letter = { up: "u", degraded: "g", down: "D", stale: "s", impaired: "i" } as const;
 
 /**
@@ -229,9 +234,7 @@ describe("an impaired region (its own canaries failed)", () => {
 
 describe("vendor modes", () => {
   it("names backup authentication when the sign-in page fails while tokens are issued", () => {
-    const signIn = result("interactive-sign-in", false, {
-      kind: "interactive-sign-in",
-      criticality: "signal",
+    const signIn = failedSignal("interactive-sign-in", {
       error: { class: "content", message: "no sign-in form" },
     });
     const round = summarizeRound(T0, [...healthy, signIn]);
@@ -245,9 +248,7 @@ describe("vendor modes", () => {
   });
 
   it("takes a vendor's own signal as the mode, and needs a quorum of regions to name it globally", () => {
-    const signal = result("okta-api", false, {
-      kind: "okta-api",
-      criticality: "signal",
+    const signal = failedSignal("okta-api", {
       error: { class: "upstream", message: "E0000010" },
       mode: "read-only",
     });
@@ -270,10 +271,7 @@ describe("vendor modes", () => {
   });
 
   it("does not call an outage a mode: a failing token probe is not backup authentication", () => {
-    const signIn = result("interactive-sign-in", false, {
-      kind: "interactive-sign-in",
-      criticality: "signal",
-    });
+    const signIn = failedSignal("interactive-sign-in");
     const round = summarizeRound(T0, [result("token", false), signIn]);
     expect(round.outcome).toBe("fail");
     expect(round.mode).toBeUndefined();

@@ -2,12 +2,10 @@ import {
   commandSite,
   evaluateSite,
   FakeClock,
-  InMemoryDns,
-  InMemoryEvents,
-  InMemoryNotifier,
   InMemoryStore,
+  inMemoryEvaluatorDeps,
 } from "@idp-failover/core";
-import { testConfig, testRegions, testTracker } from "@idp-failover/core/testing";
+import { testConfig, testTrackers } from "@idp-failover/core/testing";
 import { describe, expect, it } from "vitest";
 import { readSiteOverview } from "./site-overview.js";
 
@@ -41,18 +39,9 @@ describe("the sites overview", () => {
     const config = testConfig({ sites });
     const clock = new FakeClock(start);
     const store = new CountingStore();
-    const deps = {
-      store,
-      dns: new InMemoryDns(clock),
-      events: new InMemoryEvents(),
-      notifier: new InMemoryNotifier(),
-      clock,
-    };
+    const deps = inMemoryEvaluatorDeps(store, clock);
     for (const site of sites) {
-      for (const region of testRegions) {
-        store.setTracker({ site, provider: "okta", region, tracker: testTracker(start, site === "globex") });
-        store.setTracker({ site, provider: "entra", region, tracker: testTracker(start, false) });
-      }
+      for (const tracker of testTrackers(site, start, { okta: site === "globex" })) store.setTracker(tracker);
       await evaluateSite(deps, config, site);
     }
     await commandSite(deps, config, "initech", {

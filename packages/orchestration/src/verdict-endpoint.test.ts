@@ -1,4 +1,5 @@
 import type { DataPlaneItem } from "@idp-failover/core/data-plane-answer";
+import { testDataPlaneItem } from "@idp-failover/core/testing";
 import { describe, expect, it } from "vitest";
 import { answerVerdictRequest, type VerdictEndpointDeps } from "./verdict-endpoint.js";
 
@@ -22,15 +23,7 @@ function deps(get: (site: string, region: string) => Promise<DataPlaneItem | und
   return { endpoint, errors };
 }
 
-const oktaDown = async (): Promise<DataPlaneItem> => ({
-  site: "acme",
-  region: "eu-west-1",
-  writtenAt: now,
-  providers: {
-    okta: { lastRoundAt: now, down: true, latched: false },
-    entra: { lastRoundAt: now, down: false, latched: false },
-  },
-});
+const oktaDown = async (): Promise<DataPlaneItem> => testDataPlaneItem(now, { okta: { down: true } });
 
 describe("answerVerdictRequest", () => {
   it("answers withdraw (200 with the marker) from the region's item when okta must go", async () => {
@@ -115,17 +108,7 @@ describe("answerVerdictRequest for a shared path", () => {
   const items = (state: Record<string, { down: boolean; latched: boolean }>) => ({
     get: async (site: string): Promise<DataPlaneItem | undefined> => {
       const entry = state[site];
-      return (
-        entry && {
-          site,
-          region: "eu-west-1",
-          writtenAt: now,
-          providers: {
-            okta: { lastRoundAt: now, ...entry },
-            entra: { lastRoundAt: now, down: false, latched: false },
-          },
-        }
-      );
+      return entry && testDataPlaneItem(now, { site, okta: entry });
     },
   });
   const ask = (

@@ -37,62 +37,45 @@ describe("discovery URLs", () => {
 });
 
 describe("discovery document", () => {
-  it("names the first missing endpoint a login needs", () => {
-    // Prepare
-    const doc = {
-      issuer: "https://x.example",
-      authorization_endpoint: "https://x.example/a",
-      jwks_uri: "https://x.example/k",
-    };
+  const valid = {
+    issuer: "https://x.example",
+    authorization_endpoint: "https://x.example/a",
+    token_endpoint: "https://x.example/t",
+    jwks_uri: "https://x.example/k",
+  };
+  const { token_endpoint: _, ...withoutToken } = valid;
 
+  it.each([
+    {
+      name: "names the first missing endpoint a login needs",
+      doc: withoutToken,
+      error: "discovery document has no token_endpoint",
+    },
+    {
+      name: "rejects an endpoint that is not an absolute URL",
+      doc: { ...valid, authorization_endpoint: "/authorize" },
+      error: /authorization_endpoint/,
+    },
+    {
+      name: "tells a field of the wrong type from a missing one",
+      doc: { ...valid, issuer: 42 },
+      error: "discovery document: issuer Invalid input: expected string, received number",
+    },
+    {
+      name: "says what is wrong with a field in zod's English words",
+      doc: { ...valid, issuer: "" },
+      error: "discovery document: issuer Too small: expected string to have >=1 characters",
+    },
+  ])("$name", ({ doc, error }) => {
     // Act
     const parse = () => parseDiscovery(doc);
 
     // Assess
     expect(parse).toThrow(ProbeFailure);
-    expect(parse).toThrow("discovery document has no token_endpoint");
+    expect(parse).toThrow(error);
   });
 
-  it("rejects an endpoint that is not an absolute URL", () => {
-    // Prepare
-    const doc = {
-      issuer: "https://x.example",
-      authorization_endpoint: "/authorize",
-      token_endpoint: "https://x.example/t",
-      jwks_uri: "https://x.example/k",
-    };
-
-    // Act / Assess
-    expect(() => parseDiscovery(doc)).toThrow(/authorization_endpoint/);
-  });
-
-  it("tells a field of the wrong type from a missing one", () => {
-    // Prepare
-    const doc = {
-      issuer: 42,
-      authorization_endpoint: "https://x.example/a",
-      token_endpoint: "https://x.example/t",
-      jwks_uri: "https://x.example/k",
-    };
-
-    // Act / Assess
-    expect(() => parseDiscovery(doc)).toThrow(
-      "discovery document: issuer Invalid input: expected string, received number",
-    );
-  });
-
-  it("says what is wrong with a field in zod's English words", () => {
-    // Prepare
-    const doc = {
-      issuer: "",
-      authorization_endpoint: "https://x.example/a",
-      token_endpoint: "https://x.example/t",
-      jwks_uri: "https://x.example/k",
-    };
-
-    // Act / Assess
-    expect(() => parseDiscovery(doc)).toThrow(
-      "discovery document: issuer Too small: expected string to have >=1 characters",
-    );
+  it("reads a document with every endpoint a login needs", () => {
+    expect(parseDiscovery(valid)).toMatchObject({ issuer: valid.issuer, jwks_uri: valid.jwks_uri });
   });
 });

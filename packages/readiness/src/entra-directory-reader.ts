@@ -241,46 +241,23 @@ function graphReadError(what: string, path: string, error: unknown): Error {
   }
   const detail = code ? ` ${code}` : "";
   const permission = permissionOf.find(([pattern]) => pattern.test(endpoint))?.[1] ?? "the read permission";
-  if (status === 403) {
-    return new DirectoryReadError(
-      what,
-      `Graph ${endpoint}: HTTP 403${detail}: the app lacks the application permission ${permission}`,
-      `in Entra: App registrations > the readiness app > API permissions > Add a permission > Microsoft Graph > Application permissions > ${permission}, then Grant admin consent`,
-      { status, cause: error },
-    );
-  }
-  if (status === 401) {
-    return new DirectoryReadError(
-      what,
-      `Graph ${endpoint}: HTTP 401${detail}: token rejected`,
-      "check continuity.entra (tenantId, clientId) and its secret",
-      {
-        status,
-        cause: error,
-      },
-    );
-  }
-  if (status === 404) {
-    return new DirectoryReadError(
-      what,
-      `Graph ${endpoint}: HTTP 404${detail}: not found`,
-      "continuity.apps[].entra is the service principal's object id (Enterprise applications > the app > Object ID), not the application (client) id",
-      { status, cause: error },
-    );
-  }
-  if (status === 429) {
-    return new DirectoryReadError(
-      what,
-      `Graph ${endpoint}: still throttled (HTTP 429) after the SDK's retries`,
-      "run again later",
-      {
-        status,
-        cause: error,
-      },
-    );
-  }
   if (status !== undefined && status > 0) {
-    return new DirectoryReadError(what, `Graph ${endpoint}: HTTP ${status}${detail}`, undefined, {
+    const meaning: { says: string; hint?: string } = {
+      403: {
+        says: `HTTP 403${detail}: the app lacks the application permission ${permission}`,
+        hint: `in Entra: App registrations > the readiness app > API permissions > Add a permission > Microsoft Graph > Application permissions > ${permission}, then Grant admin consent`,
+      },
+      401: {
+        says: `HTTP 401${detail}: token rejected`,
+        hint: "check continuity.entra (tenantId, clientId) and its secret",
+      },
+      404: {
+        says: `HTTP 404${detail}: not found`,
+        hint: "continuity.apps[].entra is the service principal's object id (Enterprise applications > the app > Object ID), not the application (client) id",
+      },
+      429: { says: "still throttled (HTTP 429) after the SDK's retries", hint: "run again later" },
+    }[status] ?? { says: `HTTP ${status}${detail}` };
+    return new DirectoryReadError(what, `Graph ${endpoint}: ${meaning.says}`, meaning.hint, {
       status,
       cause: error,
     });

@@ -247,50 +247,28 @@ function oktaReadError(
     );
   }
   const scope = requiredScope(error, endpoint);
-  if (status === 403) {
-    const hint =
-      mode === "private-key"
-        ? `grant ${scope} on the service app's Okta API Scopes tab (Admin Console > Applications > Applications > the app), list it in continuity.okta.auth.scopes, and give the app an admin role that can read it (Read-only Administrator)`
-        : `the API token acts as the admin who created it: use a token of an admin who may read this (Read-only Administrator), or an OAuth service app with ${scope}`;
-    return new DirectoryReadError(what, `Okta ${endpoint}: HTTP 403${detail}: missing scope ${scope}`, hint, {
-      status,
-      cause: error,
-    });
-  }
-  if (status === 401) {
-    return new DirectoryReadError(
-      what,
-      `Okta ${endpoint}: HTTP 401${detail}: credentials rejected`,
-      "check continuity.okta.auth and the secret it names",
-      {
-        status,
-        cause: error,
-      },
-    );
-  }
-  if (status === 404) {
-    return new DirectoryReadError(
-      what,
-      `Okta ${endpoint}: HTTP 404${detail}: not found`,
-      "check the Okta app ids in continuity.apps (Admin Console > Applications > the app: its id is in the URL)",
-      {
-        status,
-        cause: error,
-      },
-    );
-  }
-  if (status === 429) {
-    return new DirectoryReadError(
-      what,
-      `Okta ${endpoint}: still rate limited (HTTP 429) after the SDK's retries`,
-      "run again later, or raise the org's rate limit for this endpoint",
-      {
-        status,
-        cause: error,
-      },
-    );
-  }
-  return new DirectoryReadError(what, `Okta ${endpoint}: HTTP ${status}${detail}`, undefined, {
+  const meaning: { says: string; hint?: string } = {
+    403: {
+      says: `HTTP 403${detail}: missing scope ${scope}`,
+      hint:
+        mode === "private-key"
+          ? `grant ${scope} on the service app's Okta API Scopes tab (Admin Console > Applications > Applications > the app), list it in continuity.okta.auth.scopes, and give the app an admin role that can read it (Read-only Administrator)`
+          : `the API token acts as the admin who created it: use a token of an admin who may read this (Read-only Administrator), or an OAuth service app with ${scope}`,
+    },
+    401: {
+      says: `HTTP 401${detail}: credentials rejected`,
+      hint: "check continuity.okta.auth and the secret it names",
+    },
+    404: {
+      says: `HTTP 404${detail}: not found`,
+      hint: "check the Okta app ids in continuity.apps (Admin Console > Applications > the app: its id is in the URL)",
+    },
+    429: {
+      says: "still rate limited (HTTP 429) after the SDK's retries",
+      hint: "run again later, or raise the org's rate limit for this endpoint",
+    },
+  }[status] ?? { says: `HTTP ${status}${detail}` };
+  return new DirectoryReadError(what, `Okta ${endpoint}: ${meaning.says}`, meaning.hint, {
     status,
     cause: error,
   });

@@ -3,12 +3,26 @@ import { SecondaryState } from "./secondary-state.js";
 
 /* The kept Entra state: what a delta round changes, which account a key finds, what is stored. */
 
-const user = (id: string, upn: string, enabled = true) => ({
+const user = (id: string, upn: string, enabled = true, mail: string | null = null) => ({
   id,
   removed: false as const,
   userPrincipalName: upn,
-  mail: null,
+  mail,
   accountEnabled: enabled,
+});
+
+/** A group as a delta round reports it: its name (undefined when unchanged) and the members it gained and lost. */
+const group = (
+  id: string,
+  displayName: string | undefined,
+  membersAdded: string[],
+  membersRemoved: string[] = [],
+) => ({
+  id,
+  removed: false as const,
+  displayName,
+  membersAdded,
+  membersRemoved,
 });
 
 describe("SecondaryState", () => {
@@ -17,22 +31,10 @@ describe("SecondaryState", () => {
     const state = new SecondaryState("userPrincipalName", "2026-03-01T06:00:00.000Z");
 
     // Act: a group names u2 before u2 arrives; then u1 leaves the group and u2 is removed.
-    state.applyGroup({
-      id: "g1",
-      removed: false,
-      displayName: "Finance",
-      membersAdded: ["u1", "u2"],
-      membersRemoved: [],
-    });
+    state.applyGroup(group("g1", "Finance", ["u1", "u2"]));
     state.applyUser(user("u1", "Ana@Example.com"));
     state.applyUser(user("u2", "bo@example.com"));
-    state.applyGroup({
-      id: "g1",
-      removed: false,
-      displayName: undefined,
-      membersAdded: [],
-      membersRemoved: ["u1"],
-    });
+    state.applyGroup(group("g1", undefined, [], ["u1"]));
     state.applyUser({ id: "u2", removed: true });
 
     // Assess
@@ -51,28 +53,10 @@ describe("SecondaryState", () => {
 
   it("reads back what it stored, without removed users, and refuses bytes it did not write", () => {
     const state = new SecondaryState("mail", "2026-03-01T06:00:00.000Z");
-    state.applyUser({
-      id: "u1",
-      removed: false,
-      userPrincipalName: "a@x.onmicrosoft.com",
-      mail: "A@x.com",
-      accountEnabled: false,
-    });
-    state.applyUser({
-      id: "u2",
-      removed: false,
-      userPrincipalName: "b@x.onmicrosoft.com",
-      mail: "b@x.com",
-      accountEnabled: true,
-    });
+    state.applyUser(user("u1", "a@x.onmicrosoft.com", false, "A@x.com"));
+    state.applyUser(user("u2", "b@x.onmicrosoft.com", true, "b@x.com"));
     state.applyUser({ id: "u3", removed: true });
-    state.applyGroup({
-      id: "g",
-      removed: false,
-      displayName: "G",
-      membersAdded: ["u2", "u3"],
-      membersRemoved: [],
-    });
+    state.applyGroup(group("g", "G", ["u2", "u3"]));
     state.usersDeltaLink = "https://graph.microsoft.com/v1.0/users/delta?$deltatoken=1";
     state.groupsDeltaLink = "https://graph.microsoft.com/v1.0/groups/delta?$deltatoken=2";
 

@@ -88,18 +88,7 @@ export async function reportFromStore(
     }
     const incidents = await store.listIncidents(site.id, period.from, period.to);
     const vendor = await vendorFigures(site, period, options.vendorSource);
-    reports.push(
-      siteReport({
-        site,
-        regions: config.regions,
-        policy: site.policy,
-        period,
-        totals,
-        incidents,
-        vendor,
-        now: options.now,
-      }),
-    );
+    reports.push(reportOfSite(config, site, period, { totals, incidents, vendor, now: options.now }));
   }
   const report = assembleReport(period, reports, options.now);
   return options.tags ? { ...report, group: groupSummary(options.tags, reports) } : report;
@@ -149,18 +138,19 @@ export function reportFromReplay(
     const vendor = Object.fromEntries(
       site.providers.map((p) => [p.id, notApplicable(p, "a replay has no vendor figures")]),
     );
-    return siteReport({
-      site,
-      regions: config.regions,
-      policy: site.policy,
-      period,
-      totals,
-      incidents,
-      vendor,
-      now,
-    });
+    return reportOfSite(config, site, period, { totals, incidents, vendor, now });
   });
   return assembleReport(period, reports, now);
+}
+
+/** One site's report under `config` (its regions, the site's own policy) from its figures. */
+function reportOfSite(
+  config: Config,
+  site: Site,
+  period: ReportPeriod,
+  figures: Pick<SiteReportInput, "totals" | "incidents" | "vendor" | "now">,
+): SiteReport {
+  return siteReport({ site, regions: config.regions, policy: site.policy, period, ...figures });
 }
 
 function selectSites(config: Config, wanted?: readonly string[]): Site[] {

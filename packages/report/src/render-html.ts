@@ -1,16 +1,6 @@
 import { formatReadinessPct } from "@idp-failover/core";
 import type { GroupSummary, IncidentReport, ProviderReport, SiteReport, SlaReport } from "./report-schema.js";
-import {
-  creditText,
-  failoverText,
-  groupColumns,
-  groupHeadline,
-  groupRows,
-  groupTitle,
-  headline,
-  periodTitle,
-  slaText,
-} from "./report-text.js";
+import { creditText, failoverText, groupText, headline, periodTitle, slaText } from "./report-text.js";
 import {
   dailyAvailabilityChart,
   escapeXml as esc,
@@ -157,15 +147,16 @@ function incidentCard(site: SiteReport, i: IncidentReport): string {
 }
 
 function groupSection(report: SlaReport, group: GroupSummary): string {
-  const rows = groupRows(report).map(
+  const text = groupText(report, group);
+  const rows = text.rows.map(
     ([site, ...figures]) =>
       `<tr><td><strong>${esc(site ?? "")}</strong></td>${figures.map((f) => `<td class="num">${esc(f)}</td>`).join("")}</tr>`,
   );
   return `<section class="site">
-<h2>${esc(groupTitle(group))}</h2>
-<p class="lede">${esc(groupHeadline(group))}</p>
+<h2>${esc(text.title)}</h2>
+<p class="lede">${esc(text.headline)}</p>
 <table class="sla">
-<thead><tr>${groupColumns.map((c) => `<th>${esc(c)}</th>`).join("")}</tr></thead>
+<thead><tr>${text.columns.map((c) => `<th>${esc(c)}</th>`).join("")}</tr></thead>
 <tbody>${rows.join("")}</tbody>
 </table>
 </section>`;

@@ -1,16 +1,6 @@
 import { formatReadinessPct } from "@idp-failover/core";
 import type { ProviderReport, SiteReport, SlaReport } from "./report-schema.js";
-import {
-  creditText,
-  groupColumns,
-  groupHeadline,
-  groupRows,
-  groupTitle,
-  headline,
-  periodTitle,
-  slaText,
-  vendorText,
-} from "./report-text.js";
+import { creditText, groupText, headline, periodTitle, slaText, vendorText } from "./report-text.js";
 import { approverText, minutesText, pctText, secondsText, timeText } from "./text-format.js";
 
 /*
@@ -28,8 +18,9 @@ export function renderMarkdown(report: SlaReport): string {
   );
   if (report.sites.length === 0) lines.push("", "No sites.");
   if (report.group) {
-    lines.push("", `## ${groupTitle(report.group)}`, "", `**${groupHeadline(report.group)}**`, "");
-    lines.push(table(groupColumns, groupRows(report)));
+    const group = groupText(report, report.group);
+    lines.push("", `## ${group.title}`, "", `**${group.headline}**`, "");
+    lines.push(table(group.columns, group.rows));
   }
   for (const site of report.sites) lines.push("", ...siteSection(site));
   lines.push("", "## How these figures are computed", "");
@@ -134,7 +125,7 @@ function vendorTermsSection(report: SlaReport): string[] {
   return lines;
 }
 
-function table(header: string[], rows: string[][]): string {
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
   return [
     `| ${header.map(cell).join(" | ")} |`,

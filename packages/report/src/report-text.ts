@@ -25,13 +25,26 @@ export function periodTitle(report: SlaReport): string {
   return `${monthNames[Number(m) - 1] ?? m} ${year} (UTC)`;
 }
 
+/** A group of sites in words, for each renderer: its title, its headline, and a table of its sites. */
+export function groupText(
+  report: SlaReport,
+  group: GroupSummary,
+): { title: string; headline: string; columns: readonly string[]; rows: string[][] } {
+  return {
+    title: groupTitle(group),
+    headline: groupHeadline(group),
+    columns: groupColumns,
+    rows: groupRows(report),
+  };
+}
+
 /** The title of a group of sites chosen by tag. */
-export function groupTitle(group: GroupSummary): string {
+function groupTitle(group: GroupSummary): string {
   return `Sites tagged ${group.tags.join(" and ")}: ${group.sites}`;
 }
 
 /** One sentence for a group of sites: their login hostnames together, the worst one, what failover saved. */
-export function groupHeadline(group: GroupSummary): string {
+function groupHeadline(group: GroupSummary): string {
   if (group.loginAvailabilityPct === null)
     return `No measurements for these ${group.sites} site(s) in this period.`;
   const worst = group.worstSite
@@ -47,7 +60,7 @@ export function groupHeadline(group: GroupSummary): string {
 }
 
 /** One row a site of a group: site, login availability, primary availability, login downtime, saved, incidents. */
-export function groupRows(report: SlaReport): string[][] {
+function groupRows(report: SlaReport): string[][] {
   return report.sites.map((site) => [
     site.site,
     pctText(site.loginAvailabilityPct),
@@ -58,7 +71,7 @@ export function groupRows(report: SlaReport): string[][] {
   ]);
 }
 
-export const groupColumns = [
+const groupColumns = [
   "Site",
   "Sign-in availability",
   "Primary availability",

@@ -1,6 +1,11 @@
 import { FakeClock, InMemoryOutbox, type NotificationIntent } from "@idp-failover/core";
 import { describe, expect, it } from "vitest";
-import { defaultRetryPolicy, deliverNotifications, type RetryPolicy } from "./deliver.js";
+import {
+  type DeliveryOptions,
+  defaultRetryPolicy,
+  deliverNotifications,
+  type RetryPolicy,
+} from "./deliver.js";
 import type { NotificationSender, SendOutcome } from "./notification-sender.js";
 
 /** A channel whose answers the test scripts, recording what it was asked to send. */
@@ -26,11 +31,14 @@ function intents(n: number): NotificationIntent[] {
   }));
 }
 
+/** `n` intents enqueued for `channels`, and one delivery run over them with the senders given by channel. */
 async function setup(n: number, channels: string[]) {
   const clock = new FakeClock(t0);
   const outbox = new InMemoryOutbox();
   await outbox.enqueue(intents(n), channels, t0);
-  return { clock, outbox };
+  const deliver = (senders: Record<string, NotificationSender>, options?: DeliveryOptions) =>
+    deliverNotifications({ outbox, clock, senders: new Map(Object.entries(senders)) }, options);
+  return { clock, outbox, deliver };
 }
 
 const ok = (): SendOutcome => ({ kind: "sent" });
@@ -39,16 +47,13 @@ const down = (): SendOutcome => ({ kind: "retry", message: "HTTP 503" });
 describe("deliverNotifications", () => {
   it("delivers each due notification once per channel, in order, and marks it delivered", async () => {
     // Prepare
-    const { clock, outbox } = await setup(3, ["slack", "webhook:ops"]);
+    const { outbox, deliver } = await setup(3, ["slack", "webhook:ops"]);
     const slack = new ScriptedSender(ok);
     const ops = new ScriptedSender(ok);
-    const senders = new Map([
-      ["slack", slack],
-      ["webhook:ops", ops],
-    ]);
+    const senders = { slack, "webhook:ops": ops };
     // Act
-    await deliverNotifications({ outbox, clock, senders });
-    const again = await deliverNotifications({ outbox, clock, senders });
+    await deliver(senders);
+    const again = await deliver(senders);
     // Assess
     expect(slack.sent).toEqual([
       "example:1:provider-recovered",
@@ -61,17 +66,10 @@ describe("deliverNotifications", () => {
   });
 
   it("keeps delivering to the other channels while one is down, and retries the dead one with backoff", async () => {
-    const { clock, outbox } = await setup(3, ["slack", "webhook:dead"]);
+    const { outbox, deliver } = await setup(3, ["slack", "webhook:dead"]);
     const slack = new ScriptedSender(ok);
     const dead = new ScriptedSender(down);
-    const report = await deliverNotifications({
-      outbox,
-      clock,
-      senders: new Map([
-        ["slack", slack],
-        ["webhook:dead", dead],
-      ]),
-    });
+    const report = await deliver({ slack, "webhook:dead": dead });
 
     expect(slack.sent).toHaveLength(3);
     // One attempt per run on a failing channel: its other deliveries wait untouched.
@@ -85,14 +83,14 @@ describe("deliverNotifications", () => {
   });
 
   it("waits for Retry-After on a rate-limited channel, for the whole batch, and then goes on in order", async () => {
-    const { clock, outbox } = await setup(3, ["slack"]);
+    const { clock, deliver } = await setup(3, ["slack"]);
     let limited = true;
     const slack = new ScriptedSender(() =>
       limited ? { kind: "retry", message: "Slack rate limit", retryAfterMs: 120_000 } : { kind: "sent" },
     );
-    const senders = new Map([["slack", slack]]);
+    const senders = { slack };
 
-    const first = await deliverNotifications({ outbox, clock, senders });
+    const first = await deliver(senders);
     expect(first.results.map((r) => [r.outcome, r.nextAttemptAt])).toEqual([
       ["retry", t0 + 120_000],
       ["retry", t0 + 120_000],
@@ -102,9 +100,9 @@ describe("deliverNotifications", () => {
 
     limited = false;
     clock.advance(60_000);
-    expect((await deliverNotifications({ outbox, clock, senders })).results).toEqual([]);
+    expect((await deliver(senders)).results).toEqual([]);
     clock.advance(60_000);
-    await deliverNotifications({ outbox, clock, senders });
+    await deliver(senders);
     expect(slack.sent).toEqual([
       "example:1:provider-recovered",
       "example:1:provider-recovered",
@@ -114,17 +112,17 @@ describe("deliverNotifications", () => {
   });
 
   it("never uses up the retries of messages that only waited behind a rate limit", async () => {
-    const { clock, outbox } = await setup(3, ["slack"]);
+    const { clock, outbox, deliver } = await setup(3, ["slack"]);
     const retry: RetryPolicy = { maxAttempts: 2, backoffSeconds: [1], maxRetryAfterSeconds: 60 };
     let limited = true;
     const slack = new ScriptedSender(() =>
       limited ? { kind: "retry", message: "Slack rate limit", retryAfterMs: 10_000 } : { kind: "sent" },
     );
-    const senders = new Map([["slack", slack]]);
+    const senders = { slack };
 
     // Two rate-limited runs: each tries one message; the others only wait behind it.
     for (let run = 0; run < 2; run++) {
-      await deliverNotifications({ outbox, clock, senders }, { retry });
+      await deliver(senders, { retry });
       clock.advance(10_000);
     }
     const deliveries = [...outbox.deliveries.values()];
@@ -136,18 +134,18 @@ describe("deliverNotifications", () => {
       waited.every((d) => !d.abandoned && d.lastError === "not attempted: the channel is rate limited"),
     ).toBe(true);
     limited = false;
-    await deliverNotifications({ outbox, clock, senders }, { retry });
+    await deliver(senders, { retry });
     for (const d of waited) expect(outbox.deliveries.get(`${d.intent.id}|slack`)?.deliveredAt).toBeDefined();
   });
 
   it("gives up after the bounded number of attempts and keeps the record", async () => {
-    const { clock, outbox } = await setup(1, ["webhook:dead"]);
+    const { clock, outbox, deliver } = await setup(1, ["webhook:dead"]);
     const retry: RetryPolicy = { maxAttempts: 3, backoffSeconds: [1, 2], maxRetryAfterSeconds: 60 };
     const dead = new ScriptedSender(down);
-    const senders = new Map([["webhook:dead", dead]]);
+    const senders = { "webhook:dead": dead };
     const outcomes: string[] = [];
     for (let i = 0; i < 6; i++) {
-      const report = await deliverNotifications({ outbox, clock, senders }, { retry });
+      const report = await deliver(senders, { retry });
       outcomes.push(...report.results.map((r) => r.outcome));
       clock.advance(10_000);
     }
@@ -157,12 +155,12 @@ describe("deliverNotifications", () => {
   });
 
   it("abandons at once what the channel refuses for good, and waits on a channel nobody configured", async () => {
-    const { clock, outbox } = await setup(1, ["slack", "webhook:gone"]);
+    const { deliver } = await setup(1, ["slack", "webhook:gone"]);
     const slack = new ScriptedSender(() => ({
       kind: "rejected",
       message: "Slack refused the message: msg_too_long",
     }));
-    const report = await deliverNotifications({ outbox, clock, senders: new Map([["slack", slack]]) });
+    const report = await deliver({ slack });
     expect(report.results.map((r) => [r.channel, r.outcome]).sort()).toEqual([
       ["slack", "abandoned"],
       ["webhook:gone", "retry"],
@@ -173,21 +171,14 @@ describe("deliverNotifications", () => {
   });
 
   it("treats a sender that throws as a failed attempt, not a crashed run", async () => {
-    const { clock, outbox } = await setup(1, ["slack", "webhook:ops"]);
+    const { deliver } = await setup(1, ["slack", "webhook:ops"]);
     const broken: NotificationSender = {
       send: async () => {
         throw new TypeError("bug in a sender");
       },
     };
     const ops = new ScriptedSender(ok);
-    const report = await deliverNotifications({
-      outbox,
-      clock,
-      senders: new Map([
-        ["slack", broken],
-        ["webhook:ops", ops],
-      ]),
-    });
+    const report = await deliver({ slack: broken, "webhook:ops": ops });
     expect(report.results.find((r) => r.channel === "slack")).toMatchObject({
       outcome: "retry",
       error: "TypeError: bug in a sender",

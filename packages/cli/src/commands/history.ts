@@ -1,6 +1,6 @@
 import { isoTime } from "@idp-failover/core";
 import type { Command } from "commander";
-import { type AwsCliOptions, requireSite, withAwsOptions, withSession } from "../aws-deps.js";
+import { type AwsCliOptions, siteCommand, withAwsOptions, withSite } from "../aws-deps.js";
 import { CliError } from "../cli-error.js";
 import type { CommandIo } from "../command-io.js";
 import { formatAudit } from "./status.js";
@@ -15,10 +15,11 @@ export interface HistoryOptions extends AwsCliOptions {
 
 export function registerHistory(program: Command, io: CommandIo): void {
   withAwsOptions(
-    program
-      .command("history")
-      .description("Show a site's audit trail (transitions, operator commands, refusals) and incidents")
-      .requiredOption("-s, --site <id>", "site id")
+    siteCommand(
+      program,
+      "history",
+      "Show a site's audit trail (transitions, operator commands, refusals) and incidents",
+    )
       .option("--since <when>", "start: a duration back from now (30m, 12h, 7d) or an ISO time (default 7d)")
       .option("--until <when>", "end: an ISO time (default now)")
       .option("--limit <n>", "most records to show, newest first (default 50)")
@@ -35,8 +36,7 @@ export async function runHistory(options: HistoryOptions, io: CommandIo): Promis
     throw new CliError(`--limit ${JSON.stringify(options.limit)}: a whole number 1..10000`, 2);
   }
   if (to <= from) throw new CliError("--until must be after --since", 2);
-  await withSession(options, io, async (session) => {
-    const site = requireSite(session.config, options.site);
+  await withSite(options, io, async (session, site) => {
     const [audit, incidents] = await Promise.all([
       session.adapters.store.listAudit(site.id, from, to, limit),
       session.adapters.store.listIncidents(site.id, from, to),

@@ -10,6 +10,7 @@ import {
 import { discoveryUrlOf, envSecrets, runProbe, runRegionRound } from "@idp-failover/probes";
 import { type Command, InvalidArgumentError } from "commander";
 import { CliError } from "../cli-error.js";
+import { columnLines } from "../columns.js";
 import type { CommandIo } from "../command-io.js";
 import { loadConfig, readCaFile } from "../load-config.js";
 
@@ -324,14 +325,8 @@ export function formatTable(results: readonly ProbeResult[]): string {
     String(r.attempts ?? 1),
     r.error ? `${r.error.class}: ${r.error.message}` : "",
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-      .join("  ")
-      .trimEnd();
   const failed = results.filter((r) => !r.ok).length;
   const first = results[0];
   const summary = `${results.length} probe(s), ${failed} failed${first ? ` (region ${first.region}, round ${first.at})` : ""}`;
-  return `${[line(header), ...rows.map(line)].join("\n")}\n${summary}\n`;
+  return `${columnLines(header, rows).join("\n")}\n${summary}\n`;
 }

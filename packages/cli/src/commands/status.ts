@@ -20,6 +20,7 @@ import {
   withSession,
 } from "../aws-deps.js";
 import { CliError } from "../cli-error.js";
+import { columnLines } from "../columns.js";
 import type { CommandIo } from "../command-io.js";
 
 export interface StatusOptions extends AwsCliOptions {
@@ -108,18 +109,11 @@ export function formatOverview(summaries: readonly SiteSummary[], tags: readonly
       : `${s.troubles[0]?.text}${s.troubles.length > 1 ? ` (+${s.troubles.length - 1} more)` : ""}`,
   ]);
   const header = ["NEEDS", "SITE", "STATE", "SERVING", "VERDICTS", "INCIDENT", "READINESS", "WHY"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-      .join("  ")
-      .trimEnd();
   const count = (level: SiteSummary["level"]) => summaries.filter((s) => s.level === level).length;
   const filter = tags.length > 0 ? ` with tag ${tags.join(" and ")}` : "";
   const monitor = summaries.find((s) => s.monitor)?.monitor;
   return [
-    line(header),
-    ...rows.map(line),
+    ...columnLines(header, rows),
     "",
     ...(monitor
       ? [

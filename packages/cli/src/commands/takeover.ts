@@ -1,12 +1,6 @@
 import { Route53LoginTakeover } from "@idp-failover/aws";
 import type { Command } from "commander";
-import {
-  type AwsCliOptions,
-  parseWaitSeconds,
-  requireSite,
-  withAwsOptions,
-  withSession,
-} from "../aws-deps.js";
+import { type AwsCliOptions, parseWaitSeconds, siteCommand, withAwsOptions, withSite } from "../aws-deps.js";
 import { CliError } from "../cli-error.js";
 import type { CommandIo } from "../command-io.js";
 
@@ -24,12 +18,11 @@ export interface TakeoverOptions extends AwsCliOptions {
 
 export function registerTakeover(program: Command, io: CommandIo): void {
   withAwsOptions(
-    program
-      .command("takeover")
-      .description(
-        "Replace the login hostname's existing record by the weighted set, in one atomic Route 53 change (before the first deploy)",
-      )
-      .requiredOption("-s, --site <id>", "site id")
+    siteCommand(
+      program,
+      "takeover",
+      "Replace the login hostname's existing record by the weighted set, in one atomic Route 53 change (before the first deploy)",
+    )
       .option("--dry-run", "print the change batch and change nothing")
       .option("--wait-seconds <n>", "how long to wait for Route 53 to report INSYNC (default 120)"),
   ).action((options: TakeoverOptions) => runTakeover(options, io));
@@ -37,8 +30,7 @@ export function registerTakeover(program: Command, io: CommandIo): void {
 
 export async function runTakeover(options: TakeoverOptions, io: CommandIo): Promise<void> {
   const waitSeconds = parseWaitSeconds(options.waitSeconds);
-  await withSession(options, io, async (session) => {
-    const site = requireSite(session.config, options.site);
+  await withSite(options, io, async (session, site) => {
     const takeover = new Route53LoginTakeover({ client: session.adapters.clients.route53 });
     const plan = await takeover.plan(site);
     if (plan.kind === "nothing-to-do") {

@@ -1,7 +1,13 @@
 import type { Config, Site } from "../config.js";
 import type { DomainEvent, NotificationIntent } from "../effects.js";
 import { commandSite, type EvaluationReport, evaluateSite } from "../evaluate.js";
-import { FakeClock, InMemoryDns, InMemoryEvents, InMemoryNotifier, InMemoryStore } from "../in-memory.js";
+import {
+  FakeClock,
+  type InMemoryDns,
+  InMemoryNotifier,
+  InMemoryStore,
+  inMemoryEvaluatorDeps,
+} from "../in-memory.js";
 import { monitorSettings, type VendorMode } from "../monitor.js";
 import { notificationText } from "../notification-text.js";
 import type { MinuteRollup } from "../rollup.js";
@@ -186,10 +192,9 @@ export async function replay(scenario: Scenario, options: ReplayOptions = {}): P
 
   const clock = new FakeClock(scenario.start);
   const store = new InMemoryStore({ keepResults: false, keepRollups: options.rollups ?? false });
-  const dns = new InMemoryDns(clock, scenario.insyncMs);
-  const events = new InMemoryEvents();
   const notifier = new InMemoryNotifier();
-  const deps = { store, dns, events, notifier, clock };
+  const deps = inMemoryEvaluatorDeps(store, clock, { insyncAfterMs: scenario.insyncMs, notifier });
+  const { dns, events } = deps;
 
   const timeline: TimelineEntry[] = [];
   const keepTimeline = options.timeline ?? true;
