@@ -33,6 +33,7 @@ import {
 } from "@idp-failover/core";
 import { testConfig, testTracker } from "@idp-failover/core/testing";
 import { evaluateSites } from "@idp-failover/orchestration/evaluate-sites";
+import { countCommands } from "../test/aws/dynalite.js";
 
 const siteCount = 1000;
 const concurrency = 32;
@@ -145,15 +146,7 @@ async function main(): Promise<void> {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     credentials: { accessKeyId: "AKIDBENCH", secretAccessKey: "bench" },
   });
-  const calls = new Map<string, number>();
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = context.commandName ?? "unknown";
-      calls.set(name, (calls.get(name) ?? 0) + 1);
-      return next(args);
-    },
-    { step: "initialize", name: "countDynamoCalls" },
-  );
+  const calls = countCommands(client);
   await client.send(new CreateTableCommand(tableDefinition("bench")));
   const clock = new FakeClock(t0);
   let peakRss = 0;
