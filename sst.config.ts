@@ -39,7 +39,9 @@ export default $config({
       table: home.table.name,
       eventBus: home.eventBus.name,
       alarmsTopic: controlPlane.alarms.arn,
-      verdictUrls: Object.fromEntries(regions.map((r) => [r.region, r.verdictUrl])),
+      verdictUrls: Object.fromEntries(
+        regions.flatMap((r) => (r.dataPlane ? [[r.region, r.dataPlane.verdictUrl]] : [])),
+      ),
       healthChecks: Object.fromEntries(
         records.flatMap((r) => (r.calculated ? [[r.site, r.calculated.id]] : [])),
       ),

@@ -25,22 +25,25 @@ export function dns(site: SiteConfig, regions: ProbeRegion[]) {
     const only = path.members.length === 1 ? path.members[0] : undefined;
     const id = componentName(only ? only.site : `path-${path.target.replace(/[^a-z0-9]+/g, "-")}`);
     const label = only ? `${only.site} ${only.provider}` : `path ${path.target}`;
-    const children = regions.map(
-      (r) =>
-        new aws.route53.HealthCheck(`Verdict${id}${componentName(r.region)}`, {
-          type: path.searchString ? "HTTPS_STR_MATCH" : "HTTPS",
-          ...(path.searchString ? { searchString: path.searchString } : {}),
-          invertHealthcheck: path.inverted,
-          fqdn: r.verdictUrl.apply((url) => new URL(url).host),
-          port: 443,
-          resourcePath: verdictPathSecret().value.apply((secret) => checkedVerdictPath(path.path, secret)),
-          enableSni: true,
-          requestInterval: settings.healthCheckIntervalSeconds,
-          failureThreshold: settings.failureThreshold,
-          regions: settings.checkerRegions,
-          tags: { Name: `idp-failover ${label} ${r.region}` },
-        }),
-    );
+    const children = regions.map((r) => {
+      // The stacks deploy a verdict endpoint in every region once a site has a data plane.
+      if (!r.dataPlane)
+        throw new Error(`no verdict endpoint in ${r.region} for the health checks of ${label}`);
+      const { verdictUrl } = r.dataPlane;
+      return new aws.route53.HealthCheck(`Verdict${id}${componentName(r.region)}`, {
+        type: path.searchString ? "HTTPS_STR_MATCH" : "HTTPS",
+        ...(path.searchString ? { searchString: path.searchString } : {}),
+        invertHealthcheck: path.inverted,
+        fqdn: verdictUrl.apply((url) => new URL(url).host),
+        port: 443,
+        resourcePath: verdictPathSecret().value.apply((secret) => checkedVerdictPath(path.path, secret)),
+        enableSni: true,
+        requestInterval: settings.healthCheckIntervalSeconds,
+        failureThreshold: settings.failureThreshold,
+        regions: settings.checkerRegions,
+        tags: { Name: `idp-failover ${label} ${r.region}` },
+      });
+    });
     const calculated = new aws.route53.HealthCheck(`Quorum${id}`, {
       type: "CALCULATED",
       childHealthchecks: children.map((c) => c.id),

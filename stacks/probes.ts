@@ -1,4 +1,4 @@
-import { functionSizing } from "@idp-failover/core";
+import { dataPlaneSites, functionSizing } from "@idp-failover/core";
 import { regionEnvironment } from "../functions/wiring/deployment-names";
 import { functionDefaults } from "./defaults";
 import { secretsFor, verdictPathSecret } from "./secrets";
@@ -15,10 +15,12 @@ import type { Storage } from "./storage";
  *     shard worker function: the probe function invokes it once per shard and round, and may invoke
  *     nothing else; its reserved concurrency (twice the shards) caps it and keeps it from the
  *     account's other functions (docs/probes.md, "Fan-out");
- *   - a small data-plane table the probe writes after each round and nothing else writes;
- *   - the verdict function with its Function URL, which reads only that table, answers only paths
- *     with the deployment's secret, and has reserved concurrency (a flood cannot starve the probe or
- *     the evaluator, and what it throttles the inverted checks read as "keep").
+ *   - when any site has a data plane (`sites[].dataPlane`, docs/deploy.md "Tiers"): a small
+ *     data-plane table the probe writes after each round and nothing else writes, and the verdict
+ *     function with its Function URL, which reads only that table, answers only paths with the
+ *     deployment's secret, and has reserved concurrency (a flood cannot starve the probe or the
+ *     evaluator, and what it throttles the inverted checks read as "keep"). A deployment whose sites
+ *     all fail over through the control plane alone has neither, nor the VerdictPathSecret.
  */
 
 export interface ProbeRegion {
@@ -27,10 +29,9 @@ export interface ProbeRegion {
   probe: sst.aws.Function;
   /** The shard worker, when the region's sites are split. */
   probeShard?: sst.aws.Function;
-  verdict: sst.aws.Function;
-  verdictUrl: $util.Output<string>;
   queue: aws.sqs.Queue;
-  dataPlaneTable: aws.dynamodb.Table;
+  /** The verdict endpoint and its table, when any site has a data plane. */
+  dataPlane?: { verdict: sst.aws.Function; verdictUrl: $util.Output<string>; table: aws.dynamodb.Table };
 }
 
 export function probes(site: SiteConfig, storage: Storage): ProbeRegion[] {
@@ -38,25 +39,28 @@ export function probes(site: SiteConfig, storage: Storage): ProbeRegion[] {
   const secrets = secretsFor(secretRefs(config).probe);
   const sizing = functionSizing(config);
   const timeout = sizing.probe.timeoutSeconds;
+  const withDataPlane = dataPlaneSites(config).length > 0;
   return config.regions.map((region) => {
     const name = componentName(region);
     const provider = new aws.Provider(`Aws${name}`, { region: region as aws.Region });
     const opts = { provider };
 
-    const dataPlaneTable = new aws.dynamodb.Table(
-      `DataPlane${name}`,
-      {
-        billingMode: "PAY_PER_REQUEST",
-        hashKey: "PK",
-        rangeKey: "SK",
-        attributes: [
-          { name: "PK", type: "S" },
-          { name: "SK", type: "S" },
-        ],
-        ttl: { attributeName: "expiresAt", enabled: true },
-      },
-      opts,
-    );
+    const dataPlaneTable = withDataPlane
+      ? new aws.dynamodb.Table(
+          `DataPlane${name}`,
+          {
+            billingMode: "PAY_PER_REQUEST",
+            hashKey: "PK",
+            rangeKey: "SK",
+            attributes: [
+              { name: "PK", type: "S" },
+              { name: "SK", type: "S" },
+            ],
+            ttl: { attributeName: "expiresAt", enabled: true },
+          },
+          opts,
+        )
+      : undefined;
     const queue = new aws.sqs.Queue(
       `ProbeTicks${name}`,
       {
@@ -104,7 +108,7 @@ export function probes(site: SiteConfig, storage: Storage): ProbeRegion[] {
         nodejs: probeNodejs,
         link: [storage.link, ...secrets],
         environment: {
-          [regionEnvironment.dataPlaneTable]: dataPlaneTable.name,
+          ...(dataPlaneTable ? { [regionEnvironment.dataPlaneTable]: dataPlaneTable.name } : {}),
           [regionEnvironment.probeQueueUrl]: queue.url,
           ...(probeShard ? { [regionEnvironment.probeShardFunction]: probeShard.name } : {}),
         },
@@ -113,7 +117,7 @@ export function probes(site: SiteConfig, storage: Storage): ProbeRegion[] {
             actions: ["dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:Query", "dynamodb:GetItem"],
             resources: [storage.home.tableArn],
           },
-          { actions: ["dynamodb:PutItem"], resources: [dataPlaneTable.arn] },
+          ...(dataPlaneTable ? [{ actions: ["dynamodb:PutItem"], resources: [dataPlaneTable.arn] }] : []),
           {
             actions: [
               "sqs:SendMessage",
@@ -141,6 +145,7 @@ export function probes(site: SiteConfig, storage: Storage): ProbeRegion[] {
       opts,
     );
 
+    if (!dataPlaneTable) return { region, provider, probe, ...(probeShard ? { probeShard } : {}), queue };
     const verdict = new sst.aws.Function(
       `Verdict${name}`,
       {
@@ -162,10 +167,8 @@ export function probes(site: SiteConfig, storage: Storage): ProbeRegion[] {
       provider,
       probe,
       ...(probeShard ? { probeShard } : {}),
-      verdict,
-      verdictUrl: verdict.url,
       queue,
-      dataPlaneTable,
+      dataPlane: { verdict, verdictUrl: verdict.url, table: dataPlaneTable },
     };
   });
 }

@@ -6,7 +6,13 @@ import {
   LambdaShardProber,
   SqsProbeQueue,
 } from "@idp-failover/aws";
-import { createTrackerMemory, ProbeTicks, probeShards, type ShardProber } from "@idp-failover/core";
+import {
+  createTrackerMemory,
+  dataPlaneSites,
+  ProbeTicks,
+  probeShards,
+  type ShardProber,
+} from "@idp-failover/core";
 import { LatchReader } from "@idp-failover/orchestration/latch-reader";
 import type { ProbeTickDeps } from "@idp-failover/orchestration/probe-round";
 import type { ShardWorkerDeps } from "@idp-failover/orchestration/probe-shard";
@@ -50,13 +56,18 @@ export function probeRegionPorts(
     shards,
     regionHealth: regionHealthCheck(config, { region, now: Date.now }),
     store: homeAdapters.store,
-    dataPlane: {
-      latches: new LatchReader(homeAdapters.store, 30_000, (site, error) =>
-        logger.warn("latch read failed", { site, error }),
-      ),
-      items: new DynamoDataPlaneStore({ tableName: required(dataPlaneTable, "the data-plane table") }),
-      written: new Map(),
-    },
+    // Only a deployment with a data plane has the table (the stacks deploy it for such sites).
+    ...(dataPlaneSites(config).length > 0
+      ? {
+          dataPlane: {
+            latches: new LatchReader(homeAdapters.store, 30_000, (site, error) =>
+              logger.warn("latch read failed", { site, error }),
+            ),
+            items: new DynamoDataPlaneStore({ tableName: required(dataPlaneTable, "the data-plane table") }),
+            written: new Map(),
+          },
+        }
+      : {}),
     trackers: createTrackerMemory(),
     publicDns: {
       resolve: (hostname, type) =>

@@ -5,16 +5,16 @@ import { withSites } from "./cost-estimate.js";
 import { testConfigInput } from "./testing.js";
 
 /** The shared test config (3 regions, home us-east-1) with `sites` sites like the first. */
-function config(sites = 1, extra: Record<string, unknown> = {}) {
+function config(sites = 1, extra: Record<string, unknown> = {}, dataPlane = false) {
   const parsed = parseConfig({ ...testConfigInput({ alerting: {} }), ...extra });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  return withSites(parsed.config, sites, { dataPlane: false });
+  return withSites(parsed.config, sites, { dataPlane });
 }
 
 describe("Lambda concurrency the deployment reserves", () => {
   it("counts the probe, its shards and the verdict function in each probe region, and notify at home", () => {
     // Act
-    const regions = reservedConcurrency(config(1000));
+    const regions = reservedConcurrency(config(1000, { dataPlane: { healthCheckQuota: 10_000 } }, true));
 
     // Assess: 1,000 sites split into shards, each region reserving twice the shards for them.
     const home = regions.find((r) => r.region === "us-east-1");
@@ -27,6 +27,22 @@ describe("Lambda concurrency the deployment reserves", () => {
       "verdict",
     ]);
     expect(home?.unreserved).toBe(1000 - (home?.total ?? 0));
+  });
+
+  it("reserves nothing for verdict endpoints a deployment without a data plane does not have", () => {
+    // Act
+    const regions = reservedConcurrency(config(1000));
+
+    // Assess
+    expect(regions.find((r) => r.region === "us-east-1")?.functions.map((f) => f.name)).toEqual([
+      "probe",
+      "probe shard",
+      "notify",
+    ]);
+    expect(regions.find((r) => r.region === "eu-west-1")?.functions.map((f) => f.name)).toEqual([
+      "probe",
+      "probe shard",
+    ]);
   });
 
   it("is no issue for one site under the default quota of 1,000", () => {

@@ -50,7 +50,11 @@ export function reservedConcurrency(config: Config): ReservedConcurrency[] {
         ? [
             { name: "probe", reserved: sizing.probe.reservedConcurrency ?? 0 },
             { name: "probe shard", reserved: sizing.probeShard?.reservedConcurrency ?? 0 },
-            { name: "verdict", reserved: sizing.verdict.reservedConcurrency ?? 0 },
+            // The verdict endpoints are deployed only when a site has a data plane.
+            {
+              name: "verdict",
+              reserved: dataPlaneSites(config).length > 0 ? (sizing.verdict.reservedConcurrency ?? 0) : 0,
+            },
           ]
         : []),
       ...(region === config.homeRegion
