@@ -66,6 +66,43 @@ describe("idpctl validate", () => {
     );
   });
 
+  it("says how a region's probe round runs: in the probe function for one site, in shard workers for 1,000", async () => {
+    // Prepare: 1,000 copies of the example's site, each its own customer, through the control plane alone.
+    const document = parse(await readFile(example, "utf8")) as { sites: Array<Record<string, unknown>> };
+    const [site] = document.sites;
+    const { continuity: _continuity, ...rest } = site ?? {};
+    const sites = Array.from({ length: 1000 }, (_, i) => ({
+      ...rest,
+      id: `customer-${i}`,
+      hostname: `login.customer-${i}.example`,
+      frontDoor: { issuer: `https://login.customer-${i}.example/realms/workforce` },
+      dataPlane: false,
+    }));
+    const file = join(dir, "thousand.json");
+    await writeFile(file, JSON.stringify({ ...document, sites }));
+
+    // Act
+    const [one, thousand] = [
+      await idpctl("validate", "--config", example),
+      await idpctl("validate", "--config", file),
+    ];
+
+    // Assess
+    expect([one.code, thousand.code]).toEqual([0, 0]);
+    expect(one.stderr).toMatch(
+      /Probe rounds: 12 probes a region every 10 s, in the probe function \(\d+ MB; about [\d.]+ s of the 5\.0 s budget\)/,
+    );
+    const sharded =
+      /Probe rounds: 12,000 probes a region every 10 s, in (\d+) shard workers of up to (\d+) probes \(\d+ MB; about ([\d.]+) s of the 5\.0 s budget\)/.exec(
+        thousand.stderr,
+      );
+    expect(sharded).not.toBeNull();
+    const [, shards = "0", largest = "0", seconds = "0"] = sharded ?? [];
+    expect(Number(shards)).toBeGreaterThan(1);
+    expect(Number(largest)).toBeLessThan(12_000);
+    expect(Number(seconds)).toBeLessThanOrEqual(5);
+  });
+
   it("refuses a deployment that would reserve more Lambda concurrency than the account may, saying how to raise it", async () => {
     // Prepare: the example reserves 7 in us-east-1; a quota of 105 leaves 5 to reserve beside Lambda's 100.
     const file = join(dir, "tight.json");
@@ -248,7 +285,7 @@ describe("the idpctl binary", () => {
     // Assess
     expect(done.code).toBe(0);
     expect(done.stderr).toMatch(
-      /^Route 53 health checks: 4 \(3 HTTPS, 1 calculated\) of the account's quota of 200 \(sites: 1 with a data plane, 0 control plane only\)\nLambda concurrency reserved: 7 in us-east-1 \(probe 1, verdict 5, notify 1\) of the account's quota of 1000; Lambda keeps 100 unreserved\n$/,
+      /^Route 53 health checks: 4 \(3 HTTPS, 1 calculated\) of the account's quota of 200 \(sites: 1 with a data plane, 0 control plane only\)\nLambda concurrency reserved: 7 in us-east-1 \(probe 1, verdict 5, notify 1\) of the account's quota of 1000; Lambda keeps 100 unreserved\nProbe rounds: 12 probes a region every 10 s, in the probe function \(\d+ MB; about [\d.]+ s of the 5\.0 s budget\)\n$/,
     );
     expect(JSON.parse(done.stdout)).toMatchObject({ version: 1 });
     expect([badInput.code, badInput.stdout]).toEqual([2, ""]);

@@ -2,6 +2,8 @@ import {
   type Config,
   dataPlaneSettings,
   healthChecksNeeded,
+  type ProbeFanout,
+  probeFanout,
   reservedConcurrency,
   type Site,
   sameSettings,
@@ -40,6 +42,7 @@ export function registerValidate(program: Command, io: CommandIo): void {
           `Lambda concurrency reserved: ${busiest.total} in ${busiest.region} (${busiest.functions.map((f) => `${f.name} ${f.reserved}`).join(", ")}) of the account's quota of ${busiest.quota}; Lambda keeps 100 unreserved\n`,
         );
       }
+      io.err(`${probeRoundLine(config.policy.cadenceSeconds, probeFanout(config))}\n`);
       if (config.sites.length > 1) io.err(`${sitesSummary(config)}\n`);
       const printed = options.site ? requireSite(config, options.site) : effectiveConfig(config);
       io.out(options.json ? `${JSON.stringify(printed, null, 2)}\n` : stringify(printed));
@@ -72,4 +75,13 @@ function sitesSummary(config: Config): string {
     .map(([tag, n]) => `${tag} ${n}`)
     .join(", ");
   return `sites: ${config.sites.length} (${ownPolicy} with a policy of their own, ${ownAlerting} with their own alerting); tags: ${tagText || "none"}`;
+}
+
+/** How a region's probe round is run: by the probe function itself, or by shard workers it invokes. */
+function probeRoundLine(cadenceSeconds: number, fanout: ProbeFanout): string {
+  const probes = fanout.probesPerRound.toLocaleString("en");
+  const within = `about ${(fanout.roundMs / 1000).toFixed(1)} s of the ${(fanout.budgetMs / 1000).toFixed(1)} s budget`;
+  return fanout.shards === 1
+    ? `Probe rounds: ${probes} probes a region every ${cadenceSeconds} s, in the probe function (${fanout.proberMemoryMb} MB; ${within})`
+    : `Probe rounds: ${probes} probes a region every ${cadenceSeconds} s, in ${fanout.shards} shard workers of up to ${fanout.largestShardProbes} probes (${fanout.proberMemoryMb} MB; ${within})`;
 }
