@@ -65,7 +65,30 @@ export function loadConfigFile(file: string): ConfigFile {
   return { file, document, config: parsed.config, warnings };
 }
 
-/** Problems one a line, each with its hint beneath. */
+/** Sites named in full under a repeated problem before the rest are counted. */
+const sitesNamed = 3;
+
+/**
+ * Problems one a line, each with its hint beneath. A problem repeated at the same place in many sites
+ * (a thousand customers copied from one template) is said once, with the other sites it occurs in,
+ * so the one that is different is not lost in the list.
+ */
 export function formatIssues(issues: readonly ConfigIssue[]): string {
-  return issues.map((i) => `  ${i.path}: ${i.message}${i.hint ? `\n    hint: ${i.hint}` : ""}`).join("\n");
+  const groups = new Map<string, { first: ConfigIssue; others: string[] }>();
+  for (const issue of issues) {
+    const inSite = /^sites\.(\d+)\.(.+)$/.exec(issue.path);
+    const key = inSite ? `sites.*.${inSite[2]}\u0000${issue.hint ?? ""}` : `\u0001${groups.size}`;
+    const group = groups.get(key);
+    if (group) group.others.push(issue.path);
+    else groups.set(key, { first: issue, others: [] });
+  }
+  return [...groups.values()]
+    .map(({ first, others }) => {
+      const line = `  ${first.path}: ${first.message}${first.hint ? `\n    hint: ${first.hint}` : ""}`;
+      if (others.length === 0) return line;
+      const named = others.slice(0, sitesNamed).join(", ");
+      const more = others.length > sitesNamed ? ` and ${others.length - sitesNamed} more` : "";
+      return `${line}\n    the same at ${others.length} more site(s): ${named}${more}`;
+    })
+    .join("\n");
 }
