@@ -163,6 +163,23 @@ describe("idpctl cost", () => {
     for (const item of report.lineItems) expect(item.basis.length, item.item).toBeGreaterThan(20);
   });
 
+  it("prices N sites in the tier --tier names, whatever the first site's, and refuses a tier it does not know", async () => {
+    // Act: the example's site has a data plane; its copies are priced in each tier.
+    const price = async (tier: string) =>
+      JSON.parse(await runCost({ config: configFile(), sites: "100", tier, json: true })) as CostReport;
+    const [controlPlaneOnly, dataPlane] = [await price("control-plane-only"), await price("data-plane")];
+
+    // Assess
+    expect(controlPlaneOnly.tiers).toEqual({ dataPlane: 0, controlPlaneOnly: 100 });
+    expect(controlPlaneOnly.healthChecks.needed).toBe(0);
+    expect(dataPlane.tiers).toEqual({ dataPlane: 100, controlPlaneOnly: 0 });
+    expect(dataPlane.healthChecks.needed).toBe(400);
+    await expect(runCost({ config: configFile(), sites: "100", tier: "gold" })).rejects.toThrow(
+      /--tier "gold": data-plane or control-plane-only/,
+    );
+    await expect(runCost({ config: configFile(), tier: "data-plane" })).rejects.toThrow(/give --sites N too/);
+  });
+
   it("prices no health checks, verdict requests or latch reads for a control-plane-only site", () => {
     // Prepare
     const both = config({ sites: ["acme", "globex"] });

@@ -29,6 +29,7 @@ export interface CostCommandOptions {
   healthCheckBilling?: string;
   dnsQueries?: string;
   sites?: string;
+  tier?: string;
 }
 
 export function registerCost(program: Command, io: CommandIo): void {
@@ -42,6 +43,10 @@ export function registerCost(program: Command, io: CommandIo): void {
       "how Route 53 bills checks on Lambda Function URLs: aws-endpoint (default) or non-aws-endpoint",
     )
     .option("--sites <n>", "price the config with this many sites, each like its first one")
+    .option(
+      "--tier <tier>",
+      "with --sites: the copies' tier, data-plane or control-plane-only (default: the first site's)",
+    )
     .option(
       "--dns-queries <n>",
       `queries per login hostname per month (default ${assumptions.dnsQueriesPerSitePerMonth})`,
@@ -73,7 +78,8 @@ export interface CostReport extends CostEstimate {
 export async function runCost(options: CostCommandOptions): Promise<string> {
   const { config: loaded } = await loadConfig(options.config);
   const sites = parseSites(options.sites);
-  const config = sites === undefined ? loaded : withSites(loaded, sites);
+  const tier = parseTier(options.tier, sites);
+  const config = sites === undefined ? loaded : withSites(loaded, sites, tier);
   const report = costReport(config, parseOptions(options));
   return options.json ? `${JSON.stringify(report, null, 2)}\n` : formatCost(report);
 }
@@ -99,6 +105,17 @@ function parseOptions(options: CostCommandOptions): {
     );
   }
   return { healthCheckBilling: billing, dnsQueriesPerSite: queries };
+}
+
+function parseTier(value: string | undefined, sites: number | undefined): { dataPlane: boolean } | undefined {
+  if (value === undefined) return undefined;
+  if (sites === undefined) {
+    throw new CliError("--tier sets the tier of the sites --sites makes: give --sites N too", 2);
+  }
+  if (value !== "data-plane" && value !== "control-plane-only") {
+    throw new CliError(`--tier ${JSON.stringify(value)}: data-plane or control-plane-only`, 2);
+  }
+  return { dataPlane: value === "data-plane" };
 }
 
 function parseSites(value: string | undefined): number | undefined {
