@@ -3,7 +3,7 @@ import { regionEnvironment } from "../functions/wiring/deployment-names";
 import { functionDefaults } from "./defaults";
 import { secretsFor, verdictPathSecret } from "./secrets";
 import { componentName, type SiteConfig, secretRefs } from "./site-config";
-import type { Storage } from "./storage";
+import { keyAttributes, keyedTable, type Storage } from "./storage";
 
 /*
  * Per probe region, with its own `aws.Provider`:
@@ -46,20 +46,7 @@ export function probes(site: SiteConfig, storage: Storage): ProbeRegion[] {
     const opts = { provider };
 
     const dataPlaneTable = withDataPlane
-      ? new aws.dynamodb.Table(
-          `DataPlane${name}`,
-          {
-            billingMode: "PAY_PER_REQUEST",
-            hashKey: "PK",
-            rangeKey: "SK",
-            attributes: [
-              { name: "PK", type: "S" },
-              { name: "SK", type: "S" },
-            ],
-            ttl: { attributeName: "expiresAt", enabled: true },
-          },
-          opts,
-        )
+      ? new aws.dynamodb.Table(`DataPlane${name}`, { ...keyedTable, attributes: keyAttributes }, opts)
       : undefined;
     const queue = new aws.sqs.Queue(
       `ProbeTicks${name}`,

@@ -2,6 +2,18 @@ import { deployedVerdictManifest } from "@idp-failover/core";
 import type { SiteConfig } from "./site-config";
 import { physicalName } from "./site-config";
 
+/** Both tables' shape: on demand, keyed PK/SK (strings), items expiring on `expiresAt`. */
+export const keyedTable = {
+  billingMode: "PAY_PER_REQUEST",
+  hashKey: "PK",
+  rangeKey: "SK",
+  ttl: { attributeName: "expiresAt", enabled: true },
+};
+export const keyAttributes = [
+  { name: "PK", type: "S" },
+  { name: "SK", type: "S" },
+];
+
 /*
  * The home table (keys and index as packages/aws/src/table.ts defines them): on demand, TTL on
  * `expiresAt`, point-in-time recovery, and deletion protection outside dev stages. The verdict
@@ -10,20 +22,12 @@ import { physicalName } from "./site-config";
 export function storage(site: SiteConfig) {
   const isDev = !["prod", "production", "staging"].includes($app.stage);
   const table = new aws.dynamodb.Table("Table", {
+    ...keyedTable,
     name: physicalName("idp-failover", $app.stage),
-    billingMode: "PAY_PER_REQUEST",
-    hashKey: "PK",
-    rangeKey: "SK",
-    attributes: [
-      { name: "PK", type: "S" },
-      { name: "SK", type: "S" },
-      { name: "GSI1PK", type: "S" },
-      { name: "GSI1SK", type: "S" },
-    ],
+    attributes: [...keyAttributes, { name: "GSI1PK", type: "S" }, { name: "GSI1SK", type: "S" }],
     globalSecondaryIndexes: [
       { name: "GSI1", hashKey: "GSI1PK", rangeKey: "GSI1SK", projectionType: "KEYS_ONLY" },
     ],
-    ttl: { attributeName: "expiresAt", enabled: true },
     pointInTimeRecovery: { enabled: true },
     deletionProtectionEnabled: !isDev,
   });
