@@ -133,6 +133,23 @@ describe("idpctl replay bounds", () => {
     expect(error.message).toContain("outside the scenario's period");
   });
 
+  it("refuses a scenario file over 16 MiB before reading it", async () => {
+    // Prepare: valid JSON, padded past the limit.
+    const file = join(dir, "huge.json");
+    await writeFile(file, `${JSON.stringify(scenario(1))}${" ".repeat(replayLimits.maxFileBytes)}`);
+    const io = capturedIo();
+
+    // Act
+    const error = await rejectionOf(
+      buildProgram(io).parseAsync(["replay", "--scenario", file], { from: "user" }),
+      CliError,
+    );
+
+    // Assess
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toMatch(/huge\.json: 16\.0 MiB: a scenario file is at most 16\.0 MiB/);
+  });
+
   it("shows a 31-day replay's progress on standard error and keeps standard output the timeline", async () => {
     // Act
     const io = await replayCli(scenario(31));
