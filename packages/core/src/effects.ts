@@ -1,4 +1,5 @@
 import { vendorModes } from "./monitor.js";
+import { operatorIdentitySchema } from "./operator-identity.js";
 import { minuteRollupSchema } from "./rollup.js";
 import { incidentSchema, regionEvidenceSchema, stateNames, weightsSchema } from "./site-state.js";
 import * as z from "./zod-mini.js";
@@ -39,6 +40,13 @@ export const auditRecordSchema = z.object({
   to: z.optional(stateName),
   weights: z.optional(weightsSchema),
   evidence: z.optional(z.array(regionEvidenceSchema)),
+  /**
+   * Who an operator's record is, as AWS verified it (or `verifiedBy: "none"` on a local runtime),
+   * and the name they gave, kept beside it (issue 18). Absent on the evaluator's records and on
+   * records written before.
+   */
+  identity: z.optional(operatorIdentitySchema),
+  displayName: z.optional(z.string()),
 });
 export type AuditRecord = z.infer<typeof auditRecordSchema>;
 

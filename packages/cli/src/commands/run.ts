@@ -1,7 +1,13 @@
 import type { Config } from "@idp-failover/core";
 import { runSelfHosted, type SelfHostedSettings, wantsColour } from "@idp-failover/runtime";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { type AwsCliOptions, operatorName, resolveAwsSettings, withAwsOptions } from "../aws-deps.js";
+import {
+  type AwsCliOptions,
+  localOperatorOf,
+  resolveAwsSettings,
+  verifiedOperatorOf,
+  withAwsOptions,
+} from "../aws-deps.js";
 import { CliError } from "../cli-error.js";
 import type { CommandIo } from "../command-io.js";
 import { withDashboardOptions } from "../dashboard-options.js";
@@ -118,6 +124,10 @@ export async function resolveRunSettings(
   }
   const usesAws =
     options.store === "dynamodb" || options.dns === "route53" || options.events === "eventbridge";
+  const aws = usesAws ? resolveAwsSettings(config, options, env) : undefined;
+  // On AWS resources the dashboard's commands are recorded under the caller's AWS identity, as
+  // idpctl's own commands are; a runtime entirely local has nobody to vouch for its operator.
+  const operator = aws ? await verifiedOperatorOf(aws, options, env) : localOperatorOf(options, env);
   return {
     config,
     regions: selectRegions(config, options.regions),
@@ -127,8 +137,8 @@ export async function resolveRunSettings(
     events: options.events,
     ...(options.ca ? { ca: await readCaFile(options.ca, env) } : {}),
     ...(options.approver !== undefined ? { approver: options.approver } : {}),
-    operator: operatorName(options, env),
-    ...(usesAws ? { aws: resolveAwsSettings(config, options, env) } : {}),
+    operator,
+    ...(aws ? { aws } : {}),
     dashboard: options.dashboard,
     ...(options.dashboardPort !== undefined ? { dashboardPort: options.dashboardPort } : {}),
     ...(options.slackApiUrl !== undefined ? { slackApiUrl: options.slackApiUrl } : {}),
