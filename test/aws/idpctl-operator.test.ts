@@ -36,6 +36,7 @@ const sites = [
   "ops-rejected",
   "ops-nowait",
   "ops-resume",
+  "ops-anonymous",
 ];
 const config = testConfig({ sites });
 let world: AwsWorld;
@@ -145,7 +146,7 @@ describe("idpctl operator commands", () => {
     expect(lines[1]).toMatch(
       /^now\s+ops-status\s+not evaluated\s+-\s+okta down, entra up\s+-\s+-\s+okta serves and is down/,
     );
-    expect(text.stdout()).toContain("12 site(s): 1 need someone now, 11 soon, 0 worth a look, 0 fine");
+    expect(text.stdout()).toContain("13 site(s): 1 need someone now, 12 soon, 0 worth a look, 0 fine");
   });
 
   it("status --tag shows the sites with every tag given, and names the tags there are when none has them", async () => {
@@ -253,6 +254,28 @@ describe("idpctl operator commands", () => {
 
     // Assess
     expect(failure).toMatchObject({ exitCode: 1, message: expect.stringMatching(/^AWS: .*ECONNREFUSED/) });
+  });
+
+  it("refuses to act for anyone AWS will not name, changing nothing and auditing nothing", async () => {
+    // Prepare: STS refuses the caller's credentials.
+    await health("ops-anonymous", {});
+    sts.failNext("InvalidClientTokenId");
+
+    // Act
+    const refused = await runFreeze(opts({ site: "ops-anonymous", reason: "maintenance" }), io()).catch(
+      (error: unknown) => error,
+    );
+
+    // Assess
+    expect(refused).toBeInstanceOf(CliError);
+    expect(refused).toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(
+        /^cannot tell who you are: STS GetCallerIdentity failed: InvalidClientTokenId/,
+      ),
+    });
+    expect((await adapters.store.loadState("ops-anonymous"))?.state.state).not.toBe("frozen");
+    expect(await adapters.store.listAudit("ops-anonymous", 0, Date.now() + 1)).toEqual([]);
   });
 
   it("freeze holds the site: a failover is refused until unfreeze", async () => {

@@ -59,9 +59,9 @@ describe("the dashboard's controls", () => {
     expect(again.message).toMatch(/^freeze refused: /);
     expect(unfrozen).toEqual({ ok: true, message: "example is primary-active" });
     expect(feed.all().map((e) => e.text)).toEqual([
-      "local:ana froze the site: maintenance on the IdPs",
+      "local:ana [unverified] froze the site: maintenance on the IdPs",
       again.message,
-      "local:ana unfroze the site: maintenance done",
+      "local:ana [unverified] unfroze the site: maintenance done",
     ]);
     expect(pokes()).toBe(3);
   });
@@ -94,7 +94,7 @@ describe("the dashboard's controls", () => {
       identity: { verifiedBy: "sts", arn, account: "123456789012" },
       displayName: "Alice",
     });
-    expect(feed.all()[0]?.text).toBe("Alice froze the site: maintenance");
+    expect(feed.all()[0]?.text).toBe(`operator:${arn} (Alice) froze the site: maintenance`);
   });
 
   it("refuse a site the config does not have", async () => {

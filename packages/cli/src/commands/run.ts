@@ -125,9 +125,12 @@ export async function resolveRunSettings(
   const usesAws =
     options.store === "dynamodb" || options.dns === "route53" || options.events === "eventbridge";
   const aws = usesAws ? resolveAwsSettings(config, options, env) : undefined;
-  // On AWS resources the dashboard's commands are recorded under the caller's AWS identity, as
-  // idpctl's own commands are; a runtime entirely local has nobody to vouch for its operator.
-  const operator = aws ? await verifiedOperatorOf(aws, options, env) : localOperatorOf(options, env);
+  // The dashboard's freeze / unfreeze are the runtime's only operator commands. On AWS resources
+  // they are recorded under the AWS identity of whoever started the runtime, as idpctl's own
+  // commands are (checked now: no dashboard on a deployment under an identity AWS would not give);
+  // a runtime entirely local, or one without a dashboard, has nobody to vouch for.
+  const operator =
+    aws && options.dashboard ? await verifiedOperatorOf(aws, options, env) : localOperatorOf(options, env);
   return {
     config,
     regions: selectRegions(config, options.regions),

@@ -2,6 +2,7 @@ import {
   type CommandOutcome,
   type Config,
   commandSite,
+  describeActor,
   type EvaluatorDeps,
   type MessageRefs,
   type Operator,
@@ -102,7 +103,7 @@ async function operatorCommand(
     kind: "command",
     tone: "info",
     site,
-    text: `${operator.displayName ?? operator.actor} ${command.kind === "freeze" ? "froze" : "unfroze"} the site: ${command.reason}`,
+    text: `${describeActor(operator)} ${command.kind === "freeze" ? "froze" : "unfroze"} the site: ${command.reason}`,
   });
   return { ok: true, message: `${site} is ${outcome.state.state}` };
 }
