@@ -1,5 +1,4 @@
 import { vendorModes } from "./monitor.js";
-import { operatorIdentitySchema } from "./operator-identity.js";
 import { minuteRollupSchema } from "./rollup.js";
 import { incidentSchema, regionEvidenceSchema, stateNames, weightsSchema } from "./site-state.js";
 import * as z from "./zod-mini.js";
@@ -26,6 +25,25 @@ export const transitionSchema = z.object({
   version: z.number().check(z.int()),
 });
 export type Transition = z.infer<typeof transitionSchema>;
+
+/**
+ * Who gave an operator command (issue 18): the caller's AWS identity as STS `GetCallerIdentity`
+ * answered it, or, on a local runtime with no AWS behind it, the local user, unverified. See
+ * operator-identity.ts.
+ */
+/** STS's limits on an ARN (20 to 2048 characters, AWS STS API reference). */
+const arn = z.string().check(z.minLength(20), z.maxLength(2048), z.startsWith("arn:"));
+
+export const operatorIdentitySchema = z.discriminatedUnion("verifiedBy", [
+  z.object({
+    verifiedBy: z.literal("sts"),
+    arn,
+    account: z.string().check(z.regex(/^\d{12}$/)),
+    userId: z.string().check(z.minLength(1), z.maxLength(256)),
+  }),
+  z.object({ verifiedBy: z.literal("none"), localUser: z.string().check(z.minLength(1), z.maxLength(256)) }),
+]);
+export type OperatorIdentity = z.infer<typeof operatorIdentitySchema>;
 
 /** One line of the audit trail: every transition and every operator command, accepted or refused. */
 export const auditRecordSchema = z.object({

@@ -1,4 +1,4 @@
-import type { AuditRecord } from "./effects.js";
+import type { AuditRecord, OperatorIdentity } from "./effects.js";
 import type { Store } from "./ports.js";
 import * as z from "./zod-mini.js";
 
@@ -10,20 +10,6 @@ import * as z from "./zod-mini.js";
  * runtime with no AWS behind it (the drill, `idpctl run` on its own store, its dashboard) has nobody
  * to vouch: its actor is `local:{name}` and its identity says `verifiedBy: "none"`.
  */
-
-/** STS's limits on an ARN (2048 characters); a display name is for people, so short and printable. */
-const arn = z.string().check(z.minLength(20), z.maxLength(2048), z.startsWith("arn:"));
-
-export const operatorIdentitySchema = z.discriminatedUnion("verifiedBy", [
-  z.object({
-    verifiedBy: z.literal("sts"),
-    arn,
-    account: z.string().check(z.regex(/^\d{12}$/)),
-    userId: z.string().check(z.minLength(1), z.maxLength(256)),
-  }),
-  z.object({ verifiedBy: z.literal("none"), localUser: z.string().check(z.minLength(1), z.maxLength(256)) }),
-]);
-export type OperatorIdentity = z.infer<typeof operatorIdentitySchema>;
 
 export const displayNameSchema = z
   .string()
