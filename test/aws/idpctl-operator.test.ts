@@ -8,6 +8,7 @@ import { type CapturedIo, capturedIo } from "@idp-failover/cli/testing";
 import type { SiteSummary } from "@idp-failover/core";
 import { initialSiteState } from "@idp-failover/core";
 import { testConfig, testConfigInput, testTrackers } from "@idp-failover/core/testing";
+import { StsStandIn } from "@idp-failover/stand-ins";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runFailback } from "../../packages/cli/src/commands/failback.js";
 import { runFailover } from "../../packages/cli/src/commands/failover.js";
@@ -35,15 +36,31 @@ const sites = [
   "ops-rejected",
   "ops-nowait",
   "ops-resume",
+  "ops-anonymous",
 ];
 const config = testConfig({ sites });
 let world: AwsWorld;
+let sts: StsStandIn;
 let adapters: AwsAdapters;
+
+/** Who STS says the tests' credentials are (AKIDTEST), and a second operator's key for the binary. */
+const alice = {
+  arn: "arn:aws:sts::123456789012:assumed-role/Oncall/alice",
+  account: "123456789012",
+  userId: "AROA3XFRBF23EXAMPLE:alice",
+};
+const bob = {
+  arn: "arn:aws:iam::123456789012:user/ops/bob",
+  account: "123456789012",
+  userId: "AIDAEXAMPLEBOB",
+};
+const aliceActor = `operator:${alice.arn}`;
 let dir: string;
 let configFile: string;
 
 beforeAll(async () => {
   world = await startAwsWorld(config);
+  sts = await StsStandIn.start({ identities: { [testCredentials.accessKeyId]: alice, AKIDBOB: bob } });
   adapters = world.adapters();
   dir = await mkdtemp(join(tmpdir(), "idpctl-"));
   configFile = join(dir, "config.json");
@@ -56,6 +73,7 @@ beforeAll(async () => {
 afterAll(async () => {
   vi.unstubAllEnvs();
   await world?.close();
+  await sts?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -64,6 +82,7 @@ function env(): Record<string, string> {
     AWS_ENDPOINT_URL_DYNAMODB: world.dynamo.endpoint,
     AWS_ENDPOINT_URL_ROUTE_53: world.route53.url,
     AWS_ENDPOINT_URL_EVENTBRIDGE: world.eventbridge.url,
+    AWS_ENDPOINT_URL_STS: sts.url,
     IDP_FAILOVER_TABLE: world.dynamo.tableName,
     AWS_REGION: "us-east-1",
   };
@@ -127,7 +146,7 @@ describe("idpctl operator commands", () => {
     expect(lines[1]).toMatch(
       /^now\s+ops-status\s+not evaluated\s+-\s+okta down, entra up\s+-\s+-\s+okta serves and is down/,
     );
-    expect(text.stdout()).toContain("12 site(s): 1 need someone now, 11 soon, 0 worth a look, 0 fine");
+    expect(text.stdout()).toContain("13 site(s): 1 need someone now, 12 soon, 0 worth a look, 0 fine");
   });
 
   it("status --tag shows the sites with every tag given, and names the tags there are when none has them", async () => {
@@ -164,8 +183,10 @@ describe("idpctl operator commands", () => {
     expect(await adapters.dns.read(siteOf("ops-failover"))).toEqual({ okta: 0, entra: 100 });
     const audit = await adapters.store.listAudit("ops-failover", 0, Date.now() + 1);
     expect(audit.find((a) => a.to === "failing-over")).toMatchObject({
-      actor: "operator:ana",
-      reason: "manual failover by operator:ana: Okta maintenance window",
+      actor: aliceActor,
+      identity: { verifiedBy: "sts", ...alice },
+      displayName: "ana",
+      reason: `manual failover by ${aliceActor}: Okta maintenance window`,
     });
   });
 
@@ -198,7 +219,11 @@ describe("idpctl operator commands", () => {
     expect(refusal).toMatchObject({ exitCode: 1, message: expect.stringMatching(/refused: entra is down/) });
     expect(world.route53.count("ChangeResourceRecordSets")).toBe(changes);
     const audit = await adapters.store.listAudit("ops-refuse", 0, Date.now() + 1);
-    expect(audit[0]).toMatchObject({ action: "refused:manual-failover", actor: "operator:ana" });
+    expect(audit[0]).toMatchObject({
+      action: "refused:manual-failover",
+      actor: aliceActor,
+      displayName: "ana",
+    });
   });
 
   it("answers bad input with exit code 2", async () => {
@@ -229,6 +254,28 @@ describe("idpctl operator commands", () => {
 
     // Assess
     expect(failure).toMatchObject({ exitCode: 1, message: expect.stringMatching(/^AWS: .*ECONNREFUSED/) });
+  });
+
+  it("refuses to act for anyone AWS will not name, changing nothing and auditing nothing", async () => {
+    // Prepare: STS refuses the caller's credentials.
+    await health("ops-anonymous", {});
+    sts.failNext("InvalidClientTokenId");
+
+    // Act
+    const refused = await runFreeze(opts({ site: "ops-anonymous", reason: "maintenance" }), io()).catch(
+      (error: unknown) => error,
+    );
+
+    // Assess
+    expect(refused).toBeInstanceOf(CliError);
+    expect(refused).toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(
+        /^cannot tell who you are: STS GetCallerIdentity failed: InvalidClientTokenId/,
+      ),
+    });
+    expect((await adapters.store.loadState("ops-anonymous"))?.state.state).not.toBe("frozen");
+    expect(await adapters.store.listAudit("ops-anonymous", 0, Date.now() + 1)).toEqual([]);
   });
 
   it("freeze holds the site: a failover is refused until unfreeze", async () => {
@@ -380,8 +427,12 @@ describe("idpctl operator commands", () => {
 
     // Assess
     const lines = text.stdout().split("\n");
-    expect(lines[1]).toMatch(/operator:ana {2}frozen -> primary-active {2}unfrozen by operator:ana: done/);
-    expect(lines[2]).toMatch(/operator:ana {2}primary-active -> frozen {2}frozen by operator:ana: audit/);
+    expect(lines[1]).toContain(
+      `${aliceActor} (ana)  frozen -> primary-active  unfrozen by ${aliceActor}: done`,
+    );
+    expect(lines[2]).toContain(
+      `${aliceActor} (ana)  primary-active -> frozen  frozen by ${aliceActor}: audit`,
+    );
     const parsed = JSON.parse(json.stdout()) as { audit: Array<{ to: string }> };
     expect(parsed.audit.map((a) => a.to)).toEqual(["primary-active", "frozen"]);
   });
@@ -392,7 +443,7 @@ describe("idpctl operator commands", () => {
     const run = (args: string[]) =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
         const child = spawn(process.execPath, ["packages/cli/bin/idpctl.js", ...args], {
-          env: { ...process.env, ...env(), AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "test" },
+          env: { ...process.env, ...env(), AWS_ACCESS_KEY_ID: "AKIDBOB", AWS_SECRET_ACCESS_KEY: "test" },
         });
         let stdout = "";
         let stderr = "";
@@ -430,6 +481,11 @@ describe("idpctl operator commands", () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("refused: entra is down");
     const audit = await adapters.store.listAudit("ops-bin", 0, Date.now() + 1);
-    expect(audit[0]).toMatchObject({ action: "refused:manual-failover", actor: "operator:bo" });
+    expect(audit[0]).toMatchObject({
+      action: "refused:manual-failover",
+      actor: `operator:${bob.arn}`,
+      identity: { verifiedBy: "sts", arn: bob.arn },
+      displayName: "bo",
+    });
   }, 30_000);
 });

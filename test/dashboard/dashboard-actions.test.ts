@@ -1,4 +1,12 @@
-import { FakeClock, InMemoryMessageRefs, InMemoryStore, inMemoryEvaluatorDeps } from "@idp-failover/core";
+import {
+  FakeClock,
+  InMemoryMessageRefs,
+  InMemoryStore,
+  inMemoryEvaluatorDeps,
+  localOperator,
+  type Operator,
+  verifiedOperator,
+} from "@idp-failover/core";
 import { describe, expect, it } from "vitest";
 import { controlActions } from "../../packages/runtime/src/dashboard/dashboard-actions.js";
 import { drillConfig } from "../../packages/runtime/src/drill/drill-config.js";
@@ -7,13 +15,13 @@ import { idleDrillIdps } from "../support/drill-idps.js";
 
 /*
  * The dashboard's buttons on the real use case (`commandSite`) over in-memory ports: freeze and
- * unfreeze are operator commands audited with the operator's name, each outcome goes on the timeline
+ * unfreeze are operator commands audited under the operator's identity, each outcome goes on the timeline
  * and wakes the loop; without a Slack signing path, Approve failback says why it cannot.
  */
 
 const config = drillConfig(idleDrillIdps);
 
-function dashboard() {
+function dashboard(operator: Operator = localOperator("ana")) {
   const clock = new FakeClock(Date.parse("2026-03-02T09:00:00Z"));
   const store = new InMemoryStore();
   const deps = inMemoryEvaluatorDeps(store, clock);
@@ -25,7 +33,7 @@ function dashboard() {
     refs: new InMemoryMessageRefs(),
     feed,
     approval: { kind: "unavailable", reason: "SLACK_SIGNING_SECRET is not set: the click cannot be signed" },
-    operator: "ana",
+    operator,
     poke: () => {
       pokes += 1;
     },
@@ -46,16 +54,47 @@ describe("the dashboard's controls", () => {
 
     // Assess
     expect(frozen).toEqual({ ok: true, message: "example is frozen" });
-    expect(stateWhileFrozen?.frozen).toMatchObject({ by: "operator:ana", reason: "maintenance on the IdPs" });
+    expect(stateWhileFrozen?.frozen).toMatchObject({ by: "local:ana", reason: "maintenance on the IdPs" });
     expect(again.ok).toBe(false);
     expect(again.message).toMatch(/^freeze refused: /);
     expect(unfrozen).toEqual({ ok: true, message: "example is primary-active" });
     expect(feed.all().map((e) => e.text)).toEqual([
-      "ana froze the site: maintenance on the IdPs",
+      "local:ana [unverified] froze the site: maintenance on the IdPs",
       again.message,
-      "ana unfroze the site: maintenance done",
+      "local:ana [unverified] unfroze the site: maintenance done",
     ]);
     expect(pokes()).toBe(3);
+  });
+
+  it("record a local operator as unverified in the audit trail", async () => {
+    // Prepare
+    const { actions, store } = dashboard(localOperator("ana"));
+
+    // Act
+    await actions.freeze("example", "maintenance");
+
+    // Assess
+    const [record] = await store.listAudit("example", 0, Date.parse("2027-01-01T00:00:00Z"));
+    expect(record).toMatchObject({ actor: "local:ana", identity: { verifiedBy: "none", localUser: "ana" } });
+  });
+
+  it("record the AWS identity behind a dashboard on AWS, with the display name beside it", async () => {
+    // Prepare
+    const arn = "arn:aws:sts::123456789012:assumed-role/Oncall/alice";
+    const operator = verifiedOperator({ arn, account: "123456789012", userId: "AROAEXAMPLE:alice" }, "Alice");
+    const { actions, store, feed } = dashboard(operator);
+
+    // Act
+    await actions.freeze("example", "maintenance");
+
+    // Assess
+    const [record] = await store.listAudit("example", 0, Date.parse("2027-01-01T00:00:00Z"));
+    expect(record).toMatchObject({
+      actor: `operator:${arn}`,
+      identity: { verifiedBy: "sts", arn, account: "123456789012" },
+      displayName: "Alice",
+    });
+    expect(feed.all()[0]?.text).toBe(`operator:${arn} (Alice) froze the site: maintenance`);
   });
 
   it("refuse a site the config does not have", async () => {

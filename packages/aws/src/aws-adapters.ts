@@ -19,7 +19,8 @@ export interface AwsAdapterSettings {
   eventBusName: string;
   /** The home region (table, bus). Route 53 is global and signs in us-east-1 whatever this is. */
   region: string;
-  endpoints?: { dynamodb?: string; route53?: string; eventbridge?: string };
+  /** `sts` is for the operator's identity (StsCallerIdentity), not for any adapter built here. */
+  endpoints?: { dynamodb?: string; route53?: string; eventbridge?: string; sts?: string };
   /** Leave undefined for the SDK's default chain (environment, profile, role). */
   credentials?: DynamoDBClientConfig["credentials"];
   /** SDK attempts per call (first try included). Default 4. */

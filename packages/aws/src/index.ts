@@ -12,4 +12,5 @@ export * from "./route53-dns-weights.js";
 export * from "./route53-login-takeover.js";
 export { BatchIncompleteError, StoredItemInvalidError } from "./single-table.js";
 export * from "./sqs-probe-queue.js";
+export * from "./sts-caller-identity.js";
 export * from "./table.js";

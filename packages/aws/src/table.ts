@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 
 /*
@@ -75,6 +76,17 @@ export function isoKey(iso: string): string {
   return timeKey(Date.parse(iso));
 }
 
+/**
+ * An actor as a sort-key part. A sort key holds at most 1024 bytes and an STS ARN up to 2048
+ * characters: a long actor keeps its first 160 characters and a hash of the whole (still unique;
+ * the record itself keeps the full actor).
+ */
+export function actorKey(actor: string): string {
+  if (Buffer.byteLength(actor) <= 256) return actor;
+  const digest = createHash("sha256").update(actor).digest("hex").slice(0, 32);
+  return `${Array.from(actor).slice(0, 160).join("")}~${digest}`;
+}
+
 export const keys = {
   site: (site: string) => `SITE#${site}`,
   state: "STATE",
@@ -86,7 +98,7 @@ export const keys = {
   heartbeats: "HEARTBEAT",
   // The actor is part of the key: two people refused in the same millisecond are two records.
   audit: (at: string, seq: number, action: string, actor: string) =>
-    `EVENT#${isoKey(at)}#${String(Math.max(0, seq)).padStart(10, "0")}#${action}#${actor}`,
+    `EVENT#${isoKey(at)}#${String(Math.max(0, seq)).padStart(10, "0")}#${action}#${actorKey(actor)}`,
   auditAt: (ms: number) => `EVENT#${timeKey(ms)}`,
   incident: (start: string, id: string) => `INCIDENT#${isoKey(start)}#${id}`,
   incidentAt: (ms: number) => `INCIDENT#${timeKey(ms)}`,

@@ -1,7 +1,7 @@
 import type { Config } from "@idp-failover/core";
 import { testConfig } from "@idp-failover/core/testing";
 import { describe, expect, it } from "vitest";
-import { operatorName, resolveAwsSettings } from "./aws-deps.js";
+import { displayName, resolveAwsSettings } from "./aws-deps.js";
 
 /*
  * Where the operator commands find AWS and who they say the operator is: flags first, then the
@@ -50,6 +50,7 @@ describe("resolveAwsSettings", () => {
         dynamodb: "http://localhost:9000",
         route53: "http://localhost:9000",
         eventbridge: "http://localhost:9000",
+        sts: "http://localhost:9000",
       },
       region: "ap-southeast-2",
       tableName: "t",
@@ -81,21 +82,24 @@ describe("resolveAwsSettings", () => {
   });
 });
 
-describe("operatorName", () => {
-  it("prefers --operator, then IDPCTL_OPERATOR", () => {
+describe("displayName", () => {
+  it("prefers --operator, then IDPCTL_OPERATOR, and is absent when neither is given", () => {
     // Act
-    const fromFlag = operatorName({ operator: "ana" }, { IDPCTL_OPERATOR: "bo" });
-    const fromEnv = operatorName({}, { IDPCTL_OPERATOR: "bo" });
+    const fromFlag = displayName({ operator: "Ana Lima" }, { IDPCTL_OPERATOR: "bo" });
+    const fromEnv = displayName({}, { IDPCTL_OPERATOR: "bo" });
+    const none = displayName({}, {});
 
     // Assess
-    expect([fromFlag, fromEnv]).toEqual(["ana", "bo"]);
+    expect([fromFlag, fromEnv, none]).toEqual(["Ana Lima", "bo", undefined]);
   });
 
-  it("refuses a name the audit trail cannot hold plainly", () => {
+  it("refuses a name the audit trail cannot hold plainly, naming where it came from", () => {
     // Act
-    const naming = () => operatorName({ operator: "ana; rm -rf" }, {});
+    const naming = () => displayName({}, { IDPCTL_OPERATOR: "ana; rm -rf" });
 
     // Assess
-    expect(naming).toThrow(expect.objectContaining({ exitCode: 2 }));
+    expect(naming).toThrow(
+      expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/^IDPCTL_OPERATOR/) }),
+    );
   });
 });

@@ -1,14 +1,24 @@
 import { userInfo } from "node:os";
-import { type AwsAdapterSettings, type AwsAdapters, createAwsAdapters } from "@idp-failover/aws";
+import {
+  type AwsAdapterSettings,
+  type AwsAdapters,
+  createAwsAdapters,
+  createCallerIdentity,
+} from "@idp-failover/aws";
 import {
   type Config,
+  displayNameSchema,
   type EvaluatorDeps,
   findSite,
+  localOperator,
   notificationChannels,
+  type Operator,
   OutboxNotifier,
   type Site,
   type SiteState,
   sitesTagged,
+  storeAuditedAs,
+  verifiedOperator,
 } from "@idp-failover/core";
 import { type AppliedCommand, type OperatorInput, operatorCommand } from "@idp-failover/orchestration";
 import type { Command } from "commander";
@@ -50,7 +60,10 @@ export function withAwsOptions(command: Command): Command {
       "--event-bus <name>",
       "EventBridge bus for the events of your commands (default: the config's alerting.eventBus; a stage other than prod adds -<stage>)",
     )
-    .option("--operator <name>", "your name in the audit trail (default: IDPCTL_OPERATOR, then the OS user)");
+    .option(
+      "--operator <name>",
+      "a display name kept beside your AWS identity in the audit trail (default: IDPCTL_OPERATOR); who you are is what STS GetCallerIdentity says",
+    );
 }
 
 /** `idpctl <name> -s <site>`: a command on one site of the config (the caller adds its own flags, then withAwsOptions). */
@@ -82,7 +95,7 @@ export function resolveAwsSettings(
   options: Omit<AwsCliOptions, "config" | "operator">,
   env: CommandIo["env"],
 ): AwsAdapterSettings {
-  const endpointFor = (service: "DYNAMODB" | "ROUTE_53" | "EVENTBRIDGE") =>
+  const endpointFor = (service: "DYNAMODB" | "ROUTE_53" | "EVENTBRIDGE" | "STS") =>
     options.endpoint ?? env[`AWS_ENDPOINT_URL_${service}`] ?? env.AWS_ENDPOINT_URL;
   if (options.endpoint !== undefined && !/^https?:\/\/\S+$/.test(options.endpoint)) {
     throw new CliError(`--endpoint ${JSON.stringify(options.endpoint)} is not an http(s) URL`, 2);
@@ -90,6 +103,7 @@ export function resolveAwsSettings(
   const dynamodb = endpointFor("DYNAMODB");
   const route53 = endpointFor("ROUTE_53");
   const eventbridge = endpointFor("EVENTBRIDGE");
+  const sts = endpointFor("STS");
   return {
     tableName: options.table ?? env.IDP_FAILOVER_TABLE ?? defaultTableName,
     eventBusName: options.eventBus ?? config.alerting.eventBus,
@@ -98,16 +112,65 @@ export function resolveAwsSettings(
       ...(dynamodb ? { dynamodb } : {}),
       ...(route53 ? { route53 } : {}),
       ...(eventbridge ? { eventbridge } : {}),
+      ...(sts ? { sts } : {}),
     },
   };
 }
 
-export function operatorName(options: Pick<AwsCliOptions, "operator">, env: CommandIo["env"]): string {
-  const name = options.operator ?? env.IDPCTL_OPERATOR ?? safeUserName() ?? env.USER;
-  if (!name || !/^[\w.@+-]{1,64}$/.test(name)) {
-    throw new CliError("cannot tell who you are for the audit trail: pass --operator <name>", 2);
+/**
+ * The name an operator gives (`--operator`, then IDPCTL_OPERATOR), if any: an annotation beside the
+ * identity, never the identity.
+ */
+export function displayName(
+  options: Pick<AwsCliOptions, "operator">,
+  env: CommandIo["env"],
+): string | undefined {
+  const name = options.operator ?? env.IDPCTL_OPERATOR;
+  if (name === undefined || name === "") return undefined;
+  if (!displayNameSchema.safeParse(name).success) {
+    const from = options.operator !== undefined ? "--operator" : "IDPCTL_OPERATOR";
+    throw new CliError(
+      `${from} ${JSON.stringify(name)}: a display name is letters, digits, spaces and . @ + ' _ -, up to 64 characters`,
+      2,
+    );
   }
   return name;
+}
+
+/**
+ * The operator of a local runtime (no AWS to vouch for anyone): the OS user, recorded as
+ * `local:{user}` and marked unverified, with the display name beside it.
+ */
+export function localOperatorOf(options: Pick<AwsCliOptions, "operator">, env: CommandIo["env"]): Operator {
+  const given = displayName(options, env);
+  const user = safeUserName() ?? env.USER ?? given;
+  if (!user) throw new CliError("cannot tell who you are for the audit trail: pass --operator <name>", 2);
+  return localOperator(user, given);
+}
+
+/**
+ * The operator of a command against a deployment: whoever STS says the caller's AWS credentials are
+ * (exit 2 when it cannot say: no anonymous commands), with the display name beside it.
+ */
+export async function verifiedOperatorOf(
+  settings: AwsAdapterSettings,
+  options: Pick<AwsCliOptions, "operator">,
+  env: CommandIo["env"],
+): Promise<Operator> {
+  const given = displayName(options, env);
+  const sts = createCallerIdentity(settings);
+  try {
+    const outcome = await sts.whoAmI();
+    if (outcome.kind === "unverified") {
+      throw new CliError(
+        `cannot tell who you are: ${outcome.message}\nOperator commands against a deployment are recorded under the identity AWS gives your credentials; check them with \`aws sts get-caller-identity\``,
+        2,
+      );
+    }
+    return verifiedOperator(outcome.identity, given);
+  } finally {
+    sts.destroy();
+  }
 }
 
 function safeUserName(): string | undefined {
@@ -234,11 +297,14 @@ export async function applyToSite(
   inputFor: (site: Site, actor: string) => OperatorInput,
   wait?: { wait: boolean; waitSeconds: number },
 ): Promise<{ site: Site; state: SiteState }> {
-  const actor = `operator:${operatorName(options, io.env)}`;
-  return withSite(options, io, async (session, site) => ({
-    site,
-    state: await applyOperatorInput(session, site, inputFor(site, actor), wait),
-  }));
+  return withSite(options, io, async (session, site) => {
+    const operator = await verifiedOperatorOf(session.settings, options, io.env);
+    const audited = {
+      ...session,
+      deps: { ...session.deps, store: storeAuditedAs(session.deps.store, operator) },
+    };
+    return { site, state: await applyOperatorInput(audited, site, inputFor(site, operator.actor), wait) };
+  });
 }
 
 /**

@@ -26,6 +26,25 @@ export const transitionSchema = z.object({
 });
 export type Transition = z.infer<typeof transitionSchema>;
 
+/**
+ * Who gave an operator command (issue 18): the caller's AWS identity as STS `GetCallerIdentity`
+ * answered it, or, on a local runtime with no AWS behind it, the local user, unverified. See
+ * operator-identity.ts.
+ */
+/** STS's limits on an ARN (20 to 2048 characters, AWS STS API reference). */
+const arn = z.string().check(z.minLength(20), z.maxLength(2048), z.startsWith("arn:"));
+
+export const operatorIdentitySchema = z.discriminatedUnion("verifiedBy", [
+  z.object({
+    verifiedBy: z.literal("sts"),
+    arn,
+    account: z.string().check(z.regex(/^\d{12}$/)),
+    userId: z.string().check(z.minLength(1), z.maxLength(256)),
+  }),
+  z.object({ verifiedBy: z.literal("none"), localUser: z.string().check(z.minLength(1), z.maxLength(256)) }),
+]);
+export type OperatorIdentity = z.infer<typeof operatorIdentitySchema>;
+
 /** One line of the audit trail: every transition and every operator command, accepted or refused. */
 export const auditRecordSchema = z.object({
   site: z.string(),
@@ -39,6 +58,13 @@ export const auditRecordSchema = z.object({
   to: z.optional(stateName),
   weights: z.optional(weightsSchema),
   evidence: z.optional(z.array(regionEvidenceSchema)),
+  /**
+   * Who an operator's record is, as AWS verified it (or `verifiedBy: "none"` on a local runtime),
+   * and the name they gave, kept beside it (issue 18). Absent on the evaluator's records and on
+   * records written before.
+   */
+  identity: z.optional(operatorIdentitySchema),
+  displayName: z.optional(z.string()),
 });
 export type AuditRecord = z.infer<typeof auditRecordSchema>;
 

@@ -12,6 +12,7 @@ export * from "./in-memory.js";
 export * from "./map-concurrent.js";
 export * from "./monitor.js";
 export * from "./notification-text.js";
+export * from "./operator-identity.js";
 export * from "./outbox-notifier.js";
 export * from "./overrides.js";
 export * from "./ports.js";

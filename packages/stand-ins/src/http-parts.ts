@@ -52,3 +52,8 @@ export async function startOnLoopback<T>(
   standIn = create(server, url);
   return standIn;
 }
+
+/** Text as XML character data or an attribute value (the AWS query and REST-XML stand-ins). */
+export function escapeXml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}

@@ -14,5 +14,6 @@ export * from "./slack-file-uploads.js";
 export * from "./slack-stand-in.js";
 export * from "./sqs-stand-in.js";
 export * from "./stand-in-providers.js";
+export * from "./sts-stand-in.js";
 export * from "./test-ca.js";
 export * from "./webhook-receiver.js";

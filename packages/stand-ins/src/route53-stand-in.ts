@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { XMLParser } from "fast-xml-parser";
-import { closeServer, readBody, startOnLoopback } from "./http-parts.js";
+import { closeServer, escapeXml, readBody, startOnLoopback } from "./http-parts.js";
 
 /*
  * Route 53's control plane on 127.0.0.1, speaking its REST XML API (2013-04-01) as the AWS SDK sends
@@ -721,10 +721,6 @@ function errorReply(error: unknown, requestId: string): RouteReply {
     status: e.status,
     body: `<?xml version="1.0"?>\n<ErrorResponse xmlns="${namespace}"><Error><Type>${type}</Type><Code>${e.code}</Code><Message>${escapeXml(e.message)}</Message>${messages}</Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
   };
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 // ---- names and order ------------------------------------------------------------------------------

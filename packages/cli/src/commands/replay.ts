@@ -1,4 +1,12 @@
-import { formatTimeline, parseScenario, replay } from "@idp-failover/core";
+import { statSync } from "node:fs";
+import {
+  formatTimeline,
+  parseScenario,
+  type ReplayProgress,
+  replay,
+  replayLimits,
+  spanDays,
+} from "@idp-failover/core";
 import { renderReport, reportFromReplay } from "@idp-failover/report";
 import type { Command } from "commander";
 import { CliError } from "../cli-error.js";
@@ -26,6 +34,7 @@ export function registerReplay(program: Command, io: CommandIo): void {
         throw new CliError("--json with --report needs --out FILE for the report", 2);
       }
       const format = options.report === undefined ? undefined : parseFormat(options.report, "--report");
+      refuseHugeFile(options.scenario);
       const parsed = parseScenario(await readDocument(options.scenario));
       if (!parsed.ok) {
         throw new CliError(
@@ -41,6 +50,7 @@ export function registerReplay(program: Command, io: CommandIo): void {
       const run = await replay(scenario, {
         timeline: printed && !options.json,
         ...(format ? { rollups: true } : {}),
+        ...(spanDays(scenario) > replayLimits.progressAfterDays ? { onProgress: progressWriter(io) } : {}),
       });
       if (format) {
         const report = renderReport(reportFromReplay(run), format);
@@ -52,4 +62,34 @@ export function registerReplay(program: Command, io: CommandIo): void {
       }
       io.out(options.json ? `${JSON.stringify(run.result, null, 2)}\n` : formatTimeline(run));
     });
+}
+
+/** Refused before reading: a scenario file is data a person wrote, not megabytes of it. */
+function refuseHugeFile(file: string): void {
+  let bytes: number;
+  try {
+    bytes = statSync(file).size;
+  } catch {
+    return; // reading it says why, with the file's name
+  }
+  if (bytes > replayLimits.maxFileBytes) {
+    const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+    throw new CliError(
+      `${file}: ${mib(bytes)}: a scenario file is at most ${mib(replayLimits.maxFileBytes)} (split the period into several scenarios)`,
+      2,
+    );
+  }
+}
+
+/**
+ * A long replay's progress, on standard error (standard output is the timeline, JSON or report):
+ * a line at each tenth of the period and at the end.
+ */
+function progressWriter(io: CommandIo): (progress: ReplayProgress) => void {
+  let tenth = 0;
+  return ({ day, days, percent }) => {
+    if (Math.floor(percent / 10) <= tenth && day < days) return;
+    tenth = Math.floor(percent / 10);
+    io.err(`replay: day ${day} of ${days} (${percent}%)\n`);
+  };
 }

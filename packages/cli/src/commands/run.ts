@@ -1,7 +1,13 @@
 import type { Config } from "@idp-failover/core";
 import { runSelfHosted, type SelfHostedSettings, wantsColour } from "@idp-failover/runtime";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { type AwsCliOptions, operatorName, resolveAwsSettings, withAwsOptions } from "../aws-deps.js";
+import {
+  type AwsCliOptions,
+  localOperatorOf,
+  resolveAwsSettings,
+  verifiedOperatorOf,
+  withAwsOptions,
+} from "../aws-deps.js";
 import { CliError } from "../cli-error.js";
 import type { CommandIo } from "../command-io.js";
 import { withDashboardOptions } from "../dashboard-options.js";
@@ -118,6 +124,13 @@ export async function resolveRunSettings(
   }
   const usesAws =
     options.store === "dynamodb" || options.dns === "route53" || options.events === "eventbridge";
+  const aws = usesAws ? resolveAwsSettings(config, options, env) : undefined;
+  // The dashboard's freeze / unfreeze are the runtime's only operator commands. On AWS resources
+  // they are recorded under the AWS identity of whoever started the runtime, as idpctl's own
+  // commands are (checked now: no dashboard on a deployment under an identity AWS would not give);
+  // a runtime entirely local, or one without a dashboard, has nobody to vouch for.
+  const operator =
+    aws && options.dashboard ? await verifiedOperatorOf(aws, options, env) : localOperatorOf(options, env);
   return {
     config,
     regions: selectRegions(config, options.regions),
@@ -127,8 +140,8 @@ export async function resolveRunSettings(
     events: options.events,
     ...(options.ca ? { ca: await readCaFile(options.ca, env) } : {}),
     ...(options.approver !== undefined ? { approver: options.approver } : {}),
-    operator: operatorName(options, env),
-    ...(usesAws ? { aws: resolveAwsSettings(config, options, env) } : {}),
+    operator,
+    ...(aws ? { aws } : {}),
     dashboard: options.dashboard,
     ...(options.dashboardPort !== undefined ? { dashboardPort: options.dashboardPort } : {}),
     ...(options.slackApiUrl !== undefined ? { slackApiUrl: options.slackApiUrl } : {}),

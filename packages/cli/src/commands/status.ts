@@ -1,6 +1,7 @@
 import type { WeightedSet } from "@idp-failover/aws";
 import {
   type AuditRecord,
+  describeActor,
   loadVerdicts,
   type ReadinessResult,
   readinessHeadline,
@@ -267,5 +268,5 @@ function withoutRollup({ rollup: _rollup, ...rest }: SiteState): Omit<SiteState,
 export function formatAudit(a: AuditRecord): string {
   const move = a.from && a.to ? `${a.from} -> ${a.to}` : a.action;
   const action = a.action === "transition" ? move : `${a.action}${a.from && a.to ? ` (${move})` : ""}`;
-  return `${a.at}  ${a.actor}  ${action}  ${a.reason}${a.weights ? `  [${formatWeights(a.weights)}]` : ""}`;
+  return `${a.at}  ${describeActor(a)}  ${action}  ${a.reason}${a.weights ? `  [${formatWeights(a.weights)}]` : ""}`;
 }

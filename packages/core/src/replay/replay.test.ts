@@ -32,6 +32,20 @@ function scenario(overrides: Record<string, unknown> = {}): Scenario {
 }
 
 describe("replay", () => {
+  it("reports its progress once per simulated day, ending at the last", async () => {
+    // Prepare
+    const seen: string[] = [];
+
+    // Act
+    await replay(scenario({ end: "2026-01-03T12:00:00Z" }), {
+      timeline: false,
+      onProgress: ({ day, days, percent }) => seen.push(`${day}/${days} ${percent}%`),
+    });
+
+    // Assess: two whole days, then the part day that ends the period.
+    expect(seen).toEqual(["1/3 33%", "2/3 66%", "3/3 100%"]);
+  });
+
   it("gives the same bytes for the same scenario and seed", async () => {
     const a = await replay(scenario());
     const b = await replay(scenario());

@@ -23,7 +23,7 @@ import {
   regionView,
 } from "../verdict.js";
 import { ProbeModel, seededRandom } from "./probe-model.js";
-import { replaySiteId, type Scenario } from "./scenario.js";
+import { dayMs, replaySiteId, type Scenario } from "./scenario.js";
 
 /*
  * Replay: the real verdict engine, state machine and evaluator on a virtual clock, fed by simulated
@@ -156,6 +156,21 @@ export interface ReplayOptions {
   rollups?: boolean;
   /** Keep the timeline for the readable output. */
   timeline?: boolean;
+  /**
+   * Called once per simulated day and at the end, so a caller can show a long replay moving (the
+   * CLI writes it to standard error). Core only reports; it never writes.
+   */
+  onProgress?: (progress: ReplayProgress) => void;
+}
+
+/** How far a replay is, in simulated days. */
+export interface ReplayProgress {
+  /** Whole simulated days done. */
+  day: number;
+  /** Days in the scenario (a part day counts as one). */
+  days: number;
+  /** `day` of `days`, 0..100, rounded down. */
+  percent: number;
 }
 
 export interface ReplayRun {
@@ -332,8 +347,22 @@ export async function replay(scenario: Scenario, options: ReplayOptions = {}): P
   clock.set(scenario.start);
   await evaluate(scenario.start);
 
+  const days = Math.max(1, Math.ceil((scenario.end - scenario.start) / dayMs));
+  let reportedDay = 0;
+  const progress = (day: number) => {
+    if (day <= reportedDay) return;
+    reportedDay = day;
+    options.onProgress?.({ day, days, percent: Math.floor((day / days) * 100) });
+  };
+  let nextDayAt = scenario.start + dayMs;
+
   for (let event = queue.pop(); event && event.t <= scenario.end; event = queue.pop()) {
     const t = event.t;
+    if (t >= nextDayAt) {
+      const day = Math.floor((t - scenario.start) / dayMs);
+      progress(day);
+      nextDayAt = scenario.start + (day + 1) * dayMs;
+    }
     clock.set(t);
     let changed = false;
     switch (event.kind) {
@@ -398,6 +427,7 @@ export async function replay(scenario: Scenario, options: ReplayOptions = {}): P
 
   clock.set(scenario.end);
   await evaluate(scenario.end);
+  progress(days);
 
   for (const open of openImpairment) if (open) open.to = undefined;
   const incidents = await store.listIncidents(site.id, scenario.start, scenario.end + 1);

@@ -7,6 +7,7 @@ import {
   policySchema,
 } from "../config.js";
 import { defaultCriticality, type ProbeKind, probeKinds } from "../probe-result.js";
+import { isoTime } from "../time.js";
 import * as z from "../zod-mini.js";
 
 /*
@@ -14,6 +15,93 @@ import * as z from "../zod-mini.js";
  * approvals. Parsed strictly where a typo would silently change the result (faults, noise, policy);
  * unknown top-level keys (a description, a source link) are kept out of the way and reported.
  */
+
+/**
+ * What one replay accepts. A replay runs on one machine in one process, so a scenario past these is
+ * refused before any work (exit 2 from `idpctl replay`) instead of running until killed: the span
+ * and the probe rounds bound the time, the list lengths and the file size bound the memory. The
+ * defaults cover a year of the default policy (10 s cadence, 3 regions, 2 providers: about 20.7M
+ * simulated probe rounds, under a minute per `npm run bench -- decision`) with room to spare.
+ */
+export const replayLimits = {
+  /** `end` minus `start`. */
+  maxSpanDays: 400,
+  maxFaults: 10_000,
+  maxApprovals: 10_000,
+  /** More than the AWS regions that exist. */
+  maxRegions: 40,
+  maxProviders: 10,
+  /** span / policy.cadenceSeconds x regions x providers: what the replay simulates. */
+  maxProbeRounds: 50_000_000,
+  /** The scenario file as read (checked by the caller that reads it). */
+  maxFileBytes: 16 * 1024 * 1024,
+  /** A span longer than this reports progress (`ReplayOptions.onProgress`). */
+  progressAfterDays: 30,
+} as const;
+
+export const dayMs = 86_400_000;
+
+/** The scenario's span in days (fractional), for limits and progress. */
+export function spanDays(scenario: Pick<Scenario, "start" | "end">): number {
+  return (scenario.end - scenario.start) / dayMs;
+}
+
+const count = (n: number) => n.toLocaleString("en-US");
+
+/**
+ * The list lengths, checked on the raw document before the schema reads a single entry: a file with
+ * a million faults is refused at once, not after parsing them all.
+ */
+function listLimitIssues(input: unknown): ConfigIssue[] {
+  if (!input || typeof input !== "object") return [];
+  const lists: Array<[key: string, limit: number, hint: string]> = [
+    ["faults", replayLimits.maxFaults, "split the period into several scenarios, or merge adjacent faults"],
+    ["approvals", replayLimits.maxApprovals, "split the period into several scenarios"],
+    ["regions", replayLimits.maxRegions, "list each probe region once"],
+    ["providers", replayLimits.maxProviders, "a site fails over between a few providers"],
+  ];
+  const issues: ConfigIssue[] = [];
+  for (const [key, limit, hint] of lists) {
+    const value = (input as Record<string, unknown>)[key];
+    if (Array.isArray(value) && value.length > limit) {
+      issues.push({
+        path: key,
+        message: `${count(value.length)} ${key}: a replay takes at most ${count(limit)}`,
+        hint,
+      });
+    }
+  }
+  return issues;
+}
+
+/** The span and the work it implies, once the dates and the policy are known. */
+function workLimitIssues(
+  raw: { start: number; end: number; policy: { cadenceSeconds: number } },
+  regions: number,
+  providers: number,
+): ConfigIssue[] {
+  const days = (raw.end - raw.start) / dayMs;
+  if (days > replayLimits.maxSpanDays) {
+    return [
+      {
+        path: "end",
+        message: `the scenario spans ${count(Math.ceil(days))} days (start ${isoTime(raw.start)} .. end ${isoTime(raw.end)}): a replay covers at most ${replayLimits.maxSpanDays} days`,
+        hint: "check the year of `end`, or split the period into several scenarios",
+      },
+    ];
+  }
+  const rounds = Math.ceil((raw.end - raw.start) / (raw.policy.cadenceSeconds * 1000)) * regions * providers;
+  if (rounds > replayLimits.maxProbeRounds) {
+    return [
+      {
+        path: "policy.cadenceSeconds",
+        message: `${count(rounds)} simulated probe rounds (span / cadenceSeconds ${raw.policy.cadenceSeconds} x ${regions} regions x ${providers} providers): a replay simulates at most ${count(replayLimits.maxProbeRounds)}`,
+        hint: "raise policy.cadenceSeconds, or shorten the period",
+      },
+    ];
+  }
+  return [];
+}
 
 const instant = z.pipe(
   z.string().check(
@@ -177,6 +265,14 @@ const scenarioSchema = scenarioFields.check(
       }
     });
     s.faults.forEach((f, i) => {
+      if (f.from >= s.end || f.to <= s.start) {
+        // Most often a typo in a year: the fault would silently never happen.
+        ctx.addIssue({
+          code: "custom",
+          path: ["faults", i, f.from >= s.end ? "from" : "to"],
+          message: "the fault lies outside the scenario's period (start .. end): it would never happen",
+        });
+      }
       if (f.provider !== "*" && !ids.has(f.provider)) {
         ctx.addIssue({
           code: "custom",
@@ -233,6 +329,8 @@ const defaultProbes: ProbeKind[] = ["oidc-discovery", "jwks", "token"];
 export const replaySiteId = "replay";
 
 export function parseScenario(input: unknown): ScenarioParse {
+  const tooLong = listLimitIssues(input);
+  if (tooLong.length > 0) return { ok: false, issues: tooLong };
   const parsed = scenarioSchema.safeParse(input);
   if (!parsed.success) {
     // As for a config: the policy's coherence checks still speak when only other parts are wrong.
@@ -242,7 +340,8 @@ export function parseScenario(input: unknown): ScenarioParse {
     return { ok: false, issues };
   }
   const raw = parsed.data;
-  const issues: ConfigIssue[] = [];
+  const issues: ConfigIssue[] = workLimitIssues(raw, raw.regions.length, raw.providers.length);
+  if (issues.length > 0) return { ok: false, issues };
   checkPolicy(raw.policy, raw.regions, issues);
   if (issues.length > 0) return { ok: false, issues };
 

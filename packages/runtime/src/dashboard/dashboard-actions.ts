@@ -2,8 +2,11 @@ import {
   type CommandOutcome,
   type Config,
   commandSite,
+  describeActor,
   type EvaluatorDeps,
   type MessageRefs,
+  type Operator,
+  storeAuditedAs,
 } from "@idp-failover/core";
 import type { SlackBots, SlackInteractionDeps } from "@idp-failover/slack";
 import { wallClock } from "../loop/compressed-clock.js";
@@ -37,8 +40,8 @@ export interface ControlActionsInput {
   refs: MessageRefs;
   feed: LoopFeed;
   approval: ApprovalPath;
-  /** The operator's name for freeze / unfreeze in the audit trail. */
-  operator: string;
+  /** Who freeze / unfreeze are recorded under in the audit trail. */
+  operator: Operator;
   /** Wakes the loop after an action. */
   poke: () => void;
   /** Wall-clock Unix seconds (Slack signatures are about real time, whatever the drill's clock). */
@@ -80,8 +83,12 @@ async function operatorCommand(
   command: { kind: "freeze" | "unfreeze"; reason: string },
 ): Promise<ActionResult> {
   if (!input.config.sites.some((s) => s.id === site)) return { ok: false, message: `no site ${site}` };
-  const actor = `operator:${input.operator}`;
-  const outcome: CommandOutcome = await commandSite(input.deps, input.config, site, { ...command, actor });
+  const { operator } = input;
+  const deps = { ...input.deps, store: storeAuditedAs(input.deps.store, operator) };
+  const outcome: CommandOutcome = await commandSite(deps, input.config, site, {
+    ...command,
+    actor: operator.actor,
+  });
   input.poke();
   if (outcome.kind === "refused") {
     input.feed.emit({
@@ -96,7 +103,7 @@ async function operatorCommand(
     kind: "command",
     tone: "info",
     site,
-    text: `${input.operator} ${command.kind === "freeze" ? "froze" : "unfroze"} the site: ${command.reason}`,
+    text: `${describeActor(operator)} ${command.kind === "freeze" ? "froze" : "unfroze"} the site: ${command.reason}`,
   });
   return { ok: true, message: `${site} is ${outcome.state.state}` };
 }

@@ -2,6 +2,7 @@ import { readdir } from "node:fs/promises";
 import {
   type Clock,
   loadVerdicts,
+  localOperator,
   readinessHeadline,
   type SiteState,
   type Weights,
@@ -128,7 +129,7 @@ export async function runDrill(
         as: drillApprover,
         slack: world.slack,
       },
-      operator: "drill",
+      operator: localOperator("drill"),
       poke: () => control.poke(),
     });
     let banner: DashboardSnapshot["banner"];

@@ -5,6 +5,7 @@ import {
   type EventPublisher,
   findSite,
   notificationTargets,
+  type Operator,
 } from "@idp-failover/core";
 import { deliveryChannels, slackSigningSecrets } from "@idp-failover/orchestration";
 import { envSecrets } from "@idp-failover/probes";
@@ -42,8 +43,8 @@ export interface SelfHostedSettings {
   ca?: string;
   /** The Slack user the dashboard's Approve button clicks as. */
   approver?: string;
-  /** The operator's name in the audit trail (dashboard freeze / unfreeze). */
-  operator: string;
+  /** Who the dashboard's freeze / unfreeze are recorded under in the audit trail. */
+  operator: Operator;
   /** Where the AWS services are (needed with `store: dynamodb`, `dns: route53` or `events: eventbridge`). */
   aws?: AwsAdapterSettings;
   dashboard: boolean;
