@@ -236,3 +236,24 @@ export function configRedactor(
 ): Redactor {
   return createRedactor([...secretRefsOf(config).map(secret), ...ownSecrets]);
 }
+
+/**
+ * The port with every argument of every call redacted before the call: wrap a sink once (a store,
+ * an event publisher, a notification sender) and whatever any use case writes through it is clean,
+ * including what later code adds. Plain objects, arrays, strings and errors are redacted; other
+ * values (numbers, signals, class instances) pass as they are. What the port answers is not touched.
+ */
+export function redactingPort<T extends object>(port: T, redactor: Redactor): T {
+  return new Proxy(port, {
+    get(target, key) {
+      const member: unknown = Reflect.get(target, key, target);
+      if (typeof member !== "function") return member;
+      return (...args: unknown[]) =>
+        Reflect.apply(
+          member,
+          target,
+          args.map((arg) => redactor.value(arg)),
+        );
+    },
+  });
+}
