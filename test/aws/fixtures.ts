@@ -1,6 +1,6 @@
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { type AwsAdapters, createAwsAdapters } from "@idp-failover/aws";
-import type { Config, Site } from "@idp-failover/core";
+import type { Config, Redactor, Site } from "@idp-failover/core";
 import { testConfig, testZoneId, testZoneName } from "@idp-failover/core/testing";
 import {
   type EventBridgeStandIn,
@@ -25,7 +25,7 @@ export interface AwsWorld {
   route53: Route53StandIn;
   eventbridge: EventBridgeStandIn;
   /** A fresh set of adapters (own SDK clients), as a separate evaluator process would have. */
-  adapters(options?: { maxAttempts?: number; dynamoEndpoint?: string }): AwsAdapters;
+  adapters(options?: { maxAttempts?: number; dynamoEndpoint?: string; redactor?: Redactor }): AwsAdapters;
   close(): Promise<void>;
 }
 
@@ -139,6 +139,7 @@ export async function startAwsWorld(config: Config = testConfig()): Promise<AwsW
           route53: route53.url,
           eventbridge: eventbridge.url,
         },
+        ...(options.redactor ? { redactor: options.redactor } : {}),
       });
       made.push(adapters);
       return adapters;
