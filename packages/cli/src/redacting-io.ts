@@ -1,4 +1,4 @@
-import { createRedactor, type Redactor, secretRefsOf } from "@idp-failover/core";
+import { createRedactor, parseConfig, type Redactor, secretRefsOf } from "@idp-failover/core";
 import { readDocumentFile } from "@idp-failover/orchestration/config-file";
 import type { CommandIo } from "./command-io.js";
 
@@ -34,10 +34,15 @@ export function redactingIo(io: CommandIo): RedactingIo {
   };
 }
 
-/** The secret references of a config file; none when it cannot be read (the command will say why). */
+/**
+ * The secret references of a config file: those written in it, and the defaults the schema fills in
+ * (`SLACK_BOT_TOKEN`) when it parses; none when it cannot be read (the command will say why).
+ */
 function refsInConfigFile(file: string): string[] {
   try {
-    return secretRefsOf(readDocumentFile(file));
+    const document = readDocumentFile(file);
+    const parsed = parseConfig(document);
+    return [...secretRefsOf(document), ...(parsed.ok ? secretRefsOf(parsed.config) : [])];
   } catch {
     return [];
   }
