@@ -42,17 +42,80 @@ export interface Redactor {
 /** Builds a redactor from the secret values a process holds (undefined and short values skipped). */
 export function createRedactor(secretValues: Iterable<string | undefined>): Redactor {
   const secrets = [...new Set([...secretValues].filter(isSecretValue))].sort((a, b) => b.length - a.length);
-  const encoded = secrets.length === 0 ? undefined : new RegExp(secrets.map(anyEscapingOf).join("|"), "g");
-  const cores = [...new Set(secrets.flatMap(base64CoresOf))].sort((a, b) => b.length - a.length);
-  const coreAnywhere = cores.length === 0 ? undefined : new RegExp(cores.map(escapeRegExp).join("|"));
+  const index = new AnchorIndex();
+  for (const secret of secrets) {
+    index.add(secret, { kind: "escaped", pattern: new RegExp(anyEscapingOf(secret), "g") });
+  }
+  for (const core of new Set(secrets.flatMap(base64CoresOf))) index.add(core, { kind: "base64", core });
   const text = (input: string): string => {
-    let out = encoded ? input.replace(encoded, redactedMark) : input;
-    if (coreAnywhere?.test(out)) {
-      out = out.replace(base64Run, (run) => (coreAnywhere.test(run) ? redactedMark : run));
+    let out = input;
+    const cores: string[] = [];
+    for (const check of index.candidates(input)) {
+      if (check.kind === "escaped") out = out.replace(check.pattern, redactedMark);
+      else if (out.includes(check.core)) cores.push(check.core);
+    }
+    if (cores.length > 0) {
+      out = out.replace(base64Run, (run) => (cores.some((core) => run.includes(core)) ? redactedMark : run));
     }
     return redactShapes(out);
   };
   return { text, value: (value) => redactDeep(value, text), size: secrets.length };
+}
+
+type Check = { kind: "escaped"; pattern: RegExp } | { kind: "base64"; core: string };
+
+/** Letters and digits in a row that every form of a secret keeps as they are: a check's anchor. */
+const anchorLength = 6;
+
+/**
+ * Which checks a text needs, in time that grows with the text and not with the number of secrets
+ * (one regular expression of a thousand alternatives costs a thousand tries at every character).
+ * Each check is filed under a hash of `anchorLength` letters and digits that every form of its
+ * secret holds as they are (escapes never touch them); a text's windows of letters and digits are
+ * hashed as it is read, and only the checks filed under a hash seen run. A secret without such a
+ * run (mostly punctuation) is checked on every text.
+ */
+class AnchorIndex {
+  private readonly checks: Check[] = [];
+  private readonly byAnchor = new Map<number, number[]>();
+  private readonly always: number[] = [];
+
+  /** Files a check under an anchor of `source`; checks added first run first (longest secrets). */
+  add(source: string, check: Check): void {
+    const id = this.checks.push(check) - 1;
+    const anchor = /[A-Za-z0-9]{6,}/.exec(source)?.[0];
+    if (anchor === undefined) {
+      this.always.push(id);
+      return;
+    }
+    const hash = windowHash(anchor, 0);
+    const filed = this.byAnchor.get(hash);
+    if (filed) filed.push(id);
+    else this.byAnchor.set(hash, [id]);
+  }
+
+  candidates(text: string): Check[] {
+    if (this.checks.length === 0) return [];
+    const ids = new Set(this.always);
+    let run = 0;
+    for (let i = 0; i < text.length; i++) {
+      run = isAlphanumeric(text.charCodeAt(i)) ? run + 1 : 0;
+      if (run < anchorLength) continue;
+      const filed = this.byAnchor.get(windowHash(text, i - anchorLength + 1));
+      if (filed) for (const id of filed) ids.add(id);
+    }
+    return [...ids].sort((a, b) => a - b).map((id) => this.checks[id] as Check);
+  }
+}
+
+function windowHash(text: string, from: number): number {
+  let hash = 0;
+  for (let i = from; i < from + anchorLength; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
+  return hash;
+}
+
+function isAlphanumeric(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
 }
 
 /** A redactor that knows no values: it removes only the credential shapes. */
