@@ -9,7 +9,7 @@ import {
   startEventBridgeStandIn,
   startRoute53StandIn,
 } from "@idp-failover/stand-ins";
-import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
 import { type LocalDynamo, startDynalite, testCredentials } from "./dynalite.js";
 
 /*
@@ -76,6 +76,27 @@ export function route53ForTests(options: { insyncAfterMs: number }): Route53ForT
       clients.push(made);
       return made;
     },
+  };
+}
+
+/**
+ * The SDK reads credentials from the process, as it does for an operator: idpctl tests stub the
+ * test credentials there (and undo it with `vi.unstubAllEnvs`).
+ */
+export function stubOperatorCredentials(): void {
+  vi.stubEnv("AWS_ACCESS_KEY_ID", testCredentials.accessKeyId);
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", testCredentials.secretAccessKey);
+  vi.stubEnv("AWS_PROFILE", "");
+}
+
+/** The environment an idpctl command finds this world through: endpoints, table, region. */
+export function idpctlEnv(world: AwsWorld): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_DYNAMODB: world.dynamo.endpoint,
+    AWS_ENDPOINT_URL_ROUTE_53: world.route53.url,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: world.eventbridge.url,
+    IDP_FAILOVER_TABLE: world.dynamo.tableName,
+    AWS_REGION: "us-east-1",
   };
 }
 

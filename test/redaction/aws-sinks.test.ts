@@ -3,7 +3,7 @@ import { configRedactor, type NotificationIntent, type ProbeResult } from "@idp-
 import { testConfig } from "@idp-failover/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AwsWorld, busName, startAwsWorld } from "../aws/fixtures.js";
-import { expectNoSecretIn, leakedRef, leakedSecret, leakyErrorText } from "./leaks.js";
+import { expectNoSecretIn, leakedRef, leakedSecret, leakyErrorText, leakyStateChange } from "./leaks.js";
 
 /*
  * The store and the bus as a deployed function writes them (createAwsAdapters with the function's
@@ -70,20 +70,7 @@ describe("what a function writes to its table and bus", () => {
     const [delivery] = await aws.outbox.due(Date.parse(at) + 1, 10);
     if (!delivery) throw new Error("the intent is not due");
     await aws.outbox.markFailed(delivery, Date.parse(at) + 2, `Slack said: ${leak}`, Date.parse(at) + 60_000);
-    await aws.events.publish([
-      {
-        type: "state-changed",
-        id: "acme:9:0",
-        site: "acme",
-        at,
-        from: "primary-active",
-        to: "failing-over",
-        reason: leak,
-        actor: "evaluator",
-        version: 9,
-        weights: { okta: 0, entra: 100 },
-      },
-    ]);
+    await aws.events.publish([leakyStateChange(at)]);
 
     // Assess
     const stored = await tableText();

@@ -5,8 +5,7 @@ import { runIdpctl } from "@idp-failover/cli";
 import { capturedIo } from "@idp-failover/cli/testing";
 import { testConfig, testConfigInput } from "@idp-failover/core/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { testCredentials } from "../aws/dynalite.js";
-import { type AwsWorld, startAwsWorld } from "../aws/fixtures.js";
+import { type AwsWorld, idpctlEnv, startAwsWorld, stubOperatorCredentials } from "../aws/fixtures.js";
 import { expectNoSecretIn, leakedSecret, leakyErrorText } from "./leaks.js";
 
 /*
@@ -24,9 +23,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "idpctl-redact-"));
   configFile = join(dir, "config.json");
   await writeFile(configFile, JSON.stringify(testConfigInput()));
-  vi.stubEnv("AWS_ACCESS_KEY_ID", testCredentials.accessKeyId);
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", testCredentials.secretAccessKey);
-  vi.stubEnv("AWS_PROFILE", "");
+  stubOperatorCredentials();
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
@@ -43,14 +40,7 @@ describe("what idpctl prints", () => {
       { site: "acme", at, seq: 1, actor: "evaluator", action: "note", reason: leakyErrorText() },
     ]);
     const io = capturedIo({
-      env: {
-        AWS_ENDPOINT_URL_DYNAMODB: world.dynamo.endpoint,
-        AWS_ENDPOINT_URL_ROUTE_53: world.route53.url,
-        AWS_ENDPOINT_URL_EVENTBRIDGE: world.eventbridge.url,
-        IDP_FAILOVER_TABLE: world.dynamo.tableName,
-        AWS_REGION: "us-east-1",
-        SLACK_BOT_TOKEN: leakedSecret,
-      },
+      env: { ...idpctlEnv(world), SLACK_BOT_TOKEN: leakedSecret },
     });
 
     // Act

@@ -1,3 +1,4 @@
+import type { DomainEvent } from "@idp-failover/core";
 import { expect } from "vitest";
 
 /*
@@ -44,4 +45,20 @@ export function expectNoSecretIn(text: string, secret = leakedSecret): void {
     .filter(([, form]) => text.includes(form))
     .map(([name]) => name);
   expect(found, "forms of the secret that reached the sink").toEqual([]);
+}
+
+/** A state change whose reason carries the leak, as an evaluator would publish it. */
+export function leakyStateChange(at: string): DomainEvent {
+  return {
+    type: "state-changed",
+    id: "acme:9:0",
+    site: "acme",
+    at,
+    from: "primary-active",
+    to: "failing-over",
+    reason: leakyErrorText(),
+    actor: "evaluator",
+    version: 9,
+    weights: { okta: 0, entra: 100 },
+  };
 }

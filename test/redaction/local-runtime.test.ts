@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { CompressedClock } from "../../packages/runtime/src/loop/compressed-clock.js";
 import { ControlLoop } from "../../packages/runtime/src/loop/control-loop.js";
 import { LoopFeed } from "../../packages/runtime/src/loop/loop-feed.js";
-import { expectNoSecretIn, leakedSecret, leakyErrorText } from "./leaks.js";
+import { expectNoSecretIn, leakedSecret, leakyErrorText, leakyStateChange } from "./leaks.js";
 
 /*
  * The local runtime (`idpctl run`, the drill): the control loop builds its redactor from the config's
@@ -47,20 +47,7 @@ describe("what the local control loop writes and shows", () => {
     await loop.deps.store.appendAudit([
       { site: "acme", at, seq: 1, actor: "evaluator", action: "note", reason: leak },
     ]);
-    await loop.deps.events.publish([
-      {
-        type: "state-changed",
-        id: "acme:1:0",
-        site: "acme",
-        at,
-        from: "primary-active",
-        to: "failing-over",
-        reason: leak,
-        actor: "evaluator",
-        version: 1,
-        weights: { okta: 0, entra: 100 },
-      },
-    ]);
+    await loop.deps.events.publish([leakyStateChange(at)]);
     feed.emit({ kind: "problem", tone: "bad", text: `evaluation failed: ${leak}` });
 
     // Assess
