@@ -107,6 +107,23 @@ describe("the redactor removes a secret in every form it leaves in", () => {
   });
 });
 
+describe("a redactor of many secrets", () => {
+  it("finds each of a thousand secrets, and a secret with no six letters or digits in a row", () => {
+    // Prepare
+    const many = Array.from({ length: 1000 }, (_, i) => `site-${i}-secret/${(i * 7919).toString(36)}+key`);
+    const punctuation = "!@#$%^&*()_+ab";
+    const redactor = createRedactor([...many, punctuation]);
+
+    // Act
+    const lines = [...many, punctuation].map((secret) =>
+      redactor.text(`x=${encodeURIComponent(secret)}&y=1`),
+    );
+
+    // Assess
+    expect(lines.filter((line) => line !== "x=[redacted]&y=1")).toEqual([]);
+  });
+});
+
 describe("credential shapes are removed whatever their value", () => {
   it("a JWT, a PEM private key and what follows an auth scheme", () => {
     // Prepare
