@@ -14,8 +14,8 @@ import { createLogger, lambdaHandler } from "../wiring/observability.js";
  */
 
 const logger = createLogger();
-const { config, home, secret } = deployment();
-const { aws, idempotency } = scheduledRun(home, "readiness", "[site, scheduledAt]");
+const { config, home, secret, redactor } = deployment();
+const { aws, idempotency } = scheduledRun({ ...home, redactor }, "readiness", "[site, scheduledAt]");
 
 export class ReadinessRunError extends Error {
   override name = "ReadinessRunError";

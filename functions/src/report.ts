@@ -10,8 +10,8 @@ import { createLogger, lambdaHandler } from "../wiring/observability.js";
  */
 
 const logger = createLogger();
-const { config, home, secret } = deployment();
-const { aws, idempotency } = scheduledRun(home, "report", "[month, scheduledAt]");
+const { config, home, secret, redactor } = deployment();
+const { aws, idempotency } = scheduledRun({ ...home, redactor }, "report", "[month, scheduledAt]");
 
 export const handler = lambdaHandler({ logger, use: [idempotency] }, async (event: unknown) => {
   const warn = (message: string, detail: Record<string, unknown>) => logger.warn(message, detail);

@@ -29,6 +29,24 @@ describe("readDeployment", () => {
     expect(deployment.secret("SLACK_SIGNING_SECRET")).toBeUndefined();
   });
 
+  it("redacts every secret it holds: the config's, and linked ones the config does not name", () => {
+    // Prepare
+    const deployment = readDeployment(
+      {
+        IdpFailover: { config: document, home },
+        SlackBotToken: { value: "xoxb-123-456-abcdef" },
+        VerdictPathSecret: { value: "3f9a0c1d2e4b5a6978" },
+      },
+      {},
+    );
+
+    // Act
+    const text = deployment.redactor.text("token xoxb-123-456-abcdef path /v1/3f9a0c1d2e4b5a6978/health");
+
+    // Assess
+    expect(text).toBe("token [redacted] path /v1/[redacted]/health");
+  });
+
   it("refuses to start on an invalid config, naming every problem", () => {
     const bad = { ...document, regions: ["mars-1"], sites: [{ id: "Acme" }] };
     let thrown: unknown;

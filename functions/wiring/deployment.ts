@@ -1,7 +1,7 @@
-import { type Config, parseConfig } from "@idp-failover/core";
+import { type Config, configRedactor, parseConfig, type Redactor } from "@idp-failover/core";
 import * as z from "@idp-failover/core/zod-mini";
-import { Resource } from "sst";
 import { DeploymentConfigError, deploymentLinkName, regionEnvironment } from "./deployment-names.js";
+import { linkedResources, linkedSecretValues } from "./linked-secrets.js";
 import { sstSecretName } from "./secret-names.js";
 
 export { DeploymentConfigError, deploymentLinkName, regionEnvironment };
@@ -38,6 +38,8 @@ export interface Deployment {
   probeShardFunction?: string;
   /** A linked secret by the config's reference name; undefined when not linked or empty. */
   secret(ref: string): string | undefined;
+  /** Removes every secret this function holds (see `linkedSecretValues`) from what it writes. */
+  redactor: Redactor;
 }
 
 const secretSchema = z.object({ value: z.string() });
@@ -62,6 +64,10 @@ export function readDeployment(
   const dataPlaneTable = env[regionEnvironment.dataPlaneTable];
   const probeQueueUrl = env[regionEnvironment.probeQueueUrl];
   const probeShardFunction = env[regionEnvironment.probeShardFunction];
+  const secret = (ref: string) => {
+    const linked = secretSchema.safeParse(resources[sstSecretName(ref)]);
+    return linked.success && linked.data.value !== "" ? linked.data.value : undefined;
+  };
   return {
     config: parsed.config,
     home: link.data.home,
@@ -69,10 +75,8 @@ export function readDeployment(
     ...(dataPlaneTable ? { dataPlaneTable } : {}),
     ...(probeQueueUrl ? { probeQueueUrl } : {}),
     ...(probeShardFunction ? { probeShardFunction } : {}),
-    secret: (ref) => {
-      const linked = secretSchema.safeParse(resources[sstSecretName(ref)]);
-      return linked.success && linked.data.value !== "" ? linked.data.value : undefined;
-    },
+    secret,
+    redactor: configRedactor(parsed.config, secret, linkedSecretValues(resources)),
   };
 }
 
@@ -82,15 +86,6 @@ let cached: Deployment | undefined;
 export function deployment(): Deployment {
   cached ??= readDeployment(linkedResources(), process.env);
   return cached;
-}
-
-/** SST's `Resource` as a plain record of whatever is linked, to be parsed (never trusted as typed). */
-function linkedResources(): Record<string, unknown> {
-  const resources: Record<string, unknown> = {};
-  for (const key of Reflect.ownKeys(Resource)) {
-    if (typeof key === "string") resources[key] = Reflect.get(Resource, key);
-  }
-  return resources;
 }
 
 /** Fails with a clear message when a probe-region function runs without its region's resources. */

@@ -13,8 +13,8 @@ import { type Deployment, DeploymentConfigError } from "./deployment.js";
 const wallClock = { now: Date.now };
 
 /** The home region's adapters and the evaluator's ports on them (the evaluate and Slack functions). */
-export function homePorts({ config, home }: Deployment) {
-  const aws = createAwsAdapters(home);
+export function homePorts({ config, home, redactor }: Deployment) {
+  const aws = createAwsAdapters({ ...home, redactor });
   return { aws, evaluator: homeEvaluator(config, aws, wallClock) };
 }
 
@@ -31,6 +31,7 @@ export function notificationPorts(d: Deployment, logger: Logger) {
     slack: channels.slackBots,
     webhooks: channels.webhooks,
     log: (entry: Record<string, unknown>) => logger.info("delivery", entry),
+    redactor: d.redactor,
   };
 }
 

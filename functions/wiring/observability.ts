@@ -2,8 +2,10 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import type { Redactor } from "@idp-failover/core/redaction";
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { Context } from "aws-lambda";
+import { functionRedactor } from "./linked-secrets.js";
 
 /*
  * Powertools for every function, as Middy middleware: JSON logs with the Lambda context (and the
@@ -24,8 +26,16 @@ export const metricNames = {
   probeResultAgeSeconds: "ProbeResultAgeSeconds",
 } as const;
 
-export function createLogger(): Logger {
-  return new Logger({ serviceName });
+/**
+ * The function's logger. Every string of every log line (message, attributes, errors and their
+ * causes, as Powertools serialises them) goes through the redactor of the secrets linked to the
+ * function: a secret an SDK or a vendor put into an error never reaches CloudWatch, in any form.
+ */
+export function createLogger(redactor: () => Redactor = functionRedactor): Logger {
+  return new Logger({
+    serviceName,
+    jsonReplacerFn: (_key, value) => (typeof value === "string" ? redactor().text(value) : value),
+  });
 }
 
 /**

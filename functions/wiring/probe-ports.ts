@@ -35,10 +35,10 @@ import { type Deployment, required } from "./deployment.js";
 
 /** A probe region's ports: its tick queue and data-plane table, the home table and bus. */
 export function probeRegionPorts(
-  { config, home, region, dataPlaneTable, probeQueueUrl, probeShardFunction, secret }: Deployment,
+  { config, home, region, dataPlaneTable, probeQueueUrl, probeShardFunction, secret, redactor }: Deployment,
   logger: Logger,
 ): { deps: ProbeTickDeps; ready: Promise<void> } {
-  const homeAdapters = createAwsAdapters(home);
+  const homeAdapters = createAwsAdapters({ ...home, redactor });
   const shards = probeShards(config);
   const prober: ShardProber =
     shards.length > 1

@@ -1,6 +1,6 @@
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { type AwsAdapters, createAwsAdapters } from "@idp-failover/aws";
-import type { Config, Site } from "@idp-failover/core";
+import type { Config, Redactor, Site } from "@idp-failover/core";
 import { testConfig, testZoneId, testZoneName } from "@idp-failover/core/testing";
 import {
   type EventBridgeStandIn,
@@ -9,7 +9,7 @@ import {
   startEventBridgeStandIn,
   startRoute53StandIn,
 } from "@idp-failover/stand-ins";
-import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
 import { type LocalDynamo, startDynalite, testCredentials } from "./dynalite.js";
 
 /*
@@ -25,7 +25,7 @@ export interface AwsWorld {
   route53: Route53StandIn;
   eventbridge: EventBridgeStandIn;
   /** A fresh set of adapters (own SDK clients), as a separate evaluator process would have. */
-  adapters(options?: { maxAttempts?: number; dynamoEndpoint?: string }): AwsAdapters;
+  adapters(options?: { maxAttempts?: number; dynamoEndpoint?: string; redactor?: Redactor }): AwsAdapters;
   close(): Promise<void>;
 }
 
@@ -76,6 +76,27 @@ export function route53ForTests(options: { insyncAfterMs: number }): Route53ForT
       clients.push(made);
       return made;
     },
+  };
+}
+
+/**
+ * The SDK reads credentials from the process, as it does for an operator: idpctl tests stub the
+ * test credentials there (and undo it with `vi.unstubAllEnvs`).
+ */
+export function stubOperatorCredentials(): void {
+  vi.stubEnv("AWS_ACCESS_KEY_ID", testCredentials.accessKeyId);
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", testCredentials.secretAccessKey);
+  vi.stubEnv("AWS_PROFILE", "");
+}
+
+/** The environment an idpctl command finds this world through: endpoints, table, region. */
+export function idpctlEnv(world: AwsWorld): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_DYNAMODB: world.dynamo.endpoint,
+    AWS_ENDPOINT_URL_ROUTE_53: world.route53.url,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: world.eventbridge.url,
+    IDP_FAILOVER_TABLE: world.dynamo.tableName,
+    AWS_REGION: "us-east-1",
   };
 }
 
@@ -139,6 +160,7 @@ export async function startAwsWorld(config: Config = testConfig()): Promise<AwsW
           route53: route53.url,
           eventbridge: eventbridge.url,
         },
+        ...(options.redactor ? { redactor: options.redactor } : {}),
       });
       made.push(adapters);
       return adapters;

@@ -16,7 +16,7 @@ import { runFreeze, runResume, runUnfreeze } from "../../packages/cli/src/comman
 import { runHistory } from "../../packages/cli/src/commands/history.js";
 import { runStatus, type SiteStatus } from "../../packages/cli/src/commands/status.js";
 import { testCredentials } from "./dynalite.js";
-import { type AwsWorld, busName, startAwsWorld } from "./fixtures.js";
+import { type AwsWorld, busName, idpctlEnv, startAwsWorld, stubOperatorCredentials } from "./fixtures.js";
 
 /*
  * The operator commands against the real adapters (dynalite, the Route 53 and EventBridge stand-ins),
@@ -66,9 +66,7 @@ beforeAll(async () => {
   configFile = join(dir, "config.json");
   const tags = { "ops-status": { tags: ["gold"] }, "ops-history": { tags: ["gold", "eu"] } };
   await writeFile(configFile, JSON.stringify(testConfigInput({ sites, siteSettings: tags })));
-  vi.stubEnv("AWS_ACCESS_KEY_ID", testCredentials.accessKeyId);
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", testCredentials.secretAccessKey);
-  vi.stubEnv("AWS_PROFILE", "");
+  stubOperatorCredentials();
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
@@ -78,14 +76,7 @@ afterAll(async () => {
 });
 
 function env(): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL_DYNAMODB: world.dynamo.endpoint,
-    AWS_ENDPOINT_URL_ROUTE_53: world.route53.url,
-    AWS_ENDPOINT_URL_EVENTBRIDGE: world.eventbridge.url,
-    AWS_ENDPOINT_URL_STS: sts.url,
-    IDP_FAILOVER_TABLE: world.dynamo.tableName,
-    AWS_REGION: "us-east-1",
-  };
+  return { ...idpctlEnv(world), AWS_ENDPOINT_URL_STS: sts.url };
 }
 
 function io(): CapturedIo {

@@ -7,8 +7,7 @@ import type { Site } from "@idp-failover/core";
 import { testConfig, testConfigInput, testSite, testZoneId as zoneId } from "@idp-failover/core/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runTakeover } from "../../packages/cli/src/commands/takeover.js";
-import { testCredentials } from "./dynalite.js";
-import { route53ForTests } from "./fixtures.js";
+import { route53ForTests, stubOperatorCredentials } from "./fixtures.js";
 
 /*
  * Taking over an existing login record with the real Route 53 client against the stand-in: one batch
@@ -111,10 +110,7 @@ describe("idpctl takeover", () => {
     dir = await mkdtemp(join(tmpdir(), "takeover-"));
     configFile = join(dir, "config.json");
     await writeFile(configFile, JSON.stringify(testConfigInput()));
-    // The SDK reads credentials from the process, as it does for an operator.
-    vi.stubEnv("AWS_ACCESS_KEY_ID", testCredentials.accessKeyId);
-    vi.stubEnv("AWS_SECRET_ACCESS_KEY", testCredentials.secretAccessKey);
-    vi.stubEnv("AWS_PROFILE", "");
+    stubOperatorCredentials();
   });
   afterAll(async () => {
     vi.unstubAllEnvs();

@@ -6,6 +6,7 @@ import { createProbeMemory, envSecrets } from "@idp-failover/probes";
 import { createTestCa, type OktaStandIn, startOktaStandIn, type TestCa } from "@idp-failover/stand-ins";
 import { exportJWK, exportPKCS8, generateKeyPair } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { call } from "../support/http-call.js";
 import { runTestProbe } from "./support.js";
 
 let ca: TestCa;
@@ -54,6 +55,39 @@ describe("okta-api probe", () => {
     // Assess
     expect(result).toMatchObject({ ok: true, status: 200, kind: "okta-api", criticality: "signal" });
     expect(okta.count("okta-api")).toBe(before + 1);
+  });
+
+  it("sends the API token once after SSWS, whether or not it was stored with the SSWS prefix", async () => {
+    // Prepare
+    const token = "00ProbeApiToken0123456789abcdefghijklmnop";
+    const stored = [token, `SSWS ${token}`, ` ssws  ${token}\n`];
+
+    // Act
+    const results = await Promise.all(
+      stored.map((value) => run(tokenSpec(), { secrets: envSecrets({ OKTA_API_TOKEN: value }) })),
+    );
+
+    // Assess
+    for (const result of results) expect(result).toMatchObject({ ok: true, status: 200 });
+  });
+
+  it("is refused by Okta when the header carries SSWS twice (the stand-in checks the header as Okta does)", async () => {
+    // Prepare
+    const token = "00ProbeApiToken0123456789abcdefghijklmnop";
+
+    // Act
+    const once = await call(`${okta.url}/api/v1/org`, {
+      headers: { authorization: `SSWS ${token}` },
+      ca: ca.certPem,
+    });
+    const twice = await call(`${okta.url}/api/v1/org`, {
+      headers: { authorization: `SSWS SSWS ${token}` },
+      ca: ca.certPem,
+    });
+
+    // Assess
+    expect(once.status).toBe(200);
+    expect(twice.status).toBe(401);
   });
 
   it("authenticates with an OAuth 2.0 private key (client assertion) instead of a token", async () => {

@@ -1,6 +1,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { Route53Client } from "@aws-sdk/client-route-53";
+import { type Redactor, redactingPort } from "@idp-failover/core";
 import { DynamoMessageRefs } from "./dynamo-message-refs.js";
 import { DynamoNotificationOutbox } from "./dynamo-notification-outbox.js";
 import { DynamoReadinessStore } from "./dynamo-readiness-store.js";
@@ -25,6 +26,11 @@ export interface AwsAdapterSettings {
   credentials?: DynamoDBClientConfig["credentials"];
   /** SDK attempts per call (first try included). Default 4. */
   maxAttempts?: number;
+  /**
+   * The runtime's redactor: everything written to the table (states, timelines, audit, outbox
+   * errors, probe outcomes) and published on the bus goes through it first.
+   */
+  redactor?: Redactor;
 }
 
 export interface AwsAdapters {
@@ -61,13 +67,15 @@ export function createAwsAdapters(settings: AwsAdapterSettings): AwsAdapters {
     ...(endpoints.eventbridge ? { endpoint: endpoints.eventbridge } : {}),
   });
   const table = { tableName: settings.tableName, client: dynamodb };
+  const { redactor } = settings;
+  const sink = <T extends object>(port: T): T => (redactor ? redactingPort(port, redactor) : port);
   return {
-    store: new DynamoStore(table),
-    outbox: new DynamoNotificationOutbox(table),
-    messageRefs: new DynamoMessageRefs(table),
-    readiness: new DynamoReadinessStore(table),
+    store: sink(new DynamoStore(table)),
+    outbox: sink(new DynamoNotificationOutbox(table)),
+    messageRefs: sink(new DynamoMessageRefs(table)),
+    readiness: sink(new DynamoReadinessStore(table)),
     dns: new Route53DnsWeights({ client: route53 }),
-    events: new EventBridgePublisher({ client: eventbridge, eventBusName: settings.eventBusName }),
+    events: sink(new EventBridgePublisher({ client: eventbridge, eventBusName: settings.eventBusName })),
     clients: { dynamodb, route53, eventbridge },
     destroy: () => {
       dynamodb.destroy();

@@ -7,6 +7,7 @@ import {
 } from "@idp-failover/aws";
 import {
   type Config,
+  configRedactor,
   displayNameSchema,
   type EvaluatorDeps,
   findSite,
@@ -21,6 +22,7 @@ import {
   verifiedOperator,
 } from "@idp-failover/core";
 import { type AppliedCommand, type OperatorInput, operatorCommand } from "@idp-failover/orchestration";
+import { envSecrets } from "@idp-failover/probes";
 import type { Command } from "commander";
 import { CliError } from "./cli-error.js";
 import type { CommandIo } from "./command-io.js";
@@ -194,7 +196,8 @@ export interface OperatorSession {
 export async function openSession(options: AwsCliOptions, io: CommandIo): Promise<OperatorSession> {
   const { config } = await loadConfig(options.config);
   const settings = resolveAwsSettings(config, options, io.env);
-  const adapters = createAwsAdapters(settings);
+  // What an operator command writes (audit reasons, outbox) is redacted like the runtimes' writes.
+  const adapters = createAwsAdapters({ ...settings, redactor: configRedactor(config, envSecrets(io.env)) });
   const clock = { now: io.now };
   const deps: EvaluatorDeps = {
     store: adapters.store,

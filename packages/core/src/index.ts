@@ -20,6 +20,7 @@ export * from "./probe-result.js";
 export * from "./probe-shards.js";
 export * from "./probe-ticks.js";
 export * from "./record-round.js";
+export * from "./redaction.js";
 export * from "./replay/index.js";
 export * from "./rollup.js";
 export * from "./site-overview.js";

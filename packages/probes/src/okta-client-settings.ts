@@ -26,7 +26,7 @@ export function oktaClientSettings(
     keyId: "",
   };
   return auth.mode === "token"
-    ? { ...common, authorizationMode: "SSWS", token: auth.token }
+    ? { ...common, authorizationMode: "SSWS", token: oktaApiToken(auth.token) }
     : {
         ...common,
         authorizationMode: "PrivateKey",
@@ -35,4 +35,13 @@ export function oktaClientSettings(
         privateKey: auth.privateKey,
         keyId: auth.keyId ?? "",
       };
+}
+
+/**
+ * The API token without Okta's scheme word: the SDK sends `Authorization: SSWS <token>`, and a token
+ * stored as Okta's docs print the header (`SSWS 00ab...`) would otherwise go out as `SSWS SSWS 00ab...`
+ * and be refused. The probe and the readiness reader both come through here.
+ */
+export function oktaApiToken(configured: string): string {
+  return configured.trim().replace(/^SSWS\s+/i, "");
 }

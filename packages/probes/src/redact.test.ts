@@ -11,7 +11,7 @@ describe("message redaction", () => {
     const safe = redact(message, ["s3cr3t-value"]);
 
     // Assess
-    expect(safe).toBe("rejected [redacted] with Bearer [redacted] and [token]");
+    expect(safe).toBe("rejected [redacted] with Bearer [redacted] and [redacted]");
   });
 
   it("keeps messages short", () => {

@@ -1,32 +1,22 @@
-import type { ProbeSpec } from "@idp-failover/core";
+import { createRedactor, type ProbeSpec, secretRefsOf } from "@idp-failover/core";
 import { clip } from "./probe-failure.js";
 import type { SecretSource } from "./secrets.js";
 
 /*
- * The last guard on what leaves a probe: messages are built without secrets, and this also removes
- * any secret value the probe used, anything shaped like a JWT, and credentials after an auth scheme,
- * in case an upstream library put one into an error.
+ * The last guard on what leaves a probe: messages are built without secrets, and core's redactor
+ * also removes the secrets this probe used (in every encoding), JWTs and credentials after an auth
+ * scheme, in case an upstream library put one into an error. The sinks redact again with every
+ * secret of the deployment; this one keeps `idpctl probe` output clean too, and the message short.
  */
 
 const maxMessage = 300;
 
-export function secretValuesOf(spec: ProbeSpec, secrets: SecretSource): string[] {
-  const refs: string[] = [];
-  if (spec.kind === "token" || spec.kind === "graph-health") refs.push(spec.clientSecretRef);
-  if (spec.kind === "okta-api")
-    refs.push(spec.auth.mode === "token" ? spec.auth.tokenRef : spec.auth.privateKeyRef);
-  return refs
-    .map((ref) => secrets(ref))
-    .filter((value): value is string => value !== undefined && value.length >= 4);
+/** The values of the secrets a probe spec names (every `...Ref` field of it). */
+export function secretValuesOf(spec: ProbeSpec, secrets: SecretSource): Array<string | undefined> {
+  return secretRefsOf(spec).map((ref) => secrets(ref));
 }
 
-export function redact(message: string, secretValues: readonly string[]): string {
-  let text = message;
-  for (const value of secretValues) text = text.split(value).join("[redacted]");
-  text = text
-    .replace(/eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*/g, "[token]")
-    .replace(/\b(SSWS|Bearer|Basic|DPoP)\s+[\w\-.~+/=]{8,}/gi, "$1 [redacted]")
-    .replace(/\s+/g, " ")
-    .trim();
+export function redact(message: string, secretValues: ReadonlyArray<string | undefined>): string {
+  const text = createRedactor(secretValues).text(message).replace(/\s+/g, " ").trim();
   return clip(text, maxMessage);
 }

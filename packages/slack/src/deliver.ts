@@ -5,6 +5,8 @@ import {
   type NotificationOutbox,
   notificationTargets,
   type OutboxDelivery,
+  type Redactor,
+  redactingPort,
 } from "@idp-failover/core";
 import type { HttpClient } from "@idp-failover/http";
 import { errorText, type NotificationSender, type SendOutcome } from "./notification-sender.js";
@@ -47,6 +49,11 @@ export interface DeliveryDeps {
   /** Senders by channel name (`slack`, `webhook:{name}`). See `notificationSenders`. */
   senders: ReadonlyMap<string, NotificationSender>;
   log?: DeliveryLog;
+  /**
+   * The runtime's redactor: every sender, whatever its channel (Slack, webhooks, any added later),
+   * gets the intent with the secrets removed.
+   */
+  redactor?: Redactor;
 }
 
 export interface DeliveryOptions {
@@ -102,7 +109,8 @@ async function deliverChannel(
   deliveries: OutboxDelivery[],
 ): Promise<DeliveryReport> {
   const results: DeliveryResult[] = [];
-  const sender = deps.senders.get(channel);
+  const configured = deps.senders.get(channel);
+  const sender = configured && deps.redactor ? redactingPort(configured, deps.redactor) : configured;
   for (const [i, delivery] of deliveries.entries()) {
     const outcome: SendOutcome = sender
       ? await sender
@@ -232,6 +240,7 @@ export function notificationSenders(input: NotificationSendersInput): Map<string
 export interface DeliverDueNotificationsInput extends NotificationSendersInput, DeliveryOptions {
   outbox: NotificationOutbox;
   log?: DeliveryLog;
+  redactor?: Redactor;
 }
 
 /**
@@ -241,7 +250,13 @@ export interface DeliverDueNotificationsInput extends NotificationSendersInput, 
 export async function deliverDueNotifications(input: DeliverDueNotificationsInput): Promise<DeliveryReport> {
   const senders = notificationSenders(input);
   return deliverNotifications(
-    { outbox: input.outbox, clock: input.clock, senders, ...(input.log ? { log: input.log } : {}) },
+    {
+      outbox: input.outbox,
+      clock: input.clock,
+      senders,
+      ...(input.log ? { log: input.log } : {}),
+      ...(input.redactor ? { redactor: input.redactor } : {}),
+    },
     {
       ...(input.limit !== undefined ? { limit: input.limit } : {}),
       ...(input.retry ? { retry: input.retry } : {}),

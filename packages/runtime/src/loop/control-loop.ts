@@ -1,5 +1,6 @@
 import {
   type Config,
+  configRedactor,
   type DnsWeights,
   type EvaluatorDeps,
   type EventPublisher,
@@ -8,6 +9,8 @@ import {
   notificationChannels,
   OutboxNotifier,
   type ReadinessReader,
+  type Redactor,
+  redactingPort,
   type Store,
 } from "@idp-failover/core";
 import type { SecretSource } from "@idp-failover/probes";
@@ -76,8 +79,17 @@ export class ControlLoop {
   private delivering: Promise<void> | undefined;
   private stopped: Promise<void> | undefined;
 
+  /** The config's secrets (through the loop's secret source), removed from all the loop writes. */
+  readonly redactor: Redactor;
+  /** The ports given, each sink behind the redactor: the one place the local runtime redacts. */
+  private readonly ports: ControlLoopPorts;
+
   constructor(private readonly options: ControlLoopOptions) {
-    const { config, ports, clock, feed } = options;
+    const { config, clock, feed } = options;
+    this.redactor = configRedactor(config, options.secrets);
+    const ports = redactedPorts(options.ports, this.redactor);
+    this.ports = ports;
+    feed.redactWith(this.redactor);
     this.notifier = new ObservedNotifier(
       new OutboxNotifier(ports.outbox, notificationChannels(config), clock),
     );
@@ -167,7 +179,8 @@ export class ControlLoop {
   }
 
   private async deliverOnce(): Promise<void> {
-    const { config, ports, clock, feed } = this.options;
+    const { config, clock, feed } = this.options;
+    const { ports } = this;
     let report: DeliveryReport;
     try {
       report = await deliverDueNotifications({
@@ -177,6 +190,7 @@ export class ControlLoop {
         clock,
         ...(this.options.slack ? { slack: this.options.slack } : {}),
         ...(this.options.webhooks ? { webhooks: this.options.webhooks } : {}),
+        redactor: this.redactor,
       });
     } catch (error) {
       const text = `notification delivery failed: ${error instanceof Error ? error.message : String(error)}`;
@@ -207,4 +221,14 @@ export class ControlLoop {
       }
     }
   }
+}
+
+function redactedPorts(ports: ControlLoopPorts, redactor: Redactor): ControlLoopPorts {
+  return {
+    ...ports,
+    store: redactingPort(ports.store, redactor),
+    events: redactingPort(ports.events, redactor),
+    outbox: redactingPort(ports.outbox, redactor),
+    messageRefs: redactingPort(ports.messageRefs, redactor),
+  };
 }

@@ -1,4 +1,4 @@
-import type { Clock } from "@idp-failover/core";
+import { type Clock, type Redactor, shapesOnlyRedactor } from "@idp-failover/core";
 
 /*
  * What the control loop tells people: one entry per thing that happened (a region's verdict moved,
@@ -44,11 +44,25 @@ export class LoopFeed {
   private readonly entryListeners = new Set<(entry: FeedEntry) => void>();
   private readonly changeListeners = new Set<() => void>();
 
+  private redactor: Redactor = shapesOnlyRedactor;
+
   constructor(private readonly clock: Clock) {}
+
+  /**
+   * From now on every entry loses the secrets this redactor knows before anyone sees it (the
+   * terminal, the dashboard): the control loop sets it once it knows the config's secrets.
+   */
+  redactWith(redactor: Redactor): void {
+    this.redactor = redactor;
+  }
 
   emit(input: FeedInput): FeedEntry {
     this.seq += 1;
-    const entry: FeedEntry = { ...input, seq: this.seq, at: input.at ?? this.clock.now() };
+    const entry: FeedEntry = {
+      ...this.redactor.value(input),
+      seq: this.seq,
+      at: input.at ?? this.clock.now(),
+    };
     this.entries.push(entry);
     if (this.entries.length > kept) this.entries.splice(0, this.entries.length - kept);
     for (const listener of this.entryListeners) listener(entry);
