@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { type AuditRecord, auditRecordSchema } from "./effects.js";
 import { InMemoryStore } from "./in-memory.js";
-import { describeActor, localOperator, storeAuditedAs, verifiedOperator } from "./operator-identity.js";
+import {
+  describeActor,
+  localOperator,
+  principalName,
+  storeAuditedAs,
+  verifiedOperator,
+} from "./operator-identity.js";
 
 const arn = "arn:aws:sts::123456789012:assumed-role/Oncall/alice";
 const alice = verifiedOperator({ arn, account: "123456789012", userId: "AROAEXAMPLE:alice" }, "Alice");
@@ -61,5 +67,15 @@ describe("operator identity", () => {
     // Assess
     expect(verified).toBe(`operator:${arn} (Alice)`);
     expect(local).toBe("local:ana [unverified]");
+  });
+
+  it.each([
+    ["arn:aws:sts::123456789012:assumed-role/Oncall/alice@example.com", "alice@example.com (Oncall)"],
+    ["arn:aws:iam::123456789012:user/ops/bob", "bob"],
+    ["arn:aws-us-gov:sts::123456789012:federated-user/carol", "carol"],
+    ["arn:aws:iam::123456789012:root", "root"],
+    ["not-an-arn", "not-an-arn"],
+  ])("names the person in %s for chat as %s", (arn, name) => {
+    expect(principalName(arn)).toBe(name);
   });
 });

@@ -43,6 +43,21 @@ export function localOperator(localUser: string, displayName?: string): Operator
   };
 }
 
+/**
+ * The person in an STS or IAM ARN, for chat messages, where the account id is noise:
+ * `arn:aws:sts::123456789012:assumed-role/Oncall/alice` -> `alice (Oncall)`, `...:user/ops/bob` ->
+ * `bob`, `...:root` -> `root`. Anything else is returned as it is (the audit trail keeps the whole ARN).
+ */
+export function principalName(arn: string): string {
+  const resource = /^arn:aws[\w-]*:(?:sts|iam)::\d{12}:(.+)$/.exec(arn)?.[1];
+  if (!resource) return arn;
+  const [type, ...rest] = resource.split("/");
+  if (type === "assumed-role" && rest.length >= 2) return `${rest.slice(1).join("/")} (${rest[0]})`;
+  if ((type === "user" || type === "federated-user") && rest.length > 0)
+    return rest[rest.length - 1] ?? resource;
+  return resource;
+}
+
 /** How an audit record's actor reads to a person: the display name beside the identity, marked when unverified. */
 export function describeActor(record: Pick<AuditRecord, "actor" | "identity" | "displayName">): string {
   const name = record.displayName ? ` (${record.displayName})` : "";

@@ -246,6 +246,11 @@ describe("threads", () => {
       evidence: [],
     };
     expect(threadRule(failing)).toMatchObject({ key: "flow", startsNew: true });
+    // A verified operator is an ARN in the audit trail; the message names the person, not the account.
+    const verified = { ...failing, actor: "operator:arn:aws:sts::123456789012:assumed-role/Oncall/ana" };
+    const byArn = allText(renderNotification(verified, view));
+    expect(byArn).toContain("*ana (Oncall)*");
+    expect(byArn).not.toContain("123456789012");
     const insync = {
       site: "example",
       id: "g",

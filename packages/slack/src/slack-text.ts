@@ -1,4 +1,4 @@
-import type { RegionEvidence, Weights } from "@idp-failover/core";
+import { principalName, type RegionEvidence, type Weights } from "@idp-failover/core";
 import { clip, escapeMrkdwn } from "./block-kit.js";
 
 /*
@@ -28,7 +28,9 @@ export function actorText(actor: string): string {
     const id = actor.slice("slack:".length);
     if (/^[UW][A-Z0-9]+$/.test(id)) return `<@${id}>`;
   }
-  if (actor.startsWith("operator:")) return `*${escapeMrkdwn(actor.slice("operator:".length))}*`;
+  // A verified operator is an ARN (the audit trail keeps it whole); people read the principal's name.
+  if (actor.startsWith("operator:"))
+    return `*${escapeMrkdwn(principalName(actor.slice("operator:".length)))}*`;
   if (actor === "evaluator") return "the monitor";
   return escapeMrkdwn(actor);
 }
