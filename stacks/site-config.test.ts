@@ -91,6 +91,7 @@ describe("names from the config", () => {
       slackBots: ["SLACK_BOT_TOKEN"],
       deploymentSlackBot: ["SLACK_BOT_TOKEN"],
       webhooks: ["PD_KEY"],
+      vendorChannels: [],
     });
   });
 

@@ -8,8 +8,10 @@ import {
 } from "@idp-failover/core";
 import type { HttpClient } from "@idp-failover/http";
 import { errorText, type NotificationSender, type SendOutcome } from "./notification-sender.js";
+import { type PagerDutyEndpoint, PagerDutySender } from "./pagerduty.js";
 import { type SlackBots, slackBotFor } from "./slack-client.js";
 import { SlackNotificationSender } from "./slack-notification-sender.js";
+import { type TeamsEndpoint, TeamsSender } from "./teams.js";
 import { HttpWebhookSender, type WebhookEndpoint } from "./webhooks.js";
 
 /*
@@ -197,6 +199,10 @@ export interface NotificationSendersInput {
   /** The HTTP client webhooks are POSTed with (default: packages/http's, one per process). */
   http?: HttpClient;
   webhookTimeoutMs?: number;
+  /** PagerDuty integrations with their routing keys (`pagerDutyEndpoints`). */
+  pagerduty?: readonly PagerDutyEndpoint[];
+  /** Teams workflows with their URLs (`teamsEndpoints`). */
+  teams?: readonly TeamsEndpoint[];
 }
 
 /** The senders a config asks for, keyed by outbox channel: the deployment's and each site's own. */
@@ -225,6 +231,13 @@ export function notificationSenders(input: NotificationSendersInput): Map<string
         ...(input.webhookTimeoutMs ? { timeoutMs: input.webhookTimeoutMs } : {}),
       }),
     );
+  }
+  const vendor = { clock: input.clock, config: input.config, ...(input.http ? { http: input.http } : {}) };
+  for (const endpoint of input.pagerduty ?? []) {
+    senders.set(endpoint.channel, new PagerDutySender(endpoint, vendor));
+  }
+  for (const endpoint of input.teams ?? []) {
+    senders.set(endpoint.channel, new TeamsSender(endpoint, vendor));
   }
   return senders;
 }

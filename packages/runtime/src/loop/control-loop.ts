@@ -10,14 +10,17 @@ import {
   type ReadinessReader,
   type Store,
 } from "@idp-failover/core";
+import { type HttpClient, NodeHttpClient } from "@idp-failover/http";
 import type { SecretSource } from "@idp-failover/probes";
 import {
   type createSlackClient,
   type DeliveryReport,
   deliverDueNotifications,
+  type PagerDutyEndpoint,
   renderNotification,
   type SlackBots,
   siteView,
+  type TeamsEndpoint,
   type WebhookEndpoint,
 } from "@idp-failover/slack";
 import { type CompressedClock, sleepReal } from "./compressed-clock.js";
@@ -61,6 +64,8 @@ export interface ControlLoopOptions {
   /** The Slack bot, or the bots by token reference (sites with Slack apps of their own). */
   slack?: SlackBots;
   webhooks?: readonly WebhookEndpoint[];
+  pagerduty?: readonly PagerDutyEndpoint[];
+  teams?: readonly TeamsEndpoint[];
 }
 
 export class ControlLoop {
@@ -76,8 +81,14 @@ export class ControlLoop {
   private delivering: Promise<void> | undefined;
   private stopped: Promise<void> | undefined;
 
+  /** The HTTP client notifications go out with: one trusting `ca` when given, else the default. */
+  private readonly deliveryHttp: HttpClient | undefined;
+
   constructor(private readonly options: ControlLoopOptions) {
     const { config, ports, clock, feed } = options;
+    this.deliveryHttp = options.ca
+      ? new NodeHttpClient({ ca: options.ca, userAgent: "idp-failover-notify/1" })
+      : undefined;
     this.notifier = new ObservedNotifier(
       new OutboxNotifier(ports.outbox, notificationChannels(config), clock),
     );
@@ -177,6 +188,10 @@ export class ControlLoop {
         clock,
         ...(this.options.slack ? { slack: this.options.slack } : {}),
         ...(this.options.webhooks ? { webhooks: this.options.webhooks } : {}),
+        ...(this.options.pagerduty ? { pagerduty: this.options.pagerduty } : {}),
+        ...(this.options.teams ? { teams: this.options.teams } : {}),
+        // Vendor channels trust the extra CA too (a private CA in front of them; the drill's stand-ins).
+        ...(this.deliveryHttp ? { http: this.deliveryHttp } : {}),
       });
     } catch (error) {
       const text = `notification delivery failed: ${error instanceof Error ? error.message : String(error)}`;
