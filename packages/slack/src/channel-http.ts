@@ -23,6 +23,14 @@ export type ChannelAnswer =
 
 let defaultClient: HttpClient | undefined;
 
+/** The client notifications go out with, trusting an extra CA (a private CA in front of a channel). */
+export function notificationHttpClient(options: { ca?: string } = {}): HttpClient {
+  return new NodeHttpClient({
+    ...(options.ca ? { ca: options.ca } : {}),
+    userAgent: "idp-failover-notify/1",
+  });
+}
+
 export async function postJson(
   url: string,
   body: unknown,
@@ -30,7 +38,7 @@ export async function postJson(
   options: ChannelHttpOptions,
 ): Promise<ChannelAnswer> {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  defaultClient ??= new NodeHttpClient({ userAgent: "idp-failover-notify/1" });
+  defaultClient ??= notificationHttpClient();
   const http = options.http ?? defaultClient;
   let answer: HttpAnswer;
   try {

@@ -1,5 +1,6 @@
 export * from "./approvers.js";
 export * from "./block-kit.js";
+export { notificationHttpClient } from "./channel-http.js";
 export * from "./deliver.js";
 export * from "./messages.js";
 export * from "./notification-sender.js";

@@ -10,12 +10,12 @@ import {
   type ReadinessReader,
   type Store,
 } from "@idp-failover/core";
-import { type HttpClient, NodeHttpClient } from "@idp-failover/http";
 import type { SecretSource } from "@idp-failover/probes";
 import {
   type createSlackClient,
   type DeliveryReport,
   deliverDueNotifications,
+  notificationHttpClient,
   type PagerDutyEndpoint,
   renderNotification,
   type SlackBots,
@@ -82,13 +82,11 @@ export class ControlLoop {
   private stopped: Promise<void> | undefined;
 
   /** The HTTP client notifications go out with: one trusting `ca` when given, else the default. */
-  private readonly deliveryHttp: HttpClient | undefined;
+  private readonly deliveryHttp: ReturnType<typeof notificationHttpClient> | undefined;
 
   constructor(private readonly options: ControlLoopOptions) {
     const { config, ports, clock, feed } = options;
-    this.deliveryHttp = options.ca
-      ? new NodeHttpClient({ ca: options.ca, userAgent: "idp-failover-notify/1" })
-      : undefined;
+    this.deliveryHttp = options.ca ? notificationHttpClient({ ca: options.ca }) : undefined;
     this.notifier = new ObservedNotifier(
       new OutboxNotifier(ports.outbox, notificationChannels(config), clock),
     );
