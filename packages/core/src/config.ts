@@ -599,13 +599,13 @@ export type TeamsAlerting = z.infer<typeof teamsAlertingSchema>;
 export const alertingSchema = z.prefault(
   z.strictObject({
     slack: z.optional(slackAlertingSchema),
-    pagerduty: z.optional(pagerDutyAlertingSchema),
-    teams: z.optional(teamsAlertingSchema),
     webhooks: z._default(
       z.array(z.strictObject({ name: identifier, url: httpsUrl, secretRef: secretRef })),
       [],
     ),
     eventBus: z._default(nonEmpty, "idp-failover"),
+    pagerduty: z.optional(pagerDutyAlertingSchema),
+    teams: z.optional(teamsAlertingSchema),
   }),
   {},
 );
