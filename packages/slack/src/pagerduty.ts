@@ -85,6 +85,12 @@ export function pagerDutyDedupKey(intent: NotificationIntent): string {
   return `idp-failover/${createHash("sha256").update(key).digest("hex")}`;
 }
 
+/** What an intent does in PagerDuty, or undefined when it is not sent there (see `pagerDutyEvent`). */
+export function pagerDutyAction(intent: NotificationIntent): PagerDutyAction | undefined {
+  const action = pagerDutyMapping[intent.kind]?.action;
+  return action === "acknowledge" && !intent.incidentId ? undefined : action;
+}
+
 /**
  * The event an intent becomes, or undefined when it does not go to PagerDuty: an info-only kind, or
  * an acknowledgement outside an incident (a freeze with no incident has no alert to acknowledge).
@@ -94,11 +100,11 @@ export function pagerDutyEvent(
   routingKey: string,
   context: { config: Pick<Config, "sites">; linkUrl?: string | undefined },
 ): PagerDutyEvent | undefined {
+  const action = pagerDutyAction(intent);
   const mapped = pagerDutyMapping[intent.kind];
-  if (!mapped) return undefined;
-  if (mapped.action === "acknowledge" && !intent.incidentId) return undefined;
-  const base = { routing_key: routingKey, event_action: mapped.action, dedup_key: pagerDutyDedupKey(intent) };
-  if (mapped.action !== "trigger") return base;
+  if (!action || !mapped) return undefined;
+  const base = { routing_key: routingKey, event_action: action, dedup_key: pagerDutyDedupKey(intent) };
+  if (action !== "trigger") return base;
   const site = context.config.sites.find((s) => s.id === intent.site);
   const severity =
     mapped.severity ?? (intent.kind === "monitor-impaired" && intent.holding ? "error" : "warning");
