@@ -166,6 +166,10 @@ describe("idpctl validate", () => {
     expect(run.stderr).toContain(
       "Route 53 health checks: 8 (6 HTTPS, 2 calculated) of the account's quota of 200 (sites: 2 with a data plane, 1 control plane only)",
     );
+    expect(run.stderr).toContain(
+      "Notification channels: slack #msp-noc (bot SLACK_BOT_TOKEN), webhook:msp-pager (secret MSP_PAGER_WEBHOOK_SECRET), pagerduty (routing key MSP_PAGERDUTY_ROUTING_KEY);" +
+        " the sites' own (5): slack@acme #cust-acme-idp (bot SLACK_BOT_TOKEN), pagerduty@acme (routing key ACME_PAGERDUTY_ROUTING_KEY), teams@acme (workflow URL ACME_TEAMS_WORKFLOW_URL), slack@globex #identity-alerts (bot GLOBEX_SLACK_BOT_TOKEN), webhook:globex-pager@globex (secret GLOBEX_WEBHOOK_SECRET)",
+    );
     const printed = JSON.parse(run.stdout) as { sites: Array<{ id: string; alerting?: unknown }> };
     expect(printed.sites.map((s) => [s.id, s.alerting !== undefined])).toEqual([
       ["acme", true],
