@@ -1,3 +1,4 @@
+import type { Config } from "@idp-failover/core";
 import { type HttpAnswer, type HttpClient, HttpRequestError, NodeHttpClient } from "@idp-failover/http";
 import { errorText, retryAfterMs, type SendOutcome } from "./notification-sender.js";
 
@@ -15,6 +16,9 @@ export interface ChannelHttpOptions {
   /** Per request; a hanging endpoint costs at most this. Default 10 s. */
   timeoutMs?: number;
 }
+
+/** What a vendor sender is built with: how to POST, and the config (a site's hostname for the text). */
+export type VendorSenderOptions = ChannelHttpOptions & { config: Pick<Config, "sites"> };
 
 export type ChannelAnswer =
   /** The vendor answered; `retry` is the outcome to use when the status is not one the vendor defines. */

@@ -9,7 +9,7 @@ import {
 } from "@idp-failover/core";
 import * as z from "@idp-failover/core/zod-mini";
 import { clip } from "./block-kit.js";
-import { type ChannelHttpOptions, postJson } from "./channel-http.js";
+import { postJson, type VendorSenderOptions } from "./channel-http.js";
 import type { NotificationSender, SendOutcome } from "./notification-sender.js";
 import { threadRule } from "./threads.js";
 
@@ -153,7 +153,7 @@ export interface PagerDutyEndpoint {
 export class PagerDutySender implements NotificationSender {
   constructor(
     private readonly endpoint: PagerDutyEndpoint,
-    private readonly options: ChannelHttpOptions & { config: Pick<Config, "sites"> },
+    private readonly options: VendorSenderOptions,
   ) {}
 
   async send(intent: NotificationIntent): Promise<SendOutcome> {

@@ -7,7 +7,7 @@ import {
   weightsText,
 } from "@idp-failover/core";
 import { clip } from "./block-kit.js";
-import { type ChannelHttpOptions, postJson } from "./channel-http.js";
+import { postJson, type VendorSenderOptions } from "./channel-http.js";
 import type { NotificationSender, SendOutcome } from "./notification-sender.js";
 
 /*
@@ -160,7 +160,7 @@ export interface TeamsEndpoint {
 export class TeamsSender implements NotificationSender {
   constructor(
     private readonly endpoint: TeamsEndpoint,
-    private readonly options: ChannelHttpOptions & { config: Pick<Config, "sites"> },
+    private readonly options: VendorSenderOptions,
   ) {}
 
   async send(intent: NotificationIntent): Promise<SendOutcome> {
