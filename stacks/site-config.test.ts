@@ -121,6 +121,28 @@ describe("names from the config", () => {
       webhooks: ["ACME_PD_KEY"],
     });
   });
+
+  it("gives notify the PagerDuty routing keys and Teams workflow URLs, the deployment's and the sites' own", () => {
+    const { config } = loadSiteConfig({
+      IDP_FAILOVER_CONFIG: configFile(
+        "c.json",
+        JSON.stringify({
+          alerting: { pagerduty: { routingKeyRef: "PD_NOC_KEY" } },
+          sites: [
+            {
+              ...site("acme", "login.acme.example"),
+              alerting: {
+                pagerduty: { routingKeyRef: "PD_ACME_KEY" },
+                teams: { webhookUrlRef: "ACME_TEAMS_URL" },
+              },
+            },
+            site("globex", "login.globex.example"),
+          ],
+        }),
+      ),
+    });
+    expect(secretRefs(config).vendorChannels).toEqual(["ACME_TEAMS_URL", "PD_ACME_KEY", "PD_NOC_KEY"]);
+  });
 });
 
 describe("route53Permissions", () => {
