@@ -16,8 +16,8 @@ import { HttpWebhookSender, type WebhookEndpoint } from "./webhooks.js";
 
 /*
  * The notification deliverer: takes due deliveries from the outbox and sends each on its channel
- * (`slack`, `webhook:{name}`, and a site's own `slack@{site}`, `webhook:{name}@{site}`: see core's
- * outbox-notifier.ts). The evaluator only ever writes to the outbox, so Slack or a webhook
+ * (`slack`, `webhook:{name}`, `pagerduty`, `teams`, and a site's own `slack@{site}`,
+ * `webhook:{name}@{site}`, `pagerduty@{site}`, `teams@{site}`: see core's outbox-notifier.ts). The evaluator only ever writes to the outbox, so Slack or a webhook
  * being down never delays a failover; here, one channel failing never delays another:
  *   - channels run side by side; within a channel, deliveries go in order (threads need their start);
  *   - a channel that fails is not tried again in this run (its other deliveries wait, untouched);
