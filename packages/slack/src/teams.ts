@@ -121,7 +121,7 @@ export function teamsCard(
   if (intent.kind === "failback-requested") {
     body.push({
       type: "TextBlock",
-      text: `Approve or decline in Slack, or run \`idpctl failback --site ${intent.site}\`. Teams has no Approve button: approval needs a verified identity.`,
+      text: `Approve or decline in Slack, or run \`idpctl failback --config <file> --site ${intent.site}\`. Teams has no Approve button: approval needs a verified identity.`,
       wrap: true,
       isSubtle: true,
     });
