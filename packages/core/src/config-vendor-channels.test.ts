@@ -38,6 +38,24 @@ describe("PagerDuty and Teams in the config", () => {
     expect(byPath["alerting.teams.webhookUrlRef"]).toMatch(/NAME of a secret/);
   });
 
+  it("refuses a pasted PagerDuty integration key where its name belongs", () => {
+    // Act
+    const issues = issuesOf(
+      testConfigInput({
+        sites,
+        alerting: { pagerduty: { routingKeyRef: "e93facc04764012d7bfb002500d5d1a6" } },
+      }),
+    );
+
+    // Assess
+    expect(issues.map((i) => [i.path, i.message])).toEqual([
+      [
+        "alerting.pagerduty.routingKeyRef",
+        "this looks like the integration key itself: name the secret that holds it, like PAGERDUTY_ROUTING_KEY",
+      ],
+    ]);
+  });
+
   it("merges a site's own over the deployment's key by key, and makes it a channel of its own", () => {
     // Prepare
     const alerting = {

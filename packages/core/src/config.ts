@@ -584,7 +584,13 @@ const linkUrl = z.url({ protocol: /^https$/, error: "not an https URL" });
 
 /** `alerting.pagerduty`: an Events API v2 integration (one PagerDuty service). */
 export const pagerDutyAlertingSchema = z.strictObject({
-  routingKeyRef: secretRef,
+  // An integration key is 32 lowercase letters and digits, which a NAME's pattern would let through.
+  routingKeyRef: secretRef.check(
+    z.refine((ref) => !/^(?=.*\d)[a-z0-9]{32}$/.test(ref), {
+      error:
+        "this looks like the integration key itself: name the secret that holds it, like PAGERDUTY_ROUTING_KEY",
+    }),
+  ),
   linkUrl: z.optional(linkUrl),
 });
 export type PagerDutyAlerting = z.infer<typeof pagerDutyAlertingSchema>;

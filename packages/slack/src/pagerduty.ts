@@ -168,7 +168,7 @@ export class PagerDutySender implements NotificationSender {
     if (answer.kind !== "answered") return answer;
     const { status, body } = answer;
     // PagerDuty: 202 accepted; 400 "check that the JSON is valid", never retried; 429 and 5xx retried.
-    if (status === 202 || (status >= 200 && status < 300)) return { kind: "sent" };
+    if (status >= 200 && status < 300) return { kind: "sent" };
     if (status === 400) {
       const parsed = pagerDutyAnswerSchema.safeParse(parseJson(body));
       const reasons = parsed.success ? [parsed.data.message, ...(parsed.data.errors ?? [])] : [];
