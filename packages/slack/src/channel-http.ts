@@ -27,11 +27,16 @@ export type ChannelAnswer =
 
 let defaultClient: HttpClient | undefined;
 
-/** The client notifications go out with, trusting an extra CA (a private CA in front of a channel). */
+/**
+ * The client notifications go out with, trusting an extra CA (a private CA in front of a channel).
+ * Connections are kept and reused (unlike a probe's, a notification's TLS handshake measures
+ * nothing): an incident's burst of events to one vendor pays one handshake, not one each.
+ */
 export function notificationHttpClient(options: { ca?: string } = {}): HttpClient {
   return new NodeHttpClient({
     ...(options.ca ? { ca: options.ca } : {}),
     userAgent: "idp-failover-notify/1",
+    keepAlive: { maxSockets: 4 },
   });
 }
 

@@ -103,7 +103,12 @@ export class ControlLoop {
       deps: this.deps,
       clock,
       feed,
-      afterPass: () => this.deliver(),
+      // Delivery starts after each pass but is not waited for: as in a deployment (the notify
+      // function), a slow or hung channel (a 10 s PagerDuty timeout) must never delay the next
+      // evaluation. Passes of delivery still never overlap, and stop() waits for the last one.
+      afterPass: async () => {
+        void this.deliver();
+      },
     });
     const regions = options.regions ?? config.regions;
     const cadenceMs = config.policy.cadenceSeconds * 1000;
