@@ -39,7 +39,7 @@ it("finishes an evaluation pass while a Teams workflow hangs, and its delivery i
     config,
     ports: {
       store: new InMemoryStore(),
-      dns: new InMemoryDns(),
+      dns: new InMemoryDns(clock),
       events: new InMemoryEvents(),
       outbox,
       messageRefs: new InMemoryMessageRefs(),
