@@ -27,11 +27,11 @@ export function control(site: SiteConfig, storage: Storage) {
 
   const notify = sizedFunction("Notify", sizing.notify, {
     handler: "functions/src/notify.handler",
-    description: "idp-failover notifications: Slack and signed webhooks from the outbox",
+    description: "idp-failover notifications: Slack, signed webhooks, PagerDuty and Teams from the outbox",
     // One delivery run at a time: each domain event invokes it, and two runs at once would both take
     // the same due deliveries and post every Slack message twice. Throttled events are retried.
     concurrency: { reserved: sizing.notify.reservedConcurrency ?? 1 },
-    link: [storage.link, ...secretsFor([...refs.slackBots, ...refs.webhooks])],
+    link: [storage.link, ...secretsFor([...refs.slackBots, ...refs.webhooks, ...refs.vendorChannels])],
     permissions: [homeTablePermission(storage)],
   });
   new sst.aws.CronV2("NotifySchedule", { schedule: "rate(1 minute)", function: notify.arn });

@@ -91,6 +91,7 @@ describe("names from the config", () => {
       slackBots: ["SLACK_BOT_TOKEN"],
       deploymentSlackBot: ["SLACK_BOT_TOKEN"],
       webhooks: ["PD_KEY"],
+      vendorChannels: [],
     });
   });
 
@@ -119,6 +120,28 @@ describe("names from the config", () => {
       deploymentSlackBot: ["SLACK_BOT_TOKEN"],
       webhooks: ["ACME_PD_KEY"],
     });
+  });
+
+  it("gives notify the PagerDuty routing keys and Teams workflow URLs, the deployment's and the sites' own", () => {
+    const { config } = loadSiteConfig({
+      IDP_FAILOVER_CONFIG: configFile(
+        "c.json",
+        JSON.stringify({
+          alerting: { pagerduty: { routingKeyRef: "PD_NOC_KEY" } },
+          sites: [
+            {
+              ...site("acme", "login.acme.example"),
+              alerting: {
+                pagerduty: { routingKeyRef: "PD_ACME_KEY" },
+                teams: { webhookUrlRef: "ACME_TEAMS_URL" },
+              },
+            },
+            site("globex", "login.globex.example"),
+          ],
+        }),
+      ),
+    });
+    expect(secretRefs(config).vendorChannels).toEqual(["ACME_TEAMS_URL", "PD_ACME_KEY", "PD_NOC_KEY"]);
   });
 });
 

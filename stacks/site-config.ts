@@ -58,6 +58,8 @@ export function secretRefs(config: Config): {
   /** The deployment's own bot token, if any (the monthly report posts with it). */
   deploymentSlackBot: string[];
   webhooks: string[];
+  /** PagerDuty routing keys and Teams workflow URLs: notify sends with them. */
+  vendorChannels: string[];
   readiness: string[];
 } {
   const probe = new Set<string>();
@@ -81,6 +83,17 @@ export function secretRefs(config: Config): {
     deploymentSlackBot: deploymentSlack ? [deploymentSlack.botTokenRef] : [],
     webhooks: [
       ...new Set(targets.flatMap((t) => (t.kind === "webhook" ? [t.webhook.secretRef] : []))),
+    ].sort(),
+    vendorChannels: [
+      ...new Set(
+        targets.flatMap((t) =>
+          t.kind === "pagerduty"
+            ? [t.pagerduty.routingKeyRef]
+            : t.kind === "teams"
+              ? [t.teams.webhookUrlRef]
+              : [],
+        ),
+      ),
     ].sort(),
     // The readiness app's own credentials: read scopes the probes must not carry.
     readiness: [

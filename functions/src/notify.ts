@@ -4,10 +4,11 @@ import { notificationPorts } from "../wiring/home-ports.js";
 import { createLogger, lambdaHandler } from "../wiring/observability.js";
 
 /*
- * notify: delivers the notification outbox (Slack, signed webhooks) on a one-minute schedule and on
- * the bus's domain events, so an alert goes out right after the transition that raised it. Holds the
- * Slack bot token and the webhook signing keys; the evaluator holds neither. Not idempotent by
- * middleware: the outbox records each delivery, so a retried run sends only what is still due.
+ * notify: delivers the notification outbox (Slack, signed webhooks, PagerDuty, Teams) every minute
+ * and on the bus's domain events, so an alert goes out right after the transition that raised it.
+ * Holds the Slack bot token, the webhook signing keys, the PagerDuty routing keys and the Teams
+ * workflow URLs; the evaluator holds none of them. Not idempotent by middleware: the outbox records
+ * each delivery, so a retried run sends only what is still due.
  */
 
 const logger = createLogger();

@@ -30,6 +30,8 @@ export function notificationPorts(d: Deployment, logger: Logger) {
     clock: wallClock,
     slack: channels.slackBots,
     webhooks: channels.webhooks,
+    pagerduty: channels.pagerduty,
+    teams: channels.teams,
     log: (entry: Record<string, unknown>) => logger.info("delivery", entry),
     redactor: d.redactor,
   };

@@ -91,6 +91,14 @@ describe("idpctl drill", () => {
     expect(run.stdout).toContain("PASS failed over within the policy's bound");
     expect(run.stdout).toContain("PASS no false flip");
     expect(run.stdout).toContain("PASS failback completed");
+    // The pager was paged for the incident (its first trigger is the incident's first alert: failing
+    // over, or both down on a loaded machine) and the page resolved with the failback; Teams saw it all.
+    expect(run.stdout).toMatch(
+      /PagerDuty \(stand-in\): 1 alert\(s\)\n {2}idp-failover\/example\/incident:\S+: resolved \[trigger( -> trigger)* -> acknowledge -> resolve\] critical: login\.example\.com: /,
+    );
+    expect(run.stdout).toMatch(
+      /Teams \(stand-in\): \d+ card\(s\) posted: failing-over, failed-over, .*failback-done/,
+    );
     const html = await readFile(reportPath, "utf8");
     expect(html).toMatch(/^<!doctype html>/i);
     expect(html).toContain("login.example.com");

@@ -166,6 +166,10 @@ describe("idpctl validate", () => {
     expect(run.stderr).toContain(
       "Route 53 health checks: 8 (6 HTTPS, 2 calculated) of the account's quota of 200 (sites: 2 with a data plane, 1 control plane only)",
     );
+    expect(run.stderr).toContain(
+      "Notification channels: slack #msp-noc (bot SLACK_BOT_TOKEN), webhook:msp-pager (secret MSP_PAGER_WEBHOOK_SECRET), pagerduty (routing key MSP_PAGERDUTY_ROUTING_KEY);" +
+        " the sites' own (5): slack@acme #cust-acme-idp (bot SLACK_BOT_TOKEN), pagerduty@acme (routing key ACME_PAGERDUTY_ROUTING_KEY), teams@acme (workflow URL ACME_TEAMS_WORKFLOW_URL), slack@globex #identity-alerts (bot GLOBEX_SLACK_BOT_TOKEN), webhook:globex-pager@globex (secret GLOBEX_WEBHOOK_SECRET)",
+    );
     const printed = JSON.parse(run.stdout) as { sites: Array<{ id: string; alerting?: unknown }> };
     expect(printed.sites.map((s) => [s.id, s.alerting !== undefined])).toEqual([
       ["acme", true],
@@ -285,7 +289,7 @@ describe("the idpctl binary", () => {
     // Assess
     expect(done.code).toBe(0);
     expect(done.stderr).toMatch(
-      /^Route 53 health checks: 4 \(3 HTTPS, 1 calculated\) of the account's quota of 200 \(sites: 1 with a data plane, 0 control plane only\)\nLambda concurrency reserved: 7 in us-east-1 \(probe 1, verdict 5, notify 1\) of the account's quota of 1000; Lambda keeps 100 unreserved\nProbe rounds: 12 probes a region every 10 s, in the probe function \(\d+ MB; about [\d.]+ s of the 5\.0 s budget\)\n$/,
+      /^Route 53 health checks: 4 \(3 HTTPS, 1 calculated\) of the account's quota of 200 \(sites: 1 with a data plane, 0 control plane only\)\nLambda concurrency reserved: 7 in us-east-1 \(probe 1, verdict 5, notify 1\) of the account's quota of 1000; Lambda keeps 100 unreserved\nProbe rounds: 12 probes a region every 10 s, in the probe function \(\d+ MB; about [\d.]+ s of the 5\.0 s budget\)\nNotification channels: slack #idp-failover \(bot SLACK_BOT_TOKEN\), webhook:pagerduty-bridge \(secret WEBHOOK_PAGERDUTY_SECRET\)\n$/,
     );
     expect(JSON.parse(done.stdout)).toMatchObject({ version: 1 });
     expect([badInput.code, badInput.stdout]).toEqual([2, ""]);

@@ -573,6 +573,35 @@ export const slackAlertingSchema = z.strictObject({
 });
 export type SlackAlerting = z.infer<typeof slackAlertingSchema>;
 
+/*
+ * PagerDuty and Microsoft Teams (docs/setup-pagerduty.md, docs/setup-teams.md). The routing key and
+ * the workflow URL are secrets (the URL carries its own signature), so the config names them: it is
+ * reviewed in Git, the secrets live in the deployment's secret store. `linkUrl` is where an on-call
+ * engineer goes from the page or the card: the dashboard or the runbook, per channel, so an MSP can
+ * point each customer's channel at that customer's runbook.
+ */
+const linkUrl = z.url({ protocol: /^https$/, error: "not an https URL" });
+
+/** `alerting.pagerduty`: an Events API v2 integration (one PagerDuty service). */
+export const pagerDutyAlertingSchema = z.strictObject({
+  // An integration key is 32 lowercase letters and digits, which a NAME's pattern would let through.
+  routingKeyRef: secretRef.check(
+    z.refine((ref) => !/^(?=.*\d)[a-z0-9]{32}$/.test(ref), {
+      error:
+        "this looks like the integration key itself: name the secret that holds it, like PAGERDUTY_ROUTING_KEY",
+    }),
+  ),
+  linkUrl: z.optional(linkUrl),
+});
+export type PagerDutyAlerting = z.infer<typeof pagerDutyAlertingSchema>;
+
+/** `alerting.teams`: a Teams channel's Workflows webhook ("Send webhook alerts to a channel"). */
+export const teamsAlertingSchema = z.strictObject({
+  webhookUrlRef: secretRef,
+  linkUrl: z.optional(linkUrl),
+});
+export type TeamsAlerting = z.infer<typeof teamsAlertingSchema>;
+
 export const alertingSchema = z.prefault(
   z.strictObject({
     slack: z.optional(slackAlertingSchema),
@@ -581,6 +610,8 @@ export const alertingSchema = z.prefault(
       [],
     ),
     eventBus: z._default(nonEmpty, "idp-failover"),
+    pagerduty: z.optional(pagerDutyAlertingSchema),
+    teams: z.optional(teamsAlertingSchema),
   }),
   {},
 );
@@ -981,7 +1012,54 @@ function resolveSiteSettings(
     ownAlerting.webhooks ? issues : [],
   );
   checkUnique(site.tags, `${path}.tags`, undefined, issues);
-  return { policy, alerting: { ...(slack ? { slack } : {}), webhooks }, tags: site.tags };
+  const pagerduty = mergedChannel(
+    pagerDutyAlertingSchema,
+    deploymentAlerting.pagerduty,
+    ownAlerting.pagerduty,
+    `${path}.alerting.pagerduty`,
+    issues,
+  );
+  const teams = mergedChannel(
+    teamsAlertingSchema,
+    deploymentAlerting.teams,
+    ownAlerting.teams,
+    `${path}.alerting.teams`,
+    issues,
+  );
+  return {
+    policy,
+    alerting: {
+      ...(slack ? { slack } : {}),
+      webhooks,
+      ...(pagerduty ? { pagerduty } : {}),
+      ...(teams ? { teams } : {}),
+    },
+    tags: site.tags,
+  };
+}
+
+/**
+ * A site's PagerDuty or Teams section merged over the deployment's, checked whole at the site's
+ * path: a site with its own and none at the top must name its secret reference.
+ */
+function mergedChannel<T extends object>(
+  schema: z.ZodMiniType<T>,
+  deployment: T | undefined,
+  own: Partial<T> | undefined,
+  path: string,
+  issues: ConfigIssue[],
+): T | undefined {
+  if (!own) return deployment;
+  const merged = schema.safeParse(mergeOver<Record<string, unknown>>({ ...deployment }, own));
+  if (merged.success) return merged.data;
+  for (const issue of merged.error.issues) {
+    issues.push({
+      path: [path, ...issue.path.map(String)].join("."),
+      message: plainMessage(issue),
+      hint: `a site's ${path.split(".").pop()} section is merged over the deployment's alerting; with none there, give the site its own secret reference`,
+    });
+  }
+  return undefined;
 }
 
 function resolveSite(

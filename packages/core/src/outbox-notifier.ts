@@ -1,4 +1,11 @@
-import type { Alerting, Config, SiteAlerting, SlackAlerting } from "./config.js";
+import type {
+  Alerting,
+  Config,
+  PagerDutyAlerting,
+  SiteAlerting,
+  SlackAlerting,
+  TeamsAlerting,
+} from "./config.js";
 import { type NotificationIntent, notificationSchema } from "./effects.js";
 import { sameSettings } from "./overrides.js";
 import type { Clock, NotificationOutbox, Notifier, OutboxDelivery } from "./ports.js";
@@ -12,6 +19,8 @@ import * as z from "./zod-mini.js";
  *   slack@{site}           a site's own Slack (any of channel, approvers or app differs)
  *   webhook:{name}         a webhook of the deployment's list, for every site that keeps that list
  *   webhook:{name}@{site}  a webhook of a site's own list
+ *   pagerduty, teams       the deployment's PagerDuty service and Teams channel (alerting.pagerduty, .teams)
+ *   pagerduty@{site}, teams@{site}  a site's own (its routing key, workflow URL or link differs)
  * So one customer's broken channel fails only its own deliveries (the deliverer stops a failing
  * channel for the run), and an outbox written before sites had their own settings still delivers.
  */
@@ -21,7 +30,9 @@ export type Webhook = Alerting["webhooks"][number];
 /** One destination of notifications and the settings it is sent with. */
 export type NotificationTarget =
   | { kind: "slack"; channel: string; slack: SlackAlerting }
-  | { kind: "webhook"; channel: string; webhook: Webhook };
+  | { kind: "webhook"; channel: string; webhook: Webhook }
+  | { kind: "pagerduty"; channel: string; pagerduty: PagerDutyAlerting }
+  | { kind: "teams"; channel: string; teams: TeamsAlerting };
 
 /** The destinations of one site's notifications (or the deployment's, for `deployment`). */
 function targetsOf(
@@ -40,6 +51,14 @@ function targetsOf(
     const deployment = top.webhooks.find((w) => w.name === webhook.name);
     const same = deployment !== undefined && sameSettings(webhook, deployment);
     targets.push({ kind: "webhook", channel: own(`webhook:${webhook.name}`, same), webhook });
+  }
+  if (alerting.pagerduty) {
+    const same = top.pagerduty !== undefined && sameSettings(alerting.pagerduty, top.pagerduty);
+    targets.push({ kind: "pagerduty", channel: own("pagerduty", same), pagerduty: alerting.pagerduty });
+  }
+  if (alerting.teams) {
+    const same = top.teams !== undefined && sameSettings(alerting.teams, top.teams);
+    targets.push({ kind: "teams", channel: own("teams", same), teams: alerting.teams });
   }
   return targets;
 }

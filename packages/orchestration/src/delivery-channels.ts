@@ -1,5 +1,13 @@
 import { type Config, notificationTargets, type SlackAlerting } from "@idp-failover/core";
-import { createSlackClient, type WebhookEndpoint, webhookEndpoints } from "@idp-failover/slack";
+import {
+  createSlackClient,
+  type PagerDutyEndpoint,
+  pagerDutyEndpoints,
+  type TeamsEndpoint,
+  teamsEndpoints,
+  type WebhookEndpoint,
+  webhookEndpoints,
+} from "@idp-failover/slack";
 
 /*
  * The channels notifications are delivered on, from the config and the secrets a runtime can read
@@ -17,6 +25,10 @@ export interface DeliveryChannels {
   /** Every Slack bot whose token is set, by token reference: the deployment's and the sites' own apps. */
   slackBots: Map<string, SlackClient>;
   webhooks: WebhookEndpoint[];
+  /** PagerDuty integrations whose routing key is set. */
+  pagerduty: PagerDutyEndpoint[];
+  /** Teams workflows whose URL is set. */
+  teams: TeamsEndpoint[];
   /** Secret references not set, each with what waits for it. */
   missing: Array<{ ref: string; waits: string }>;
 }
@@ -46,9 +58,27 @@ export function deliveryChannels(
   for (const { channel, secretRef } of hooks.missing) {
     missing.push({ ref: secretRef, waits: `webhook ${channel.replace(/^webhook:/, "")}` });
   }
+  const pagerduty = pagerDutyEndpoints(config, secret);
+  for (const { channel, secretRef } of pagerduty.missing) {
+    missing.push({ ref: secretRef, waits: `PagerDuty events on ${channel}` });
+  }
+  const teams = teamsEndpoints(config, secret);
+  for (const { channel, secretRef, problem } of teams.missing) {
+    missing.push({
+      ref: secretRef,
+      waits: `Teams cards on ${channel}${problem ? ` (its value ${problem})` : ""}`,
+    });
+  }
   const deploymentRef = config.alerting.slack?.botTokenRef;
   const slack = deploymentRef === undefined ? undefined : slackBots.get(deploymentRef);
-  return { ...(slack ? { slack } : {}), slackBots, webhooks: hooks.endpoints, missing };
+  return {
+    ...(slack ? { slack } : {}),
+    slackBots,
+    webhooks: hooks.endpoints,
+    pagerduty: pagerduty.endpoints,
+    teams: teams.endpoints,
+    missing,
+  };
 }
 
 /**

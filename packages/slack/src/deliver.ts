@@ -10,14 +10,16 @@ import {
 } from "@idp-failover/core";
 import type { HttpClient } from "@idp-failover/http";
 import { errorText, type NotificationSender, type SendOutcome } from "./notification-sender.js";
+import { type PagerDutyEndpoint, PagerDutySender } from "./pagerduty.js";
 import { type SlackBots, slackBotFor } from "./slack-client.js";
 import { SlackNotificationSender } from "./slack-notification-sender.js";
+import { type TeamsEndpoint, TeamsSender } from "./teams.js";
 import { HttpWebhookSender, type WebhookEndpoint } from "./webhooks.js";
 
 /*
  * The notification deliverer: takes due deliveries from the outbox and sends each on its channel
- * (`slack`, `webhook:{name}`, and a site's own `slack@{site}`, `webhook:{name}@{site}`: see core's
- * outbox-notifier.ts). The evaluator only ever writes to the outbox, so Slack or a webhook
+ * (`slack`, `webhook:{name}`, `pagerduty`, `teams`, and a site's own `slack@{site}`,
+ * `webhook:{name}@{site}`, `pagerduty@{site}`, `teams@{site}`: see core's outbox-notifier.ts). The evaluator only ever writes to the outbox, so Slack or a webhook
  * being down never delays a failover; here, one channel failing never delays another:
  *   - channels run side by side; within a channel, deliveries go in order (threads need their start);
  *   - a channel that fails is not tried again in this run (its other deliveries wait, untouched);
@@ -205,6 +207,10 @@ export interface NotificationSendersInput {
   /** The HTTP client webhooks are POSTed with (default: packages/http's, one per process). */
   http?: HttpClient;
   webhookTimeoutMs?: number;
+  /** PagerDuty integrations with their routing keys (`pagerDutyEndpoints`). */
+  pagerduty?: readonly PagerDutyEndpoint[];
+  /** Teams workflows with their URLs (`teamsEndpoints`). */
+  teams?: readonly TeamsEndpoint[];
 }
 
 /** The senders a config asks for, keyed by outbox channel: the deployment's and each site's own. */
@@ -233,6 +239,13 @@ export function notificationSenders(input: NotificationSendersInput): Map<string
         ...(input.webhookTimeoutMs ? { timeoutMs: input.webhookTimeoutMs } : {}),
       }),
     );
+  }
+  const vendor = { clock: input.clock, config: input.config, ...(input.http ? { http: input.http } : {}) };
+  for (const endpoint of input.pagerduty ?? []) {
+    senders.set(endpoint.channel, new PagerDutySender(endpoint, vendor));
+  }
+  for (const endpoint of input.teams ?? []) {
+    senders.set(endpoint.channel, new TeamsSender(endpoint, vendor));
   }
   return senders;
 }

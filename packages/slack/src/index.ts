@@ -1,12 +1,15 @@
 export * from "./approvers.js";
 export * from "./block-kit.js";
+export { notificationHttpClient } from "./channel-http.js";
 export * from "./deliver.js";
 export * from "./messages.js";
 export * from "./notification-sender.js";
+export * from "./pagerduty.js";
 export * from "./slack-client.js";
 export * from "./slack-interaction.js";
 export * from "./slack-notification-sender.js";
 export * from "./slack-text.js";
+export * from "./teams.js";
 export * from "./threads.js";
 export * from "./verify-slack-request.js";
 export * from "./webhooks.js";

@@ -2,6 +2,8 @@ import {
   type Config,
   dataPlaneSettings,
   healthChecksNeeded,
+  type NotificationTarget,
+  notificationTargets,
   type ProbeFanout,
   probeFanout,
   reservedConcurrency,
@@ -44,6 +46,7 @@ export function registerValidate(program: Command, io: CommandIo): void {
       }
       io.err(`${probeRoundLine(config.policy.cadenceSeconds, probeFanout(config))}\n`);
       if (config.sites.length > 1) io.err(`${sitesSummary(config)}\n`);
+      io.err(`${channelsLine(config)}\n`);
       const printed = options.site ? requireSite(config, options.site) : effectiveConfig(config);
       io.out(options.json ? `${JSON.stringify(printed, null, 2)}\n` : stringify(printed));
     });
@@ -75,6 +78,31 @@ function sitesSummary(config: Config): string {
     .map(([tag, n]) => `${tag} ${n}`)
     .join(", ");
   return `sites: ${config.sites.length} (${ownPolicy} with a policy of their own, ${ownAlerting} with their own alerting); tags: ${tagText || "none"}`;
+}
+
+/** Where notifications go: the deployment's channels with the secret each needs, then the sites' own. */
+function channelsLine(config: Config): string {
+  const targets = notificationTargets(config);
+  const describe = (t: NotificationTarget): string => {
+    switch (t.kind) {
+      case "slack":
+        return `${t.channel} ${t.slack.channel} (bot ${t.slack.botTokenRef})`;
+      case "webhook":
+        return `${t.channel} (secret ${t.webhook.secretRef})`;
+      case "pagerduty":
+        return `${t.channel} (routing key ${t.pagerduty.routingKeyRef})`;
+      case "teams":
+        return `${t.channel} (workflow URL ${t.teams.webhookUrlRef})`;
+    }
+  };
+  const deployment = targets.filter((t) => !t.channel.includes("@")).map(describe);
+  const own = targets.filter((t) => t.channel.includes("@"));
+  const shown = own.slice(0, 5).map(describe);
+  const more = own.length > shown.length ? `, and ${own.length - shown.length} more` : "";
+  return (
+    `Notification channels: ${deployment.join(", ") || "none (add alerting.slack, .pagerduty, .teams or .webhooks)"}` +
+    (own.length > 0 ? `; the sites' own (${own.length}): ${shown.join(", ")}${more}` : "")
+  );
 }
 
 /** How a region's probe round is run: by the probe function itself, or by shard workers it invokes. */

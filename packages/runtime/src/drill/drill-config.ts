@@ -2,7 +2,8 @@ import { type Config, mergeOver, type Policy, parseConfig, worstRoundMs } from "
 
 /*
  * The drill's config: one site, `login.example.com`, Okta primary and Entra secondary, probed from
- * three regions with the real probe kinds, alerting to a Slack channel, approvers named. The policy
+ * three regions with the real probe kinds, alerting to a Slack channel (approvers named), a PagerDuty
+ * service and a Teams channel. The policy
  * is the drill's own: the production defaults with a shorter sustain, hold and flakiness window (so
  * a game day fits in minutes) and tighter probe budgets (the stand-ins are on this machine). Probe timeouts, latency
  * budgets and confirm delays are real milliseconds; every other duration runs on the drill's clock.
@@ -42,6 +43,8 @@ export const drillSecretRefs = {
   entraReadiness: "ENTRA_READINESS_CLIENT_SECRET",
   slackBot: "SLACK_BOT_TOKEN",
   slackSigning: "SLACK_SIGNING_SECRET",
+  pagerDutyRoutingKey: "PAGERDUTY_ROUTING_KEY",
+  teamsWorkflowUrl: "TEAMS_WORKFLOW_URL",
 };
 
 export interface DrillIdps {
@@ -72,6 +75,9 @@ export function drillConfigInput(idps: DrillIdps, policy: PolicyOverrides = {}):
         botTokenRef: drillSecretRefs.slackBot,
         signingSecretRef: drillSecretRefs.slackSigning,
       },
+      // The on-call pager and the team's channel (docs/setup-pagerduty.md, docs/setup-teams.md).
+      pagerduty: { routingKeyRef: drillSecretRefs.pagerDutyRoutingKey },
+      teams: { webhookUrlRef: drillSecretRefs.teamsWorkflowUrl },
     },
     sites: [
       {

@@ -2,7 +2,13 @@ import { randomBytes } from "node:crypto";
 import { type AwsAdapters, createAwsAdapters } from "@idp-failover/aws";
 import type { Config } from "@idp-failover/core";
 import type { SecretSource } from "@idp-failover/probes";
-import { createSlackClient } from "@idp-failover/slack";
+import {
+  createSlackClient,
+  type PagerDutyEndpoint,
+  pagerDutyEndpoints,
+  type TeamsEndpoint,
+  teamsEndpoints,
+} from "@idp-failover/slack";
 import {
   createTestCa,
   type DirectorySpec,
@@ -12,6 +18,8 @@ import {
   entraStandInDefaults,
   type OktaStandIn,
   oktaStandInDefaults,
+  type PagerDutyStandIn,
+  pagerDutyStandInRoutingKey,
   type Route53StandIn,
   type SlackStandIn,
   seedDirectories,
@@ -19,8 +27,11 @@ import {
   startEntraStandIn,
   startEventBridgeStandIn,
   startOktaStandIn,
+  startPagerDutyStandIn,
   startRoute53StandIn,
   startSlackStandIn,
+  startTeamsWorkflowStandIn,
+  type TeamsWorkflowStandIn,
 } from "@idp-failover/stand-ins";
 import type { SlackClient } from "../loop/control-loop.js";
 import { type EmbeddedDynamo, embeddedCredentials, startEmbeddedDynamo } from "../loop/embedded-dynamo.js";
@@ -40,7 +51,7 @@ import { NetworkPath } from "./network-path.js";
 /*
  * Everything the drill runs against, on this machine, started in one process: a test CA, the Okta
  * and Entra stand-ins over HTTPS, a network path per region and IdP (so one region can lose an IdP
- * alone), dynalite, and the Route 53, EventBridge and Slack stand-ins. The product's real adapters
+ * alone), dynalite, and the Route 53, EventBridge, Slack, PagerDuty and Teams stand-ins. The product's real adapters
  * talk to them with the real SDK clients, exactly as they would talk to AWS and Slack.
  */
 
@@ -76,6 +87,11 @@ export interface DrillWorld {
   route53: Route53StandIn;
   slackStandIn: SlackStandIn;
   eventBridge: EventBridgeStandIn;
+  pagerDuty: PagerDutyStandIn;
+  teams: TeamsWorkflowStandIn;
+  /** The PagerDuty integration and Teams workflow the deliverer sends to (the stand-ins). */
+  pagerDutyEndpoints: PagerDutyEndpoint[];
+  teamsEndpoints: TeamsEndpoint[];
   dynamo: EmbeddedDynamo;
   path(region: string, provider: DrillProvider): NetworkPath;
   close(): Promise<void>;
@@ -164,6 +180,10 @@ export async function startDrillWorld(options: DrillWorldOptions): Promise<Drill
       channels: { [drillChannel]: drillChannelId },
     });
     closers.push(() => slackStandIn.close());
+    const pagerDuty = await startPagerDutyStandIn({ ca });
+    closers.push(() => pagerDuty.close());
+    const teams = await startTeamsWorkflowStandIn({ ca });
+    closers.push(() => teams.close());
 
     const adapters = createAwsAdapters({
       tableName: dynamo.tableName,
@@ -182,11 +202,14 @@ export async function startDrillWorld(options: DrillWorldOptions): Promise<Drill
       [drillSecretRefs.entraReadiness]: entraStandInDefaults.readinessClient.clientSecret,
       [drillSecretRefs.slackBot]: botToken,
       [drillSecretRefs.slackSigning]: signingSecret,
+      [drillSecretRefs.pagerDutyRoutingKey]: pagerDutyStandInRoutingKey,
+      [drillSecretRefs.teamsWorkflowUrl]: teams.webhookUrl,
     };
+    const secretOf = (ref: string) => secretValues[ref];
     return {
       config,
       probeConfigFor: (region) => probeConfigs.get(region) ?? config,
-      secrets: (ref) => secretValues[ref],
+      secrets: secretOf,
       ca: ca.certPem,
       signingSecret,
       adapters,
@@ -196,6 +219,14 @@ export async function startDrillWorld(options: DrillWorldOptions): Promise<Drill
       route53,
       slackStandIn,
       eventBridge,
+      pagerDuty,
+      teams,
+      // As a deployment resolves them, with PagerDuty's events URL pointed at its stand-in.
+      pagerDutyEndpoints: pagerDutyEndpoints(config, secretOf).endpoints.map((endpoint) => ({
+        ...endpoint,
+        eventsUrl: pagerDuty.eventsUrl,
+      })),
+      teamsEndpoints: teamsEndpoints(config, secretOf).endpoints,
       dynamo,
       path: (region, provider) => {
         const path = paths.get(`${region} ${provider}`);

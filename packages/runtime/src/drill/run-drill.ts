@@ -115,6 +115,8 @@ export async function runDrill(
       probeConfigFor: world.probeConfigFor,
       ca: world.ca,
       slack: world.slack,
+      pagerduty: world.pagerDutyEndpoints,
+      teams: world.teamsEndpoints,
     });
     const control = loop;
     const actions = controlActions({
@@ -179,7 +181,7 @@ export async function runDrill(
         `idp-failover drill: ${drillHostname} (Okta primary, Entra secondary), probed from ${config.regions.join(", ")}`,
         `  outage: ${options.outage}   clock: ${options.speed}x (a ${p.cadenceSeconds} s cadence is ${(p.cadenceSeconds / options.speed).toFixed(1)} s real; probe timeouts stay real: ${p.probeTimeoutMs} ms)`,
         `  policy: down after ${p.failure.consecutiveRounds} failed rounds (or ${p.failure.failedRoundsInWindow} of ${p.failure.windowRounds}) in ${p.quorum} regions; failback asked after ${p.recovery.sustainSeconds} s healthy; steps ${p.failback.steps.join("/")} held ${p.failback.holdSeconds} s`,
-        `  store: dynalite ${world.dynamo.dataDir ? `in ${world.dynamo.dataDir}` : "in memory"}; Route 53, Slack, Okta and Entra: local stand-ins`,
+        `  store: dynalite ${world.dynamo.dataDir ? `in ${world.dynamo.dataDir}` : "in memory"}; Route 53, Slack, PagerDuty, Teams, Okta and Entra: local stand-ins`,
         `  readiness: ${readinessLine} (idpctl readiness; docs/readiness.md)`,
         ...(dashboard ? [`  dashboard: ${dashboard.url}`] : []),
         "",
@@ -272,6 +274,7 @@ export async function runDrill(
           tone: "bad",
         };
 
+    io.out(`\n${vendorChannelsText(world)}\n`);
     const reportPath = await writeDrillReport({
       store: world.adapters.store,
       config,
@@ -384,4 +387,24 @@ function route53Weights(world: DrillWorld): Weights {
   return Object.fromEntries(
     site.providers.map((p) => [p.id, records.find((r) => r.setIdentifier === p.setIdentifier)?.weight ?? 0]),
   );
+}
+
+/** What the drill's pager and Teams channel received: the alerts PagerDuty opened, the cards Teams shows. */
+export function vendorChannelsText(world: Pick<DrillWorld, "pagerDuty" | "teams">): string {
+  const alerts = world.pagerDuty.alerts();
+  const refused = world.pagerDuty.received.filter((r) => r.status === 400).length;
+  const cards = world.teams.cards();
+  const cardKinds = cards.map((card) => {
+    const facts = (
+      card.body as Array<{ type?: string; facts?: Array<{ title: string; value: string }> }>
+    ).find((element) => element.type === "FactSet")?.facts;
+    return facts?.find((f) => f.title === "Event")?.value ?? "?";
+  });
+  return [
+    `PagerDuty (stand-in): ${alerts.length} alert(s)${refused > 0 ? `, ${refused} event(s) refused` : ""}`,
+    ...alerts.map(
+      (a) => `  ${a.dedupKey}: ${a.status} [${a.actions.join(" -> ")}] ${a.severity}: ${a.summary}`,
+    ),
+    `Teams (stand-in): ${cards.length} card(s) posted${cards.length > 0 ? `: ${cardKinds.join(", ")}` : ""}`,
+  ].join("\n");
 }

@@ -18,9 +18,12 @@ import {
   type createSlackClient,
   type DeliveryReport,
   deliverDueNotifications,
+  notificationHttpClient,
+  type PagerDutyEndpoint,
   renderNotification,
   type SlackBots,
   siteView,
+  type TeamsEndpoint,
   type WebhookEndpoint,
 } from "@idp-failover/slack";
 import { type CompressedClock, sleepReal } from "./compressed-clock.js";
@@ -64,6 +67,8 @@ export interface ControlLoopOptions {
   /** The Slack bot, or the bots by token reference (sites with Slack apps of their own). */
   slack?: SlackBots;
   webhooks?: readonly WebhookEndpoint[];
+  pagerduty?: readonly PagerDutyEndpoint[];
+  teams?: readonly TeamsEndpoint[];
 }
 
 export class ControlLoop {
@@ -83,6 +88,8 @@ export class ControlLoop {
   readonly redactor: Redactor;
   /** The ports given, each sink behind the redactor: the one place the local runtime redacts. */
   private readonly ports: ControlLoopPorts;
+  /** The HTTP client notifications go out with: one trusting `ca` when given, else the default. */
+  private readonly deliveryHttp: ReturnType<typeof notificationHttpClient> | undefined;
 
   constructor(private readonly options: ControlLoopOptions) {
     const { config, clock, feed } = options;
@@ -90,6 +97,7 @@ export class ControlLoop {
     const ports = redactedPorts(options.ports, this.redactor);
     this.ports = ports;
     feed.redactWith(this.redactor);
+    this.deliveryHttp = options.ca ? notificationHttpClient({ ca: options.ca }) : undefined;
     this.notifier = new ObservedNotifier(
       new OutboxNotifier(ports.outbox, notificationChannels(config), clock),
     );
@@ -106,7 +114,12 @@ export class ControlLoop {
       deps: this.deps,
       clock,
       feed,
-      afterPass: () => this.deliver(),
+      // Delivery starts after each pass but is not waited for: as in a deployment (the notify
+      // function), a slow or hung channel (a 10 s PagerDuty timeout) must never delay the next
+      // evaluation. Passes of delivery still never overlap, and stop() waits for the last one.
+      afterPass: async () => {
+        void this.deliver();
+      },
     });
     const regions = options.regions ?? config.regions;
     const cadenceMs = config.policy.cadenceSeconds * 1000;
@@ -191,6 +204,10 @@ export class ControlLoop {
         ...(this.options.slack ? { slack: this.options.slack } : {}),
         ...(this.options.webhooks ? { webhooks: this.options.webhooks } : {}),
         redactor: this.redactor,
+        ...(this.options.pagerduty ? { pagerduty: this.options.pagerduty } : {}),
+        ...(this.options.teams ? { teams: this.options.teams } : {}),
+        // Vendor channels trust the extra CA too (a private CA in front of them; the drill's stand-ins).
+        ...(this.deliveryHttp ? { http: this.deliveryHttp } : {}),
       });
     } catch (error) {
       const text = `notification delivery failed: ${error instanceof Error ? error.message : String(error)}`;

@@ -6,6 +6,7 @@ import type {
   RegionVerdictChange,
   Weights,
 } from "@idp-failover/core";
+import { pagerDutyAction } from "@idp-failover/slack";
 import type { FeedInput, FeedTone } from "./loop-feed.js";
 
 /*
@@ -100,6 +101,8 @@ export function deliveredEntry(
   const text =
     channel === "slack"
       ? `slack: ${slackText ?? intent.kind}`
-      : `${channel.replace(/^webhook:/, "webhook ")}: ${intent.kind} delivered`;
+      : channel.startsWith("pagerduty")
+        ? `${channel}: ${pagerDutyAction(intent) ?? "not paged"} (${intent.kind})`
+        : `${channel.replace(/^webhook:/, "webhook ")}: ${intent.kind} delivered`;
   return { kind: "message", tone: "info", site: intent.site, text };
 }

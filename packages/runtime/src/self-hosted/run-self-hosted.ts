@@ -160,6 +160,8 @@ export async function runSelfHosted(
       ...(ca ? { ca } : {}),
       slack,
       webhooks: channels.webhooks,
+      pagerduty: channels.pagerduty,
+      teams: channels.teams,
     });
 
     let dashboard: DashboardServer | undefined;
@@ -212,7 +214,7 @@ export async function runSelfHosted(
         `  probing from this machine as ${regions.join(", ")}${regions.length > 1 ? " (one network: a local fault looks like a quorum)" : ""}`,
         `  store: ${dynamo ? `dynalite ${dynamo.dataDir ? `in ${dynamo.dataDir}` : "in memory (lost on exit; --data DIR keeps it)"}` : `DynamoDB table ${awsSettings?.tableName}`}`,
         `  dns: ${options.dns === "route53" ? "Route 53 (weights change for real)" : "dry run (changes are described, Route 53 is not called)"}`,
-        `  events: ${awsSettings && options.events === "eventbridge" ? `EventBridge bus ${awsSettings.eventBusName}` : "timeline only"}   slack: ${slackChannelsText(config, slack)}   webhooks: ${channels.webhooks.map((w) => w.name).join(", ") || "none"}`,
+        `  events: ${awsSettings && options.events === "eventbridge" ? `EventBridge bus ${awsSettings.eventBusName}` : "timeline only"}   slack: ${slackChannelsText(config, slack)}   webhooks: ${channels.webhooks.map((w) => w.name).join(", ") || "none"}   pagerduty: ${channels.pagerduty.map((p) => p.channel).join(", ") || "none"}   teams: ${channels.teams.map((t) => t.channel).join(", ") || "none"}`,
         ...(dashboard ? [`  dashboard: ${dashboard.url}`] : []),
         "  stop with Ctrl-C (the round in flight finishes, due messages go out, then it exits)",
         "",
