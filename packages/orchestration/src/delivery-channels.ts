@@ -17,8 +17,8 @@ export interface DeliveryChannels {
   /** Every Slack bot whose token is set, by token reference: the deployment's and the sites' own apps. */
   slackBots: Map<string, SlackClient>;
   webhooks: WebhookEndpoint[];
-  /** Secret references not set, each with what waits for it. */
-  missing: Array<{ ref: string; waits: string }>;
+  /** Secret references not set (or, with `problem`, set to a value that cannot be used), each with what waits for it. */
+  missing: Array<{ ref: string; waits: string; problem?: string }>;
 }
 
 export function deliveryChannels(
@@ -43,8 +43,12 @@ export function deliveryChannels(
     );
   }
   const hooks = webhookEndpoints(config, secret);
-  for (const { channel, secretRef } of hooks.missing) {
-    missing.push({ ref: secretRef, waits: `webhook ${channel.replace(/^webhook:/, "")}` });
+  for (const { channel, secretRef, problem } of hooks.missing) {
+    missing.push({
+      ref: secretRef,
+      waits: `webhook ${channel.replace(/^webhook:/, "")}`,
+      ...(problem ? { problem } : {}),
+    });
   }
   const deploymentRef = config.alerting.slack?.botTokenRef;
   const slack = deploymentRef === undefined ? undefined : slackBots.get(deploymentRef);

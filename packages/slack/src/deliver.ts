@@ -6,7 +6,7 @@ import {
   notificationTargets,
   type OutboxDelivery,
 } from "@idp-failover/core";
-import type { HttpClient } from "@idp-failover/http";
+import type { HttpClient, ResolveAll } from "@idp-failover/http";
 import { errorText, type NotificationSender, type SendOutcome } from "./notification-sender.js";
 import { type SlackBots, slackBotFor } from "./slack-client.js";
 import { SlackNotificationSender } from "./slack-notification-sender.js";
@@ -197,6 +197,8 @@ export interface NotificationSendersInput {
   /** The HTTP client webhooks are POSTed with (default: packages/http's, one per process). */
   http?: HttpClient;
   webhookTimeoutMs?: number;
+  /** Resolves webhook hosts (default: the system's); tests point a name at a local receiver with it. */
+  webhookResolveAll?: ResolveAll;
 }
 
 /** The senders a config asks for, keyed by outbox channel: the deployment's and each site's own. */
@@ -223,6 +225,7 @@ export function notificationSenders(input: NotificationSendersInput): Map<string
         clock: input.clock,
         ...(input.http ? { http: input.http } : {}),
         ...(input.webhookTimeoutMs ? { timeoutMs: input.webhookTimeoutMs } : {}),
+        ...(input.webhookResolveAll ? { resolveAll: input.webhookResolveAll } : {}),
       }),
     );
   }
