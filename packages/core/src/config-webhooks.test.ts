@@ -59,13 +59,16 @@ describe("webhook validation", () => {
     expect(issues[0]?.message).toContain("cloud metadata service");
   });
 
-  it("refuses http and private hosts unless the webhook opts in for a local test", () => {
+  it("refuses a private host unless allowPrivate, and http unless allowInsecure, each for local tests", () => {
     // Prepare
     const local = "http://127.0.0.1:8080/hook";
     // Act
     const plain = issuesOf(testConfigInput({ alerting: { webhooks: [hook("a", local)] } }));
-    const insecureOnly = issuesOf(
-      testConfigInput({ alerting: { webhooks: [hook("a", local, { allowInsecure: true })] } }),
+    const privateOnly = issuesOf(
+      testConfigInput({ alerting: { webhooks: [hook("a", local, { allowPrivate: true })] } }),
+    );
+    const publicHttp = issuesOf(
+      testConfigInput({ alerting: { webhooks: [hook("a", "http://hooks.example.com/")] } }),
     );
     const both = parseConfig(
       testConfigInput({
@@ -73,8 +76,9 @@ describe("webhook validation", () => {
       }),
     );
     // Assess
-    expect(plain[0]?.hint).toContain("allowInsecure");
-    expect(insecureOnly[0]?.hint).toContain("allowPrivate");
+    expect(plain[0]?.hint).toContain("allowPrivate");
+    expect(privateOnly[0]?.hint).toContain("allowInsecure");
+    expect(publicHttp[0]?.hint).toContain("allowInsecure");
     expect(both.ok).toBe(true);
   });
 });

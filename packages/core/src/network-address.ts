@@ -118,13 +118,6 @@ export function checkOutboundUrl(raw: string, allowance: OutboundAllowance = {})
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     return { ok: false, message: `${shown}: not an http(s) URL`, hint: "use https://" };
   }
-  if (url.protocol === "http:" && allowance.allowInsecure !== true) {
-    return {
-      ok: false,
-      message: `${shown}: plain http (the signed body and its headers would cross the network readable)`,
-      hint: "use https; allowInsecure: true permits http, for local tests only",
-    };
-  }
   const kind = classifyHost(url.hostname);
   if (!addressAllowed(kind, allowance)) {
     const opensWith = kind === "loopback" || kind === "private";
@@ -134,6 +127,13 @@ export function checkOutboundUrl(raw: string, allowance: OutboundAllowance = {})
       hint: opensWith
         ? "use the receiver's public https URL; allowPrivate: true permits loopback and private addresses, for local tests only"
         : "use the receiver's public https URL (metadata, link-local, unspecified and reserved addresses are never allowed)",
+    };
+  }
+  if (url.protocol === "http:" && allowance.allowInsecure !== true) {
+    return {
+      ok: false,
+      message: `${shown}: plain http (the signed body and its headers would cross the network readable)`,
+      hint: "use https; allowInsecure: true permits http, for local tests only",
     };
   }
   return { ok: true, url };

@@ -9,4 +9,5 @@ export * from "./slack-notification-sender.js";
 export * from "./slack-text.js";
 export * from "./threads.js";
 export * from "./verify-slack-request.js";
+export * from "./webhook-samples.js";
 export * from "./webhooks.js";
