@@ -3,10 +3,11 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { FakeClock, type NotificationIntent } from "@idp-failover/core";
-import { HttpWebhookSender } from "@idp-failover/slack";
+import { FakeClock } from "@idp-failover/core";
+import { HttpWebhookSender, sampleNotification } from "@idp-failover/slack";
 import { localReceiverAllowance, webhookTestSecret } from "@idp-failover/stand-ins";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { useVerifierDate } from "../support/verifier-date.js";
 
 /*
  * The Node.js receivers in docs/webhooks.md, run as written, against real signed deliveries: what
@@ -49,25 +50,8 @@ afterAll(() => {
 });
 
 const sentAt = Date.parse("2026-03-02T09:01:00.000Z");
-beforeEach(() => {
-  // The standardwebhooks verifier reads Date.now() for its five-minute window; only Date is faked.
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(sentAt);
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
-
-const intent: NotificationIntent = {
-  id: "example:12:failed-over",
-  site: "example",
-  at: "2026-03-02T09:00:50.000Z",
-  kind: "failed-over",
-  from: "okta",
-  to: "entra",
-  changeId: "C0123",
-  insyncAt: "2026-03-02T09:00:50.000Z",
-};
+const intent = sampleNotification("failed-over", sentAt);
+useVerifierDate(sentAt);
 
 /** Captures one request as the receiver gets it: raw body bytes and Node's lower-cased headers. */
 async function captureDelivery(secret: string) {

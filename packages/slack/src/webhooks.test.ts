@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import type { NotificationIntent } from "@idp-failover/core";
 import { Webhook } from "standardwebhooks";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { useVerifierDate } from "../../../test/support/verifier-date.js";
+import { sampleNotification } from "./webhook-samples.js";
 import { signedWebhookHeaders, signingKeys, webhookBody } from "./webhooks.js";
 
 /*
@@ -10,26 +11,10 @@ import { signedWebhookHeaders, signingKeys, webhookBody } from "./webhooks.js";
  */
 
 const secret = `whsec_${randomBytes(32).toString("base64")}`;
-const intent: NotificationIntent = {
-  id: "example:12:failed-over",
-  site: "example",
-  at: "2026-03-02T09:00:50.000Z",
-  kind: "failed-over",
-  from: "okta",
-  to: "entra",
-  changeId: "C0123",
-  insyncAt: "2026-03-02T09:00:50.000Z",
-};
 const sentAt = Date.parse("2026-03-02T09:01:00.000Z");
+const intent = sampleNotification("failed-over", sentAt);
 
-beforeEach(() => {
-  // The verifier reads Date.now() for its five-minute window; only Date is faked.
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(sentAt);
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useVerifierDate(sentAt);
 
 function signed(keys = signingKeys(secret)) {
   if (!keys.ok) throw new Error(keys.problem);

@@ -2,7 +2,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { webhookTestSecret } from "@idp-failover/stand-ins";
 import { Webhook } from "standardwebhooks";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { useVerifierDate } from "../../../../test/support/verifier-date.js";
 import { runIdpctl } from "../run-idpctl.js";
 import { capturedIo } from "../testing.js";
 
@@ -45,13 +46,8 @@ afterAll(async () => {
 });
 beforeEach(() => {
   received = [];
-  // The verifier's five-minute window reads Date.now(); only Date is faked.
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(Date.parse("2026-03-02T09:00:00.000Z"));
 });
-afterEach(() => {
-  vi.useRealTimers();
-});
+useVerifierDate(Date.parse("2026-03-02T09:00:00.000Z"));
 
 async function idpctl(...args: string[]) {
   const io = capturedIo();
