@@ -1,11 +1,5 @@
-import { checkOutboundUrl, type NotificationKind } from "@idp-failover/core";
-import {
-  HttpWebhookSender,
-  sampleNotification,
-  sampleNotificationKinds,
-  signingKeys,
-  webhookHeaders,
-} from "@idp-failover/slack";
+import { sendWebhookTest } from "@idp-failover/orchestration/webhook-test";
+import { webhookHeaders } from "@idp-failover/slack";
 import type { Command } from "commander";
 import { CliError } from "../cli-error.js";
 import type { CommandIo } from "../command-io.js";
@@ -36,48 +30,23 @@ export function registerWebhook(program: Command, io: CommandIo): void {
 const answerPreviewChars = 300;
 
 export async function runWebhookTest(options: WebhookTestOptions, io: CommandIo): Promise<void> {
-  const kind = options.event ?? "failed-over";
-  if (!isKind(kind)) {
-    throw new CliError(
-      `--event ${JSON.stringify(kind)} is not a notification kind: one of ${sampleNotificationKinds.join(", ")}`,
-      2,
-    );
-  }
-  const keys = signingKeys(options.secret);
-  if (!keys.ok) throw new CliError(`--secret ${keys.problem}`, 2);
-  const allowance = {
+  const result = await sendWebhookTest({
+    url: options.url,
+    secret: options.secret,
+    ...(options.event !== undefined ? { kind: options.event } : {}),
     allowPrivate: options.allowPrivate === true,
-    allowInsecure: options.allowPrivate === true,
-  };
-  const target = checkOutboundUrl(options.url, allowance);
-  if (!target.ok) {
-    // The config's words for the allowances, in the command's.
-    const hint = target.hint
-      .replace("allowPrivate: true permits", "--allow-private permits")
-      .replace(
-        "allowInsecure: true permits http",
-        "--allow-private permits http to a loopback or private receiver",
-      );
-    throw new CliError(`--url ${target.message} (${hint})`, 2);
-  }
-  const intent = sampleNotification(kind, io.now());
-  const sender = new HttpWebhookSender(
-    { name: "webhook test", url: options.url, secret: options.secret, ...allowance },
-    { clock: { now: () => io.now() } },
-  );
-  io.out(`POST ${target.url.toString()}  ${webhookHeaders.id}: ${intent.id}\n`);
-  const { outcome, answer } = await sender.attempt(intent);
+    clock: { now: () => io.now() },
+  });
+  if (result.kind === "bad-input") throw new CliError(result.problem, 2);
+  const { intent, url, outcome, answer } = result;
+  io.out(`POST ${url}  ${intent.kind}  ${webhookHeaders.id}: ${intent.id}\n`);
   if (answer) {
-    const preview =
-      answer.body.length > answerPreviewChars ? `${answer.body.slice(0, answerPreviewChars)}…` : answer.body;
+    const body = answer.body.trim();
+    const preview = body.length > answerPreviewChars ? `${body.slice(0, answerPreviewChars)}…` : body;
     io.out(
-      `HTTP ${answer.status} in ${Math.round(answer.latencyMs)} ms${preview ? `: ${preview.trim()}` : " (empty body)"}\n`,
+      `HTTP ${answer.status} in ${Math.round(answer.latencyMs)} ms${preview ? `: ${preview}` : " (empty body)"}\n`,
     );
   }
   if (outcome.kind !== "sent") throw new CliError(outcome.message.replace(/^webhook test: /, ""), 1);
   io.out("delivered: the receiver answered 2xx\n");
-}
-
-function isKind(kind: string): kind is NotificationKind {
-  return (sampleNotificationKinds as string[]).includes(kind);
 }
