@@ -28,7 +28,8 @@ export interface OutboundAllowance {
   allowPrivate?: boolean | undefined;
 }
 
-export type OutboundUrlCheck = { ok: true; url: URL } | { ok: false; message: string; hint: string };
+/** `href`: the URL as the WHATWG parser normalises it (the address a request goes to). */
+export type OutboundUrlCheck = { ok: true; href: string } | { ok: false; message: string; hint: string };
 
 const metadataNames = new Set(["metadata.google.internal"]);
 
@@ -97,10 +98,8 @@ export function redactUrl(raw: string): string {
  * admits loopback and private only). Messages show the URL without its userinfo.
  */
 export function checkOutboundUrl(raw: string, allowance: OutboundAllowance = {}): OutboundUrlCheck {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
+  const url = parseUrl(raw);
+  if (!url) {
     return {
       ok: false,
       message: `not a URL: ${redactUrl(raw).slice(0, 120)}`,
@@ -136,7 +135,16 @@ export function checkOutboundUrl(raw: string, allowance: OutboundAllowance = {})
       hint: "use https; allowInsecure: true permits http, for local tests only",
     };
   }
-  return { ok: true, url };
+  return { ok: true, href: url.href };
+}
+
+/** Not annotated with `URL`: the stacks' type-check sees the DOM's URL type, the rest Node's. */
+function parseUrl(raw: string) {
+  try {
+    return new URL(raw);
+  } catch {
+    return undefined;
+  }
 }
 
 function parseIpv4(text: string): number[] | undefined {

@@ -62,7 +62,7 @@ export async function sendWebhookTest(input: WebhookTestInput): Promise<WebhookT
     { clock: input.clock, ...(input.resolveAll ? { resolveAll: input.resolveAll } : {}) },
   );
   const { outcome, answer } = await sender.attempt(intent);
-  return { kind: "sent", intent, url: target.url.toString(), outcome, ...(answer ? { answer } : {}) };
+  return { kind: "sent", intent, url: target.href, outcome, ...(answer ? { answer } : {}) };
 }
 
 function isKind(kind: string): kind is NotificationKind {
