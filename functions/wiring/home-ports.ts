@@ -22,7 +22,8 @@ export function homePorts({ config, home, redactor }: Deployment) {
 export function notificationPorts(d: Deployment, logger: Logger) {
   const { aws } = homePorts(d);
   const channels = deliveryChannels(d.config, d.secret);
-  for (const { ref, waits } of channels.missing) logger.warn(`${ref} is not linked: ${waits} wait`);
+  for (const { ref, waits, problem } of channels.missing)
+    logger.warn(`${ref} ${problem ?? "is not linked"}: ${waits} wait`);
   return {
     config: d.config,
     outbox: aws.outbox,

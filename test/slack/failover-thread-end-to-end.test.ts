@@ -1,4 +1,5 @@
 import { approvalActions, handleSlackInteraction } from "@idp-failover/slack";
+import { webhookTestSecret } from "@idp-failover/stand-ins";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { approver, type SlackWorld, startSlackWorld } from "./harness.js";
 
@@ -10,7 +11,7 @@ import { approver, type SlackWorld, startSlackWorld } from "./harness.js";
  * verifies every signed event. The steps share one story, so they run in order on shared state.
  */
 
-const webhookSecret = "whsec-end-to-end";
+const webhookSecret = webhookTestSecret("end-to-end");
 let world: SlackWorld;
 
 beforeAll(async () => {

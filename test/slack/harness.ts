@@ -19,6 +19,7 @@ import {
   deliverDueNotifications,
 } from "@idp-failover/slack";
 import {
+  localReceiverAllowance,
   type SlackStandIn,
   startSlackStandIn,
   startWebhookReceiver,
@@ -50,7 +51,7 @@ export function harnessConfig(webhooks: Array<{ name: string; url: string }> = [
     },
     alerting: {
       slack: { channel: "#idp-failover", approvers: { users: [approver], userGroups: [onCallGroup] } },
-      webhooks: webhooks.map((w) => ({ ...w, secretRef: "WEBHOOK_SECRET" })),
+      webhooks: webhooks.map((w) => ({ ...w, secretRef: "WEBHOOK_SECRET", ...localReceiverAllowance })),
     },
   });
 }
@@ -194,7 +195,7 @@ export async function startSlackWorld(
     deliver: () =>
       harness.deliver({
         slack: slackClient(),
-        webhooks: [{ name: "ops", url: receiver.url, secret: webhookSecret }],
+        webhooks: [{ name: "ops", url: receiver.url, secret: webhookSecret, ...localReceiverAllowance }],
       }),
     close: async () => {
       await Promise.all([slack.close(), receiver.close()]);

@@ -1,4 +1,5 @@
 import { type Config, parseConfig } from "@idp-failover/core";
+import { localReceiverAllowance, webhookTestSecret } from "@idp-failover/stand-ins";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { regions, type SlackWorld, startSlackWorld } from "./harness.js";
 
@@ -8,14 +9,14 @@ import { regions, type SlackWorld, startSlackWorld } from "./harness.js";
  */
 
 const sites = ["acme", "globex", "initech"];
-const secret = "whsec-monitor";
+const secret = webhookTestSecret("monitor");
 
 function config(webhookUrl: string): Config {
   const parsed = parseConfig({
     regions,
     alerting: {
       slack: { channel: "#idp-failover", approvers: { users: ["U0APPROVER"] } },
-      webhooks: [{ name: "ops", url: webhookUrl, secretRef: "WEBHOOK_SECRET" }],
+      webhooks: [{ name: "ops", url: webhookUrl, secretRef: "WEBHOOK_SECRET", ...localReceiverAllowance }],
     },
     sites: sites.map((id, i) => ({
       id,

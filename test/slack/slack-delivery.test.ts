@@ -1,4 +1,5 @@
 import { commandSite } from "@idp-failover/core";
+import { webhookTestSecret } from "@idp-failover/stand-ins";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { approver, type SlackWorld, siteId, startSlackWorld } from "./harness.js";
 
@@ -7,7 +8,7 @@ import { approver, type SlackWorld, siteId, startSlackWorld } from "./harness.js
  * through the outbox: threads, updates, and Slack failing in each of the ways it does.
  */
 
-const webhookSecret = "whsec-delivery-test";
+const webhookSecret = webhookTestSecret("delivery-test");
 
 let world: SlackWorld;
 

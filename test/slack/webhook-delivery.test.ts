@@ -1,5 +1,10 @@
 import { type WebhookEndpoint, webhookEndpoints } from "@idp-failover/slack";
-import { startWebhookReceiver, type WebhookReceiver } from "@idp-failover/stand-ins";
+import {
+  localReceiverAllowance,
+  startWebhookReceiver,
+  type WebhookReceiver,
+  webhookTestSecret,
+} from "@idp-failover/stand-ins";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { harnessConfig, SiteHarness } from "./harness.js";
 
@@ -12,7 +17,7 @@ import { harnessConfig, SiteHarness } from "./harness.js";
 let ops: WebhookReceiver;
 let audit: WebhookReceiver;
 let site: SiteHarness;
-const secrets = { ops: "whsec-ops-0123456789", audit: "whsec-audit-9876543210" };
+const secrets = { ops: webhookTestSecret("ops"), audit: webhookTestSecret("audit") };
 
 beforeEach(async () => {
   const receiverClock = () => Math.floor(site.clock.now() / 1000);
@@ -32,8 +37,8 @@ afterEach(async () => {
 
 function endpoints(overrides: Partial<Record<"ops" | "audit", string>> = {}): WebhookEndpoint[] {
   return [
-    { name: "ops", url: ops.url, secret: overrides.ops ?? secrets.ops },
-    { name: "audit", url: audit.url, secret: overrides.audit ?? secrets.audit },
+    { name: "ops", url: ops.url, secret: overrides.ops ?? secrets.ops, ...localReceiverAllowance },
+    { name: "audit", url: audit.url, secret: overrides.audit ?? secrets.audit, ...localReceiverAllowance },
   ];
 }
 
@@ -60,9 +65,9 @@ describe("webhook delivery", () => {
     expect(expected.map((i) => i.kind)).toEqual(expect.arrayContaining(["failing-over", "failed-over"]));
     expect(ops.received.every((r) => r.verified)).toBe(true);
     expect(ops.accepted()).toEqual(expected.map((intent) => ({ schemaVersion: 1, ...intent })));
-    expect(
-      ops.received.map((r) => [r.headers["x-idp-failover-delivery"], r.headers["x-idp-failover-event"]]),
-    ).toEqual(expected.map((i) => [i.id, i.kind]));
+    expect(ops.received.map((r) => [r.headers["webhook-id"], r.headers["idp-failover-event"]])).toEqual(
+      expected.map((i) => [i.id, i.kind]),
+    );
     expect(audit.accepted()).toHaveLength(expected.length);
   });
 
@@ -115,11 +120,13 @@ describe("webhook delivery", () => {
     await failOver();
     ops.answerAll({ status: 307, location: audit.url });
 
-    const report = await deliver([{ name: "ops", url: ops.url, secret: secrets.ops }]);
+    const report = await deliver([
+      { name: "ops", url: ops.url, secret: secrets.ops, ...localReceiverAllowance },
+    ]);
 
     expect(report.results.find((r) => r.channel === "webhook:ops")).toMatchObject({
       outcome: "retry",
-      error: "ops: HTTP 307 (redirects are not followed)",
+      error: `ops: HTTP 307: a redirect to ${audit.url}, not followed; configure the final URL`,
     });
     expect(audit.received).toHaveLength(0);
   });
@@ -128,7 +135,7 @@ describe("webhook delivery", () => {
     await failOver();
     const retry = { maxAttempts: 3, backoffSeconds: [10], maxRetryAfterSeconds: 60 };
     for (let i = 0; i < 5; i++) {
-      await site.deliver({ webhooks: endpoints({ ops: "whsec-a-stale-secret" }), retry });
+      await site.deliver({ webhooks: endpoints({ ops: webhookTestSecret("a stale secret") }), retry });
       site.clock.advance(10_000);
     }
     expect(ops.received.length).toBeGreaterThan(0);
@@ -141,7 +148,7 @@ describe("webhook delivery", () => {
   it("holds deliveries for a webhook whose secret is not resolved, rather than send them unsigned", async () => {
     await failOver();
     const { endpoints: resolved, missing } = webhookEndpoints(site.config, (ref) =>
-      ref === "WEBHOOK_SECRET" ? undefined : "x",
+      ref === "WEBHOOK_SECRET" ? undefined : secrets.ops,
     );
     expect(missing).toEqual([
       { channel: "webhook:ops", secretRef: "WEBHOOK_SECRET" },
@@ -158,5 +165,69 @@ describe("webhook delivery", () => {
         error: expect.stringContaining("no sender for channel"),
       });
     }
+  });
+
+  it("holds deliveries for a webhook whose secret is not a whsec_ secret, saying why and not quoting it", async () => {
+    // Act
+    const { endpoints: resolved, missing } = webhookEndpoints(site.config, () => "plain-text-password");
+    // Assess
+    expect(resolved).toEqual([]);
+    expect(missing.map((m) => m.problem)).toEqual([
+      expect.stringContaining("is not a Standard Webhooks secret"),
+      expect.stringContaining("is not a Standard Webhooks secret"),
+    ]);
+    expect(JSON.stringify(missing)).not.toContain("plain-text-password");
+  });
+});
+
+describe("webhook delivery's address rules", () => {
+  const resolvesTo = (address: string) => async () => [{ address, family: 4 }];
+
+  it("refuses a public name that resolves to a loopback address, without retrying it", async () => {
+    // Prepare: the receiver listens on 127.0.0.1; its URL names a public-looking host that resolves there.
+    await failOver();
+    const url = ops.url.replace("127.0.0.1", "hooks.example.com");
+    const endpoint = { name: "ops", url, secret: secrets.ops, allowInsecure: true };
+    // Act
+    const report = await site.deliver({ webhooks: [endpoint], webhookResolveAll: resolvesTo("127.0.0.1") });
+    // Assess
+    expect(ops.received).toHaveLength(0);
+    expect(report.results.find((r) => r.channel === "webhook:ops")).toMatchObject({
+      outcome: "abandoned",
+      error:
+        "ops: refused: hooks.example.com resolves to 127.0.0.1, a loopback address; webhooks go to public addresses only",
+    });
+  });
+
+  it("delivers to that name with the test-only allowPrivate, connecting to the address it checked", async () => {
+    // Prepare
+    await failOver();
+    const url = ops.url.replace("127.0.0.1", "hooks.example.com");
+    const endpoint = { name: "ops", url, secret: secrets.ops, ...localReceiverAllowance };
+    // Act
+    await site.deliver({ webhooks: [endpoint], webhookResolveAll: resolvesTo("127.0.0.1") });
+    // Assess
+    expect(ops.accepted().map((b) => b.id)).toEqual(webhookIntents("ops").map((i) => i.id));
+    expect(ops.received[0]?.headers.host).toBe(new URL(url).host);
+  });
+
+  it("refuses a metadata address even with allowPrivate", async () => {
+    // Prepare
+    await failOver();
+    const endpoint = {
+      name: "ops",
+      url: "http://hooks.example.com/",
+      secret: secrets.ops,
+      ...localReceiverAllowance,
+    };
+    // Act
+    const report = await site.deliver({
+      webhooks: [endpoint],
+      webhookResolveAll: resolvesTo("169.254.169.254"),
+    });
+    // Assess
+    expect(report.results.find((r) => r.channel === "webhook:ops")?.error).toContain(
+      "169.254.169.254, a cloud metadata service",
+    );
   });
 });

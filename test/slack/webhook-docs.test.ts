@@ -1,56 +1,60 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { FakeClock, type NotificationIntent } from "@idp-failover/core";
-import { HttpWebhookSender } from "@idp-failover/slack";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FakeClock } from "@idp-failover/core";
+import { HttpWebhookSender, sampleNotification } from "@idp-failover/slack";
+import { localReceiverAllowance, webhookTestSecret } from "@idp-failover/stand-ins";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { useVerifierDate } from "../support/verifier-date.js";
 
 /*
- * The Node.js verification snippet in docs/webhooks.md, run as written, against real signed
- * deliveries: what receivers copy must accept our requests and refuse altered or stale ones.
+ * The Node.js receivers in docs/webhooks.md, run as written, against real signed deliveries: what
+ * receivers copy must accept our requests and refuse altered or stale ones.
  */
 
 type Verify = (
   secret: string,
   rawBody: Buffer | string,
   headers: Record<string, unknown>,
-  nowSeconds?: number,
-) => boolean;
+  now?: number,
+) => unknown;
 
-let verify: Verify;
+const root = join(import.meta.dirname, "..", "..");
+let withPackage: Verify;
+let withoutDependencies: Verify;
 let dir: string;
 
-beforeAll(async () => {
-  const doc = readFileSync(join(import.meta.dirname, "..", "..", "docs", "webhooks.md"), "utf8");
-  const snippet = /### Node\.js\n\n```js\n([\s\S]*?)```/.exec(doc)?.[1];
-  if (!snippet) throw new Error("no Node.js snippet in docs/webhooks.md");
-  dir = mkdtempSync(join(tmpdir(), "webhook-docs-"));
-  const file = join(dir, "verify.mjs");
+async function loadSnippet(doc: string, heading: string): Promise<Verify> {
+  const escaped = heading.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const snippet = new RegExp(`### ${escaped}\\n\\n\`\`\`js\\n([\\s\\S]*?)\`\`\``).exec(doc)?.[1];
+  if (!snippet) throw new Error(`no "${heading}" snippet in docs/webhooks.md`);
+  const file = join(dir, `${heading.replace(/\W+/g, "-")}.mjs`);
   writeFileSync(file, snippet);
-  const module = (await import(pathToFileURL(file).href)) as { verifyIdpFailoverWebhook: Verify };
-  verify = module.verifyIdpFailoverWebhook;
+  return ((await import(pathToFileURL(file).href)) as { verifyIdpFailoverWebhook: Verify })
+    .verifyIdpFailoverWebhook;
+}
+
+beforeAll(async () => {
+  const doc = readFileSync(join(root, "docs", "webhooks.md"), "utf8");
+  // Under node_modules, so the snippet's `import "standardwebhooks"` resolves as in a receiver's project.
+  mkdirSync(join(root, "node_modules", ".cache"), { recursive: true });
+  dir = mkdtempSync(join(root, "node_modules", ".cache", "webhook-docs-"));
+  withPackage = await loadSnippet(doc, "Node.js, with the `standardwebhooks` package");
+  withoutDependencies = await loadSnippet(doc, "Node.js, without dependencies");
 });
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const intent: NotificationIntent = {
-  id: "example:12:failed-over",
-  site: "example",
-  at: "2026-03-02T09:00:50.000Z",
-  kind: "failed-over",
-  from: "okta",
-  to: "entra",
-  changeId: "C0123",
-  insyncAt: "2026-03-02T09:00:50.000Z",
-};
+const sentAt = Date.parse("2026-03-02T09:01:00.000Z");
+const intent = sampleNotification("failed-over", sentAt);
+useVerifierDate(sentAt);
 
 /** Captures one request as the receiver gets it: raw body bytes and Node's lower-cased headers. */
-async function captureDelivery(secret: string, clock: FakeClock) {
+async function captureDelivery(secret: string) {
   let captured: { body: Buffer; headers: Record<string, unknown> } | undefined;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -62,29 +66,48 @@ async function captureDelivery(secret: string, clock: FakeClock) {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  const sender = new HttpWebhookSender({ name: "docs", url: `http://127.0.0.1:${port}/`, secret }, { clock });
+  const url = `http://127.0.0.1:${port}/`;
+  const sender = new HttpWebhookSender(
+    { name: "docs", url, secret, ...localReceiverAllowance },
+    { clock: new FakeClock(sentAt) },
+  );
   const outcome = await sender.send(intent);
   await new Promise<void>((resolve) => server.close(() => resolve()));
   if (!captured) throw new Error("nothing received");
   return { outcome, ...captured };
 }
 
-describe("docs/webhooks.md Node.js snippet", () => {
-  it("accepts a delivery signed by idp-failover and refuses it altered, stale or under another secret", async () => {
+describe("docs/webhooks.md Node.js receivers", () => {
+  const secret = webhookTestSecret("docs");
+  const other = webhookTestSecret("another receiver");
+
+  it("the dependency-free one accepts a delivery and refuses it altered, re-labelled, stale or under another secret", async () => {
     // Prepare
-    const clock = new FakeClock(Date.parse("2026-03-02T09:01:00.000Z"));
-    const now = Math.floor(clock.now() / 1000);
+    const now = Math.floor(sentAt / 1000);
     // Act
-    const delivery = await captureDelivery("whsec-docs", clock);
+    const delivery = await captureDelivery(secret);
     // Assess
     expect(delivery.outcome).toEqual({ kind: "sent" });
-    expect(verify("whsec-docs", delivery.body, delivery.headers, now)).toBe(true);
-    expect(verify("whsec-docs", delivery.body.toString("utf8"), delivery.headers, now + 299)).toBe(true);
+    const { body, headers } = delivery;
+    expect(withoutDependencies(secret, body, headers, now)).toBe(true);
+    expect(withoutDependencies(secret, body.toString("utf8"), headers, now + 299)).toBe(true);
+    expect(withoutDependencies(secret, Buffer.concat([body, Buffer.from(" ")]), headers, now)).toBe(false);
     expect(
-      verify("whsec-docs", Buffer.concat([delivery.body, Buffer.from(" ")]), delivery.headers, now),
+      withoutDependencies(secret, body, { ...headers, "webhook-id": "example:13:failed-over" }, now),
     ).toBe(false);
-    expect(verify("whsec-docs", delivery.body, delivery.headers, now + 301)).toBe(false);
-    expect(verify("whsec-other", delivery.body, delivery.headers, now)).toBe(false);
-    expect(JSON.parse(delivery.body.toString("utf8"))).toEqual({ schemaVersion: 1, ...intent });
+    expect(withoutDependencies(secret, body, headers, now + 301)).toBe(false);
+    expect(withoutDependencies(other, body, headers, now)).toBe(false);
+    expect(JSON.parse(body.toString("utf8"))).toEqual({ schemaVersion: 1, ...intent });
+  });
+
+  it("the standardwebhooks one returns the notification, and throws for an altered or stale one", async () => {
+    // Act
+    const { body, headers } = await captureDelivery(secret);
+    // Assess
+    expect(withPackage(secret, body, headers)).toEqual({ schemaVersion: 1, ...intent });
+    expect(() => withPackage(secret, Buffer.concat([body, Buffer.from(" ")]), headers)).toThrow();
+    expect(() => withPackage(other, body, headers)).toThrow();
+    vi.setSystemTime(sentAt + 301_000);
+    expect(() => withPackage(secret, body, headers)).toThrow(/too old/);
   });
 });

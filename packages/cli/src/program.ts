@@ -14,6 +14,7 @@ import { registerRun } from "./commands/run.js";
 import { registerStatus } from "./commands/status.js";
 import { registerTakeover } from "./commands/takeover.js";
 import { registerValidate } from "./commands/validate.js";
+import { registerWebhook } from "./commands/webhook.js";
 
 /**
  * The `idpctl` command tree. Each command lives in commands/ and registers itself here. Everything
@@ -43,5 +44,6 @@ export function buildProgram(io: CommandIo = processIo): Command {
   registerCost(program, io);
   registerDrill(program, io);
   registerRun(program, io);
+  registerWebhook(program, io);
   return program;
 }

@@ -1,4 +1,5 @@
 import { type MonitorSettings, monitorSettingsSchema } from "./monitor.js";
+import { checkOutboundUrl } from "./network-address.js";
 import { mergeOver, overrideSchema, sameSettings } from "./overrides.js";
 import { type Criticality, defaultCriticality, type ProbeKind } from "./probe-result.js";
 import * as z from "./zod-mini.js";
@@ -573,6 +574,22 @@ export const slackAlertingSchema = z.strictObject({
 });
 export type SlackAlerting = z.infer<typeof slackAlertingSchema>;
 
+/**
+ * One webhook receiver. The URL's rules (https, no credentials, a public host) are checked after
+ * parsing by `checkWebhooks`, which can say them with a hint and without echoing a password.
+ */
+export const webhookSchema = z.strictObject({
+  name: identifier,
+  url: nonEmpty,
+  /** Names a Standard Webhooks secret (`whsec_` and base64); two, space-separated, during a rotation. */
+  secretRef: secretRef,
+  /** For local tests only: http as well as https. */
+  allowInsecure: z.optional(z.boolean()),
+  /** For local tests only: loopback and private addresses (never metadata or link-local ones). */
+  allowPrivate: z.optional(z.boolean()),
+});
+export type WebhookTarget = z.infer<typeof webhookSchema>;
+
 /*
  * PagerDuty and Microsoft Teams (docs/setup-pagerduty.md, docs/setup-teams.md). The routing key and
  * the workflow URL are secrets (the URL carries its own signature), so the config names them: it is
@@ -605,10 +622,7 @@ export type TeamsAlerting = z.infer<typeof teamsAlertingSchema>;
 export const alertingSchema = z.prefault(
   z.strictObject({
     slack: z.optional(slackAlertingSchema),
-    webhooks: z._default(
-      z.array(z.strictObject({ name: identifier, url: httpsUrl, secretRef: secretRef })),
-      [],
-    ),
+    webhooks: z._default(z.array(webhookSchema), []),
     eventBus: z._default(nonEmpty, "idp-failover"),
     pagerduty: z.optional(pagerDutyAlertingSchema),
     teams: z.optional(teamsAlertingSchema),
@@ -924,6 +938,7 @@ export function parseConfig(input: unknown): ConfigParse {
     issues,
   );
   checkUnique(raw.regions, "regions", undefined, issues);
+  checkWebhooks(raw.alerting.webhooks, "alerting.webhooks", issues);
   // A site's tier as it is deployed: the deployment's switch turns the data plane off for all of them.
   const tiered = sites.map((site) => ({
     ...site,
@@ -1005,12 +1020,7 @@ function resolveSiteSettings(
     }
   }
   const webhooks = ownAlerting.webhooks ?? deploymentAlerting.webhooks;
-  checkUnique(
-    webhooks.map((w) => w.name),
-    ownAlerting.webhooks ? `${path}.alerting.webhooks` : "alerting.webhooks",
-    "name",
-    ownAlerting.webhooks ? issues : [],
-  );
+  if (ownAlerting.webhooks) checkWebhooks(ownAlerting.webhooks, `${path}.alerting.webhooks`, issues);
   checkUnique(site.tags, `${path}.tags`, undefined, issues);
   const pagerduty = mergedChannel(
     pagerDutyAlertingSchema,
@@ -1295,6 +1305,21 @@ export function checkPolicy(policy: Policy, regions: string[], issues: ConfigIss
       message: "must be below probeTimeoutMs, or nothing can ever be slow",
     });
   }
+}
+
+/** One list of webhooks: names unique (each is an outbox channel), URLs that pass `checkOutboundUrl`. */
+function checkWebhooks(webhooks: readonly WebhookTarget[], path: string, issues: ConfigIssue[]): void {
+  checkUnique(
+    webhooks.map((w) => w.name),
+    path,
+    "name",
+    issues,
+    "each webhook's name is its delivery channel: two with one name would deliver to only one of them",
+  );
+  webhooks.forEach((webhook, i) => {
+    const check = checkOutboundUrl(webhook.url, webhook);
+    if (!check.ok) issues.push({ path: `${path}.${i}.url`, message: check.message, hint: check.hint });
+  });
 }
 
 function checkUnique(

@@ -11,6 +11,7 @@ export * from "./evaluate.js";
 export * from "./in-memory.js";
 export * from "./map-concurrent.js";
 export * from "./monitor.js";
+export * from "./network-address.js";
 export * from "./notification-text.js";
 export * from "./operator-identity.js";
 export * from "./outbox-notifier.js";

@@ -1,4 +1,14 @@
 export {
+  type AddressClass,
+  checkOutboundUrl,
+  classifyAddress,
+  classifyHost,
+  type OutboundAllowance,
+  type OutboundUrlCheck,
+  redactUrl,
+} from "@idp-failover/core";
+export { AddressRefusedError, addressRefusalOf, guardedLookup, type ResolveAll } from "./address-policy.js";
+export {
   type ClientAuthMethod,
   ClientCredentials,
   type ClientCredentialsOptions,

@@ -32,6 +32,11 @@ export interface HttpRequest {
    * of the login hostname without following the login hostname's DNS.
    */
   connectTo?: string;
+  /**
+   * Resolve the host with this instead of the system's lookup: `guardedLookup` (address-policy.ts)
+   * checks the addresses it connects to (webhooks). Not with `connectTo`.
+   */
+  lookup?: LookupFunction;
 }
 
 export interface HttpAnswer {
@@ -166,14 +171,18 @@ export class NodeHttpClient implements HttpClient {
         );
       const connectTo = request.connectTo;
       // Pinned to an address, a request never shares a pooled connection (the pool is keyed by host).
-      const pool = this.pooled && !connectTo;
+      const pool = this.pooled && !connectTo && !request.lookup;
       const options = {
         method: request.method ?? "GET",
         headers,
         agent: pool ? this.agentFor(target.protocol) : (false as const),
         signal: request.signal,
         ...(secure && !pool ? { secureContext: this.secureContext } : {}),
-        ...(connectTo ? { lookup: pinnedLookup(connectTo) } : {}),
+        ...(connectTo
+          ? { lookup: pinnedLookup(connectTo) }
+          : request.lookup
+            ? { lookup: request.lookup }
+            : {}),
       };
       const req = (secure ? httpsRequest : httpRequest)(target, options, (res) => {
         const certificateValidTo = secure ? validToOf(res.socket) : undefined;

@@ -29,8 +29,8 @@ export interface DeliveryChannels {
   pagerduty: PagerDutyEndpoint[];
   /** Teams workflows whose URL is set. */
   teams: TeamsEndpoint[];
-  /** Secret references not set, each with what waits for it. */
-  missing: Array<{ ref: string; waits: string }>;
+  /** Secret references not set (or, with `problem`, set to a value that cannot be used), each with what waits for it. */
+  missing: Array<{ ref: string; waits: string; problem?: string }>;
 }
 
 export function deliveryChannels(
@@ -55,8 +55,12 @@ export function deliveryChannels(
     );
   }
   const hooks = webhookEndpoints(config, secret);
-  for (const { channel, secretRef } of hooks.missing) {
-    missing.push({ ref: secretRef, waits: `webhook ${channel.replace(/^webhook:/, "")}` });
+  for (const { channel, secretRef, problem } of hooks.missing) {
+    missing.push({
+      ref: secretRef,
+      waits: `webhook ${channel.replace(/^webhook:/, "")}`,
+      ...(problem ? { problem } : {}),
+    });
   }
   const pagerduty = pagerDutyEndpoints(config, secret);
   for (const { channel, secretRef } of pagerduty.missing) {

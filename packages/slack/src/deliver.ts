@@ -8,7 +8,7 @@ import {
   type Redactor,
   redactingPort,
 } from "@idp-failover/core";
-import type { HttpClient } from "@idp-failover/http";
+import type { HttpClient, ResolveAll } from "@idp-failover/http";
 import { errorText, type NotificationSender, type SendOutcome } from "./notification-sender.js";
 import { type PagerDutyEndpoint, PagerDutySender } from "./pagerduty.js";
 import { type SlackBots, slackBotFor } from "./slack-client.js";
@@ -211,6 +211,8 @@ export interface NotificationSendersInput {
   pagerduty?: readonly PagerDutyEndpoint[];
   /** Teams workflows with their URLs (`teamsEndpoints`). */
   teams?: readonly TeamsEndpoint[];
+  /** Resolves webhook hosts (default: the system's); tests point a name at a local receiver with it. */
+  webhookResolveAll?: ResolveAll;
 }
 
 /** The senders a config asks for, keyed by outbox channel: the deployment's and each site's own. */
@@ -237,6 +239,7 @@ export function notificationSenders(input: NotificationSendersInput): Map<string
         clock: input.clock,
         ...(input.http ? { http: input.http } : {}),
         ...(input.webhookTimeoutMs ? { timeoutMs: input.webhookTimeoutMs } : {}),
+        ...(input.webhookResolveAll ? { resolveAll: input.webhookResolveAll } : {}),
       }),
     );
   }

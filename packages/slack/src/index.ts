@@ -12,4 +12,5 @@ export * from "./slack-text.js";
 export * from "./teams.js";
 export * from "./threads.js";
 export * from "./verify-slack-request.js";
+export * from "./webhook-samples.js";
 export * from "./webhooks.js";

@@ -1,58 +1,72 @@
-import type { NotificationIntent } from "@idp-failover/core";
-import { describe, expect, it } from "vitest";
-import { signWebhook, verifyWebhookSignature, webhookBody } from "./webhooks.js";
+import { randomBytes } from "node:crypto";
+import { Webhook } from "standardwebhooks";
+import { describe, expect, it, vi } from "vitest";
+import { useVerifierDate } from "../../../test/support/verifier-date.js";
+import { sampleNotification } from "./webhook-samples.js";
+import { signedWebhookHeaders, signingKeys, webhookBody } from "./webhooks.js";
 
-// Computed with `openssl dgst -sha256 -hmac whsec-own-vector` over "1767225600.{body}".
-const vector = {
-  secret: "whsec-own-vector",
-  timestamp: 1767225600,
-  body: '{"schemaVersion":1,"id":"example:7:failed-over"}',
-  signature: "v1=942fe616bcf59367bf101853ba6ded35d8710586ba18ba082c95c20d368168e6",
-};
+/*
+ * Standard Webhooks signatures, checked with the project's own verifier (the `standardwebhooks`
+ * package), as a receiver would: the real thing, not our reading of the spec.
+ */
 
-describe("webhook signatures", () => {
-  it("signs HMAC-SHA256 over timestamp, a dot and the body, as docs/webhooks.md says", () => {
-    expect(signWebhook(vector.secret, vector.timestamp, vector.body)).toBe(vector.signature);
+const secret = `whsec_${randomBytes(32).toString("base64")}`;
+const sentAt = Date.parse("2026-03-02T09:01:00.000Z");
+const intent = sampleNotification("failed-over", sentAt);
+
+useVerifierDate(sentAt);
+
+function signed(keys = signingKeys(secret)) {
+  if (!keys.ok) throw new Error(keys.problem);
+  const body = webhookBody(intent);
+  return { body, headers: signedWebhookHeaders(keys.keys, intent, Math.floor(sentAt / 1000), body) };
+}
+
+describe("Standard Webhooks signing", () => {
+  it("is accepted by the standardwebhooks verifier, with the intent id as webhook-id", () => {
+    // Act
+    const { body, headers } = signed();
+    // Assess
+    expect(new Webhook(secret).verify(body, headers)).toEqual({ schemaVersion: 1, ...intent });
+    expect(headers["webhook-id"]).toBe(intent.id);
+    expect(headers["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
   });
 
-  it("verifies within five minutes of the receiver's clock and not beyond", () => {
-    const request = {
-      secret: vector.secret,
-      rawBody: vector.body,
-      timestamp: String(vector.timestamp),
-      signature: vector.signature,
-    };
-    expect(verifyWebhookSignature({ ...request, nowSeconds: vector.timestamp + 300 })).toBe(true);
-    expect(verifyWebhookSignature({ ...request, nowSeconds: vector.timestamp + 301 })).toBe(false);
-    expect(verifyWebhookSignature({ ...request, nowSeconds: vector.timestamp - 301 })).toBe(false);
-  });
-
-  it("accepts any one matching v1 value, so a secret can be rotated", () => {
-    const other = signWebhook("the-next-secret", vector.timestamp, vector.body);
-    const request = {
-      secret: vector.secret,
-      rawBody: vector.body,
-      timestamp: String(vector.timestamp),
-      nowSeconds: vector.timestamp,
-    };
-    expect(verifyWebhookSignature({ ...request, signature: `${other}, ${vector.signature}` })).toBe(true);
-    expect(verifyWebhookSignature({ ...request, signature: other })).toBe(false);
-    expect(verifyWebhookSignature({ ...request, signature: vector.signature.replace("v1=", "v0=") })).toBe(
-      false,
+  it("fails verification for a tampered body, a tampered id, another secret or a stale timestamp", () => {
+    // Prepare
+    const { body, headers } = signed();
+    const verifier = new Webhook(secret);
+    // Act, Assess
+    expect(() => verifier.verify(body.replace("entra", "okta!"), headers)).toThrow(/signature/);
+    expect(() => verifier.verify(body, { ...headers, "webhook-id": "example:13:failed-over" })).toThrow(
+      /signature/,
     );
-    expect(
-      verifyWebhookSignature({ ...request, rawBody: `${vector.body} `, signature: vector.signature }),
-    ).toBe(false);
+    expect(() => new Webhook(`whsec_${randomBytes(32).toString("base64")}`).verify(body, headers)).toThrow();
+    vi.setSystemTime(sentAt + 301_000);
+    expect(() => verifier.verify(body, headers)).toThrow(/too old/);
   });
 
-  it("sends the intent itself with a schema version", () => {
-    const intent: NotificationIntent = {
-      id: "example:3:monitor-restored",
-      site: "example",
-      at: "2026-03-02T09:00:00.000Z",
-      kind: "monitor-restored",
-      provider: "okta",
-    };
-    expect(JSON.parse(webhookBody(intent))).toEqual({ schemaVersion: 1, ...intent });
+  it("signs with both secrets during a rotation, so either verifies", () => {
+    // Prepare
+    const next = `whsec_${randomBytes(32).toString("base64")}`;
+    // Act
+    const { body, headers } = signed(signingKeys(`${secret} ${next}`));
+    // Assess
+    expect(headers["webhook-signature"]?.split(" ")).toHaveLength(2);
+    expect(new Webhook(secret).verify(body, headers)).toBeTruthy();
+    expect(new Webhook(next).verify(body, headers)).toBeTruthy();
+  });
+
+  it("refuses a secret that is not whsec_ and base64 of 24 to 64 bytes, without quoting it", () => {
+    for (const value of [
+      "hunter2-plain-text",
+      "whsec_not base64!",
+      `whsec_${randomBytes(8).toString("base64")}`,
+      "",
+    ]) {
+      const keys = signingKeys(value);
+      expect(keys.ok, value).toBe(false);
+      if (value) expect(!keys.ok && keys.problem).not.toContain(value);
+    }
   });
 });

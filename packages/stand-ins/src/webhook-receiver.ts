@@ -1,16 +1,24 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { readBody } from "./http-parts.js";
 
 /*
- * A webhook receiver on 127.0.0.1 that checks signatures the way docs/webhooks.md tells receivers
- * to (written from that document, not from the sender's code): HMAC-SHA256 over
- * "{X-Idp-Failover-Timestamp}.{raw body}", compared in constant time against each `v1=` value of
- * X-Idp-Failover-Signature, the timestamp within five minutes of the receiver's clock. Unverified
- * requests get 401. It can be told to answer with an error status, a Retry-After, a redirect, or not
- * at all.
+ * A webhook receiver on 127.0.0.1 that checks Standard Webhooks signatures the way docs/webhooks.md
+ * tells receivers to (written from that document, not from the sender's code): the key is the base64
+ * after `whsec_`, HMAC-SHA256 over "{webhook-id}.{webhook-timestamp}.{raw body}" in base64, compared
+ * in constant time against each space-separated `v1,` value of webhook-signature, the timestamp within
+ * five minutes of the receiver's clock. Unverified requests get 401. It can be told to answer with an
+ * error status, a Retry-After, a redirect, or not at all.
  */
+
+/** A Standard Webhooks secret for tests, the same for the same label: `whsec_` and 32 bytes in base64. */
+export function webhookTestSecret(label: string): string {
+  return `whsec_${createHash("sha256").update(label).digest("base64")}`;
+}
+
+/** What a webhook pointed at a stand-in receiver needs: it is http on 127.0.0.1 (docs/webhooks.md). */
+export const localReceiverAllowance = { allowInsecure: true, allowPrivate: true } as const;
 
 export interface ReceivedWebhook {
   headers: Record<string, string | string[] | undefined>;
@@ -30,6 +38,7 @@ export type WebhookAnswer =
   | { hang: true };
 
 export interface WebhookReceiverOptions {
+  /** A Standard Webhooks secret: `whsec_` and base64. */
   secret: string;
   /** The receiver's clock in Unix seconds. Default: the wall clock. */
   nowSeconds?: () => number;
@@ -52,6 +61,7 @@ export interface WebhookReceiver {
 export async function startWebhookReceiver(options: WebhookReceiverOptions): Promise<WebhookReceiver> {
   const now = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
   const tolerance = options.toleranceSeconds ?? 300;
+  const key = Buffer.from(options.secret.replace(/^whsec_/, ""), "base64");
   const received: ReceivedWebhook[] = [];
   const queued: WebhookAnswer[] = [];
   let always: WebhookAnswer | undefined;
@@ -95,15 +105,19 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
   }
 
   function verify(req: IncomingMessage, rawBody: string): string | undefined {
-    const timestamp = req.headers["x-idp-failover-timestamp"];
-    const signature = req.headers["x-idp-failover-signature"];
+    const id = req.headers["webhook-id"];
+    const timestamp = req.headers["webhook-timestamp"];
+    const signature = req.headers["webhook-signature"];
+    if (typeof id !== "string" || id === "") return "missing webhook-id";
     if (typeof timestamp !== "string" || !/^\d+$/.test(timestamp)) return "missing or malformed timestamp";
     if (Math.abs(now() - Number(timestamp)) > tolerance) return "timestamp outside the tolerance";
     if (typeof signature !== "string") return "missing signature";
-    const expected = createHmac("sha256", options.secret).update(`${timestamp}.${rawBody}`).digest();
-    const matches = signature.split(",").some((part) => {
-      const hex = /^\s*v1=([0-9a-f]{64})\s*$/.exec(part)?.[1];
-      return hex !== undefined && timingSafeEqual(Buffer.from(hex, "hex"), expected);
+    const expected = Buffer.from(
+      createHmac("sha256", key).update(`${id}.${timestamp}.${rawBody}`).digest("base64"),
+    );
+    const matches = signature.split(" ").some((part) => {
+      const given = Buffer.from(part.startsWith("v1,") ? part.slice(3) : "");
+      return given.length === expected.length && timingSafeEqual(given, expected);
     });
     return matches ? undefined : "signature mismatch";
   }

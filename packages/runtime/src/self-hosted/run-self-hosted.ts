@@ -137,9 +137,9 @@ export async function runSelfHosted(
       options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {},
     );
     const slack = channels.slackBots;
-    for (const { ref, waits } of channels.missing) {
+    for (const { ref, waits, problem } of channels.missing) {
       io.err(
-        `note: ${ref} is not set in the environment: ${waits} wait in the outbox until it is (never unsigned)\n`,
+        `note: ${ref} ${problem ?? "is not set in the environment"}: ${waits} wait in the outbox until it is fixed (never unsigned)\n`,
       );
     }
 
