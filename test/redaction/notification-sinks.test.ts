@@ -1,4 +1,5 @@
 import { configRedactor, type NotificationIntent } from "@idp-failover/core";
+import { localReceiverAllowance, webhookTestSecret } from "@idp-failover/stand-ins";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type SlackWorld, siteId, start, startSlackWorld } from "../slack/harness.js";
 import { expectNoSecretIn, leakedSecret, leakyErrorText } from "./leaks.js";
@@ -9,7 +10,7 @@ import { expectNoSecretIn, leakedSecret, leakyErrorText } from "./leaks.js";
  * form, because the deliverer hands every sender (whatever its channel) the redacted intent.
  */
 
-const webhookSecret = "whsec-redaction-test";
+const webhookSecret = webhookTestSecret("redaction");
 let world: SlackWorld;
 
 beforeEach(async () => {
@@ -39,7 +40,7 @@ describe("what a notification channel receives", () => {
     // Act
     const report = await world.site.deliver({
       slack: world.slackClient(),
-      webhooks: [{ name: "ops", url: world.receiver.url, secret: webhookSecret }],
+      webhooks: [{ name: "ops", url: world.receiver.url, secret: webhookSecret, ...localReceiverAllowance }],
       redactor,
     });
 
