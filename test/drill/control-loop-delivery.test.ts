@@ -48,7 +48,7 @@ it("finishes an evaluation pass while a Teams workflow hangs, and its delivery i
     feed: new LoopFeed(clock),
     secrets: () => undefined,
     ca: ca.certPem,
-    teams: [{ channel: "teams", webhookUrl: teams.webhookUrl }],
+    teams: [{ channel: "teams", webhookUrl: teams.webhookUrl, allowPrivate: true }],
   });
 
   try {

@@ -1,3 +1,4 @@
+import { lookup } from "node:dns/promises";
 import { FakeClock, InMemoryMessageRefs, InMemoryOutbox, type NotificationIntent } from "@idp-failover/core";
 import { testConfig } from "@idp-failover/core/testing";
 import {
@@ -17,6 +18,8 @@ import {
   type TeamsWorkflowStandIn,
 } from "@idp-failover/stand-ins";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+
+const lookupAll = (host: string) => lookup(host, { all: true });
 
 /*
  * PagerDuty and Teams from the outbox, through the real senders and the one HTTP client, to stand-ins
@@ -53,13 +56,21 @@ const config = testConfig({
   },
 });
 
-function world(routingKey = pagerDutyStandInRoutingKey) {
+function world(
+  routingKey = pagerDutyStandInRoutingKey,
+  options: { teamsUrl?: string; allowPrivate?: boolean } = {},
+) {
+  const allowPrivate = options.allowPrivate ?? true;
   const clock = new FakeClock(start);
   const outbox = new InMemoryOutbox();
-  const secrets: Record<string, string> = { [routingKeyRef]: routingKey, [teamsUrlRef]: teams.webhookUrl };
+  const secrets: Record<string, string> = {
+    [routingKeyRef]: routingKey,
+    [teamsUrlRef]: options.teamsUrl ?? teams.webhookUrl,
+  };
   const pd = pagerDutyEndpoints(config, (ref) => secrets[ref]).endpoints.map((e) => ({
     ...e,
     eventsUrl: pagerDuty.eventsUrl,
+    allowPrivate,
   }));
   const senders = notificationSenders({
     config,
@@ -67,7 +78,10 @@ function world(routingKey = pagerDutyStandInRoutingKey) {
     clock,
     http: notificationHttpClient({ ca: ca.certPem }),
     pagerduty: pd,
-    teams: teamsEndpoints(config, (ref) => secrets[ref]).endpoints,
+    teams: teamsEndpoints(config, (ref) => secrets[ref]).endpoints.map((e) => ({ ...e, allowPrivate })),
+    // A public-looking name that resolves to the stand-in's loopback address.
+    resolveAll: async (host: string) =>
+      host === "prod.westus.logic.example.com" ? [{ address: "127.0.0.1", family: 4 }] : lookupAll(host),
   });
   const notify = async (...intents: NotificationIntent[]) => {
     for (const intent of intents) await outbox.enqueue([intent], ["pagerduty", "teams"], clock.now());
@@ -242,6 +256,42 @@ describe("Teams from the outbox", () => {
       { type: "Action.OpenUrl", title: "Open dashboard / runbook", url: runbook },
     ]);
     expect(JSON.stringify(cards)).not.toContain("Action.Submit");
+  });
+
+  it("sends nothing to a workflow URL on a loopback address, and says the rule without the URL", async () => {
+    const literal = new URL(teams.webhookUrl);
+    literal.hostname = "127.0.0.1";
+    const { notify, deliver } = world(pagerDutyStandInRoutingKey, {
+      teamsUrl: literal.href,
+      allowPrivate: false,
+    });
+    await notify(failingOver("inc-10"));
+
+    const report = await deliver();
+
+    const result = report.results.find((r) => r.channel === "teams");
+    expect(result?.outcome).toBe("abandoned");
+    expect(result?.error).toContain("refused");
+    expect(result?.error).toContain("loopback");
+    expect(result?.error).not.toContain(new URL(teams.webhookUrl).search);
+    expect(teams.cards()).toHaveLength(0);
+  });
+
+  it("sends nothing to a public-looking workflow name that resolves to a loopback address", async () => {
+    const url = new URL(teams.webhookUrl);
+    url.hostname = "prod.westus.logic.example.com";
+    const { notify, deliver } = world(pagerDutyStandInRoutingKey, {
+      teamsUrl: url.href,
+      allowPrivate: false,
+    });
+    await notify(failingOver("inc-11"));
+
+    const report = await deliver();
+
+    const result = report.results.find((r) => r.channel === "teams");
+    expect(result?.outcome).toBe("abandoned");
+    expect(result?.error).toContain("127.0.0.1");
+    expect(teams.cards()).toHaveLength(0);
   });
 
   it("retries while the workflow is throttled (429) and abandons a card Teams refuses (400)", async () => {

@@ -189,7 +189,7 @@ describe("webhook delivery's address rules", () => {
     const url = ops.url.replace("127.0.0.1", "hooks.example.com");
     const endpoint = { name: "ops", url, secret: secrets.ops, allowInsecure: true };
     // Act
-    const report = await site.deliver({ webhooks: [endpoint], webhookResolveAll: resolvesTo("127.0.0.1") });
+    const report = await site.deliver({ webhooks: [endpoint], resolveAll: resolvesTo("127.0.0.1") });
     // Assess
     expect(ops.received).toHaveLength(0);
     expect(report.results.find((r) => r.channel === "webhook:ops")).toMatchObject({
@@ -205,7 +205,7 @@ describe("webhook delivery's address rules", () => {
     const url = ops.url.replace("127.0.0.1", "hooks.example.com");
     const endpoint = { name: "ops", url, secret: secrets.ops, ...localReceiverAllowance };
     // Act
-    await site.deliver({ webhooks: [endpoint], webhookResolveAll: resolvesTo("127.0.0.1") });
+    await site.deliver({ webhooks: [endpoint], resolveAll: resolvesTo("127.0.0.1") });
     // Assess
     expect(ops.accepted().map((b) => b.id)).toEqual(webhookIntents("ops").map((i) => i.id));
     expect(ops.received[0]?.headers.host).toBe(new URL(url).host);
@@ -223,7 +223,7 @@ describe("webhook delivery's address rules", () => {
     // Act
     const report = await site.deliver({
       webhooks: [endpoint],
-      webhookResolveAll: resolvesTo("169.254.169.254"),
+      resolveAll: resolvesTo("169.254.169.254"),
     });
     // Assess
     expect(report.results.find((r) => r.channel === "webhook:ops")?.error).toContain(

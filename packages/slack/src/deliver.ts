@@ -211,8 +211,8 @@ export interface NotificationSendersInput {
   pagerduty?: readonly PagerDutyEndpoint[];
   /** Teams workflows with their URLs (`teamsEndpoints`). */
   teams?: readonly TeamsEndpoint[];
-  /** Resolves webhook hosts (default: the system's); tests point a name at a local receiver with it. */
-  webhookResolveAll?: ResolveAll;
+  /** Resolves webhook, PagerDuty and Teams hosts (default: the system's); tests point a name at a local server with it. */
+  resolveAll?: ResolveAll;
 }
 
 /** The senders a config asks for, keyed by outbox channel: the deployment's and each site's own. */
@@ -239,11 +239,16 @@ export function notificationSenders(input: NotificationSendersInput): Map<string
         clock: input.clock,
         ...(input.http ? { http: input.http } : {}),
         ...(input.webhookTimeoutMs ? { timeoutMs: input.webhookTimeoutMs } : {}),
-        ...(input.webhookResolveAll ? { resolveAll: input.webhookResolveAll } : {}),
+        ...(input.resolveAll ? { resolveAll: input.resolveAll } : {}),
       }),
     );
   }
-  const vendor = { clock: input.clock, config: input.config, ...(input.http ? { http: input.http } : {}) };
+  const vendor = {
+    clock: input.clock,
+    config: input.config,
+    ...(input.http ? { http: input.http } : {}),
+    ...(input.resolveAll ? { resolveAll: input.resolveAll } : {}),
+  };
   for (const endpoint of input.pagerduty ?? []) {
     senders.set(endpoint.channel, new PagerDutySender(endpoint, vendor));
   }

@@ -147,6 +147,8 @@ export interface PagerDutyEndpoint {
   linkUrl?: string;
   /** Default PagerDuty's; the drill and tests point it at the stand-in. */
   eventsUrl?: string;
+  /** For local tests and the drill only: the endpoint may be on a loopback or private address. */
+  allowPrivate?: boolean;
 }
 
 /** Sends intents to one PagerDuty integration. Every outcome is a value. */
@@ -164,7 +166,9 @@ export class PagerDutySender implements NotificationSender {
     // Not a PagerDuty matter: delivered, in the sense that nothing is owed to this channel.
     if (!event) return { kind: "sent" };
     const name = `PagerDuty (${this.endpoint.channel})`;
-    const answer = await postJson(this.endpoint.eventsUrl ?? pagerDutyEventsUrl, event, name, this.options);
+    const answer = await postJson(this.endpoint.eventsUrl ?? pagerDutyEventsUrl, event, name, this.options, {
+      allowPrivate: this.endpoint.allowPrivate,
+    });
     if (answer.kind !== "answered") return answer;
     const { status, body } = answer;
     // PagerDuty: 202 accepted; 400 "check that the JSON is valid", never retried; 429 and 5xx retried.

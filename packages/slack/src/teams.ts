@@ -154,6 +154,8 @@ export interface TeamsEndpoint {
   channel: string;
   webhookUrl: string;
   linkUrl?: string;
+  /** For local tests and the drill only: the endpoint may be on a loopback or private address. */
+  allowPrivate?: boolean;
 }
 
 /** Posts intents as cards to one Teams workflow. Every outcome is a value. */
@@ -173,7 +175,9 @@ export class TeamsSender implements NotificationSender {
       return { kind: "rejected", message: `${name}: the card is ${bytes} bytes, over Teams' 28 KB` };
     }
     // The URL carries the workflow's signature: never put it in a message.
-    const answer = await postJson(this.endpoint.webhookUrl, message, name, this.options);
+    const answer = await postJson(this.endpoint.webhookUrl, message, name, this.options, {
+      allowPrivate: this.endpoint.allowPrivate,
+    });
     if (answer.kind !== "answered") return answer;
     const { status } = answer;
     if (status >= 200 && status < 300) return { kind: "sent" };

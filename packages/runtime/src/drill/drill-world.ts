@@ -225,8 +225,13 @@ export async function startDrillWorld(options: DrillWorldOptions): Promise<Drill
       pagerDutyEndpoints: pagerDutyEndpoints(config, secretOf).endpoints.map((endpoint) => ({
         ...endpoint,
         eventsUrl: pagerDuty.eventsUrl,
+        allowPrivate: true,
       })),
-      teamsEndpoints: teamsEndpoints(config, secretOf).endpoints,
+      // The stand-ins listen on 127.0.0.1, which a deployment's vendor channels never reach.
+      teamsEndpoints: teamsEndpoints(config, secretOf).endpoints.map((endpoint) => ({
+        ...endpoint,
+        allowPrivate: true,
+      })),
       dynamo,
       path: (region, provider) => {
         const path = paths.get(`${region} ${provider}`);
