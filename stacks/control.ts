@@ -8,8 +8,9 @@ import type { Storage } from "./storage";
 /*
  * The control plane in the home region: the evaluator (one-minute schedule as the safety net, and
  * the probes' "verdicts changed" events on the bus), the notify function (one-minute schedule, and
- * the evaluator's domain events so alerts go out at once), and two alarms on an SNS topic:
- * "no probe results for 3 minutes" and "evaluator errors".
+ * the evaluator's domain events so alerts go out at once), and three alarms on an SNS topic:
+ * "no probe results for 3 minutes", "evaluator errors" and "notifications abandoned" (a delivery
+ * given up on: nobody else would hear of it).
  */
 export function control(site: SiteConfig, storage: Storage) {
   const { config } = site;
@@ -67,6 +68,18 @@ export function control(site: SiteConfig, storage: Storage) {
     dimensions: { FunctionName: evaluate.name },
     statistic: "Sum",
     evaluationPeriods: 2,
+    threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    treatMissingData: "notBreaching",
+  });
+  alarm("NotificationsAbandoned", {
+    alarmDescription:
+      "A notification was given up on (a refused address, refused by the vendor, or out of attempts): see the notify function's 'delivery abandoned' log",
+    namespace: "IdpFailover",
+    metricName: "DeliveriesAbandoned",
+    dimensions: { service: "idp-failover" },
+    statistic: "Sum",
+    evaluationPeriods: 1,
     threshold: 1,
     comparisonOperator: "GreaterThanOrEqualToThreshold",
     treatMissingData: "notBreaching",

@@ -1,7 +1,8 @@
 import { deliverDueNotifications } from "@idp-failover/slack";
 import { deployment } from "../wiring/deployment.js";
 import { notificationPorts } from "../wiring/home-ports.js";
-import { createLogger, lambdaHandler } from "../wiring/observability.js";
+import { createLogger, createMetrics, lambdaHandler } from "../wiring/observability.js";
+import { recordDeliveries } from "../wiring/telemetry.js";
 
 /*
  * notify: delivers the notification outbox (Slack, signed webhooks, PagerDuty, Teams) every minute
@@ -12,10 +13,10 @@ import { createLogger, lambdaHandler } from "../wiring/observability.js";
  */
 
 const logger = createLogger();
+const metrics = createMetrics(logger);
 let ports: ReturnType<typeof notificationPorts> | undefined;
 
-export const handler = lambdaHandler({ logger }, async () => {
+export const handler = lambdaHandler({ logger, metrics }, async () => {
   ports ??= notificationPorts(deployment(), logger);
-  const report = await deliverDueNotifications(ports);
-  for (const r of report.results) if (r.outcome !== "delivered") logger.warn("delivery not done", { ...r });
+  recordDeliveries(await deliverDueNotifications(ports), logger, metrics);
 });

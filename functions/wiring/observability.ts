@@ -24,6 +24,8 @@ export const metricNames = {
   transitions: "Transitions",
   dnsChangeSeconds: "DnsChangeSeconds",
   probeResultAgeSeconds: "ProbeResultAgeSeconds",
+  /** Notifications given up on (refused address, refused by the vendor, out of attempts); an alarm watches it. */
+  deliveriesAbandoned: "DeliveriesAbandoned",
 } as const;
 
 /**

@@ -3,7 +3,8 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { ProbeShard } from "@idp-failover/core";
 import type { ProbeMessageOutcome } from "@idp-failover/orchestration/probe-round";
 import { describe, expect, it, vi } from "vitest";
-import { recordProbeMessage } from "./telemetry.js";
+import { metricNames } from "./observability.js";
+import { recordDeliveries, recordProbeMessage } from "./telemetry.js";
 
 /* What an operator reads in CloudWatch about a fanned-out round (the words are decided in telemetry.ts). */
 
@@ -60,5 +61,52 @@ describe("a probe round in the log", () => {
       "probe shard silent",
       expect.objectContaining({ shard: "shard 3 of 3", sites: 1, afterMs: 22_000 }),
     );
+  });
+});
+
+describe("a delivery run in the log and metrics", () => {
+  it("counts abandoned deliveries for the alarm, logs them as errors and retries as warnings", () => {
+    // Prepare
+    const logger = new Logger({ serviceName: "test" });
+    const warn = vi.spyOn(logger, "warn").mockImplementation(() => undefined);
+    const error = vi.spyOn(logger, "error").mockImplementation(() => undefined);
+    const metrics = new Metrics({ namespace: "Test", serviceName: "test" });
+    const addMetric = vi.spyOn(metrics, "addMetric").mockImplementation(() => metrics);
+    const result = (outcome: "delivered" | "retry" | "abandoned", channel: string) => ({
+      channel,
+      intentId: `acme:1:${channel}`,
+      kind: "failed-over",
+      outcome,
+    });
+    // Act
+    recordDeliveries(
+      {
+        results: [
+          result("delivered", "slack"),
+          result("retry", "teams"),
+          { ...result("abandoned", "webhook:ops"), error: "ops: refused: 10.0.0.5 is a private address" },
+          result("abandoned", "pagerduty"),
+        ],
+        skipped: 0,
+      },
+      logger,
+      metrics,
+    );
+    // Assess
+    expect(addMetric).toHaveBeenCalledWith(metricNames.deliveriesAbandoned, "Count", 2);
+    expect(error).toHaveBeenCalledWith(
+      "delivery abandoned",
+      expect.objectContaining({ channel: "webhook:ops", error: expect.stringContaining("refused") }),
+    );
+    expect(warn).toHaveBeenCalledWith("delivery not done", expect.objectContaining({ channel: "teams" }));
+  });
+
+  it("publishes nothing when nothing was abandoned (a quiet month costs no metric)", () => {
+    const logger = new Logger({ serviceName: "test" });
+    vi.spyOn(logger, "warn").mockImplementation(() => undefined);
+    const metrics = new Metrics({ namespace: "Test", serviceName: "test" });
+    const addMetric = vi.spyOn(metrics, "addMetric").mockImplementation(() => metrics);
+    recordDeliveries({ results: [], skipped: 0 }, logger, metrics);
+    expect(addMetric).not.toHaveBeenCalled();
   });
 });

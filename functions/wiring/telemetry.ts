@@ -7,6 +7,7 @@ import {
   type SiteOutcome,
 } from "@idp-failover/orchestration/evaluate-sites";
 import type { ProbeMessageOutcome } from "@idp-failover/orchestration/probe-round";
+import type { DeliveryReport } from "@idp-failover/slack";
 import { MetricUnit, metricNames } from "./observability.js";
 
 /*
@@ -108,4 +109,21 @@ export function roundSummary(
     maxMs: at(1),
     ...(slowest ? { slowest: `${slowest.site}/${slowest.provider}/${slowest.probe}` } : {}),
   };
+}
+
+/**
+ * A delivery run in the log and metrics. A retry is a warning (the outbox tries again); an abandoned
+ * delivery is an error and a count the NotificationsAbandoned alarm watches, because nobody else will
+ * hear of it: a webhook pointed at a private address, a card Teams refused, an alert out of attempts.
+ */
+export function recordDeliveries(report: DeliveryReport, logger: Logger, metrics: Metrics): void {
+  let abandoned = 0;
+  for (const result of report.results) {
+    if (result.outcome === "retry") logger.warn("delivery not done", { ...result });
+    if (result.outcome === "abandoned") {
+      abandoned += 1;
+      logger.error("delivery abandoned", { ...result });
+    }
+  }
+  if (abandoned > 0) metrics.addMetric(metricNames.deliveriesAbandoned, MetricUnit.Count, abandoned);
 }

@@ -205,6 +205,18 @@ describe("control plane", () => {
       treatMissingData: "breaching",
     });
   });
+
+  it("alarms on a notification given up on, which the notify function counts", () => {
+    expect(synth.named("NotificationsAbandoned").inputs).toMatchObject({
+      namespace: metricsNamespace,
+      metricName: metricNames.deliveriesAbandoned,
+      dimensions: { service: serviceName },
+      statistic: "Sum",
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+    });
+  });
 });
 
 describe("the monthly report", () => {

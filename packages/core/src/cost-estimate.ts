@@ -420,11 +420,11 @@ const metrics: LineItemOf = () => ({
 
 const alarms: LineItemOf = () => ({
   service: "CloudWatch",
-  item: "alarms (no probe results, evaluator errors)",
-  quantity: 2,
+  item: "alarms (no probe results, evaluator errors, notifications abandoned)",
+  quantity: 3,
   unit: "alarms",
-  usdPerMonth: 2 * prices.cloudwatchAlarm.usd,
-  basis: "two standard alarms in the home region",
+  usdPerMonth: 3 * prices.cloudwatchAlarm.usd,
+  basis: "three standard alarms in the home region",
 });
 
 const logs: LineItemOf = (w) => {
