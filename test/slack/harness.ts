@@ -41,6 +41,13 @@ export const onCallGroup = "S0ONCALL";
 export const start = Date.parse("2026-03-02T09:00:00.000Z");
 export const cadenceMs = 10_000;
 
+/**
+ * The webhook URL the harness's configs name. A config only names the channel (`webhook:ops`) and
+ * must pass validate, which never admits a loopback address; deliveries go to the local receiver the
+ * world hands the deliverer in code, with the test-only allowance.
+ */
+export const harnessWebhookUrl = "https://hooks.example.com/idp-failover";
+
 /** The shared test config with this harness's policy and alerting: approvers, a group, webhooks. */
 export function harnessConfig(webhooks: Array<{ name: string; url: string }> = []): Config {
   return testConfig({
@@ -51,7 +58,7 @@ export function harnessConfig(webhooks: Array<{ name: string; url: string }> = [
     },
     alerting: {
       slack: { channel: "#idp-failover", approvers: { users: [approver], userGroups: [onCallGroup] } },
-      webhooks: webhooks.map((w) => ({ ...w, secretRef: "WEBHOOK_SECRET", ...localReceiverAllowance })),
+      webhooks: webhooks.map((w) => ({ ...w, secretRef: "WEBHOOK_SECRET" })),
     },
   });
 }
@@ -175,7 +182,7 @@ export interface SlackWorld {
  */
 export async function startSlackWorld(
   webhookSecret: string,
-  config: (webhookUrl: string) => Config = (url) => harnessConfig([{ name: "ops", url }]),
+  config: () => Config = () => harnessConfig([{ name: "ops", url: harnessWebhookUrl }]),
   sites?: readonly string[],
 ): Promise<SlackWorld> {
   const slack = await startSlackStandIn();
@@ -184,7 +191,7 @@ export async function startSlackWorld(
     secret: webhookSecret,
     nowSeconds: () => Math.floor((site?.clock.now() ?? start) / 1000),
   });
-  const harness = new SiteHarness(config(receiver.url), sites);
+  const harness = new SiteHarness(config(), sites);
   site = harness;
   const slackClient = () => createSlackClient(slack.token, { slackApiUrl: slack.apiUrl, timeoutMs: 5000 });
   return {

@@ -1,7 +1,7 @@
 import { type Config, parseConfig } from "@idp-failover/core";
-import { localReceiverAllowance, webhookTestSecret } from "@idp-failover/stand-ins";
+import { webhookTestSecret } from "@idp-failover/stand-ins";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { regions, type SlackWorld, startSlackWorld } from "./harness.js";
+import { harnessWebhookUrl, regions, type SlackWorld, startSlackWorld } from "./harness.js";
 
 /*
  * The monitor's own trouble is the deployment's, not a site's: with three sites, two probe regions
@@ -11,12 +11,12 @@ import { regions, type SlackWorld, startSlackWorld } from "./harness.js";
 const sites = ["acme", "globex", "initech"];
 const secret = webhookTestSecret("monitor");
 
-function config(webhookUrl: string): Config {
+function config(): Config {
   const parsed = parseConfig({
     regions,
     alerting: {
       slack: { channel: "#idp-failover", approvers: { users: ["U0APPROVER"] } },
-      webhooks: [{ name: "ops", url: webhookUrl, secretRef: "WEBHOOK_SECRET", ...localReceiverAllowance }],
+      webhooks: [{ name: "ops", url: harnessWebhookUrl, secretRef: "WEBHOOK_SECRET" }],
     },
     sites: sites.map((id, i) => ({
       id,

@@ -24,9 +24,11 @@ beforeEach(async () => {
   ops = await startWebhookReceiver({ secret: secrets.ops, nowSeconds: receiverClock });
   audit = await startWebhookReceiver({ secret: secrets.audit, nowSeconds: receiverClock });
   site = new SiteHarness(
+    // The config names the channels (validate admits public URLs only); `endpoints()` hands the
+    // deliverer the local receivers with the test-only allowance.
     harnessConfig([
-      { name: "ops", url: ops.url },
-      { name: "audit", url: audit.url },
+      { name: "ops", url: "https://ops.hooks.example.com/idp-failover" },
+      { name: "audit", url: "https://audit.hooks.example.com/idp-failover" },
     ]),
   );
 });

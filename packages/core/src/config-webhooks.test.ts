@@ -59,26 +59,30 @@ describe("webhook validation", () => {
     expect(issues[0]?.message).toContain("cloud metadata service");
   });
 
-  it("refuses a private host unless allowPrivate, and http unless allowInsecure, each for local tests", () => {
+  it("refuses a private host whatever the webhook says, and http unless allowInsecure (local tests only)", () => {
     // Prepare
     const local = "http://127.0.0.1:8080/hook";
     // Act
     const plain = issuesOf(testConfigInput({ alerting: { webhooks: [hook("a", local)] } }));
-    const privateOnly = issuesOf(
+    const insecureLocal = issuesOf(
+      testConfigInput({ alerting: { webhooks: [hook("a", local, { allowInsecure: true })] } }),
+    );
+    const optIn = parseConfig(
       testConfigInput({ alerting: { webhooks: [hook("a", local, { allowPrivate: true })] } }),
     );
     const publicHttp = issuesOf(
       testConfigInput({ alerting: { webhooks: [hook("a", "http://hooks.example.com/")] } }),
     );
-    const both = parseConfig(
+    const publicHttpAllowed = parseConfig(
       testConfigInput({
-        alerting: { webhooks: [hook("a", local, { allowInsecure: true, allowPrivate: true })] },
+        alerting: { webhooks: [hook("a", "http://hooks.example.com/", { allowInsecure: true })] },
       }),
     );
-    // Assess
-    expect(plain[0]?.hint).toContain("allowPrivate");
-    expect(privateOnly[0]?.hint).toContain("allowInsecure");
+    // Assess: a config never reaches a local receiver; idpctl webhook test --allow-private does.
+    expect(plain[0]?.hint).toContain("--allow-private");
+    expect(insecureLocal[0]?.message).toContain("loopback");
+    expect(optIn.ok).toBe(false);
     expect(publicHttp[0]?.hint).toContain("allowInsecure");
-    expect(both.ok).toBe(true);
+    expect(publicHttpAllowed.ok).toBe(true);
   });
 });

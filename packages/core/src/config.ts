@@ -583,10 +583,8 @@ export const webhookSchema = z.strictObject({
   url: nonEmpty,
   /** Names a Standard Webhooks secret (`whsec_` and base64); two, space-separated, during a rotation. */
   secretRef: secretRef,
-  /** For local tests only: http as well as https. */
+  /** For local tests only: http as well as https (to a public address: a config never opens private ones). */
   allowInsecure: z.optional(z.boolean()),
-  /** For local tests only: loopback and private addresses (never metadata or link-local ones). */
-  allowPrivate: z.optional(z.boolean()),
 });
 export type WebhookTarget = z.infer<typeof webhookSchema>;
 
@@ -1317,7 +1315,9 @@ function checkWebhooks(webhooks: readonly WebhookTarget[], path: string, issues:
     "each webhook's name is its delivery channel: two with one name would deliver to only one of them",
   );
   webhooks.forEach((webhook, i) => {
-    const check = checkOutboundUrl(webhook.url, webhook);
+    // A config never admits loopback or private addresses: `idpctl webhook test --allow-private` is
+    // the one way to reach a local receiver (a config flag would be one edit away in production).
+    const check = checkOutboundUrl(webhook.url, { allowInsecure: webhook.allowInsecure });
     if (!check.ok) issues.push({ path: `${path}.${i}.url`, message: check.message, hint: check.hint });
   });
 }

@@ -124,7 +124,7 @@ export function checkOutboundUrl(raw: string, allowance: OutboundAllowance = {})
       ok: false,
       message: `${shown}: ${url.hostname} is ${describeAddressClass(kind)}; webhooks go to public receivers only`,
       hint: opensWith
-        ? "use the receiver's public https URL; allowPrivate: true permits loopback and private addresses, for local tests only"
+        ? "use the receiver's public https URL; to try a receiver on this machine or your network, use idpctl webhook test --url URL --secret whsec_... --allow-private"
         : "use the receiver's public https URL (metadata, link-local, unspecified and reserved addresses are never allowed)",
     };
   }

@@ -129,12 +129,12 @@ export function webhookEndpoints(
   const missing: UnsignableWebhook[] = [];
   for (const target of notificationTargets(config)) {
     if (target.kind !== "webhook") continue;
-    const { name, url, secretRef, allowInsecure, allowPrivate } = target.webhook;
+    const { name, url, secretRef, allowInsecure } = target.webhook;
     const secret = secretOf(secretRef);
     const keys = secret ? signingKeys(secret) : undefined;
     if (!secret) missing.push({ channel: target.channel, secretRef });
     else if (keys && !keys.ok) missing.push({ channel: target.channel, secretRef, problem: keys.problem });
-    else endpoints.push({ name, url, secret, channel: target.channel, allowInsecure, allowPrivate });
+    else endpoints.push({ name, url, secret, channel: target.channel, allowInsecure });
   }
   return { endpoints, missing };
 }
