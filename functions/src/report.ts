@@ -15,7 +15,11 @@ const { aws, idempotency } = scheduledRun({ ...home, redactor }, "report", "[mon
 
 export const handler = lambdaHandler({ logger, use: [idempotency] }, async (event: unknown) => {
   const warn = (message: string, detail: Record<string, unknown>) => logger.warn(message, detail);
-  const { summary, result } = await reportRun({ config, aws, secret, clock: { now: Date.now } }, event, warn);
+  const { summary, result } = await reportRun(
+    { config, aws, secret, redactor, clock: { now: Date.now } },
+    event,
+    warn,
+  );
   logger.info("monthly report", {
     period: result.report.period,
     delivery: result.delivery,

@@ -44,7 +44,10 @@ export function notificationPorts(d: Deployment, logger: Logger) {
  */
 export function slackInteractionPorts(d: Deployment, logger: Logger): SlackInteractionDeps {
   const signing = slackSigningSecrets(d.config, d.secret);
-  const bots = deliveryChannels(d.config, d.secret, { slackTimeoutMs: slackInteractionTimeoutMs });
+  const bots = deliveryChannels(d.config, d.secret, {
+    slackTimeoutMs: slackInteractionTimeoutMs,
+    redactor: d.redactor,
+  });
   if (signing.secrets.size === 0)
     throw new DeploymentConfigError("no Slack app is configured, or its signing secret is not linked");
   for (const ref of signing.missing) logger.warn(`${ref} is not linked: that Slack app's clicks are refused`);

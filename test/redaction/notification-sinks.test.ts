@@ -1,4 +1,5 @@
 import { configRedactor, type NotificationIntent } from "@idp-failover/core";
+import { createSlackClient } from "@idp-failover/slack";
 import { localReceiverAllowance, webhookTestSecret } from "@idp-failover/stand-ins";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type SlackWorld, siteId, start, startSlackWorld } from "../slack/harness.js";
@@ -52,5 +53,21 @@ describe("what a notification channel receives", () => {
     expect(webhookText).toContain("[redacted]");
     expectNoSecretIn(slackText);
     expectNoSecretIn(webhookText);
+  });
+
+  it("holds no form of a secret in a Slack call made outside the deliverer (an approval's reply, the report's post)", async () => {
+    // Prepare: the client the interactions endpoint and the report run make, given the runtime's redactor.
+    const redactor = configRedactor(world.site.config, (ref) =>
+      ref === "SLACK_BOT_TOKEN" ? leakedSecret : undefined,
+    );
+    const client = createSlackClient(world.slack.token, { slackApiUrl: world.slack.apiUrl, redactor });
+
+    // Act
+    await client.chat.postMessage({ channel: "#idp-failover", text: `could not approve: ${leakyErrorText()}` });
+
+    // Assess
+    const sent = JSON.stringify(world.slack.calls.map((call) => call.params));
+    expect(sent).toContain("[redacted]");
+    expectNoSecretIn(sent);
   });
 });

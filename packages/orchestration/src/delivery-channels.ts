@@ -1,4 +1,5 @@
 import { type Config, notificationTargets, type SlackAlerting } from "@idp-failover/core";
+import type { Redactor } from "@idp-failover/core/redaction";
 import {
   createSlackClient,
   type PagerDutyEndpoint,
@@ -36,7 +37,7 @@ export interface DeliveryChannels {
 export function deliveryChannels(
   config: Config,
   secret: (ref: string) => string | undefined,
-  options: { slackApiUrl?: string; slackTimeoutMs?: number } = {},
+  options: { slackApiUrl?: string; slackTimeoutMs?: number; redactor?: Redactor } = {},
 ): DeliveryChannels {
   const missing: DeliveryChannels["missing"] = [];
   const slackBots = new Map<string, SlackClient>();
@@ -51,6 +52,7 @@ export function deliveryChannels(
       createSlackClient(token, {
         ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
         ...(options.slackTimeoutMs ? { timeoutMs: options.slackTimeoutMs } : {}),
+        ...(options.redactor ? { redactor: options.redactor } : {}),
       }),
     );
   }

@@ -1,5 +1,6 @@
 import type { AwsAdapters } from "@idp-failover/aws";
 import type { Clock, Config, Provider } from "@idp-failover/core";
+import type { Redactor } from "@idp-failover/core/redaction";
 import * as z from "@idp-failover/core/zod-mini";
 import {
   entraAttainmentSourceFor,
@@ -24,6 +25,8 @@ export interface MonthlyReportRunDeps {
   aws: Pick<AwsAdapters, "store" | "messageRefs" | "events">;
   secret: (ref: string) => string | undefined;
   clock: Clock;
+  /** Removes the runtime's secrets from what is posted to Slack (the report's summary and file). */
+  redactor?: Redactor;
 }
 
 export class ReportDeliveryError extends Error {
@@ -37,7 +40,10 @@ export async function runMonthlyReport(
 ): Promise<MonthlyReportResult> {
   const { config, aws, secret } = deps;
   // The HTML upload is a few hundred KB: give it longer than an alert's 5 s.
-  const { slack } = deliveryChannels(config, secret, { slackTimeoutMs: 30_000 });
+  const { slack } = deliveryChannels(config, secret, {
+    slackTimeoutMs: 30_000,
+    ...(deps.redactor ? { redactor: deps.redactor } : {}),
+  });
   const channel = config.alerting.slack?.channel;
   const vendors = new Map<string, VendorAttainmentSource>();
   return sendMonthlyReport({

@@ -1,3 +1,4 @@
+import type { Redactor } from "@idp-failover/core/redaction";
 import {
   LogLevel,
   WebAPIHTTPError,
@@ -20,6 +21,12 @@ export interface SlackClientOptions {
   slackApiUrl?: string;
   /** Per call. Default 5 s; the interactions endpoint uses `slackInteractionTimeoutMs`. */
   timeoutMs?: number;
+  /**
+   * Removes the runtime's secrets from every call's arguments. The deliverer already redacts what it
+   * sends; this covers the other Slack writers (the interactions endpoint's message updates and
+   * private replies, the monthly report's post), so no Slack call is a sink left open.
+   */
+  redactor?: Redactor;
 }
 
 /**
@@ -30,7 +37,7 @@ export interface SlackClientOptions {
 export const slackInteractionTimeoutMs = 1000;
 
 export function createSlackClient(token: string, options: SlackClientOptions = {}): WebClient {
-  return new WebClient(token, {
+  const settings = {
     ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
     timeout: options.timeoutMs ?? 5000,
     retryConfig: { retries: 0 },
@@ -38,7 +45,28 @@ export function createSlackClient(token: string, options: SlackClientOptions = {
     // Absolute URLs in method names would send the bot token elsewhere.
     allowAbsoluteUrls: false,
     logLevel: LogLevel.ERROR,
-  });
+  };
+  return options.redactor
+    ? new RedactingWebClient(token, settings, options.redactor)
+    : new WebClient(token, settings);
+}
+
+/**
+ * Every Web API method (`chat.update`, `files.uploadV2`, ...) is bound at construction to `apiCall`,
+ * so overriding it is the one place all of a client's calls pass through.
+ */
+class RedactingWebClient extends WebClient {
+  constructor(
+    token: string,
+    settings: ConstructorParameters<typeof WebClient>[1],
+    private readonly redactor: Redactor,
+  ) {
+    super(token, settings);
+  }
+
+  override apiCall(method: string, options?: Record<string, unknown>) {
+    return super.apiCall(method, options && this.redactor.value(options));
+  }
 }
 
 /**

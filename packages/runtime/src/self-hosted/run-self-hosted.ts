@@ -1,6 +1,7 @@
 import { type AwsAdapterSettings, type AwsAdapters, createAwsAdapters } from "@idp-failover/aws";
 import {
   type Config,
+  configRedactor,
   type DomainEvent,
   type EventPublisher,
   findSite,
@@ -131,11 +132,11 @@ export async function runSelfHosted(
     const events = options.events === "eventbridge" && aws ? aws.events : new TimelineOnlyEvents();
 
     const secrets = envSecrets(io.env);
-    const channels = deliveryChannels(
-      config,
-      secrets,
-      options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {},
-    );
+    // The Slack bots also answer approvals (message updates, private replies) outside the deliverer.
+    const channels = deliveryChannels(config, secrets, {
+      ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
+      redactor: configRedactor(config, secrets),
+    });
     const slack = channels.slackBots;
     for (const { ref, waits, problem } of channels.missing) {
       io.err(
