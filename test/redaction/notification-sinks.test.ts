@@ -63,7 +63,10 @@ describe("what a notification channel receives", () => {
     const client = createSlackClient(world.slack.token, { slackApiUrl: world.slack.apiUrl, redactor });
 
     // Act
-    await client.chat.postMessage({ channel: "#idp-failover", text: `could not approve: ${leakyErrorText()}` });
+    await client.chat.postMessage({
+      channel: "#idp-failover",
+      text: `could not approve: ${leakyErrorText()}`,
+    });
 
     // Assess
     const sent = JSON.stringify(world.slack.calls.map((call) => call.params));
